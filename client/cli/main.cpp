@@ -1,0 +1,34 @@
+// `medtrail`: the command-line tool for keys, signing and verification.
+
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"medtrail — tamper-evident healthcare traceability ledger"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "medtrail 0.1.0");
+  int exit_code = 0;
+  medtrail::cli::add_keygen(app, exit_code);
+  medtrail::cli::add_sign(app, exit_code);
+  medtrail::cli::add_verify_envelope(app, exit_code);
+  medtrail::cli::add_verify_proof(app, exit_code);
+  medtrail::cli::add_verify_chain(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "medtrail: " << e.what() << " (see --help)\n";
+    return medtrail::cli::kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "medtrail: internal error: " << e.what() << "\n";
+    return medtrail::cli::kExitUsage;
+  }
+  return exit_code;
+}

@@ -1,0 +1,117 @@
+#pragma once
+// The chain on disk: one RocksDB instance with column families
+//   blocks  height(be64)            -> encode_block
+//   leaves  leaf index(be64)        -> encode_leaf
+//   merkle  level(1) || index(be64) -> perfect-subtree hash (see merkle_log.h)
+//   index   'r' || record hash      -> leaf index(be64) of the record's first occurrence
+//   meta    chain_id, suite, height, tree_size, last_block_hash, format
+//   state, raft_log, raft_state     -> owned by contracts and consensus; created here so the
+//                                      node shares one instance (and one fsync) across them.
+// A block, its leaves, Merkle nodes, index entries and the caller's own writes (contract
+// state, applied Raft index) go in one WriteBatch: after a crash either all are there or none.
+//
+// Not thread-safe for writers: one thread appends. Readers may run concurrently with it.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/checkpoint.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/merkle.h"
+#include "medtrail/ledger/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace medtrail::ledger {
+
+enum class ColumnFamily { kBlocks, kLeaves, kMerkle, kIndex, kMeta, kState, kRaftLog, kRaftState };
+
+struct ChainStoreOptions {
+  bool create_if_missing = true;
+  bool sync = true;  // fsync the WAL on every block; off only in tests and benchmarks
+  bool read_only = false;
+};
+
+// One executed envelope, before the block gives it a height and a timestamp.
+struct LeafDraft {
+  Envelope envelope;
+  Bytes signer_public_key;
+  ExecutionResult result;
+};
+
+// What the apply step hands over; the store derives the header fields from it.
+struct BlockDraft {
+  uint64_t timestamp_ms = 0;
+  Hash state_digest{};
+  uint64_t raft_term = 0;
+  uint64_t raft_index = 0;
+  std::vector<LeafDraft> leaves;
+  std::vector<SignedCheckpoint> checkpoints;
+};
+
+class ChainStore {
+ public:
+  ~ChainStore();
+  ChainStore(const ChainStore&) = delete;
+  ChainStore& operator=(const ChainStore&) = delete;
+
+  // Opens (or creates) the store of chain `chain_id` under `suite`. An existing store of
+  // another chain or suite is refused (`wrong_chain`), never touched.
+  static Result<std::unique_ptr<ChainStore>> open(const std::string& dir, const CryptoSuite& suite,
+                                                  const Hash& chain_id,
+                                                  const ChainStoreOptions& options = {});
+  // Opens an existing store taking chain id and suite from its own meta (offline tools).
+  static Result<std::unique_ptr<ChainStore>> open_existing(const std::string& dir,
+                                                           bool read_only = true);
+
+  const CryptoSuite& suite() const { return *suite_; }
+  const Hash& chain_id() const { return chain_id_; }
+  uint64_t height() const { return height_; }
+  uint64_t tree_size() const;
+  Hash tree_root() const;
+  const Hash& last_block_hash() const { return last_block_hash_; }
+
+  // Derives the header (height, prev hash, leaf range, tree root, checkpoints digest),
+  // writes everything plus `extra` (may be null) in one batch, and returns the header.
+  // Rejects a timestamp earlier than the previous block's (`bad_block`).
+  Result<BlockHeader> append_block(const BlockDraft& draft, rocksdb::WriteBatch* extra = nullptr);
+
+  Result<Block> block_at(uint64_t height) const;
+  Result<BlockHeader> header_at(uint64_t height) const;
+  Result<LeafRecord> leaf_at(uint64_t leaf_index) const;
+  // Leaf index of the first leaf holding this record (`not_found` if none).
+  Result<uint64_t> find_record(const Hash& record_hash) const;
+
+  Result<Hash> root_at(uint64_t tree_size) const;
+  Result<InclusionProof> inclusion_proof(uint64_t leaf_index, uint64_t tree_size) const;
+  Result<ConsistencyProof> consistency_proof(uint64_t first_size, uint64_t second_size) const;
+
+  // Raw access for the node (shared fsync) and for the offline verifier.
+  rocksdb::DB* db() const;
+  rocksdb::ColumnFamilyHandle* column_family(ColumnFamily cf) const;
+
+  static std::string merkle_key(uint8_t level, uint64_t index);
+  static std::string height_key(uint64_t height);
+
+ private:
+  struct Impl;
+  ChainStore(std::unique_ptr<Impl> impl, const CryptoSuite& suite, const Hash& chain_id);
+  Status load_meta(bool check_root);
+
+  std::unique_ptr<Impl> impl_;
+  const CryptoSuite* suite_;
+  Hash chain_id_;
+  uint64_t height_ = 0;
+  Hash last_block_hash_{};
+  uint64_t last_timestamp_ms_ = 0;
+};
+
+}  // namespace medtrail::ledger

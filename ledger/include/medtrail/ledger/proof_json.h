@@ -1,0 +1,36 @@
+#pragma once
+// Proofs as JSON documents (docs/proofs.md), so a citizen's app, a regulator's tool or
+// `medtrail verify-proof` can check them with nothing but the hashes:
+//   {"type": "inclusion", "suite": "ed25519-sha256", "leaf_index": 3, "tree_size": 8,
+//    "leaf_hash": "<hex>", "root": "<hex>", "path": ["<hex>", ...]}
+//   {"type": "consistency", "suite": "...", "first_size": 3, "second_size": 8,
+//    "first_root": "<hex>", "second_root": "<hex>", "path": ["<hex>", ...]}
+// An inclusion proof may give "leaf_data" (hex of the leaf's bytes) instead of "leaf_hash".
+
+#include <string>
+#include <string_view>
+
+#include "medtrail/ledger/merkle.h"
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::ledger {
+
+inline constexpr size_t kMaxProofDocumentBytes = 64 * 1024;
+
+std::string inclusion_proof_to_json(const CryptoSuite& suite, const InclusionProof& proof,
+                                    const Hash& leaf_hash, const Hash& root);
+std::string consistency_proof_to_json(const CryptoSuite& suite, const ConsistencyProof& proof,
+                                      const Hash& first_root, const Hash& second_root);
+
+// What a verified document proved, for display.
+struct ProofSummary {
+  std::string type;  // "inclusion" | "consistency"
+  std::string description;
+};
+
+// Parses and checks a document. Errors: `bad_proof_document` (not JSON, missing or ill-typed
+// fields, bad hex, unknown type), `unknown_suite`, and verify_inclusion / verify_consistency's
+// `proof_malformed` and `proof_invalid`.
+Result<ProofSummary> verify_proof_document(std::string_view json);
+
+}  // namespace medtrail::ledger

@@ -1,0 +1,358 @@
+#include "medtrail/ledger/chain_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <mutex>
+#include <set>
+
+#include "medtrail/ledger/merkle_log.h"
+#include "serialization.h"
+
+namespace medtrail::ledger {
+namespace {
+
+constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",    "index",
+                                              "meta",   "state",    "raft_log",  "raft_state"};
+constexpr size_t kColumnFamilyCount = std::size(kColumnFamilyNames);
+constexpr std::string_view kFormat = "medtrail-chain-1";
+
+constexpr const char* kMetaChainId = "chain_id";
+constexpr const char* kMetaSuite = "suite";
+constexpr const char* kMetaFormat = "format";
+constexpr const char* kMetaHead = "head";
+
+// The chain head as persisted in meta; written in the same batch as each block.
+struct Head {
+  uint64_t height = 0;
+  uint64_t tree_size = 0;
+  Hash last_block_hash{};
+  uint64_t last_timestamp_ms = 0;
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(height, tree_size, last_block_hash, last_timestamp_ms);
+  }
+};
+
+Status from_rocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return {};
+  if (s.IsNotFound()) return Status::error("not_found", what + ": not found");
+  if (s.IsCorruption()) return Status::error("corruption", what + ": " + s.ToString());
+  return Status::error("io_error", what + ": " + s.ToString());
+}
+
+rocksdb::Slice slice(ByteView b) {
+  return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace
+
+struct ChainStore::Impl : public MerkleNodeReader {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // indexed by ColumnFamily
+  rocksdb::WriteOptions write_options;
+  // Guards `log`: appends swap in a new log while readers take proofs.
+  mutable std::mutex mu;
+  std::unique_ptr<MerkleLog> log;
+
+  ~Impl() override {
+    for (auto* h : handles) {
+      if (h != nullptr) db->DestroyColumnFamilyHandle(h);
+    }
+  }
+
+  rocksdb::ColumnFamilyHandle* cf(ColumnFamily which) const {
+    return handles[static_cast<size_t>(which)];
+  }
+
+  Result<std::string> get(ColumnFamily which, const std::string& key, const std::string& what) const {
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(which), key, &value);
+    if (!s.ok()) return from_rocks(s, what);
+    return value;
+  }
+
+  Result<Hash> get_node(MerkleNodeId id) const override {
+    auto value = get(ColumnFamily::kMerkle, merkle_key(id.level, id.index), "merkle node");
+    if (!value.ok()) return value.status();
+    if (value->size() != kHashSize) {
+      return Status::error("corruption", "merkle node (" + std::to_string(id.level) + ", " +
+                                             std::to_string(id.index) + ") is not a hash");
+    }
+    Hash h;
+    std::copy(value->begin(), value->end(), h.begin());
+    return h;
+  }
+
+  static Result<std::unique_ptr<Impl>> open_db(const std::string& dir, bool create,
+                                                bool read_only, bool sync);
+
+  MerkleLog snapshot_log() const {
+    std::lock_guard lock(mu);
+    return *log;
+  }
+};
+
+ChainStore::ChainStore(std::unique_ptr<Impl> impl, const CryptoSuite& suite, const Hash& chain_id)
+    : impl_(std::move(impl)), suite_(&suite), chain_id_(chain_id) {}
+
+ChainStore::~ChainStore() = default;
+
+std::string ChainStore::merkle_key(uint8_t level, uint64_t index) {
+  std::string key(1, static_cast<char>(level));
+  append_be64(key, index);
+  return key;
+}
+
+std::string ChainStore::height_key(uint64_t height) {
+  std::string key;
+  append_be64(key, height);
+  return key;
+}
+
+Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::string& dir,
+                                                                   bool create, bool read_only,
+                                                                   bool sync) {
+  rocksdb::Options options;
+  options.create_if_missing = create && !read_only;
+  options.create_missing_column_families = create && !read_only;
+  options.IncreaseParallelism(2);
+  options.max_open_files = 512;
+
+  if (!create || read_only) {
+    std::vector<std::string> existing;
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(options, dir, &existing);
+    if (!s.ok()) {
+      return Status::error("not_found", "no medtrail store at " + dir + " (" + s.ToString() + ")");
+    }
+    std::set<std::string> have(existing.begin(), existing.end());
+    for (const char* name : kColumnFamilyNames) {
+      if (!have.count(name)) {
+        return Status::error("wrong_chain", dir + " is not a medtrail store (no column family " +
+                                                std::string(name) + ")");
+      }
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kColumnFamilyNames) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = read_only
+                          ? rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &raw)
+                          : rocksdb::DB::Open(options, dir, descriptors, &handles, &raw);
+  if (!s.ok()) return Status::error("io_error", "cannot open store " + dir + ": " + s.ToString());
+
+  auto impl = std::make_unique<ChainStore::Impl>();
+  impl->db.reset(raw);
+  raw->DestroyColumnFamilyHandle(handles[0]);  // default family: unused
+  impl->handles.assign(handles.begin() + 1, handles.end());
+  impl->write_options.sync = sync;
+  return impl;
+}
+
+Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
+                                                     const CryptoSuite& suite,
+                                                     const Hash& chain_id,
+                                                     const ChainStoreOptions& options) {
+  auto impl = Impl::open_db(dir, options.create_if_missing, options.read_only, options.sync);
+  if (!impl.ok()) return impl.status();
+  Impl& db = **impl;
+
+  auto stored_chain = db.get(ColumnFamily::kMeta, kMetaChainId, "chain id");
+  if (stored_chain.ok()) {
+    auto stored_suite = db.get(ColumnFamily::kMeta, kMetaSuite, "suite");
+    if (to_bytes(*stored_chain) != Bytes(chain_id.begin(), chain_id.end())) {
+      return Status::error("wrong_chain", dir + " holds chain " + to_hex(to_bytes(*stored_chain)) +
+                                              ", not " + to_hex(chain_id));
+    }
+    if (!stored_suite.ok() || *stored_suite != suite.name()) {
+      return Status::error("wrong_chain", dir + " uses another crypto suite");
+    }
+  } else if (stored_chain.status().code() == "not_found" && !options.read_only) {
+    rocksdb::WriteBatch batch;
+    batch.Put(db.cf(ColumnFamily::kMeta), kMetaChainId, slice(chain_id));
+    batch.Put(db.cf(ColumnFamily::kMeta), kMetaSuite, std::string(suite.name()));
+    batch.Put(db.cf(ColumnFamily::kMeta), kMetaFormat, std::string(kFormat));
+    batch.Put(db.cf(ColumnFamily::kMeta), kMetaHead, as_chars(encode_value(Head{})));
+    rocksdb::WriteOptions sync_write;
+    sync_write.sync = true;
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(db.db->Write(sync_write, &batch), "initialise store"));
+  } else {
+    return stored_chain.status();
+  }
+
+  std::unique_ptr<ChainStore> store(new ChainStore(std::move(impl).value(), suite, chain_id));
+  MEDTRAIL_RETURN_IF_ERROR(store->load_meta(/*check_root=*/!options.read_only));
+  return store;
+}
+
+Result<std::unique_ptr<ChainStore>> ChainStore::open_existing(const std::string& dir,
+                                                              bool read_only) {
+  auto impl = Impl::open_db(dir, /*create=*/false, read_only, /*sync=*/true);
+  if (!impl.ok()) return impl.status();
+  auto chain = (*impl)->get(ColumnFamily::kMeta, kMetaChainId, "chain id");
+  if (!chain.ok()) return Status::error("wrong_chain", dir + " has no chain id");
+  auto suite_name = (*impl)->get(ColumnFamily::kMeta, kMetaSuite, "suite");
+  if (!suite_name.ok()) return suite_name.status();
+  const CryptoSuite* suite = find_suite(*suite_name);
+  if (suite == nullptr) return Status::error("unknown_suite", "store uses suite " + *suite_name);
+  if (chain->size() != kHashSize) return Status::error("corruption", "stored chain id is not a hash");
+  Hash chain_id;
+  std::copy(chain->begin(), chain->end(), chain_id.begin());
+  std::unique_ptr<ChainStore> store(new ChainStore(std::move(impl).value(), *suite, chain_id));
+  MEDTRAIL_RETURN_IF_ERROR(store->load_meta(/*check_root=*/!read_only));
+  return store;
+}
+
+Status ChainStore::load_meta(bool check_root) {
+  auto head_bytes = impl_->get(ColumnFamily::kMeta, kMetaHead, "chain head");
+  if (!head_bytes.ok()) return head_bytes.status();
+  auto head = decode_value<Head>(as_bytes(*head_bytes), "chain head");
+  if (!head.ok()) return head.status();
+  auto log = MerkleLog::open(*suite_, *impl_, head->tree_size);
+  if (!log.ok()) {
+    return Status::error("corruption", "cannot rebuild the Merkle frontier: " + log.status().message());
+  }
+  if (head->height > 0 && check_root) {
+    // The frontier is read back from stored nodes; the head block says what it must give.
+    // Read-only tools skip this so that verify_chain can name the bad height instead.
+    auto block = block_at(head->height);
+    if (!block.ok()) return block.status();
+    if (block->header.tree_size != head->tree_size || block->header.tree_root != log->root()) {
+      return Status::error("corruption",
+                           "stored Merkle nodes do not give the head block's tree root");
+    }
+  }
+  height_ = head->height;
+  last_block_hash_ = head->height == 0 ? chain_id_ : head->last_block_hash;
+  last_timestamp_ms_ = head->last_timestamp_ms;
+  impl_->log = std::make_unique<MerkleLog>(std::move(log).value());
+  return {};
+}
+
+uint64_t ChainStore::tree_size() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->log->size();
+}
+
+Hash ChainStore::tree_root() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->log->root();
+}
+
+Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::WriteBatch* extra) {
+  if (draft.timestamp_ms < last_timestamp_ms_) {
+    return Status::error("bad_block", "block timestamp is earlier than the previous block's");
+  }
+  rocksdb::WriteBatch local;
+  rocksdb::WriteBatch& batch = extra != nullptr ? *extra : local;
+
+  MerkleLog log = impl_->snapshot_log();
+  BlockHeader header;
+  header.chain_id = chain_id_;
+  header.height = height_ + 1;
+  header.prev_block_hash = last_block_hash_;
+  header.timestamp_ms = draft.timestamp_ms;
+  header.first_leaf = log.size();
+  header.leaf_count = draft.leaves.size();
+  header.state_digest = draft.state_digest;
+  header.raft_term = draft.raft_term;
+  header.raft_index = draft.raft_index;
+  header.checkpoints_digest = checkpoints_digest(*suite_, draft.checkpoints);
+
+  std::vector<MerkleNode> nodes;
+  std::set<Hash> new_records;
+  std::string key;
+  for (const LeafDraft& d : draft.leaves) {
+    LeafRecord leaf{d.envelope, d.signer_public_key, d.result, header.height, header.timestamp_ms};
+    Bytes encoded = encode_leaf(leaf);
+    uint64_t index = log.size();
+    log.append(merkle_leaf_hash(*suite_, encoded), nodes);
+    batch.Put(impl_->cf(ColumnFamily::kLeaves), height_key(index), slice(encoded));
+
+    // The index points at a record's first occurrence; a later copy stays a leaf of its own.
+    Hash record = record_hash(d.envelope);
+    key.assign(1, 'r');
+    key.append(as_chars(record));
+    if (new_records.insert(record).second && !find_record(record).ok()) {
+      batch.Put(impl_->cf(ColumnFamily::kIndex), key, height_key(index));
+    }
+  }
+  for (const MerkleNode& n : nodes) {
+    batch.Put(impl_->cf(ColumnFamily::kMerkle), merkle_key(n.id.level, n.id.index), slice(n.hash));
+  }
+  header.tree_size = log.size();
+  header.tree_root = log.root();
+
+  Block block{header, draft.checkpoints};
+  Hash hash = block_hash(*suite_, header);
+  batch.Put(impl_->cf(ColumnFamily::kBlocks), height_key(header.height), slice(encode_block(block)));
+  Head head{header.height, header.tree_size, hash, header.timestamp_ms};
+  batch.Put(impl_->cf(ColumnFamily::kMeta), kMetaHead, slice(encode_value(head)));
+
+  MEDTRAIL_RETURN_IF_ERROR(
+      from_rocks(impl_->db->Write(impl_->write_options, &batch), "append block"));
+
+  {
+    std::lock_guard lock(impl_->mu);
+    *impl_->log = std::move(log);
+  }
+  height_ = header.height;
+  last_block_hash_ = hash;
+  last_timestamp_ms_ = header.timestamp_ms;
+  return header;
+}
+
+Result<Block> ChainStore::block_at(uint64_t height) const {
+  auto value = impl_->get(ColumnFamily::kBlocks, height_key(height),
+                          "block " + std::to_string(height));
+  if (!value.ok()) return value.status();
+  return decode_block(as_bytes(*value));
+}
+
+Result<BlockHeader> ChainStore::header_at(uint64_t height) const {
+  auto block = block_at(height);
+  if (!block.ok()) return block.status();
+  return block->header;
+}
+
+Result<LeafRecord> ChainStore::leaf_at(uint64_t leaf_index) const {
+  auto value = impl_->get(ColumnFamily::kLeaves, height_key(leaf_index),
+                          "leaf " + std::to_string(leaf_index));
+  if (!value.ok()) return value.status();
+  return decode_leaf(as_bytes(*value));
+}
+
+Result<uint64_t> ChainStore::find_record(const Hash& record) const {
+  std::string key(1, 'r');
+  key.append(as_chars(record));
+  auto value = impl_->get(ColumnFamily::kIndex, key, "record " + to_hex(record));
+  if (!value.ok()) return value.status();
+  if (value->size() != 8) return Status::error("corruption", "record index entry is not a leaf index");
+  return read_be64(reinterpret_cast<const uint8_t*>(value->data()));
+}
+
+Result<Hash> ChainStore::root_at(uint64_t size) const {
+  return impl_->snapshot_log().root_at(*impl_, size);
+}
+
+Result<InclusionProof> ChainStore::inclusion_proof(uint64_t leaf_index, uint64_t size) const {
+  return impl_->snapshot_log().inclusion_proof(*impl_, leaf_index, size);
+}
+
+Result<ConsistencyProof> ChainStore::consistency_proof(uint64_t first, uint64_t second) const {
+  return impl_->snapshot_log().consistency_proof(*impl_, first, second);
+}
+
+rocksdb::DB* ChainStore::db() const { return impl_->db.get(); }
+
+rocksdb::ColumnFamilyHandle* ChainStore::column_family(ColumnFamily cf) const {
+  return impl_->cf(cf);
+}
+
+}  // namespace medtrail::ledger

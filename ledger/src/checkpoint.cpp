@@ -1,0 +1,67 @@
+#include "medtrail/ledger/checkpoint.h"
+
+#include <set>
+
+namespace medtrail::ledger {
+namespace {
+constexpr std::string_view kCheckpointTag = "medtrail/checkpoint/v1";
+
+const TrustedSigner* find_signer(const CheckpointTrust& trust, const std::string& id) {
+  for (const auto& s : trust.signers) {
+    if (s.signer == id) return &s;
+  }
+  return nullptr;
+}
+}  // namespace
+
+Bytes checkpoint_signing_bytes(const Checkpoint& cp) {
+  Bytes out(kCheckpointTag.begin(), kCheckpointTag.end());
+  out.push_back(0);
+  out.insert(out.end(), cp.chain_id.begin(), cp.chain_id.end());
+  append_be64(out, cp.height);
+  out.insert(out.end(), cp.block_hash.begin(), cp.block_hash.end());
+  append_be64(out, cp.tree_size);
+  out.insert(out.end(), cp.tree_root.begin(), cp.tree_root.end());
+  return out;
+}
+
+Result<CheckpointSignature> sign_checkpoint(const CryptoSuite& suite, const Checkpoint& cp,
+                                            const std::string& signer, const KeyPair& key) {
+  auto sig = suite.sign(key, checkpoint_signing_bytes(cp));
+  if (!sig.ok()) return sig.status();
+  return CheckpointSignature{signer, key.public_key, std::move(sig).value()};
+}
+
+Status verify_checkpoint_signatures(const CryptoSuite& suite, const SignedCheckpoint& signed_cp) {
+  Bytes message = checkpoint_signing_bytes(signed_cp.checkpoint);
+  for (const auto& s : signed_cp.signatures) {
+    if (!suite.verify(s.public_key, message, s.signature)) {
+      return Status::error("checkpoint_bad_signature",
+                           "checkpoint signature by " + s.signer + " does not verify");
+    }
+  }
+  return {};
+}
+
+Status verify_checkpoint_quorum(const CryptoSuite& suite, const SignedCheckpoint& signed_cp,
+                                const CheckpointTrust& trust) {
+  MEDTRAIL_RETURN_IF_ERROR(verify_checkpoint_signatures(suite, signed_cp));
+  std::set<std::string> orgs;
+  for (const auto& s : signed_cp.signatures) {
+    const TrustedSigner* trusted = find_signer(trust, s.signer);
+    if (trusted == nullptr || trusted->public_key != s.public_key) {
+      return Status::error("checkpoint_untrusted_signer",
+                           "checkpoint signed by " + s.signer + " with a key genesis does not pin");
+    }
+    orgs.insert(trusted->org);
+  }
+  if (orgs.size() < trust.quorum) {
+    return Status::error("checkpoint_no_quorum",
+                         "checkpoint at height " + std::to_string(signed_cp.checkpoint.height) +
+                             " is signed by " + std::to_string(orgs.size()) +
+                             " organisation(s), quorum is " + std::to_string(trust.quorum));
+  }
+  return {};
+}
+
+}  // namespace medtrail::ledger

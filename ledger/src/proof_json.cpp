@@ -1,0 +1,141 @@
+#include "medtrail/ledger/proof_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace medtrail::ledger {
+namespace {
+
+using nlohmann::json;
+
+// Far more than any real tree needs (a path has at most 64 entries per proof part).
+constexpr size_t kMaxPathLength = 130;
+
+json hex_path(const std::vector<Hash>& path) {
+  json out = json::array();
+  for (const Hash& h : path) out.push_back(to_hex(h));
+  return out;
+}
+
+Status bad(const std::string& what) { return Status::error("bad_proof_document", what); }
+
+Result<uint64_t> get_size(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  if (it == doc.end()) return bad(std::string("missing field ") + name);
+  if (!it->is_number_unsigned()) return bad(std::string(name) + " must be a non-negative integer");
+  return it->get<uint64_t>();
+}
+
+Result<Hash> get_hash(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  if (it == doc.end()) return bad(std::string("missing field ") + name);
+  if (!it->is_string()) return bad(std::string(name) + " must be a hex string");
+  auto h = hash_from_hex(it->get_ref<const std::string&>());
+  if (!h.ok()) return bad(std::string(name) + ": " + h.status().message());
+  return h;
+}
+
+Result<std::vector<Hash>> get_path(const json& doc) {
+  auto it = doc.find("path");
+  if (it == doc.end()) return bad("missing field path");
+  if (!it->is_array()) return bad("path must be an array of hex hashes");
+  if (it->size() > kMaxPathLength) return Status::error("proof_malformed", "path is too long");
+  std::vector<Hash> path;
+  for (const json& e : *it) {
+    if (!e.is_string()) return bad("path must be an array of hex hashes");
+    auto h = hash_from_hex(e.get_ref<const std::string&>());
+    if (!h.ok()) return bad("path: " + h.status().message());
+    path.push_back(*h);
+  }
+  return path;
+}
+
+Result<ProofSummary> check_inclusion(const CryptoSuite& suite, const json& doc) {
+  auto index = get_size(doc, "leaf_index");
+  if (!index.ok()) return index.status();
+  auto size = get_size(doc, "tree_size");
+  if (!size.ok()) return size.status();
+  auto root = get_hash(doc, "root");
+  if (!root.ok()) return root.status();
+  auto path = get_path(doc);
+  if (!path.ok()) return path.status();
+
+  Hash leaf{};
+  if (doc.contains("leaf_hash") == doc.contains("leaf_data")) {
+    return bad("give exactly one of leaf_hash and leaf_data");
+  }
+  if (doc.contains("leaf_hash")) {
+    auto h = get_hash(doc, "leaf_hash");
+    if (!h.ok()) return h.status();
+    leaf = *h;
+  } else {
+    const json& data = doc["leaf_data"];
+    if (!data.is_string()) return bad("leaf_data must be a hex string");
+    auto bytes = from_hex(data.get_ref<const std::string&>());
+    if (!bytes.ok()) return bad("leaf_data: " + bytes.status().message());
+    leaf = merkle_leaf_hash(suite, *bytes);
+  }
+  InclusionProof proof{*index, *size, std::move(path).value()};
+  MEDTRAIL_RETURN_IF_ERROR(verify_inclusion(suite, leaf, proof, *root));
+  return ProofSummary{"inclusion", "leaf " + std::to_string(*index) + " is in the tree of size " +
+                                       std::to_string(*size) + " with root " + to_hex(*root)};
+}
+
+Result<ProofSummary> check_consistency(const CryptoSuite& suite, const json& doc) {
+  auto first = get_size(doc, "first_size");
+  if (!first.ok()) return first.status();
+  auto second = get_size(doc, "second_size");
+  if (!second.ok()) return second.status();
+  auto first_root = get_hash(doc, "first_root");
+  if (!first_root.ok()) return first_root.status();
+  auto second_root = get_hash(doc, "second_root");
+  if (!second_root.ok()) return second_root.status();
+  auto path = get_path(doc);
+  if (!path.ok()) return path.status();
+  ConsistencyProof proof{*first, *second, std::move(path).value()};
+  MEDTRAIL_RETURN_IF_ERROR(verify_consistency(suite, proof, *first_root, *second_root));
+  return ProofSummary{"consistency", "the tree of size " + std::to_string(*second) +
+                                         " extends the tree of size " + std::to_string(*first)};
+}
+
+}  // namespace
+
+std::string inclusion_proof_to_json(const CryptoSuite& suite, const InclusionProof& proof,
+                                    const Hash& leaf_hash, const Hash& root) {
+  json doc = {{"type", "inclusion"},         {"suite", suite.name()},
+              {"leaf_index", proof.leaf_index}, {"tree_size", proof.tree_size},
+              {"leaf_hash", to_hex(leaf_hash)}, {"root", to_hex(root)},
+              {"path", hex_path(proof.path)}};
+  return doc.dump(2);
+}
+
+std::string consistency_proof_to_json(const CryptoSuite& suite, const ConsistencyProof& proof,
+                                      const Hash& first_root, const Hash& second_root) {
+  json doc = {{"type", "consistency"},
+              {"suite", suite.name()},
+              {"first_size", proof.first_size},
+              {"second_size", proof.second_size},
+              {"first_root", to_hex(first_root)},
+              {"second_root", to_hex(second_root)},
+              {"path", hex_path(proof.path)}};
+  return doc.dump(2);
+}
+
+Result<ProofSummary> verify_proof_document(std::string_view text) {
+  if (text.size() > kMaxProofDocumentBytes) return bad("proof document is larger than 64 KiB");
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return bad("not valid JSON");
+  if (!doc.is_object()) return bad("not a JSON object");
+  auto type = doc.find("type");
+  auto suite_name = doc.find("suite");
+  if (type == doc.end() || !type->is_string()) return bad("missing string field type");
+  if (suite_name == doc.end() || !suite_name->is_string()) return bad("missing string field suite");
+  const CryptoSuite* suite = find_suite(suite_name->get_ref<const std::string&>());
+  if (suite == nullptr) {
+    return Status::error("unknown_suite", "unknown suite " + suite_name->get<std::string>());
+  }
+  if (*type == "inclusion") return check_inclusion(*suite, doc);
+  if (*type == "consistency") return check_consistency(*suite, doc);
+  return bad("type must be inclusion or consistency");
+}
+
+}  // namespace medtrail::ledger

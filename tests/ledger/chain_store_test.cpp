@@ -1,0 +1,193 @@
+#include "medtrail/ledger/chain_store.h"
+
+#include <gtest/gtest.h>
+
+#include "medtrail/ledger/merkle.h"
+#include "support/chain_fixture.h"
+
+namespace medtrail::ledger {
+namespace {
+
+using testing::build_chain;
+using testing::ChainSpec;
+using testing::TempDir;
+using testing::TestConsortium;
+
+ChainStoreOptions fast() {
+  ChainStoreOptions o;
+  o.sync = false;
+  return o;
+}
+
+class ChainStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<ChainStore> open_store() {
+    auto store = ChainStore::open(dir_.file("db"), suite_, testing::test_chain_id(suite_), fast());
+    EXPECT_TRUE(store.ok()) << store.status().to_string();
+    return std::move(store).value();
+  }
+
+  const CryptoSuite& suite_ = ed25519_sha256();
+  TempDir dir_;
+  TestConsortium consortium_{suite_};
+};
+
+TEST_F(ChainStoreTest, NewStoreIsEmptyAndLinksToTheChainId) {
+  auto store = open_store();
+  EXPECT_EQ(store->height(), 0u);
+  EXPECT_EQ(store->tree_size(), 0u);
+  EXPECT_EQ(store->tree_root(), merkle_empty_root(suite_));
+  EXPECT_EQ(store->last_block_hash(), testing::test_chain_id(suite_));
+}
+
+TEST_F(ChainStoreTest, AppendedBlocksDeriveTheirHeaders) {
+  auto store = open_store();
+  build_chain(*store, consortium_, {.blocks = 3, .leaves_per_block = 4});
+  ASSERT_EQ(store->height(), 3u);
+  EXPECT_EQ(store->tree_size(), 12u);
+
+  Hash prev = testing::test_chain_id(suite_);
+  std::vector<Hash> leaf_hashes;
+  for (uint64_t h = 1; h <= 3; ++h) {
+    auto header = store->header_at(h);
+    ASSERT_TRUE(header.ok());
+    EXPECT_EQ(header->height, h);
+    EXPECT_EQ(header->prev_block_hash, prev);
+    EXPECT_EQ(header->first_leaf, (h - 1) * 4);
+    EXPECT_EQ(header->leaf_count, 4u);
+    EXPECT_EQ(header->tree_size, h * 4);
+    for (uint64_t i = header->first_leaf; i < header->tree_size; ++i) {
+      auto leaf = store->leaf_at(i);
+      ASSERT_TRUE(leaf.ok());
+      EXPECT_EQ(leaf->height, h);
+      EXPECT_EQ(leaf->timestamp_ms, header->timestamp_ms);
+      leaf_hashes.push_back(leaf_hash(suite_, *leaf));
+    }
+    EXPECT_EQ(header->tree_root, merkle_root_of(suite_, leaf_hashes));
+    prev = block_hash(suite_, *header);
+  }
+  EXPECT_EQ(store->last_block_hash(), prev);
+}
+
+TEST_F(ChainStoreTest, RejectedRecordsAreKeptWithTheirReason) {
+  auto store = open_store();
+  build_chain(*store, consortium_, {.blocks = 1, .leaves_per_block = 3});
+  auto leaf = store->leaf_at(2);
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_FALSE(leaf->result.accepted);
+  EXPECT_EQ(leaf->result.reason_code, "already_dispensed");
+}
+
+TEST_F(ChainStoreTest, RecordsAreFoundByIdAtTheirFirstOccurrence) {
+  auto store = open_store();
+  build_chain(*store, consortium_, {.blocks = 2, .leaves_per_block = 2});
+  auto leaf = store->leaf_at(3);
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_EQ(*store->find_record(record_hash(leaf->envelope)), 3u);
+
+  // The same envelope again, in a later block: a new leaf, the index keeps the first.
+  BlockDraft again;
+  again.timestamp_ms = 1'800'000'000'000;
+  again.leaves.push_back({leaf->envelope, leaf->signer_public_key, ExecutionResult::accept()});
+  ASSERT_TRUE(store->append_block(again).ok());
+  EXPECT_EQ(store->tree_size(), 5u);
+  EXPECT_EQ(*store->find_record(record_hash(leaf->envelope)), 3u);
+  EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
+}
+
+TEST_F(ChainStoreTest, ReopeningRestoresTheHeadAndAppendsContinue) {
+  Hash root;
+  Hash head;
+  {
+    auto store = open_store();
+    build_chain(*store, consortium_, {.blocks = 4, .leaves_per_block = 5});
+    root = store->tree_root();
+    head = store->last_block_hash();
+  }
+  auto store = open_store();
+  EXPECT_EQ(store->height(), 4u);
+  EXPECT_EQ(store->tree_size(), 20u);
+  EXPECT_EQ(store->tree_root(), root);
+  EXPECT_EQ(store->last_block_hash(), head);
+  build_chain(*store, consortium_, {.blocks = 1, .leaves_per_block = 3});
+  auto header = store->header_at(5);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->prev_block_hash, head);
+  EXPECT_EQ(header->first_leaf, 20u);
+}
+
+TEST_F(ChainStoreTest, StoreOfAnotherChainIsRefused) {
+  { open_store(); }
+  auto other = ChainStore::open(dir_.file("db"), suite_, testing::test_chain_id(suite_, "other"));
+  EXPECT_EQ(other.status().code(), "wrong_chain");
+  auto other_suite = ChainStore::open(dir_.file("db"), sm2_sm3(), testing::test_chain_id(suite_));
+  EXPECT_EQ(other_suite.status().code(), "wrong_chain");
+}
+
+TEST_F(ChainStoreTest, OpenExistingReadsChainIdAndSuiteFromTheStore) {
+  { build_chain(*open_store(), consortium_, {.blocks = 2}); }
+  auto store = ChainStore::open_existing(dir_.file("db"));
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_EQ((*store)->chain_id(), testing::test_chain_id(suite_));
+  EXPECT_EQ((*store)->suite().name(), suite_.name());
+  EXPECT_EQ((*store)->height(), 2u);
+  EXPECT_EQ(ChainStore::open_existing(dir_.file("nothing-here")).status().code(), "not_found");
+}
+
+TEST_F(ChainStoreTest, BlockTimestampMayNotGoBackwards) {
+  auto store = open_store();
+  BlockDraft later;
+  later.timestamp_ms = 2000;
+  ASSERT_TRUE(store->append_block(later).ok());
+  BlockDraft earlier;
+  earlier.timestamp_ms = 1999;
+  EXPECT_EQ(store->append_block(earlier).status().code(), "bad_block");
+  EXPECT_EQ(store->height(), 1u);
+}
+
+TEST_F(ChainStoreTest, ProofsFromTheStoreVerifyAgainstHeaderRoots) {
+  auto store = open_store();
+  build_chain(*store, consortium_, {.blocks = 6, .leaves_per_block = 7});
+  auto old_header = store->header_at(2);
+  auto new_header = store->header_at(6);
+  ASSERT_TRUE(old_header.ok() && new_header.ok());
+  for (uint64_t i = 0; i < new_header->tree_size; ++i) {
+    auto proof = store->inclusion_proof(i, new_header->tree_size);
+    ASSERT_TRUE(proof.ok()) << proof.status().to_string();
+    Hash leaf = leaf_hash(suite_, *store->leaf_at(i));
+    EXPECT_TRUE(verify_inclusion(suite_, leaf, *proof, new_header->tree_root).ok()) << i;
+  }
+  auto consistency = store->consistency_proof(old_header->tree_size, new_header->tree_size);
+  ASSERT_TRUE(consistency.ok());
+  EXPECT_TRUE(verify_consistency(suite_, *consistency, old_header->tree_root,
+                                 new_header->tree_root).ok());
+  EXPECT_EQ(*store->root_at(old_header->tree_size), old_header->tree_root);
+}
+
+TEST(BlockEncoding, RoundTripsAndRejectsDamage) {
+  const auto& suite = ed25519_sha256();
+  Block block;
+  block.header.height = 7;
+  block.header.chain_id = suite.hash(as_bytes("x"));
+  block.checkpoints.push_back({{block.header.chain_id, 6, {}, 10, {}}, {{"org/n1", {1, 2}, {3}}}});
+  Bytes encoded = encode_block(block);
+  auto decoded = decode_block(encoded);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, block);
+
+  Bytes truncated(encoded.begin(), encoded.end() - 1);
+  EXPECT_EQ(decode_block(truncated).status().code(), "corruption");
+  Bytes trailing = encoded;
+  trailing.push_back(0);
+  EXPECT_EQ(decode_block(trailing).status().code(), "corruption");
+  // Flipping any byte must never crash, and never decode to the same block.
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    Bytes damaged = encoded;
+    damaged[i] ^= 0xff;
+    auto r = decode_block(damaged);
+    EXPECT_TRUE(!r.ok() || !(*r == block)) << "byte " << i;
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::ledger

@@ -1,0 +1,105 @@
+#include "support/chain_fixture.h"
+
+#include <random>
+#include <stdexcept>
+
+namespace medtrail::testing {
+
+using ledger::Bytes;
+using ledger::KeyPair;
+
+namespace {
+template <typename T>
+T must(ledger::Result<T> r) {
+  if (!r.ok()) throw std::runtime_error("test fixture: " + r.status().to_string());
+  return std::move(r).value();
+}
+}  // namespace
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() /
+          ("medtrail-test-" + std::to_string(rd()) + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string make_payload(const std::string& org, const std::string& name, uint64_t nonce,
+                         size_t size, const std::string& kind) {
+  std::string head = R"({"v":1,"kind":")" + kind + R"(","org":")" + org + R"(","actor":")" + org +
+                     "/" + name + R"(","ts":"2026-11-23T10:00:00Z","nonce":")" +
+                     std::to_string(nonce) + R"(","body":{"note":")";
+  std::string tail = "\"}}";
+  std::string pad;
+  if (size > head.size() + tail.size()) pad.assign(size - head.size() - tail.size(), 'x');
+  return head + pad + tail;
+}
+
+ledger::Envelope make_envelope(const KeyPair& key, const std::string& org, const std::string& name,
+                               uint64_t nonce, size_t size) {
+  std::string payload = make_payload(org, name, nonce, size);
+  return must(ledger::sign_envelope(Bytes(payload.begin(), payload.end()), key));
+}
+
+ledger::Hash test_chain_id(const ledger::CryptoSuite& suite, const std::string& label) {
+  return suite.hash(ledger::as_bytes(label));
+}
+
+TestConsortium::TestConsortium(const ledger::CryptoSuite& suite)
+    : author(must(suite.generate_keypair())) {
+  for (const char* id : {"hosp-a/node-1", "pharm-b/node-1", "reg-c/node-1"}) {
+    node_keys.push_back(must(suite.generate_keypair()));
+    node_ids.emplace_back(id);
+  }
+}
+
+ledger::CheckpointTrust TestConsortium::trust() const {
+  ledger::CheckpointTrust trust;
+  for (size_t i = 0; i < node_ids.size(); ++i) {
+    trust.signers.push_back(
+        {node_ids[i], node_ids[i].substr(0, node_ids[i].find('/')), node_keys[i].public_key});
+  }
+  trust.quorum = 2;
+  return trust;
+}
+
+void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, const ChainSpec& spec) {
+  const auto& suite = store.suite();
+  uint64_t nonce = store.tree_size();
+  for (uint64_t b = 0; b < spec.blocks; ++b) {
+    ledger::BlockDraft draft;
+    draft.timestamp_ms = spec.first_timestamp_ms + (store.height() + 1) * 1000;
+    draft.raft_term = 1;
+    draft.raft_index = store.height() + 1;
+    draft.state_digest = suite.hash(ledger::as_bytes("state " + std::to_string(store.height())));
+    for (uint64_t l = 0; l < spec.leaves_per_block; ++l, ++nonce) {
+      ledger::LeafDraft leaf{make_envelope(consortium.author, "hosp-a", "dr-li", nonce,
+                                           spec.payload_size),
+                             consortium.author.public_key, ledger::ExecutionResult::accept()};
+      if (nonce % 3 == 2) {
+        leaf.result = ledger::ExecutionResult::reject("already_dispensed", "dispensed elsewhere");
+      }
+      draft.leaves.push_back(std::move(leaf));
+    }
+    uint64_t target = store.height() >= 2 ? store.height() - 1 : 0;
+    if (spec.checkpoints && target >= 1) {
+      auto header = must(store.header_at(target));
+      ledger::SignedCheckpoint sc;
+      sc.checkpoint = {store.chain_id(), target, ledger::block_hash(suite, header), header.tree_size,
+                       header.tree_root};
+      for (size_t i = 0; i < consortium.node_keys.size(); ++i) {
+        sc.signatures.push_back(must(ledger::sign_checkpoint(suite, sc.checkpoint,
+                                                             consortium.node_ids[i],
+                                                             consortium.node_keys[i])));
+      }
+      draft.checkpoints.push_back(std::move(sc));
+    }
+    must(store.append_block(draft));
+  }
+}
+
+}  // namespace medtrail::testing

@@ -1,0 +1,63 @@
+#pragma once
+// Test support: temporary directories, signed payloads and whole chains built through the
+// real ChainStore, shared by the ledger, client and benchmark suites.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/checkpoint.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/envelope.h"
+
+namespace medtrail::testing {
+
+// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A valid payload of about `size` bytes (padded inside body.note), actor "<org>/<name>".
+std::string make_payload(const std::string& org, const std::string& name, uint64_t nonce,
+                         size_t size = 0, const std::string& kind = "test.note");
+
+ledger::Envelope make_envelope(const ledger::KeyPair& key, const std::string& org,
+                               const std::string& name, uint64_t nonce, size_t size = 0);
+
+// A chain id for tests: the suite hash of `label`.
+ledger::Hash test_chain_id(const ledger::CryptoSuite& suite, const std::string& label = "test");
+
+struct ChainSpec {
+  uint64_t blocks = 5;
+  uint64_t leaves_per_block = 4;
+  size_t payload_size = 0;
+  // Every block from the third on carries a checkpoint of the block two before it, signed by
+  // the three node keys of `nodes`.
+  bool checkpoints = true;
+  uint64_t first_timestamp_ms = 1'790'000'000'000;
+};
+
+// Node keys of a small consortium (three organisations), for checkpoints.
+struct TestConsortium {
+  explicit TestConsortium(const ledger::CryptoSuite& suite);
+  ledger::KeyPair author;  // signs every envelope, as "hosp-a/dr-li"
+  std::vector<ledger::KeyPair> node_keys;
+  std::vector<std::string> node_ids;  // "<org>/<node>"
+  ledger::CheckpointTrust trust() const;
+};
+
+// Appends spec.blocks blocks to `store`; every third leaf is a rejected record (with a reason).
+void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, const ChainSpec& spec);
+
+}  // namespace medtrail::testing
