@@ -4,6 +4,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <filesystem>
 #include <mutex>
 #include <set>
 
@@ -114,6 +115,11 @@ std::string ChainStore::height_key(uint64_t height) {
 Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::string& dir,
                                                                    bool create, bool read_only,
                                                                    bool sync) {
+  if (create && !read_only) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::error("io_error", "cannot create " + dir + ": " + ec.message());
+  }
   rocksdb::Options options;
   options.create_if_missing = create && !read_only;
   options.create_missing_column_families = create && !read_only;

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -152,15 +153,50 @@ class Verifier {
     std::vector<uint64_t> expected_height;
     rebuild_tree(window, checks, expected, expected_height);
 
-    std::vector<std::optional<Problem>> node_problems(expected.size());
-    runner_->parallel_for(expected.size(), [&](size_t begin, size_t end) {
-      std::optional<Problem> local;
-      for (size_t n = begin; n < end && !local; ++n) check_node(expected[n], expected_height[n], local);
-      if (local) node_problems[begin] = std::move(local);
-    });
-    for (auto& p : node_problems) {
-      if (p) note(first_, p->height, p->code, p->message);
+    check_nodes(expected, expected_height);
+  }
+
+  // The nodes a window completes form one contiguous index run per level, so each level is
+  // checked with a single iterator scan rather than a point lookup per node.
+  void check_nodes(const std::vector<MerkleNode>& expected, const std::vector<uint64_t>& heights) {
+    std::vector<size_t> order(expected.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return expected[a].id < expected[b].id; });
+    std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(
+        rocksdb::ReadOptions(), store_.column_family(ColumnFamily::kMerkle)));
+    std::optional<Problem> problem;
+    int level = -1;
+    for (size_t i : order) {
+      const MerkleNode& node = expected[i];
+      std::string key = ChainStore::merkle_key(node.id.level, node.id.index);
+      if (node.id.level != level) {
+        level = node.id.level;
+        it->Seek(key);
+      }
+      if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
+        problem = Problem{heights[i], "bad_merkle_node", node_name(node, heights[i]) + " is missing"};
+        it->Seek(key);  // realign on the next expected key
+      } else {
+        rocksdb::Slice value = it->value();
+        if (value.size() != kHashSize ||
+            std::memcmp(node.hash.data(), value.data(), kHashSize) != 0) {
+          problem = Problem{heights[i], node.id.level == 0 ? "bad_leaf_hash" : "bad_merkle_node",
+                            node_name(node, heights[i]) +
+                                " differs from the hash recomputed from the leaves"};
+        }
+        it->Next();
+      }
+      if (problem) {
+        note(first_, problem->height, problem->code, problem->message);
+        problem.reset();
+      }
     }
+  }
+
+  static std::string node_name(const MerkleNode& node, uint64_t height) {
+    return "block " + std::to_string(height) + ": merkle node (level " +
+           std::to_string(node.id.level) + ", index " + std::to_string(node.id.index) + ")";
   }
 
   // Appends the window's leaves to the verifier's own tree block by block, checking each
@@ -237,24 +273,6 @@ class Verifier {
     }
     out.hash = merkle_leaf_hash(suite_, as_bytes(raw));
     return out;
-  }
-
-  void check_node(const MerkleNode& expected, uint64_t height, std::optional<Problem>& out) const {
-    std::string value;
-    rocksdb::Status s = store_.db()->Get(rocksdb::ReadOptions(),
-                                         store_.column_family(ColumnFamily::kMerkle),
-                                         ChainStore::merkle_key(expected.id.level, expected.id.index),
-                                         &value);
-    std::string where = "block " + std::to_string(height) + ": merkle node (level " +
-                        std::to_string(expected.id.level) + ", index " +
-                        std::to_string(expected.id.index) + ")";
-    if (!s.ok()) {
-      out = Problem{height, "bad_merkle_node", where + " cannot be read: " + s.ToString()};
-    } else if (value.size() != kHashSize ||
-               std::memcmp(expected.hash.data(), value.data(), kHashSize) != 0) {
-      out = Problem{height, expected.id.level == 0 ? "bad_leaf_hash" : "bad_merkle_node",
-                    where + " differs from the hash recomputed from the leaves"};
-    }
   }
 
   bool check_checkpoints(const Block& block) {

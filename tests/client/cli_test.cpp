@@ -1,0 +1,220 @@
+// The `medtrail` binary, run as a user would: exit codes, stdout and stderr.
+
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/key_file.h"
+#include "medtrail/ledger/proof_json.h"
+#include "support/chain_fixture.h"
+
+namespace medtrail {
+namespace {
+
+using testing::TempDir;
+
+struct CliRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliRun run(const std::string& args, const std::string& stdin_path = "/dev/null") {
+    std::string out = dir_.file("stdout");
+    std::string err = dir_.file("stderr");
+    std::string cmd = std::string(MEDTRAIL_CLI_PATH) + " " + args + " <" + stdin_path + " >" +
+                      out + " 2>" + err;
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CliTest, EveryCommandHasHelp) {
+  for (const char* cmd : {"", "keygen", "sign", "verify-envelope", "verify-proof", "verify-chain"}) {
+    CliRun r = run(std::string(cmd) + " --help");
+    EXPECT_EQ(r.code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+}
+
+TEST_F(CliTest, UnknownCommandOrMissingOptionIsAUsageError) {
+  EXPECT_EQ(run("frobnicate").code, 2);
+  CliRun r = run("keygen");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, KeygenWritesAPrivateKeyFileAndNeverOverwrites) {
+  for (const char* suite : {"ed25519-sha256", "sm2-sm3"}) {
+    std::string path = dir_.file(std::string("key-") + suite + ".json");
+    CliRun r = run("keygen --suite " + std::string(suite) + " --out " + path);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("key_id: "), std::string::npos);
+    EXPECT_NE(r.out.find("public_key: "), std::string::npos);
+    struct stat st;
+    ASSERT_EQ(stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    auto key = ledger::load_key_file(path);
+    ASSERT_TRUE(key.ok()) << key.status().to_string();
+    EXPECT_EQ(key->suite, suite);
+
+    CliRun again = run("keygen --suite " + std::string(suite) + " --out " + path);
+    EXPECT_EQ(again.code, 2);
+    EXPECT_NE(again.err.find("file_exists"), std::string::npos) << again.err;
+  }
+  EXPECT_EQ(run("keygen --suite rot13 --out " + dir_.file("k")).code, 2);
+}
+
+TEST_F(CliTest, SignedEnvelopeVerifiesAndTamperingIsReported) {
+  std::string key_path = dir_.file("key.json");
+  ASSERT_EQ(run("keygen --out " + key_path).code, 0);
+  auto key = ledger::load_key_file(key_path);
+  ASSERT_TRUE(key.ok());
+  std::string public_hex = ledger::to_hex(key->public_key);
+
+  write_file(dir_.file("payload.json"), testing::make_payload("hosp-xa-01", "dr-li", 1));
+  CliRun signed_run = run("sign --key " + key_path + " --payload " + dir_.file("payload.json"));
+  ASSERT_EQ(signed_run.code, 0) << signed_run.err;
+  write_file(dir_.file("envelope.json"), signed_run.out);
+
+  CliRun ok = run("verify-envelope " + dir_.file("envelope.json") + " --public-key " + public_hex);
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(ok.out.rfind("valid", 0), 0u) << ok.out;
+
+  // Standard input works too.
+  EXPECT_EQ(run("verify-envelope - --public-key " + public_hex, dir_.file("envelope.json")).code, 0);
+
+  auto other = ledger::default_suite().generate_keypair();
+  CliRun wrong_key = run("verify-envelope " + dir_.file("envelope.json") + " --public-key " +
+                      ledger::to_hex(other->public_key));
+  EXPECT_EQ(wrong_key.code, 1);
+  EXPECT_NE(wrong_key.err.find("signature_mismatch"), std::string::npos) << wrong_key.err;
+
+  write_file(dir_.file("garbage.json"), "{\"payload\": 1}");
+  CliRun garbage = run("verify-envelope " + dir_.file("garbage.json") + " --public-key " + public_hex);
+  EXPECT_EQ(garbage.code, 1);
+  EXPECT_EQ(std::count(garbage.err.begin(), garbage.err.end(), '\n'), 1) << "one line";
+
+  CliRun missing = run("verify-envelope " + dir_.file("nope.json") + " --public-key " + public_hex);
+  EXPECT_EQ(missing.code, 2);
+}
+
+TEST_F(CliTest, SignRefusesAnInvalidPayload) {
+  std::string key_path = dir_.file("key.json");
+  ASSERT_EQ(run("keygen --out " + key_path).code, 0);
+  write_file(dir_.file("payload.json"), R"({"v":1,"kind":"rx.issue"})");
+  CliRun r = run("sign --key " + key_path + " --payload " + dir_.file("payload.json"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("missing_field"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, SignRefusesAKeyFileOthersCanRead) {
+  std::string key_path = dir_.file("key.json");
+  ASSERT_EQ(run("keygen --out " + key_path).code, 0);
+  chmod(key_path.c_str(), 0644);
+  write_file(dir_.file("payload.json"), testing::make_payload("hosp-xa-01", "dr-li", 1));
+  CliRun r = run("sign --key " + key_path + " --payload " + dir_.file("payload.json"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("insecure_permissions"), std::string::npos) << r.err;
+}
+
+class CliChainTest : public CliTest {
+ protected:
+  void SetUp() override {
+    const auto& suite = ledger::ed25519_sha256();
+    ledger::ChainStoreOptions options;
+    options.sync = false;
+    auto store = ledger::ChainStore::open(dir_.file("node/db"), suite,
+                                          testing::test_chain_id(suite), options);
+    ASSERT_TRUE(store.ok());
+    testing::TestConsortium consortium(suite);
+    testing::build_chain(**store, consortium, {.blocks = 6, .leaves_per_block = 5});
+    auto proof = (*store)->inclusion_proof(7, 30);
+    auto leaf = (*store)->leaf_at(7);
+    inclusion_json_ = ledger::inclusion_proof_to_json(suite, *proof, ledger::leaf_hash(suite, *leaf),
+                                                      (*store)->tree_root());
+    auto consistency = (*store)->consistency_proof(10, 30);
+    consistency_json_ = ledger::consistency_proof_to_json(suite, *consistency, *(*store)->root_at(10),
+                                                          (*store)->tree_root());
+  }
+  std::string inclusion_json_;
+  std::string consistency_json_;
+};
+
+TEST_F(CliChainTest, VerifyChainSummarisesAnIntactChain) {
+  CliRun r = run("verify-chain --data-dir " + dir_.file("node") + " --threads 2");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid: 6 blocks, 30 records"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("records/s"), std::string::npos) << r.out;
+  // A bare store directory works as well as a node data dir.
+  EXPECT_EQ(run("verify-chain --data-dir " + dir_.file("node/db")).code, 0);
+}
+
+TEST_F(CliChainTest, VerifyChainNamesTheFirstBadHeight) {
+  {
+    auto store = ledger::ChainStore::open_existing(dir_.file("node/db"), /*read_only=*/false);
+    ASSERT_TRUE(store.ok());
+    auto* db = (*store)->db();
+    auto* leaves = (*store)->column_family(ledger::ColumnFamily::kLeaves);
+    std::string key = ledger::ChainStore::height_key(12);  // block 3 holds leaves 10..14
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), leaves, key, &value).ok());
+    value[value.size() / 2] ^= 0x04;
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), leaves, key, value).ok());
+  }
+  CliRun r = run("verify-chain --data-dir " + dir_.file("node"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("height 3"), std::string::npos) << r.err;
+}
+
+TEST_F(CliChainTest, VerifyChainOfAMissingStoreIsAUsageError) {
+  CliRun r = run("verify-chain --data-dir " + dir_.file("nothing"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("not_found"), std::string::npos) << r.err;
+}
+
+TEST_F(CliChainTest, VerifyProofAcceptsGenuineProofsAndRejectsAlteredOnes) {
+  write_file(dir_.file("inclusion.json"), inclusion_json_);
+  write_file(dir_.file("consistency.json"), consistency_json_);
+  CliRun inc = run("verify-proof " + dir_.file("inclusion.json"));
+  EXPECT_EQ(inc.code, 0) << inc.err;
+  EXPECT_NE(inc.out.find("leaf 7"), std::string::npos) << inc.out;
+  CliRun con = run("verify-proof " + dir_.file("consistency.json"));
+  EXPECT_EQ(con.code, 0) << con.err;
+
+  std::string altered = inclusion_json_;
+  altered.replace(altered.find("\"leaf_index\": 7"), 15, "\"leaf_index\": 8");
+  write_file(dir_.file("altered.json"), altered);
+  CliRun bad = run("verify-proof " + dir_.file("altered.json"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("proof_invalid"), std::string::npos) << bad.err;
+
+  write_file(dir_.file("junk.json"), "not json");
+  CliRun junk = run("verify-proof " + dir_.file("junk.json"));
+  EXPECT_EQ(junk.code, 1);
+  EXPECT_NE(junk.err.find("bad_proof_document"), std::string::npos) << junk.err;
+}
+
+}  // namespace
+}  // namespace medtrail

@@ -1,0 +1,60 @@
+#include "medtrail/client/thread_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <stdexcept>
+#include <vector>
+
+namespace medtrail::client {
+namespace {
+
+TEST(ThreadPool, EveryIndexIsVisitedExactlyOnce) {
+  ThreadPool pool(4);
+  EXPECT_EQ(pool.concurrency(), 4u);
+  for (size_t n : {0u, 1u, 7u, 1000u, 100003u}) {
+    std::vector<std::atomic<int>> seen(n);
+    pool.parallel_for(n, [&](size_t begin, size_t end) {
+      ASSERT_LE(begin, end);
+      for (size_t i = begin; i < end; ++i) seen[i]++;
+    });
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(seen[i].load(), 1) << "n=" << n << " i=" << i;
+  }
+}
+
+TEST(ThreadPool, WorkIsSpreadOverThreads) {
+  ThreadPool pool(3);
+  std::mutex mu;
+  std::set<std::thread::id> ids;
+  std::atomic<int> arrived{0};
+  pool.parallel_for(300, [&](size_t, size_t) {
+    {
+      std::lock_guard lock(mu);
+      ids.insert(std::this_thread::get_id());
+    }
+    // Hold each range briefly so every worker gets a turn.
+    arrived++;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  EXPECT_GT(ids.size(), 1u);
+}
+
+TEST(ThreadPool, ExceptionFromWorkIsRethrownToTheCaller) {
+  ThreadPool pool(2);
+  EXPECT_THROW(pool.parallel_for(100,
+                                 [](size_t begin, size_t) {
+                                   if (begin == 0) throw std::runtime_error("boom");
+                                 }),
+               std::runtime_error);
+  // The pool still works afterwards.
+  std::atomic<size_t> total{0};
+  pool.parallel_for(10, [&](size_t b, size_t e) { total += e - b; });
+  EXPECT_EQ(total.load(), 10u);
+}
+
+}  // namespace
+}  // namespace medtrail::client
