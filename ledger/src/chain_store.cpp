@@ -255,6 +255,12 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
   if (draft.timestamp_ms < last_timestamp_ms_) {
     return Status::error("bad_block", "block timestamp is earlier than the previous block's");
   }
+  for (const LeafDraft& d : draft.leaves) {
+    if (d.envelope.suite != suite_->name()) {
+      return Status::error("bad_block", "envelope of suite " + d.envelope.suite.substr(0, 32) +
+                                            " in a " + std::string(suite_->name()) + " chain");
+    }
+  }
   rocksdb::WriteBatch local;
   rocksdb::WriteBatch& batch = extra != nullptr ? *extra : local;
 

@@ -1,6 +1,7 @@
 #include "medtrail/ledger/chain_store.h"
 
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 
 #include "medtrail/ledger/merkle.h"
 #include "support/chain_fixture.h"
@@ -143,6 +144,31 @@ TEST_F(ChainStoreTest, BlockTimestampMayNotGoBackwards) {
   earlier.timestamp_ms = 1999;
   EXPECT_EQ(store->append_block(earlier).status().code(), "bad_block");
   EXPECT_EQ(store->height(), 1u);
+}
+
+TEST_F(ChainStoreTest, EnvelopeOfAnotherSuiteIsRefusedWholeBlock) {
+  auto store = open_store();
+  BlockDraft draft;
+  draft.timestamp_ms = 1;
+  Envelope foreign = testing::make_envelope(consortium_.author, "hosp-a", "dr-li", 1);
+  foreign.suite = "md5-rsa";
+  draft.leaves.push_back({foreign, consortium_.author.public_key, ExecutionResult::accept()});
+  EXPECT_EQ(store->append_block(draft).status().code(), "bad_block");
+  EXPECT_EQ(store->height(), 0u);
+  EXPECT_EQ(store->tree_size(), 0u);
+}
+
+TEST_F(ChainStoreTest, DamagedFrontierNodeIsCorruptionOnReadWriteOpen) {
+  {
+    auto store = open_store();
+    build_chain(*store, consortium_, {.blocks = 2, .leaves_per_block = 3});  // 6 leaves: (2,0),(1,2)
+    ASSERT_TRUE(store->db()->Put(rocksdb::WriteOptions(), store->column_family(ColumnFamily::kMerkle),
+                                 ChainStore::merkle_key(1, 2), std::string(32, 'x')).ok());
+  }
+  auto reopened = ChainStore::open(dir_.file("db"), suite_, testing::test_chain_id(suite_), fast());
+  EXPECT_EQ(reopened.status().code(), "corruption");
+  // Read-only tools still open it, so that verification can name the bad height.
+  EXPECT_TRUE(ChainStore::open_existing(dir_.file("db")).ok());
 }
 
 TEST_F(ChainStoreTest, ProofsFromTheStoreVerifyAgainstHeaderRoots) {

@@ -11,7 +11,8 @@
 //   malformed_json, not_an_object, duplicate_key, unknown_field, missing_field, wrong_type,
 //   envelope_too_large, payload_too_large, invalid_utf8, bad_payload_encoding,
 //   unknown_suite, bad_signature_encoding, signature_mismatch, actor_mismatch,
-//   unsupported_version, bad_timestamp, bad_field (a string field out of its pattern/length).
+//   unsupported_version, bad_timestamp, bad_field (a string field out of its pattern/length),
+//   bad_key (a public key of the wrong size for the suite).
 
 #include <cstdint>
 #include <string>

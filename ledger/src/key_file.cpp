@@ -1,0 +1,240 @@
+#include "medtrail/ledger/key_file.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace medtrail::ledger {
+namespace {
+
+// A key file is a few hundred bytes; anything much larger is not one.
+constexpr off_t kMaxKeyFileSize = 64 * 1024;
+
+Status io_error(const std::string& what, const std::string& path) {
+  return Status::error("io_error", what + " " + path + ": " + std::strerror(errno));
+}
+
+Status bad_key_file(const std::string& path, const std::string& why) {
+  return Status::error("bad_key_file", path + ": " + why);
+}
+
+// Wipes a string's buffer (not just its length) before it is freed.
+void wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
+// Closes the descriptor on every return path.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now so that a failing close (e.g. delayed write error) can be reported.
+  bool close() {
+    int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
+
+ private:
+  int fd_;
+};
+
+void append_hex(std::string& out, ByteView data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (uint8_t b : data) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0f]);
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Like from_hex, but the decoded secret never sits in an unwiped buffer.
+bool decode_secret_hex(const std::string& hex, SecureBytes& out) {
+  if (hex.size() % 2 != 0) return false;
+  SecureBytes decoded(hex.size() / 2);
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    int hi = hex_value(hex[2 * i]);
+    int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    decoded.data()[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  out = std::move(decoded);
+  return true;
+}
+
+// The file text, built by hand into one pre-sized buffer so that the secret's hex is never
+// copied into a reallocated (and unwiped) block. Every value is hex or a registered suite name,
+// so nothing needs JSON escaping.
+std::string render_key_file(const CryptoSuite& suite, const KeyPair& key) {
+  std::string key_id = suite.key_id(key.public_key);
+  std::string text;
+  text.reserve(128 + key_id.size() + 2 * (key.public_key.size() + key.secret.size()));
+  text += "{\n  \"suite\": \"";
+  text += suite.name();
+  text += "\",\n  \"key_id\": \"";
+  text += key_id;
+  text += "\",\n  \"public_key\": \"";
+  append_hex(text, key.public_key);
+  text += "\",\n  \"secret_key\": \"";
+  append_hex(text, key.secret.view());
+  text += "\"\n}\n";
+  return text;
+}
+
+Status write_all(int fd, const std::string& text) {
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::error("io_error", std::string("write: ") + std::strerror(errno));
+    written += static_cast<size_t>(n);
+  }
+  return Status::ok_status();
+}
+
+// Makes the new directory entry durable, not only the file's contents.
+void sync_parent_directory(const std::string& path) {
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  FileDescriptor dir(::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY));
+  if (dir.get() >= 0) ::fsync(dir.get());
+}
+
+const std::string* string_field(const nlohmann::json& doc, const char* name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_string()) return nullptr;
+  return &it->get_ref<const std::string&>();
+}
+
+Result<KeyPair> parse_key_file(const std::string& path, nlohmann::json& doc) {
+  if (!doc.is_object()) return bad_key_file(path, "not a JSON object");
+  const std::string* suite_name = string_field(doc, "suite");
+  const std::string* key_id = string_field(doc, "key_id");
+  const std::string* public_hex = string_field(doc, "public_key");
+  const std::string* secret_hex = string_field(doc, "secret_key");
+  if (!suite_name || !key_id || !public_hex || !secret_hex) {
+    return bad_key_file(path, "needs string fields suite, key_id, public_key and secret_key");
+  }
+  const CryptoSuite* suite = find_suite(*suite_name);
+  if (suite == nullptr) {
+    return Status::error("unknown_suite", path + ": unknown crypto suite \"" + *suite_name + "\"");
+  }
+  Result<Bytes> public_key = from_hex(*public_hex);
+  SecureBytes secret;
+  if (!public_key.ok() || !decode_secret_hex(*secret_hex, secret)) {
+    return bad_key_file(path, "public_key and secret_key must be hex");
+  }
+  if (public_key->size() != suite->public_key_size()) {
+    return bad_key_file(path, "public_key has the wrong size for " + *suite_name);
+  }
+  Result<KeyPair> key = suite->keypair_from_secret(secret.view());
+  if (!key.ok()) return bad_key_file(path, "secret_key: " + key.status().message());
+  if (key->public_key != *public_key) {
+    return Status::error("key_mismatch", path + ": public_key does not belong to secret_key");
+  }
+  if (*key_id != suite->key_id(key->public_key)) {
+    return Status::error("key_mismatch", path + ": key_id does not match public_key");
+  }
+  return key;
+}
+
+}  // namespace
+
+Status save_key_file(const std::string& path, const KeyPair& key) {
+  const CryptoSuite* suite = find_suite(key.suite);
+  if (suite == nullptr) return Status::error("unknown_suite", "unknown crypto suite " + key.suite);
+  // Refuse to write a file that load_key_file would reject.
+  Result<KeyPair> rebuilt = suite->keypair_from_secret(key.secret.view());
+  if (!rebuilt.ok()) return rebuilt.status();
+  if (rebuilt->public_key != key.public_key) {
+    return Status::error("key_mismatch", "public key does not belong to the secret");
+  }
+
+  // O_EXCL: never replace an existing key. Mode 0600 from creation, so the secret is never
+  // readable by others, not even between create and chmod.
+  FileDescriptor fd(::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
+  if (fd.get() < 0) {
+    if (errno == EEXIST) return Status::error("file_exists", "refusing to overwrite " + path);
+    return io_error("cannot create", path);
+  }
+  std::string text = render_key_file(*suite, key);
+  Status written = write_all(fd.get(), text);
+  wipe(text);
+  if (written.ok() && ::fsync(fd.get()) != 0) written = io_error("cannot fsync", path);
+  if (written.ok() && !fd.close()) written = io_error("cannot close", path);
+  if (!written.ok()) {
+    // A truncated key file would only block a retry with file_exists.
+    ::unlink(path.c_str());
+    return written;
+  }
+  sync_parent_directory(path);
+  return Status::ok_status();
+}
+
+Result<KeyPair> load_key_file(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO planted at the path must not hang; it fails S_ISREG below.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return io_error("cannot open", path);
+  // fstat on the open descriptor: the checked file is the file that is read.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return io_error("cannot stat", path);
+  if (!S_ISREG(st.st_mode)) return bad_key_file(path, "not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::error("insecure_permissions",
+                         path + " has mode " + mode +
+                             "; a key file must not be accessible to group or others "
+                             "(run: chmod 600 " +
+                             path + ")");
+  }
+  if (st.st_size > kMaxKeyFileSize) return bad_key_file(path, "larger than 64 KiB");
+
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      wipe(text);
+      return io_error("cannot read", path);
+    }
+    if (n == 0) break;  // shrank since fstat
+    got += static_cast<size_t>(n);
+  }
+  text.resize(got);
+
+  Result<KeyPair> key = Status::error("bad_key_file", path + ": not valid JSON");
+  try {
+    nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_discarded()) key = parse_key_file(path, doc);
+    if (doc.is_object()) {
+      auto secret = doc.find("secret_key");
+      if (secret != doc.end() && secret->is_string()) wipe(secret->get_ref<std::string&>());
+    }
+  } catch (const std::exception& e) {
+    key = bad_key_file(path, e.what());
+  }
+  wipe(text);
+  return key;
+}
+
+}  // namespace medtrail::ledger
