@@ -1,0 +1,185 @@
+#pragma once
+// RaftCore: the implementation behind RaftNode. Its members are split by concern over
+// raft_node.cpp (creation, Ready/advance, ticks), raft_step.cpp (message dispatch and term
+// rules), raft_election.cpp, raft_replication.cpp, raft_snapshot.cpp, raft_membership.cpp,
+// raft_read_index.cpp and raft_invariants.cpp.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "medtrail/consensus/raft.h"
+#include "raft_log.h"
+#include "raft_progress.h"
+
+namespace medtrail::consensus::internal {
+
+// Context of a vote request sent by a transfer target (§3.10): voters grant it even while they
+// hear from a leader, since the leader asked for it (etcd's campaignTransfer).
+inline constexpr const char* kTransferContext = "medtrail-leader-transfer";
+
+// Voters and learners sorted, unique, non-zero and disjoint.
+bool valid_conf_state(const ConfState& conf);
+
+// A read waiting for a quorum of heartbeat acknowledgements (§6.4).
+struct PendingRead {
+  Index index = 0;
+  NodeId from = kNoNode;  // the requester: this node, or a follower to answer
+  std::string context;
+  std::set<NodeId> acks;
+};
+
+class RaftCore final : public RaftNode {
+ public:
+  RaftCore(const Config& config, const LogStorage& storage);
+  Status init();
+
+  void tick() override;
+  Status step(const Message& message) override;
+  Status propose(std::string data) override;
+  Status propose_conf_change(const ConfChange& change) override;
+  Status transfer_leadership(NodeId target) override;
+  Status read_index(std::string context) override;
+  bool has_ready() const override;
+  Ready ready() override;
+  void advance(const Ready& ready) override;
+
+  NodeId id() const override { return config_.id; }
+  SoftState soft_state() const override { return {leader_, role_}; }
+  HardState hard_state() const override { return {term_, vote_, log_.committed()}; }
+  ConfState conf_state() const override { return conf_; }
+  Index last_index() const override { return log_.last_index(); }
+  Index applied() const override { return log_.applied(); }
+  std::vector<RaftNode::Progress> progress() const override;
+
+ private:
+  // --- roles (raft_election.cpp) ---
+  void reset(Term term);
+  void become_follower(Term term, NodeId leader);
+  void become_pre_candidate();
+  void become_candidate();
+  void become_leader();
+  void campaign(bool pre_vote, bool transfer);
+  void handle_vote_request(const Message& m);
+  void handle_vote_response(const Message& m);
+  bool promotable() const;
+  bool has_unapplied_conf_changes() const;
+  void reset_randomized_election_timeout();
+  bool past_election_timeout() const { return election_elapsed_ >= randomized_election_timeout_; }
+
+  // --- dispatch (raft_step.cpp) ---
+  Status validate(const Message& m) const;
+  Status step_leader(const Message& m);
+  Status step_candidate(const Message& m);
+  Status step_follower(const Message& m);
+  void send(Message m);
+
+  // --- replication (raft_replication.cpp) ---
+  bool append_entries(std::vector<Entry> entries);
+  bool maybe_send_append(NodeId to, bool send_if_empty);
+  void broadcast_append();
+  void broadcast_heartbeat(const std::string& context);
+  void send_heartbeat(NodeId to, const std::string& context);
+  bool maybe_commit();
+  void handle_append_response(const Message& m, internal::PeerProgress& pr);
+  void handle_heartbeat_response(const Message& m, internal::PeerProgress& pr);
+  Status handle_append(const Message& m);
+  void handle_heartbeat(const Message& m);
+  void on_self_persisted();
+
+  // --- snapshots (raft_snapshot.cpp) ---
+  bool start_snapshot(NodeId to, internal::PeerProgress& pr);
+  void send_snapshot_chunk(NodeId to, internal::PeerProgress& pr);
+  const Snapshot* current_snapshot();
+  void respond_snapshot(const Message& m, bool reject, uint64_t held, Index index);
+  void handle_snapshot_response(const Message& m, internal::PeerProgress& pr);
+  Status handle_snapshot_chunk(const Message& m);
+  void tick_snapshot_transfers();
+
+  // --- membership and transfer (raft_membership.cpp) ---
+  void apply_conf_change(const ConfChange& change);
+  void rebuild_progress_after_conf_change();
+  bool is_voter(NodeId node) const;
+  bool is_member(NodeId node) const;
+  void send_timeout_now(NodeId to);
+  void abort_leader_transfer() { lead_transferee_ = kNoNode; }
+
+  // --- reads (raft_read_index.cpp) ---
+  bool committed_entry_in_current_term() const;
+  void serve_read(NodeId from, const std::string& context);
+  void handle_read_ack(NodeId from, const std::string& context);
+  void release_pending_reads();
+  void answer_read(NodeId to, Index index, const std::string& context);
+
+  // --- Ready ---
+  HardState hard_state_to_persist() const;
+
+  // --- ticks ---
+  void tick_election();
+  void tick_heartbeat();
+  bool check_quorum_active();
+
+  // --- invariants (raft_invariants.cpp): debug builds check them after every state change ---
+  void check_invariants() const;
+
+  size_t quorum() const { return conf_.voters.size() / 2 + 1; }
+
+  const Config config_;
+  const LogStorage& storage_;
+  RaftLog log_;
+  std::mt19937_64 rng_;
+
+  // Persistent state (§5.2 Figure 2), written through Ready::hard_state before any message that
+  // depends on it is sent.
+  Term term_ = 0;
+  NodeId vote_ = kNoNode;
+
+  Role role_ = Role::kFollower;
+  NodeId leader_ = kNoNode;
+  // Membership as of the last applied conf change (etcd applies conf changes at apply time).
+  ConfState conf_;
+
+  int election_elapsed_ = 0;
+  int heartbeat_elapsed_ = 0;
+  // Drawn from [election_ticks, 2 * election_ticks) on every reset, so that split votes resolve.
+  int randomized_election_timeout_ = 0;
+
+  // Candidate: votes received this term (true = granted), by voter.
+  std::map<NodeId, bool> votes_;
+
+  // Leader state. Progress of every member, this node included (its match is its durable log).
+  std::map<NodeId, internal::PeerProgress> progress_;
+  // While a conf change entry at this index is not yet applied, further changes are refused
+  // (one server at a time, §4.1; etcd's pendingConfIndex).
+  Index pending_conf_index_ = 0;
+  // Payload bytes appended in this term and not yet applied: bounded by max_uncommitted_bytes.
+  uint64_t uncommitted_bytes_ = 0;
+  // Target of a leadership transfer in progress (§3.10): proposals are refused meanwhile.
+  NodeId lead_transferee_ = kNoNode;
+  // Reads confirmed by a heartbeat round, in arrival order (§6.4).
+  std::deque<PendingRead> pending_reads_;
+  // Reads that arrived before this leader committed an entry of its term: its commit index
+  // might still be behind the previous leader's (§6.4 step 1).
+  std::vector<std::pair<NodeId, std::string>> reads_awaiting_commit_;
+
+  // Follower: the snapshot being received in chunks, from `snapshot_from_` in `snapshot_term_`.
+  std::optional<Snapshot> incoming_snapshot_;
+  uint64_t incoming_snapshot_size_ = 0;
+  NodeId incoming_snapshot_from_ = kNoNode;
+  Term incoming_snapshot_term_ = 0;
+  // Leader: the storage snapshot being sent, kept so each chunk does not re-read it.
+  std::optional<Snapshot> outgoing_snapshot_;
+
+  // Output buffered for the next Ready.
+  std::vector<Message> messages_;
+  std::vector<ReadState> read_states_;
+  SoftState prev_soft_state_;
+  HardState prev_hard_state_;
+};
+
+}  // namespace medtrail::consensus::internal

@@ -1,0 +1,143 @@
+// Snapshot transfer (§5.6 / thesis §5.3) in bounded chunks, stop-and-wait per follower. The
+// follower acknowledges the bytes it holds; the leader resumes from there, after a lost chunk
+// (by timeout) or when the follower asks to restart. A new leader starts a fresh transfer.
+
+#include <algorithm>
+
+#include "raft_core.h"
+
+namespace medtrail::consensus::internal {
+
+const Snapshot* RaftCore::current_snapshot() {
+  Index stored = storage_.first_index() - 1;
+  if (!outgoing_snapshot_ || outgoing_snapshot_->meta.index != stored) {
+    auto snap = storage_.snapshot();
+    if (!snap.ok() || snap->meta.index == 0) {
+      outgoing_snapshot_.reset();
+      return nullptr;
+    }
+    outgoing_snapshot_ = std::move(*snap);
+  }
+  return &*outgoing_snapshot_;
+}
+
+bool RaftCore::start_snapshot(NodeId to, PeerProgress& pr) {
+  // etcd: a follower that is not responding is not worth a (large) snapshot yet.
+  if (!pr.recently_active()) return false;
+  const Snapshot* snap = current_snapshot();
+  if (snap == nullptr) return false;  // temporarily unavailable: retried on the next trigger
+  pr.become_snapshot(snap->meta, snap->data.size());
+  send_snapshot_chunk(to, pr);
+  return true;
+}
+
+void RaftCore::send_snapshot_chunk(NodeId to, PeerProgress& pr) {
+  const Snapshot* snap = current_snapshot();
+  if (snap == nullptr) return;
+  if (snap->meta != pr.transfer().meta) {
+    // Storage moved on to a newer snapshot: send that one from the start.
+    pr.become_snapshot(snap->meta, snap->data.size());
+  }
+  SnapshotTransfer& t = pr.transfer();
+  t.acked = std::min(t.acked, t.size);
+  Message m;
+  m.type = MessageType::kSnapshotChunk;
+  m.to = to;
+  m.snapshot = snap->meta;
+  m.snapshot_offset = t.acked;
+  m.snapshot_size = t.size;
+  m.snapshot_chunk = snap->data.substr(t.acked, config_.snapshot_chunk_bytes);
+  t.idle_ticks = 0;
+  send(std::move(m));
+}
+
+void RaftCore::tick_snapshot_transfers() {
+  // A chunk or its acknowledgement was lost: resend from the last acknowledged offset.
+  int resend_after = std::max(2 * config_.heartbeat_ticks, config_.election_ticks / 2);
+  for (auto& [node, pr] : progress_) {
+    if (pr.state() != PeerProgress::State::kSnapshot) continue;
+    if (++pr.transfer().idle_ticks >= resend_after) send_snapshot_chunk(node, pr);
+  }
+}
+
+void RaftCore::handle_snapshot_response(const Message& m, PeerProgress& pr) {
+  if (pr.state() != PeerProgress::State::kSnapshot) return;
+  SnapshotTransfer& t = pr.transfer();
+  if (m.snapshot.index != t.meta.index || m.snapshot.term != t.meta.term) return;  // stale
+  if (m.reject) {
+    t.acked = std::min(m.snapshot_offset, t.size);
+    send_snapshot_chunk(m.from, pr);
+    return;
+  }
+  if (m.snapshot_offset >= t.size) {
+    // Installed (or not needed): m.index is durable on the follower.
+    if (m.index <= log_.last_index()) pr.maybe_update(m.index);
+    pr.become_probe();
+    maybe_send_append(m.from, true);
+    return;
+  }
+  if (m.snapshot_offset <= t.acked) return;  // a duplicate acknowledgement
+  t.acked = m.snapshot_offset;
+  send_snapshot_chunk(m.from, pr);
+}
+
+void RaftCore::respond_snapshot(const Message& m, bool reject, uint64_t held, Index index) {
+  Message resp;
+  resp.type = MessageType::kSnapshotResponse;
+  resp.to = m.from;
+  resp.snapshot = m.snapshot;
+  resp.snapshot_offset = held;
+  resp.snapshot_size = m.snapshot_size;
+  resp.reject = reject;
+  resp.index = index;
+  send(std::move(resp));
+}
+
+Status RaftCore::handle_snapshot_chunk(const Message& m) {
+  if (m.snapshot_offset > m.snapshot_size ||
+      m.snapshot_chunk.size() > m.snapshot_size - m.snapshot_offset || m.snapshot.index == 0 ||
+      m.snapshot.term == 0 || m.snapshot.term > m.term || !valid_conf_state(m.snapshot.conf)) {
+    return Status::error("invalid", "malformed snapshot chunk");
+  }
+  if (m.snapshot.index <= log_.committed()) {
+    // We already have everything it covers: tell the leader to carry on from our commit.
+    incoming_snapshot_.reset();
+    respond_snapshot(m, false, m.snapshot_size, log_.committed());
+    return Status();
+  }
+  bool same = incoming_snapshot_ && incoming_snapshot_->meta == m.snapshot &&
+              incoming_snapshot_size_ == m.snapshot_size && incoming_snapshot_from_ == m.from &&
+              incoming_snapshot_term_ == term_;
+  if (!same || m.snapshot_offset != incoming_snapshot_->data.size()) {
+    if (m.snapshot_offset != 0) {
+      // Out of order, or part of a transfer we no longer hold: ask to resume from what we have.
+      uint64_t held = same ? incoming_snapshot_->data.size() : 0;
+      if (!same) incoming_snapshot_.reset();
+      respond_snapshot(m, true, held, 0);
+      return Status();
+    }
+    incoming_snapshot_ = Snapshot{m.snapshot, std::string()};
+    incoming_snapshot_size_ = m.snapshot_size;
+    incoming_snapshot_from_ = m.from;
+    incoming_snapshot_term_ = term_;
+  }
+  incoming_snapshot_->data += m.snapshot_chunk;
+  if (incoming_snapshot_->data.size() < incoming_snapshot_size_) {
+    respond_snapshot(m, false, incoming_snapshot_->data.size(), 0);
+    return Status();
+  }
+  Snapshot snap = std::move(*incoming_snapshot_);
+  incoming_snapshot_.reset();
+  if (log_.match_term(snap.meta.index, snap.meta.term)) {
+    // Our log already holds the snapshot's last entry: fast-forward commit, keep the log.
+    log_.commit_to(snap.meta.index);
+    respond_snapshot(m, false, m.snapshot_size, log_.committed());
+    return Status();
+  }
+  log_.restore(snap);
+  conf_ = snap.meta.conf;
+  respond_snapshot(m, false, m.snapshot_size, snap.meta.index);
+  return Status();
+}
+
+}  // namespace medtrail::consensus::internal

@@ -1,0 +1,150 @@
+// Single-server membership changes with learners (§4.1, §4.2.1), applied at apply time.
+
+#include <gtest/gtest.h>
+
+#include "consensus/raft_test_cluster.h"
+
+namespace medtrail::consensus::raft_test {
+namespace {
+
+ConfChange change(ConfChangeType type, NodeId node) { return ConfChange{type, node, "addr"}; }
+
+TEST(RaftMembership, ConfChangeRoundTripsThroughEncoding) {
+  ConfChange cc{ConfChangeType::kAddLearner, 42, "10.0.0.1:7000"};
+  auto decoded = decode_conf_change(encode_conf_change(cc));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, cc);
+  std::string truncated = encode_conf_change(cc);
+  truncated.pop_back();
+  EXPECT_EQ(decode_conf_change(truncated).status().code(), "malformed");
+  EXPECT_EQ(decode_conf_change("").status().code(), "malformed");
+}
+
+TEST(RaftMembership, AddLearnerThenPromoteToVoter) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose("before").ok());
+  c.stabilize();
+  // A joining node starts knowing the current members (the operator tells it, as with
+  // etcd's initial-cluster); the conf change entries then bring it up to date.
+  c.add_node(4, ConfState{{1, 2, 3}, {}});
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{1, 2, 3}, {4}}));
+  EXPECT_EQ(c.raft(4).conf_state(), (ConfState{{1, 2, 3}, {4}}));
+  EXPECT_EQ(c.node(4).applied, c.node(1).applied);  // the learner received the whole log
+
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddVoter, 4)).ok());
+  c.stabilize();
+  for (NodeId id : c.ids()) EXPECT_EQ(c.raft(id).conf_state(), (ConfState{{1, 2, 3, 4}, {}}));
+
+  // Four voters: the leader and node 4 alone are no longer a quorum.
+  c.drop_if = [](const Message& m) { return m.to == 2 || m.to == 3; };
+  ASSERT_TRUE(c.raft(1).propose("needs three").ok());
+  c.stabilize();
+  Index last = c.raft(1).last_index();
+  EXPECT_LT(c.raft(1).hard_state().commit, last);
+  c.heal();
+  c.tick_all(2);
+  EXPECT_EQ(c.raft(1).hard_state().commit, last);
+}
+
+TEST(RaftMembership, LearnerDoesNotCountTowardQuorum) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  c.add_node(4);
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).ok());
+  c.stabilize();
+  c.drop_if = [](const Message& m) { return m.to == 2 || m.to == 3; };
+  ASSERT_TRUE(c.raft(1).propose("x").ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(4).last_index(), c.raft(1).last_index());
+  EXPECT_LT(c.raft(1).hard_state().commit, c.raft(1).last_index());
+}
+
+TEST(RaftMembership, SecondConfChangeIsRefusedWhileOneIsPending) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  c.add_node(4);
+  c.add_node(5);
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).ok());
+  EXPECT_EQ(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 5)).code(),
+            "dropped");
+  c.stabilize();
+  EXPECT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 5)).ok());
+}
+
+TEST(RaftMembership, RemovingTheLeaderMakesItStepDown) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  Term term = c.raft(1).hard_state().term;
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kRemoveNode, 1)).ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kFollower);
+  EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{2, 3}, {}}));
+  c.tick_all(40);
+  NodeId leader = c.leader();
+  ASSERT_TRUE(leader == 2 || leader == 3);
+  EXPECT_GT(c.raft(leader).hard_state().term, term);
+  EXPECT_EQ(c.raft(leader).conf_state(), (ConfState{{2, 3}, {}}));
+  EXPECT_NE(c.raft(1).soft_state().role, Role::kLeader);
+}
+
+TEST(RaftMembership, RemovedNodeDoesNotDisruptTheCluster) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kRemoveNode, 3)).ok());
+  c.stabilize();
+  Term term = c.raft(1).hard_state().term;
+  c.tick_all(60);
+  EXPECT_EQ(c.leader(), 1u);
+  EXPECT_EQ(c.raft(1).hard_state().term, term);
+  EXPECT_EQ(c.raft(3).soft_state().role, Role::kFollower);
+  ASSERT_TRUE(c.raft(1).propose("after").ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(1).hard_state().commit, c.raft(1).last_index());
+}
+
+TEST(RaftMembership, ConfChangeOnFollowerIsRedirected) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  EXPECT_EQ(c.raft(2).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).code(),
+            "not_leader");
+  EXPECT_EQ(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 0)).code(),
+            "invalid");
+}
+
+}  // namespace
+}  // namespace medtrail::consensus::raft_test
+
+namespace medtrail::consensus::raft_test {
+namespace {
+
+TEST(RaftMembership, NodeWithPendingSelfRemovalNeverCampaignsOrWins) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.pre_vote = false; });
+  // Node 1 holds a committed but unapplied entry removing itself, then campaigns.
+  Message app = msg(MessageType::kAppend, 2, 1, 1);
+  app.entries = {
+      {1, 1, EntryType::kConfChange, encode_conf_change(change(ConfChangeType::kRemoveNode, 1))}};
+  app.commit = 1;
+  ASSERT_TRUE(c.raft(1).step(app).ok());
+  c.queue.clear();
+  Ready rd = c.raft(1).ready();
+  c.storage(1).append(rd.entries);
+  c.raft(1).advance(rd);
+  // The removal is durable and committed but not applied: campaigning is refused meanwhile.
+  c.tick(1, 100);
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kFollower);
+  rd = c.raft(1).ready();
+  ASSERT_EQ(rd.committed_entries.size(), 1u);
+  c.raft(1).advance(rd);
+  EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{2, 3}, {}}));
+  c.tick(1, 100);
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kFollower);
+  Message grant = msg(MessageType::kVoteResponse, 2, 1, c.raft(1).hard_state().term);
+  ASSERT_TRUE(c.raft(1).step(grant).ok());
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kFollower);
+}
+
+}  // namespace
+}  // namespace medtrail::consensus::raft_test

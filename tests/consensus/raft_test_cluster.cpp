@@ -1,0 +1,126 @@
+#include "consensus/raft_test_cluster.h"
+
+#include <stdexcept>
+
+namespace medtrail::consensus::raft_test {
+
+Cluster::Cluster(std::vector<NodeId> voters, std::function<void(Config&)> tweak)
+    : tweak_(std::move(tweak)) {
+  ConfState conf{voters, {}};
+  for (NodeId id : voters) add_node(id, conf);
+}
+
+Config Cluster::config_for(NodeId id) const {
+  Config c;
+  c.id = id;
+  c.election_ticks = 10;
+  c.heartbeat_ticks = 1;
+  c.seed = 7;
+  if (tweak_) tweak_(c);
+  c.id = id;
+  return c;
+}
+
+void Cluster::add_node(NodeId id, ConfState conf) {
+  TestNode n;
+  n.storage = std::make_unique<TestStorage>(conf);
+  auto raft = RaftNode::create(config_for(id), *n.storage);
+  if (!raft.ok()) throw std::runtime_error(raft.status().to_string());
+  n.raft = std::move(*raft);
+  nodes_[id] = std::move(n);
+}
+
+void Cluster::restart(NodeId id, Index applied) {
+  TestNode& n = nodes_.at(id);
+  Config c = config_for(id);
+  c.applied = applied;
+  auto raft = RaftNode::create(c, *n.storage);
+  if (!raft.ok()) throw std::runtime_error(raft.status().to_string());
+  n.raft = std::move(*raft);
+  n.applied.clear();
+  n.readies.clear();
+  n.snapshots.clear();
+}
+
+bool Cluster::process_ready(NodeId id) {
+  TestNode& n = nodes_.at(id);
+  if (!n.raft->has_ready()) return false;
+  Ready rd = n.raft->ready();
+  if (rd.hard_state) n.storage->set_hard_state(*rd.hard_state);
+  if (rd.snapshot) {
+    n.storage->apply_snapshot(*rd.snapshot);
+    n.snapshot_applied = rd.snapshot->meta.index;
+    n.snapshots.push_back(rd.snapshot->meta.index);
+  }
+  if (!rd.entries.empty()) {
+    Status s = n.storage->append(rd.entries);
+    if (!s.ok()) throw std::runtime_error("append: " + s.to_string());
+  }
+  for (const Message& m : rd.messages) queue.push_back(m);
+  for (const Entry& e : rd.committed_entries) n.applied.push_back(e);
+  for (const ReadState& r : rd.read_states) n.reads.push_back(r);
+  n.raft->advance(rd);
+  n.storage->set_conf(n.raft->conf_state());
+  n.readies.push_back(std::move(rd));
+  return true;
+}
+
+void Cluster::stabilize(int max_steps) {
+  for (int step = 0; step < max_steps; ++step) {
+    bool busy = false;
+    for (auto& [id, n] : nodes_) busy |= process_ready(id);
+    if (!queue.empty()) {
+      busy = true;
+      Message m = std::move(queue.front());
+      queue.pop_front();
+      auto it = nodes_.find(m.to);
+      if (it != nodes_.end() && !(drop_if && drop_if(m))) {
+        ++delivered[m.type];
+        it->second.raft->step(m);
+      }
+    }
+    if (!busy) return;
+  }
+  throw std::runtime_error("cluster did not stabilize");
+}
+
+void Cluster::tick(NodeId id, int n) {
+  for (int i = 0; i < n; ++i) nodes_.at(id).raft->tick();
+}
+
+void Cluster::tick_all(int n) {
+  for (int i = 0; i < n; ++i) {
+    for (auto& [id, node] : nodes_) node.raft->tick();
+    stabilize();
+  }
+}
+
+void Cluster::elect(NodeId id) {
+  RaftNode& r = raft(id);
+  for (int i = 0; i < 1000 && r.soft_state().role == Role::kFollower; ++i) r.tick();
+  stabilize();
+}
+
+NodeId Cluster::leader() const {
+  NodeId best = kNoNode;
+  Term best_term = 0;
+  for (const auto& [id, n] : nodes_) {
+    if (n.raft->soft_state().role == Role::kLeader && n.raft->hard_state().term >= best_term) {
+      best = id;
+      best_term = n.raft->hard_state().term;
+    }
+  }
+  return best;
+}
+
+std::vector<NodeId> Cluster::ids() const {
+  std::vector<NodeId> out;
+  for (const auto& [id, n] : nodes_) out.push_back(id);
+  return out;
+}
+
+void Cluster::isolate(NodeId id) {
+  drop_if = [id](const Message& m) { return m.from == id || m.to == id; };
+}
+
+}  // namespace medtrail::consensus::raft_test
