@@ -161,6 +161,12 @@ class RaftCore final : public RaftNode {
   uint64_t uncommitted_bytes_ = 0;
   // Target of a leadership transfer in progress (§3.10): proposals are refused meanwhile.
   NodeId lead_transferee_ = kNoNode;
+  // Non-zero while this leader, having applied its own removal, stays on as a non-voting
+  // "lame duck": the surviving voters may not yet know the removal committed, and without this
+  // node they might never learn it (with two voters the survivor would wait forever for the
+  // removed node's vote). It steps down once a voter of the new configuration reports a commit
+  // index at least this high. Proposals, reads and transfers are refused meanwhile.
+  Index lame_duck_commit_ = 0;
   // Reads confirmed by a heartbeat round, in arrival order (§6.4).
   std::deque<PendingRead> pending_reads_;
   // Reads that arrived before this leader committed an entry of its term: its commit index

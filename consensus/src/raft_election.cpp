@@ -21,6 +21,7 @@ void RaftCore::reset(Term term) {
   heartbeat_elapsed_ = 0;
   reset_randomized_election_timeout();
   abort_leader_transfer();
+  lame_duck_commit_ = 0;
   votes_.clear();
   progress_.clear();
   pending_conf_index_ = 0;

@@ -36,7 +36,8 @@ void RaftCore::check_invariants() const {
     expect(is_member(node), "progress only for members");
   }
   if (role_ == Role::kLeader) {
-    expect(progress_.count(id()) == 1, "leader tracks itself");
+    expect(progress_.count(id()) == (lame_duck_commit_ == 0 ? 1u : 0u),
+           "a leader tracks itself unless removed");
     expect(log_.committed() == 0 || log_.term_or_zero(log_.committed()) <= term_,
            "committed term <= current term");
   }

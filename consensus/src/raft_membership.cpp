@@ -26,6 +26,7 @@ bool RaftCore::is_member(NodeId node) const {
 
 Status RaftCore::propose_conf_change(const ConfChange& change) {
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
+  if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (lead_transferee_ != kNoNode) {
     return Status::error("dropped", "leadership transfer in progress");
   }
@@ -75,10 +76,10 @@ void RaftCore::apply_conf_change(const ConfChange& change) {
   rebuild_progress_after_conf_change();
   if (lead_transferee_ != kNoNode && !is_voter(lead_transferee_)) abort_leader_transfer();
   if (!is_voter(id())) {
-    // Removed (or demoted): tell the others the commit index, then stop leading; the rest of
-    // the cluster elects a leader from the new configuration.
+    // Removed (or demoted): keep leading, without counting, until a remaining voter reports
+    // that it knows the removal committed (see lame_duck_commit_); then step down.
+    lame_duck_commit_ = log_.committed();
     broadcast_append();
-    become_follower(term_, kNoNode);
     return;
   }
   if (maybe_commit()) broadcast_append();
@@ -101,6 +102,7 @@ void RaftCore::rebuild_progress_after_conf_change() {
 
 Status RaftCore::transfer_leadership(NodeId target) {
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
+  if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (target == id()) return Status();
   if (!is_voter(target)) return Status::error("invalid", "transfer target is not a voter");
   if (lead_transferee_ == target) return Status();

@@ -130,6 +130,7 @@ void RaftCore::advance(const Ready& rd) {
 
 Status RaftCore::propose(std::string data) {
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
+  if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (lead_transferee_ != kNoNode) {
     return Status::error("dropped", "leadership transfer in progress");
   }
@@ -176,7 +177,9 @@ void RaftCore::tick_heartbeat() {
     election_elapsed_ = 0;
     // §6.2: a leader that has not heard from a quorum in an election timeout steps down, so
     // that clients find the real leader of a partitioned cluster.
-    if (config_.check_quorum && !check_quorum_active()) {
+    // A lame duck (removed, see lame_duck_commit_) serves no reads or proposals, so there is
+    // nothing stale to stop; it stays until a remaining voter has learned of its removal.
+    if (config_.check_quorum && lame_duck_commit_ == 0 && !check_quorum_active()) {
       become_follower(term_, kNoNode);
       return;
     }

@@ -164,6 +164,7 @@ Status RaftCore::handle_append(const Message& m) {
   resp.to = m.from;
   if (m.index < log_.committed()) {
     resp.index = log_.committed();
+    resp.commit = log_.committed();
     send(std::move(resp));
     return Status();
   }
@@ -180,6 +181,7 @@ Status RaftCore::handle_append(const Message& m) {
     resp.reject_hint = hint;
     resp.hint_term = hint_term;
   }
+  resp.commit = log_.committed();  // lets a removed leader know it may step down
   send(std::move(resp));
   return Status();
 }
@@ -190,6 +192,7 @@ void RaftCore::handle_heartbeat(const Message& m) {
   resp.type = MessageType::kHeartbeatResponse;
   resp.to = m.from;
   resp.context = m.context;
+  resp.commit = log_.committed();
   send(std::move(resp));
 }
 

@@ -92,6 +92,11 @@ Status RaftCore::step_leader(const Message& m) {
     return Status();
   }
   if (it == progress_.end()) return Status();  // not (or no longer) a member
+  if (lame_duck_commit_ != 0 && is_voter(m.from) && m.commit >= lame_duck_commit_ &&
+      (m.type == MessageType::kAppendResponse || m.type == MessageType::kHeartbeatResponse)) {
+    become_follower(term_, kNoNode);  // a remaining voter knows the removal committed
+    return Status();
+  }
   PeerProgress& pr = it->second;
   switch (m.type) {
     case MessageType::kAppendResponse:

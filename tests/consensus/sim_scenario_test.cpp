@@ -270,17 +270,14 @@ namespace medtrail::sim {
 namespace {
 
 // Found by the simulator (consensus-sim --nodes 1 --steps 5000 --seed 70299; also 70343, 70409,
-// 70464). A one-node cluster grows to voters {1,2}; leader 2 removes itself. The removal commits
-// on the leader, which steps down as soon as it applies it; the append carrying the new commit
-// index to node 1 was lost (lossy links), so node 1 holds the removal entry but not its commit,
-// still counts {1,2} as its configuration, and needs node 2's vote, which node 2 refuses (and
-// then node 2 is shut down as removed, 300 ms after its removal committed). Node 1 can never
-// commit again. With the removed node left running (retire_removed_after = 0) the same seeds
-// recover, so the survivor's liveness hangs on a node that is no longer a member: a liveness
-// bug in the core's leader self-removal (it should keep replicating until a voter of the new
-// configuration knows the removal committed, as etcd's leader does, or hand over leadership
-// first). Enable when fixed.
-TEST(SimScenarioTest, DISABLED_SurvivorOfLeaderSelfRemovalFromTwoVotersStaysLive) {
+// 70464). A one-node cluster grows to voters {1,2}; leader 2 removes itself. The leader used to
+// step down as soon as it applied its removal; when the append carrying the new commit index to
+// node 1 was lost, node 1 held the removal entry but not its commit, still counted {1,2}, and
+// needed the vote of node 2, which refused and was then shut down: node 1 never committed again.
+// Fixed: a removed leader stays on as a non-voting lame duck until a remaining voter reports a
+// commit index that covers the removal, and the simulator (like the node) retires a removed
+// node only once it has stopped leading.
+TEST(SimScenarioTest, SurvivorOfLeaderSelfRemovalFromTwoVotersStaysLive) {
   for (uint64_t seed : {70299, 70343, 70409, 70464}) {
     SimOptions o;
     o.seed = seed;

@@ -159,6 +159,30 @@ void Cluster::resume(NodeId id) {
   }
 }
 
+// A removed server is shut down only once it no longer leads and every remaining voter has
+// applied its removal: before that, a voter that missed the commit still counts the removed
+// server in its configuration and may need its vote (the node daemon follows the same rule).
+void Cluster::retire_when_not_leading(NodeId id) {
+  SimNode* n = node(id);
+  if (n == nullptr) return;  // already retired
+  // A crashed server restarts later; it is retired once it is back and no longer needed.
+  bool safe = n->running() && n->raft().soft_state().role != consensus::Role::kLeader;
+  for (NodeId voter : committed_conf_.voters) {
+    SimNode* v = node(voter);
+    if (v == nullptr || !v->running()) {
+      safe = false;
+      continue;
+    }
+    const auto conf = v->raft().conf_state();
+    if (std::find(conf.voters.begin(), conf.voters.end(), id) != conf.voters.end()) safe = false;
+  }
+  if (!safe) {
+    events_.after(options_.retire_removed_after, [this, id] { retire_when_not_leading(id); });
+    return;
+  }
+  retire(id);
+}
+
 void Cluster::retire(NodeId id) {
   SimNode* n = node(id);
   if (n == nullptr) return;
@@ -232,7 +256,7 @@ void Cluster::follow_membership() {
         const bool member =
             std::find(conf.voters.begin(), conf.voters.end(), removed) != conf.voters.end() ||
             std::find(conf.learners.begin(), conf.learners.end(), removed) != conf.learners.end();
-        if (!member) retire(removed);
+        if (!member) retire_when_not_leading(removed);
       });
     }
     for (ClusterListener* listener : listeners_) listener->on_conf_committed(change);

@@ -84,6 +84,7 @@ class Cluster : private NodeObserver {
   void pause(NodeId id);
   void resume(NodeId id);
   void retire(NodeId id);
+  void retire_when_not_leading(NodeId id);
   // Runs the node's Ready loop (after any call into its RaftNode) and its snapshot policy.
   void drive(SimNode& node);
 
