@@ -90,6 +90,37 @@ TEST(RaftMembership, RemovingTheLeaderMakesItStepDown) {
   EXPECT_NE(c.raft(1).soft_state().role, Role::kLeader);
 }
 
+TEST(RaftMembership, RemovedLeaderStaysUntilTheSurvivorKnowsItsRemovalCommitted) {
+  // Two voters: the survivor must learn that the removal committed, or it would keep counting
+  // the removed leader and wait for its vote forever (found by the simulator, seed 70299).
+  Cluster c({1, 2});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kRemoveNode, 1)).ok());
+  // Everything that would tell node 2 that the removal committed is lost for now.
+  const Index removal = c.raft(1).last_index();
+  c.drop_if = [removal](const Message& m) {
+    return m.from == 1 && m.to == 2 && m.commit >= removal;
+  };
+  c.stabilize();
+  c.tick_all(40);  // longer than an election timeout: check-quorum must not depose it
+  EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{2}, {}}));
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kLeader) << "lame duck hands over first";
+  EXPECT_EQ(c.raft(1).propose("x").code(), "dropped");
+  EXPECT_EQ(c.raft(1).read_index("r").code(), "dropped");
+
+  c.heal();
+  c.tick_all(5);
+  c.stabilize();
+  EXPECT_NE(c.raft(1).soft_state().role, Role::kLeader);
+  c.tick_all(40);
+  c.stabilize();
+  EXPECT_EQ(c.leader(), 2u);
+  EXPECT_EQ(c.raft(2).conf_state(), (ConfState{{2}, {}}));
+  ASSERT_TRUE(c.raft(2).propose("after").ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(2).hard_state().commit, c.raft(2).last_index());
+}
+
 TEST(RaftMembership, RemovedNodeDoesNotDisruptTheCluster) {
   Cluster c({1, 2, 3});
   c.elect(1);
