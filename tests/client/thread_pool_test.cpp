@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -29,16 +30,18 @@ TEST(ThreadPool, EveryIndexIsVisitedExactlyOnce) {
 TEST(ThreadPool, WorkIsSpreadOverThreads) {
   ThreadPool pool(3);
   std::mutex mu;
+  std::condition_variable cv;
   std::set<std::thread::id> ids;
-  std::atomic<int> arrived{0};
+  std::atomic<bool> first_taken{false};
   pool.parallel_for(300, [&](size_t, size_t) {
-    {
-      std::lock_guard lock(mu);
-      ids.insert(std::this_thread::get_id());
+    std::unique_lock lock(mu);
+    ids.insert(std::this_thread::get_id());
+    cv.notify_all();
+    // The first range holds its thread until another thread has taken a range: a pool that
+    // ran everything on one thread fails here (after the timeout) rather than by chance.
+    if (!first_taken.exchange(true)) {
+      cv.wait_for(lock, std::chrono::seconds(10), [&] { return ids.size() > 1; });
     }
-    // Hold each range briefly so every worker gets a turn.
-    arrived++;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   });
   EXPECT_GT(ids.size(), 1u);
 }
