@@ -1,0 +1,102 @@
+#pragma once
+// Genesis: the consortium's founding document, shared byte for byte by every member. The chain
+// id is H(the genesis file's exact bytes) under the chain's suite; nobody re-serialises it.
+//
+// JSON, strict (unknown or duplicate keys, wrong types, out-of-range values are errors):
+// {
+//   "format": 1,
+//   "chain_name": "medtrail-demo",                 1..64 chars [A-Za-z0-9._-]
+//   "suite": "ed25519-sha256" | "sm2-sm3",
+//   "created": "2026-11-23T00:00:00Z",             RFC 3339, informational
+//   "time_zone": "+08:00",                         fixed UTC offset for calendar-day rules
+//   "organisations": [ {"id", "name", "roles": [...], "admin_public_key": hex} ],   1..256
+//   "nodes": [ {"id", "org", "public_key": hex, "tls_spki_sha256": hex,
+//               "peer_address": "host:port", "api_address": "host:port"} ],      1..64
+//   "raft": {"tick_ms": 100, "election_ticks": 10, "heartbeat_ticks": 1},
+//   "checkpoint_quorum": 2                         distinct organisations, 1..#orgs with nodes
+// }
+// Organisation and node ids: 1..64 chars [a-z0-9-], unique. Roles among kOrgRoles, no repeats.
+// Every node's org exists; public keys have the suite's size; tls_spki_sha256 is the SHA-256 of
+// the DER SubjectPublicKeyInfo of the node's TLS certificate (32 bytes, lowercase hex).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/checkpoint.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::ledger {
+
+inline constexpr std::array<std::string_view, 9> kOrgRoles = {
+    "hospital", "pharmacy",    "regulator", "manufacturer", "cdc",
+    "clinic",   "disinfector", "inspector", "logistics"};
+
+struct GenesisOrg {
+  std::string id;
+  std::string name;
+  std::vector<std::string> roles;
+  Bytes admin_public_key;
+  bool operator==(const GenesisOrg&) const = default;
+};
+
+struct GenesisNode {
+  std::string id;
+  std::string org;
+  Bytes public_key;     // the node's signing key (checkpoints), suite-sized
+  Hash tls_spki_sha256{};  // pin of the node's TLS certificate key
+  std::string peer_address;  // host:port
+  std::string api_address;   // host:port
+  bool operator==(const GenesisNode&) const = default;
+};
+
+struct GenesisRaft {
+  uint32_t tick_ms = 100;        // 10..10000
+  uint32_t election_ticks = 10;  // 3..1000, > heartbeat_ticks
+  uint32_t heartbeat_ticks = 1;  // 1..100
+  bool operator==(const GenesisRaft&) const = default;
+};
+
+struct Genesis {
+  uint32_t format = 1;
+  std::string chain_name;
+  std::string suite = std::string(kSuiteEd25519Sha256);
+  std::string created;
+  std::string time_zone = "+08:00";
+  std::vector<GenesisOrg> organisations;
+  std::vector<GenesisNode> nodes;
+  GenesisRaft raft;
+  uint32_t checkpoint_quorum = 1;
+  bool operator==(const Genesis&) const = default;
+
+  const GenesisOrg* find_org(std::string_view id) const;
+  const GenesisNode* find_node(std::string_view id) const;
+  // Identity id a node signs checkpoints as: "<org>/<node id>".
+  static std::string node_signer(const GenesisNode& node) { return node.org + "/" + node.id; }
+};
+
+// Errors: `bad_genesis` with the offending field named in the message.
+Result<Genesis> parse_genesis(std::string_view json);
+// Deterministic pretty JSON (2-space indent, fields in the order above, trailing newline);
+// parse_genesis(genesis_to_json(g)) == g.
+std::string genesis_to_json(const Genesis& genesis);
+// The chain id: H(file bytes) under the genesis' own suite (the caller has parsed it first).
+Hash genesis_chain_id(const CryptoSuite& suite, std::string_view genesis_file_bytes);
+// Trust for verify_checkpoint_quorum: every node key, with its org, and the quorum.
+CheckpointTrust genesis_checkpoint_trust(const Genesis& genesis);
+
+// Reads and parses a genesis file, returning the parsed form, the suite and the chain id.
+struct LoadedGenesis {
+  Genesis genesis;
+  const CryptoSuite* suite = nullptr;
+  Hash chain_id{};
+  std::string bytes;  // the exact file bytes
+};
+// Errors: `io_error`, `bad_genesis`, `unknown_suite`.
+Result<LoadedGenesis> load_genesis_file(const std::string& path);
+
+}  // namespace medtrail::ledger

@@ -1,0 +1,97 @@
+#pragma once
+// The node's own configuration (TOML). Paths that are relative are resolved against the
+// directory of the config file, so a cluster directory can be moved as a whole.
+//
+//   node_id  = "node-1"                    # must name a node in genesis
+//   genesis  = "../genesis.json"
+//   data_dir = "data"                      # RocksDB lives in <data_dir>/db
+//   key_file = "node.key"                  # the node's signing key (checkpoints)
+//   [tls]                                  # peer links (mutual TLS 1.3, pinned in genesis)
+//   cert = "tls.crt"
+//   key  = "tls.key"
+//   [listen]
+//   peer = "127.0.0.1:7001"                # host:port; port 0 picks a free one
+//   api  = "127.0.0.1:8001"
+//   [api]                                  # optional
+//   tls_cert = "api.crt"                   # both or neither: HTTPS for the API
+//   tls_key  = "api.key"
+//   record_reads = "members"               # "members" | "open" | "off"
+//   [limits]                               # optional, defaults shown in NodeLimits
+//   max_request_bytes = 8388608
+//   ...
+//   [log]
+//   level = "info"                         # trace|debug|info|warn|error
+//   file  = ""                             # empty: stderr
+//   [storage]
+//   fsync = true
+//
+// Unknown keys, wrong types, out-of-range values and missing required keys are errors that
+// name the file, the line and the key: `bad_config` "node.toml:7: limits.max_batch_records:
+// must be 1..10000".
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::node {
+
+using ledger::Result;
+using ledger::Status;
+
+struct NodeLimits {
+  uint64_t max_request_bytes = 8 << 20;   // HTTP body; 1 KiB..256 MiB
+  uint32_t max_header_bytes = 16 << 10;   // 1 KiB..1 MiB
+  uint32_t max_records_per_request = 1000;  // 1..10000
+  uint32_t admission_queue = 20000;       // records admitted but not yet proposed; 1..10^7
+  uint32_t max_batch_records = 2000;      // records per proposal; 1..100000
+  uint64_t max_batch_bytes = 4 << 20;     // bytes per proposal; 1 KiB..64 MiB
+  uint32_t batch_linger_us = 2000;        // wait for more records before proposing; 0..1000000
+  uint32_t verify_threads = 0;            // 0: one per core; ..256
+  uint32_t api_threads = 0;               // io_context threads; 0: one per core; ..64
+  uint32_t commit_wait_ms = 10000;        // ?wait=commit timeout; 1..600000
+  uint32_t max_connections = 1024;        // HTTP; 1..100000
+  uint32_t request_timeout_ms = 30000;    // slow clients; 100..600000
+  uint64_t max_frame_bytes = 64 << 20;    // peer frames; 64 KiB..1 GiB
+  uint32_t peer_queue_frames = 8192;      // per peer; 16..10^6
+  uint32_t checkpoint_every = 1;          // blocks between checkpoints; 1..100000
+  uint64_t snapshot_every = 100000;       // applied entries between Raft snapshots; 0 = never
+  bool operator==(const NodeLimits&) const = default;
+};
+
+enum class RecordReads { kMembers, kOpen, kOff };
+
+struct NodeConfig {
+  std::string source;  // the config file's path, for messages
+  std::string node_id;
+  std::string genesis_file;
+  std::string data_dir;
+  std::string key_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string peer_listen;  // host:port
+  std::string api_listen;   // host:port
+  std::string api_tls_cert_file;  // empty: plain HTTP
+  std::string api_tls_key_file;
+  RecordReads record_reads = RecordReads::kMembers;
+  NodeLimits limits;
+  std::string log_level = "info";
+  std::string log_file;
+  bool fsync = true;
+};
+
+// Parses `text`; relative paths resolve against `base_dir`; `source` names it in errors.
+Result<NodeConfig> parse_node_config(std::string_view text, std::string_view source,
+                                     const std::string& base_dir);
+// Reads and parses a file. Errors: `io_error`, `bad_config`.
+Result<NodeConfig> load_node_config(const std::string& path);
+
+// "host:port" with a numeric port 0..65535 and a non-empty host (IPv6 in brackets).
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<HostPort> parse_host_port(std::string_view text);
+
+}  // namespace medtrail::node
