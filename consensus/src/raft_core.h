@@ -56,6 +56,7 @@ class RaftCore final : public RaftNode {
   Index last_index() const override { return log_.last_index(); }
   Index applied() const override { return log_.applied(); }
   std::vector<RaftNode::Progress> progress() const override;
+  Status failure() const override { return log_.failure(); }
 
  private:
   // --- roles (raft_election.cpp) ---

@@ -7,8 +7,11 @@
 namespace medtrail::consensus::internal {
 
 void RaftCore::reset_randomized_election_timeout() {
-  std::uniform_int_distribution<int> dist(config_.election_ticks, 2 * config_.election_ticks - 1);
-  randomized_election_timeout_ = dist(rng_);
+  // mt19937_64's output is fixed by the standard but uniform_int_distribution's is not, so the
+  // draw is done by hand: a seed replays identically on every toolchain. The modulo bias over
+  // 2^64 is negligible.
+  const uint64_t span = static_cast<uint64_t>(config_.election_ticks);
+  randomized_election_timeout_ = config_.election_ticks + static_cast<int>(rng_() % span);
 }
 
 void RaftCore::reset(Term term) {

@@ -42,7 +42,7 @@ Result<Term> RaftLog::term(Index index) const {
   if (index > last_index()) return Status::error("unavailable", "index is beyond the log");
   if (index >= offset_) return unstable_[index - offset_].term;
   if (index == 0) return Term{0};
-  return storage_.term(index);
+  return checked(storage_.term(index));
 }
 
 Term RaftLog::term_or_zero(Index index) const {
@@ -66,7 +66,7 @@ Result<std::vector<Entry>> RaftLog::slice(Index lo, Index hi, uint64_t max_bytes
   if (hi > last_index() + 1) return Status::error("unavailable", "slice ends beyond the log");
   uint64_t bytes = 0;
   if (lo < offset_) {
-    auto stored = storage_.entries(lo, std::min(hi, offset_), max_bytes);
+    auto stored = checked(storage_.entries(lo, std::min(hi, offset_), max_bytes));
     if (!stored.ok()) return stored.status();
     for (auto& e : *stored) {
       bytes += entry_bytes(e);
@@ -175,9 +175,9 @@ Index RaftLog::apply_limit() const {
 
 bool RaftLog::has_entries_to_apply() const { return !snapshot_ && applying_ < apply_limit(); }
 
-std::vector<Entry> RaftLog::take_entries_to_apply() {
+std::vector<Entry> RaftLog::take_entries_to_apply(uint64_t max_bytes) {
   if (!has_entries_to_apply()) return {};
-  auto entries = slice(applying_ + 1, apply_limit() + 1, UINT64_MAX);
+  auto entries = slice(applying_ + 1, apply_limit() + 1, max_bytes);
   if (!entries.ok() || entries->empty()) return {};  // retried on the next Ready
   applying_ = entries->back().index;
   return std::move(*entries);

@@ -63,9 +63,13 @@ class RaftLog {
   std::optional<Snapshot> take_snapshot_to_persist();
   // Committed, durable entries not yet handed out for applying.
   bool has_entries_to_apply() const;
-  std::vector<Entry> take_entries_to_apply();
+  std::vector<Entry> take_entries_to_apply(uint64_t max_bytes);
   // Committed entries not yet applied (including those being applied).
   std::vector<Entry> unapplied_committed_entries() const;
+
+  // The first storage read that failed with corruption or an I/O error; ok until then. Once
+  // set, the core stops (see RaftNode::failure): a damaged log is reported, never repaired.
+  const Status& failure() const { return failure_; }
 
   void stable_to(Index index, Term term);
   void stable_snapshot_to(Index index);
@@ -75,7 +79,18 @@ class RaftLog {
   Index unstable_last() const { return offset_ + unstable_.size() - 1; }
   Index apply_limit() const;
 
+  // Remembers a storage read that failed for a reason other than the index range.
+  template <typename T>
+  Result<T> checked(Result<T> r) const {
+    if (!r.ok() && r.status().code() != "compacted" && r.status().code() != "unavailable" &&
+        failure_.ok()) {
+      failure_ = r.status();
+    }
+    return r;
+  }
+
   const LogStorage& storage_;
+  mutable Status failure_;
   // Not yet durable: an optional snapshot, then unstable_[i] at index offset_ + i. Entries below
   // offset_ (and above the snapshot, if any) are in storage.
   std::optional<Snapshot> snapshot_;

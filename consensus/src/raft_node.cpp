@@ -14,7 +14,8 @@ Result<std::unique_ptr<RaftNode>> RaftNode::create(const Config& config,
     return Status::error("invalid", "need 0 < heartbeat_ticks < election_ticks");
   }
   if (config.max_inflight_messages == 0 || config.max_message_bytes == 0 ||
-      config.snapshot_chunk_bytes == 0 || config.max_uncommitted_bytes == 0) {
+      config.snapshot_chunk_bytes == 0 || config.max_uncommitted_bytes == 0 ||
+      config.max_committed_bytes_per_ready == 0) {
     return Status::error("invalid", "limits must be positive");
   }
   auto core = std::make_unique<internal::RaftCore>(config, storage);
@@ -85,6 +86,7 @@ HardState RaftCore::hard_state_to_persist() const {
 }
 
 bool RaftCore::has_ready() const {
+  if (!log_.failure().ok()) return false;  // fail closed: see RaftNode::failure
   bool messages_ready = !messages_.empty() && !log_.has_entries_behind_snapshot();
   return soft_state() != prev_soft_state_ || hard_state_to_persist() != prev_hard_state_ ||
          log_.has_entries_to_persist() || log_.has_snapshot_to_persist() || messages_ready ||
@@ -93,6 +95,7 @@ bool RaftCore::has_ready() const {
 
 Ready RaftCore::ready() {
   Ready rd;
+  if (!log_.failure().ok()) return rd;
   if (soft_state() != prev_soft_state_) rd.soft_state = prev_soft_state_ = soft_state();
   HardState hs = hard_state_to_persist();
   if (hs != prev_hard_state_) rd.hard_state = prev_hard_state_ = hs;
@@ -103,7 +106,7 @@ Ready RaftCore::ready() {
     rd.messages = std::move(messages_);
     messages_.clear();
   }
-  rd.committed_entries = log_.take_entries_to_apply();
+  rd.committed_entries = log_.take_entries_to_apply(config_.max_committed_bytes_per_ready);
   rd.read_states = std::move(read_states_);
   read_states_.clear();
   return rd;
@@ -129,6 +132,7 @@ void RaftCore::advance(const Ready& rd) {
 }
 
 Status RaftCore::propose(std::string data) {
+  if (!log_.failure().ok()) return log_.failure();
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
   if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (lead_transferee_ != kNoNode) {
@@ -154,6 +158,7 @@ std::vector<RaftNode::Progress> RaftCore::progress() const {
 }
 
 void RaftCore::tick() {
+  if (!log_.failure().ok()) return;
   if (role_ == Role::kLeader) {
     tick_heartbeat();
   } else {

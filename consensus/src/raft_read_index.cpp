@@ -6,6 +6,7 @@
 namespace medtrail::consensus::internal {
 
 Status RaftCore::read_index(std::string context) {
+  if (!log_.failure().ok()) return log_.failure();
   if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (role_ == Role::kLeader) {
     serve_read(id(), context);

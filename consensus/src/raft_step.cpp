@@ -24,6 +24,7 @@ Status RaftCore::validate(const Message& m) const {
 }
 
 Status RaftCore::step(const Message& m) {
+  if (!log_.failure().ok()) return log_.failure();
   Status s = validate(m);
   if (!s.ok()) return s;
 

@@ -17,7 +17,7 @@ TEST(RaftElection, SingleNodeElectsItselfAndCommits) {
   EXPECT_EQ(c.node(1).applied[0].data, "");
   EXPECT_EQ(c.node(1).applied[1].data, "x");
   EXPECT_EQ(c.raft(1).hard_state().commit, 2u);
-  EXPECT_EQ(c.storage(1).hard_state().commit, 2u);
+  EXPECT_EQ(stored_hard_state(c.storage(1)).commit, 2u);
 }
 
 TEST(RaftElection, ThreeNodesElectExactlyOneLeader) {
@@ -81,6 +81,67 @@ TEST(RaftElection, NeverVotesTwiceInOneTerm) {
   rd = c.raft(2).ready();
   ASSERT_EQ(rd.messages.size(), 1u);
   EXPECT_TRUE(rd.messages[0].reject);
+}
+
+TEST(RaftElection, SplitVoteResolves) {
+  Cluster c({1, 2, 3, 4}, [](Config& cfg) { cfg.pre_vote = false; });
+  // 1 and 2 campaign in the same term; 3 hears only 1 and 4 hears only 2: two votes each,
+  // three needed.
+  for (int i = 0; i < 1000 && c.raft(1).soft_state().role != Role::kCandidate; ++i) c.tick(1);
+  for (int i = 0; i < 1000 && c.raft(2).soft_state().role != Role::kCandidate; ++i) c.tick(2);
+  c.process_ready(1);
+  c.process_ready(2);
+  const Term split_term = c.raft(1).hard_state().term;
+  ASSERT_EQ(c.raft(2).hard_state().term, split_term);
+  c.drop_if = [](const Message& m) {
+    return (m.from == 1 && m.to == 4) || (m.from == 2 && m.to == 3) || (m.from == 1 && m.to == 2) ||
+           (m.from == 2 && m.to == 1);
+  };
+  c.stabilize();
+  ASSERT_EQ(c.leader(), kNoNode) << "the vote was meant to split";
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kCandidate);
+  EXPECT_EQ(c.raft(2).soft_state().role, Role::kCandidate);
+  // Randomized timeouts (§5.2) make one candidate time out first and win the next term.
+  c.heal();
+  for (int i = 0; i < 200 && c.leader() == kNoNode; ++i) c.tick_all();
+  const NodeId leader = c.leader();
+  ASSERT_NE(leader, kNoNode);
+  EXPECT_GT(c.raft(leader).hard_state().term, split_term);
+  for (NodeId id : c.ids()) {
+    if (id == leader) continue;
+    EXPECT_NE(c.raft(id).soft_state().role, Role::kLeader);
+  }
+}
+
+TEST(RaftElection, CrashAndRestartNeverVotesTwiceInATerm) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.pre_vote = false; });
+  Message vote1 = msg(MessageType::kVote, 1, 2, 5);
+  ASSERT_TRUE(c.raft(2).step(vote1).ok());
+  ASSERT_TRUE(c.process_ready(2));  // the grant leaves only after the vote is durable
+  ASSERT_EQ(c.queue.size(), 1u);
+  EXPECT_FALSE(c.queue.front().reject);
+  c.queue.clear();
+  c.crash(2);
+  ASSERT_TRUE(c.raft(2).step(msg(MessageType::kVote, 3, 2, 5)).ok());
+  Ready rd = c.raft(2).ready();
+  ASSERT_EQ(rd.messages.size(), 1u);
+  EXPECT_TRUE(rd.messages[0].reject) << "voted for 1 in term 5 before the crash";
+  c.raft(2).advance(rd);
+}
+
+TEST(RaftElection, VoteLostBeforeSyncWasNeverSent) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.pre_vote = false; });
+  ASSERT_TRUE(c.raft(2).step(msg(MessageType::kVote, 1, 2, 5)).ok());
+  Ready rd = c.raft(2).ready();
+  ASSERT_EQ(rd.messages.size(), 1u);
+  c.storage(2).set_hard_state(*rd.hard_state);  // written, but the power fails before sync
+  c.crash(2);
+  // The grant was never sent, so voting for 3 in term 5 breaks no promise.
+  ASSERT_TRUE(c.raft(2).step(msg(MessageType::kVote, 3, 2, 5)).ok());
+  rd = c.raft(2).ready();
+  ASSERT_EQ(rd.messages.size(), 1u);
+  EXPECT_FALSE(rd.messages[0].reject);
+  c.raft(2).advance(rd);
 }
 
 TEST(RaftElection, RejectsCandidateWithStaleLog) {

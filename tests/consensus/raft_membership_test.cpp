@@ -7,8 +7,6 @@
 namespace medtrail::consensus::raft_test {
 namespace {
 
-ConfChange change(ConfChangeType type, NodeId node) { return ConfChange{type, node, "addr"}; }
-
 TEST(RaftMembership, ConfChangeRoundTripsThroughEncoding) {
   ConfChange cc{ConfChangeType::kAddLearner, 42, "10.0.0.1:7000"};
   auto decoded = decode_conf_change(encode_conf_change(cc));
@@ -28,13 +26,13 @@ TEST(RaftMembership, AddLearnerThenPromoteToVoter) {
   // A joining node starts knowing the current members (the operator tells it, as with
   // etcd's initial-cluster); the conf change entries then bring it up to date.
   c.add_node(4, ConfState{{1, 2, 3}, {}});
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).ok());
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 4)).ok());
   c.stabilize();
   EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{1, 2, 3}, {4}}));
   EXPECT_EQ(c.raft(4).conf_state(), (ConfState{{1, 2, 3}, {4}}));
   EXPECT_EQ(c.node(4).applied, c.node(1).applied);  // the learner received the whole log
 
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddVoter, 4)).ok());
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddVoter, 4)).ok());
   c.stabilize();
   for (NodeId id : c.ids()) EXPECT_EQ(c.raft(id).conf_state(), (ConfState{{1, 2, 3, 4}, {}}));
 
@@ -53,7 +51,7 @@ TEST(RaftMembership, LearnerDoesNotCountTowardQuorum) {
   Cluster c({1, 2, 3});
   c.elect(1);
   c.add_node(4);
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).ok());
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 4)).ok());
   c.stabilize();
   c.drop_if = [](const Message& m) { return m.to == 2 || m.to == 3; };
   ASSERT_TRUE(c.raft(1).propose("x").ok());
@@ -62,23 +60,56 @@ TEST(RaftMembership, LearnerDoesNotCountTowardQuorum) {
   EXPECT_LT(c.raft(1).hard_state().commit, c.raft(1).last_index());
 }
 
+TEST(RaftMembership, ElectionDuringAMembershipChange) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.pre_vote = false; });
+  c.elect(1);
+  c.add_node(4, ConfState{{1, 2, 3}, {}});
+  // The change to add learner 4 reaches node 2 only; then the leader fails before committing.
+  c.drop_if = [](const Message& m) { return m.from == 1 && m.to != 2; };
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 4)).ok());
+  const Index change_index = c.raft(1).last_index();
+  c.process_ready(1);
+  c.deliver_pending();
+  c.process_ready(2);
+  c.queue.clear();  // node 2's ack is lost with the leader
+  ASSERT_EQ(c.storage(2).last_index(), change_index);
+  ASSERT_LT(c.raft(1).hard_state().commit, change_index);
+  c.isolate(1);
+
+  // 2 holds the longer log, so only 2 can win (§5.4.1); it commits the change with its no-op.
+  for (int i = 0; i < 100 && (c.leader() == kNoNode || c.leader() == 1); ++i) c.tick_all();
+  ASSERT_EQ(c.leader(), 2u);
+  c.tick_all(3);
+  for (NodeId id : {2, 3, 4}) EXPECT_EQ(c.raft(id).conf_state(), (ConfState{{1, 2, 3}, {4}}));
+  // One change at a time holds across the election too: the next one waits until this one
+  // committed, and then goes through.
+  ASSERT_TRUE(c.raft(2).propose_conf_change(conf_change(ConfChangeType::kAddVoter, 4)).ok());
+  c.tick_all(3);
+  for (NodeId id : {2, 3, 4}) EXPECT_EQ(c.raft(id).conf_state(), (ConfState{{1, 2, 3, 4}, {}}));
+  // The old leader rejoins and learns it all.
+  c.heal();
+  c.tick_all(20);
+  EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{1, 2, 3, 4}, {}}));
+  EXPECT_EQ(c.node(1).applied.back().index, c.node(2).applied.back().index);
+}
+
 TEST(RaftMembership, SecondConfChangeIsRefusedWhileOneIsPending) {
   Cluster c({1, 2, 3});
   c.elect(1);
   c.add_node(4);
   c.add_node(5);
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).ok());
-  EXPECT_EQ(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 5)).code(),
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 4)).ok());
+  EXPECT_EQ(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 5)).code(),
             "dropped");
   c.stabilize();
-  EXPECT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 5)).ok());
+  EXPECT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 5)).ok());
 }
 
 TEST(RaftMembership, RemovingTheLeaderMakesItStepDown) {
   Cluster c({1, 2, 3});
   c.elect(1);
   Term term = c.raft(1).hard_state().term;
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kRemoveNode, 1)).ok());
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kRemoveNode, 1)).ok());
   c.stabilize();
   EXPECT_EQ(c.raft(1).soft_state().role, Role::kFollower);
   EXPECT_EQ(c.raft(1).conf_state(), (ConfState{{2, 3}, {}}));
@@ -95,7 +126,7 @@ TEST(RaftMembership, RemovedLeaderStaysUntilTheSurvivorKnowsItsRemovalCommitted)
   // the removed leader and wait for its vote forever (found by the simulator, seed 70299).
   Cluster c({1, 2});
   c.elect(1);
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kRemoveNode, 1)).ok());
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kRemoveNode, 1)).ok());
   // Everything that would tell node 2 that the removal committed is lost for now.
   const Index removal = c.raft(1).last_index();
   c.drop_if = [removal](const Message& m) {
@@ -124,7 +155,7 @@ TEST(RaftMembership, RemovedLeaderStaysUntilTheSurvivorKnowsItsRemovalCommitted)
 TEST(RaftMembership, RemovedNodeDoesNotDisruptTheCluster) {
   Cluster c({1, 2, 3});
   c.elect(1);
-  ASSERT_TRUE(c.raft(1).propose_conf_change(change(ConfChangeType::kRemoveNode, 3)).ok());
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kRemoveNode, 3)).ok());
   c.stabilize();
   Term term = c.raft(1).hard_state().term;
   c.tick_all(60);
@@ -139,9 +170,9 @@ TEST(RaftMembership, RemovedNodeDoesNotDisruptTheCluster) {
 TEST(RaftMembership, ConfChangeOnFollowerIsRedirected) {
   Cluster c({1, 2, 3});
   c.elect(1);
-  EXPECT_EQ(c.raft(2).propose_conf_change(change(ConfChangeType::kAddLearner, 4)).code(),
+  EXPECT_EQ(c.raft(2).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 4)).code(),
             "not_leader");
-  EXPECT_EQ(c.raft(1).propose_conf_change(change(ConfChangeType::kAddLearner, 0)).code(),
+  EXPECT_EQ(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kAddLearner, 0)).code(),
             "invalid");
 }
 
@@ -156,7 +187,7 @@ TEST(RaftMembership, NodeWithPendingSelfRemovalNeverCampaignsOrWins) {
   // Node 1 holds a committed but unapplied entry removing itself, then campaigns.
   Message app = msg(MessageType::kAppend, 2, 1, 1);
   app.entries = {
-      {1, 1, EntryType::kConfChange, encode_conf_change(change(ConfChangeType::kRemoveNode, 1))}};
+      {1, 1, EntryType::kConfChange, encode_conf_change(conf_change(ConfChangeType::kRemoveNode, 1))}};
   app.commit = 1;
   ASSERT_TRUE(c.raft(1).step(app).ok());
   c.queue.clear();

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <deque>
+
 #include "consensus/raft_test_cluster.h"
 
 namespace medtrail::consensus::raft_test {
@@ -134,11 +137,11 @@ TEST(RaftReplication, RestartWithAppliedSkipsAppliedEntries) {
 }
 
 TEST(RaftReplication, RestartRejectsAppliedBeyondCommit) {
-  TestStorage storage(ConfState{{1}, {}});
+  auto storage = make_storage(ConfState{{1}, {}});
   Config cfg;
   cfg.id = 1;
   cfg.applied = 5;
-  EXPECT_EQ(RaftNode::create(cfg, storage).status().code(), "invalid");
+  EXPECT_EQ(RaftNode::create(cfg, *storage).status().code(), "invalid");
 }
 
 TEST(RaftReplication, UncommittedBytesLimitDropsProposals) {
@@ -191,6 +194,102 @@ TEST(RaftReplication, InflightWindowBoundsPipelining) {
     c.queue.clear();
   }
   EXPECT_EQ(sent_to_2, 2);
+}
+
+TEST(RaftReplication, FollowerWithMissingSuffixIsRepaired) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.pre_vote = false; });
+  write_log(c.storage(1), {1, 1, 2, 2, 2}, 2, 2);
+  write_log(c.storage(2), {1, 1, 2, 2, 2}, 2, 2);
+  write_log(c.storage(3), {1, 1}, 2, 2);
+  for (NodeId id : c.ids()) c.restart(id, 0);
+  c.elect(1);
+  ASSERT_EQ(c.leader(), 1u);
+  c.stabilize();
+  EXPECT_EQ(c.storage(3).last_index(), c.storage(1).last_index());
+  EXPECT_EQ(*c.storage(3).entries(1, 7, UINT64_MAX), *c.storage(1).entries(1, 7, UINT64_MAX));
+}
+
+TEST(RaftReplication, FollowerWithExtraSuffixIsRepaired) {
+  // Node 3 led term 2 and appended entries nobody else has; they were never committed.
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.pre_vote = false; });
+  write_log(c.storage(1), {1, 1, 3}, 3, 2);
+  write_log(c.storage(2), {1, 1, 3}, 3, 2);
+  write_log(c.storage(3), {1, 1, 2, 2, 2, 2, 2, 2}, 2, 2);
+  for (NodeId id : c.ids()) c.restart(id, 0);
+  c.elect(1);
+  ASSERT_EQ(c.leader(), 1u);
+  c.stabilize();
+  ASSERT_EQ(c.storage(3).last_index(), c.storage(1).last_index());
+  EXPECT_EQ(c.storage(3).last_index(), 4u);  // 1, 1, 3, and the new leader's no-op
+  EXPECT_EQ(*c.storage(3).entries(1, 5, UINT64_MAX), *c.storage(1).entries(1, 5, UINT64_MAX));
+  for (const Entry& e : c.node(3).applied) EXPECT_NE(e.term, 2u) << "applied a dead entry";
+}
+
+TEST(RaftReplication, UnsyncedTailLostOnCrashWasNeverAcknowledged) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  c.isolate(3);  // node 2 alone makes the majority with the leader
+  ASSERT_TRUE(c.raft(1).propose("x").ok());
+  const Index x = c.raft(1).last_index();
+  c.process_ready(1);
+  c.deliver_pending();
+  // Node 2 writes "x" but loses power before the sync that would precede its ack.
+  Ready rd = c.raft(2).ready();
+  ASSERT_FALSE(rd.entries.empty());
+  c.storage(2).append(rd.entries);
+  c.crash(2);
+  EXPECT_LT(c.storage(2).last_index(), x);
+  EXPECT_LT(c.raft(1).hard_state().commit, x) << "committed on the strength of a lost write";
+  // Once node 2 stores "x" durably and says so, "x" commits; node 2 has it on disk.
+  c.tick_all(3);
+  EXPECT_GE(c.raft(1).hard_state().commit, x);
+  EXPECT_GE(c.storage(2).last_index(), x);
+  EXPECT_FALSE(c.storage(2).has_unsynced_writes());
+}
+
+TEST(RaftReplication, FlowControlPausesAndResumes) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.max_inflight_messages = 2; });
+  c.elect(1);
+  std::deque<Message> held;  // node 2's acks, held back to make it look slow
+  c.drop_if = [&](const Message& m) {
+    if (m.from != 2 || m.type != MessageType::kAppendResponse) return false;
+    held.push_back(m);
+    return true;
+  };
+  int sent = 0;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(c.raft(1).propose("p" + std::to_string(i)).ok());
+    c.process_ready(1);
+    for (const Message& m : c.queue) sent += m.to == 2 && m.type == MessageType::kAppend;
+    c.stabilize();
+  }
+  EXPECT_EQ(sent, 2) << "the window of two was full: further appends to 2 pause";
+  EXPECT_LT(c.storage(2).last_index(), c.raft(1).last_index());
+  // The acks arrive: the window opens and the rest flows.
+  c.heal();
+  for (Message& m : held) c.queue.push_back(std::move(m));
+  c.stabilize();
+  c.tick_all(2);
+  EXPECT_EQ(c.storage(2).last_index(), c.raft(1).last_index());
+  EXPECT_EQ(c.node(2).applied.back().data, "p9");
+}
+
+TEST(RaftReplication, CommittedEntriesPerReadyAreBounded) {
+  Cluster c({1}, [](Config& cfg) { cfg.max_committed_bytes_per_ready = 250; });
+  c.elect(1);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.raft(1).propose(std::string(100, 'a' + i)).ok());
+  c.stabilize();
+  ASSERT_EQ(c.node(1).applied.size(), 11u);
+  size_t max_batch = 0;
+  for (const Ready& rd : c.node(1).readies) {
+    uint64_t bytes = 0;
+    for (const Entry& e : rd.committed_entries) bytes += e.data.size();
+    if (rd.committed_entries.size() > 1) {
+      EXPECT_LE(bytes, 250u);
+    }
+    max_batch = std::max(max_batch, rd.committed_entries.size());
+  }
+  EXPECT_GE(max_batch, 2u);  // batched up to the bound, not one by one
 }
 
 TEST(RaftReplication, FollowerCommitIsBoundedByLastNewEntry) {

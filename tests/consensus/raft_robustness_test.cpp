@@ -27,6 +27,75 @@ TEST(RaftRobustness, NonContiguousEntriesAreRefused) {
   EXPECT_EQ(c.raft(2).last_index(), 0u);
 }
 
+TEST(RaftRobustness, StaleMessagesFromOldTermsAreIgnored) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose("a").ok());
+  c.stabilize();
+  c.isolate(1);
+  c.tick_all(40);  // the term moves on without 1
+  const NodeId leader = c.leader();
+  ASSERT_TRUE(leader == 2 || leader == 3);
+  const NodeId follower = 5 - leader;
+  c.heal();
+  c.tick_all(2);
+  const Term term = c.raft(leader).hard_state().term;
+  const Index last = c.raft(follower).last_index();
+  const auto log = *c.storage(follower).entries(1, last + 1, UINT64_MAX);
+
+  // A delayed append from the deposed leader's term, with a conflicting entry.
+  Message old_append = msg(MessageType::kAppend, 1, follower, term - 1);
+  old_append.index = last - 1;
+  old_append.log_term = c.storage(follower).term(last - 1).value();
+  old_append.entries = {{term - 1, last, EntryType::kNormal, "stale"}};
+  old_append.commit = last;
+  ASSERT_TRUE(c.raft(follower).step(old_append).ok());
+  // A delayed vote grant and append response to the current leader, from an older term.
+  ASSERT_TRUE(c.raft(leader).step(msg(MessageType::kVoteResponse, follower, leader, term - 1)).ok());
+  Message old_ack = msg(MessageType::kAppendResponse, follower, leader, term - 1);
+  old_ack.index = 1000;
+  ASSERT_TRUE(c.raft(leader).step(old_ack).ok());
+  c.stabilize();
+
+  EXPECT_EQ(c.leader(), leader);
+  EXPECT_EQ(c.raft(leader).hard_state().term, term);
+  EXPECT_EQ(c.raft(follower).hard_state().term, term);
+  EXPECT_EQ(*c.storage(follower).entries(1, last + 1, UINT64_MAX), log);
+  for (const auto& p : c.raft(leader).progress()) EXPECT_LE(p.match, c.raft(leader).last_index());
+  ASSERT_TRUE(c.raft(leader).propose("b").ok());
+  c.stabilize();
+  EXPECT_EQ(c.node(follower).applied.back().data, "b");
+  EXPECT_EQ(c.node(1).applied.back().data, "b");
+}
+
+TEST(RaftRobustness, TornOrCorruptStoredEntryIsDetectedNotOverwritten) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.raft(1).propose("v" + std::to_string(i)).ok());
+  c.stabilize();
+  const Index damaged = c.storage(2).last_index();
+  ASSERT_TRUE(c.storage(2).corrupt_entry(damaged).ok());
+  // The next append is checked against the damaged entry (§5.3 consistency check).
+  ASSERT_TRUE(c.raft(1).propose("next").ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(2).failure().code(), "corruption");
+  EXPECT_FALSE(c.raft(2).has_ready()) << "a node on a damaged log must persist and send nothing";
+  EXPECT_EQ(c.raft(2).step(msg(MessageType::kHeartbeat, 1, 2, 1)).code(), "corruption");
+  EXPECT_EQ(c.storage(2).term(damaged).status().code(), "corruption") << "never repaired quietly";
+  // The other two carry on.
+  EXPECT_EQ(c.node(3).applied.back().data, "next");
+  // Restarting on the damaged log fails loudly too: its committed entries cannot be read.
+  c.storage(2).sync();
+  Config cfg = c.config_for(2);
+  auto reopened = RaftNode::create(cfg, c.storage(2));
+  if (reopened.ok()) {
+    EXPECT_EQ((*reopened)->ready().committed_entries.size(), 0u);
+    EXPECT_EQ((*reopened)->failure().code(), "corruption");
+  } else {
+    EXPECT_EQ(reopened.status().code(), "corruption");
+  }
+}
+
 TEST(RaftRobustness, CommittedEntriesAreNeverOverwritten) {
   Cluster c({1, 2, 3});
   c.elect(1);

@@ -49,6 +49,22 @@ TEST(RaftSnapshot, LaggingFollowerCatchesUpThroughChunksDespiteALostChunk) {
   EXPECT_EQ(c.node(3).applied.back().data, "after");
 }
 
+TEST(RaftSnapshot, CompactionWhileFollowerIsSlowForcesSnapshot) {
+  Cluster c({1, 2, 3});
+  lag_and_compact(c, "image");
+  const Index snap_index = c.raft(1).applied();
+  ASSERT_GT(snap_index, c.storage(3).last_index()) << "the entries 3 needs are compacted away";
+  c.heal();
+  c.tick_all(3);
+  ASSERT_EQ(c.node(3).snapshots, std::vector<Index>{snap_index});
+  EXPECT_GT(c.delivered[MessageType::kSnapshotChunk], 0);
+  EXPECT_EQ(c.storage(3).snapshot()->data, "image");
+  ASSERT_TRUE(c.raft(1).propose("after").ok());
+  c.stabilize();
+  EXPECT_EQ(c.node(3).applied.back().data, "after");
+  EXPECT_EQ(c.storage(3).last_index(), c.storage(1).last_index());
+}
+
 TEST(RaftSnapshot, OutOfOrderChunkAsksToResumeFromHeldBytes) {
   Cluster c({1, 2, 3});
   Message chunk = msg(MessageType::kSnapshotChunk, 1, 2, 1);

@@ -23,7 +23,7 @@ Config Cluster::config_for(NodeId id) const {
 
 void Cluster::add_node(NodeId id, ConfState conf) {
   TestNode n;
-  n.storage = std::make_unique<TestStorage>(conf);
+  n.storage = make_storage(conf);
   auto raft = RaftNode::create(config_for(id), *n.storage);
   if (!raft.ok()) throw std::runtime_error(raft.status().to_string());
   n.raft = std::move(*raft);
@@ -42,6 +42,11 @@ void Cluster::restart(NodeId id, Index applied) {
   n.snapshots.clear();
 }
 
+void Cluster::crash(NodeId id) {
+  nodes_.at(id).storage->crash();
+  restart(id, 0);
+}
+
 bool Cluster::process_ready(NodeId id) {
   TestNode& n = nodes_.at(id);
   if (!n.raft->has_ready()) return false;
@@ -56,11 +61,12 @@ bool Cluster::process_ready(NodeId id) {
     Status s = n.storage->append(rd.entries);
     if (!s.ok()) throw std::runtime_error("append: " + s.to_string());
   }
+  // Ready contract step 1: durable before any message that depends on it leaves.
+  n.storage->sync();
   for (const Message& m : rd.messages) queue.push_back(m);
   for (const Entry& e : rd.committed_entries) n.applied.push_back(e);
   for (const ReadState& r : rd.read_states) n.reads.push_back(r);
   n.raft->advance(rd);
-  n.storage->set_conf(n.raft->conf_state());
   n.readies.push_back(std::move(rd));
   return true;
 }
@@ -71,17 +77,25 @@ void Cluster::stabilize(int max_steps) {
     for (auto& [id, n] : nodes_) busy |= process_ready(id);
     if (!queue.empty()) {
       busy = true;
-      Message m = std::move(queue.front());
-      queue.pop_front();
-      auto it = nodes_.find(m.to);
-      if (it != nodes_.end() && !(drop_if && drop_if(m))) {
-        ++delivered[m.type];
-        it->second.raft->step(m);
-      }
+      deliver_front();
     }
     if (!busy) return;
   }
   throw std::runtime_error("cluster did not stabilize");
+}
+
+void Cluster::deliver_front() {
+  Message m = std::move(queue.front());
+  queue.pop_front();
+  auto it = nodes_.find(m.to);
+  if (it != nodes_.end() && !(drop_if && drop_if(m))) {
+    ++delivered[m.type];
+    it->second.raft->step(m);
+  }
+}
+
+void Cluster::deliver_pending() {
+  while (!queue.empty()) deliver_front();
 }
 
 void Cluster::tick(NodeId id, int n) {

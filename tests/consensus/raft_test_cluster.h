@@ -1,5 +1,5 @@
 #pragma once
-// A tiny deterministic harness for the Raft unit tests: nodes over TestStorage, a FIFO network
+// A tiny deterministic harness for the Raft unit tests: nodes over MemoryLogStorage, a FIFO network
 // with a drop filter, and a driver that follows the Ready contract to the letter.
 
 #include <deque>
@@ -9,10 +9,22 @@
 #include <string>
 #include <vector>
 
-#include "consensus/test_storage.h"
+#include "medtrail/consensus/memory_log_storage.h"
 #include "medtrail/consensus/raft.h"
 
 namespace medtrail::consensus::raft_test {
+
+// A fresh in-memory storage whose bootstrap configuration is `conf`.
+inline std::unique_ptr<MemoryLogStorage> make_storage(const ConfState& conf) {
+  auto storage = std::make_unique<MemoryLogStorage>();
+  storage->set_initial_conf(conf);
+  return storage;
+}
+
+// The hard state a restart would read.
+inline HardState stored_hard_state(const MemoryLogStorage& storage) {
+  return storage.initial_state()->hard_state;
+}
 
 inline Message msg(MessageType type, NodeId from, NodeId to, Term term) {
   Message m;
@@ -23,8 +35,12 @@ inline Message msg(MessageType type, NodeId from, NodeId to, Term term) {
   return m;
 }
 
+inline ConfChange conf_change(ConfChangeType type, NodeId node) {
+  return ConfChange{type, node, "addr"};
+}
+
 // Replaces a node's stored log with entries 1..n of the given terms (data "e<index>").
-inline void write_log(TestStorage& storage, const std::vector<Term>& terms, Term term,
+inline void write_log(MemoryLogStorage& storage, const std::vector<Term>& terms, Term term,
                       Index commit) {
   std::vector<Entry> entries;
   for (size_t i = 0; i < terms.size(); ++i) {
@@ -32,10 +48,11 @@ inline void write_log(TestStorage& storage, const std::vector<Term>& terms, Term
   }
   storage.append(entries);
   storage.set_hard_state({term, kNoNode, commit});
+  storage.sync();
 }
 
 struct TestNode {
-  std::unique_ptr<TestStorage> storage;
+  std::unique_ptr<MemoryLogStorage> storage;
   std::unique_ptr<RaftNode> raft;
   std::vector<Entry> applied;  // every committed entry delivered, in delivery order
   std::vector<ReadState> reads;
@@ -53,16 +70,22 @@ class Cluster {
   void add_node(NodeId id, ConfState conf = {});
   // Recreates node `id` from its storage (a crash and restart), with Config::applied.
   void restart(NodeId id, Index applied);
+  // Power loss: the node loses every write it had not synced, then restarts from storage with
+  // an empty state machine (applied 0), as a process killed with -9 would.
+  void crash(NodeId id);
   Config config_for(NodeId id) const;
 
   RaftNode& raft(NodeId id) { return *nodes_.at(id).raft; }
   TestNode& node(NodeId id) { return nodes_.at(id); }
-  TestStorage& storage(NodeId id) { return *nodes_.at(id).storage; }
+  MemoryLogStorage& storage(NodeId id) { return *nodes_.at(id).storage; }
 
   // Handles one Ready of `id`, if any: persist, queue messages, apply, advance.
   bool process_ready(NodeId id);
   // Runs readies and deliveries until nothing is left.
   void stabilize(int max_steps = 100000);
+  // Delivers every queued message (and those they cause to be queued directly) without
+  // handling any Ready: the nodes step messages but persist nothing yet.
+  void deliver_pending();
   void tick(NodeId id, int n = 1);
   // Ticks every node once and stabilizes, `n` times.
   void tick_all(int n = 1);
@@ -81,6 +104,8 @@ class Cluster {
   std::deque<Message> queue;
 
  private:
+  void deliver_front();
+
   std::function<void(Config&)> tweak_;
   std::map<NodeId, TestNode> nodes_;
 };

@@ -151,7 +151,8 @@ TEST(SimScenarioTest, AsymmetricPartitionStillMakesProgress) {
   EXPECT_FALSE(cluster.violation()) << report(cluster) << "\n" << cluster.trace().dump();
 }
 
-TEST(SimScenarioTest, RandomDropDuplicateReorderStaySafe) {
+// 30 seeds with one kind of link fault on every link and no other fault: safe and live.
+void run_with_link_faults(const LinkFaults& faults) {
   uint64_t commits = 0;
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     SimOptions o;
@@ -161,12 +162,22 @@ TEST(SimScenarioTest, RandomDropDuplicateReorderStaySafe) {
     o.fault_options.pauses = false;
     o.fault_options.partitions = false;
     o.fault_options.link_faults = false;
-    o.fault_options.baseline = LinkFaults{0.2, 0.2, 0.3, 1, 20, 60};
+    o.fault_options.baseline = faults;
     const SimResult result = run_simulation(o);
     EXPECT_TRUE(result.ok()) << result.failure_report();
     commits += result.commits;
   }
   EXPECT_GT(commits, 30u * 5);
+}
+
+TEST(SimScenarioTest, RandomDropStaysSafeAndLive) { run_with_link_faults({0.2, 0, 0, 1, 20, 60}); }
+
+TEST(SimScenarioTest, DuplicatesStaySafeAndLive) { run_with_link_faults({0, 0.3, 0, 1, 20, 60}); }
+
+TEST(SimScenarioTest, ReorderingStaysSafeAndLive) { run_with_link_faults({0, 0, 0.5, 1, 20, 60}); }
+
+TEST(SimScenarioTest, DropDuplicateAndReorderTogetherStaySafe) {
+  run_with_link_faults({0.2, 0.2, 0.3, 1, 20, 60});
 }
 
 TEST(SimScenarioTest, SnapshotInstallWithLostChunk) {

@@ -37,6 +37,9 @@ struct Config {
   size_t max_inflight_messages = 64;            // AppendEntries in flight per follower
   uint64_t max_uncommitted_bytes = 64ull << 20;  // proposals beyond this are refused
   uint64_t snapshot_chunk_bytes = 1 << 20;
+  // Data bytes of committed entries per Ready (at least one entry), so a node catching up on
+  // a long log applies it in bounded steps rather than holding it all in memory at once.
+  uint64_t max_committed_bytes_per_ready = 64ull << 20;
   Index applied = 0;  // the state machine's applied index at start: nothing ≤ it is re-delivered
   uint64_t seed = 1;  // election-timeout randomness
 };
@@ -83,6 +86,12 @@ class RaftNode {
     bool recently_active = false;
   };
   virtual std::vector<Progress> progress() const = 0;
+
+  // Not ok once a storage read failed with `corruption` or an I/O error. From then on the node
+  // fails closed: step, tick, propose and friends do nothing and return this status, and
+  // has_ready() is false, so nothing decided on damaged data is persisted or sent. The driver
+  // should report it and stop; the operator restores the node (e.g. from a peer's snapshot).
+  virtual Status failure() const = 0;
 };
 
 // Conf changes travel as entry data.
