@@ -1,0 +1,73 @@
+#pragma once
+// The apply step: a committed proposal becomes a block, the same on every node.
+//
+// Every node re-verifies every signature here, whatever admission said, so a faulty leader
+// cannot slip a forged record into the chain. Records that cannot be leaves are left out of the
+// block, deterministically: a bad signature or an unknown signer (`forged`), or a record already
+// on the chain or earlier in the same proposal (`duplicate`, answered with the first
+// occurrence). Every other record becomes a leaf with its execution result (until contracts
+// land, a validly signed envelope from a known key is accepted).
+//
+// The block, its leaves and indexes, and the Raft index it was applied at go in one RocksDB
+// WriteBatch, so after a crash the node knows exactly which entries it has applied.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/signer_directory.h"
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/parallel.h"
+#include "medtrail/ledger/proposal.h"
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::node {
+
+using ledger::Result;
+using ledger::Status;
+
+struct RecordOutcome {
+  enum class Kind { kIncluded, kDuplicate, kForged } kind = Kind::kIncluded;
+  ledger::Hash record_hash{};
+  uint64_t height = 0;      // kIncluded / kDuplicate: where the record's leaf is
+  uint64_t leaf_index = 0;
+  ledger::ExecutionResult result;  // kIncluded: the contract's verdict; kForged: why it was left out
+};
+
+struct ApplyOutcome {
+  std::optional<ledger::BlockHeader> block;  // none when no record became a leaf
+  std::vector<RecordOutcome> records;        // one per envelope, in proposal order
+};
+
+class BlockApplier {
+ public:
+  // Reads the applied Raft index from the store.
+  static Result<BlockApplier> open(ledger::ChainStore& store, const SignerDirectory& signers,
+                                   ledger::ParallelRunner& verify_runner);
+
+  // Applies the committed Raft entry (term, index) carrying `proposal`. Indexes at or below
+  // applied_index() are refused (`already_applied`): an entry is applied once.
+  Result<ApplyOutcome> apply(const ledger::Proposal& proposal, uint64_t term, uint64_t index);
+  // Records that the entry at `index` (a no-op, a conf change, an undecodable proposal) was
+  // applied without producing a block.
+  Status skip(uint64_t index);
+
+  uint64_t applied_index() const { return applied_index_; }
+
+  // Where the applied index lives in the store's meta column family.
+  static constexpr const char* kAppliedIndexKey = "raft_applied_index";
+
+ private:
+  BlockApplier(ledger::ChainStore& store, const SignerDirectory& signers,
+               ledger::ParallelRunner& runner, uint64_t applied)
+      : store_(&store), signers_(&signers), runner_(&runner), applied_index_(applied) {}
+
+  ledger::ChainStore* store_;
+  const SignerDirectory* signers_;
+  ledger::ParallelRunner* runner_;
+  uint64_t applied_index_ = 0;
+};
+
+}  // namespace medtrail::node

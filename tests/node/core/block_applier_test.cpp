@@ -1,0 +1,149 @@
+// The apply step: committed proposals become blocks, identically on every node.
+
+#include "core/block_applier.h"
+
+#include <gtest/gtest.h>
+
+#include "support/chain_fixture.h"
+
+namespace medtrail::node {
+namespace {
+
+using ledger::Envelope;
+using ledger::Proposal;
+using testing::TempDir;
+
+class BlockApplierTest : public ::testing::Test {
+ protected:
+  BlockApplierTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
+    ledger::GenesisOrg org{"hosp-a", "Hospital A", {"hospital"}, admin_.public_key};
+    genesis_.organisations.push_back(org);
+    signers_ = SignerDirectory::from_genesis(genesis_);
+    reopen();
+  }
+
+  void reopen() {
+    applier_.reset();
+    store_.reset();
+    ledger::ChainStoreOptions o;
+    o.sync = false;
+    store_ = std::move(
+        ledger::ChainStore::open(dir_.path(), suite_, testing::test_chain_id(suite_), o).value());
+    auto applier = BlockApplier::open(*store_, signers_, runner_);
+    ASSERT_TRUE(applier.ok()) << applier.status().to_string();
+    applier_.emplace(std::move(*applier));
+  }
+
+  Envelope record(uint64_t nonce) {
+    return testing::make_envelope(admin_, "hosp-a", "admin", nonce);
+  }
+
+  Proposal proposal(std::vector<Envelope> envelopes, uint64_t ts = 1'790'000'000'000) {
+    Proposal p;
+    p.timestamp_ms = ts;
+    p.envelopes = std::move(envelopes);
+    return p;
+  }
+
+  const ledger::CryptoSuite& suite_;
+  ledger::KeyPair admin_;
+  ledger::Genesis genesis_;
+  SignerDirectory signers_;
+  ledger::InlineRunner runner_;
+  TempDir dir_;
+  std::unique_ptr<ledger::ChainStore> store_;
+  std::optional<BlockApplier> applier_;
+};
+
+TEST_F(BlockApplierTest, ValidRecordsBecomeOneBlock) {
+  auto out = applier_->apply(proposal({record(1), record(2), record(3)}), 2, 5);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  ASSERT_TRUE(out->block.has_value());
+  EXPECT_EQ(out->block->height, 1u);
+  EXPECT_EQ(out->block->leaf_count, 3u);
+  EXPECT_EQ(out->block->raft_term, 2u);
+  EXPECT_EQ(out->block->raft_index, 5u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(out->records[i].kind, RecordOutcome::Kind::kIncluded);
+    EXPECT_EQ(out->records[i].leaf_index, i);
+    EXPECT_EQ(out->records[i].height, 1u);
+    EXPECT_TRUE(out->records[i].result.accepted);
+  }
+  EXPECT_EQ(applier_->applied_index(), 5u);
+}
+
+TEST_F(BlockApplierTest, ForgedOrUnknownSignerRecordsAreLeftOut) {
+  Envelope forged = record(1);
+  forged.signature[0] ^= 1;
+  auto stranger = *suite_.generate_keypair();
+  Envelope unknown = testing::make_envelope(stranger, "hosp-a", "dr-x", 2);
+  auto out = applier_->apply(proposal({forged, record(3), unknown}), 1, 1);
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(out->block.has_value());
+  EXPECT_EQ(out->block->leaf_count, 1u);
+  EXPECT_EQ(out->records[0].kind, RecordOutcome::Kind::kForged);
+  EXPECT_EQ(out->records[0].result.reason_code, "signature_mismatch");
+  EXPECT_EQ(out->records[1].kind, RecordOutcome::Kind::kIncluded);
+  EXPECT_EQ(out->records[2].kind, RecordOutcome::Kind::kForged);
+  EXPECT_EQ(out->records[2].result.reason_code, "unknown_signer");
+}
+
+TEST_F(BlockApplierTest, DuplicatesPointAtTheFirstOccurrence) {
+  ASSERT_TRUE(applier_->apply(proposal({record(1)}), 1, 1).ok());
+  auto out = applier_->apply(proposal({record(2), record(1), record(2)}), 1, 2);
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(out->block.has_value());
+  EXPECT_EQ(out->block->leaf_count, 1u);
+  EXPECT_EQ(out->records[1].kind, RecordOutcome::Kind::kDuplicate);
+  EXPECT_EQ(out->records[1].height, 1u);
+  EXPECT_EQ(out->records[1].leaf_index, 0u);
+  EXPECT_EQ(out->records[2].kind, RecordOutcome::Kind::kDuplicate);
+  EXPECT_EQ(out->records[2].height, 2u);
+  EXPECT_EQ(out->records[2].leaf_index, 1u);
+  EXPECT_EQ(store_->tree_size(), 2u);
+}
+
+TEST_F(BlockApplierTest, AllDuplicatesMakeNoBlockButAdvanceTheIndex) {
+  ASSERT_TRUE(applier_->apply(proposal({record(1)}), 1, 1).ok());
+  auto out = applier_->apply(proposal({record(1)}), 1, 2);
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out->block.has_value());
+  EXPECT_EQ(store_->height(), 1u);
+  EXPECT_EQ(applier_->applied_index(), 2u);
+}
+
+TEST_F(BlockApplierTest, AnEntryIsAppliedOnceEvenAcrossRestart) {
+  ASSERT_TRUE(applier_->apply(proposal({record(1)}), 1, 3).ok());
+  ASSERT_TRUE(applier_->skip(4).ok());
+  reopen();
+  EXPECT_EQ(applier_->applied_index(), 4u);
+  EXPECT_EQ(applier_->apply(proposal({record(2)}), 1, 4).status().code(), "already_applied");
+  EXPECT_EQ(applier_->skip(2).code(), "already_applied");
+  EXPECT_EQ(store_->height(), 1u);
+}
+
+TEST_F(BlockApplierTest, BlockTimeNeverGoesBackwards) {
+  ASSERT_TRUE(applier_->apply(proposal({record(1)}, 2000), 1, 1).ok());
+  auto out = applier_->apply(proposal({record(2)}, 1000), 1, 2);  // a leader with a slow clock
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(out->block->timestamp_ms, 2000u);
+}
+
+TEST_F(BlockApplierTest, TwoNodesDeriveTheSameBlocks) {
+  TempDir other_dir;
+  ledger::ChainStoreOptions o;
+  o.sync = false;
+  auto other = std::move(
+      ledger::ChainStore::open(other_dir.path(), suite_, testing::test_chain_id(suite_), o).value());
+  auto other_applier = *BlockApplier::open(*other, signers_, runner_);
+  for (uint64_t i = 1; i <= 5; ++i) {
+    Proposal p = proposal({record(i * 2), record(i * 2 + 1)}, 1000 * i);
+    ASSERT_TRUE(applier_->apply(p, 1, i).ok());
+    ASSERT_TRUE(other_applier.apply(p, 1, i).ok());
+  }
+  EXPECT_EQ(store_->last_block_hash(), other->last_block_hash());
+  EXPECT_EQ(store_->tree_root(), other->tree_root());
+}
+
+}  // namespace
+}  // namespace medtrail::node
