@@ -14,5 +14,6 @@ void add_sign(CLI::App& app, int& exit_code);
 void add_verify_envelope(CLI::App& app, int& exit_code);
 void add_verify_proof(CLI::App& app, int& exit_code);
 void add_verify_chain(CLI::App& app, int& exit_code);
+void add_genesis(CLI::App& app, int& exit_code);
 
 }  // namespace medtrail::cli

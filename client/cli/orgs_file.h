@@ -1,0 +1,21 @@
+#pragma once
+// The input of `medtrail genesis init`: who is in the consortium and where its nodes run,
+// without any keys (init generates those). Strict JSON: unknown or duplicate keys are errors.
+//
+//   {"chain_name", "suite"?, "time_zone"?, "checkpoint_quorum",
+//    "organisations": [{"id", "name", "roles": [...]}],
+//    "nodes": [{"id", "org", "peer_address"?, "api_address"?}],
+//    "raft"?: {"tick_ms"?, "election_ticks"?, "heartbeat_ticks"?}}
+
+#include <string_view>
+
+#include "medtrail/ledger/genesis.h"
+
+namespace medtrail::cli {
+
+// A genesis without keys, pins or `created`; a node's addresses are empty where the file
+// leaves them out. Values are checked later, by parse_genesis on the finished genesis.
+// Errors: `bad_orgs_file` naming the field.
+ledger::Result<ledger::Genesis> parse_orgs_file(std::string_view text);
+
+}  // namespace medtrail::cli
