@@ -9,6 +9,7 @@
 #include "io.h"
 #include "medtrail/client/thread_pool.h"
 #include "medtrail/ledger/chain_verifier.h"
+#include "medtrail/ledger/genesis.h"
 
 namespace medtrail::cli {
 namespace {
@@ -29,19 +30,41 @@ void add_verify_chain(CLI::App& app, int& exit_code) {
   auto data_dir = std::make_shared<std::string>();
   auto threads = std::make_shared<size_t>(0);
   auto quiet = std::make_shared<bool>(false);
+  auto genesis_file = std::make_shared<std::string>();
   cmd->add_option("--data-dir", *data_dir, "Node data directory (or a chain store directory)")
       ->required();
   cmd->add_option("--threads", *threads, "Verification threads (default: all cores)");
   cmd->add_flag("--quiet", *quiet, "No progress line");
-  cmd->callback([&exit_code, data_dir, threads, quiet] {
+  cmd->add_option("--genesis", *genesis_file,
+                  "The consortium's genesis.json: the chain must be its chain, and every "
+                  "checkpoint must carry a quorum of its organisations' node signatures");
+  cmd->callback([&exit_code, data_dir, threads, quiet, genesis_file] {
     auto store = ledger::ChainStore::open_existing(store_dir(*data_dir), /*read_only=*/true);
     if (!store.ok()) {
       exit_code = fail("verify-chain", store.status(), kExitUsage);
       return;
     }
+    ledger::CheckpointTrust trust;
+    if (!genesis_file->empty()) {
+      auto genesis = ledger::load_genesis_file(*genesis_file);
+      if (!genesis.ok()) {
+        exit_code = fail("verify-chain", genesis.status(), kExitUsage);
+        return;
+      }
+      if (genesis->chain_id != (*store)->chain_id() ||
+          genesis->suite != &(*store)->suite()) {
+        std::cerr << "medtrail: chain invalid at height 0: wrong_chain: the store holds chain "
+                  << ledger::to_hex((*store)->chain_id()) << ", genesis names "
+                  << ledger::to_hex(genesis->chain_id) << "\n";
+        exit_code = kExitInvalid;
+        return;
+      }
+      trust = ledger::genesis_checkpoint_trust(genesis->genesis);
+    }
     client::ThreadPool pool(*threads);
     ledger::VerifyOptions options;
     options.runner = &pool;
+    if (!genesis_file->empty()) options.trust = &trust;
     bool progress = !*quiet && isatty(STDERR_FILENO);
     if (progress) {
       options.on_progress = [](const ledger::VerifyProgress& p) {

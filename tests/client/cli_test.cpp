@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/proof_json.h"
 #include "support/chain_fixture.h"
@@ -192,6 +193,88 @@ TEST_F(CliChainTest, VerifyChainOfAMissingStoreIsAUsageError) {
   CliRun r = run("verify-chain --data-dir " + dir_.file("nothing"));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("not_found"), std::string::npos) << r.err;
+}
+
+// A chain whose id is its genesis' hash, with checkpoints signed by the genesis node keys.
+class CliGenesisChainTest : public CliTest {
+ protected:
+  void SetUp() override {
+    const auto& suite = ledger::ed25519_sha256();
+    ledger::Genesis g = genesis_of(consortium_);
+    std::string bytes = ledger::genesis_to_json(g);
+    write_file(dir_.file("genesis.json"), bytes);
+    ledger::ChainStoreOptions options;
+    options.sync = false;
+    auto store = ledger::ChainStore::open(dir_.file("node/db"), suite,
+                                          ledger::genesis_chain_id(suite, bytes), options);
+    ASSERT_TRUE(store.ok());
+    testing::build_chain(**store, consortium_, {.blocks = 5, .leaves_per_block = 3});
+  }
+
+  // Organisations hosp-a, pharm-b, reg-c, each with one node holding a consortium node key.
+  ledger::Genesis genesis_of(const testing::TestConsortium& consortium) {
+    ledger::Genesis g;
+    g.chain_name = "cli-test";
+    g.created = "2026-11-23T00:00:00Z";
+    g.checkpoint_quorum = 2;
+    const char* roles[] = {"hospital", "pharmacy", "regulator"};
+    for (size_t i = 0; i < consortium.node_ids.size(); ++i) {
+      const std::string& signer = consortium.node_ids[i];
+      std::string org = signer.substr(0, signer.find('/'));
+      g.organisations.push_back({org, org, {roles[i]}, consortium.author.public_key});
+      ledger::GenesisNode node;
+      node.id = signer.substr(signer.find('/') + 1);
+      node.org = org;
+      node.public_key = consortium.node_keys[i].public_key;
+      node.peer_address = "127.0.0.1:" + std::to_string(7101 + i);
+      node.api_address = "127.0.0.1:" + std::to_string(8101 + i);
+      g.nodes.push_back(node);
+    }
+    return g;
+  }
+
+  testing::TestConsortium consortium_{ledger::ed25519_sha256()};
+};
+
+TEST_F(CliGenesisChainTest, VerifyChainAgainstItsGenesisChecksTheQuorum) {
+  CliRun r = run("verify-chain --genesis " + dir_.file("genesis.json") + " --data-dir " +
+                 dir_.file("node"));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("valid: 5 blocks"), std::string::npos) << r.out;
+}
+
+TEST_F(CliGenesisChainTest, VerifyChainAgainstAnotherGenesisIsWrongChain) {
+  ledger::Genesis other = genesis_of(consortium_);
+  other.chain_name = "another-chain";
+  write_file(dir_.file("other.json"), ledger::genesis_to_json(other));
+  CliRun r = run("verify-chain --genesis " + dir_.file("other.json") + " --data-dir " +
+                 dir_.file("node"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("wrong_chain"), std::string::npos) << r.err;
+}
+
+TEST_F(CliGenesisChainTest, VerifyChainRefusesCheckpointsGenesisDoesNotTrust) {
+  // Same chain id, but the chain's checkpoints were signed by keys this genesis does not pin:
+  // rebuild the store under a genesis naming other node keys.
+  testing::TestConsortium strangers(ledger::ed25519_sha256());
+  ledger::Genesis g = genesis_of(strangers);
+  std::string bytes = ledger::genesis_to_json(g);
+  write_file(dir_.file("strangers.json"), bytes);
+  {
+    const auto& suite = ledger::ed25519_sha256();
+    ledger::ChainStoreOptions options;
+    options.sync = false;
+    auto store = ledger::ChainStore::open(dir_.file("node2/db"), suite,
+                                          ledger::genesis_chain_id(suite, bytes), options);
+    ASSERT_TRUE(store.ok());
+    testing::build_chain(**store, consortium_, {.blocks = 5, .leaves_per_block = 3});
+  }
+  CliRun r = run("verify-chain --genesis " + dir_.file("strangers.json") + " --data-dir " +
+                 dir_.file("node2"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("checkpoint"), std::string::npos) << r.err;
+  // Without genesis the signatures alone still verify.
+  EXPECT_EQ(run("verify-chain --data-dir " + dir_.file("node2")).code, 0);
 }
 
 TEST_F(CliChainTest, VerifyProofAcceptsGenuineProofsAndRejectsAlteredOnes) {

@@ -183,7 +183,7 @@ TEST_F(ChainVerifierTest, CheckpointByUnpinnedKeyFails) {
   trust.signers[1].public_key = suite_.generate_keypair()->public_key;
   VerifyReport report = verify(&trust);
   EXPECT_EQ(report.problem_code, "bad_checkpoint");
-  EXPECT_NE(report.problem.find("pharm-b/node-1"), std::string::npos) << report.problem;
+  EXPECT_NE(report.problem.find("pharm-b/node-2"), std::string::npos) << report.problem;
 }
 
 TEST(ChainVerifier, EmptyChainVerifies) {

@@ -51,7 +51,7 @@ ledger::Hash test_chain_id(const ledger::CryptoSuite& suite, const std::string& 
 
 TestConsortium::TestConsortium(const ledger::CryptoSuite& suite)
     : author(must(suite.generate_keypair())) {
-  for (const char* id : {"hosp-a/node-1", "pharm-b/node-1", "reg-c/node-1"}) {
+  for (const char* id : {"hosp-a/node-1", "pharm-b/node-2", "reg-c/node-3"}) {
     node_keys.push_back(must(suite.generate_keypair()));
     node_ids.emplace_back(id);
   }
