@@ -1,0 +1,76 @@
+#include "http/http_message.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "http/http_url.h"
+
+namespace medtrail::node::http {
+namespace {
+
+namespace beast_http = boost::beast::http;
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool has_line_break(std::string_view text) {
+  return text.find_first_of("\r\n") != std::string_view::npos;
+}
+
+}  // namespace
+
+Request from_beast(BeastRequest&& message, std::string remote_address) {
+  Request request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  for (const auto& field : message) {
+    auto name = field.name_string();
+    request.headers[lowercase(std::string_view(name.data(), name.size()))] = std::string(field.value());
+  }
+  request.body = std::move(message.body());
+  request.remote_address = std::move(remote_address);
+  return request;
+}
+
+ledger::Result<std::vector<std::string>> decode_target(Request& request) {
+  SplitTarget split = split_target(request.target);
+  if (split.path.empty() || split.path.front() != '/') {
+    return ledger::Status::error("bad_request", "request target must start with '/'");
+  }
+  auto path = percent_decode(split.path, false);
+  if (!path) return path.status();
+  auto query = parse_query(split.query);
+  if (!query) return query.status();
+  std::vector<std::string> segments;
+  for (std::string_view raw : split_path(split.path)) {
+    auto segment = percent_decode(raw, false);
+    if (!segment) return segment.status();
+    segments.push_back(std::move(segment.value()));
+  }
+  request.path = std::move(path.value());
+  request.query = std::move(query.value());
+  return segments;
+}
+
+BeastResponse to_beast(Response response, unsigned version, bool keep_alive) {
+  int status = response.status;
+  if (status < 100 || status > 599) status = 500;
+  BeastResponse message;
+  message.version(version);
+  message.result(static_cast<unsigned>(status));
+  message.set(beast_http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) {
+    if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
+    message.set(name, value);
+  }
+  message.body() = std::move(response.body);
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  return message;
+}
+
+}  // namespace medtrail::node::http

@@ -1,0 +1,29 @@
+#pragma once
+// Conversion between Beast messages and the server's Request/Response (private: includes Beast).
+
+#include <string>
+#include <vector>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/http_server.h"
+
+namespace medtrail::node::http {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Copies method, target, lowercased headers and body; path, query and params are left to
+// decode_target because decoding can fail.
+Request from_beast(BeastRequest&& message, std::string remote_address);
+
+// Fills request.path and request.query and returns the decoded path segments for routing.
+// A target that is not origin-form or holds a malformed percent-escape is `bad_request`.
+ledger::Result<std::vector<std::string>> decode_target(Request& request);
+
+// Sets Content-Type, Content-Length and Connection; drops extra headers that would let a
+// handler inject CR/LF into the response head.
+BeastResponse to_beast(Response response, unsigned version, bool keep_alive);
+
+}  // namespace medtrail::node::http

@@ -1,0 +1,165 @@
+#include "http/http_server_core.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "http/http_connection.h"
+#include "http/http_tls_context.h"
+
+namespace medtrail::node::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+ServerCore::ServerCore(asio::io_context& io, ServerOptions options)
+    : io_(io), options_(std::move(options)), acceptor_(io) {}
+
+void ServerCore::add_route(std::string method, std::string pattern, Handler handler) {
+  routes_.add(std::move(method), std::move(pattern), std::move(handler));
+}
+
+void ServerCore::set_observer(ResponseObserver observer) { observer_ = std::move(observer); }
+
+Status ServerCore::start() {
+  if (stopped_.load()) return Status::error("bind_failed", "server was stopped");
+  bool has_cert = !options_.tls_cert_pem.empty();
+  bool has_key = !options_.tls_key_pem.empty();
+  if (has_cert != has_key) {
+    return Status::error("bad_tls_identity", "TLS needs both a certificate and a key");
+  }
+  if (has_cert) {
+    auto tls = make_server_tls_context(options_.tls_cert_pem, options_.tls_key_pem);
+    if (!tls) return tls.status();
+    tls_ = std::move(tls.value());
+  }
+  MEDTRAIL_RETURN_IF_ERROR(open_acceptor());
+  std::lock_guard lock(accept_mutex_);
+  do_accept();
+  return Status();
+}
+
+Status ServerCore::open_acceptor() {
+  boost::system::error_code ec;
+  auto fail = [&](const char* step) {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    return Status::error("bind_failed", std::string(step) + " " + options_.host + ":" +
+                                            std::to_string(options_.port) + ": " + ec.message());
+  };
+  tcp::endpoint endpoint;
+  asio::ip::address address = asio::ip::make_address(options_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, options_.port);
+  } else {
+    tcp::resolver resolver(io_);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
+    if (ec || results.empty()) return fail("resolve");
+    endpoint = results.begin()->endpoint();
+  }
+  std::lock_guard lock(accept_mutex_);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (ec) return fail("reuse_address");
+  acceptor_.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen");
+  port_.store(acceptor_.local_endpoint(ec).port());
+  return Status();
+}
+
+// Requires accept_mutex_.
+void ServerCore::do_accept() {
+  if (stopped_.load() || !acceptor_.is_open()) return;
+  // Each connection gets its own strand so handlers of one connection never run concurrently.
+  acceptor_.async_accept(asio::make_strand(io_),
+                         [self = shared_from_this()](boost::system::error_code ec,
+                                                     tcp::socket socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
+}
+
+void ServerCore::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (stopped_.load() || ec == asio::error::operation_aborted) return;
+  if (!ec) {
+    if (open_.load() >= options_.max_connections) {
+      refused_.fetch_add(1);
+      boost::system::error_code ignored;
+      socket.close(ignored);
+    } else {
+      boost::system::error_code endpoint_ec;
+      tcp::endpoint remote = socket.remote_endpoint(endpoint_ec);
+      std::string remote_address =
+          endpoint_ec ? std::string() : remote.address().to_string() + ":" +
+                                            std::to_string(remote.port());
+      std::shared_ptr<ConnectionBase> connection;
+      {
+        // Created under the lock so that every connection that exists was also counted open.
+        std::lock_guard lock(registry_mutex_);
+        if (!registry_closed_) {
+          connection =
+              make_connection(shared_from_this(), std::move(socket), tls_.get(), remote_address);
+          registry_.emplace(connection.get(), connection);
+          accepted_.fetch_add(1);
+          open_.fetch_add(1);
+        }
+      }
+      if (connection) connection->start();
+      // Otherwise stop() ran meanwhile and the socket closes as it goes out of scope.
+    }
+  }
+  // Other accept errors (e.g. out of file descriptors) are transient: keep accepting.
+  std::lock_guard lock(accept_mutex_);
+  do_accept();
+}
+
+void ServerCore::stop() {
+  if (stopped_.exchange(true)) return;
+  // Closes are posted before the listener closes: a connection waiting for its responder has
+  // no pending operation, so once the accept is cancelled the caller's io.run() could return
+  // before a close posted later ever ran.
+  std::unordered_map<const ConnectionBase*, std::shared_ptr<ConnectionBase>> open;
+  {
+    std::lock_guard lock(registry_mutex_);
+    registry_closed_ = true;
+    open.swap(registry_);
+  }
+  for (auto& [key, connection] : open) connection->close_async();
+  std::lock_guard lock(accept_mutex_);
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+}
+
+void ServerCore::connection_closed(const ConnectionBase* connection) {
+  open_.fetch_sub(1);
+  std::shared_ptr<ConnectionBase> last;  // released outside the lock
+  std::lock_guard lock(registry_mutex_);
+  auto it = registry_.find(connection);
+  if (it != registry_.end()) {
+    last = std::move(it->second);
+    registry_.erase(it);
+  }
+}
+
+void ServerCore::notify(std::string_view route, int status,
+                        std::chrono::nanoseconds latency) const {
+  if (!observer_) return;
+  try {
+    observer_(route, status, latency);
+  } catch (...) {
+    // An observer is metrics: its failure must not take the connection down.
+  }
+}
+
+Server::Stats ServerCore::stats() const {
+  Server::Stats stats;
+  stats.connections_accepted = accepted_.load();
+  stats.connections_refused = refused_.load();
+  stats.requests = requests_.load();
+  stats.bad_requests = bad_requests_.load();
+  stats.open_connections = open_.load();
+  return stats;
+}
+
+}  // namespace medtrail::node::http

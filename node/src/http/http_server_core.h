@@ -1,0 +1,81 @@
+#pragma once
+// State shared by the listener and every connection (private: includes Asio). Connections hold
+// it by shared_ptr, so it outlives the Server object if a completion is still queued.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include "http/http_route_table.h"
+#include "http/http_server.h"
+
+namespace medtrail::node::http {
+
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  virtual void start() = 0;
+  // Closes the socket on the connection's strand; safe from any thread.
+  virtual void close_async() = 0;
+};
+
+class ServerCore : public std::enable_shared_from_this<ServerCore> {
+ public:
+  ServerCore(boost::asio::io_context& io, ServerOptions options);
+  virtual ~ServerCore() = default;
+
+  void add_route(std::string method, std::string pattern, Handler handler);
+  void set_observer(ResponseObserver observer);
+  Status start();
+  void stop();
+  uint16_t port() const { return port_.load(); }
+  Server::Stats stats() const;
+
+  // For connections.
+  const ServerOptions& options() const { return options_; }
+  const RouteTable& routes() const { return routes_; }
+  bool stopped() const { return stopped_.load(); }
+  void notify(std::string_view route, int status, std::chrono::nanoseconds latency) const;
+  void count_request() { requests_.fetch_add(1); }
+  void count_bad_request() { bad_requests_.fetch_add(1); }
+  // Called exactly once per registered connection, when it closes.
+  void connection_closed(const ConnectionBase* connection);
+
+ private:
+  void do_accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  Status open_acceptor();
+
+  boost::asio::io_context& io_;
+  const ServerOptions options_;
+  // Written before start() only, then read without locks from io threads.
+  RouteTable routes_;
+  ResponseObserver observer_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
+
+  // Guards acceptor_: stop() may run on any thread while an accept is being re-armed.
+  std::mutex accept_mutex_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<uint16_t> port_{0};
+  std::atomic<bool> stopped_{false};
+
+  // Owns each open connection while it waits for a responder (no async operation keeps it
+  // alive then). stop() empties it under the lock and sets registry_closed_, so a connection
+  // accepted concurrently is closed instead of registered.
+  std::mutex registry_mutex_;
+  std::unordered_map<const ConnectionBase*, std::shared_ptr<ConnectionBase>> registry_;
+  bool registry_closed_ = false;
+
+  std::atomic<uint64_t> accepted_{0};
+  std::atomic<uint64_t> refused_{0};
+  std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> bad_requests_{0};
+  std::atomic<uint32_t> open_{0};
+};
+
+}  // namespace medtrail::node::http

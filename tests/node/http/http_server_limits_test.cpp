@@ -1,0 +1,190 @@
+// Oversized, malformed and slow requests, and the connection cap.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "node/http/http_test_client.h"
+#include "node/http/http_test_harness.h"
+
+namespace medtrail::node::http {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ServerHarness;
+using testing::TestClient;
+using testing::wait_until;
+
+ServerOptions small_limits() {
+  ServerOptions options;
+  options.max_body_bytes = 1024;
+  options.max_header_bytes = 1024;
+  return options;
+}
+
+void add_echo(Server& server) {
+  server.route("POST", "/v1/records", [](const Request& request, Responder respond) {
+    respond(Response::json(200, std::to_string(request.body.size())));
+  });
+}
+
+std::string error_code(const testing::ClientResponse& response) {
+  return nlohmann::json::parse(response.body)["error"]["code"];
+}
+
+TEST(HttpServerLimits, BodyWithinLimitIsServed) {
+  ServerHarness harness(small_limits());
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  auto response = client.request("POST", "/v1/records", std::string(1024, 'x'));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "1024");
+}
+
+TEST(HttpServerLimits, OversizedContentLengthIs413BeforeTheBodyIsSent) {
+  ServerHarness harness(small_limits());
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  // Only the head is sent: the refusal must not wait for 100 MB that never come.
+  ASSERT_TRUE(client.send_raw(
+      "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(error_code(*response), "payload_too_large");
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(client.wait_closed(2s));
+  EXPECT_EQ(harness.server().stats().bad_requests, 1u);
+}
+
+TEST(HttpServerLimits, OversizedChunkedBodyIs413) {
+  ServerHarness harness(small_limits());
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  std::string chunk(800, 'y');
+  std::string request =
+      "POST /v1/records HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 2; ++i) request += "320\r\n" + chunk + "\r\n";  // 2 x 800 bytes
+  request += "0\r\n\r\n";
+  ASSERT_TRUE(client.send_raw(request));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(error_code(*response), "payload_too_large");
+  EXPECT_TRUE(client.wait_closed(2s));
+}
+
+TEST(HttpServerLimits, OversizedHeaderIs431) {
+  ServerHarness harness(small_limits());
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.send_raw("POST /v1/records HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                              std::string(2000, 'h') + "\r\nContent-Length: 0\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_EQ(error_code(*response), "headers_too_large");
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(client.wait_closed(2s));
+}
+
+TEST(HttpServerLimits, MalformedRequestLineIs400) {
+  ServerHarness harness;
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.send_raw("THIS IS NOT HTTP\r\n\r\n"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(error_code(*response), "bad_request");
+  EXPECT_TRUE(client.wait_closed(2s));
+  EXPECT_EQ(harness.server().stats().bad_requests, 1u);
+}
+
+TEST(HttpServerLimits, SlowClientIsTimedOut) {
+  ServerOptions options;
+  options.request_timeout = 200ms;
+  ServerHarness harness(options);
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(client.send_raw("POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Le"));
+  EXPECT_TRUE(client.wait_closed(3s));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 150ms);
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().bad_requests == 1; }));
+  EXPECT_EQ(harness.server().stats().open_connections, 0u);
+}
+
+TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosedWithoutCountingABadRequest) {
+  ServerOptions options;
+  options.idle_timeout = 200ms;
+  ServerHarness harness(options);
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.request("POST", "/v1/records", "x"));
+  EXPECT_TRUE(client.wait_closed(3s));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 0; }));
+  EXPECT_EQ(harness.server().stats().bad_requests, 0u);
+}
+
+TEST(HttpServerLimits, ConnectionsBeyondMaxAreClosedAtOnce) {
+  ServerOptions options;
+  options.max_connections = 2;
+  ServerHarness harness(options);
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient first;
+  TestClient second;
+  ASSERT_TRUE(first.connect(harness.port()));
+  ASSERT_TRUE(second.connect(harness.port()));
+  ASSERT_TRUE(first.request("POST", "/v1/records", "1"));
+  ASSERT_TRUE(second.request("POST", "/v1/records", "2"));
+  TestClient third;
+  ASSERT_TRUE(third.connect(harness.port()));  // the kernel completes the handshake
+  EXPECT_TRUE(third.wait_closed(2s));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().connections_refused == 1; }));
+  EXPECT_EQ(harness.server().stats().connections_accepted, 2u);
+  // The admitted connections are unaffected, and a freed slot admits a new one.
+  ASSERT_TRUE(first.request("POST", "/v1/records", "again"));
+  second.close();
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 1; }));
+  TestClient fourth;
+  ASSERT_TRUE(fourth.connect(harness.port()));
+  auto response = fourth.request("POST", "/v1/records", "4");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
+TEST(HttpServerLimits, ExpectContinueGets100BeforeTheBody) {
+  ServerHarness harness(small_limits());
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.send_raw("POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+                              "Expect: 100-continue\r\n\r\n"));
+  auto interim = client.read_response();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(client.send_raw("abc"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "3");
+}
+
+}  // namespace
+}  // namespace medtrail::node::http

@@ -1,0 +1,40 @@
+#include "node/http/http_test_harness.h"
+
+namespace medtrail::node::http::testing {
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return condition();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+ServerHarness::ServerHarness(ServerOptions options) : server_(io_, std::move(options)) {}
+
+ServerHarness::~ServerHarness() { stop_and_join(); }
+
+Status ServerHarness::start() {
+  Status status = server_.start();
+  if (!status.ok()) return status;
+  for (int i = 0; i < 2; ++i) {
+    running_.fetch_add(1);
+    threads_.emplace_back([this] {
+      io_.run();
+      running_.fetch_sub(1);
+    });
+  }
+  return status;
+}
+
+bool ServerHarness::stop_and_join(std::chrono::milliseconds timeout) {
+  server_.stop();
+  bool exited = wait_until([this] { return running_.load() == 0; }, timeout);
+  if (!exited) io_.stop();  // don't hang the suite; the test asserts on the result
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+  return exited;
+}
+
+}  // namespace medtrail::node::http::testing
