@@ -135,7 +135,8 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   rocksdb::WriteBatch extra;
   put_applied(extra, *store_, index);
   if (draft.leaves.empty()) {
-    // Nothing to chain: checkpoints wait for the next block, the index is still recorded.
+    // Nothing to chain. The proposal's checkpoint signatures are not recorded either: the
+    // leader keeps collected signatures until a block carries them. The index is recorded.
     rocksdb::Status s = store_->db()->Write(rocksdb::WriteOptions(), &extra);
     if (!s.ok()) return Status::error("io_error", "writing the applied index: " + s.ToString());
     applied_index_ = index;
