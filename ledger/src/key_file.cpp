@@ -8,8 +8,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <nlohmann/json.hpp>
+
+#include "exclusive_file.h"
 
 namespace medtrail::ledger {
 namespace {
@@ -41,12 +42,6 @@ class FileDescriptor {
     if (fd_ >= 0) ::close(fd_);
   }
   int get() const { return fd_; }
-  // Closes now so that a failing close (e.g. delayed write error) can be reported.
-  bool close() {
-    int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
 
  private:
   int fd_;
@@ -100,24 +95,6 @@ std::string render_key_file(const CryptoSuite& suite, const KeyPair& key) {
   return text;
 }
 
-Status write_all(int fd, const std::string& text) {
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::error("io_error", std::string("write: ") + std::strerror(errno));
-    written += static_cast<size_t>(n);
-  }
-  return Status::ok_status();
-}
-
-// Makes the new directory entry durable, not only the file's contents.
-void sync_parent_directory(const std::string& path) {
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  FileDescriptor dir(::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY));
-  if (dir.get() >= 0) ::fsync(dir.get());
-}
-
 const std::string* string_field(const nlohmann::json& doc, const char* name) {
   auto it = doc.find(name);
   if (it == doc.end() || !it->is_string()) return nullptr;
@@ -168,25 +145,11 @@ Status save_key_file(const std::string& path, const KeyPair& key) {
     return Status::error("key_mismatch", "public key does not belong to the secret");
   }
 
-  // O_EXCL: never replace an existing key. Mode 0600 from creation, so the secret is never
-  // readable by others, not even between create and chmod.
-  FileDescriptor fd(::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
-  if (fd.get() < 0) {
-    if (errno == EEXIST) return Status::error("file_exists", "refusing to overwrite " + path);
-    return io_error("cannot create", path);
-  }
+  // Never replaces an existing key; mode 0600 from creation (see exclusive_file.h).
   std::string text = render_key_file(*suite, key);
-  Status written = write_all(fd.get(), text);
+  Status written = detail::write_new_file(path, text, 0600);
   wipe(text);
-  if (written.ok() && ::fsync(fd.get()) != 0) written = io_error("cannot fsync", path);
-  if (written.ok() && !fd.close()) written = io_error("cannot close", path);
-  if (!written.ok()) {
-    // A truncated key file would only block a retry with file_exists.
-    ::unlink(path.c_str());
-    return written;
-  }
-  sync_parent_directory(path);
-  return Status::ok_status();
+  return written;
 }
 
 Result<KeyPair> load_key_file(const std::string& path) {

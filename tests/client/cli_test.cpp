@@ -13,6 +13,7 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/proof_json.h"
+#include "client/cli_runner.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail {
@@ -20,18 +21,8 @@ namespace {
 
 using testing::TempDir;
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::CliRun;
+using testing::slurp;
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
@@ -40,12 +31,7 @@ void write_file(const std::string& path, const std::string& text) {
 class CliTest : public ::testing::Test {
  protected:
   CliRun run(const std::string& args, const std::string& stdin_path = "/dev/null") {
-    std::string out = dir_.file("stdout");
-    std::string err = dir_.file("stderr");
-    std::string cmd = std::string(MEDTRAIL_CLI_PATH) + " " + args + " <" + stdin_path + " >" +
-                      out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+    return testing::run_cli(args, dir_.path(), stdin_path);
   }
 
   TempDir dir_;

@@ -13,6 +13,7 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/tls_identity.h"
+#include "client/cli_runner.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail {
@@ -38,18 +39,8 @@ constexpr const char* kOrgs = R"({
   "raft": {"tick_ms": 50, "election_ticks": 20, "heartbeat_ticks": 2}
 })";
 
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::CliRun;
+using testing::slurp;
 
 mode_t mode_of(const fs::path& path) {
   struct stat st {};
@@ -59,14 +50,7 @@ mode_t mode_of(const fs::path& path) {
 
 class GenesisInit : public ::testing::Test {
  protected:
-  CliRun run(const std::string& args) {
-    std::string out = dir_.file("stdout");
-    std::string err = dir_.file("stderr");
-    std::string cmd =
-        std::string(MEDTRAIL_CLI_PATH) + " " + args + " </dev/null >" + out + " 2>" + err;
-    int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
+  CliRun run(const std::string& args) { return testing::run_cli(args, dir_.path()); }
 
   CliRun init(const std::string& orgs_json, const std::string& extra = "") {
     std::ofstream(dir_.file("orgs.json")) << orgs_json;
