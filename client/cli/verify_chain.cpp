@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "io.h"
-#include "medtrail/client/thread_pool.h"
+#include "medtrail/ledger/thread_pool.h"
 #include "medtrail/ledger/chain_verifier.h"
 #include "medtrail/ledger/genesis.h"
 
@@ -61,7 +61,7 @@ void add_verify_chain(CLI::App& app, int& exit_code) {
       }
       trust = ledger::genesis_checkpoint_trust(genesis->genesis);
     }
-    client::ThreadPool pool(*threads);
+    ledger::ThreadPool pool(*threads);
     ledger::VerifyOptions options;
     options.runner = &pool;
     if (!genesis_file->empty()) options.trust = &trust;

@@ -12,7 +12,7 @@
 #include <memory>
 #include <thread>
 
-#include "medtrail/client/thread_pool.h"
+#include "medtrail/ledger/thread_pool.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/chain_verifier.h"
 #include "support/chain_fixture.h"
@@ -78,7 +78,7 @@ void BM_VerifyChainVsRawEd25519(benchmark::State& state) {
     (void)(*store)->append_block(draft);
     all.insert(all.end(), envelopes.begin(), envelopes.end());
   }
-  client::ThreadPool pool(0);
+  ledger::ThreadPool pool(0);
   const ledger::Bytes& pk = consortium.author.public_key;
 
   double raw_rate = 0;

@@ -1,4 +1,4 @@
-#include "medtrail/client/thread_pool.h"
+#include "medtrail/ledger/thread_pool.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
-namespace medtrail::client {
+namespace medtrail::ledger {
 namespace {
 
 TEST(ThreadPool, EveryIndexIsVisitedExactlyOnce) {
@@ -60,4 +60,4 @@ TEST(ThreadPool, ExceptionFromWorkIsRethrownToTheCaller) {
 }
 
 }  // namespace
-}  // namespace medtrail::client
+}  // namespace medtrail::ledger

@@ -1,8 +1,8 @@
-#include "medtrail/client/thread_pool.h"
+#include "medtrail/ledger/thread_pool.h"
 
 #include <algorithm>
 
-namespace medtrail::client {
+namespace medtrail::ledger {
 
 ThreadPool::ThreadPool(size_t threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -78,4 +78,4 @@ void ThreadPool::worker_loop() {
   }
 }
 
-}  // namespace medtrail::client
+}  // namespace medtrail::ledger

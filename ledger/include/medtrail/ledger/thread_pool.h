@@ -12,7 +12,7 @@
 
 #include "medtrail/ledger/parallel.h"
 
-namespace medtrail::client {
+namespace medtrail::ledger {
 
 class ThreadPool final : public ledger::ParallelRunner {
  public:
@@ -48,4 +48,4 @@ class ThreadPool final : public ledger::ParallelRunner {
   std::exception_ptr error_;
 };
 
-}  // namespace medtrail::client
+}  // namespace medtrail::ledger

@@ -1,0 +1,33 @@
+#pragma once
+// What the HTTP API handlers reach: the node's parts, owned by the node's wiring (app/), all
+// outliving the server. Handlers run on io threads; every part listed is safe to use from them.
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "config/node_config.h"
+#include "core/admission.h"
+#include "core/raft_driver.h"
+#include "core/record_tracker.h"
+#include "core/submission_queue.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/genesis.h"
+#include "peer/peer_network.h"
+
+namespace medtrail::node::api {
+
+struct ApiContext {
+  std::string node_id;
+  const NodeConfig* config = nullptr;
+  const ledger::Genesis* genesis = nullptr;
+  ledger::ChainStore* store = nullptr;
+  Admission* admission = nullptr;
+  RaftDriver* driver = nullptr;
+  SubmissionQueue* queue = nullptr;
+  RecordTracker* tracker = nullptr;
+  peer::PeerNetwork* peers = nullptr;     // null in single-node tests
+  const std::atomic<bool>* accepting = nullptr;  // false while shutting down: POSTs get 503
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+}  // namespace medtrail::node::api

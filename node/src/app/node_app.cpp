@@ -1,0 +1,348 @@
+#include "app/node_app.h"
+
+#include <rocksdb/db.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "api/api_context.h"
+#include "api/api_routes.h"
+#include "api/metrics.h"
+#include "core/admission.h"
+#include "core/block_applier.h"
+#include "core/raft_driver.h"
+#include "core/record_tracker.h"
+#include "core/signer_directory.h"
+#include "core/submission_queue.h"
+#include "http/http_server.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/key_file.h"
+#include "medtrail/ledger/thread_pool.h"
+#include "medtrail/ledger/tls_identity.h"
+#include "peer/peer_network.h"
+
+namespace medtrail::node {
+
+namespace {
+
+constexpr const char* kNodeIdKey = "node_id";
+// How long shutdown waits for queued records to be proposed, committed and applied.
+constexpr std::chrono::milliseconds kShutdownDrain{3000};
+
+Result<std::string> read_small_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::error("io_error", "cannot read " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (out.str().size() > (1 << 20)) return Status::error("io_error", path + " is too large");
+  return out.str();
+}
+
+unsigned thread_count(uint32_t configured) {
+  if (configured != 0) return configured;
+  return std::max(2u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+struct NodeApp::Impl {
+  NodeConfig config;
+  ledger::LoadedGenesis genesis;
+  ledger::GenesisNode self;
+  std::string tls_cert_pem, tls_key_pem, api_cert_pem, api_key_pem;
+  std::unique_ptr<ledger::ChainStore> store;
+  SignerDirectory signers;
+  std::unique_ptr<ledger::ThreadPool> verify_pool;
+  std::optional<BlockApplier> applier;
+  RecordTracker tracker;
+  std::unique_ptr<SubmissionQueue> queue;
+  std::unique_ptr<Admission> admission;
+  std::unique_ptr<RaftDriver> driver;
+
+  boost::asio::io_context io;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::unique_ptr<boost::asio::signal_set> signals;
+  std::unique_ptr<peer::PeerNetwork> peers;
+  std::unique_ptr<http::Server> server;
+  api::Metrics metrics;
+  api::ApiContext ctx;
+  std::atomic<bool> accepting{false};
+  std::vector<std::thread> io_threads;
+
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stop_requested = false;
+  std::atomic<bool> failed{false};
+
+  Status check_identity();
+  Status open_store();
+  Status build_pipeline();
+  void build_network();
+  void shutdown();
+};
+
+Status NodeApp::Impl::check_identity() {
+  const auto& nodes = genesis.genesis.nodes;
+  auto it = std::find_if(nodes.begin(), nodes.end(),
+                         [&](const ledger::GenesisNode& n) { return n.id == config.node_id; });
+  if (it == nodes.end()) {
+    return Status::error("unknown_node", "genesis names no node \"" + config.node_id + "\"");
+  }
+  self = *it;
+  auto key = ledger::load_key_file(config.key_file);
+  if (!key.ok()) return key.status();
+  if (key->public_key != self.public_key) {
+    return Status::error("key_mismatch",
+                         config.key_file + " is not the signing key genesis pins for this node");
+  }
+  auto cert = read_small_file(config.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  auto tls_key = read_small_file(config.tls_key_file);
+  if (!tls_key.ok()) return tls_key.status();
+  auto pin = ledger::certificate_spki_sha256(*cert);
+  if (!pin.ok()) return pin.status();
+  if (*pin != self.tls_spki_sha256) {
+    return Status::error("tls_mismatch", config.tls_cert_file +
+                                             " does not carry the key genesis pins for this node");
+  }
+  tls_cert_pem = std::move(*cert);
+  tls_key_pem = std::move(*tls_key);
+  if (!config.api_tls_cert_file.empty()) {
+    auto c = read_small_file(config.api_tls_cert_file);
+    if (!c.ok()) return c.status();
+    auto k = read_small_file(config.api_tls_key_file);
+    if (!k.ok()) return k.status();
+    api_cert_pem = std::move(*c);
+    api_key_pem = std::move(*k);
+  }
+  return Status();
+}
+
+Status NodeApp::Impl::open_store() {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::error("io_error", "creating " + config.data_dir + ": " + ec.message());
+  std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace, ec);
+  ledger::ChainStoreOptions options;
+  // Blocks need no fsync of their own: the Raft log is synced before anything is acknowledged
+  // and an entry applied but lost in a crash is applied again from it.
+  options.sync = false;
+  auto store_or = ledger::ChainStore::open(config.data_dir + "/db", *genesis.suite,
+                                           genesis.chain_id, options);
+  if (!store_or.ok()) return store_or.status();
+  store = std::move(*store_or);
+
+  // A data dir belongs to one node: another node's log and votes must never be taken over.
+  rocksdb::ColumnFamilyHandle* meta = store->column_family(ledger::ColumnFamily::kMeta);
+  std::string stored;
+  rocksdb::Status s = store->db()->Get(rocksdb::ReadOptions(), meta, kNodeIdKey, &stored);
+  if (s.ok()) {
+    if (stored != config.node_id) {
+      return Status::error("wrong_node", config.data_dir + " belongs to node \"" + stored +
+                                             "\", not \"" + config.node_id + "\"");
+    }
+  } else if (s.IsNotFound()) {
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    s = store->db()->Put(sync, meta, kNodeIdKey, config.node_id);
+    if (!s.ok()) return Status::error("io_error", "recording the node id: " + s.ToString());
+  } else {
+    return Status::error("io_error", "reading the node id: " + s.ToString());
+  }
+  return Status();
+}
+
+Status NodeApp::Impl::build_pipeline() {
+  const NodeLimits& limits = config.limits;
+  signers = SignerDirectory::from_genesis(genesis.genesis);
+  verify_pool = std::make_unique<ledger::ThreadPool>(limits.verify_threads);
+  auto applier_or = BlockApplier::open(*store, signers, *verify_pool);
+  if (!applier_or.ok()) return applier_or.status();
+  applier.emplace(std::move(*applier_or));
+
+  BatchLimits batch;
+  batch.capacity = limits.admission_queue;
+  batch.max_batch_records = limits.max_batch_records;
+  batch.max_batch_bytes = limits.max_batch_bytes;
+  batch.linger = std::chrono::microseconds(limits.batch_linger_us);
+  queue = std::make_unique<SubmissionQueue>(batch, [this] {
+    if (driver) driver->wake();
+  });
+  const std::chrono::milliseconds wait(limits.commit_wait_ms);
+  // A pending id outlives any wait for it, so a client's retry after a timeout joins it.
+  admission = std::make_unique<Admission>(*store, signers, tracker, *queue, *verify_pool, 2 * wait);
+
+  RaftDriverOptions options;
+  options.self = config.node_id;
+  for (const auto& n : genesis.genesis.nodes) options.voters.push_back(n.id);
+  options.tick = std::chrono::milliseconds(genesis.genesis.raft.tick_ms);
+  options.election_ticks = static_cast<int>(genesis.genesis.raft.election_ticks);
+  options.heartbeat_ticks = static_cast<int>(genesis.genesis.raft.heartbeat_ticks);
+  options.max_frame_bytes = limits.max_frame_bytes;
+  options.max_queue_age = wait;
+  auto driver_or = RaftDriver::open(*store, *applier, *queue, tracker, options,
+                                    [this](const std::string& to, std::string frame) {
+                                      return peers && peers->send(to, std::move(frame));
+                                    });
+  if (!driver_or.ok()) return driver_or.status();
+  driver = std::move(*driver_or);
+  driver->set_on_failure([this](const Status&) {
+    failed = true;
+    accepting = false;
+    {
+      std::lock_guard lock(stop_mu);
+      stop_requested = true;
+    }
+    stop_cv.notify_all();
+  });
+  return Status();
+}
+
+void NodeApp::Impl::build_network() {
+  const NodeLimits& limits = config.limits;
+  auto peer_listen = parse_host_port(config.peer_listen);
+  peer::PeerNetworkOptions popts;
+  popts.self_id = config.node_id;
+  popts.listen_host = peer_listen->host;
+  popts.listen_port = peer_listen->port;
+  popts.tls_cert_pem = tls_cert_pem;
+  popts.tls_key_pem = tls_key_pem;
+  for (const auto& n : genesis.genesis.nodes) {
+    if (n.id != config.node_id) popts.peers.push_back({n.id, n.peer_address, n.tls_spki_sha256});
+  }
+  popts.max_frame_bytes = limits.max_frame_bytes;
+  popts.max_queue_frames = limits.peer_queue_frames;
+  peers = std::make_unique<peer::PeerNetwork>(
+      io, popts, [this](const std::string& from, std::string frame) {
+        driver->on_frame(from, std::move(frame));
+      });
+
+  auto api_listen = parse_host_port(config.api_listen);
+  http::ServerOptions hopts;
+  hopts.host = api_listen->host;
+  hopts.port = api_listen->port;
+  hopts.max_body_bytes = limits.max_request_bytes;
+  hopts.max_header_bytes = limits.max_header_bytes;
+  hopts.max_connections = limits.max_connections;
+  hopts.request_timeout = std::chrono::milliseconds(limits.request_timeout_ms);
+  hopts.tls_cert_pem = api_cert_pem;
+  hopts.tls_key_pem = api_key_pem;
+  server = std::make_unique<http::Server>(io, hopts);
+
+  ctx.node_id = config.node_id;
+  ctx.config = &config;
+  ctx.genesis = &genesis.genesis;
+  ctx.store = store.get();
+  ctx.admission = admission.get();
+  ctx.driver = driver.get();
+  ctx.queue = queue.get();
+  ctx.tracker = &tracker;
+  ctx.peers = peers.get();
+  ctx.accepting = &accepting;
+  api::register_api_routes(*server, ctx, metrics);
+  server->set_observer([this](std::string_view route, int status, std::chrono::nanoseconds t) {
+    metrics.observe(route, status, t);
+  });
+}
+
+void NodeApp::Impl::shutdown() {
+  accepting = false;
+  spdlog::info("shutting down: admission closed, draining the queue");
+  if (driver) driver->stop(failed ? std::chrono::milliseconds(0) : kShutdownDrain);
+  if (server) server->stop();
+  if (peers) peers->stop();
+  if (signals) {
+    boost::system::error_code ignored;
+    signals->cancel(ignored);
+  }
+  work.reset();
+  io.stop();
+  for (auto& t : io_threads) {
+    if (t.joinable()) t.join();
+  }
+  io_threads.clear();
+  if (store) {
+    rocksdb::Status s = store->db()->SyncWAL();
+    if (!s.ok()) spdlog::error("syncing the WAL at shutdown: {}", s.ToString());
+  }
+}
+
+NodeApp::NodeApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+NodeApp::~NodeApp() {
+  if (impl_) impl_->shutdown();
+}
+
+Result<std::unique_ptr<NodeApp>> NodeApp::open(const NodeConfig& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  auto genesis = ledger::load_genesis_file(config.genesis_file);
+  if (!genesis.ok()) return genesis.status();
+  impl->genesis = std::move(*genesis);
+  if (auto s = parse_host_port(config.peer_listen); !s.ok()) return s.status();
+  if (auto s = parse_host_port(config.api_listen); !s.ok()) return s.status();
+  MEDTRAIL_RETURN_IF_ERROR(impl->check_identity());
+  MEDTRAIL_RETURN_IF_ERROR(impl->open_store());
+  MEDTRAIL_RETURN_IF_ERROR(impl->build_pipeline());
+  impl->build_network();
+  return std::unique_ptr<NodeApp>(new NodeApp(std::move(impl)));
+}
+
+Status NodeApp::start() {
+  Impl& d = *impl_;
+  MEDTRAIL_RETURN_IF_ERROR(d.peers->start());
+  MEDTRAIL_RETURN_IF_ERROR(d.server->start());
+  d.signals = std::make_unique<boost::asio::signal_set>(d.io, SIGTERM, SIGINT);
+  d.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {} received", signo);
+    request_stop();
+  });
+  d.work.emplace(d.io.get_executor());
+  const unsigned threads = thread_count(d.config.limits.api_threads);
+  for (unsigned i = 0; i < threads; ++i) d.io_threads.emplace_back([&d] { d.io.run(); });
+  d.driver->start();
+  d.accepting = true;
+  spdlog::info("node {} of chain {} ({}): api {}:{} peers {}:{} height {}", d.config.node_id,
+               d.genesis.genesis.chain_name, ledger::to_hex(d.genesis.chain_id).substr(0, 16),
+               parse_host_port(d.config.api_listen)->host, d.server->port(),
+               parse_host_port(d.config.peer_listen)->host, d.peers->port(), d.store->height());
+  return Status();
+}
+
+void NodeApp::request_stop() {
+  {
+    std::lock_guard lock(impl_->stop_mu);
+    impl_->stop_requested = true;
+  }
+  impl_->stop_cv.notify_all();
+}
+
+int NodeApp::run_until_stopped() {
+  {
+    std::unique_lock lock(impl_->stop_mu);
+    impl_->stop_cv.wait(lock, [&] { return impl_->stop_requested; });
+  }
+  impl_->shutdown();
+  const bool failed = impl_->failed.load();
+  spdlog::info("node {} stopped{}", impl_->config.node_id, failed ? " on a failure" : "");
+  return failed ? 2 : 0;
+}
+
+uint16_t NodeApp::api_port() const { return impl_->server->port(); }
+uint16_t NodeApp::peer_port() const { return impl_->peers->port(); }
+
+}  // namespace medtrail::node

@@ -1,0 +1,155 @@
+#include "core/admission.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+
+namespace medtrail::node {
+
+namespace {
+
+// Below this many envelopes the request's own thread verifies them: handing a few signatures
+// to the pool costs more than it saves, and io threads already run on every core.
+constexpr size_t kPoolThreshold = 8;
+
+// Collects a request's statuses; calls `done` when the last one arrives.
+class Gather {
+ public:
+  Gather(size_t n, Admission::Done done) : statuses_(n), remaining_(n), done_(std::move(done)) {}
+  void set(size_t i, RecordStatus status) {
+    Admission::Done done;
+    {
+      std::lock_guard lock(mu_);
+      statuses_[i] = std::move(status);
+      if (--remaining_ != 0) return;
+      done = std::move(done_);
+    }
+    done(std::move(statuses_));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<RecordStatus> statuses_;
+  size_t remaining_;
+  Admission::Done done_;
+};
+
+struct Checked {
+  ledger::Hash hash{};
+  std::string id;
+  bool ok = false;
+  RecordStatus refusal;
+};
+
+RecordStatus duplicate_of(const ledger::ChainStore& store, std::string id, uint64_t leaf_index) {
+  auto leaf = store.leaf_at(leaf_index);
+  if (!leaf.ok()) return RecordStatus::invalid(std::move(id), "internal", "stored leaf unreadable");
+  RecordStatus s;
+  s.id = std::move(id);
+  s.state = RecordState::kDuplicate;
+  s.height = leaf->height;
+  s.leaf_index = leaf_index;
+  s.result = leaf->result;
+  return s;
+}
+
+}  // namespace
+
+void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_for_commit,
+                       Clock::time_point deadline, Done done) {
+  const size_t n = items.size();
+  if (n == 0) return done({});
+  const ledger::CryptoSuite& suite = store_.suite();
+
+  std::vector<Checked> checked(n);
+  auto check = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      Checked& c = checked[i];
+      if (!items[i].ok()) {
+        c.refusal = RecordStatus::invalid("", items[i].status().code(), items[i].status().message());
+        continue;
+      }
+      const ledger::Envelope& e = *items[i];
+      if (e.suite != suite.name()) {
+        c.refusal = RecordStatus::invalid("", "wrong_suite", "the chain uses " + std::string(suite.name()));
+        continue;
+      }
+      c.hash = ledger::record_hash(e);
+      c.id = ledger::to_hex(c.hash);
+      const ledger::Bytes* key = signers_.find(e.signer);
+      if (key == nullptr) {
+        c.refusal = RecordStatus::invalid(c.id, "unknown_signer", "the chain does not know the signer");
+        continue;
+      }
+      if (auto fields = ledger::validate_envelope(e, *key); !fields.ok()) {
+        c.refusal = RecordStatus::invalid(c.id, fields.status().code(), fields.status().message());
+        continue;
+      }
+      c.ok = true;
+    }
+  };
+  if (n < kPoolThreshold) {
+    check(0, n);
+  } else {
+    verify_pool_.parallel_for(n, check);
+  }
+
+  auto gather = std::make_shared<Gather>(n, std::move(done));
+  const auto now = Clock::now();
+  std::vector<ledger::Envelope> to_queue;
+  std::vector<size_t> queued_items;
+  std::vector<size_t> answer_pending;  // no wait asked: answered "pending" once queued
+  for (size_t i = 0; i < n; ++i) {
+    Checked& c = checked[i];
+    if (!c.ok) {
+      gather->set(i, std::move(c.refusal));
+      continue;
+    }
+    RecordTracker::Waiter waiter;
+    if (wait_for_commit) {
+      waiter = [gather, i](const RecordStatus& s) { gather->set(i, s); };
+    }
+    RecordTracker::Begin begun = tracker_.begin(c.hash, now + pending_ttl_, waiter, deadline);
+    if (begun == RecordTracker::Begin::kNew) {
+      // Pending now; only the chain itself can say it is already there.
+      if (auto existing = store_.find_record(c.hash); existing.ok()) {
+        RecordStatus dup = duplicate_of(store_, c.id, *existing);
+        tracker_.resolve(c.hash, dup);
+        if (!wait_for_commit) gather->set(i, std::move(dup));
+        continue;
+      }
+      to_queue.push_back(std::move(*items[i]));
+      queued_items.push_back(i);
+    }
+    if (!wait_for_commit) answer_pending.push_back(i);
+  }
+
+  if (!to_queue.empty() && !queue_.push(std::move(to_queue), now)) {
+    for (size_t i : queued_items) {
+      RecordStatus s;
+      s.id = checked[i].id;
+      s.state = RecordState::kOverloaded;
+      s.code = "overloaded";
+      s.message = "the admission queue is full; retry later";
+      tracker_.resolve(checked[i].hash, s);  // answers waiters, this request's included
+      if (!wait_for_commit) gather->set(i, s);
+    }
+    if (!wait_for_commit) {
+      for (size_t i : answer_pending) {
+        if (std::find(queued_items.begin(), queued_items.end(), i) == queued_items.end()) {
+          RecordStatus s;
+          s.id = checked[i].id;
+          gather->set(i, s);
+        }
+      }
+    }
+    return;
+  }
+  for (size_t i : answer_pending) {
+    RecordStatus s;
+    s.id = checked[i].id;
+    gather->set(i, s);
+  }
+}
+
+}  // namespace medtrail::node

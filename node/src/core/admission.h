@@ -1,0 +1,54 @@
+#pragma once
+// Admission: what a node checks before it queues a record for a proposal. Every envelope is
+// validated (payload fields, the chain's suite) and its signature verified against the key the
+// chain knows for its signer — spread over the verify pool for batches. A record already on the
+// chain is answered with its existing leaf; one already pending is not queued twice (the request
+// waits for the first copy). A full queue refuses the request's new records (`overloaded`).
+#include <chrono>
+#include <functional>
+#include <vector>
+
+#include "core/record_status.h"
+#include "core/record_tracker.h"
+#include "core/signer_directory.h"
+#include "core/submission_queue.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/parallel.h"
+
+namespace medtrail::node {
+
+class Admission {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // One status per submitted item, in order.
+  using Done = std::function<void(std::vector<RecordStatus>)>;
+
+  // `pending_ttl`: how long a queued record's id stays pending (and duplicates of it wait for
+  // it) before it may be submitted again.
+  Admission(ledger::ChainStore& store, const SignerDirectory& signers, RecordTracker& tracker,
+            SubmissionQueue& queue, ledger::ParallelRunner& verify_pool,
+            std::chrono::milliseconds pending_ttl)
+      : store_(store),
+        signers_(signers),
+        tracker_(tracker),
+        queue_(queue),
+        verify_pool_(verify_pool),
+        pending_ttl_(pending_ttl) {}
+
+  // `items` are the request's envelopes as parsed (an error makes that item kInvalid). Calls
+  // `done` exactly once: at once when !wait_for_commit, otherwise when every record is final
+  // or `deadline` has passed (those still in flight are then kPending). It may be called on
+  // this thread or on the Raft driver's.
+  void submit(std::vector<Result<ledger::Envelope>> items, bool wait_for_commit,
+              Clock::time_point deadline, Done done);
+
+ private:
+  ledger::ChainStore& store_;
+  const SignerDirectory& signers_;
+  RecordTracker& tracker_;
+  SubmissionQueue& queue_;
+  ledger::ParallelRunner& verify_pool_;
+  const std::chrono::milliseconds pending_ttl_;
+};
+
+}  // namespace medtrail::node

@@ -1,0 +1,46 @@
+#include "core/peer_frames.h"
+
+#include "medtrail/consensus/codec.h"
+
+namespace medtrail::node {
+
+namespace {
+constexpr char kRaftTag = 'R';
+constexpr char kForwardTag = 'P';
+}  // namespace
+
+std::string raft_frame(const consensus::Message& message) {
+  return kRaftTag + consensus::encode_message(message);
+}
+
+std::string forward_frame(const ledger::Proposal& proposal) {
+  ledger::Bytes body = ledger::encode_proposal(proposal);
+  std::string frame(1, kForwardTag);
+  frame.append(reinterpret_cast<const char*>(body.data()), body.size());
+  return frame;
+}
+
+ledger::Result<PeerFrame> decode_peer_frame(std::string_view frame, uint64_t max_message_bytes) {
+  if (frame.empty()) return ledger::Status::error("malformed", "empty peer frame");
+  std::string_view body = frame.substr(1);
+  if (frame[0] == kRaftTag) {
+    consensus::CodecLimits limits;
+    limits.max_message_bytes = max_message_bytes;
+    auto message = consensus::decode_message(body, limits);
+    if (!message.ok()) {
+      return ledger::Status::error("malformed", "raft message: " + message.status().message());
+    }
+    return PeerFrame(std::move(*message));
+  }
+  if (frame[0] == kForwardTag) {
+    auto proposal = ledger::decode_proposal(ledger::ByteView(
+        reinterpret_cast<const uint8_t*>(body.data()), body.size()));
+    if (!proposal.ok()) {
+      return ledger::Status::error("malformed", "forwarded proposal: " + proposal.status().message());
+    }
+    return PeerFrame(std::move(*proposal));
+  }
+  return ledger::Status::error("malformed", "unknown peer frame tag");
+}
+
+}  // namespace medtrail::node

@@ -1,0 +1,405 @@
+#include "core/raft_driver.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/peer_frames.h"
+#include "core/raft_ids.h"
+
+namespace medtrail::node {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Peers cannot make the driver hoard messages: beyond this many unprocessed ones, new ones are
+// dropped (Raft tolerates loss; the sender retries).
+constexpr size_t kMaxInboxMessages = 65536;
+constexpr size_t kMaxInboxForwarded = 1024;
+
+Status from_raft(const consensus::Status& s) {
+  return s.ok() ? Status() : Status::error(s.code(), s.message());
+}
+
+const char* role_name(consensus::Role role) {
+  switch (role) {
+    case consensus::Role::kFollower: return "follower";
+    case consensus::Role::kPreCandidate: return "pre_candidate";
+    case consensus::Role::kCandidate: return "candidate";
+    case consensus::Role::kLeader: return "leader";
+  }
+  return "unknown";
+}
+
+const char* progress_name(consensus::RaftNode::Progress::State state) {
+  using State = consensus::RaftNode::Progress::State;
+  switch (state) {
+    case State::kProbe: return "probe";
+    case State::kReplicate: return "replicate";
+    case State::kSnapshot: return "snapshot";
+  }
+  return "unknown";
+}
+
+uint64_t wall_clock_ms() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+RaftDriver::RaftDriver(ledger::ChainStore& store, BlockApplier& applier, SubmissionQueue& queue,
+                       RecordTracker& tracker, RaftDriverOptions options, SendFrame send)
+    : store_(store),
+      applier_(applier),
+      queue_(queue),
+      tracker_(tracker),
+      options_(std::move(options)),
+      send_(std::move(send)) {}
+
+Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
+                                                     BlockApplier& applier, SubmissionQueue& queue,
+                                                     RecordTracker& tracker,
+                                                     RaftDriverOptions options, SendFrame send) {
+  if (options.self.empty()) return Status::error("invalid", "raft driver needs its node id");
+  std::unique_ptr<RaftDriver> d(
+      new RaftDriver(store, applier, queue, tracker, std::move(options), std::move(send)));
+  for (const std::string& name : d->options_.voters) d->names_[raft_id_of(name)] = name;
+  d->names_[raft_id_of(d->options_.self)] = d->options_.self;
+
+  auto storage = consensus::RocksDbLogStorage::open(
+      store.db(), store.column_family(ledger::ColumnFamily::kRaftLog),
+      store.column_family(ledger::ColumnFamily::kRaftState));
+  if (!storage.ok()) return from_raft(storage.status());
+  d->storage_ = std::move(*storage);
+
+  auto initial = d->storage_->initial_state();
+  if (!initial.ok()) return from_raft(initial.status());
+  if (initial->conf_state.voters.empty() && initial->conf_state.learners.empty()) {
+    consensus::ConfState conf;
+    for (const std::string& name : d->options_.voters) conf.voters.push_back(raft_id_of(name));
+    std::sort(conf.voters.begin(), conf.voters.end());
+    conf.voters.erase(std::unique(conf.voters.begin(), conf.voters.end()), conf.voters.end());
+    if (conf.voters.empty()) return Status::error("invalid", "a new chain needs voters");
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(d->storage_->set_initial_conf(conf)));
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(d->storage_->sync()));
+  }
+
+  consensus::Config config;
+  config.id = raft_id_of(d->options_.self);
+  config.election_ticks = d->options_.election_ticks;
+  config.heartbeat_ticks = d->options_.heartbeat_ticks;
+  // An append must fit a peer frame with room for the message's own fields.
+  config.max_message_bytes = std::min<uint64_t>(1 << 20, d->options_.max_frame_bytes / 4);
+  config.snapshot_chunk_bytes = config.max_message_bytes;
+  config.applied = applier.applied_index();
+  config.seed = config.id ^ static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+  auto raft = consensus::RaftNode::create(config, *d->storage_);
+  if (!raft.ok()) return from_raft(raft.status());
+  d->raft_ = std::move(*raft);
+  d->refresh_status();
+  return d;
+}
+
+RaftDriver::~RaftDriver() { stop(); }
+
+void RaftDriver::start() {
+  next_tick_ = Clock::now() + options_.tick;
+  thread_ = std::thread([this] { run(); });
+}
+
+void RaftDriver::stop(std::chrono::milliseconds drain) {
+  {
+    std::lock_guard lock(inbox_mu_);
+    if (!stop_requested_) {
+      stop_requested_ = true;
+      drain_until_ = Clock::now() + drain;
+    }
+  }
+  inbox_cv_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void RaftDriver::wake() {
+  {
+    std::lock_guard lock(inbox_mu_);
+    woken_ = true;
+  }
+  inbox_cv_.notify_one();
+}
+
+void RaftDriver::on_frame(const std::string& from, std::string frame) {
+  auto decoded = decode_peer_frame(frame, options_.max_frame_bytes);
+  if (!decoded.ok()) {
+    std::lock_guard lock(status_mu_);
+    ++stats_.malformed_frames;
+    return;
+  }
+  {
+    std::lock_guard lock(inbox_mu_);
+    if (auto* message = std::get_if<consensus::Message>(&*decoded)) {
+      // The link authenticated `from`; a message claiming another sender is refused.
+      if (message->from != raft_id_of(from) || inbox_messages_.size() >= kMaxInboxMessages) return;
+      inbox_messages_.push_back(std::move(*message));
+    } else {
+      if (inbox_forwarded_.size() >= kMaxInboxForwarded) return;
+      inbox_forwarded_.push_back(std::move(std::get<ledger::Proposal>(*decoded)));
+    }
+    woken_ = true;
+  }
+  inbox_cv_.notify_one();
+}
+
+void RaftDriver::run() {
+  auto next_expiry = Clock::now();
+  bool draining = false;
+  for (;;) {
+    {
+      std::unique_lock lock(inbox_mu_);
+      auto wake_at = next_tick_;
+      if (auto due = queue_.next_due(); due && raft_->soft_state().leader != consensus::kNoNode) {
+        wake_at = std::min(wake_at, *due);
+      }
+      wake_at = std::min(wake_at, next_expiry);
+      if (draining) wake_at = std::min(wake_at, drain_until_);
+      inbox_cv_.wait_until(lock, wake_at,
+                           [&] { return woken_ || (stop_requested_ && !draining); });
+      woken_ = false;
+      if (stop_requested_) {
+        draining = true;
+        // Stop once the drain time is over, or earlier when nothing of ours is in flight.
+        const bool idle = queue_.size() == 0 && raft_->applied() >= raft_->last_index();
+        if (Clock::now() >= drain_until_ || idle || failed_) break;
+      }
+    }
+    if (failed_) {
+      // Keep the thread alive for stop(); do nothing more.
+      std::unique_lock lock(inbox_mu_);
+      inbox_cv_.wait(lock, [&] { return stop_requested_; });
+      break;
+    }
+    loop_once(draining);
+    const auto now = Clock::now();
+    if (now >= next_expiry) {
+      next_expiry = std::min(tracker_.expire(now), now + options_.tick);
+    }
+    refresh_status();
+  }
+  refresh_status();
+}
+
+void RaftDriver::loop_once(bool draining) {
+  step_inbox();
+  const auto now = Clock::now();
+  if (now >= next_tick_) {
+    raft_->tick();
+    next_tick_ += options_.tick;
+    if (next_tick_ < now) next_tick_ = now + options_.tick;  // we fell behind: do not burst
+  }
+  if (size_t expired = queue_.drop_older_than(now - options_.max_queue_age); expired > 0) {
+    std::lock_guard lock(status_mu_);
+    stats_.records_expired += expired;
+  }
+  propose_batches(draining);
+  while (!failed_ && raft_->has_ready()) handle_ready();
+  if (!failed_ && !raft_->failure().ok()) fail(from_raft(raft_->failure()));
+}
+
+void RaftDriver::step_inbox() {
+  std::vector<consensus::Message> messages;
+  std::vector<ledger::Proposal> forwarded;
+  {
+    std::lock_guard lock(inbox_mu_);
+    messages.swap(inbox_messages_);
+    forwarded.swap(inbox_forwarded_);
+  }
+  for (const consensus::Message& m : messages) {
+    // A peer's bad message is its problem, not ours; step refuses it and we carry on.
+    (void)raft_->step(m);
+  }
+  for (ledger::Proposal& p : forwarded) {
+    if (raft_->soft_state().role == consensus::Role::kLeader) {
+      propose_local(std::move(p));
+    } else {
+      std::lock_guard lock(status_mu_);
+      ++stats_.proposals_dropped;  // leadership moved on; the follower's clients retry
+    }
+  }
+}
+
+void RaftDriver::propose_batches(bool flush) {
+  const consensus::SoftState soft = raft_->soft_state();
+  if (soft.leader == consensus::kNoNode) return;  // keep them until there is a leader
+  for (;;) {
+    std::vector<ledger::Envelope> batch = queue_.take_due(Clock::now(), flush);
+    if (batch.empty()) return;
+    ledger::Proposal proposal;
+    proposal.envelopes = std::move(batch);
+    const size_t n = proposal.envelopes.size();
+    if (soft.role == consensus::Role::kLeader) {
+      propose_local(std::move(proposal));
+    } else {
+      const std::string leader = name_of(soft.leader);
+      const bool sent = !leader.empty() && send_(leader, forward_frame(proposal));
+      std::lock_guard lock(status_mu_);
+      if (sent) {
+        ++stats_.proposals_forwarded;
+        stats_.records_proposed += n;
+      } else {
+        ++stats_.proposals_dropped;
+      }
+    }
+  }
+}
+
+void RaftDriver::propose_local(ledger::Proposal proposal) {
+  // The leader's clock stamps the block (a follower's clock never does); apply keeps block
+  // time from going backwards.
+  proposal.timestamp_ms = wall_clock_ms();
+  const size_t n = proposal.envelopes.size();
+  ledger::Bytes bytes = ledger::encode_proposal(proposal);
+  consensus::Status s = raft_->propose(std::string(bytes.begin(), bytes.end()));
+  std::lock_guard lock(status_mu_);
+  if (s.ok()) {
+    ++stats_.proposals;
+    stats_.records_proposed += n;
+  } else {
+    ++stats_.proposals_dropped;
+  }
+}
+
+void RaftDriver::handle_ready() {
+  consensus::Ready ready = raft_->ready();
+  if (ready.soft_state) {
+    const bool was_leader = leader_.load();
+    leader_ = ready.soft_state->role == consensus::Role::kLeader;
+    if (leader_ != was_leader || ready.soft_state->leader != consensus::kNoNode) {
+      spdlog::info("raft: {} (leader {})", role_name(ready.soft_state->role),
+                   name_of(ready.soft_state->leader));
+    }
+  }
+  if (Status s = persist(ready); !s.ok()) return fail(s);
+  send(ready.messages);
+  for (const consensus::Entry& entry : ready.committed_entries) {
+    if (Status s = apply(entry); !s.ok()) return fail(s);
+  }
+  raft_->advance(ready);
+}
+
+Status RaftDriver::persist(const consensus::Ready& ready) {
+  bool wrote = false;
+  if (ready.snapshot) {
+    // Snapshots are never produced (the log is not compacted yet), so none can arrive from an
+    // honest leader. Refuse rather than install state we cannot verify.
+    return Status::error("unsupported", "received a Raft snapshot; snapshot install is not supported");
+  }
+  if (ready.hard_state) {
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->set_hard_state(*ready.hard_state)));
+    wrote = true;
+  }
+  if (!ready.entries.empty()) {
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->append(ready.entries)));
+    wrote = true;
+  }
+  if (wrote) {
+    const auto started = Clock::now();
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->sync()));
+    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);
+    std::lock_guard lock(status_mu_);
+    ++stats_.syncs;
+    stats_.sync_nanos += static_cast<uint64_t>(nanos.count());
+  }
+  return Status();
+}
+
+void RaftDriver::send(const std::vector<consensus::Message>& messages) {
+  for (const consensus::Message& m : messages) {
+    const std::string to = name_of(m.to);
+    if (to.empty()) continue;
+    (void)send_(to, raft_frame(m));  // a full queue loses the message; Raft resends
+  }
+}
+
+Status RaftDriver::apply(const consensus::Entry& entry) {
+  if (entry.index <= applier_.applied_index()) return Status();
+  if (entry.type == consensus::EntryType::kConfChange) {
+    auto change = consensus::decode_conf_change(entry.data);
+    if (change.ok() && !change->context.empty()) names_[change->node] = change->context;
+    return applier_.skip(entry.index);
+  }
+  if (entry.data.empty()) return applier_.skip(entry.index);  // a new leader's no-op
+  auto proposal = ledger::decode_proposal(ledger::as_bytes(entry.data));
+  if (!proposal.ok()) {
+    // Only a faulty leader commits bytes that are not a proposal; every node skips them alike.
+    spdlog::warn("raft: entry {} is not a proposal ({}); skipped", entry.index,
+                 proposal.status().message());
+    return applier_.skip(entry.index);
+  }
+  auto outcome = applier_.apply(*proposal, entry.term, entry.index);
+  if (!outcome.ok()) return outcome.status();
+  for (const RecordOutcome& r : outcome->records) {
+    tracker_.resolve(r.record_hash, RecordStatus::from_outcome(ledger::to_hex(r.record_hash), r));
+  }
+  if (outcome->block) {
+    std::lock_guard lock(status_mu_);
+    ++stats_.blocks_applied;
+  }
+  if (on_applied_) on_applied_(*proposal, *outcome);
+  return Status();
+}
+
+void RaftDriver::fail(const Status& status) {
+  if (failed_.exchange(true)) return;
+  leader_ = false;
+  spdlog::critical("raft driver stopped: {}: {}", status.code(), status.message());
+  {
+    std::lock_guard lock(status_mu_);
+    status_.failure = status.code() + ": " + status.message();
+    status_.role = "failed";
+  }
+  if (on_failure_) on_failure_(status);
+}
+
+std::string RaftDriver::name_of(consensus::NodeId id) const {
+  auto it = names_.find(id);
+  return it == names_.end() ? std::string() : it->second;
+}
+
+void RaftDriver::refresh_status() {
+  RaftStatus s;
+  const consensus::SoftState soft = raft_->soft_state();
+  const consensus::HardState hard = raft_->hard_state();
+  s.role = role_name(soft.role);
+  s.term = hard.term;
+  s.leader = name_of(soft.leader);
+  s.commit_index = hard.commit;
+  s.applied_index = applier_.applied_index();
+  s.last_index = raft_->last_index();
+  const consensus::ConfState conf = raft_->conf_state();
+  for (consensus::NodeId id : conf.voters) s.voters.push_back(name_of(id));
+  for (consensus::NodeId id : conf.learners) s.learners.push_back(name_of(id));
+  for (const auto& p : raft_->progress()) {
+    if (p.id == raft_id_of(options_.self)) continue;
+    s.progress.push_back({name_of(p.id), p.match, p.next, progress_name(p.state), p.recently_active});
+  }
+  std::lock_guard lock(status_mu_);
+  if (!status_.failure.empty()) {
+    s.failure = status_.failure;
+    s.role = "failed";
+  }
+  status_ = std::move(s);
+}
+
+RaftStatus RaftDriver::status() const {
+  std::lock_guard lock(status_mu_);
+  return status_;
+}
+
+RaftDriverStats RaftDriver::stats() const {
+  std::lock_guard lock(status_mu_);
+  return stats_;
+}
+
+}  // namespace medtrail::node

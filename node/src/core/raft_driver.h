@@ -1,0 +1,161 @@
+#pragma once
+// The Raft driver: the one thread that owns the node's RaftNode, its log storage and the apply
+// step. It ticks the clock, steps messages from peers, turns queued records into proposals
+// (proposing them on the leader, forwarding them to the leader on a follower), and handles each
+// Ready in the order Raft requires: persist and sync, then send, then apply, then advance.
+//
+// The Raft log and the ledger share one RocksDB instance: the log is synced once per Ready,
+// and blocks are written without their own fsync — after a crash, entries past the applied
+// index are applied again from the durable log (the applied index is in the block's batch).
+//
+// Fail closed: a storage error, or a RaftNode that latched failure(), stops the driver; the
+// node stops admitting and reports the failure. Nothing decided on damaged data goes out.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/block_applier.h"
+#include "core/record_tracker.h"
+#include "core/submission_queue.h"
+#include "medtrail/consensus/raft.h"
+#include "medtrail/consensus/rocksdb_log_storage.h"
+#include "medtrail/ledger/chain_store.h"
+
+namespace medtrail::node {
+
+struct RaftDriverOptions {
+  std::string self;                 // this node's id (as genesis names it)
+  std::vector<std::string> voters;  // genesis' nodes: the configuration of a new chain
+  std::chrono::milliseconds tick{100};
+  int election_ticks = 10;
+  int heartbeat_ticks = 1;
+  uint64_t max_frame_bytes = 64 << 20;
+  // Records queued longer than this are dropped (their waiters have been answered "pending"
+  // and the client retries); a follower without a leader does not hoard them.
+  std::chrono::milliseconds max_queue_age{10000};
+};
+
+// A consistent view for /v1/status and the metrics, refreshed after every loop.
+struct RaftStatus {
+  std::string role = "follower";  // follower | pre_candidate | candidate | leader | failed
+  uint64_t term = 0;
+  std::string leader;  // node id, empty when unknown
+  uint64_t commit_index = 0;
+  uint64_t applied_index = 0;
+  uint64_t last_index = 0;
+  std::vector<std::string> voters;
+  std::vector<std::string> learners;
+  struct Peer {
+    std::string node_id;
+    uint64_t match = 0;
+    uint64_t next = 0;
+    std::string state;  // probe | replicate | snapshot (leader's view)
+    bool recently_active = false;
+  };
+  std::vector<Peer> progress;  // leader only
+  std::string failure;         // set once the driver stopped on an error
+};
+
+struct RaftDriverStats {
+  uint64_t proposals = 0;
+  uint64_t proposals_forwarded = 0;
+  uint64_t proposals_dropped = 0;   // Raft refused (over a limit, no leader)
+  uint64_t records_proposed = 0;
+  uint64_t records_expired = 0;     // dropped from the queue after max_queue_age
+  uint64_t blocks_applied = 0;
+  uint64_t syncs = 0;
+  uint64_t sync_nanos = 0;          // total time in fsync
+  uint64_t malformed_frames = 0;
+};
+
+class RaftDriver {
+ public:
+  // Called on the driver thread: `frame` to peer `to` (false if it could not be queued).
+  using SendFrame = std::function<bool(const std::string& to, std::string frame)>;
+  // Called on the driver thread after each applied proposal.
+  using OnApplied = std::function<void(const ledger::Proposal&, const ApplyOutcome&)>;
+  // Called once, on the driver thread, when the driver stops on a failure.
+  using OnFailure = std::function<void(const Status&)>;
+
+  // Opens the Raft log in the store's DB; on a new chain, the configuration is `voters`.
+  static Result<std::unique_ptr<RaftDriver>> open(ledger::ChainStore& store, BlockApplier& applier,
+                                                  SubmissionQueue& queue, RecordTracker& tracker,
+                                                  RaftDriverOptions options, SendFrame send);
+  ~RaftDriver();
+  RaftDriver(const RaftDriver&) = delete;
+  RaftDriver& operator=(const RaftDriver&) = delete;
+
+  void set_on_applied(OnApplied f) { on_applied_ = std::move(f); }
+  void set_on_failure(OnFailure f) { on_failure_ = std::move(f); }
+
+  void start();
+  // Proposes what is queued (on the leader), keeps running up to `drain` so it commits and
+  // applies, then stops the thread. Idempotent.
+  void stop(std::chrono::milliseconds drain = std::chrono::milliseconds(0));
+
+  // A frame from an authenticated peer. Thread-safe; never blocks on the driver.
+  void on_frame(const std::string& from, std::string frame);
+  // New records are queued.
+  void wake();
+
+  RaftStatus status() const;
+  RaftDriverStats stats() const;
+  bool is_leader() const { return leader_.load(); }
+  bool failed() const { return failed_.load(); }
+
+ private:
+  RaftDriver(ledger::ChainStore& store, BlockApplier& applier, SubmissionQueue& queue,
+             RecordTracker& tracker, RaftDriverOptions options, SendFrame send);
+  void run();
+  void loop_once(bool draining);
+  void step_inbox();
+  void propose_batches(bool flush);
+  void propose_local(ledger::Proposal proposal);
+  void handle_ready();
+  Status persist(const consensus::Ready& ready);
+  void send(const std::vector<consensus::Message>& messages);
+  Status apply(const consensus::Entry& entry);
+  void refresh_status();
+  void fail(const Status& status);
+  std::string name_of(consensus::NodeId id) const;
+
+  ledger::ChainStore& store_;
+  BlockApplier& applier_;
+  SubmissionQueue& queue_;
+  RecordTracker& tracker_;
+  const RaftDriverOptions options_;
+  SendFrame send_;
+  OnApplied on_applied_;
+  OnFailure on_failure_;
+
+  std::unique_ptr<consensus::RocksDbLogStorage> storage_;
+  std::unique_ptr<consensus::RaftNode> raft_;
+  std::map<consensus::NodeId, std::string> names_;  // raft id -> node id
+
+  std::mutex inbox_mu_;
+  std::condition_variable inbox_cv_;
+  std::vector<consensus::Message> inbox_messages_;
+  std::vector<ledger::Proposal> inbox_forwarded_;
+  bool woken_ = false;
+  bool stop_requested_ = false;
+  std::chrono::steady_clock::time_point drain_until_{};
+
+  std::thread thread_;
+  std::atomic<bool> leader_{false};
+  std::atomic<bool> failed_{false};
+  std::chrono::steady_clock::time_point next_tick_{};
+
+  mutable std::mutex status_mu_;
+  RaftStatus status_;
+  RaftDriverStats stats_;  // written on the driver thread under status_mu_
+};
+
+}  // namespace medtrail::node

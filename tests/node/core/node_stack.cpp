@@ -1,0 +1,107 @@
+#include "node_stack.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace medtrail::node::testing {
+
+void LocalNet::attach(const std::string& id, Deliver deliver) {
+  std::lock_guard lock(mu_);
+  nodes_[id] = std::move(deliver);
+}
+
+void LocalNet::detach(const std::string& id) {
+  std::lock_guard lock(mu_);
+  nodes_.erase(id);
+}
+
+void LocalNet::isolate(const std::string& id, bool isolated) {
+  std::lock_guard lock(mu_);
+  if (isolated) {
+    isolated_.insert(id);
+  } else {
+    isolated_.erase(id);
+  }
+}
+
+bool LocalNet::send(const std::string& from, const std::string& to, std::string frame) {
+  Deliver deliver;
+  {
+    std::lock_guard lock(mu_);
+    if (isolated_.count(from) || isolated_.count(to)) return true;  // lost on the wire
+    auto it = nodes_.find(to);
+    if (it == nodes_.end()) return false;
+    deliver = it->second;
+  }
+  deliver(from, std::move(frame));
+  return true;
+}
+
+NodeStack::NodeStack(const std::string& dir, const std::string& id_,
+                     const std::vector<std::string>& voters, const ledger::Genesis& genesis,
+                     LocalNet& net, StackOptions options)
+    : id(id_), net_(net) {
+  const ledger::CryptoSuite& suite = ledger::ed25519_sha256();
+  ledger::ChainStoreOptions o;
+  o.sync = false;
+  store = std::move(ledger::ChainStore::open(dir, suite, medtrail::testing::test_chain_id(suite), o)
+                        .value());
+  signers = SignerDirectory::from_genesis(genesis);
+  applier.emplace(std::move(BlockApplier::open(*store, signers, pool).value()));
+  BatchLimits limits;
+  limits.capacity = options.queue_capacity;
+  limits.max_batch_records = options.max_batch_records;
+  limits.linger = std::chrono::microseconds(1000);
+  queue = std::make_unique<SubmissionQueue>(limits, [this] {
+    if (driver) driver->wake();
+  });
+  admission = std::make_unique<Admission>(*store, signers, tracker, *queue, pool,
+                                          options.pending_ttl);
+  RaftDriverOptions ro;
+  ro.self = id;
+  ro.voters = voters;
+  ro.tick = options.tick;
+  ro.max_queue_age = options.pending_ttl;
+  auto d = RaftDriver::open(*store, *applier, *queue, tracker, ro,
+                            [this](const std::string& to, std::string frame) {
+                              return net_.send(id, to, std::move(frame));
+                            });
+  if (!d.ok()) ADD_FAILURE() << d.status().to_string();
+  driver = std::move(*d);
+  net_.attach(id, [this](const std::string& from, std::string frame) {
+    driver->on_frame(from, std::move(frame));
+  });
+  driver->start();
+}
+
+NodeStack::~NodeStack() {
+  net_.detach(id);
+  driver->stop();
+}
+
+std::vector<RecordStatus> NodeStack::submit(std::vector<ledger::Envelope> envelopes, bool wait,
+                                            std::chrono::milliseconds timeout) {
+  std::vector<Result<ledger::Envelope>> items;
+  for (auto& e : envelopes) items.emplace_back(std::move(e));
+  auto promise = std::make_shared<std::promise<std::vector<RecordStatus>>>();
+  auto future = promise->get_future();
+  admission->submit(std::move(items), wait, std::chrono::steady_clock::now() + timeout,
+                    [promise](std::vector<RecordStatus> s) { promise->set_value(std::move(s)); });
+  if (future.wait_for(timeout + std::chrono::seconds(5)) != std::future_status::ready) {
+    ADD_FAILURE() << "admission never answered";
+    return {};
+  }
+  return future.get();
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+}  // namespace medtrail::node::testing

@@ -1,0 +1,78 @@
+#pragma once
+// Test support: a node's pipeline (store, applier, tracker, queue, admission, Raft driver)
+// without sockets, and an in-process network joining several of them.
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/admission.h"
+#include "core/block_applier.h"
+#include "core/raft_driver.h"
+#include "core/record_tracker.h"
+#include "core/signer_directory.h"
+#include "core/submission_queue.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/thread_pool.h"
+#include "support/chain_fixture.h"
+
+namespace medtrail::node::testing {
+
+// Frames between stacks, delivered at once; links can be cut.
+class LocalNet {
+ public:
+  using Deliver = std::function<void(const std::string& from, std::string frame)>;
+  void attach(const std::string& id, Deliver deliver);
+  void detach(const std::string& id);
+  bool send(const std::string& from, const std::string& to, std::string frame);
+  void isolate(const std::string& id, bool isolated);
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Deliver> nodes_;
+  std::set<std::string> isolated_;
+};
+
+struct StackOptions {
+  std::chrono::milliseconds tick{10};
+  uint32_t queue_capacity = 20000;
+  uint32_t max_batch_records = 500;
+  std::chrono::milliseconds pending_ttl{10000};
+};
+
+class NodeStack {
+ public:
+  // Opens (or reopens) the node `id` of `voters` on `dir`, joined to `net`.
+  NodeStack(const std::string& dir, const std::string& id, const std::vector<std::string>& voters,
+            const ledger::Genesis& genesis, LocalNet& net, StackOptions options = {});
+  ~NodeStack();
+
+  // Submits and waits for the statuses.
+  std::vector<RecordStatus> submit(std::vector<ledger::Envelope> envelopes, bool wait,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  const std::string id;
+  std::unique_ptr<ledger::ChainStore> store;
+  SignerDirectory signers;
+  ledger::ThreadPool pool{2};
+  std::optional<BlockApplier> applier;
+  RecordTracker tracker;
+  std::unique_ptr<SubmissionQueue> queue;
+  std::unique_ptr<Admission> admission;
+  std::unique_ptr<RaftDriver> driver;
+
+ private:
+  LocalNet& net_;
+};
+
+// Waits until `pred` holds (polling), up to `timeout`.
+bool eventually(const std::function<bool()>& pred,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace medtrail::node::testing
