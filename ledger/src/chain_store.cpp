@@ -249,6 +249,16 @@ Status ChainStore::load_meta(bool check_root) {
   return {};
 }
 
+uint64_t ChainStore::height() const {
+  std::lock_guard lock(impl_->mu);
+  return height_;
+}
+
+Hash ChainStore::last_block_hash() const {
+  std::lock_guard lock(impl_->mu);
+  return last_block_hash_;
+}
+
 uint64_t ChainStore::tree_size() const {
   std::lock_guard lock(impl_->mu);
   return impl_->log->size();
@@ -321,10 +331,10 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
   {
     std::lock_guard lock(impl_->mu);
     *impl_->log = std::move(log);
+    height_ = header.height;
+    last_block_hash_ = hash;
   }
-  height_ = header.height;
-  last_block_hash_ = hash;
-  last_timestamp_ms_ = header.timestamp_ms;
+  last_timestamp_ms_ = header.timestamp_ms;  // the appending thread's alone
   return header;
 }
 

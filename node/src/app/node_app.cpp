@@ -61,6 +61,7 @@ struct NodeApp::Impl {
   NodeConfig config;
   ledger::LoadedGenesis genesis;
   ledger::GenesisNode self;
+  std::optional<ledger::KeyPair> node_key;
   std::string tls_cert_pem, tls_key_pem, api_cert_pem, api_key_pem;
   std::unique_ptr<ledger::ChainStore> store;
   SignerDirectory signers;
@@ -84,6 +85,7 @@ struct NodeApp::Impl {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stop_requested = false;
+  bool shut_down = false;
   std::atomic<bool> failed{false};
 
   Status check_identity();
@@ -107,6 +109,7 @@ Status NodeApp::Impl::check_identity() {
     return Status::error("key_mismatch",
                          config.key_file + " is not the signing key genesis pins for this node");
   }
+  node_key = std::move(*key);
   auto cert = read_small_file(config.tls_cert_file);
   if (!cert.ok()) return cert.status();
   auto tls_key = read_small_file(config.tls_key_file);
@@ -193,6 +196,10 @@ Status NodeApp::Impl::build_pipeline() {
   options.heartbeat_ticks = static_cast<int>(genesis.genesis.raft.heartbeat_ticks);
   options.max_frame_bytes = limits.max_frame_bytes;
   options.max_queue_age = wait;
+  options.checkpoint_key = node_key;
+  options.checkpoint_signer = ledger::Genesis::node_signer(self);
+  options.checkpoint_every = limits.checkpoint_every;
+  options.checkpoint_trust = signers.checkpoint_trust();
   auto driver_or = RaftDriver::open(*store, *applier, *queue, tracker, options,
                                     [this](const std::string& to, std::string frame) {
                                       return peers && peers->send(to, std::move(frame));
@@ -259,6 +266,8 @@ void NodeApp::Impl::build_network() {
 }
 
 void NodeApp::Impl::shutdown() {
+  if (shut_down) return;
+  shut_down = true;
   accepting = false;
   spdlog::info("shutting down: admission closed, draining the queue");
   if (driver) driver->stop(failed ? std::chrono::milliseconds(0) : kShutdownDrain);

@@ -29,6 +29,26 @@ struct Verified {
   bool ok = false;
 };
 
+// Keeps the checkpoints a block may carry: for an earlier block of this chain, matching it, and
+// signed by a quorum. Depends only on the chain so far and genesis: every node keeps the same.
+std::vector<ledger::SignedCheckpoint> valid_checkpoints(
+    const ledger::ChainStore& store, const ledger::CheckpointTrust& trust,
+    const std::vector<ledger::SignedCheckpoint>& proposed) {
+  std::vector<ledger::SignedCheckpoint> kept;
+  for (const ledger::SignedCheckpoint& sc : proposed) {
+    const ledger::Checkpoint& cp = sc.checkpoint;
+    if (cp.chain_id != store.chain_id() || cp.height == 0 || cp.height > store.height()) continue;
+    auto header = store.header_at(cp.height);
+    if (!header.ok() || ledger::block_hash(store.suite(), *header) != cp.block_hash ||
+        header->tree_size != cp.tree_size || header->tree_root != cp.tree_root) {
+      continue;
+    }
+    if (!ledger::verify_checkpoint_quorum(store.suite(), sc, trust).ok()) continue;
+    kept.push_back(sc);
+  }
+  return kept;
+}
+
 }  // namespace
 
 Result<BlockApplier> BlockApplier::open(ledger::ChainStore& store, const SignerDirectory& signers,
@@ -99,7 +119,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   }
   draft.raft_term = term;
   draft.raft_index = index;
-  draft.checkpoints = proposal.checkpoints;
+  draft.checkpoints = valid_checkpoints(*store_, signers_->checkpoint_trust(), proposal.checkpoints);
 
   std::set<ledger::Hash> in_this_block;
   std::vector<size_t> leaf_of(n, SIZE_MAX);  // envelope -> position among the new leaves
@@ -147,6 +167,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   if (!header.ok()) return header.status();
   applied_index_ = index;
   outcome.block = *header;
+  outcome.checkpoints = std::move(draft.checkpoints);
 
   for (size_t i = 0; i < n; ++i) {
     RecordOutcome& r = outcome.records[i];

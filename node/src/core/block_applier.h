@@ -39,6 +39,9 @@ struct RecordOutcome {
 struct ApplyOutcome {
   std::optional<ledger::BlockHeader> block;  // none when no record became a leaf
   std::vector<RecordOutcome> records;        // one per envelope, in proposal order
+  // The proposal's checkpoints the block carries: those for an earlier block of this chain that
+  // match it and carry a quorum of organisations (others are dropped, on every node alike).
+  std::vector<ledger::SignedCheckpoint> checkpoints;
 };
 
 class BlockApplier {

@@ -57,7 +57,8 @@ RaftDriver::RaftDriver(ledger::ChainStore& store, BlockApplier& applier, Submiss
       queue_(queue),
       tracker_(tracker),
       options_(std::move(options)),
-      send_(std::move(send)) {}
+      send_(std::move(send)),
+      checkpoints_(store.suite(), options_.checkpoint_trust) {}
 
 Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
                                                      BlockApplier& applier, SubmissionQueue& queue,
@@ -68,6 +69,13 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
       new RaftDriver(store, applier, queue, tracker, std::move(options), std::move(send)));
   for (const std::string& name : d->options_.voters) d->names_[raft_id_of(name)] = name;
   d->names_[raft_id_of(d->options_.self)] = d->options_.self;
+  if (store.height() > 0) {
+    auto head = store.block_at(store.height());
+    if (!head.ok()) return head.status();
+    for (const auto& sc : head->checkpoints) {
+      d->last_embedded_checkpoint_ = std::max(d->last_embedded_checkpoint_, sc.checkpoint.height);
+    }
+  }
 
   auto storage = consensus::RocksDbLogStorage::open(
       store.db(), store.column_family(ledger::ColumnFamily::kRaftLog),
@@ -135,6 +143,17 @@ void RaftDriver::on_frame(const std::string& from, std::string frame) {
   if (!decoded.ok()) {
     std::lock_guard lock(status_mu_);
     ++stats_.malformed_frames;
+    return;
+  }
+  if (auto* cp = std::get_if<ledger::SignedCheckpoint>(&*decoded)) {
+    // Pooled straight from the io thread: the pool is thread-safe and the driver need not wake.
+    Status s = cp->checkpoint.chain_id == store_.chain_id()
+                   ? checkpoints_.add(*cp, store_.height())
+                   : Status::error("checkpoint_wrong_chain", "checkpoint of another chain");
+    if (!s.ok()) {
+      std::lock_guard lock(status_mu_);
+      ++stats_.checkpoint_signatures_refused;
+    }
     return;
   }
   {
@@ -258,6 +277,13 @@ void RaftDriver::propose_local(ledger::Proposal proposal) {
   // The leader's clock stamps the block (a follower's clock never does); apply keeps block
   // time from going backwards.
   proposal.timestamp_ms = wall_clock_ms();
+  // The newest checkpoint a quorum signed, once, so the chain records the agreement.
+  bool embedded = false;
+  if (auto cp = checkpoints_.newest_quorum(store_);
+      cp && cp->checkpoint.height > last_embedded_checkpoint_) {
+    proposal.checkpoints.push_back(std::move(*cp));
+    embedded = true;
+  }
   const size_t n = proposal.envelopes.size();
   ledger::Bytes bytes = ledger::encode_proposal(proposal);
   consensus::Status s = raft_->propose(std::string(bytes.begin(), bytes.end()));
@@ -265,6 +291,7 @@ void RaftDriver::propose_local(ledger::Proposal proposal) {
   if (s.ok()) {
     ++stats_.proposals;
     stats_.records_proposed += n;
+    if (embedded) ++stats_.checkpoints_embedded;
   } else {
     ++stats_.proposals_dropped;
   }
@@ -343,11 +370,38 @@ Status RaftDriver::apply(const consensus::Entry& entry) {
     tracker_.resolve(r.record_hash, RecordStatus::from_outcome(ledger::to_hex(r.record_hash), r));
   }
   if (outcome->block) {
-    std::lock_guard lock(status_mu_);
-    ++stats_.blocks_applied;
+    {
+      std::lock_guard lock(status_mu_);
+      ++stats_.blocks_applied;
+    }
+    for (const auto& sc : outcome->checkpoints) {
+      last_embedded_checkpoint_ = std::max(last_embedded_checkpoint_, sc.checkpoint.height);
+    }
+    if (options_.checkpoint_key && outcome->block->height % options_.checkpoint_every == 0) {
+      sign_checkpoint(outcome->block->height);
+    }
   }
   if (on_applied_) on_applied_(*proposal, *outcome);
   return Status();
+}
+
+void RaftDriver::sign_checkpoint(uint64_t height) {
+  auto cp = CheckpointPool::checkpoint_at(store_, height);
+  if (!cp.ok()) return fail(cp.status());
+  auto sig = ledger::sign_checkpoint(store_.suite(), *cp, options_.checkpoint_signer,
+                                     *options_.checkpoint_key);
+  if (!sig.ok()) return fail(sig.status());
+  ledger::SignedCheckpoint signed_cp{*cp, {std::move(*sig)}};
+  if (Status s = checkpoints_.add(signed_cp, store_.height()); !s.ok()) {
+    // Our own key is not the one genesis pins: the node was started with the wrong key file.
+    return fail(s);
+  }
+  const std::string frame = checkpoint_frame(signed_cp);
+  for (const auto& [id, name] : names_) {
+    if (name != options_.self) (void)send_(name, frame);
+  }
+  std::lock_guard lock(status_mu_);
+  ++stats_.checkpoints_signed;
 }
 
 void RaftDriver::fail(const Status& status) {

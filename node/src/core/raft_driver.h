@@ -18,11 +18,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/block_applier.h"
+#include "core/checkpoint_pool.h"
 #include "core/record_tracker.h"
 #include "core/submission_queue.h"
 #include "medtrail/consensus/raft.h"
@@ -41,6 +43,12 @@ struct RaftDriverOptions {
   // Records queued longer than this are dropped (their waiters have been answered "pending"
   // and the client retries); a follower without a leader does not hoard them.
   std::chrono::milliseconds max_queue_age{10000};
+  // Checkpoints: this node signs one every `checkpoint_every` blocks with `checkpoint_key` as
+  // `checkpoint_signer` ("<org>/<node>") and sends it to every peer. No key: it only collects.
+  std::optional<ledger::KeyPair> checkpoint_key;
+  std::string checkpoint_signer;
+  uint32_t checkpoint_every = 1;
+  ledger::CheckpointTrust checkpoint_trust;
 };
 
 // A consistent view for /v1/status and the metrics, refreshed after every loop.
@@ -74,6 +82,9 @@ struct RaftDriverStats {
   uint64_t syncs = 0;
   uint64_t sync_nanos = 0;          // total time in fsync
   uint64_t malformed_frames = 0;
+  uint64_t checkpoints_signed = 0;
+  uint64_t checkpoint_signatures_refused = 0;  // untrusted, bad, or out of the window
+  uint64_t checkpoints_embedded = 0;           // quorum checkpoints the leader put in a proposal
 };
 
 class RaftDriver {
@@ -110,6 +121,7 @@ class RaftDriver {
   RaftDriverStats stats() const;
   bool is_leader() const { return leader_.load(); }
   bool failed() const { return failed_.load(); }
+  const CheckpointPool& checkpoints() const { return checkpoints_; }
 
  private:
   RaftDriver(ledger::ChainStore& store, BlockApplier& applier, SubmissionQueue& queue,
@@ -123,6 +135,7 @@ class RaftDriver {
   Status persist(const consensus::Ready& ready);
   void send(const std::vector<consensus::Message>& messages);
   Status apply(const consensus::Entry& entry);
+  void sign_checkpoint(uint64_t height);
   void refresh_status();
   void fail(const Status& status);
   std::string name_of(consensus::NodeId id) const;
@@ -139,6 +152,8 @@ class RaftDriver {
   std::unique_ptr<consensus::RocksDbLogStorage> storage_;
   std::unique_ptr<consensus::RaftNode> raft_;
   std::map<consensus::NodeId, std::string> names_;  // raft id -> node id
+  CheckpointPool checkpoints_;
+  uint64_t last_embedded_checkpoint_ = 0;  // newest checkpoint height the chain carries
 
   std::mutex inbox_mu_;
   std::condition_variable inbox_cv_;

@@ -10,6 +10,7 @@ SignerDirectory SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
   for (const ledger::GenesisNode& node : genesis.nodes) {
     d.keys_.emplace(ledger::Genesis::node_signer(node), node.public_key);
   }
+  d.trust_ = ledger::genesis_checkpoint_trust(genesis);
   return d;
 }
 

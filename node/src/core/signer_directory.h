@@ -19,9 +19,12 @@ class SignerDirectory {
   // The signer's public key, or nullptr when the chain does not know it.
   const ledger::Bytes* find(std::string_view signer) const;
   size_t size() const { return keys_.size(); }
+  // Node keys, their organisations and the quorum: who makes a checkpoint trusted.
+  const ledger::CheckpointTrust& checkpoint_trust() const { return trust_; }
 
  private:
   std::map<std::string, ledger::Bytes, std::less<>> keys_;
+  ledger::CheckpointTrust trust_;
 };
 
 }  // namespace medtrail::node

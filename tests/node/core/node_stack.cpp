@@ -63,6 +63,13 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   ro.voters = voters;
   ro.tick = options.tick;
   ro.max_queue_age = options.pending_ttl;
+  ro.checkpoint_trust = signers.checkpoint_trust();
+  for (const ledger::GenesisNode& n : genesis.nodes) {
+    if (n.id == id && options.node_key) {
+      ro.checkpoint_key = options.node_key;
+      ro.checkpoint_signer = ledger::Genesis::node_signer(n);
+    }
+  }
   auto d = RaftDriver::open(*store, *applier, *queue, tracker, ro,
                             [this](const std::string& to, std::string frame) {
                               return net_.send(id, to, std::move(frame));

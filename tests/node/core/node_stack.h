@@ -44,6 +44,8 @@ struct StackOptions {
   uint32_t queue_capacity = 20000;
   uint32_t max_batch_records = 500;
   std::chrono::milliseconds pending_ttl{10000};
+  // Signs checkpoints with this key when genesis names the node (by `id`).
+  std::optional<ledger::KeyPair> node_key;
 };
 
 class NodeStack {

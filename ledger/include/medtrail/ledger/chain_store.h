@@ -74,10 +74,11 @@ class ChainStore {
 
   const CryptoSuite& suite() const { return *suite_; }
   const Hash& chain_id() const { return chain_id_; }
-  uint64_t height() const { return height_; }
+  // Safe to call while another thread appends: each reads one consistent head.
+  uint64_t height() const;
   uint64_t tree_size() const;
   Hash tree_root() const;
-  const Hash& last_block_hash() const { return last_block_hash_; }
+  Hash last_block_hash() const;
 
   // Derives the header (height, prev hash, leaf range, tree root, checkpoints digest),
   // writes everything plus `extra` (may be null) in one batch, and returns the header.

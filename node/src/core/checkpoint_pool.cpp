@@ -1,0 +1,86 @@
+#include "core/checkpoint_pool.h"
+
+#include <algorithm>
+#include <set>
+
+namespace medtrail::node {
+
+Status CheckpointPool::add(const ledger::SignedCheckpoint& signed_cp, uint64_t local_height) {
+  const ledger::Checkpoint& cp = signed_cp.checkpoint;
+  // Verify outside the lock: signatures are the expensive part.
+  std::vector<ledger::CheckpointSignature> good;
+  for (const ledger::CheckpointSignature& sig : signed_cp.signatures) {
+    auto trusted = std::find_if(trust_.signers.begin(), trust_.signers.end(),
+                                [&](const ledger::TrustedSigner& t) { return t.signer == sig.signer; });
+    if (trusted == trust_.signers.end() || trusted->public_key != sig.public_key) {
+      return Status::error("checkpoint_untrusted_signer", "not a node key genesis pins");
+    }
+    ledger::SignedCheckpoint one{cp, {sig}};
+    MEDTRAIL_RETURN_IF_ERROR(ledger::verify_checkpoint_signatures(suite_, one));
+    good.push_back(sig);
+  }
+  // Heights far behind or far ahead of our own chain are of no use, and a peer must not be
+  // able to grow the pool without bound.
+  const uint64_t oldest = local_height > kWindowHeights ? local_height - kWindowHeights : 0;
+  if (cp.height <= oldest || cp.height > local_height + kWindowHeights) {
+    return Status::error("checkpoint_out_of_window", "checkpoint height outside the window");
+  }
+  std::lock_guard lock(mu_);
+  while (!heights_.empty() && heights_.begin()->first <= oldest) heights_.erase(heights_.begin());
+  std::vector<Version>& versions = heights_[cp.height];
+  auto it = std::find_if(versions.begin(), versions.end(),
+                         [&](const Version& v) { return v.checkpoint == cp; });
+  if (it == versions.end()) {
+    if (!versions.empty()) ++conflicts_;
+    if (versions.size() >= kMaxVersionsPerHeight) {
+      return Status::error("checkpoint_out_of_window", "too many versions of one height");
+    }
+    versions.push_back({cp, {}});
+    it = versions.end() - 1;
+  }
+  for (ledger::CheckpointSignature& sig : good) it->signatures.emplace(sig.signer, std::move(sig));
+  return Status();
+}
+
+Result<ledger::Checkpoint> CheckpointPool::checkpoint_at(const ledger::ChainStore& store,
+                                                         uint64_t height) {
+  auto header = store.header_at(height);
+  if (!header.ok()) return header.status();
+  ledger::Checkpoint cp;
+  cp.chain_id = store.chain_id();
+  cp.height = height;
+  cp.block_hash = ledger::block_hash(store.suite(), *header);
+  cp.tree_size = header->tree_size;
+  cp.tree_root = header->tree_root;
+  return cp;
+}
+
+std::optional<ledger::SignedCheckpoint> CheckpointPool::newest_quorum(
+    const ledger::ChainStore& store) const {
+  const uint64_t height = store.height();
+  std::vector<std::pair<uint64_t, std::vector<Version>>> candidates;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = heights_.rbegin(); it != heights_.rend(); ++it) {
+      if (it->first <= height) candidates.emplace_back(it->first, it->second);
+    }
+  }
+  for (const auto& [h, versions] : candidates) {
+    auto ours = checkpoint_at(store, h);
+    if (!ours.ok()) continue;
+    for (const Version& v : versions) {
+      if (!(v.checkpoint == *ours)) continue;
+      ledger::SignedCheckpoint sc{v.checkpoint, {}};
+      for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
+      if (ledger::verify_checkpoint_quorum(suite_, sc, trust_).ok()) return sc;
+    }
+  }
+  return std::nullopt;
+}
+
+uint64_t CheckpointPool::conflicts() const {
+  std::lock_guard lock(mu_);
+  return conflicts_;
+}
+
+}  // namespace medtrail::node

@@ -1,0 +1,177 @@
+// Checkpoints: every node signs what it applied, signatures reach every peer, a quorum of
+// organisations makes a checkpoint trusted, and the leader records it in a later block.
+
+#include <gtest/gtest.h>
+
+#include "core/block_applier.h"
+#include "core/checkpoint_pool.h"
+#include "medtrail/ledger/chain_verifier.h"
+#include "node_stack.h"
+
+namespace medtrail::node {
+namespace {
+
+using testing::LocalNet;
+using testing::NodeStack;
+using testing::StackOptions;
+using testing::eventually;
+using TempDir = medtrail::testing::TempDir;
+
+class CheckpointTest : public ::testing::Test {
+ protected:
+  CheckpointTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
+    genesis_.checkpoint_quorum = 2;
+    genesis_.organisations.push_back({"hosp-a", "Hospital A", {"hospital"}, admin_.public_key});
+    const char* orgs[] = {"hosp-a", "pharm-b", "reg-c"};
+    for (int i = 0; i < 3; ++i) {
+      if (i > 0) {
+        genesis_.organisations.push_back(
+            {orgs[i], orgs[i], {i == 1 ? "pharmacy" : "regulator"}, suite_.generate_keypair()->public_key});
+      }
+      keys_.push_back(*suite_.generate_keypair());
+      ledger::GenesisNode node;
+      node.id = "n" + std::to_string(i + 1);
+      node.org = orgs[i];
+      node.public_key = keys_.back().public_key;
+      genesis_.nodes.push_back(node);
+      ids_.push_back(node.id);
+    }
+  }
+
+  std::unique_ptr<NodeStack> open(size_t i) {
+    if (!dirs_[i]) dirs_[i] = std::make_unique<TempDir>();
+    StackOptions options;
+    options.node_key = keys_[i];
+    return std::make_unique<NodeStack>(dirs_[i]->path().string(), ids_[i], ids_, genesis_, net_,
+                                       options);
+  }
+
+  std::vector<ledger::Envelope> records(uint64_t first, size_t n) {
+    std::vector<ledger::Envelope> out;
+    for (size_t i = 0; i < n; ++i) {
+      out.push_back(medtrail::testing::make_envelope(admin_, "hosp-a", "admin", first + i));
+    }
+    return out;
+  }
+
+  const ledger::CryptoSuite& suite_;
+  ledger::KeyPair admin_;
+  ledger::Genesis genesis_;
+  std::vector<ledger::KeyPair> keys_;
+  std::vector<std::string> ids_;
+  LocalNet net_;
+  std::unique_ptr<TempDir> dirs_[3];
+};
+
+TEST_F(CheckpointTest, QuorumCheckpointsReachEveryNodeAndTheChain) {
+  std::vector<std::unique_ptr<NodeStack>> nodes;
+  for (size_t i = 0; i < 3; ++i) nodes.push_back(open(i));
+  ASSERT_TRUE(eventually([&] {
+    for (auto& n : nodes) {
+      if (n->driver->is_leader()) return true;
+    }
+    return false;
+  }));
+  for (uint64_t round = 0; round < 6; ++round) {
+    auto out = nodes[round % 3]->submit(records(100 * round, 10), true);
+    ASSERT_EQ(out[0].state, RecordState::kCommitted) << out[0].message;
+  }
+  // Every node can name a trusted checkpoint of its own chain.
+  for (auto& n : nodes) {
+    ASSERT_TRUE(eventually([&] { return n->driver->checkpoints().newest_quorum(*n->store).has_value(); }))
+        << n->id;
+    auto cp = n->driver->checkpoints().newest_quorum(*n->store);
+    EXPECT_TRUE(ledger::verify_checkpoint_quorum(suite_, *cp, genesis_checkpoint_trust(genesis_)).ok());
+  }
+  // And the chain itself carries quorum checkpoints, which the offline verifier accepts.
+  for (uint64_t round = 6; round < 9; ++round) nodes[0]->submit(records(100 * round, 10), true);
+  ASSERT_TRUE(eventually([&] {
+    for (auto& n : nodes) {
+      if (n->store->tree_size() != 90) return false;
+    }
+    return true;
+  }));
+  uint64_t carried = 0;
+  for (uint64_t h = 1; h <= nodes[0]->store->height(); ++h) {
+    carried += nodes[0]->store->block_at(h)->checkpoints.size();
+  }
+  EXPECT_GT(carried, 0u);
+  const ledger::CheckpointTrust trust = genesis_checkpoint_trust(genesis_);
+  for (auto& n : nodes) {
+    ledger::VerifyOptions options;
+    options.trust = &trust;
+    ledger::VerifyReport report = ledger::verify_chain(*n->store, options);
+    EXPECT_TRUE(report.ok) << n->id << ": " << report.problem;
+    EXPECT_GT(report.checkpoints, 0u);
+  }
+}
+
+TEST_F(CheckpointTest, ApplyKeepsOnlyQuorumCheckpointsMatchingTheChain) {
+  // A faulty leader may propose anything; every node drops the same bad checkpoints.
+  TempDir dir;
+  ledger::ChainStoreOptions o;
+  o.sync = false;
+  auto store = ledger::ChainStore::open(dir.path().string(), suite_,
+                                        medtrail::testing::test_chain_id(suite_), o)
+                   .value();
+  SignerDirectory signers = SignerDirectory::from_genesis(genesis_);
+  ledger::InlineRunner runner;
+  auto applier = BlockApplier::open(*store, signers, runner).value();
+  ledger::Proposal first;
+  first.envelopes = records(1, 2);
+  ASSERT_TRUE(applier.apply(first, 1, 1).ok());
+
+  const ledger::Checkpoint cp = CheckpointPool::checkpoint_at(*store, 1).value();
+  auto sign = [&](const ledger::Checkpoint& c, size_t node) {
+    return *ledger::sign_checkpoint(suite_, c, ledger::Genesis::node_signer(genesis_.nodes[node]),
+                                    keys_[node]);
+  };
+  ledger::SignedCheckpoint quorum{cp, {sign(cp, 0), sign(cp, 2)}};
+  ledger::SignedCheckpoint one_org{cp, {sign(cp, 1)}};
+  ledger::Checkpoint wrong_root = cp;
+  wrong_root.tree_root[0] ^= 1;
+  ledger::SignedCheckpoint lie{wrong_root, {sign(wrong_root, 0), sign(wrong_root, 1)}};
+  ledger::Checkpoint future = cp;
+  future.height = 2;
+  ledger::SignedCheckpoint ahead{future, {sign(future, 0), sign(future, 1)}};
+
+  ledger::Proposal second;
+  second.envelopes = records(10, 1);
+  second.checkpoints = {one_org, lie, quorum, ahead};
+  auto out = applier.apply(second, 1, 2);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out->checkpoints.size(), 1u);
+  EXPECT_EQ(out->checkpoints[0], quorum);
+  EXPECT_EQ(store->block_at(2)->checkpoints, std::vector<ledger::SignedCheckpoint>{quorum});
+}
+
+class CheckpointPoolTest : public CheckpointTest {};
+
+TEST_F(CheckpointPoolTest, SignaturesByUnpinnedKeysOrForgedAreRefused) {
+  CheckpointPool pool(suite_, genesis_checkpoint_trust(genesis_));
+  ledger::Checkpoint cp;
+  cp.height = 3;
+  auto good = *ledger::sign_checkpoint(suite_, cp, "hosp-a/n1", keys_[0]);
+  EXPECT_TRUE(pool.add({cp, {good}}, 3).ok());
+
+  auto stranger = *suite_.generate_keypair();
+  auto unpinned = *ledger::sign_checkpoint(suite_, cp, "hosp-a/n1", stranger);
+  EXPECT_EQ(pool.add({cp, {unpinned}}, 3).code(), "checkpoint_untrusted_signer");
+
+  auto forged = *ledger::sign_checkpoint(suite_, cp, "pharm-b/n2", keys_[1]);
+  forged.signature[0] ^= 1;
+  EXPECT_EQ(pool.add({cp, {forged}}, 3).code(), "checkpoint_bad_signature");
+}
+
+TEST_F(CheckpointPoolTest, HeightsOutsideTheWindowAreRefused) {
+  CheckpointPool pool(suite_, genesis_checkpoint_trust(genesis_));
+  for (uint64_t h : {uint64_t{0}, uint64_t{1000}, uint64_t{10}}) {
+    ledger::Checkpoint cp;
+    cp.height = h;
+    auto sig = *ledger::sign_checkpoint(suite_, cp, "hosp-a/n1", keys_[0]);
+    EXPECT_EQ(pool.add({cp, {sig}}, 100).code(), "checkpoint_out_of_window") << h;
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::node
