@@ -242,11 +242,20 @@ Status ChainStore::load_meta(bool check_root) {
                            "stored Merkle nodes do not give the head block's tree root");
     }
   }
-  height_ = head->height;
-  last_block_hash_ = head->height == 0 ? chain_id_ : head->last_block_hash;
+  {
+    std::lock_guard lock(impl_->mu);
+    height_ = head->height;
+    last_block_hash_ = head->height == 0 ? chain_id_ : head->last_block_hash;
+    impl_->log = std::make_unique<MerkleLog>(std::move(log).value());
+  }
   last_timestamp_ms_ = head->last_timestamp_ms;
-  impl_->log = std::make_unique<MerkleLog>(std::move(log).value());
   return {};
+}
+
+Status ChainStore::reload() { return load_meta(/*check_root=*/true); }
+
+std::vector<std::string> ChainStore::own_meta_keys() {
+  return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead};
 }
 
 uint64_t ChainStore::height() const {

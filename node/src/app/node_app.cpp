@@ -200,6 +200,13 @@ Status NodeApp::Impl::build_pipeline() {
   options.checkpoint_signer = ledger::Genesis::node_signer(self);
   options.checkpoint_every = limits.checkpoint_every;
   options.checkpoint_trust = signers.checkpoint_trust();
+  options.snapshot_every = limits.snapshot_every;
+  options.scratch_dir = config.data_dir + "/scratch";
+  options.verify_runner = verify_pool.get();
+  std::error_code ec;
+  std::filesystem::remove_all(options.scratch_dir, ec);  // what a crash mid-verify left behind
+  std::filesystem::create_directories(options.scratch_dir, ec);
+  if (ec) return Status::error("io_error", "creating " + options.scratch_dir + ": " + ec.message());
   auto driver_or = RaftDriver::open(*store, *applier, *queue, tracker, options,
                                     [this](const std::string& to, std::string frame) {
                                       return peers && peers->send(to, std::move(frame));

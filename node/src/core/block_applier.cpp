@@ -51,20 +51,29 @@ std::vector<ledger::SignedCheckpoint> valid_checkpoints(
 
 }  // namespace
 
-Result<BlockApplier> BlockApplier::open(ledger::ChainStore& store, const SignerDirectory& signers,
-                                        ledger::ParallelRunner& verify_runner) {
+static Result<uint64_t> read_applied(const ledger::ChainStore& store) {
   std::string value;
   rocksdb::Status s = store.db()->Get(rocksdb::ReadOptions(),
                                       store.column_family(ledger::ColumnFamily::kMeta),
-                                      kAppliedIndexKey, &value);
-  uint64_t applied = 0;
-  if (s.ok()) {
-    if (value.size() != 8) return Status::error("corruption", "stored applied index is damaged");
-    applied = ledger::read_be64(reinterpret_cast<const uint8_t*>(value.data()));
-  } else if (!s.IsNotFound()) {
-    return Status::error("io_error", "reading the applied index: " + s.ToString());
-  }
-  return BlockApplier(store, signers, verify_runner, applied);
+                                      BlockApplier::kAppliedIndexKey, &value);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return Status::error("io_error", "reading the applied index: " + s.ToString());
+  if (value.size() != 8) return Status::error("corruption", "stored applied index is damaged");
+  return ledger::read_be64(reinterpret_cast<const uint8_t*>(value.data()));
+}
+
+Result<BlockApplier> BlockApplier::open(ledger::ChainStore& store, const SignerDirectory& signers,
+                                        ledger::ParallelRunner& verify_runner) {
+  auto applied = read_applied(store);
+  if (!applied.ok()) return applied.status();
+  return BlockApplier(store, signers, verify_runner, *applied);
+}
+
+Status BlockApplier::reload() {
+  auto applied = read_applied(*store_);
+  if (!applied.ok()) return applied.status();
+  applied_index_ = *applied;
+  return Status();
 }
 
 Status BlockApplier::skip(uint64_t index) {

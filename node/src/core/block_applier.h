@@ -58,6 +58,8 @@ class BlockApplier {
   Status skip(uint64_t index);
 
   uint64_t applied_index() const { return applied_index_; }
+  // Re-reads the applied index (after a ledger image replaced the store's contents).
+  Status reload();
 
   // Where the applied index lives in the store's meta column family.
   static constexpr const char* kAppliedIndexKey = "raft_applied_index";

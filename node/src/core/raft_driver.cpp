@@ -6,6 +6,7 @@
 
 #include "core/peer_frames.h"
 #include "core/raft_ids.h"
+#include "medtrail/ledger/ledger_image.h"
 
 namespace medtrail::node {
 
@@ -82,6 +83,17 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
       store.column_family(ledger::ColumnFamily::kRaftState));
   if (!storage.ok()) return from_raft(storage.status());
   d->storage_ = std::move(*storage);
+
+  // A snapshot persisted by Raft but not yet installed in the ledger (a crash in between) is
+  // installed now: it was verified before Raft persisted it.
+  d->last_snapshot_index_ = d->storage_->first_index() - 1;
+  if (d->last_snapshot_index_ > applier.applied_index()) {
+    auto snapshot = d->storage_->snapshot();
+    if (!snapshot.ok()) return from_raft(snapshot.status());
+    spdlog::warn("raft: finishing the install of snapshot {} interrupted by a restart",
+                 snapshot->meta.index);
+    MEDTRAIL_RETURN_IF_ERROR(d->install_image(*snapshot));
+  }
 
   auto initial = d->storage_->initial_state();
   if (!initial.ok()) return from_raft(initial.status());
@@ -309,18 +321,77 @@ void RaftDriver::handle_ready() {
   }
   if (Status s = persist(ready); !s.ok()) return fail(s);
   send(ready.messages);
+  if (ready.snapshot) {
+    if (Status s = install_image(*ready.snapshot); !s.ok()) return fail(s);
+  }
   for (const consensus::Entry& entry : ready.committed_entries) {
     if (Status s = apply(entry); !s.ok()) return fail(s);
   }
   raft_->advance(ready);
+  maybe_take_snapshot();
+}
+
+Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
+  ledger::InlineRunner inline_runner;
+  ledger::ParallelRunner& runner =
+      options_.verify_runner != nullptr ? *options_.verify_runner : inline_runner;
+  const std::string scratch = options_.scratch_dir.empty()
+                                  ? std::string()
+                                  : options_.scratch_dir + "/image-" + std::to_string(snapshot.meta.index);
+  if (scratch.empty()) return Status::error("invalid", "no scratch dir for verifying a snapshot");
+  auto info = ledger::verify_ledger_image(snapshot.data, store_.suite(), store_.chain_id(),
+                                          options_.checkpoint_trust, runner, scratch,
+                                          {BlockApplier::kAppliedIndexKey});
+  if (!info.ok()) {
+    return Status::error("bad_snapshot", "snapshot " + std::to_string(snapshot.meta.index) +
+                                             " refused: " + info.status().to_string());
+  }
+  spdlog::info("raft: snapshot {} verified: height {}, {} records", snapshot.meta.index,
+               info->height, info->tree_size);
+  return Status();
+}
+
+Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
+  MEDTRAIL_RETURN_IF_ERROR(ledger::install_ledger_image(store_, snapshot.data,
+                                                        {BlockApplier::kAppliedIndexKey}));
+  MEDTRAIL_RETURN_IF_ERROR(applier_.reload());
+  if (applier_.applied_index() != snapshot.meta.index) {
+    return Status::error("bad_snapshot", "image applied index " +
+                                             std::to_string(applier_.applied_index()) +
+                                             " is not the snapshot's " +
+                                             std::to_string(snapshot.meta.index));
+  }
+  last_snapshot_index_ = snapshot.meta.index;
+  std::lock_guard lock(status_mu_);
+  ++stats_.snapshots_installed;
+  stats_.snapshot_bytes = snapshot.data.size();
+  return Status();
+}
+
+void RaftDriver::maybe_take_snapshot() {
+  if (options_.snapshot_every == 0) return;
+  const uint64_t applied = applier_.applied_index();
+  if (applied < last_snapshot_index_ + options_.snapshot_every) return;
+  auto image = ledger::export_ledger_image(store_, {BlockApplier::kAppliedIndexKey});
+  if (!image.ok()) return fail(image.status());
+  const size_t bytes = image->size();
+  consensus::Status s = storage_->create_snapshot(applied, raft_->conf_state(), std::move(*image));
+  if (s.ok()) s = storage_->sync();
+  if (!s.ok()) return fail(from_raft(s));
+  last_snapshot_index_ = applied;
+  spdlog::info("raft: snapshot at {} ({} bytes); log compacted", applied, bytes);
+  std::lock_guard lock(status_mu_);
+  ++stats_.snapshots_taken;
+  stats_.snapshot_bytes = bytes;
 }
 
 Status RaftDriver::persist(const consensus::Ready& ready) {
   bool wrote = false;
   if (ready.snapshot) {
-    // Snapshots are never produced (the log is not compacted yet), so none can arrive from an
-    // honest leader. Refuse rather than install state we cannot verify.
-    return Status::error("unsupported", "received a Raft snapshot; snapshot install is not supported");
+    // Verified before Raft may persist it: a leader's bad image must never replace our log.
+    MEDTRAIL_RETURN_IF_ERROR(verify_image(*ready.snapshot));
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->apply_snapshot(*ready.snapshot)));
+    wrote = true;
   }
   if (ready.hard_state) {
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->set_hard_state(*ready.hard_state)));

@@ -49,6 +49,12 @@ struct RaftDriverOptions {
   std::string checkpoint_signer;
   uint32_t checkpoint_every = 1;
   ledger::CheckpointTrust checkpoint_trust;
+  // Log compaction: every `snapshot_every` applied entries the node takes a ledger image as its
+  // Raft snapshot and drops the log before it (0: never). A follower too far behind receives
+  // the image in chunks, verifies it as a whole chain in `scratch_dir`, then installs it.
+  uint64_t snapshot_every = 0;
+  std::string scratch_dir;
+  ledger::ParallelRunner* verify_runner = nullptr;  // for verifying received images
 };
 
 // A consistent view for /v1/status and the metrics, refreshed after every loop.
@@ -85,6 +91,9 @@ struct RaftDriverStats {
   uint64_t checkpoints_signed = 0;
   uint64_t checkpoint_signatures_refused = 0;  // untrusted, bad, or out of the window
   uint64_t checkpoints_embedded = 0;           // quorum checkpoints the leader put in a proposal
+  uint64_t snapshots_taken = 0;
+  uint64_t snapshots_installed = 0;
+  uint64_t snapshot_bytes = 0;  // size of the newest image taken or installed
 };
 
 class RaftDriver {
@@ -136,6 +145,9 @@ class RaftDriver {
   void send(const std::vector<consensus::Message>& messages);
   Status apply(const consensus::Entry& entry);
   void sign_checkpoint(uint64_t height);
+  Status verify_image(const consensus::Snapshot& snapshot);
+  Status install_image(const consensus::Snapshot& snapshot);
+  void maybe_take_snapshot();
   void refresh_status();
   void fail(const Status& status);
   std::string name_of(consensus::NodeId id) const;
@@ -154,6 +166,7 @@ class RaftDriver {
   std::map<consensus::NodeId, std::string> names_;  // raft id -> node id
   CheckpointPool checkpoints_;
   uint64_t last_embedded_checkpoint_ = 0;  // newest checkpoint height the chain carries
+  uint64_t last_snapshot_index_ = 0;
 
   std::mutex inbox_mu_;
   std::condition_variable inbox_cv_;

@@ -64,6 +64,9 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   ro.tick = options.tick;
   ro.max_queue_age = options.pending_ttl;
   ro.checkpoint_trust = signers.checkpoint_trust();
+  ro.snapshot_every = options.snapshot_every;
+  ro.scratch_dir = dir + "-scratch";
+  ro.verify_runner = &pool;
   for (const ledger::GenesisNode& n : genesis.nodes) {
     if (n.id == id && options.node_key) {
       ro.checkpoint_key = options.node_key;

@@ -46,6 +46,7 @@ struct StackOptions {
   std::chrono::milliseconds pending_ttl{10000};
   // Signs checkpoints with this key when genesis names the node (by `id`).
   std::optional<ledger::KeyPair> node_key;
+  uint64_t snapshot_every = 0;
 };
 
 class NodeStack {

@@ -30,9 +30,11 @@ class RaftDriverTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<NodeStack> open(const std::string& id, const std::vector<std::string>& voters) {
+  std::unique_ptr<NodeStack> open(const std::string& id, const std::vector<std::string>& voters,
+                                  testing::StackOptions options = {}) {
     if (!dirs_.count(id)) dirs_[id] = std::make_unique<TempDir>();
-    return std::make_unique<NodeStack>(dirs_[id]->path().string(), id, voters, genesis_, net_);
+    return std::make_unique<NodeStack>((dirs_[id]->path() / "db").string(), id, voters, genesis_,
+                                       net_, options);
   }
 
   NodeStack* leader_of(const std::vector<std::unique_ptr<NodeStack>>& nodes) {
@@ -138,6 +140,33 @@ TEST_F(RaftDriverTest, FollowerThatMissedBlocksCatchesUpByLog) {
   for (int i = 0; i < 5; ++i) leader->submit(records(100 * i, 40), true);
   nodes[down] = open(ids[down], ids);
   ASSERT_TRUE(eventually([&] { return nodes[down]->store->tree_size() == 200; }));
+  EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
+}
+
+TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
+  std::vector<std::string> ids{"n1", "n2", "n3"};
+  testing::StackOptions options;
+  options.snapshot_every = 3;  // compact often: the stopped follower's entries will be gone
+  std::vector<std::unique_ptr<NodeStack>> nodes;
+  for (const auto& id : ids) nodes.push_back(open(id, ids, options));
+  ASSERT_TRUE(eventually([&] { return leader_of(nodes) != nullptr; }));
+  size_t down = 0;
+  while (nodes[down]->driver->is_leader()) ++down;
+  nodes[down].reset();
+  NodeStack* leader = leader_of(nodes);
+  ASSERT_NE(leader, nullptr);
+  for (int i = 0; i < 8; ++i) leader->submit(records(100 * i, 20), true);
+  ASSERT_GE(leader->driver->stats().snapshots_taken, 1u);
+
+  nodes[down] = open(ids[down], ids, options);
+  ASSERT_TRUE(eventually([&] { return nodes[down]->store->tree_size() == 160; }));
+  EXPECT_GE(nodes[down]->driver->stats().snapshots_installed, 1u);
+  EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
+  EXPECT_EQ(nodes[down]->store->last_block_hash(), leader->store->last_block_hash());
+  // And it goes on from there by log.
+  auto more = nodes[down]->submit(records(5000, 5), true);
+  EXPECT_EQ(more[0].state, RecordState::kCommitted);
+  ASSERT_TRUE(eventually([&] { return leader->store->tree_size() == 165; }));
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
 }
 

@@ -100,6 +100,11 @@ class ChainStore {
   rocksdb::ColumnFamilyHandle* column_family(ColumnFamily cf) const;
 
   static std::string merkle_key(uint8_t level, uint64_t index);
+  // The meta keys the store itself owns (chain id, suite, format, head).
+  static std::vector<std::string> own_meta_keys();
+  // Re-reads the head after the ledger column families were replaced underneath (an installed
+  // ledger image). Readers may run concurrently; the caller is the only writer.
+  Status reload();
   static std::string height_key(uint64_t height);
 
  private:
