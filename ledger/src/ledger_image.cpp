@@ -88,14 +88,35 @@ Result<std::vector<ImageEntry>> parse_image(std::string_view image, const Crypto
   return bad("no end marker");
 }
 
+bool is_prefix(const std::string& k) { return !k.empty() && k.back() == '/'; }
+
 bool meta_key_allowed(std::string_view key, const std::vector<std::string>& extra) {
   for (const std::string& k : ChainStore::own_meta_keys()) {
     if (k == key) return true;
   }
   for (const std::string& k : extra) {
-    if (k == key) return true;
+    if (is_prefix(k) ? key.starts_with(k) : k == key) return true;
   }
   return false;
+}
+
+// The meta keys `extra` names in the store, prefixes expanded.
+Result<std::vector<std::string>> expand_meta_keys(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* meta,
+                                                  const rocksdb::ReadOptions& read,
+                                                  const std::vector<std::string>& extra) {
+  std::vector<std::string> keys;
+  for (const std::string& k : extra) {
+    if (!is_prefix(k)) {
+      keys.push_back(k);
+      continue;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, meta));
+    for (it->Seek(k); it->Valid() && it->key().starts_with(k); it->Next()) {
+      keys.push_back(it->key().ToString());
+    }
+    if (!it->status().ok()) return Status::error("io_error", it->status().ToString());
+  }
+  return keys;
 }
 
 Status from_rocks(const rocksdb::Status& s, const std::string& what) {
@@ -115,7 +136,9 @@ Status write_image(ChainStore& store, const std::vector<ImageEntry>& entries,
     MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "clearing the ledger"));
   }
   rocksdb::ColumnFamilyHandle* meta = store.column_family(ColumnFamily::kMeta);
-  for (const std::string& k : extra_meta_keys) batch.Delete(meta, k);
+  auto existing = expand_meta_keys(db, meta, rocksdb::ReadOptions(), extra_meta_keys);
+  if (!existing.ok()) return existing.status();
+  for (const std::string& k : *existing) batch.Delete(meta, k);
   for (const ImageEntry& e : entries) {
     if (e.cf == ColumnFamily::kMeta && !meta_key_allowed(e.key, extra_meta_keys)) {
       return Status::error("bad_image", "image carries a meta key it must not set");
@@ -182,7 +205,9 @@ Result<std::string> export_ledger_image(const ChainStore& store,
     MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the ledger"));
   }
   std::vector<std::string> meta_keys = ChainStore::own_meta_keys();
-  meta_keys.insert(meta_keys.end(), extra_meta_keys.begin(), extra_meta_keys.end());
+  auto extra = expand_meta_keys(db, store.column_family(ColumnFamily::kMeta), read, extra_meta_keys);
+  if (!extra.ok()) return extra.status();
+  meta_keys.insert(meta_keys.end(), extra->begin(), extra->end());
   for (const std::string& k : meta_keys) {
     std::string value;
     rocksdb::Status s = db->Get(read, store.column_family(ColumnFamily::kMeta), k, &value);

@@ -25,6 +25,7 @@ class LedgerImageTest : public ::testing::Test {
     build_chain(*source_, consortium_, spec);
     put_meta(*source_, "raft_applied_index", "12345678");
     put_meta(*source_, "node_id", "node-1");
+    put_meta(*source_, "member/node-4", "{}");
   }
 
   std::unique_ptr<ChainStore> open(const std::string& dir) {
@@ -52,7 +53,7 @@ class LedgerImageTest : public ::testing::Test {
   TestConsortium consortium_{suite_};
   InlineRunner runner_;
   std::unique_ptr<ChainStore> source_;
-  const std::vector<std::string> extra_{"raft_applied_index"};
+  const std::vector<std::string> extra_{"raft_applied_index", "member/"};
 };
 
 TEST_F(LedgerImageTest, ExportedImageVerifiesAndInstallsIntoAnotherStore) {
@@ -66,7 +67,10 @@ TEST_F(LedgerImageTest, ExportedImageVerifiesAndInstallsIntoAnotherStore) {
 
   auto target = open(dir_.file("target"));
   put_meta(*target, "node_id", "node-2");
+  put_meta(*target, "member/node-9", "stale");
   ASSERT_TRUE(install_ledger_image(*target, *image, extra_).ok());
+  EXPECT_EQ(get_meta(*target, "member/node-4"), "{}");  // prefixed keys travel
+  EXPECT_EQ(get_meta(*target, "member/node-9"), "");    // and replace the target's
   EXPECT_EQ(target->height(), source_->height());
   EXPECT_EQ(target->tree_root(), source_->tree_root());
   EXPECT_EQ(target->last_block_hash(), source_->last_block_hash());

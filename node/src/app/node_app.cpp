@@ -86,6 +86,8 @@ struct NodeApp::Impl {
   std::condition_variable stop_cv;
   bool stop_requested = false;
   bool shut_down = false;
+  bool was_member = false;             // driver thread only
+  std::atomic<bool> removed{false};
   std::atomic<bool> failed{false};
 
   Status check_identity();
@@ -99,12 +101,28 @@ Status NodeApp::Impl::check_identity() {
   const auto& nodes = genesis.genesis.nodes;
   auto it = std::find_if(nodes.begin(), nodes.end(),
                          [&](const ledger::GenesisNode& n) { return n.id == config.node_id; });
-  if (it == nodes.end()) {
-    return Status::error("unknown_node", "genesis names no node \"" + config.node_id + "\"");
+  const bool founding = it != nodes.end();
+  if (!founding && !config.join) {
+    return Status::error("unknown_node", "genesis names no node \"" + config.node_id +
+                                             "\" (a node added later sets [cluster] join = true)");
   }
-  self = *it;
+  if (founding && config.join) {
+    return Status::error("bad_config", "[cluster] join is for nodes genesis does not name");
+  }
   auto key = ledger::load_key_file(config.key_file);
   if (!key.ok()) return key.status();
+  if (!founding) {
+    // Its record arrives with the membership change that adds it; peers check its key then.
+    self.id = config.node_id;
+    self.public_key = key->public_key;
+    auto cert = read_small_file(config.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    auto pin = ledger::certificate_spki_sha256(*cert);
+    if (!pin.ok()) return pin.status();
+    self.tls_spki_sha256 = *pin;
+  } else {
+    self = *it;
+  }
   if (key->public_key != self.public_key) {
     return Status::error("key_mismatch",
                          config.key_file + " is not the signing key genesis pins for this node");
@@ -196,8 +214,13 @@ Status NodeApp::Impl::build_pipeline() {
   options.heartbeat_ticks = static_cast<int>(genesis.genesis.raft.heartbeat_ticks);
   options.max_frame_bytes = limits.max_frame_bytes;
   options.max_queue_age = wait;
-  options.checkpoint_key = node_key;
-  options.checkpoint_signer = ledger::Genesis::node_signer(self);
+  options.genesis_nodes = genesis.genesis.nodes;
+  options.fsync = config.fsync;
+  // A node added after genesis is not in the consortium's checkpoint trust: it does not sign.
+  if (!config.join) {
+    options.checkpoint_key = node_key;
+    options.checkpoint_signer = ledger::Genesis::node_signer(self);
+  }
   options.checkpoint_every = limits.checkpoint_every;
   options.checkpoint_trust = signers.checkpoint_trust();
   options.snapshot_every = limits.snapshot_every;
@@ -213,6 +236,28 @@ Status NodeApp::Impl::build_pipeline() {
                                     });
   if (!driver_or.ok()) return driver_or.status();
   driver = std::move(*driver_or);
+  driver->set_on_membership([this](const std::vector<ledger::GenesisNode>& members, bool self_in) {
+    if (peers) {
+      std::vector<peer::PeerEndpoint> endpoints;
+      for (const auto& n : members) {
+        if (n.id != config.node_id) endpoints.push_back({n.id, n.peer_address, n.tls_spki_sha256});
+      }
+      // A joining node knows only genesis until the log tells it more: keep dialing those.
+      if (config.join && !self_in) {
+        for (const auto& n : genesis.genesis.nodes) {
+          endpoints.push_back({n.id, n.peer_address, n.tls_spki_sha256});
+        }
+      }
+      peers->set_peers(std::move(endpoints));
+    }
+    // A removed node stops admitting; it keeps serving reads of what it has.
+    if (!self_in && was_member) {
+      spdlog::warn("this node was removed from the configuration; admission stopped");
+      accepting = false;
+      removed = true;
+    }
+    was_member = was_member || self_in;
+  });
   driver->set_on_failure([this](const Status&) {
     failed = true;
     accepting = false;
@@ -330,8 +375,8 @@ Status NodeApp::start() {
   d.work.emplace(d.io.get_executor());
   const unsigned threads = thread_count(d.config.limits.api_threads);
   for (unsigned i = 0; i < threads; ++i) d.io_threads.emplace_back([&d] { d.io.run(); });
-  d.driver->start();
   d.accepting = true;
+  d.driver->start();
   spdlog::info("node {} of chain {} ({}): api {}:{} peers {}:{} height {}", d.config.node_id,
                d.genesis.genesis.chain_name, ledger::to_hex(d.genesis.chain_id).substr(0, 16),
                parse_host_port(d.config.api_listen)->host, d.server->port(),

@@ -20,12 +20,13 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
 constexpr std::string_view kTopKeys[] = {"node_id", "genesis", "data_dir", "key_file", "tls",
-                                         "listen",  "api",     "limits",   "log",      "storage"};
+                                         "listen",  "api",     "limits",   "log",      "storage", "cluster"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kListenKeys[] = {"peer", "api"};
 constexpr std::string_view kApiKeys[] = {"tls_cert", "tls_key", "record_reads"};
 constexpr std::string_view kLogKeys[] = {"level", "file"};
 constexpr std::string_view kStorageKeys[] = {"fsync"};
+constexpr std::string_view kClusterKeys[] = {"join"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kRecordReads[] = {"members", "open", "off"};
 constexpr std::string_view kLimitKeys[] = {
@@ -205,7 +206,7 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(top.path("data_dir", true, base, c.data_dir));
   MEDTRAIL_RETURN_IF_ERROR(top.path("key_file", true, base, c.key_file));
 
-  std::optional<TableReader> tls, listen, api, limits, log, storage;
+  std::optional<TableReader> tls, listen, api, limits, log, storage, cluster;
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "tls", source, kTlsKeys, tls));
   MEDTRAIL_RETURN_IF_ERROR(tls->path("cert", true, base, c.tls_cert_file));
   MEDTRAIL_RETURN_IF_ERROR(tls->path("key", true, base, c.tls_key_file));
@@ -233,6 +234,9 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "log", source, kLogKeys, log));
   MEDTRAIL_RETURN_IF_ERROR(log->one_of("level", kLogLevels, c.log_level));
   MEDTRAIL_RETURN_IF_ERROR(log->path("file", false, base, c.log_file));
+
+  MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "cluster", source, kClusterKeys, cluster));
+  MEDTRAIL_RETURN_IF_ERROR(cluster->boolean("join", c.join));
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "storage", source, kStorageKeys, storage));
   return storage->boolean("fsync", c.fsync);

@@ -23,7 +23,10 @@
 //   level = "info"                         # trace|debug|info|warn|error
 //   file  = ""                             # empty: stderr
 //   [storage]
-//   fsync = true
+//   fsync = true                           # false: no fsync at all (tests, benchmarks only)
+//   [cluster]
+//   join = false                           # true: a node genesis does not name, added later
+//                                          # through the membership endpoint
 //
 // Unknown keys, wrong types, out-of-range values and missing required keys are errors that
 // name the file, the line and the key: `bad_config` "node.toml:7: limits.max_batch_records:
@@ -79,6 +82,7 @@ struct NodeConfig {
   std::string log_level = "info";
   std::string log_file;
   bool fsync = true;
+  bool join = false;
 };
 
 // Parses `text`; relative paths resolve against `base_dir`; `source` names it in errors.

@@ -76,11 +76,12 @@ Status BlockApplier::reload() {
   return Status();
 }
 
-Status BlockApplier::skip(uint64_t index) {
+Status BlockApplier::skip(uint64_t index, rocksdb::WriteBatch* extra) {
   if (index <= applied_index_) {
     return Status::error("already_applied", "entry " + std::to_string(index) + " was applied");
   }
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch own;
+  rocksdb::WriteBatch& batch = extra != nullptr ? *extra : own;
   put_applied(batch, *store_, index);
   rocksdb::WriteOptions options;
   options.sync = false;  // the Raft log is durable; replaying a skipped entry is harmless

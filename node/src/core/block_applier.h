@@ -54,8 +54,9 @@ class BlockApplier {
   // applied_index() are refused (`already_applied`): an entry is applied once.
   Result<ApplyOutcome> apply(const ledger::Proposal& proposal, uint64_t term, uint64_t index);
   // Records that the entry at `index` (a no-op, a conf change, an undecodable proposal) was
-  // applied without producing a block.
-  Status skip(uint64_t index);
+  // applied without producing a block, together with the caller's writes in `extra` (a new
+  // member's record), in one batch.
+  Status skip(uint64_t index, rocksdb::WriteBatch* extra = nullptr);
 
   uint64_t applied_index() const { return applied_index_; }
   // Re-reads the applied index (after a ledger image replaced the store's contents).

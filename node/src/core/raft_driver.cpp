@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <rocksdb/write_batch.h>
+
 #include <algorithm>
 
 #include "core/peer_frames.h"
+#include "core/member_record.h"
 #include "core/raft_ids.h"
 #include "medtrail/ledger/ledger_image.h"
 
@@ -21,6 +24,13 @@ constexpr size_t kMaxInboxForwarded = 1024;
 
 Status from_raft(const consensus::Status& s) {
   return s.ok() ? Status() : Status::error(s.code(), s.message());
+}
+
+// Meta keys a ledger image carries besides the ledger's own: the applied index it matches,
+// and the records of members added after genesis.
+const std::vector<std::string>& image_meta_keys() {
+  static const std::vector<std::string> keys{BlockApplier::kAppliedIndexKey, "member/"};
+  return keys;
 }
 
 const char* role_name(consensus::Role role) {
@@ -95,6 +105,8 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
     MEDTRAIL_RETURN_IF_ERROR(d->install_image(*snapshot));
   }
 
+  MEDTRAIL_RETURN_IF_ERROR(d->load_directory());
+
   auto initial = d->storage_->initial_state();
   if (!initial.ok()) return from_raft(initial.status());
   if (initial->conf_state.voters.empty() && initial->conf_state.learners.empty()) {
@@ -119,6 +131,7 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
   auto raft = consensus::RaftNode::create(config, *d->storage_);
   if (!raft.ok()) return from_raft(raft.status());
   d->raft_ = std::move(*raft);
+  d->membership_changed_ = true;  // published when the driver starts
   d->refresh_status();
   return d;
 }
@@ -184,6 +197,7 @@ void RaftDriver::on_frame(const std::string& from, std::string frame) {
 }
 
 void RaftDriver::run() {
+  publish_membership();
   auto next_expiry = Clock::now();
   bool draining = false;
   for (;;) {
@@ -241,10 +255,16 @@ void RaftDriver::loop_once(bool draining) {
 void RaftDriver::step_inbox() {
   std::vector<consensus::Message> messages;
   std::vector<ledger::Proposal> forwarded;
+  std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> conf_changes;
   {
     std::lock_guard lock(inbox_mu_);
     messages.swap(inbox_messages_);
     forwarded.swap(inbox_forwarded_);
+    conf_changes.swap(inbox_conf_changes_);
+  }
+  for (auto& [change, done] : conf_changes) {
+    Status s = from_raft(raft_->propose_conf_change(change));
+    if (done) done(s);
   }
   for (const consensus::Message& m : messages) {
     // A peer's bad message is its problem, not ours; step refuses it and we carry on.
@@ -328,7 +348,82 @@ void RaftDriver::handle_ready() {
     if (Status s = apply(entry); !s.ok()) return fail(s);
   }
   raft_->advance(ready);
+  if (membership_changed_) publish_membership();
   maybe_take_snapshot();
+}
+
+Status RaftDriver::load_directory() {
+  std::lock_guard lock(directory_mu_);
+  directory_.clear();
+  for (const ledger::GenesisNode& n : options_.genesis_nodes) directory_[n.id] = n;
+  auto members = load_members(store_);
+  if (!members.ok()) return members.status();
+  for (ledger::GenesisNode& n : *members) directory_[n.id] = std::move(n);
+  for (const auto& [id, node] : directory_) names_[raft_id_of(id)] = id;
+  return Status();
+}
+
+Status RaftDriver::apply_conf_change(const consensus::Entry& entry) {
+  membership_changed_ = true;
+  auto change = consensus::decode_conf_change(entry.data);
+  if (!change.ok() || change->context.empty()) return applier_.skip(entry.index);
+  // The leader checked the record before proposing; a node that cannot read it still applies
+  // the change (Raft already did) and simply cannot reach that member.
+  auto node = member_from_json(change->context, store_.suite());
+  if (!node.ok() || raft_id_of(node->id) != change->node) {
+    spdlog::warn("raft: membership change {} carries an unusable member record", entry.index);
+    return applier_.skip(entry.index);
+  }
+  rocksdb::WriteBatch batch;
+  batch.Put(store_.column_family(ledger::ColumnFamily::kMeta), member_key(node->id),
+            member_to_json(*node));
+  MEDTRAIL_RETURN_IF_ERROR(applier_.skip(entry.index, &batch));
+  names_[change->node] = node->id;
+  std::lock_guard lock(directory_mu_);
+  directory_[node->id] = std::move(*node);
+  return Status();
+}
+
+void RaftDriver::publish_membership() {
+  membership_changed_ = false;
+  const consensus::ConfState conf = raft_->conf_state();
+  std::vector<ledger::GenesisNode> members;
+  bool self_is_member = false;
+  {
+    std::lock_guard lock(directory_mu_);
+    for (const auto& [id, node] : directory_) {
+      const consensus::NodeId rid = raft_id_of(id);
+      const bool in_conf = std::binary_search(conf.voters.begin(), conf.voters.end(), rid) ||
+                           std::binary_search(conf.learners.begin(), conf.learners.end(), rid);
+      if (!in_conf) continue;
+      if (id == options_.self) self_is_member = true;
+      members.push_back(node);
+    }
+    members_ = members;
+  }
+  if (!self_is_member) spdlog::warn("raft: this node is not in the configuration");
+  if (on_membership_) on_membership_(members, self_is_member);
+}
+
+void RaftDriver::propose_conf_change(consensus::ConfChange change, std::function<void(Status)> done) {
+  {
+    std::lock_guard lock(inbox_mu_);
+    inbox_conf_changes_.emplace_back(std::move(change), std::move(done));
+    woken_ = true;
+  }
+  inbox_cv_.notify_one();
+}
+
+std::vector<ledger::GenesisNode> RaftDriver::members() const {
+  std::lock_guard lock(directory_mu_);
+  return members_;
+}
+
+std::optional<ledger::GenesisNode> RaftDriver::find_node(const std::string& node_id) const {
+  std::lock_guard lock(directory_mu_);
+  auto it = directory_.find(node_id);
+  if (it == directory_.end()) return std::nullopt;
+  return it->second;
 }
 
 Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
@@ -341,7 +436,7 @@ Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
   if (scratch.empty()) return Status::error("invalid", "no scratch dir for verifying a snapshot");
   auto info = ledger::verify_ledger_image(snapshot.data, store_.suite(), store_.chain_id(),
                                           options_.checkpoint_trust, runner, scratch,
-                                          {BlockApplier::kAppliedIndexKey});
+                                          image_meta_keys());
   if (!info.ok()) {
     return Status::error("bad_snapshot", "snapshot " + std::to_string(snapshot.meta.index) +
                                              " refused: " + info.status().to_string());
@@ -353,7 +448,7 @@ Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
 
 Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
   MEDTRAIL_RETURN_IF_ERROR(ledger::install_ledger_image(store_, snapshot.data,
-                                                        {BlockApplier::kAppliedIndexKey}));
+                                                        image_meta_keys()));
   MEDTRAIL_RETURN_IF_ERROR(applier_.reload());
   if (applier_.applied_index() != snapshot.meta.index) {
     return Status::error("bad_snapshot", "image applied index " +
@@ -362,6 +457,8 @@ Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
                                              std::to_string(snapshot.meta.index));
   }
   last_snapshot_index_ = snapshot.meta.index;
+  MEDTRAIL_RETURN_IF_ERROR(load_directory());
+  membership_changed_ = true;
   std::lock_guard lock(status_mu_);
   ++stats_.snapshots_installed;
   stats_.snapshot_bytes = snapshot.data.size();
@@ -372,7 +469,7 @@ void RaftDriver::maybe_take_snapshot() {
   if (options_.snapshot_every == 0) return;
   const uint64_t applied = applier_.applied_index();
   if (applied < last_snapshot_index_ + options_.snapshot_every) return;
-  auto image = ledger::export_ledger_image(store_, {BlockApplier::kAppliedIndexKey});
+  auto image = ledger::export_ledger_image(store_, image_meta_keys());
   if (!image.ok()) return fail(image.status());
   const size_t bytes = image->size();
   consensus::Status s = storage_->create_snapshot(applied, raft_->conf_state(), std::move(*image));
@@ -401,7 +498,7 @@ Status RaftDriver::persist(const consensus::Ready& ready) {
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->append(ready.entries)));
     wrote = true;
   }
-  if (wrote) {
+  if (wrote && options_.fsync) {
     const auto started = Clock::now();
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->sync()));
     const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);
@@ -422,11 +519,7 @@ void RaftDriver::send(const std::vector<consensus::Message>& messages) {
 
 Status RaftDriver::apply(const consensus::Entry& entry) {
   if (entry.index <= applier_.applied_index()) return Status();
-  if (entry.type == consensus::EntryType::kConfChange) {
-    auto change = consensus::decode_conf_change(entry.data);
-    if (change.ok() && !change->context.empty()) names_[change->node] = change->context;
-    return applier_.skip(entry.index);
-  }
+  if (entry.type == consensus::EntryType::kConfChange) return apply_conf_change(entry);
   if (entry.data.empty()) return applier_.skip(entry.index);  // a new leader's no-op
   auto proposal = ledger::decode_proposal(ledger::as_bytes(entry.data));
   if (!proposal.ok()) {

@@ -30,12 +30,14 @@
 #include "medtrail/consensus/raft.h"
 #include "medtrail/consensus/rocksdb_log_storage.h"
 #include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/genesis.h"
 
 namespace medtrail::node {
 
 struct RaftDriverOptions {
-  std::string self;                 // this node's id (as genesis names it)
+  std::string self;                 // this node's id (as genesis or its membership record names it)
   std::vector<std::string> voters;  // genesis' nodes: the configuration of a new chain
+  std::vector<ledger::GenesisNode> genesis_nodes;  // for the member directory
   std::chrono::milliseconds tick{100};
   int election_ticks = 10;
   int heartbeat_ticks = 1;
@@ -55,6 +57,7 @@ struct RaftDriverOptions {
   uint64_t snapshot_every = 0;
   std::string scratch_dir;
   ledger::ParallelRunner* verify_runner = nullptr;  // for verifying received images
+  bool fsync = true;  // false: the log is written but never synced (tests, benchmarks)
 };
 
 // A consistent view for /v1/status and the metrics, refreshed after every loop.
@@ -104,6 +107,10 @@ class RaftDriver {
   using OnApplied = std::function<void(const ledger::Proposal&, const ApplyOutcome&)>;
   // Called once, on the driver thread, when the driver stops on a failure.
   using OnFailure = std::function<void(const Status&)>;
+  // Called on the driver thread once a membership change is applied (and once at start): the
+  // nodes of the configuration, and whether this node is still one of them.
+  using OnMembership =
+      std::function<void(const std::vector<ledger::GenesisNode>& members, bool self_is_member)>;
 
   // Opens the Raft log in the store's DB; on a new chain, the configuration is `voters`.
   static Result<std::unique_ptr<RaftDriver>> open(ledger::ChainStore& store, BlockApplier& applier,
@@ -115,6 +122,16 @@ class RaftDriver {
 
   void set_on_applied(OnApplied f) { on_applied_ = std::move(f); }
   void set_on_failure(OnFailure f) { on_failure_ = std::move(f); }
+  void set_on_membership(OnMembership f) { on_membership_ = std::move(f); }
+
+  // Proposes a membership change (leader only); `done` gets Raft's answer (not_leader,
+  // dropped while another change is pending, ...) on the driver thread. An added node's
+  // record goes in change.context (member_to_json). Thread-safe.
+  void propose_conf_change(consensus::ConfChange change, std::function<void(Status)> done);
+  // The configuration's nodes now (thread-safe).
+  std::vector<ledger::GenesisNode> members() const;
+  // A node's record, from genesis or a membership change (nullopt if unknown). Thread-safe.
+  std::optional<ledger::GenesisNode> find_node(const std::string& node_id) const;
 
   void start();
   // Proposes what is queued (on the leader), keeps running up to `drain` so it commits and
@@ -147,6 +164,9 @@ class RaftDriver {
   void sign_checkpoint(uint64_t height);
   Status verify_image(const consensus::Snapshot& snapshot);
   Status install_image(const consensus::Snapshot& snapshot);
+  Status apply_conf_change(const consensus::Entry& entry);
+  Status load_directory();
+  void publish_membership();
   void maybe_take_snapshot();
   void refresh_status();
   void fail(const Status& status);
@@ -160,6 +180,7 @@ class RaftDriver {
   SendFrame send_;
   OnApplied on_applied_;
   OnFailure on_failure_;
+  OnMembership on_membership_;
 
   std::unique_ptr<consensus::RocksDbLogStorage> storage_;
   std::unique_ptr<consensus::RaftNode> raft_;
@@ -167,11 +188,16 @@ class RaftDriver {
   CheckpointPool checkpoints_;
   uint64_t last_embedded_checkpoint_ = 0;  // newest checkpoint height the chain carries
   uint64_t last_snapshot_index_ = 0;
+  bool membership_changed_ = false;
+  mutable std::mutex directory_mu_;
+  std::map<std::string, ledger::GenesisNode> directory_;  // genesis nodes and added members
+  std::vector<ledger::GenesisNode> members_;              // in the configuration now
 
   std::mutex inbox_mu_;
   std::condition_variable inbox_cv_;
   std::vector<consensus::Message> inbox_messages_;
   std::vector<ledger::Proposal> inbox_forwarded_;
+  std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> inbox_conf_changes_;
   bool woken_ = false;
   bool stop_requested_ = false;
   std::chrono::steady_clock::time_point drain_until_{};

@@ -31,7 +31,7 @@ struct LedgerImageInfo {
 };
 
 // `extra_meta_keys`: caller-owned meta keys that travel with the image (e.g. the applied Raft
-// index, which must match the image). Errors: `too_large`, `io_error`.
+// index, which must match the image); one ending in '/' stands for every key with that prefix. Errors: `too_large`, `io_error`.
 Result<std::string> export_ledger_image(const ChainStore& store,
                                         const std::vector<std::string>& extra_meta_keys);
 
