@@ -7,6 +7,7 @@
 #include <span>
 #include <utility>
 
+#include "medtrail/ledger/rfc3339.h"
 #include "strict_json.h"
 
 namespace medtrail::ledger {
@@ -58,50 +59,6 @@ bool is_kind(std::string_view s) {
 bool is_nonce(std::string_view s) {
   if (s.empty() || s.size() > kMaxNonceBytes) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-}
-
-// Reads `n` digits at s[pos..]; false if any is not a digit.
-bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-int days_in_month(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
-// RFC 3339 §5.6 date-time with upper-case 'T' and 'Z', and at most 9 fraction digits.
-// Leap seconds (:60) are refused: time indexes convert to Unix time, which has none.
-bool is_rfc3339(std::string_view s) {
-  int year, month, day, hour, minute, second;
-  if (!read_digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !read_digits(s, 5, 2, month) ||
-      s[7] != '-' || !read_digits(s, 8, 2, day) || s[10] != 'T' || !read_digits(s, 11, 2, hour) ||
-      s[13] != ':' || !read_digits(s, 14, 2, minute) || s[16] != ':' ||
-      !read_digits(s, 17, 2, second)) {
-    return false;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-      minute > 59 || second > 59) {
-    return false;
-  }
-  size_t pos = 19;
-  if (s[pos] == '.') {
-    size_t start = ++pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-    if (pos == start || pos - start > 9) return false;
-  }
-  if (pos < s.size() && s[pos] == 'Z') return pos + 1 == s.size();
-  int offset_hour, offset_minute;
-  return pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') &&
-         read_digits(s, pos + 1, 2, offset_hour) && s[pos + 3] == ':' &&
-         read_digits(s, pos + 4, 2, offset_minute) && offset_hour <= 23 && offset_minute <= 59;
 }
 
 Status missing(std::string_view what, std::string_view name) {

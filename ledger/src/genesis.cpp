@@ -8,6 +8,7 @@
 #include <set>
 #include <span>
 
+#include "medtrail/ledger/rfc3339.h"
 #include "strict_json.h"
 
 namespace medtrail::ledger {
@@ -133,27 +134,6 @@ bool is_utc_offset(std::string_view text, size_t pos) {
   int hh = digits_at(text, pos + 1, 2);
   int mm = digits_at(text, pos + 4, 2);
   return hh >= 0 && hh <= 14 && mm >= 0 && mm <= 59;
-}
-
-// RFC 3339 date-time: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM).
-bool is_rfc3339(std::string_view t) {
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') {
-    return false;
-  }
-  int year = digits_at(t, 0, 4), month = digits_at(t, 5, 2), day = digits_at(t, 8, 2);
-  int hour = digits_at(t, 11, 2), minute = digits_at(t, 14, 2), second = digits_at(t, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
-      minute < 0 || minute > 59 || second < 0 || second > 60) {
-    return false;
-  }
-  size_t pos = 19;
-  if (t[pos] == '.') {
-    size_t start = ++pos;
-    while (pos < t.size() && is_digit(t[pos])) ++pos;
-    if (pos == start) return false;
-  }
-  if (pos == t.size() - 1) return t[pos] == 'Z';
-  return is_utc_offset(t, pos);
 }
 
 // host:port with a port 1..65535 (peers must be reachable, so no port 0); IPv6 in brackets.

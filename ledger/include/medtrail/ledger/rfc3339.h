@@ -1,0 +1,16 @@
+#pragma once
+// RFC 3339 §5.6 date-times as payloads and genesis carry them: upper-case 'T' and 'Z' or a
+// ±HH:MM offset, at most 9 fraction digits, no leap seconds (times convert to Unix time, which
+// has none).
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace medtrail::ledger {
+
+// Milliseconds since the Unix epoch (fraction truncated), or nullopt if `text` is not one.
+std::optional<int64_t> rfc3339_to_unix_ms(std::string_view text);
+
+inline bool is_rfc3339(std::string_view text) { return rfc3339_to_unix_ms(text).has_value(); }
+
+}  // namespace medtrail::ledger

@@ -1,0 +1,30 @@
+// RFC 3339 date-times: what payloads and genesis accept, and their Unix time.
+
+#include "medtrail/ledger/rfc3339.h"
+
+#include <gtest/gtest.h>
+
+namespace medtrail::ledger {
+namespace {
+
+TEST(Rfc3339, ConvertsToUnixMilliseconds) {
+  EXPECT_EQ(rfc3339_to_unix_ms("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(rfc3339_to_unix_ms("2026-11-23T10:00:00Z"), int64_t{1795428000} * 1000);
+  EXPECT_EQ(rfc3339_to_unix_ms("2026-11-23T18:00:00+08:00"), int64_t{1795428000} * 1000);
+  EXPECT_EQ(rfc3339_to_unix_ms("2026-11-23T05:30:00-04:30"), int64_t{1795428000} * 1000);
+  EXPECT_EQ(rfc3339_to_unix_ms("2024-02-29T00:00:00.123456789Z"), int64_t{1709164800123});
+  EXPECT_EQ(rfc3339_to_unix_ms("1969-12-31T23:59:59.5Z"), -500);
+}
+
+TEST(Rfc3339, RefusesWhatIsNotOne) {
+  for (const char* bad : {"", "2026-11-23", "2026-11-23T10:00:00", "2026-11-23t10:00:00Z",
+                          "2026-11-23T10:00:00z", "2026-02-29T10:00:00Z", "2026-11-23T24:00:00Z",
+                          "2026-11-23T10:00:60Z", "2026-11-23T10:00:00.Z",
+                          "2026-11-23T10:00:00.1234567890Z", "2026-11-23T10:00:00+8:00",
+                          "2026-11-23T10:00:00Z ", "2026-13-01T00:00:00Z"}) {
+    EXPECT_FALSE(is_rfc3339(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::ledger
