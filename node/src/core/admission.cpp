@@ -109,8 +109,8 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
     if (wait_for_commit) {
       waiter = [gather, i](const RecordStatus& s) { gather->set(i, s); };
     }
-    RecordTracker::Begin begun = tracker_.begin(c.hash, now + pending_ttl_, waiter, deadline);
-    if (begun == RecordTracker::Begin::kNew) {
+    RecordTracker::Begin begun = tracker_.begin(c.hash, now + pending_ttl_, waiter, deadline, now);
+    if (begun != RecordTracker::Begin::kAlreadyPending) {
       // Pending now; only the chain itself can say it is already there.
       if (auto existing = store_.find_record(c.hash); existing.ok()) {
         RecordStatus dup = duplicate_of(store_, c.id, *existing);

@@ -12,18 +12,26 @@ size_t RecordTracker::HashKey::operator()(const ledger::Hash& h) const {
 
 RecordTracker::Begin RecordTracker::begin(const ledger::Hash& hash,
                                           Clock::time_point pending_until, Waiter waiter,
-                                          Clock::time_point wait_deadline) {
+                                          Clock::time_point wait_deadline, Clock::time_point now) {
   std::lock_guard lock(mu_);
   auto [it, inserted] = entries_.try_emplace(hash);
-  if (inserted) {
-    it->second.id = ledger::to_hex(hash);
-    it->second.pending_until = pending_until;
-  }
+  Entry& e = it->second;
   if (waiter) {
-    it->second.waits.push_back({wait_deadline, std::move(waiter)});
+    e.waits.push_back({wait_deadline, std::move(waiter)});
     ++waiters_;
   }
-  return inserted ? Begin::kNew : Begin::kAlreadyPending;
+  if (inserted) {
+    e.id = ledger::to_hex(hash);
+    e.pending_until = pending_until;
+    e.queued_at = now;
+    return Begin::kNew;
+  }
+  if (now - e.queued_at >= requeue_after_) {
+    e.queued_at = now;
+    e.pending_until = std::max(e.pending_until, pending_until);
+    return Begin::kRequeue;
+  }
+  return Begin::kAlreadyPending;
 }
 
 void RecordTracker::resolve(const ledger::Hash& hash, const RecordStatus& status) {

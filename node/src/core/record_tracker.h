@@ -1,8 +1,11 @@
 #pragma once
 // Records admitted but not yet applied, and the clients waiting for them. A record id is
 // pending from admission until the apply step reports it (or its pending time runs out, after
-// which it may be submitted again): a second submission of a pending id is not queued twice, it
-// waits for the first. Thread-safe; waiters are called outside the lock, exactly once.
+// which it may be submitted again). A second submission of a pending id waits for the first
+// copy and is not queued again — unless the first copy was queued more than `requeue_after`
+// ago: it may have been lost with a leader that crashed, and a second copy costs nothing (the
+// apply step keeps the first to commit and answers the other as a duplicate). Thread-safe;
+// waiters are called outside the lock, exactly once.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -21,12 +24,17 @@ class RecordTracker {
   // Gets the record's final status, or (past its deadline) a kPending status.
   using Waiter = std::function<void(const RecordStatus&)>;
 
-  enum class Begin { kNew, kAlreadyPending };
-  // Atomically: if `hash` is pending, attaches `waiter` (may be empty) and says so; otherwise
-  // marks it pending until `pending_until` with `waiter` attached. A kNew record must then be
-  // queued, or ended with resolve().
+  explicit RecordTracker(std::chrono::milliseconds requeue_after = std::chrono::seconds(1))
+      : requeue_after_(requeue_after) {}
+
+  // kNew: not pending before; kRequeue: pending, but queued long enough ago to queue again;
+  // kAlreadyPending: wait for the copy in flight.
+  enum class Begin { kNew, kRequeue, kAlreadyPending };
+  // Atomically: attaches `waiter` (may be empty) to the record's entry, creating it pending
+  // until `pending_until` if absent, and says whether the caller must queue the record (kNew,
+  // kRequeue: queue it, or end it with resolve()).
   Begin begin(const ledger::Hash& hash, Clock::time_point pending_until, Waiter waiter,
-              Clock::time_point wait_deadline);
+              Clock::time_point wait_deadline, Clock::time_point now = Clock::now());
 
   // The record's status is final: every waiter gets it and the id is no longer pending.
   void resolve(const ledger::Hash& hash, const RecordStatus& status);
@@ -49,8 +57,10 @@ class RecordTracker {
   struct Entry {
     std::string id;
     Clock::time_point pending_until;
+    Clock::time_point queued_at;
     std::vector<Wait> waits;
   };
+  const std::chrono::milliseconds requeue_after_;
   mutable std::mutex mu_;
   std::unordered_map<ledger::Hash, Entry, HashKey> entries_;
   size_t waiters_ = 0;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "node_stack.h"
 
 namespace medtrail::node {
@@ -168,6 +170,33 @@ TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
   EXPECT_EQ(more[0].state, RecordState::kCommitted);
   ASSERT_TRUE(eventually([&] { return leader->store->tree_size() == 165; }));
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
+}
+
+TEST_F(RaftDriverTest, RecordsForwardedToALeaderThatVanishedCommitOnResubmission) {
+  std::vector<std::string> ids{"n1", "n2", "n3"};
+  std::vector<std::unique_ptr<NodeStack>> nodes;
+  for (const auto& id : ids) nodes.push_back(open(id, ids));
+  ASSERT_TRUE(eventually([&] { return leader_of(nodes) != nullptr; }));
+  NodeStack* old_leader = leader_of(nodes);
+  NodeStack* follower = nodes[0].get() == old_leader ? nodes[1].get() : nodes[0].get();
+  net_.isolate(old_leader->id, true);  // the forwarded batch is lost on the way
+  auto first = follower->submit(records(1, 10), true, std::chrono::milliseconds(300));
+  EXPECT_EQ(first[0].state, RecordState::kPending);
+  ASSERT_TRUE(eventually([&] {
+    NodeStack* l = leader_of(nodes);
+    return l != nullptr && l != old_leader;
+  }));
+  // Resubmitted once the first copy is old enough to be presumed lost: queued again, committed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  auto again = follower->submit(records(1, 10), true, std::chrono::seconds(5));
+  for (const RecordStatus& s : again) EXPECT_EQ(s.state, RecordState::kCommitted) << s.message;
+  net_.isolate(old_leader->id, false);
+  ASSERT_TRUE(eventually([&] {
+    for (auto& n : nodes) {
+      if (n->store->tree_size() != 10) return false;
+    }
+    return true;
+  }));
 }
 
 TEST_F(RaftDriverTest, ForgedRecordSlippedPastAdmissionNeverBecomesALeaf) {

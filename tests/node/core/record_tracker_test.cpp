@@ -41,6 +41,23 @@ TEST(RecordTracker, SecondSubmissionOfAPendingIdWaitsForTheFirst) {
   EXPECT_EQ(t.begin(hash_of(1), now + seconds(10), nullptr, now), RecordTracker::Begin::kNew);
 }
 
+TEST(RecordTracker, ResubmissionLongAfterTheFirstCopyIsQueuedAgain) {
+  // The first copy may have died with a crashed leader; a resubmission must not just wait.
+  RecordTracker t(std::chrono::milliseconds(1000));
+  const auto now = Clock::now();
+  EXPECT_EQ(t.begin(hash_of(4), now + seconds(20), nullptr, now, now), RecordTracker::Begin::kNew);
+  EXPECT_EQ(t.begin(hash_of(4), now + seconds(20), nullptr, now, now + std::chrono::milliseconds(999)),
+            RecordTracker::Begin::kAlreadyPending);
+  EXPECT_EQ(t.begin(hash_of(4), now + seconds(20), nullptr, now, now + seconds(1)),
+            RecordTracker::Begin::kRequeue);
+  // At most once per interval, however often a client insists.
+  EXPECT_EQ(t.begin(hash_of(4), now + seconds(20), nullptr, now, now + seconds(1)),
+            RecordTracker::Begin::kAlreadyPending);
+  EXPECT_EQ(t.begin(hash_of(4), now + seconds(20), nullptr, now, now + seconds(2)),
+            RecordTracker::Begin::kRequeue);
+  EXPECT_EQ(t.pending(), 1u);
+}
+
 TEST(RecordTracker, WaitPastItsDeadlineIsAnsweredPendingAndTheIdStaysPending) {
   RecordTracker t;
   const auto now = Clock::now();

@@ -1,0 +1,95 @@
+#pragma once
+// A real medtrail cluster for a test: `medtrail genesis init` in a fresh temporary directory
+// with ports picked by the test, then one medtrail-node child process per node, stdout and
+// stderr to nodes/<id>/node.log. Every child is killed and reaped by the destructor (and,
+// should the test process itself die, by the kernel: PR_SET_PDEATHSIG), so no test leaks a
+// process. On a failed test the destructor prints the tail of every node's log and keeps the
+// directory.
+//
+// Children are started and stopped from the test's main thread only: the death signal fires
+// when the thread that forked exits, not the process.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "integration/http_client.h"
+#include "medtrail/ledger/crypto_suite.h"
+
+namespace medtrail::integration {
+
+using namespace std::chrono_literals;
+
+struct ClusterNode {
+  std::string id;
+  std::string org;
+  std::string dir;  // nodes/<id>: node.toml, data/, node.log
+  uint16_t api_port = 0;
+  uint16_t peer_port = 0;
+  pid_t pid = -1;   // -1 when not running
+};
+
+struct ClusterOptions {
+  int nodes = 3;
+  std::string extra_toml;  // appended to every node.toml (e.g. a [limits] table)
+};
+
+class Cluster {
+ public:
+  explicit Cluster(ClusterOptions options = {});
+  ~Cluster();
+  Cluster(const Cluster&) = delete;
+  Cluster& operator=(const Cluster&) = delete;
+
+  int size() const { return static_cast<int>(nodes_.size()); }
+  const ClusterNode& node(int i) const { return nodes_.at(i); }
+  const std::string& dir() const { return dir_; }
+  std::string genesis_path() const { return dir_ + "/genesis.json"; }
+  std::string data_dir(int i) const { return nodes_.at(i).dir + "/data"; }
+  // Organisations in genesis (the first ones run nodes) and their admin keys.
+  const std::vector<std::string>& orgs() const { return orgs_; }
+  const ledger::KeyPair& admin_key(const std::string& org) const { return admin_keys_.at(org); }
+
+  void start(int i);
+  void start_all();
+  bool running(int i) const { return nodes_.at(i).pid > 0; }
+  // Sends `signal` and waits for the exit; returns the exit code, 128+signal when killed by a
+  // signal, or -1 when it did not exit within `timeout` (it is then SIGKILLed).
+  int stop(int i, int signal = 15, std::chrono::milliseconds timeout = 15s);
+  void kill9(int i) { stop(i, 9); }
+
+  // GET /readyz answers 200 on the node / on every running node.
+  bool wait_ready(int i, std::chrono::milliseconds timeout = 30s);
+  bool wait_all_ready(std::chrono::milliseconds timeout = 30s);
+  // GET /v1/status, or nullopt when the node does not answer.
+  std::optional<nlohmann::json> status(int i);
+  // The node that says it leads and that a majority of the running nodes name as leader.
+  std::optional<int> leader(std::chrono::milliseconds timeout = 15s);
+  // Every running node reports the same height, tree_size and tree_root, twice in a row.
+  bool wait_converged(std::chrono::milliseconds timeout = 30s);
+
+  HttpClient client(int i, std::chrono::milliseconds timeout = 20s) const;
+  // The last `lines` lines of the node's log.
+  std::string log_tail(int i, size_t lines = 40) const;
+  // Runs the medtrail CLI; returns its exit code and fills `output` (stdout and stderr).
+  int run_cli(const std::vector<std::string>& args, std::string* output = nullptr) const;
+
+ private:
+  void found(const ClusterOptions& options);
+  bool reap(int i, std::chrono::milliseconds timeout, int* exit_code);
+
+  std::string dir_;
+  std::vector<ClusterNode> nodes_;
+  std::vector<std::string> orgs_;
+  std::map<std::string, ledger::KeyPair> admin_keys_;
+};
+
+// Free TCP ports on 127.0.0.1: bound to port 0 together (so distinct), read, closed.
+std::vector<uint16_t> pick_free_ports(size_t count);
+
+}  // namespace medtrail::integration
