@@ -9,6 +9,7 @@
 #include "core/admission.h"
 #include "core/raft_driver.h"
 #include "core/record_tracker.h"
+#include "core/signer_directory.h"
 #include "core/submission_queue.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/genesis.h"
@@ -26,6 +27,7 @@ struct ApiContext {
   SubmissionQueue* queue = nullptr;
   RecordTracker* tracker = nullptr;
   peer::PeerNetwork* peers = nullptr;     // null in single-node tests
+  const SignerDirectory* signers = nullptr;  // for the admin endpoint's signature check
   const std::atomic<bool>* accepting = nullptr;  // false while shutting down: POSTs get 503
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

@@ -310,11 +310,9 @@ void NodeApp::Impl::build_network() {
   ctx.queue = queue.get();
   ctx.tracker = &tracker;
   ctx.peers = peers.get();
+  ctx.signers = &signers;
   ctx.accepting = &accepting;
   api::register_api_routes(*server, ctx, metrics);
-  server->set_observer([this](std::string_view route, int status, std::chrono::nanoseconds t) {
-    metrics.observe(route, status, t);
-  });
 }
 
 void NodeApp::Impl::shutdown() {

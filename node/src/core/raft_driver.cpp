@@ -387,17 +387,16 @@ Status RaftDriver::apply_conf_change(const consensus::Entry& entry) {
 void RaftDriver::publish_membership() {
   membership_changed_ = false;
   const consensus::ConfState conf = raft_->conf_state();
-  std::vector<ledger::GenesisNode> members;
-  bool self_is_member = false;
+  auto in_conf = [&](consensus::NodeId rid) {
+    return std::binary_search(conf.voters.begin(), conf.voters.end(), rid) ||
+           std::binary_search(conf.learners.begin(), conf.learners.end(), rid);
+  };
+  const bool self_is_member = in_conf(raft_id_of(options_.self));
+  std::vector<ledger::GenesisNode> members;  // those with a known record (addresses, pins)
   {
     std::lock_guard lock(directory_mu_);
     for (const auto& [id, node] : directory_) {
-      const consensus::NodeId rid = raft_id_of(id);
-      const bool in_conf = std::binary_search(conf.voters.begin(), conf.voters.end(), rid) ||
-                           std::binary_search(conf.learners.begin(), conf.learners.end(), rid);
-      if (!in_conf) continue;
-      if (id == options_.self) self_is_member = true;
-      members.push_back(node);
+      if (in_conf(raft_id_of(id))) members.push_back(node);
     }
     members_ = members;
   }
@@ -530,6 +529,8 @@ Status RaftDriver::apply(const consensus::Entry& entry) {
   }
   auto outcome = applier_.apply(*proposal, entry.term, entry.index);
   if (!outcome.ok()) return outcome.status();
+  // Before any client hears "committed": /v1/status must not show less than they were told.
+  refresh_status();
   for (const RecordOutcome& r : outcome->records) {
     tracker_.resolve(r.record_hash, RecordStatus::from_outcome(ledger::to_hex(r.record_hash), r));
   }

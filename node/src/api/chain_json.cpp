@@ -1,0 +1,42 @@
+#include "api/chain_json.h"
+
+#include "medtrail/ledger/bytes.h"
+
+namespace medtrail::node::api {
+
+using ledger::to_hex;
+
+nlohmann::json block_json(const ledger::CryptoSuite& suite, const ledger::Block& block,
+                          const std::vector<std::string>& record_ids) {
+  const ledger::BlockHeader& h = block.header;
+  return {{"height", h.height},
+          {"hash", to_hex(ledger::block_hash(suite, h))},
+          {"chain_id", to_hex(h.chain_id)},
+          {"prev_block_hash", to_hex(h.prev_block_hash)},
+          {"timestamp_ms", h.timestamp_ms},
+          {"first_leaf", h.first_leaf},
+          {"leaf_count", h.leaf_count},
+          {"tree_size", h.tree_size},
+          {"tree_root", to_hex(h.tree_root)},
+          {"state_digest", to_hex(h.state_digest)},
+          {"checkpoints_digest", to_hex(h.checkpoints_digest)},
+          {"raft_term", h.raft_term},
+          {"raft_index", h.raft_index},
+          {"record_ids", record_ids},
+          {"checkpoints", block.checkpoints.size()}};
+}
+
+nlohmann::json checkpoint_json(const ledger::SignedCheckpoint& signed_cp) {
+  const ledger::Checkpoint& cp = signed_cp.checkpoint;
+  nlohmann::json signatures = nlohmann::json::array();
+  for (const ledger::CheckpointSignature& s : signed_cp.signatures) {
+    signatures.push_back({{"signer", s.signer},
+                          {"public_key", to_hex(s.public_key)},
+                          {"signature", to_hex(s.signature)}});
+  }
+  return {{"chain_id", to_hex(cp.chain_id)},     {"height", cp.height},
+          {"block_hash", to_hex(cp.block_hash)}, {"tree_size", cp.tree_size},
+          {"tree_root", to_hex(cp.tree_root)},   {"signatures", std::move(signatures)}};
+}
+
+}  // namespace medtrail::node::api

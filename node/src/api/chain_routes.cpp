@@ -1,0 +1,74 @@
+// GET /v1/blocks/{height} and GET /v1/checkpoints/latest.
+#include <charconv>
+
+#include "api/chain_json.h"
+#include "api/checkpoint_lookup.h"
+#include "api/json_reply.h"
+#include "api/route_groups.h"
+#include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/genesis.h"
+
+namespace medtrail::node::api {
+
+namespace {
+
+// A decimal height 1..2^64-1 without sign, leading zeros or anything else; 0 when not.
+uint64_t parse_height(const std::string& text) {
+  uint64_t height = 0;
+  if (text.empty() || text.size() > 20 || text[0] == '0') return 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), height);
+  if (ec != std::errc() || end != text.data() + text.size()) return 0;
+  return height;
+}
+
+http::Response read_block(const ApiContext& ctx, const http::Request& request) {
+  auto it = request.params.find("height");
+  const uint64_t height = it == request.params.end() ? 0 : parse_height(it->second);
+  if (height == 0) {
+    return http::Response::error(400, "bad_height", "a height is a decimal number from 1");
+  }
+  if (height > ctx.store->height()) return http::Response::error(404, "not_found", "no such block");
+  auto block = ctx.store->block_at(height);
+  if (!block.ok()) return http::Response::error(500, "internal", "the block could not be read");
+  // Bounded by the proposal limits (max_batch_records): a block holds at most that many.
+  std::vector<std::string> record_ids;
+  record_ids.reserve(block->header.leaf_count);
+  for (uint64_t i = 0; i < block->header.leaf_count; ++i) {
+    auto leaf = ctx.store->leaf_at(block->header.first_leaf + i);
+    if (!leaf.ok()) return http::Response::error(500, "internal", "a leaf could not be read");
+    record_ids.push_back(ledger::record_id(leaf->envelope));
+  }
+  return json_reply(200, block_json(ctx.store->suite(), *block, record_ids));
+}
+
+// The newer of the chain's newest trusted checkpoint and the newest one the node's pool has
+// gathered a quorum for (the chain records pooled checkpoints a block or more later).
+http::Response latest_checkpoint(const ApiContext& ctx) {
+  auto checkpoint =
+      latest_trusted_checkpoint(*ctx.store, ledger::genesis_checkpoint_trust(*ctx.genesis));
+  if (ctx.driver != nullptr) {
+    auto pooled = ctx.driver->checkpoints().newest_quorum(*ctx.store);
+    if (pooled && (!checkpoint || pooled->checkpoint.height > checkpoint->checkpoint.height)) {
+      checkpoint = std::move(pooled);
+    }
+  }
+  if (!checkpoint) {
+    return http::Response::error(404, "no_checkpoint", "no trusted checkpoint near the head");
+  }
+  return json_reply(200, checkpoint_json(*checkpoint));
+}
+
+}  // namespace
+
+void register_chain_routes(http::Server& server, const ApiContext& ctx) {
+  const ApiContext* c = &ctx;
+  server.route("GET", "/v1/blocks/{height}",
+               [c](const http::Request& request, http::Responder respond) {
+                 respond(read_block(*c, request));
+               });
+  server.route("GET", "/v1/checkpoints/latest", [c](const http::Request&, http::Responder respond) {
+    respond(latest_checkpoint(*c));
+  });
+}
+
+}  // namespace medtrail::node::api

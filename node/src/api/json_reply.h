@@ -1,0 +1,13 @@
+#pragma once
+// JSON bodies out of the API: one place that decides how a document is serialised.
+#include <nlohmann/json.hpp>
+
+#include "http/http_server.h"
+
+namespace medtrail::node::api {
+
+// `body` as compact JSON. Invalid UTF-8 in a string (a stray byte in a client's own field name
+// echoed in an error message) is replaced rather than thrown on.
+http::Response json_reply(int status, const nlohmann::json& body);
+
+}  // namespace medtrail::node::api

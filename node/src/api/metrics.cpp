@@ -1,0 +1,151 @@
+#include "api/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+#include <rocksdb/db.h>
+
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace medtrail::node::api {
+
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+constexpr const char* kRoles[] = {"follower", "pre_candidate", "candidate", "leader", "failed"};
+
+Family<Counter>& counter(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+Family<Gauge>& gauge(prometheus::Registry& r, const char* name, const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r);
+}
+
+// A status label from a bounded set, whatever a handler answered.
+std::string status_label(int status) {
+  return status >= 100 && status <= 599 ? std::to_string(status) : "other";
+}
+
+// Bytes RocksDB holds on disk: table files of every column family plus the live WAL.
+uint64_t disk_bytes(const ledger::ChainStore& store) {
+  rocksdb::DB* db = store.db();
+  if (db == nullptr) return 0;
+  uint64_t total = 0;
+  uint64_t sst = 0;
+  if (db->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &sst)) total += sst;
+  rocksdb::VectorLogPtr wal_files;
+  if (db->GetSortedWalFiles(wal_files).ok()) {
+    for (const auto& file : wal_files) total += file->SizeFileBytes();
+  }
+  return total;
+}
+
+}  // namespace
+
+struct Metrics::Impl {
+  prometheus::Registry registry;
+  Family<Counter>& requests = counter(registry, "medtrail_http_requests_total",
+                                      "HTTP responses by route pattern and status");
+  Family<Histogram>& durations = prometheus::BuildHistogram()
+                                     .Name("medtrail_http_request_duration_seconds")
+                                     .Help("HTTP request latency by route pattern")
+                                     .Register(registry);
+  Gauge& queue_depth = gauge(registry, "medtrail_admission_queue_depth",
+                             "Records admitted and waiting to be proposed")
+                           .Add({});
+  Gauge& pending =
+      gauge(registry, "medtrail_pending_records", "Record ids admitted and not yet applied")
+          .Add({});
+  Family<Gauge>& role = gauge(registry, "medtrail_raft_role", "1 for the node's current role");
+  Gauge& term = gauge(registry, "medtrail_raft_term", "Current Raft term").Add({});
+  Gauge& commit_index = gauge(registry, "medtrail_raft_commit_index", "Raft commit index").Add({});
+  Gauge& applied_index =
+      gauge(registry, "medtrail_raft_applied_index", "Raft applied index").Add({});
+  Gauge& height = gauge(registry, "medtrail_block_height", "Height of the chain").Add({});
+  Gauge& tree_size = gauge(registry, "medtrail_tree_size", "Leaves in the Merkle log").Add({});
+  Gauge& disk = gauge(registry, "medtrail_disk_bytes", "RocksDB table and WAL bytes").Add({});
+  Counter& fsyncs = counter(registry, "medtrail_fsync_total", "Raft log syncs").Add({});
+  Counter& fsync_seconds =
+      counter(registry, "medtrail_fsync_seconds_total", "Time spent in Raft log syncs").Add({});
+  Counter& proposals = counter(registry, "medtrail_proposals_total", "Proposals made").Add({});
+  Counter& records_proposed =
+      counter(registry, "medtrail_records_proposed_total", "Records in proposals").Add({});
+  Family<Gauge>& peer_connected =
+      gauge(registry, "medtrail_peer_connected", "1 while the peer link is up, by direction");
+  Family<Counter>& peer_dropped = counter(registry, "medtrail_peer_frames_dropped_total",
+                                          "Frames to the peer dropped (queue full, link lost)");
+  Counter& peer_auth_failures = counter(registry, "medtrail_peer_auth_failures_total",
+                                        "Peer connections refused at authentication")
+                                    .Add({});
+  Counter& malformed_frames = counter(registry, "medtrail_peer_malformed_frames_total",
+                                      "Peer frames that could not be read")
+                                  .Add({});
+
+  // Counters read from the node's own totals advance by the difference since the last scrape.
+  std::mutex scrape_mu;
+  static void mirror(Counter& c, double total) {
+    if (total > c.Value()) c.Increment(total - c.Value());
+  }
+};
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::observe(std::string_view route, int status, std::chrono::nanoseconds latency) {
+  // Labelled by pattern, never by path, so the number of series stays bounded.
+  const std::string label = route.empty() ? "unmatched" : std::string(route);
+  impl_->requests.Add({{"route", label}, {"status", status_label(status)}}).Increment();
+  static const Histogram::BucketBoundaries kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  impl_->durations.Add({{"route", label}}, kBuckets)
+      .Observe(std::chrono::duration<double>(latency).count());
+}
+
+std::string Metrics::scrape(const ApiContext& ctx) {
+  Impl& m = *impl_;
+  {
+    std::lock_guard lock(m.scrape_mu);
+    const RaftStatus raft = ctx.driver->status();
+    const RaftDriverStats stats = ctx.driver->stats();
+    m.queue_depth.Set(static_cast<double>(ctx.queue->size()));
+    m.pending.Set(static_cast<double>(ctx.tracker->pending()));
+    for (const char* role : kRoles) m.role.Add({{"role", role}}).Set(raft.role == role ? 1 : 0);
+    m.term.Set(static_cast<double>(raft.term));
+    m.commit_index.Set(static_cast<double>(raft.commit_index));
+    m.applied_index.Set(static_cast<double>(raft.applied_index));
+    m.height.Set(static_cast<double>(ctx.store->height()));
+    m.tree_size.Set(static_cast<double>(ctx.store->tree_size()));
+    m.disk.Set(static_cast<double>(disk_bytes(*ctx.store)));
+    Impl::mirror(m.fsyncs, static_cast<double>(stats.syncs));
+    Impl::mirror(m.fsync_seconds, static_cast<double>(stats.sync_nanos) / 1e9);
+    Impl::mirror(m.proposals, static_cast<double>(stats.proposals));
+    Impl::mirror(m.records_proposed, static_cast<double>(stats.records_proposed));
+    double malformed = static_cast<double>(stats.malformed_frames);
+    if (ctx.peers != nullptr) {
+      const peer::PeerNetwork::Stats net = ctx.peers->stats();
+      Impl::mirror(m.peer_auth_failures, static_cast<double>(net.auth_failures));
+      malformed += static_cast<double>(net.malformed_frames);
+      // Peers are genesis' nodes: at most 64, so per-peer series stay bounded.
+      for (const peer::PeerNetwork::PeerState& p : ctx.peers->peer_states()) {
+        m.peer_connected.Add({{"peer", p.node_id}, {"direction", "inbound"}})
+            .Set(p.inbound_connected ? 1 : 0);
+        m.peer_connected.Add({{"peer", p.node_id}, {"direction", "outbound"}})
+            .Set(p.outbound_connected ? 1 : 0);
+        Impl::mirror(m.peer_dropped.Add({{"peer", p.node_id}}),
+                     static_cast<double>(p.frames_dropped));
+      }
+    }
+    Impl::mirror(m.malformed_frames, malformed);
+  }
+  return prometheus::TextSerializer().Serialize(m.registry.Collect());
+}
+
+}  // namespace medtrail::node::api

@@ -1,0 +1,25 @@
+#pragma once
+// The API's routes by concern; register_api_routes (api_routes.cpp) calls each.
+#include "api/api_context.h"
+#include "api/metrics.h"
+#include "http/http_server.h"
+
+namespace medtrail::node::api {
+
+// False while the node shuts down (no flag wired counts as accepting).
+inline bool is_accepting(const ApiContext& ctx) {
+  return ctx.accepting == nullptr || ctx.accepting->load();
+}
+
+// POST /v1/records, GET /v1/records/{id}
+void register_record_routes(http::Server& server, const ApiContext& ctx);
+// GET /v1/blocks/{height}, GET /v1/checkpoints/latest
+void register_chain_routes(http::Server& server, const ApiContext& ctx);
+// GET /v1/status, /healthz, /readyz
+void register_status_routes(http::Server& server, const ApiContext& ctx);
+// POST /v1/admin/membership (needs ctx.signers and ctx.genesis)
+void register_admin_routes(http::Server& server, const ApiContext& ctx);
+// GET /metrics; also makes `metrics` the server's response observer.
+void register_metrics_routes(http::Server& server, const ApiContext& ctx, Metrics& metrics);
+
+}  // namespace medtrail::node::api

@@ -1,0 +1,79 @@
+#pragma once
+// A real single-node medtrail stack for the API tests: a chain store in a temp dir, a genesis
+// with one organisation and one node "n1", admission, the Raft driver (a lone voter elects
+// itself within a few ticks) and the HTTP server on two io threads with the API registered.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/api_context.h"
+#include "api/api_routes.h"
+#include "api/metrics.h"
+#include "core/block_applier.h"
+#include "core/signer_directory.h"
+#include "medtrail/ledger/thread_pool.h"
+#include "node/api/api_test_client.h"
+#include "support/chain_fixture.h"
+
+namespace medtrail::node::api::testing {
+
+// Polls `condition` until it holds or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+
+class ApiStack {
+ public:
+  // `configure` may adjust the node's configuration before anything starts.
+  explicit ApiStack(const std::function<void(NodeConfig&)>& configure = {});
+  ~ApiStack();
+  ApiStack(const ApiStack&) = delete;
+  ApiStack& operator=(const ApiStack&) = delete;
+
+  uint16_t port() const;
+  // Waits for the lone voter to elect itself; on failure, says what the driver reports.
+  ::testing::AssertionResult wait_for_leader(
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+  // A signed envelope by "hosp-a/admin" (known to the chain) in wire form.
+  std::string wire_envelope(uint64_t nonce) const;
+  ledger::Envelope envelope(uint64_t nonce) const;
+
+  const ledger::KeyPair& admin() const { return admin_; }
+  // The admin key of "reg-c", the consortium's regulator organisation.
+  const ledger::KeyPair& regulator() const { return regulator_; }
+  ledger::ChainStore& store() { return *store_; }
+  RaftDriver& driver() { return *driver_; }
+  std::atomic<bool>& accepting() { return accepting_; }
+
+ private:
+  // First, so it is destroyed last: responders still held by the tracker refer to its sockets.
+  boost::asio::io_context io_;
+  const ledger::CryptoSuite& suite_;
+  ledger::KeyPair admin_;
+  ledger::KeyPair regulator_;
+  ledger::KeyPair node_key_;
+  ledger::Genesis genesis_;
+  SignerDirectory signers_;
+  NodeConfig config_;
+  medtrail::testing::TempDir dir_;
+  std::unique_ptr<ledger::ChainStore> store_;
+  ledger::ThreadPool pool_{2};
+  std::optional<BlockApplier> applier_;
+  RecordTracker tracker_;
+  std::unique_ptr<SubmissionQueue> queue_;
+  std::unique_ptr<RaftDriver> driver_;
+  std::unique_ptr<Admission> admission_;
+  std::atomic<bool> accepting_{true};
+  ApiContext ctx_;
+  Metrics metrics_;
+  std::unique_ptr<http::Server> server_;
+  std::vector<std::thread> io_threads_;
+};
+
+}  // namespace medtrail::node::api::testing

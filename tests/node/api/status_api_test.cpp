@@ -1,0 +1,95 @@
+// GET /v1/status, /healthz, /readyz and /metrics against a real single-node stack.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "node/api/api_test_stack.h"
+
+namespace medtrail::node::api::testing {
+namespace {
+
+using nlohmann::json;
+
+class StatusApiTest : public ::testing::Test {
+ protected:
+  StatusApiTest() : client_(stack_.port()) {}
+  void SetUp() override { ASSERT_TRUE(stack_.wait_for_leader()); }
+
+  ApiStack stack_;
+  ApiClient client_;
+};
+
+TEST_F(StatusApiTest, StatusDescribesTheLoneLeader) {
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(1)).status, 200);
+  // The driver refreshes its status after the loop that applied the block, which may be just
+  // after the client was answered.
+  ASSERT_TRUE(wait_until([&] { return stack_.driver().status().applied_index >= 2; }));
+  Reply reply = client_.get("/v1/status");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json status = json::parse(reply.body);
+  EXPECT_EQ(status["node_id"], "n1");
+  EXPECT_EQ(status["chain_id"], ledger::to_hex(stack_.store().chain_id()));
+  EXPECT_EQ(status["role"], "leader");
+  EXPECT_EQ(status["leader"], "n1");
+  EXPECT_GE(status["term"].get<uint64_t>(), 1u);
+  EXPECT_GE(status["commit_index"].get<uint64_t>(), 2u);  // the leader's no-op and the block
+  EXPECT_GE(status["last_index"].get<uint64_t>(), status["commit_index"].get<uint64_t>());
+  EXPECT_EQ(status["height"], 1);
+  EXPECT_EQ(status["tree_size"], 1);
+  EXPECT_EQ(status["tree_root"], ledger::to_hex(stack_.store().tree_root()));
+  EXPECT_EQ(status["voters"], json::array({"n1"}));
+  EXPECT_EQ(status["learners"], json::array());
+  EXPECT_EQ(status["peers"], json::array());
+  EXPECT_EQ(status["queue"]["records"], 0);
+  EXPECT_TRUE(status.contains("pending_records"));
+  EXPECT_TRUE(status.contains("uptime_s"));
+  EXPECT_FALSE(status.contains("failure"));
+}
+
+TEST_F(StatusApiTest, HealthzAnswersWhileTheNodeServes) {
+  Reply reply = client_.get("/healthz");
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(json::parse(reply.body)["status"], "ok");
+}
+
+TEST_F(StatusApiTest, ReadyzIsReadyOnceALeaderIsKnownAndNotWhileShuttingDown) {
+  EXPECT_TRUE(wait_until([&] { return client_.get("/readyz").status == 200; }));
+  stack_.accepting().store(false);
+  Reply reply = client_.get("/readyz");
+  EXPECT_EQ(reply.status, 503);
+  EXPECT_FALSE(json::parse(reply.body)["reason"].get<std::string>().empty());
+}
+
+TEST_F(StatusApiTest, MetricsExposeTheChainAndRequestCounts) {
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(2)).status, 200);
+  ASSERT_EQ(client_.get("/no/such/route").status, 404);
+  ASSERT_EQ(client_.get("/v1/blocks/1").status, 200);
+  Reply reply = client_.get("/metrics");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::string& text = reply.body;
+  EXPECT_NE(text.find("\nmedtrail_block_height 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nmedtrail_tree_size 1\n"), std::string::npos);
+  EXPECT_NE(text.find("medtrail_http_requests_total{route=\"/v1/records\",status=\"200\"} 1"),
+            std::string::npos);
+  // Paths are labelled by their route pattern; unknown paths share one label.
+  EXPECT_NE(text.find("medtrail_http_requests_total{route=\"/v1/blocks/{height}\",status=\"200\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("medtrail_http_requests_total{route=\"unmatched\",status=\"404\"}"),
+            std::string::npos);
+  EXPECT_EQ(text.find("/no/such/route"), std::string::npos);
+  EXPECT_NE(text.find("medtrail_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(text.find("medtrail_raft_role{role=\"leader\"} 1"), std::string::npos);
+  for (const char* name :
+       {"medtrail_admission_queue_depth", "medtrail_pending_records", "medtrail_raft_term",
+        "medtrail_raft_commit_index", "medtrail_raft_applied_index", "medtrail_fsync_total",
+        "medtrail_fsync_seconds_total", "medtrail_proposals_total",
+        "medtrail_records_proposed_total", "medtrail_disk_bytes",
+        "medtrail_peer_auth_failures_total", "medtrail_peer_malformed_frames_total",
+        "medtrail_http_connections_open"}) {
+    EXPECT_NE(text.find(std::string("\n") + name + " "), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::node::api::testing
