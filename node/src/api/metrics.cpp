@@ -78,6 +78,25 @@ struct Metrics::Impl {
   Counter& proposals = counter(registry, "medtrail_proposals_total", "Proposals made").Add({});
   Counter& records_proposed =
       counter(registry, "medtrail_records_proposed_total", "Records in proposals").Add({});
+  Counter& proposals_dropped = counter(registry, "medtrail_proposals_dropped_total",
+                                       "Batches Raft refused or that found no leader")
+                                   .Add({});
+  Counter& records_expired = counter(registry, "medtrail_records_expired_total",
+                                     "Queued records dropped after waiting too long")
+                                 .Add({});
+  Counter& checkpoints_signed =
+      counter(registry, "medtrail_checkpoints_signed_total", "Checkpoints this node signed").Add({});
+  Counter& checkpoints_embedded = counter(registry, "medtrail_checkpoints_embedded_total",
+                                          "Quorum checkpoints the leader put in a proposal")
+                                      .Add({});
+  Counter& checkpoint_refused = counter(registry, "medtrail_checkpoint_signatures_refused_total",
+                                        "Checkpoint signatures from peers refused")
+                                    .Add({});
+  Counter& snapshots_taken =
+      counter(registry, "medtrail_snapshots_taken_total", "Raft snapshots (ledger images) taken").Add({});
+  Counter& snapshots_installed = counter(registry, "medtrail_snapshots_installed_total",
+                                         "Ledger images received, verified and installed")
+                                     .Add({});
   Family<Gauge>& peer_connected =
       gauge(registry, "medtrail_peer_connected", "1 while the peer link is up, by direction");
   Family<Counter>& peer_dropped = counter(registry, "medtrail_peer_frames_dropped_total",
@@ -128,6 +147,13 @@ std::string Metrics::scrape(const ApiContext& ctx) {
     Impl::mirror(m.fsync_seconds, static_cast<double>(stats.sync_nanos) / 1e9);
     Impl::mirror(m.proposals, static_cast<double>(stats.proposals));
     Impl::mirror(m.records_proposed, static_cast<double>(stats.records_proposed));
+    Impl::mirror(m.proposals_dropped, static_cast<double>(stats.proposals_dropped));
+    Impl::mirror(m.records_expired, static_cast<double>(stats.records_expired));
+    Impl::mirror(m.checkpoints_signed, static_cast<double>(stats.checkpoints_signed));
+    Impl::mirror(m.checkpoints_embedded, static_cast<double>(stats.checkpoints_embedded));
+    Impl::mirror(m.checkpoint_refused, static_cast<double>(stats.checkpoint_signatures_refused));
+    Impl::mirror(m.snapshots_taken, static_cast<double>(stats.snapshots_taken));
+    Impl::mirror(m.snapshots_installed, static_cast<double>(stats.snapshots_installed));
     double malformed = static_cast<double>(stats.malformed_frames);
     if (ctx.peers != nullptr) {
       const peer::PeerNetwork::Stats net = ctx.peers->stats();
