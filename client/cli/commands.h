@@ -15,5 +15,7 @@ void add_verify_envelope(CLI::App& app, int& exit_code);
 void add_verify_proof(CLI::App& app, int& exit_code);
 void add_verify_chain(CLI::App& app, int& exit_code);
 void add_genesis(CLI::App& app, int& exit_code);
+void add_node(CLI::App& app, int& exit_code);
+void add_load(CLI::App& app, int& exit_code);
 
 }  // namespace medtrail::cli

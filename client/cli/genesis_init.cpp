@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "io.h"
+#include "node_toml.h"
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/tls_identity.h"
@@ -35,43 +36,6 @@ struct InitOptions {
   int peer_port_base = 7101;
   int api_port_base = 8101;
 };
-
-std::string utc_now_rfc3339() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-// Creates `path` (mode 0644) holding `text`; never replaces an existing file.
-Status write_new_text_file(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Status::error(errno == EEXIST ? "file_exists" : "io_error",
-                         path + ": " + std::strerror(errno));
-  }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  ok = ::close(fd) == 0 && ok;
-  if (!ok) return Status::error("io_error", "cannot write " + path);
-  return Status();
-}
-
-// Paths relative to the node's own directory, so the cluster directory can be moved whole.
-std::string node_toml(const ledger::GenesisNode& node) {
-  std::string t = "# medtrail node " + node.id + " of " + node.org + ", written by genesis init.\n";
-  t += "node_id  = \"" + node.id + "\"\n";
-  t += "genesis  = \"../../genesis.json\"\n";
-  t += "data_dir = \"data\"\n";
-  t += "key_file = \"node.key\"\n";
-  t += "\n[tls]\ncert = \"tls.crt\"\nkey  = \"tls.key\"\n";
-  t += "\n[listen]\n";
-  t += "peer = \"" + node.peer_address + "\"\n";
-  t += "api  = \"" + node.api_address + "\"\n";
-  return t;
-}
 
 // Every file init would create; none may exist yet, so a refused init writes nothing.
 std::vector<fs::path> planned_files(const fs::path& out, const ledger::Genesis& g) {
@@ -139,7 +103,7 @@ Status write_consortium(const fs::path& out, const ledger::Genesis& g, const Sec
         ledger::save_key_file((dir / "node.key").string(), secrets.node_keys[i]));
     MEDTRAIL_RETURN_IF_ERROR(ledger::save_tls_identity(dir.string(), "tls", secrets.tls[i]));
     MEDTRAIL_RETURN_IF_ERROR(
-        write_new_text_file((dir / "node.toml").string(), node_toml(g.nodes[i])));
+        write_new_text_file((dir / "node.toml").string(), node_toml(g.nodes[i], "../../genesis.json", /*join=*/false)));
   }
   // Last: a genesis.json in DIR means a complete consortium.
   return write_new_text_file((out / "genesis.json").string(), genesis_json);

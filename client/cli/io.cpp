@@ -1,5 +1,12 @@
 #include "io.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -30,6 +37,32 @@ ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes
 int fail(const std::string& what, const ledger::Status& status, int exit_code) {
   std::cerr << "medtrail: " << what << ": " << status.to_string() << "\n";
   return exit_code;
+}
+
+}  // namespace medtrail::cli
+
+namespace medtrail::cli {
+
+ledger::Status write_new_text_file(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return ledger::Status::error(errno == EEXIST ? "file_exists" : "io_error",
+                                 path + ": " + std::strerror(errno));
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) return ledger::Status::error("io_error", "cannot write " + path);
+  return ledger::Status();
+}
+
+std::string utc_now_rfc3339() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace medtrail::cli

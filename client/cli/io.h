@@ -11,6 +11,13 @@ namespace medtrail::cli {
 // Reads a whole file ("-" for standard input), refusing anything over `max_bytes`.
 ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes);
 
+// Creates `path` (mode 0644) holding `text`, synced; never replaces an existing file
+// (`file_exists`).
+ledger::Status write_new_text_file(const std::string& path, const std::string& text);
+
+// Now, as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
+std::string utc_now_rfc3339();
+
 // Prints "medtrail: <what>: <code>: <message>" on one line to stderr and returns `exit_code`.
 int fail(const std::string& what, const ledger::Status& status, int exit_code);
 

@@ -18,13 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<HttpClient> clients_for(const Cluster& cluster, const std::vector<int>& nodes,
-                                    std::chrono::milliseconds timeout = 20s) {
-  std::vector<HttpClient> clients;
-  for (int i : nodes) clients.push_back(cluster.client(i, timeout));
-  return clients;
-}
-
 std::vector<int> all_nodes(const Cluster& cluster) {
   std::vector<int> nodes;
   for (int i = 0; i < cluster.size(); ++i) nodes.push_back(i);

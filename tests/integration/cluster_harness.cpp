@@ -168,6 +168,24 @@ Cluster::~Cluster() {
   }
 }
 
+int Cluster::add_node(const std::string& id, const std::string& org) {
+  auto ports = pick_free_ports(2);
+  ClusterNode node;
+  node.id = id;
+  node.org = org;
+  node.peer_port = ports[0];
+  node.api_port = ports[1];
+  node.dir = dir_ + "/nodes/" + id;
+  std::string output;
+  int rc = run_cli({"node", "init", "--genesis", genesis_path(), "--id", id, "--org", org, "--out",
+                    node.dir, "--peer", "127.0.0.1:" + std::to_string(node.peer_port), "--api",
+                    "127.0.0.1:" + std::to_string(node.api_port)},
+                   &output);
+  if (rc != 0) throw std::runtime_error("medtrail node init failed: " + output);
+  nodes_.push_back(node);
+  return size() - 1;
+}
+
 void Cluster::start(int i) {
   ClusterNode& node = nodes_.at(i);
   if (node.pid > 0) return;

@@ -55,6 +55,13 @@ class Cluster {
   const std::vector<std::string>& orgs() const { return orgs_; }
   const ledger::KeyPair& admin_key(const std::string& org) const { return admin_keys_.at(org); }
 
+  // Creates a node genesis does not name (`medtrail node init`, ports picked here) for `org`;
+  // returns its index. Its member record is at node(i).dir + "/member.json". Not started.
+  int add_node(const std::string& id, const std::string& org);
+  std::string admin_key_path(const std::string& org) const {
+    return dir_ + "/orgs/" + org + "/admin.key";
+  }
+
   void start(int i);
   void start_all();
   bool running(int i) const { return nodes_.at(i).pid > 0; }

@@ -115,4 +115,11 @@ bool submit_until_final(std::vector<HttpClient>& clients, std::vector<Record> re
   return true;
 }
 
+std::vector<HttpClient> clients_for(const Cluster& cluster, const std::vector<int>& nodes,
+                                    std::chrono::milliseconds timeout) {
+  std::vector<HttpClient> clients;
+  for (int i : nodes) clients.push_back(cluster.client(i, timeout));
+  return clients;
+}
+
 }  // namespace medtrail::integration

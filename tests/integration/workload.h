@@ -33,6 +33,10 @@ struct SubmitAnswer {
 };
 SubmitAnswer submit_array(HttpClient& client, const std::vector<Record>& records);
 
+// One HTTP client per listed node.
+std::vector<HttpClient> clients_for(const Cluster& cluster, const std::vector<int>& nodes,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
 struct SubmitStats {
   size_t attempts = 0;
   size_t retries = 0;  // attempts beyond the first of each call

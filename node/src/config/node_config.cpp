@@ -140,7 +140,10 @@ class TableReader {
     MEDTRAIL_RETURN_IF_ERROR(string(key, false, out));
     if (std::find(allowed.begin(), allowed.end(), out) != allowed.end()) return Status();
     std::string list;
-    for (std::string_view a : allowed) list += (list.empty() ? "" : "|") + std::string(a);
+    for (std::string_view a : allowed) {
+      if (!list.empty()) list += '|';
+      list += a;
+    }
     return error_at(*table_.get(key), key, "must be one of " + list);
   }
 
@@ -160,9 +163,11 @@ class TableReader {
 
   // An error about the table as a whole (at its header's line, when it has one).
   Status error_here(const std::string& why) const {
-    std::string line = table_.source().begin.line > 0
-                           ? ":" + std::to_string(table_.source().begin.line)
-                           : std::string();
+    // Appended piecewise: GCC 12 at -O3 warns (-Wrestrict, falsely) on "literal" + string.
+    std::string line;
+    if (table_.source().begin.line > 0) {
+      line.append(":").append(std::to_string(table_.source().begin.line));
+    }
     std::string name = prefix_.empty() ? std::string() : prefix_.substr(0, prefix_.size() - 1);
     return Status::error("bad_config", std::string(source_) + line + ": " + name + ": " + why);
   }
@@ -253,7 +258,9 @@ bool is_ipv6_char(char c) {
 }
 
 Status bad_address(std::string_view text, const std::string& why) {
-  return Status::error("bad_address", "\"" + std::string(text) + "\": " + why);
+  std::string message = "\"";
+  message.append(text).append("\": ").append(why);
+  return Status::error("bad_address", message);
 }
 
 }  // namespace

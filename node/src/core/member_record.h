@@ -1,6 +1,6 @@
 #pragma once
-// A node that joined after genesis, as the membership change that added it describes it: the
-// same fields genesis gives its founding nodes. It travels as the Raft conf change's context
+// A node that joined after genesis, as the membership change that added it describes it: a
+// genesis node entry (ledger/genesis.h, parse_genesis_node). It travels as the Raft conf change's context
 // (strict JSON, bounded) and is kept in the meta column family under "member/<id>", written in
 // the batch that applies the change.
 #include <string>
@@ -13,7 +13,6 @@
 
 namespace medtrail::node {
 
-inline constexpr size_t kMaxMemberRecordBytes = 4096;
 
 std::string member_to_json(const ledger::GenesisNode& node);
 // Errors: `bad_member` naming the field. `suite` sizes the public key.

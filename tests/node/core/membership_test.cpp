@@ -84,7 +84,9 @@ TEST_F(MembershipTest, AddLearnerPromoteItRemoveAnotherChainContinues) {
   nodes_["n4"] = open("n4");  // knows genesis only; not a member yet
   ASSERT_TRUE(change(consensus::ConfChangeType::kAddLearner, "n4", member_to_json(record_of("n4"))).ok());
   ASSERT_TRUE(all_agree({"n1", "n2", "n3", "n4"}, 30));  // the learner caught up by log
-  EXPECT_EQ(nodes_["n4"]->driver->status().learners, std::vector<std::string>{"n4"});
+  EXPECT_TRUE(eventually([&] {
+    return nodes_["n4"]->driver->status().learners == std::vector<std::string>{"n4"};
+  }));
   ASSERT_TRUE(nodes_["n1"]->driver->find_node("n4").has_value());
 
   ASSERT_TRUE(eventually([&] { return change(consensus::ConfChangeType::kAddVoter, "n4").ok(); }));

@@ -7,17 +7,17 @@
 namespace medtrail::node::testing {
 
 void LocalNet::attach(const std::string& id, Deliver deliver) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   nodes_[id] = std::move(deliver);
 }
 
 void LocalNet::detach(const std::string& id) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   nodes_.erase(id);
 }
 
 void LocalNet::isolate(const std::string& id, bool isolated) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   if (isolated) {
     isolated_.insert(id);
   } else {
@@ -26,15 +26,13 @@ void LocalNet::isolate(const std::string& id, bool isolated) {
 }
 
 bool LocalNet::send(const std::string& from, const std::string& to, std::string frame) {
-  Deliver deliver;
-  {
-    std::lock_guard lock(mu_);
-    if (isolated_.count(from) || isolated_.count(to)) return true;  // lost on the wire
-    auto it = nodes_.find(to);
-    if (it == nodes_.end()) return false;
-    deliver = it->second;
-  }
-  deliver(from, std::move(frame));
+  // Delivered under the shared lock: detach() (exclusive) waits for it. Delivery only queues
+  // the frame on the receiver, which never calls back into the network.
+  std::shared_lock lock(mu_);
+  if (isolated_.count(from) || isolated_.count(to)) return true;  // lost on the wire
+  auto it = nodes_.find(to);
+  if (it == nodes_.end()) return false;
+  it->second(from, std::move(frame));
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -24,7 +25,8 @@
 
 namespace medtrail::node::testing {
 
-// Frames between stacks, delivered at once; links can be cut.
+// Frames between stacks, delivered at once; links can be cut. Detaching waits for deliveries
+// in progress, so a stack being destroyed receives nothing after detach() returns.
 class LocalNet {
  public:
   using Deliver = std::function<void(const std::string& from, std::string frame)>;
@@ -34,7 +36,7 @@ class LocalNet {
   void isolate(const std::string& id, bool isolated);
 
  private:
-  std::mutex mu_;
+  std::shared_mutex mu_;
   std::map<std::string, Deliver> nodes_;
   std::set<std::string> isolated_;
 };

@@ -116,11 +116,11 @@ TEST_F(RaftDriverTest, NodeRestartsFromItsOwnDiskWithoutReapplying) {
   node->submit(records(1, 20), true);
   const uint64_t height = node->store->height();
   const ledger::Hash root = node->store->tree_root();
-  const uint64_t applied = node->applier->applied_index();
+  const uint64_t applied = node->driver->status().applied_index;
   node.reset();
 
   node = open("n1", ids);
-  EXPECT_EQ(node->applier->applied_index(), applied);
+  EXPECT_EQ(node->driver->status().applied_index, applied);
   EXPECT_EQ(node->store->height(), height);
   ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
   auto more = node->submit(records(100, 5), true);

@@ -89,6 +89,14 @@ Hash genesis_chain_id(const CryptoSuite& suite, std::string_view genesis_file_by
 // Trust for verify_checkpoint_quorum: every node key, with its org, and the quorum.
 CheckpointTrust genesis_checkpoint_trust(const Genesis& genesis);
 
+// One node entry on its own, in genesis' form: how a node added after genesis is described
+// (membership changes carry it). Same strict rules as inside genesis; the org must be one of
+// `genesis`' organisations (unchecked when `genesis` has none). Errors: `bad_genesis`.
+inline constexpr size_t kMaxGenesisNodeBytes = 4096;
+Result<GenesisNode> parse_genesis_node(std::string_view json, const Genesis& genesis,
+                                       const CryptoSuite& suite);
+std::string genesis_node_to_json(const GenesisNode& node);
+
 // Reads and parses a genesis file, returning the parsed form, the suite and the chain id.
 struct LoadedGenesis {
   Genesis genesis;

@@ -1,0 +1,42 @@
+#pragma once
+// Pre-signed submissions for `medtrail load`: every envelope is signed and put in wire form
+// before the clock starts, so a run measures the cluster rather than the generator's signing.
+
+#include <string>
+#include <vector>
+
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/parallel.h"
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::cli {
+
+// A signing identity: the key and the identity id it signs as ("<org>/<name>").
+struct LoadSigner {
+  ledger::KeyPair key;
+  std::string org;
+  std::string actor;
+};
+
+// Loads a key file laid out as `genesis init` writes it, .../orgs/<org>/<name>.key, and
+// takes the identity "<org>/<name>" from the path.
+ledger::Result<LoadSigner> load_signer(const std::string& key_path);
+
+struct EnvelopeSpec {
+  size_t count = 0;
+  size_t payload_bytes = 400;  // padded inside `body` to exactly this size when possible
+  std::string kind = "bench.note";
+  std::string nonce_prefix;  // makes this run's records distinct from every other run's
+};
+
+// A payload JSON object of `size` bytes (or its minimal size if larger) with a unique nonce.
+std::string bench_payload(const LoadSigner& signer, const EnvelopeSpec& spec, size_t index,
+                          const std::string& ts);
+
+// Signs `spec.count` envelopes, round-robin over `signers`, spread over `runner`; returns
+// their wire JSON in order.
+ledger::Result<std::vector<std::string>> presign_envelopes(const std::vector<LoadSigner>& signers,
+                                                           const EnvelopeSpec& spec,
+                                                           ledger::ParallelRunner& runner);
+
+}  // namespace medtrail::cli

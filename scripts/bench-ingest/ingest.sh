@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# scripts/bench ingest: medtrail vs etcd ingest on this machine, in one run, alternating.
+#
+#   scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]
+#
+# 1. the raw limit: Ed25519 verifications/s on every core (`medtrail load --verify-limit`);
+# 2. a 3-node medtrail cluster (fsync on) and a 3-member etcd 3.4 cluster, both on loopback in
+#    one temp dir; per round: medtrail 64, etcd 64, medtrail 256, etcd 256 (closed loop), then
+#    medtrail open loop at 50% of the peak it just reached, at 64 and 256;
+# 3. unless --no-sweep, node settings (batch_linger_us, max_batch_records, checkpoint_every),
+#    each on a fresh cluster: medtrail 64 and 256 closed loop, 64 open loop at --sweep-rate
+#    (default 1000 records/s).
+# Every run is one JSON line in $out/results.jsonl; tabulate.py prints the medians and ratios.
+#
+# Environment: MEDTRAIL_BIN_DIR (a build tree or a directory holding medtrail and
+# medtrail-node; default: scripts/build into build/), MEDTRAIL_BENCH_OUT (results directory,
+# default /tmp/medtrail-bench-ingest-<time>). Clusters are stopped and their temp dir removed
+# on exit, also on failure or Ctrl-C (--keep leaves the temp dir for inspection).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+here=$repo/scripts/bench-ingest
+rounds=3
+duration=10
+sweep=1
+sweep_rate=1000
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --no-sweep) sweep=0 ;;
+    --sweep-rate) sweep_rate=$2; shift ;;
+    --keep) keep=1 ;;
+    *) echo "usage: scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]" >&2
+       exit 2 ;;
+  esac
+  shift
+done
+
+say() { echo "ingest: $*" >&2; }
+die() { echo "ingest: $*" >&2; exit 1; }
+
+# ---- tools and binaries ---------------------------------------------------------------------
+
+need_packages=()
+command -v etcd >/dev/null || need_packages+=(etcd-server)
+command -v wrk >/dev/null || need_packages+=(wrk)
+command -v curl >/dev/null || need_packages+=(curl)
+command -v jq >/dev/null || need_packages+=(jq)
+if [ ${#need_packages[@]} -gt 0 ]; then
+  [ "$(id -u)" -eq 0 ] || die "missing ${need_packages[*]}; install them (apt-get) or run as root"
+  say "installing ${need_packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null 2>&1 ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null; }
+fi
+command -v python3 >/dev/null || die "python3 is needed (free ports, tables)"
+
+find_binary() {  # NAME DIR: flat or build tree
+  local sub=client
+  [ "$1" = medtrail-node ] && sub=node
+  for c in "$2/$1" "$2/$sub/$1"; do [ -x "$c" ] && { echo "$c"; return 0; }; done
+  return 1
+}
+if [ -n "${MEDTRAIL_BIN_DIR:-}" ]; then
+  bin_dir=$MEDTRAIL_BIN_DIR
+else
+  "$repo/scripts/build" -- medtrail medtrail-node >&2
+  bin_dir=$repo/build
+fi
+medtrail=$(find_binary medtrail "$bin_dir") || die "no medtrail in $bin_dir"
+node_bin=$(find_binary medtrail-node "$bin_dir") || die "no medtrail-node in $bin_dir"
+
+# ---- temp dir, results, cleanup -------------------------------------------------------------
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/medtrail-ingest.XXXXXX")
+out=${MEDTRAIL_BENCH_OUT:-${TMPDIR:-/tmp}/medtrail-bench-ingest-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+results=$out/results.jsonl
+: >"$results"
+pids=()  # every process this script started and has not stopped yet
+
+stop_pids() {  # PID...: SIGTERM, SIGKILL after 10 s
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 100); do
+    local alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && return 0
+    sleep 0.1
+  done
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+cleanup() {
+  local rc=$?
+  [ ${#pids[@]} -gt 0 ] && stop_pids "${pids[@]}"
+  if [ -d "$work" ]; then
+    # Node and etcd logs outlive the temp dir: they are the evidence when something misbehaved.
+    mkdir -p "$out/logs"
+    find "$work" -maxdepth 1 -name '*.log' -exec cp {} "$out/logs/" \; 2>/dev/null || true
+    if [ $keep = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+  fi
+  [ $rc -ne 0 ] && say "failed (exit $rc); logs in $out/logs"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# COUNT consecutive free loopback ports; prints the first.
+free_port_base() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(1000):
+    base = random.randint(20000, 60000 - n)
+    socks = []
+    try:
+        for p in range(base, base + n):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks: s.close()
+    print(base); sys.exit(0)
+sys.exit("no free ports")
+PY
+}
+
+# CPU seconds (user + system) used so far by the processes PID...
+cpu_seconds() {
+  local pid ticks=0 hz
+  hz=$(getconf CLK_TCK)
+  for pid in "$@"; do
+    # Fields 14 and 15 of /proc/PID/stat, counted after the ")" closing the command name.
+    ticks=$((ticks + $(sed -E 's/^.*\) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  awk -v t="$ticks" -v hz="$hz" 'BEGIN {printf "%.3f", t / hz}'
+}
+
+# with_cpu JSON-LINE BEFORE AFTER: adds server_cpu_s and server_cpu_ms_per_record.
+with_cpu() {
+  jq -c --argjson before "$2" --argjson after "$3" \
+    '. + {server_cpu_s: (($after - $before) * 1000 | round / 1000),
+          server_cpu_ms_per_record: (if .committed > 0
+            then (($after - $before) * 1e6 / .committed | round / 1000) else null end)}' <<<"$1"
+}
+
+# record SYSTEM ROUND SETTING JSON-LINE: appends the run with its labels.
+record() {
+  jq -c --arg system "$1" --argjson round "$2" --arg setting "$3" \
+    '. + {system: $system, round: $round, setting: $setting}' <<<"$4" | tee -a "$results" >&2
+}
+
+source "$here/medtrail-cluster.sh"
+source "$here/etcd-cluster.sh"
+
+# ---- the runs -------------------------------------------------------------------------------
+
+machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME")"
+say "machine: $machine; load: $(cut -d' ' -f1-3 /proc/loadavg); results in $out"
+jq -nc --arg machine "$machine" --arg date "$(date -u +%FT%TZ)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --arg etcd "$(etcd --version | head -1)" --argjson rounds "$rounds" --argjson duration "$duration" \
+  '{system: "meta", machine: $machine, date: $date, load: $load, etcd: $etcd, rounds: $rounds, duration_s: $duration}' >>"$results"
+
+say "raw limit: Ed25519 verifications/s on all cores"
+record verify 0 - "$("$medtrail" load --verify-limit --verify-seconds 5)"
+
+# Pre-signed supply of a closed-loop run: 5k records/s, or 3x the best rate seen so far.
+# Signing takes a few seconds before the clock starts; a run that used every record says so
+# on stderr ("raise --records") and in $work/load.log.
+closed_records_file=$work/closed-records
+echo $((5000 * duration)) >"$closed_records_file"
+medtrail_run() {  # ROUND SETTING CONCURRENCY [RATE]
+  local rate=${4:-0} line supply cpu_before
+  supply=$(cat "$closed_records_file")
+  cpu_before=$(cpu_seconds "${medtrail_pids[@]}")
+  line=$("$medtrail" load "${medtrail_urls[@]/#/--url=}" --key "$medtrail_key" \
+    --concurrency "$3" --duration "$duration" --rate "$rate" \
+    $([ "$rate" = 0 ] && echo --records="$supply") 2>>"$work/load.log") ||
+    die "medtrail load failed: $(tail -3 "$work/load.log")"
+  line=$(with_cpu "$line" "$cpu_before" "$(cpu_seconds "${medtrail_pids[@]}")")
+  record medtrail "$1" "$2" "$line"
+  medtrail_check_alive
+  jq -r --argjson s "$supply" --argjson d "$duration" \
+    '[$s, (.records_per_s * 3 * $d | ceil)] | max' <<<"$line" >"$closed_records_file"
+  echo "$line"
+}
+half() { jq -n --argjson peak "$1" '[$peak / 2 | floor, 1] | max'; }
+
+etcd_start
+medtrail_start default
+for round in $(seq 1 "$rounds"); do
+  say "round $round/$rounds"
+  peak64=$(medtrail_run "$round" default 64 | jq .records_per_s)
+  record etcd "$round" default "$(etcd_run 64 "r$round-c64")"
+  peak256=$(medtrail_run "$round" default 256 | jq .records_per_s)
+  record etcd "$round" default "$(etcd_run 256 "r$round-c256")"
+  medtrail_run "$round" default 64 "$(half "$peak64")" >/dev/null
+  medtrail_run "$round" default 256 "$(half "$peak256")" >/dev/null
+done
+medtrail_metrics default >>"$results"
+medtrail_stop
+etcd_stop
+
+if [ $sweep = 1 ]; then
+  # NAME [LIMIT=VALUE...]; the defaults are batch_linger_us=2000, max_batch_records=2000,
+  # checkpoint_every=1. The open-loop run offers the same rate to every setting, so latencies
+  # compare; it is about half of what this machine reached closed loop.
+  for setting in "linger500 batch_linger_us=500" "linger2000" "linger5000 batch_linger_us=5000" \
+                 "batch500 max_batch_records=500" "checkpoint10 checkpoint_every=10"; do
+    read -r -a words <<<"$setting"
+    say "setting ${words[*]}"
+    medtrail_start "${words[@]}"
+    medtrail_run 1 "${words[0]}" 64 >/dev/null
+    medtrail_run 1 "${words[0]}" 256 >/dev/null
+    medtrail_run 1 "${words[0]}" 64 "$sweep_rate" >/dev/null
+    medtrail_metrics "${words[0]}" >>"$results"
+    medtrail_stop
+  done
+fi
+
+medtrail_log_summary >&2
+python3 "$here/tabulate.py" "$results" | tee "$out/table.md"
+say "results: $results, table: $out/table.md"
