@@ -326,6 +326,31 @@ std::string Cluster::log_tail(int i, size_t lines) const {
   return out;
 }
 
+int Cluster::run_node_once(const std::string& config, std::string* output,
+                           std::chrono::milliseconds timeout) const {
+  std::string log = fs::path(dir_).parent_path().string() + "/node-once.out";
+  fs::remove(log);
+  pid_t pid = spawn({MEDTRAIL_NODE_PATH, "--config", config}, log, "/");
+  const auto deadline = Clock::now() + timeout;
+  int status = 0;
+  int code = -1;
+  for (;;) {
+    pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      break;
+    }
+    if (Clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  if (output != nullptr) *output = read_file(log);
+  return code;
+}
+
 int Cluster::run_cli(const std::vector<std::string>& args, std::string* output) const {
   std::vector<std::string> argv = {MEDTRAIL_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());

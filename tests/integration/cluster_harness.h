@@ -83,6 +83,10 @@ class Cluster {
   HttpClient client(int i, std::chrono::milliseconds timeout = 20s) const;
   // The last `lines` lines of the node's log.
   std::string log_tail(int i, size_t lines = 40) const;
+  // Runs medtrail-node with `config` until it exits (or `timeout`: then it is killed and -1
+  // returned); fills `output` with what it wrote. For start-ups that must be refused.
+  int run_node_once(const std::string& config, std::string* output,
+                    std::chrono::milliseconds timeout = 20s) const;
   // Runs the medtrail CLI; returns its exit code and fills `output` (stdout and stderr).
   int run_cli(const std::vector<std::string>& args, std::string* output = nullptr) const;
 
