@@ -25,6 +25,7 @@
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
 #include "core/submission_queue.h"
+#include "core/verified_signatures.h"
 #include "http/http_server.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/genesis.h"
@@ -66,6 +67,7 @@ struct NodeApp::Impl {
   std::unique_ptr<ledger::ChainStore> store;
   SignerDirectory signers;
   std::unique_ptr<ledger::ThreadPool> verify_pool;
+  std::unique_ptr<VerifiedSignatures> verified;  // admitted here: apply need not verify again
   std::optional<BlockApplier> applier;
   RecordTracker tracker;
   std::unique_ptr<SubmissionQueue> queue;
@@ -190,7 +192,8 @@ Status NodeApp::Impl::build_pipeline() {
   const NodeLimits& limits = config.limits;
   signers = SignerDirectory::from_genesis(genesis.genesis);
   verify_pool = std::make_unique<ledger::ThreadPool>(limits.verify_threads);
-  auto applier_or = BlockApplier::open(*store, signers, *verify_pool);
+  verified = std::make_unique<VerifiedSignatures>(2 * static_cast<size_t>(limits.admission_queue));
+  auto applier_or = BlockApplier::open(*store, signers, *verify_pool, verified.get());
   if (!applier_or.ok()) return applier_or.status();
   applier.emplace(std::move(*applier_or));
 
@@ -204,7 +207,8 @@ Status NodeApp::Impl::build_pipeline() {
   });
   const std::chrono::milliseconds wait(limits.commit_wait_ms);
   // A pending id outlives any wait for it, so a client's retry after a timeout joins it.
-  admission = std::make_unique<Admission>(*store, signers, tracker, *queue, *verify_pool, 2 * wait);
+  admission = std::make_unique<Admission>(*store, signers, tracker, *queue, *verify_pool, 2 * wait,
+                                          verified.get());
 
   RaftDriverOptions options;
   options.self = config.node_id;

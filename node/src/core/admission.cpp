@@ -35,6 +35,7 @@ class Gather {
 };
 
 struct Checked {
+  const ledger::Bytes* key = nullptr;  // the signer's, once verified
   ledger::Hash hash{};
   std::string id;
   bool ok = false;
@@ -86,6 +87,7 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
         continue;
       }
       c.ok = true;
+      c.key = key;
     }
   };
   if (n < kPoolThreshold) {
@@ -117,6 +119,9 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
         tracker_.resolve(c.hash, dup);
         if (!wait_for_commit) gather->set(i, std::move(dup));
         continue;
+      }
+      if (verified_ != nullptr) {
+        verified_->add(VerifiedSignatures::key_of(suite, *items[i], *c.key));
       }
       to_queue.push_back(std::move(*items[i]));
       queued_items.push_back(i);

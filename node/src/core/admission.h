@@ -12,6 +12,7 @@
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
 #include "core/submission_queue.h"
+#include "core/verified_signatures.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/parallel.h"
 
@@ -24,16 +25,18 @@ class Admission {
   using Done = std::function<void(std::vector<RecordStatus>)>;
 
   // `pending_ttl`: how long a queued record's id stays pending (and duplicates of it wait for
-  // it) before it may be submitted again.
+  // it) before it may be submitted again. `verified` (optional): where admitted signatures are
+  // noted for this node's apply step.
   Admission(ledger::ChainStore& store, const SignerDirectory& signers, RecordTracker& tracker,
             SubmissionQueue& queue, ledger::ParallelRunner& verify_pool,
-            std::chrono::milliseconds pending_ttl)
+            std::chrono::milliseconds pending_ttl, VerifiedSignatures* verified = nullptr)
       : store_(store),
         signers_(signers),
         tracker_(tracker),
         queue_(queue),
         verify_pool_(verify_pool),
-        pending_ttl_(pending_ttl) {}
+        pending_ttl_(pending_ttl),
+        verified_(verified) {}
 
   // `items` are the request's envelopes as parsed (an error makes that item kInvalid). Calls
   // `done` exactly once: at once when !wait_for_commit, otherwise when every record is final
@@ -49,6 +52,7 @@ class Admission {
   SubmissionQueue& queue_;
   ledger::ParallelRunner& verify_pool_;
   const std::chrono::milliseconds pending_ttl_;
+  VerifiedSignatures* verified_;  // may be null: records what apply need not verify again
 };
 
 }  // namespace medtrail::node

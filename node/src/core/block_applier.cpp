@@ -63,10 +63,11 @@ static Result<uint64_t> read_applied(const ledger::ChainStore& store) {
 }
 
 Result<BlockApplier> BlockApplier::open(ledger::ChainStore& store, const SignerDirectory& signers,
-                                        ledger::ParallelRunner& verify_runner) {
+                                        ledger::ParallelRunner& verify_runner,
+                                        VerifiedSignatures* admitted) {
   auto applied = read_applied(store);
   if (!applied.ok()) return applied.status();
-  return BlockApplier(store, signers, verify_runner, *applied);
+  return BlockApplier(store, signers, verify_runner, admitted, *applied);
 }
 
 Status BlockApplier::reload() {
@@ -109,6 +110,15 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
         v.failure = ledger::ExecutionResult::reject("wrong_suite", "envelope suite is not the chain's");
       } else if (v.key == nullptr) {
         v.failure = ledger::ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
+      } else if (admitted_ != nullptr &&
+                 admitted_->take(VerifiedSignatures::key_of(suite, e, *v.key))) {
+        // Verified by this node at admission: the payload checks are cheap and run again,
+        // the signature check is not repeated. Same verdict as verifying.
+        auto fields = ledger::parse_payload(e);
+        v.ok = fields.ok();
+        if (!v.ok) {
+          v.failure = ledger::ExecutionResult::reject(fields.status().code(), fields.status().message());
+        }
       } else if (auto fields = ledger::validate_envelope(e, *v.key); !fields.ok()) {
         v.failure = ledger::ExecutionResult::reject(fields.status().code(), fields.status().message());
       } else {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/signer_directory.h"
+#include "core/verified_signatures.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/parallel.h"
@@ -46,9 +47,11 @@ struct ApplyOutcome {
 
 class BlockApplier {
  public:
-  // Reads the applied Raft index from the store.
+  // Reads the applied Raft index from the store. `admitted` (optional): signatures this node
+  // verified at admission, which apply then takes instead of verifying again.
   static Result<BlockApplier> open(ledger::ChainStore& store, const SignerDirectory& signers,
-                                   ledger::ParallelRunner& verify_runner);
+                                   ledger::ParallelRunner& verify_runner,
+                                   VerifiedSignatures* admitted = nullptr);
 
   // Applies the committed Raft entry (term, index) carrying `proposal`. Indexes at or below
   // applied_index() are refused (`already_applied`): an entry is applied once.
@@ -67,12 +70,14 @@ class BlockApplier {
 
  private:
   BlockApplier(ledger::ChainStore& store, const SignerDirectory& signers,
-               ledger::ParallelRunner& runner, uint64_t applied)
-      : store_(&store), signers_(&signers), runner_(&runner), applied_index_(applied) {}
+               ledger::ParallelRunner& runner, VerifiedSignatures* admitted, uint64_t applied)
+      : store_(&store), signers_(&signers), runner_(&runner), admitted_(admitted),
+        applied_index_(applied) {}
 
   ledger::ChainStore* store_;
   const SignerDirectory* signers_;
   ledger::ParallelRunner* runner_;
+  VerifiedSignatures* admitted_;
   uint64_t applied_index_ = 0;
 };
 

@@ -46,7 +46,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   store = std::move(ledger::ChainStore::open(dir, suite, medtrail::testing::test_chain_id(suite), o)
                         .value());
   signers = SignerDirectory::from_genesis(genesis);
-  applier.emplace(std::move(BlockApplier::open(*store, signers, pool).value()));
+  applier.emplace(std::move(BlockApplier::open(*store, signers, pool, &verified).value()));
   BatchLimits limits;
   limits.capacity = options.queue_capacity;
   limits.max_batch_records = options.max_batch_records;
@@ -55,7 +55,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
     if (driver) driver->wake();
   });
   admission = std::make_unique<Admission>(*store, signers, tracker, *queue, pool,
-                                          options.pending_ttl);
+                                          options.pending_ttl, &verified);
   RaftDriverOptions ro;
   ro.self = id;
   ro.voters = voters;

@@ -66,6 +66,7 @@ class NodeStack {
   std::unique_ptr<ledger::ChainStore> store;
   SignerDirectory signers;
   ledger::ThreadPool pool{2};
+  VerifiedSignatures verified{100000};
   std::optional<BlockApplier> applier;
   RecordTracker tracker;
   std::unique_ptr<SubmissionQueue> queue;
