@@ -116,7 +116,11 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (closed_) return;
     if (ec || parser_->is_done()) return on_read(ec);
     auto expect = parser_->get()[beast_http::field::expect];
-    if (!beast::iequals(expect, "100-continue")) return read_body();
+    // An HTTP/1.0 client cannot read an interim response: its expectation is ignored
+    // (RFC 9110 §10.1.1).
+    if (parser_->get().version() < 11 || !beast::iequals(expect, "100-continue")) {
+      return read_body();
+    }
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {

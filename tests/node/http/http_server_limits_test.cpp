@@ -188,3 +188,25 @@ TEST(HttpServerLimits, ExpectContinueGets100BeforeTheBody) {
 
 }  // namespace
 }  // namespace medtrail::node::http
+
+namespace medtrail::node::http {
+namespace {
+
+TEST(HttpServerLimits, ExpectContinueOfAnHttp10RequestIsIgnored) {
+  // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request must be ignored; an
+  // HTTP/1.0 client cannot read an interim response.
+  ServerHarness harness(small_limits());
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.send_raw("POST /v1/records HTTP/1.0\r\nHost: x\r\nContent-Length: 3\r\n"
+                              "Expect: 100-continue\r\n\r\nabc"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "3");
+}
+
+}  // namespace
+}  // namespace medtrail::node::http
