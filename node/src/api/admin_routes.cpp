@@ -152,7 +152,7 @@ Decision decide(const ApiContext& ctx, SeenRequests& seen, const http::Request& 
   } else {
     return refuse(400, "bad_field", "body.action must be add_learner, promote or remove");
   }
-  if (status.role != "leader") {
+  if (!ctx.driver->is_leader()) {  // current, where status() is refreshed once per loop
     return refuse(409, "not_leader",
                   status.leader.empty() ? "no leader yet; retry" : "send it to the leader, " + status.leader);
   }
