@@ -15,27 +15,6 @@ Status io_error(const std::string& what, const std::string& path) {
   return Status::error("io_error", what + " " + path + ": " + std::strerror(errno));
 }
 
-// Closes the descriptor on every return path.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  // Closes now so that a failing close (e.g. delayed write error) can be reported.
-  bool close() {
-    int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
-
- private:
-  int fd_;
-};
-
 Status write_all(int fd, const std::string& text, const std::string& path) {
   size_t written = 0;
   while (written < text.size()) {

@@ -1,14 +1,36 @@
 #pragma once
-// Creating files that must never replace an existing one (keys, certificates). Private to the
-// ledger library.
+// Creating files that must never replace an existing one (keys, certificates), and the file
+// descriptor guard the key file code shares. Private to the ledger library.
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <string>
 
 #include "medtrail/ledger/status.h"
 
 namespace medtrail::ledger::detail {
+
+// Closes the descriptor on every return path.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now so that a failing close (e.g. delayed write error) can be reported.
+  bool close() {
+    int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
+
+ private:
+  int fd_;
+};
 
 // Creates `path` with O_CREAT|O_EXCL and `mode` from the first instant (so a secret is never
 // readable by others, not even between create and chmod), writes `text`, fsyncs the file and

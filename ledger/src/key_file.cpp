@@ -32,20 +32,6 @@ void wipe(std::string& s) {
   s.clear();
 }
 
-// Closes the descriptor on every return path.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 void append_hex(std::string& out, ByteView data) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -154,7 +140,7 @@ Status save_key_file(const std::string& path, const KeyPair& key) {
 
 Result<KeyPair> load_key_file(const std::string& path) {
   // O_NONBLOCK: opening a FIFO planted at the path must not hang; it fails S_ISREG below.
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  detail::FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (fd.get() < 0) return io_error("cannot open", path);
   // fstat on the open descriptor: the checked file is the file that is read.
   struct stat st {};
