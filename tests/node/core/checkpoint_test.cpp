@@ -47,11 +47,7 @@ class CheckpointTest : public ::testing::Test {
   }
 
   std::vector<ledger::Envelope> records(uint64_t first, size_t n) {
-    std::vector<ledger::Envelope> out;
-    for (size_t i = 0; i < n; ++i) {
-      out.push_back(medtrail::testing::make_envelope(admin_, "hosp-a", "admin", first + i));
-    }
-    return out;
+    return testing::admin_records(admin_, first, n);
   }
 
   const ledger::CryptoSuite& suite_;
@@ -109,11 +105,7 @@ TEST_F(CheckpointTest, QuorumCheckpointsReachEveryNodeAndTheChain) {
 TEST_F(CheckpointTest, ApplyKeepsOnlyQuorumCheckpointsMatchingTheChain) {
   // A faulty leader may propose anything; every node drops the same bad checkpoints.
   TempDir dir;
-  ledger::ChainStoreOptions o;
-  o.sync = false;
-  auto store = ledger::ChainStore::open(dir.path().string(), suite_,
-                                        medtrail::testing::test_chain_id(suite_), o)
-                   .value();
+  auto store = testing::open_test_store(dir.path().string());
   SignerDirectory signers = SignerDirectory::from_genesis(genesis_);
   ledger::InlineRunner runner;
   auto applier = BlockApplier::open(*store, signers, runner).value();

@@ -27,11 +27,7 @@ class MembershipTest : public ::testing::Test {
                                        net_);
   }
   std::vector<ledger::Envelope> records(uint64_t first, size_t n) {
-    std::vector<ledger::Envelope> out;
-    for (size_t i = 0; i < n; ++i) {
-      out.push_back(medtrail::testing::make_envelope(admin_, "hosp-a", "admin", first + i));
-    }
-    return out;
+    return testing::admin_records(admin_, first, n);
   }
   ledger::GenesisNode record_of(const std::string& id) {
     ledger::GenesisNode n;

@@ -40,11 +40,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
                      const std::vector<std::string>& voters, const ledger::Genesis& genesis,
                      LocalNet& net, StackOptions options)
     : id(id_), net_(net) {
-  const ledger::CryptoSuite& suite = ledger::ed25519_sha256();
-  ledger::ChainStoreOptions o;
-  o.sync = false;
-  store = std::move(ledger::ChainStore::open(dir, suite, medtrail::testing::test_chain_id(suite), o)
-                        .value());
+  store = open_test_store(dir);
   signers = SignerDirectory::from_genesis(genesis);
   applier.emplace(std::move(BlockApplier::open(*store, signers, pool, &verified).value()));
   BatchLimits limits;
@@ -101,6 +97,21 @@ std::vector<RecordStatus> NodeStack::submit(std::vector<ledger::Envelope> envelo
     return {};
   }
   return future.get();
+}
+
+std::vector<ledger::Envelope> admin_records(const ledger::KeyPair& admin, uint64_t first, size_t n) {
+  std::vector<ledger::Envelope> out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(medtrail::testing::make_envelope(admin, "hosp-a", "admin", first + i));
+  }
+  return out;
+}
+
+std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& dir) {
+  const ledger::CryptoSuite& suite = ledger::ed25519_sha256();
+  ledger::ChainStoreOptions o;
+  o.sync = false;
+  return ledger::ChainStore::open(dir, suite, medtrail::testing::test_chain_id(suite), o).value();
 }
 
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {

@@ -77,6 +77,12 @@ class NodeStack {
   LocalNet& net_;
 };
 
+// Records signed by "hosp-a/admin" with nonces first..first+n-1.
+std::vector<ledger::Envelope> admin_records(const ledger::KeyPair& admin, uint64_t first, size_t n);
+
+// A fresh test chain store (no fsync) in `dir`.
+std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& dir);
+
 // Waits until `pred` holds (polling), up to `timeout`.
 bool eventually(const std::function<bool()>& pred,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));

@@ -27,9 +27,7 @@ class RaftDriverTest : public ::testing::Test {
     return medtrail::testing::make_envelope(admin_, "hosp-a", "admin", nonce);
   }
   std::vector<ledger::Envelope> records(uint64_t first, size_t n) {
-    std::vector<ledger::Envelope> out;
-    for (size_t i = 0; i < n; ++i) out.push_back(record(first + i));
-    return out;
+    return testing::admin_records(admin_, first, n);
   }
 
   std::unique_ptr<NodeStack> open(const std::string& id, const std::vector<std::string>& voters,

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/block_applier.h"
+#include "node_stack.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail::node {
@@ -59,11 +60,7 @@ TEST_F(VerifiedSignaturesTest, EachEntryIsTakenOnceAndTheOldestAreForgotten) {
 
 TEST_F(VerifiedSignaturesTest, ApplyUsesThemButAForgedVariantIsStillCaught) {
   TempDir dir;
-  ledger::ChainStoreOptions o;
-  o.sync = false;
-  auto store = ledger::ChainStore::open(dir.path().string(), suite_,
-                                        medtrail::testing::test_chain_id(suite_), o)
-                   .value();
+  auto store = testing::open_test_store(dir.path().string());
   ledger::InlineRunner runner;
   VerifiedSignatures cache(100);
   auto applier = BlockApplier::open(*store, signers_, runner, &cache).value();
