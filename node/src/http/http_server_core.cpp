@@ -5,6 +5,7 @@
 
 #include "http/http_connection.h"
 #include "http/http_tls_context.h"
+#include "net/listener.h"
 
 namespace medtrail::node::http {
 
@@ -39,13 +40,8 @@ Status ServerCore::start() {
 }
 
 Status ServerCore::open_acceptor() {
+  const std::string where = options_.host + ":" + std::to_string(options_.port);
   boost::system::error_code ec;
-  auto fail = [&](const char* step) {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    return Status::error("bind_failed", std::string(step) + " " + options_.host + ":" +
-                                            std::to_string(options_.port) + ": " + ec.message());
-  };
   tcp::endpoint endpoint;
   asio::ip::address address = asio::ip::make_address(options_.host, ec);
   if (!ec) {
@@ -53,18 +49,13 @@ Status ServerCore::open_acceptor() {
   } else {
     tcp::resolver resolver(io_);
     auto results = resolver.resolve(options_.host, std::to_string(options_.port), ec);
-    if (ec || results.empty()) return fail("resolve");
+    if (ec || results.empty()) {
+      return Status::error("bind_failed", "resolve " + where + ": " + ec.message());
+    }
     endpoint = results.begin()->endpoint();
   }
   std::lock_guard lock(accept_mutex_);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return fail("open");
-  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (ec) return fail("reuse_address");
-  acceptor_.bind(endpoint, ec);
-  if (ec) return fail("bind");
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen");
+  MEDTRAIL_RETURN_IF_ERROR(net::open_listener(acceptor_, endpoint, where));
   port_.store(acceptor_.local_endpoint(ec).port());
   return Status();
 }

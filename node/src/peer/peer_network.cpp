@@ -10,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "net/listener.h"
 #include "peer/frame_codec.h"
 #include "peer/inbound_link.h"
 #include "peer/link_events.h"
@@ -114,27 +115,13 @@ Status PeerNetwork::Impl::start() {
 }
 
 Status PeerNetwork::Impl::open_acceptor() {
+  const std::string where = options_.listen_host + ":" + std::to_string(options_.listen_port);
   error_code ec;
-  auto fail = [&](const char* step) {
-    error_code ignored;
-    acceptor_.close(ignored);
-    return Status::error("bind_failed", std::string(step) + " " + options_.listen_host + ":" +
-                                            std::to_string(options_.listen_port) + ": " +
-                                            ec.message());
-  };
   asio::ip::address address = asio::ip::make_address(options_.listen_host, ec);
-  if (ec) return fail("parse");
+  if (ec) return Status::error("bind_failed", "parse " + where + ": " + ec.message());
   tcp::endpoint endpoint(address, options_.listen_port);
   std::lock_guard lock(accept_mutex_);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return fail("open");
-  // A restarted node must get its port back while old connections sit in TIME_WAIT.
-  acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (ec) return fail("reuse_address");
-  acceptor_.bind(endpoint, ec);
-  if (ec) return fail("bind");
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail("listen");
+  MEDTRAIL_RETURN_IF_ERROR(net::open_listener(acceptor_, endpoint, where));
   port_.store(acceptor_.local_endpoint(ec).port());
   return Status::ok_status();
 }
