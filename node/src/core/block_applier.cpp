@@ -131,12 +131,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   outcome.records.resize(n);
   ledger::BlockDraft draft;
   // Deterministic on every node: the proposal's time, never before the previous block's.
-  draft.timestamp_ms = proposal.timestamp_ms;
-  if (store_->height() > 0) {
-    auto head = store_->header_at(store_->height());
-    if (!head.ok()) return head.status();
-    draft.timestamp_ms = std::max(draft.timestamp_ms, head->timestamp_ms);
-  }
+  draft.timestamp_ms = std::max(proposal.timestamp_ms, store_->last_timestamp_ms());
   draft.raft_term = term;
   draft.raft_index = index;
   draft.checkpoints = valid_checkpoints(*store_, signers_->checkpoint_trust(), proposal.checkpoints);

@@ -79,6 +79,8 @@ class ChainStore {
   uint64_t tree_size() const;
   Hash tree_root() const;
   Hash last_block_hash() const;
+  // The head block's timestamp (0 for an empty chain). For the appending thread.
+  uint64_t last_timestamp_ms() const { return last_timestamp_ms_; }
 
   // Derives the header (height, prev hash, leaf range, tree root, checkpoints digest),
   // writes everything plus `extra` (may be null) in one batch, and returns the header.
