@@ -26,15 +26,21 @@ ledger::Result<LoadSigner> load_signer(const std::string& key_path) {
 
 std::string bench_payload(const LoadSigner& signer, const EnvelopeSpec& spec, size_t index,
                           const std::string& ts) {
-  std::string head = R"({"v":1,"kind":")" + spec.kind + R"(","org":")" + signer.org +
-                     R"(","actor":")" + signer.actor + R"(","ts":")" + ts + R"(","nonce":")" +
-                     spec.nonce_prefix + "-" + std::to_string(index) + R"(","body":{"pad":")";
+  // identity.register of an operator named after the nonce: a record the contracts accept
+  // from an organisation's admin key, so a run measures accepted records end to end.
+  const std::string nonce = spec.nonce_prefix + "-" + std::to_string(index);
+  const std::string head = R"({"v":1,"kind":"identity.register","org":")" + signer.org +
+                           R"(","actor":")" + signer.actor + R"(","ts":")" + ts + R"(","nonce":")" +
+                           nonce + R"(","body":{"user_id":")" + nonce +
+                           R"(","role":"operator","public_key":")" +
+                           ledger::to_hex(signer.key.public_key) +
+                           R"(","valid_from":"2026-01-01","valid_until":"2099-12-31","display_name":")";
   const std::string tail = "\"}}";
-  std::string pad;
-  if (spec.payload_bytes > head.size() + tail.size()) {
-    pad.assign(spec.payload_bytes - head.size() - tail.size(), 'x');
-  }
-  return head + pad + tail;
+  const size_t name_bytes =
+      spec.payload_bytes > head.size() + tail.size()
+          ? std::min(kMaxDisplayNameBytes, spec.payload_bytes - head.size() - tail.size())
+          : 1;
+  return head + std::string(name_bytes, 'x') + tail;
 }
 
 ledger::Result<std::vector<std::string>> presign_envelopes(const std::vector<LoadSigner>& signers,

@@ -24,12 +24,14 @@ ledger::Result<LoadSigner> load_signer(const std::string& key_path);
 
 struct EnvelopeSpec {
   size_t count = 0;
-  size_t payload_bytes = 400;  // padded inside `body` to exactly this size when possible
-  std::string kind = "bench.note";
-  std::string nonce_prefix;  // makes this run's records distinct from every other run's
+  size_t payload_bytes = 400;  // padded inside `body` to this size, as far as the kind allows
+  std::string nonce_prefix;  // [a-z0-9-]; makes this run's records distinct from every other run's
 };
 
-// A payload JSON object of `size` bytes (or its minimal size if larger) with a unique nonce.
+inline constexpr size_t kMaxDisplayNameBytes = 64;  // identity.register's display_name bound
+
+// An identity.register payload (an operator named "<nonce_prefix>-<index>") of about
+// `payload_bytes` bytes: its display name pads it, up to that field's bound.
 std::string bench_payload(const LoadSigner& signer, const EnvelopeSpec& spec, size_t index,
                           const std::string& ts);
 

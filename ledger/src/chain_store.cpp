@@ -20,12 +20,14 @@ namespace {
 constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",    "index",
                                               "meta",   "state",    "raft_log",  "raft_state"};
 constexpr size_t kColumnFamilyCount = std::size(kColumnFamilyNames);
-constexpr std::string_view kFormat = "medtrail-chain-1";
+// 2: contract state with its hash in the headers (chain-1 stores carried a zero digest).
+constexpr std::string_view kFormat = "medtrail-chain-2";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";
 constexpr const char* kMetaFormat = "format";
 constexpr const char* kMetaHead = "head";
+constexpr const char* kMetaStateHash = "state_hash";
 
 // The chain head as persisted in meta; written in the same batch as each block.
 struct Head {
@@ -193,6 +195,7 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
     batch.Put(db.cf(ColumnFamily::kMeta), kMetaSuite, std::string(suite.name()));
     batch.Put(db.cf(ColumnFamily::kMeta), kMetaFormat, std::string(kFormat));
     batch.Put(db.cf(ColumnFamily::kMeta), kMetaHead, as_chars(encode_value(Head{})));
+    batch.Put(db.cf(ColumnFamily::kMeta), kMetaStateHash, as_chars(StateHash().encode()));
     rocksdb::WriteOptions sync_write;
     sync_write.sync = true;
     MEDTRAIL_RETURN_IF_ERROR(from_rocks(db.db->Write(sync_write, &batch), "initialise store"));
@@ -224,6 +227,16 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open_existing(const std::string&
 }
 
 Status ChainStore::load_meta(bool check_root) {
+  auto format = impl_->get(ColumnFamily::kMeta, kMetaFormat, "store format");
+  if (!format.ok()) return format.status();
+  if (*format != kFormat) {
+    return Status::error("wrong_format", "store format is " + format->substr(0, 64) + ", this build reads " +
+                                             std::string(kFormat) + " (start the node on a new data dir)");
+  }
+  auto state_bytes = impl_->get(ColumnFamily::kMeta, kMetaStateHash, "state hash");
+  if (!state_bytes.ok()) return state_bytes.status();
+  auto state = StateHash::decode(as_bytes(*state_bytes));
+  if (!state.ok()) return state.status();
   auto head_bytes = impl_->get(ColumnFamily::kMeta, kMetaHead, "chain head");
   if (!head_bytes.ok()) return head_bytes.status();
   auto head = decode_value<Head>(as_bytes(*head_bytes), "chain head");
@@ -241,6 +254,9 @@ Status ChainStore::load_meta(bool check_root) {
       return Status::error("corruption",
                            "stored Merkle nodes do not give the head block's tree root");
     }
+    if (block->header.state_digest != state->digest(*suite_)) {
+      return Status::error("corruption", "stored state hash does not give the head block's state digest");
+    }
   }
   {
     std::lock_guard lock(impl_->mu);
@@ -249,13 +265,14 @@ Status ChainStore::load_meta(bool check_root) {
     impl_->log = std::make_unique<MerkleLog>(std::move(log).value());
   }
   last_timestamp_ms_ = head->last_timestamp_ms;
+  state_hash_ = *state;
   return {};
 }
 
 Status ChainStore::reload() { return load_meta(/*check_root=*/true); }
 
 std::vector<std::string> ChainStore::own_meta_keys() {
-  return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead};
+  return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead, kMetaStateHash};
 }
 
 uint64_t ChainStore::height() const {
@@ -288,8 +305,28 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
                                             " in a " + std::string(suite_->name()) + " chain");
     }
   }
+  for (const auto& [key, value] : draft.state_writes) {
+    if (key.empty() || key.size() > kMaxStateKeyBytes ||
+        (value.has_value() && value->size() > kMaxStateValueBytes)) {
+      return Status::error("bad_block", "state write outside the key or value bounds");
+    }
+  }
   rocksdb::WriteBatch local;
   rocksdb::WriteBatch& batch = extra != nullptr ? *extra : local;
+
+  StateHash state = state_hash_;
+  for (const auto& [key, value] : draft.state_writes) {
+    auto old = get_state(key);
+    if (!old.ok()) return old.status();
+    if (old->has_value()) state.remove(*suite_, key, **old);
+    if (value.has_value()) {
+      state.add(*suite_, key, *value);
+      batch.Put(impl_->cf(ColumnFamily::kState), key, *value);
+    } else {
+      batch.Delete(impl_->cf(ColumnFamily::kState), key);
+    }
+  }
+  batch.Put(impl_->cf(ColumnFamily::kMeta), kMetaStateHash, as_chars(state.encode()));
 
   MerkleLog log = impl_->snapshot_log();
   BlockHeader header;
@@ -299,7 +336,7 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
   header.timestamp_ms = draft.timestamp_ms;
   header.first_leaf = log.size();
   header.leaf_count = draft.leaves.size();
-  header.state_digest = draft.state_digest;
+  header.state_digest = state.digest(*suite_);
   header.raft_term = draft.raft_term;
   header.raft_index = draft.raft_index;
   header.checkpoints_digest = checkpoints_digest(*suite_, draft.checkpoints);
@@ -344,7 +381,28 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     last_block_hash_ = hash;
   }
   last_timestamp_ms_ = header.timestamp_ms;  // the appending thread's alone
+  state_hash_ = state;
   return header;
+}
+
+Result<std::optional<std::string>> ChainStore::get_state(std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kState),
+                                     rocksdb::Slice(key.data(), key.size()), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  MEDTRAIL_RETURN_IF_ERROR(from_rocks(s, "state"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Result<StateHash> ChainStore::recompute_state_hash() const {
+  StateHash h;
+  std::unique_ptr<rocksdb::Iterator> it(
+      impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kState)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    h.add(*suite_, it->key().ToStringView(), it->value().ToStringView());
+  }
+  MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state"));
+  return h;
 }
 
 Result<Block> ChainStore::block_at(uint64_t height) const {

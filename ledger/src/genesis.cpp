@@ -24,7 +24,8 @@ constexpr size_t kMaxNameBytes = 256;
 
 constexpr std::string_view kTopFields[] = {"format",  "chain_name", "suite",
                                            "created", "time_zone",  "organisations",
-                                           "nodes",   "raft",       "checkpoint_quorum"};
+                                           "nodes",   "raft",       "checkpoint_quorum",
+                                           "gov_approvals"};
 constexpr std::string_view kOrgFields[] = {"id", "name", "roles", "admin_public_key"};
 constexpr std::string_view kNodeFields[] = {
     "id", "org", "public_key", "tls_spki_sha256", "peer_address", "api_address"};
@@ -41,6 +42,9 @@ Status bad(const std::string& path, const std::string& why) {
 
 // Every field of every genesis object is required: the file is written by a tool, and a
 // default filled in by one reader but not another would split the consortium.
+// Fields a document may leave out (their defaults apply).
+constexpr std::string_view kOptionalFields[] = {"gov_approvals"};
+
 Status check_fields(const json& obj, const std::string& path,
                     std::span<const std::string_view> names) {
   for (const auto& item : obj.items()) {
@@ -49,7 +53,9 @@ Status check_fields(const json& obj, const std::string& path,
     }
   }
   for (std::string_view name : names) {
-    if (!obj.contains(name)) return bad(join(path, name), "missing");
+    const bool optional = std::find(std::begin(kOptionalFields), std::end(kOptionalFields), name) !=
+                          std::end(kOptionalFields);
+    if (!optional && !obj.contains(name)) return bad(join(path, name), "missing");
   }
   return Status();
 }
@@ -315,6 +321,16 @@ Status parse_document(const json& doc, Genesis& g) {
   MEDTRAIL_RETURN_IF_ERROR(parse_raft(*raft, g.raft));
   MEDTRAIL_RETURN_IF_ERROR(
       get_uint(doc, "", "checkpoint_quorum", 0, UINT32_MAX, g.checkpoint_quorum));
+  if (doc.contains("gov_approvals")) {
+    MEDTRAIL_RETURN_IF_ERROR(get_uint(doc, "", "gov_approvals", 1, kMaxOrganisations, g.gov_approvals));
+    size_t regulators = 0;
+    for (const GenesisOrg& org : g.organisations) {
+      regulators += std::find(org.roles.begin(), org.roles.end(), "regulator") != org.roles.end();
+    }
+    if (g.gov_approvals > regulators) {
+      return bad("gov_approvals", "exceeds the " + std::to_string(regulators) + " regulator organisations");
+    }
+  }
   return check_consortium(g);
 }
 
@@ -386,7 +402,8 @@ std::string genesis_to_json(const Genesis& g) {
                   {{"tick_ms", g.raft.tick_ms},
                    {"election_ticks", g.raft.election_ticks},
                    {"heartbeat_ticks", g.raft.heartbeat_ticks}}},
-                 {"checkpoint_quorum", g.checkpoint_quorum}};
+                 {"checkpoint_quorum", g.checkpoint_quorum},
+                 {"gov_approvals", g.gov_approvals}};
   return doc.dump(2) + "\n";
 }
 

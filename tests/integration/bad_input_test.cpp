@@ -16,9 +16,9 @@ using Clock = std::chrono::steady_clock;
 
 ledger::Envelope signed_envelope(const ledger::KeyPair& key, const std::string& org,
                                  const std::string& actor, const std::string& nonce) {
-  std::string payload = R"({"v":1,"kind":"test.note","org":")" + org + R"(","actor":")" + actor +
+  std::string payload = R"({"v":1,"kind":"access.read","org":")" + org + R"(","actor":")" + actor +
                         R"(","ts":"2026-11-23T10:00:00Z","nonce":")" + nonce +
-                        R"(","body":{"note":"bad input test"}})";
+                        R"(","body":{}})";
   auto envelope = ledger::sign_envelope(ledger::Bytes(payload.begin(), payload.end()), key);
   EXPECT_TRUE(envelope.ok()) << envelope.status().to_string();
   return *envelope;

@@ -6,13 +6,12 @@
 #include <thread>
 
 #include "medtrail/ledger/envelope.h"
+#include "support/chain_fixture.h"
 
 namespace medtrail::integration {
 
 Record make_record(const ledger::KeyPair& key, const std::string& org, const std::string& nonce) {
-  std::string payload = R"({"v":1,"kind":"test.note","org":")" + org + R"(","actor":")" + org +
-                        R"(/admin","ts":"2026-11-23T10:00:00Z","nonce":")" + nonce +
-                        R"(","body":{"note":"integration test record )" + nonce + R"("}})";
+  std::string payload = medtrail::testing::make_admin_payload(org, nonce, key.public_key.size());
   auto envelope = ledger::sign_envelope(ledger::Bytes(payload.begin(), payload.end()), key);
   if (!envelope.ok()) throw std::runtime_error("sign: " + envelope.status().to_string());
   return Record{ledger::record_id(*envelope), ledger::envelope_to_wire(*envelope)};

@@ -1,7 +1,7 @@
 #pragma once
 // Signed records for the integration tests and a submitter that keeps resending until every
 // record has a final answer. Records are made with the organisations' admin keys; the payload
-// kind is "test.note" (the node admits any validly signed envelope of a known signer).
+// kind is identity.register (an operator per record), which the contracts accept from an admin.
 #include <atomic>
 #include <chrono>
 #include <functional>

@@ -196,5 +196,24 @@ TEST(ChainVerifier, EmptyChainVerifies) {
   EXPECT_EQ(report.blocks, 0u);
 }
 
+TEST_F(ChainVerifierTest, ChangedStateValueIsReportedAtTheHead) {
+  put(ColumnFamily::kState, "test/height", "4");
+  VerifyReport report = verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.problem_code, "bad_state_digest");
+  EXPECT_EQ(report.bad_height, 5u);
+}
+
+TEST_F(ChainVerifierTest, AddedOrRemovedStateKeyIsReported) {
+  put(ColumnFamily::kState, "test/extra", "x");
+  EXPECT_EQ(verify().problem_code, "bad_state_digest");
+  ASSERT_TRUE(store_->db()->Delete(rocksdb::WriteOptions(), store_->column_family(ColumnFamily::kState),
+                                   "test/extra").ok());
+  EXPECT_TRUE(verify().ok);
+  ASSERT_TRUE(store_->db()->Delete(rocksdb::WriteOptions(), store_->column_family(ColumnFamily::kState),
+                                   "test/block/2").ok());
+  EXPECT_EQ(verify().problem_code, "bad_state_digest");
+}
+
 }  // namespace
 }  // namespace medtrail::ledger

@@ -275,13 +275,27 @@ TEST_F(GenesisRejects, DuplicateIds) {
                   "nodes[2].id: duplicate node id");
 }
 
+TEST_F(GenesisRejects, GovApprovalsBeyondTheRegulatorsOrZero) {
+  expect_rejected([](json& d) { d["gov_approvals"] = 2; },
+                  "gov_approvals: exceeds the 1 regulator organisations");
+  expect_rejected([](json& d) { d["gov_approvals"] = 0; }, "gov_approvals: must be 1..");
+}
+
+TEST_F(GenesisFormat, GovApprovalsMayBeLeftOutAndDefaultsToOne) {
+  json doc = base_;
+  doc.erase("gov_approvals");
+  Result<Genesis> r = parse_genesis(doc.dump());
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->gov_approvals, 1u);
+}
+
 TEST_F(GenesisRejects, BadOrRepeatedRoles) {
   expect_rejected([](json& d) { d["organisations"][1]["roles"][1] = "bank"; },
                   "organisations[1].roles[1]: unknown role \"bank\"");
   expect_rejected([](json& d) { d["organisations"][1]["roles"][1] = "pharmacy"; },
                   "organisations[1].roles[1]: role \"pharmacy\" is repeated");
   expect_rejected([](json& d) { d["organisations"][0]["roles"] = json::array(); },
-                  "organisations[0].roles: must have 1..9 entries");
+                  "organisations[0].roles: must have 1..10 entries");
 }
 
 TEST_F(GenesisRejects, BadOrganisationNames) {

@@ -45,6 +45,23 @@ ledger::Envelope make_envelope(const KeyPair& key, const std::string& org, const
   return must(ledger::sign_envelope(Bytes(payload.begin(), payload.end()), key));
 }
 
+std::string make_admin_payload(const std::string& org, const std::string& nonce, size_t key_size) {
+  const ledger::Hash seed = ledger::ed25519_sha256().hash(ledger::as_bytes(nonce));
+  Bytes key;
+  while (key.size() < key_size) key.insert(key.end(), seed.begin(), seed.end());
+  key.resize(key_size);
+  return R"({"v":1,"kind":"identity.register","org":")" + org + R"(","actor":")" + org +
+         R"(/admin","ts":"2026-11-23T10:00:00Z","nonce":")" + nonce +
+         R"(","body":{"user_id":"u-)" + nonce +
+         R"(","role":"operator","public_key":")" + ledger::to_hex(key) +
+         R"(","valid_from":"2026-01-01","valid_until":"2099-12-31"}})";
+}
+
+ledger::Envelope make_admin_record(const KeyPair& admin, const std::string& org, uint64_t nonce) {
+  std::string payload = make_admin_payload(org, std::to_string(nonce), admin.public_key.size());
+  return must(ledger::sign_envelope(Bytes(payload.begin(), payload.end()), admin));
+}
+
 ledger::Hash test_chain_id(const ledger::CryptoSuite& suite, const std::string& label) {
   return suite.hash(ledger::as_bytes(label));
 }
@@ -75,7 +92,8 @@ void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, co
     draft.timestamp_ms = spec.first_timestamp_ms + (store.height() + 1) * 1000;
     draft.raft_term = 1;
     draft.raft_index = store.height() + 1;
-    draft.state_digest = suite.hash(ledger::as_bytes("state " + std::to_string(store.height())));
+    draft.state_writes["test/height"] = std::to_string(store.height() + 1);
+    draft.state_writes["test/block/" + std::to_string(store.height() + 1)] = "applied";
     for (uint64_t l = 0; l < spec.leaves_per_block; ++l, ++nonce) {
       ledger::LeafDraft leaf{make_envelope(consortium.author, "hosp-a", "dr-li", nonce,
                                            spec.payload_size),

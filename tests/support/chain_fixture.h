@@ -35,6 +35,12 @@ std::string make_payload(const std::string& org, const std::string& name, uint64
 ledger::Envelope make_envelope(const ledger::KeyPair& key, const std::string& org,
                                const std::string& name, uint64_t nonce, size_t size = 0);
 
+// A record the contracts accept from an organisation's admin key: identity.register of an
+// operator "u-<nonce>" (a fresh id per nonce; nonce in [a-z0-9-]) with a key derived from it.
+std::string make_admin_payload(const std::string& org, const std::string& nonce, size_t key_size = 32);
+ledger::Envelope make_admin_record(const ledger::KeyPair& admin, const std::string& org,
+                                   uint64_t nonce);
+
 // A chain id for tests: the suite hash of `label`.
 ledger::Hash test_chain_id(const ledger::CryptoSuite& suite, const std::string& label = "test");
 

@@ -35,7 +35,7 @@ class Gather {
 };
 
 struct Checked {
-  const ledger::Bytes* key = nullptr;  // the signer's, once verified
+  ledger::Bytes key;  // the signer's, once verified
   ledger::Hash hash{};
   std::string id;
   bool ok = false;
@@ -77,8 +77,8 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
       }
       c.hash = ledger::record_hash(e);
       c.id = ledger::to_hex(c.hash);
-      const ledger::Bytes* key = signers_.find(e.signer);
-      if (key == nullptr) {
+      std::optional<ledger::Bytes> key = signers_.lookup(store_, e.signer);
+      if (!key) {
         c.refusal = RecordStatus::invalid(c.id, "unknown_signer", "the chain does not know the signer");
         continue;
       }
@@ -87,7 +87,7 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
         continue;
       }
       c.ok = true;
-      c.key = key;
+      c.key = std::move(*key);
     }
   };
   if (n < kPoolThreshold) {
@@ -121,7 +121,7 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
         continue;
       }
       if (verified_ != nullptr) {
-        verified_->add(VerifiedSignatures::key_of(suite, *items[i], *c.key));
+        verified_->add(VerifiedSignatures::key_of(suite, *items[i], c.key));
       }
       to_queue.push_back(std::move(*items[i]));
       queued_items.push_back(i);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/store_state_view.h"
+#include "medtrail/contracts/block_executor.h"
 #include "medtrail/ledger/envelope.h"
 
 namespace medtrail::node {
@@ -22,12 +24,20 @@ void put_applied(rocksdb::WriteBatch& batch, ledger::ChainStore& store, uint64_t
             encode_index(index));
 }
 
-// Verdict on one envelope's signature; runs on the verify pool.
+// Verdict on one envelope's signature; runs on the verify pool. A signer the committed state
+// does not know may be registered by an earlier record of the same block: such a record is
+// verified in block order instead (`deferred`).
 struct Verified {
-  const ledger::Bytes* key = nullptr;
+  std::optional<ledger::Bytes> key;
+  std::optional<ledger::PayloadFields> fields;
   ledger::ExecutionResult failure;  // set when the record must be left out
   bool ok = false;
+  bool deferred = false;
 };
+
+ledger::ExecutionResult rejection(const ledger::Status& s) {
+  return ledger::ExecutionResult::reject(s.code(), s.message());
+}
 
 // Keeps the checkpoints a block may carry: for an earlier block of this chain, matching it, and
 // signed by a quorum. Depends only on the chain so far and genesis: every node keeps the same.
@@ -47,6 +57,25 @@ std::vector<ledger::SignedCheckpoint> valid_checkpoints(
     kept.push_back(sc);
   }
   return kept;
+}
+
+// A record whose signer the committed state did not know: the block so far may have registered
+// it. Verified here, in block order, so every node decides the same.
+void verify_in_block_order(const contracts::BlockExecutor& executor, const ledger::Envelope& e,
+                           Verified& v) {
+  v.deferred = false;
+  v.key = executor.signer_key(e.signer);
+  if (!v.key) {
+    v.failure = ledger::ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
+    return;
+  }
+  auto fields = ledger::validate_envelope(e, *v.key);
+  if (!fields.ok()) {
+    v.failure = rejection(fields.status());
+    return;
+  }
+  v.fields = std::move(*fields);
+  v.ok = true;
 }
 
 }  // namespace
@@ -101,31 +130,39 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   const size_t n = proposal.envelopes.size();
 
   std::vector<Verified> verified(n);
+  StoreStateView committed(*store_);
   runner_->parallel_for(n, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const ledger::Envelope& e = proposal.envelopes[i];
       Verified& v = verified[i];
-      v.key = signers_->find(e.signer);
       if (e.suite != suite.name()) {
         v.failure = ledger::ExecutionResult::reject("wrong_suite", "envelope suite is not the chain's");
-      } else if (v.key == nullptr) {
-        v.failure = ledger::ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
-      } else if (admitted_ != nullptr &&
-                 admitted_->take(VerifiedSignatures::key_of(suite, e, *v.key))) {
+        continue;
+      }
+      v.key = signers_->lookup(*store_, e.signer);
+      if (!v.key) {
+        v.deferred = true;
+        continue;
+      }
+      if (admitted_ != nullptr && admitted_->take(VerifiedSignatures::key_of(suite, e, *v.key))) {
         // Verified by this node at admission: the payload checks are cheap and run again,
         // the signature check is not repeated. Same verdict as verifying.
         auto fields = ledger::parse_payload(e);
-        v.ok = fields.ok();
-        if (!v.ok) {
-          v.failure = ledger::ExecutionResult::reject(fields.status().code(), fields.status().message());
+        if (!fields.ok()) {
+          v.failure = rejection(fields.status());
+          continue;
         }
+        v.fields = std::move(*fields);
       } else if (auto fields = ledger::validate_envelope(e, *v.key); !fields.ok()) {
-        v.failure = ledger::ExecutionResult::reject(fields.status().code(), fields.status().message());
+        v.failure = rejection(fields.status());
+        continue;
       } else {
-        v.ok = true;
+        v.fields = std::move(*fields);
       }
+      v.ok = true;
     }
   });
+  if (committed.failed()) return Status::error("io_error", "reading signers from the state failed");
 
   ApplyOutcome outcome;
   outcome.records.resize(n);
@@ -136,12 +173,17 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   draft.raft_index = index;
   draft.checkpoints = valid_checkpoints(*store_, signers_->checkpoint_trust(), proposal.checkpoints);
 
+  contracts::BlockExecutor executor(contracts::Registry::standard(), committed,
+                                    signers_->chain_params(),
+                                    {store_->height() + 1, static_cast<int64_t>(draft.timestamp_ms)});
+  const uint64_t first_leaf = store_->tree_size();
   std::set<ledger::Hash> in_this_block;
   std::vector<size_t> leaf_of(n, SIZE_MAX);  // envelope -> position among the new leaves
   for (size_t i = 0; i < n; ++i) {
     const ledger::Envelope& e = proposal.envelopes[i];
     RecordOutcome& r = outcome.records[i];
     r.record_hash = ledger::record_hash(e);
+    if (verified[i].deferred) verify_in_block_order(executor, e, verified[i]);
     if (!verified[i].ok) {
       r.kind = RecordOutcome::Kind::kForged;
       r.result = verified[i].failure;
@@ -164,8 +206,14 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
     }
     in_this_block.insert(r.record_hash);
     leaf_of[i] = draft.leaves.size();
-    draft.leaves.push_back({e, *verified[i].key, ledger::ExecutionResult::accept()});
+    ledger::ExecutionResult result = executor.execute(e, *verified[i].fields, ledger::to_hex(r.record_hash),
+                                                      first_leaf + draft.leaves.size());
+    draft.leaves.push_back({e, *verified[i].key, std::move(result)});
   }
+  // Contracts read the committed state through `committed`: an unreadable value must not
+  // be taken for an absent one.
+  if (committed.failed()) return Status::error("io_error", "reading contract state failed");
+  draft.state_writes = executor.take_writes();
 
   rocksdb::WriteBatch extra;
   put_applied(extra, *store_, index);
@@ -177,7 +225,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
     applied_index_ = index;
     return outcome;
   }
-  const uint64_t first_leaf = store_->tree_size();
+  outcome.node_changes = contracts::node_changes(draft.state_writes);
   auto header = store_->append_block(draft, &extra);
   if (!header.ok()) return header.status();
   applied_index_ = index;

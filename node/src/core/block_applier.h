@@ -5,11 +5,12 @@
 // cannot slip a forged record into the chain. Records that cannot be leaves are left out of the
 // block, deterministically: a bad signature or an unknown signer (`forged`), or a record already
 // on the chain or earlier in the same proposal (`duplicate`, answered with the first
-// occurrence). Every other record becomes a leaf with its execution result (until contracts
-// land, a validly signed envelope from a known key is accepted).
+// occurrence). Every other record becomes a leaf with the contracts' verdict, executed in block
+// order (contracts/block_executor.h); a signer registered earlier in the same block is known.
 //
-// The block, its leaves and indexes, and the Raft index it was applied at go in one RocksDB
-// WriteBatch, so after a crash the node knows exactly which entries it has applied.
+// The block, its leaves and indexes, the contract state it changes (with the state digest in
+// its header) and the Raft index it was applied at go in one RocksDB WriteBatch, so after a
+// crash the node knows exactly which entries it has applied. A state read error stops apply.
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/signer_directory.h"
+#include "medtrail/contracts/governance.h"
 #include "core/verified_signatures.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/chain_store.h"
@@ -43,6 +45,8 @@ struct ApplyOutcome {
   // The proposal's checkpoints the block carries: those for an earlier block of this chain that
   // match it and carry a quorum of organisations (others are dropped, on every node alike).
   std::vector<ledger::SignedCheckpoint> checkpoints;
+  // Node additions and removals the block's governance records enacted.
+  std::vector<contracts::NodeChange> node_changes;
 };
 
 class BlockApplier {

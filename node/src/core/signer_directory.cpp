@@ -1,5 +1,8 @@
 #include "core/signer_directory.h"
 
+#include "core/store_state_view.h"
+#include "medtrail/contracts/directory.h"
+
 namespace medtrail::node {
 
 SignerDirectory SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
@@ -11,12 +14,22 @@ SignerDirectory SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
     d.keys_.emplace(ledger::Genesis::node_signer(node), node.public_key);
   }
   d.trust_ = ledger::genesis_checkpoint_trust(genesis);
+  // A parsed genesis has a valid time zone; from_genesis cannot fail on one.
+  d.params_ = contracts::ChainParams::from_genesis(genesis).value();
   return d;
 }
 
 const ledger::Bytes* SignerDirectory::find(std::string_view signer) const {
   auto it = keys_.find(signer);
   return it == keys_.end() ? nullptr : &it->second;
+}
+
+std::optional<ledger::Bytes> SignerDirectory::lookup(const ledger::ChainStore& store,
+                                                     std::string_view signer) const {
+  StoreStateView view(store);
+  std::optional<contracts::Signer> s = contracts::find_signer(view, params_, signer);
+  if (view.failed() || !s || s->public_key.empty()) return std::nullopt;
+  return s->public_key;
 }
 
 }  // namespace medtrail::node

@@ -107,7 +107,7 @@ ApiStack::~ApiStack() {
 uint16_t ApiStack::port() const { return server_->port(); }
 
 ledger::Envelope ApiStack::envelope(uint64_t nonce) const {
-  return medtrail::testing::make_envelope(admin_, "hosp-a", "admin", nonce);
+  return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);
 }
 
 std::string ApiStack::wire_envelope(uint64_t nonce) const {

@@ -26,7 +26,7 @@ class AdmissionTest : public ::testing::Test {
     ASSERT_TRUE(eventually([&] { return node_->driver->is_leader(); }));
   }
   ledger::Envelope record(uint64_t nonce) {
-    return medtrail::testing::make_envelope(admin_, "hosp-a", "admin", nonce);
+    return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);
   }
 
   const ledger::CryptoSuite& suite_;

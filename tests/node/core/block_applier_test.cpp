@@ -35,7 +35,7 @@ class BlockApplierTest : public ::testing::Test {
   }
 
   Envelope record(uint64_t nonce) {
-    return testing::make_envelope(admin_, "hosp-a", "admin", nonce);
+    return testing::make_admin_record(admin_, "hosp-a", nonce);
   }
 
   Proposal proposal(std::vector<Envelope> envelopes, uint64_t ts = 1'790'000'000'000) {

@@ -102,7 +102,7 @@ std::vector<RecordStatus> NodeStack::submit(std::vector<ledger::Envelope> envelo
 std::vector<ledger::Envelope> admin_records(const ledger::KeyPair& admin, uint64_t first, size_t n) {
   std::vector<ledger::Envelope> out;
   for (size_t i = 0; i < n; ++i) {
-    out.push_back(medtrail::testing::make_envelope(admin, "hosp-a", "admin", first + i));
+    out.push_back(medtrail::testing::make_admin_record(admin, "hosp-a", first + i));
   }
   return out;
 }

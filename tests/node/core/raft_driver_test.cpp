@@ -24,7 +24,7 @@ class RaftDriverTest : public ::testing::Test {
   }
 
   ledger::Envelope record(uint64_t nonce) {
-    return medtrail::testing::make_envelope(admin_, "hosp-a", "admin", nonce);
+    return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);
   }
   std::vector<ledger::Envelope> records(uint64_t first, size_t n) {
     return testing::admin_records(admin_, first, n);

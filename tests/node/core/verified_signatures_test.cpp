@@ -21,7 +21,7 @@ class VerifiedSignaturesTest : public ::testing::Test {
     signers_ = SignerDirectory::from_genesis(genesis_);
   }
   ledger::Envelope record(uint64_t nonce) {
-    return medtrail::testing::make_envelope(admin_, "hosp-a", "admin", nonce);
+    return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);
   }
   ledger::Hash key(const ledger::Envelope& e) {
     return VerifiedSignatures::key_of(suite_, e, admin_.public_key);

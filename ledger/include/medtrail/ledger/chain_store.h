@@ -4,17 +4,22 @@
 //   leaves  leaf index(be64)        -> encode_leaf
 //   merkle  level(1) || index(be64) -> perfect-subtree hash (see merkle_log.h)
 //   index   'r' || record hash      -> leaf index(be64) of the record's first occurrence
-//   meta    chain_id, suite, height, tree_size, last_block_hash, format
-//   state, raft_log, raft_state     -> owned by contracts and consensus; created here so the
-//                                      node shares one instance (and one fsync) across them.
+//   meta    chain_id, suite, format, head, state_hash
+//   state   contract state and the contracts' indexes: key -> value, written only through
+//           BlockDraft::state_writes so that the state hash (state_hash.h) stays exact
+//   raft_log, raft_state            -> owned by consensus; created here so the node shares one
+//                                      instance (and one fsync) with it.
 // A block, its leaves, Merkle nodes, index entries and the caller's own writes (contract
 // state, applied Raft index) go in one WriteBatch: after a crash either all are there or none.
 //
 // Not thread-safe for writers: one thread appends. Readers may run concurrently with it.
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "medtrail/ledger/block.h"
@@ -22,6 +27,7 @@
 #include "medtrail/ledger/checkpoint.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/merkle.h"
+#include "medtrail/ledger/state_hash.h"
 #include "medtrail/ledger/status.h"
 
 namespace rocksdb {
@@ -47,10 +53,16 @@ struct LeafDraft {
   ExecutionResult result;
 };
 
-// What the apply step hands over; the store derives the header fields from it.
+// Contract state changes of one block: key -> new value, or nullopt to delete the key.
+using StateWrites = std::map<std::string, std::optional<std::string>, std::less<>>;
+inline constexpr size_t kMaxStateKeyBytes = 1024;
+inline constexpr size_t kMaxStateValueBytes = 1 << 20;
+
+// What the apply step hands over; the store derives the header fields from it (the header's
+// state digest from the state hash after `state_writes`).
 struct BlockDraft {
   uint64_t timestamp_ms = 0;
-  Hash state_digest{};
+  StateWrites state_writes;
   uint64_t raft_term = 0;
   uint64_t raft_index = 0;
   std::vector<LeafDraft> leaves;
@@ -82,10 +94,19 @@ class ChainStore {
   // The head block's timestamp (0 for an empty chain). For the appending thread.
   uint64_t last_timestamp_ms() const { return last_timestamp_ms_; }
 
-  // Derives the header (height, prev hash, leaf range, tree root, checkpoints digest),
-  // writes everything plus `extra` (may be null) in one batch, and returns the header.
-  // Rejects a timestamp earlier than the previous block's (`bad_block`).
+  // Derives the header (height, prev hash, leaf range, tree root, state digest, checkpoints
+  // digest), writes everything plus `extra` (may be null) in one batch, and returns the header.
+  // Rejects a timestamp earlier than the previous block's, and state keys or values that are
+  // empty or beyond the bounds above (`bad_block`).
   Result<BlockHeader> append_block(const BlockDraft& draft, rocksdb::WriteBatch* extra = nullptr);
+
+  // A contract state value; nullopt when the key is absent. Safe from any thread.
+  Result<std::optional<std::string>> get_state(std::string_view key) const;
+  // The state hash after the head block (the appending thread's copy).
+  const StateHash& state_hash() const { return state_hash_; }
+  // Hashes the whole state column family from scratch (verification: it must equal the
+  // maintained state_hash() and the head block's state digest).
+  Result<StateHash> recompute_state_hash() const;
 
   Result<Block> block_at(uint64_t height) const;
   Result<BlockHeader> header_at(uint64_t height) const;
@@ -120,6 +141,7 @@ class ChainStore {
   uint64_t height_ = 0;
   Hash last_block_hash_{};
   uint64_t last_timestamp_ms_ = 0;
+  StateHash state_hash_;
 };
 
 }  // namespace medtrail::ledger

@@ -4,7 +4,8 @@
 // hashes to the stored leaf node), every stored Merkle node (recomputed from the leaves),
 // every header's tree root and leaf range, every prev-hash link, and every checkpoint the
 // chain carries (it names a real block, and its signatures verify — against the pinned node
-// keys and quorum when a CheckpointTrust is given).
+// keys and quorum when a CheckpointTrust is given), and that the contract state hashes to the
+// head block's state digest.
 // Signature checks are spread over the caller's ParallelRunner.
 
 #include <cstdint>
@@ -37,7 +38,8 @@ struct VerifyReport {
   uint64_t checkpoints = 0;   // checkpoint signatures verified
   uint64_t bad_height = 0;    // first height found wrong (when !ok)
   std::string problem_code;   // bad_signature, bad_leaf, bad_leaf_hash, bad_merkle_node, bad_tree_root,
-                              // bad_block_hash, bad_prev_hash, bad_block, bad_checkpoint, corruption
+                              // bad_block_hash, bad_prev_hash, bad_block, bad_checkpoint,
+                              // bad_state_digest, corruption
   std::string problem;        // readable, names the height and the leaf or node
 };
 

@@ -13,7 +13,9 @@
 //   "nodes": [ {"id", "org", "public_key": hex, "tls_spki_sha256": hex,
 //               "peer_address": "host:port", "api_address": "host:port"} ],      1..64
 //   "raft": {"tick_ms": 100, "election_ticks": 10, "heartbeat_ticks": 1},
-//   "checkpoint_quorum": 2                         distinct organisations, 1..#orgs with nodes
+//   "checkpoint_quorum": 2,                        distinct organisations, 1..#orgs with nodes
+//   "gov_approvals": 1                             optional (default 1): regulator organisations
+//                                                  whose approval enacts a governance proposal
 // }
 // Organisation and node ids: 1..64 chars [a-z0-9-], unique. Roles among kOrgRoles, no repeats.
 // Every node's org exists; public keys have the suite's size; tls_spki_sha256 is the SHA-256 of
@@ -32,9 +34,9 @@
 
 namespace medtrail::ledger {
 
-inline constexpr std::array<std::string_view, 9> kOrgRoles = {
+inline constexpr std::array<std::string_view, 10> kOrgRoles = {
     "hospital", "pharmacy",    "regulator", "manufacturer", "cdc",
-    "clinic",   "disinfector", "inspector", "logistics"};
+    "clinic",   "disinfector", "inspector", "logistics",    "restaurant"};
 
 struct GenesisOrg {
   std::string id;
@@ -71,6 +73,7 @@ struct Genesis {
   std::vector<GenesisNode> nodes;
   GenesisRaft raft;
   uint32_t checkpoint_quorum = 1;
+  uint32_t gov_approvals = 1;
   bool operator==(const Genesis&) const = default;
 
   const GenesisOrg* find_org(std::string_view id) const;

@@ -1,0 +1,48 @@
+#pragma once
+// Runs a block's records through the contracts, one after another in block order: each record
+// sees the state left by the records before it. Pure: the same committed state, chain
+// parameters, block context and records give the same results and writes on every node.
+//
+// For each record: the kind's rule (`unknown_kind`), the body as JSON, the signer (known,
+// same organisation as the payload's `org`, not revoked, within its validity, in a role and
+// organisation type the kind allows), then the handler. A rejected record writes nothing but
+// its index entries; an accepted one commits its writes to the block.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "medtrail/contracts/context.h"
+#include "medtrail/contracts/registry.h"
+#include "medtrail/contracts/state.h"
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/envelope.h"
+
+namespace medtrail::contracts {
+
+class BlockExecutor {
+ public:
+  BlockExecutor(const Registry& registry, const StateView& committed, const ChainParams& chain,
+                BlockContext block);
+
+  // The key the chain knows for `signer_id` at this point of the block (an identity registered
+  // by an earlier record of the block counts), whatever its validity; nullopt if none.
+  std::optional<ledger::Bytes> signer_key(std::string_view signer_id) const;
+
+  // Executes one record whose signature was verified and whose payload parsed; its leaf will
+  // be `leaf_index`. Never throws; bad input yields a reason.
+  ledger::ExecutionResult execute(const ledger::Envelope& envelope,
+                                  const ledger::PayloadFields& fields, std::string_view record_id,
+                                  uint64_t leaf_index);
+
+  const ledger::StateWrites& writes() const { return state_.writes(); }
+  ledger::StateWrites take_writes() { return state_.take_writes(); }
+
+ private:
+  const Registry* registry_;
+  const ChainParams* chain_;
+  BlockContext block_;
+  BlockState state_;
+};
+
+}  // namespace medtrail::contracts

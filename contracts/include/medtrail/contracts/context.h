@@ -1,0 +1,27 @@
+#pragma once
+// What a contract may know besides the state and the record: the block it runs in and the
+// consortium's fixed parameters. Nothing here comes from a clock or the machine: every node
+// computes the same values from the chain.
+#include <cstdint>
+#include <string>
+
+#include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::contracts {
+
+struct BlockContext {
+  uint64_t height = 0;
+  int64_t timestamp_ms = 0;  // the block's time, ms since the Unix epoch (UTC)
+};
+
+struct ChainParams {
+  ledger::Genesis genesis;       // founding organisations and nodes
+  int32_t utc_offset_minutes = 480;  // genesis time_zone: calendar days for validity rules
+  uint32_t gov_approvals = 1;    // regulator organisations that must approve a proposal
+
+  // From a parsed genesis (time zone, approvals). Errors: `bad_genesis`.
+  static ledger::Result<ChainParams> from_genesis(const ledger::Genesis& genesis);
+};
+
+}  // namespace medtrail::contracts

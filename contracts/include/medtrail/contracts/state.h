@@ -1,0 +1,85 @@
+#pragma once
+// Contract state as contracts see it: read through layers, written into buffers that the
+// caller commits only when the whole record (then the whole block) is accepted.
+//
+//   committed state (the store, at the previous block)
+//     <- BlockState: writes of the block's earlier accepted records
+//       <- RecordTxn: this record's own writes, dropped when it is rejected
+//
+// Keys are "<family>/<id>" (see docs/contracts.md); values are compact JSON (nlohmann's
+// object keys are sorted, so one value always has one encoding). Index entries live in the
+// same column family, so the state digest covers them too:
+//   "ix/<subject>\0<leaf index, 8 bytes big-endian>" -> ""
+// A record's index entries are written even when it is rejected: a refused dispense belongs to
+// the prescription's trail.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "medtrail/ledger/chain_store.h"
+
+namespace medtrail::contracts {
+
+class StateView {
+ public:
+  virtual ~StateView() = default;
+  virtual std::optional<std::string> get(std::string_view key) const = 0;
+};
+
+// The block so far.
+class BlockState final : public StateView {
+ public:
+  explicit BlockState(const StateView& committed) : committed_(&committed) {}
+  std::optional<std::string> get(std::string_view key) const override;
+  void apply(const ledger::StateWrites& writes);
+  const ledger::StateWrites& writes() const { return writes_; }
+  ledger::StateWrites take_writes() { return std::move(writes_); }
+
+ private:
+  const StateView* committed_;
+  ledger::StateWrites writes_;
+};
+
+// One record's reads and writes.
+class RecordTxn final : public StateView {
+ public:
+  explicit RecordTxn(const StateView& below) : below_(&below) {}
+  std::optional<std::string> get(std::string_view key) const override;
+  // The stored JSON at `key`; nullopt when absent. A value that does not parse (never written by
+  // a contract) reads as an empty object so that the caller's field checks reject it.
+  std::optional<nlohmann::json> get_json(std::string_view key) const;
+  void put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
+  void put_json(std::string key, const nlohmann::json& value) { put(std::move(key), value.dump()); }
+  void erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
+  // Lists this record under `subject` ("rx/<id>", "patient/<ref>", ...); kept on rejection.
+  void index(std::string subject) { subjects_.push_back(std::move(subject)); }
+  // The record is refused but its writes stand: a receiver refusing doses without a compliant
+  // cold-chain record puts them in quarantine (the refusal and its consequence are one fact).
+  void keep_writes_on_reject() { keep_on_reject_ = true; }
+  bool keeps_writes_on_reject() const { return keep_on_reject_; }
+
+  const ledger::StateWrites& writes() const { return writes_; }
+  const std::vector<std::string>& subjects() const { return subjects_; }
+
+ private:
+  const StateView* below_;
+  ledger::StateWrites writes_;
+  std::vector<std::string> subjects_;
+  bool keep_on_reject_ = false;
+};
+
+// "ix/<subject>\0<be64 leaf>" and the prefix that lists one subject's records in leaf order.
+std::string index_key(std::string_view subject, uint64_t leaf_index);
+std::string index_prefix(std::string_view subject);
+
+// An empty view (a fresh chain), for tests and tools.
+class EmptyState final : public StateView {
+ public:
+  std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
+};
+
+}  // namespace medtrail::contracts

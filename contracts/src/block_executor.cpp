@@ -1,0 +1,83 @@
+#include "medtrail/contracts/block_executor.h"
+
+#include <algorithm>
+
+#include "medtrail/contracts/body_reader.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using ledger::ExecutionResult;
+
+bool allowed(const std::vector<std::string_view>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string join(const std::vector<std::string_view>& list) {
+  std::string out;
+  for (std::string_view s : list) out += (out.empty() ? "" : ", ") + std::string(s);
+  return out;
+}
+
+}  // namespace
+
+BlockExecutor::BlockExecutor(const Registry& registry, const StateView& committed,
+                             const ChainParams& chain, BlockContext block)
+    : registry_(&registry), chain_(&chain), block_(block), state_(committed) {}
+
+std::optional<ledger::Bytes> BlockExecutor::signer_key(std::string_view signer_id) const {
+  std::optional<Signer> s = find_signer(state_, *chain_, signer_id);
+  if (!s || s->public_key.empty()) return std::nullopt;
+  return s->public_key;
+}
+
+ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
+                                       const ledger::PayloadFields& fields,
+                                       std::string_view record_id, uint64_t leaf_index) {
+  const KindRule* rule = registry_->find(fields.kind);
+  if (rule == nullptr) {
+    return ExecutionResult::reject("unknown_kind", "no contract handles kind " + fields.kind.substr(0, 64));
+  }
+  std::optional<Signer> signer = find_signer(state_, *chain_, envelope.signer);
+  if (!signer) return ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
+  if (ExecutionResult v = signer_validity(state_, *chain_, *signer, block_.timestamp_ms); !v.accepted) {
+    return v;
+  }
+  if (!allowed(rule->roles, signer->role)) {
+    return ExecutionResult::reject("role_not_permitted", fields.kind + " may be signed by: " + join(rule->roles));
+  }
+  std::optional<Organisation> org = find_org(state_, *chain_, signer->org);
+  if (!org) return ExecutionResult::reject("unknown_signer", "signer's organisation is not known");
+  if (!rule->org_types.empty() &&
+      std::none_of(rule->org_types.begin(), rule->org_types.end(),
+                   [&](std::string_view t) { return org->has_type(t); })) {
+    return ExecutionResult::reject("org_not_permitted",
+                                   fields.kind + " needs an organisation of type: " + join(rule->org_types));
+  }
+
+  // The payload parsed strictly before (no duplicate keys at any depth), so this parse agrees.
+  const nlohmann::json payload = nlohmann::json::parse(ledger::as_chars(envelope.payload), nullptr,
+                                                       /*allow_exceptions=*/false);
+  auto body = payload.is_object() ? payload.find("body") : payload.end();
+  if (!payload.is_object() || body == payload.end() || !body->is_object()) {
+    return ExecutionResult::reject("wrong_type", "body must be an object");
+  }
+
+  RecordTxn txn(state_);
+  Call call{block_, *chain_, *signer, *org, fields, *body, record_id, txn};
+  ExecutionResult result;
+  try {
+    result = rule->handler(call);
+  } catch (const std::exception&) {
+    // Handlers check types before reading values; this is a last line, and deterministic.
+    result = ExecutionResult::reject("bad_body", "the body could not be read");
+    return result;
+  }
+  ledger::StateWrites index;
+  for (const std::string& subject : txn.subjects()) index[index_key(subject, leaf_index)] = "";
+  if (result.accepted || txn.keeps_writes_on_reject()) state_.apply(txn.writes());
+  state_.apply(index);
+  return result;
+}
+
+}  // namespace medtrail::contracts

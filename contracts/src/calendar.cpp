@@ -1,0 +1,90 @@
+#include "medtrail/contracts/calendar.h"
+
+#include <cstdio>
+
+namespace medtrail::contracts {
+namespace {
+
+// Howard Hinnant's days_from_civil / civil_from_days (public domain), integer only.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
+bool digits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int to_int(std::string_view s) {
+  int v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+std::optional<int64_t> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-' || !digits(t.substr(0, 4)) ||
+      !digits(t.substr(5, 2)) || !digits(t.substr(8, 2))) {
+    return std::nullopt;
+  }
+  const int y = to_int(t.substr(0, 4));
+  const unsigned m = static_cast<unsigned>(to_int(t.substr(5, 2)));
+  const unsigned d = static_cast<unsigned>(to_int(t.substr(8, 2)));
+  if (y < 1900 || m < 1 || m > 12 || d < 1) return std::nullopt;
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[m - 1] + (m == 2 && leap ? 1 : 0)) return std::nullopt;
+  return days_from_civil(y, m, d);
+}
+
+std::string format_date(int64_t day) {
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  return buf;
+}
+
+int64_t day_of(int64_t unix_ms, int32_t utc_offset_minutes) {
+  return floor_div(unix_ms + int64_t{utc_offset_minutes} * 60'000, kMsPerDay);
+}
+
+int64_t day_start_ms(int64_t day, int32_t utc_offset_minutes) {
+  return day * kMsPerDay - int64_t{utc_offset_minutes} * 60'000;
+}
+
+std::optional<int32_t> parse_utc_offset(std::string_view t) {
+  if (t.size() != 6 || (t[0] != '+' && t[0] != '-') || t[3] != ':' || !digits(t.substr(1, 2)) ||
+      !digits(t.substr(4, 2))) {
+    return std::nullopt;
+  }
+  const int h = to_int(t.substr(1, 2));
+  const int m = to_int(t.substr(4, 2));
+  if (m > 59 || h * 60 + m > 14 * 60) return std::nullopt;
+  return (t[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
+}  // namespace medtrail::contracts

@@ -1,0 +1,17 @@
+#include "medtrail/contracts/context.h"
+
+#include "medtrail/contracts/calendar.h"
+
+namespace medtrail::contracts {
+
+ledger::Result<ChainParams> ChainParams::from_genesis(const ledger::Genesis& genesis) {
+  ChainParams p;
+  p.genesis = genesis;
+  auto offset = parse_utc_offset(genesis.time_zone);
+  if (!offset) return ledger::Status::error("bad_genesis", "time_zone must be +HH:MM or -HH:MM");
+  p.utc_offset_minutes = *offset;
+  p.gov_approvals = genesis.gov_approvals;
+  return p;
+}
+
+}  // namespace medtrail::contracts

@@ -1,0 +1,127 @@
+// E-prescriptions: the rules table, the public readers of "rx/<id>" and what the handlers share.
+#include "medtrail/contracts/rx.h"
+
+#include <algorithm>
+
+#include "medtrail/contracts/directory.h"
+#include "medtrail/contracts/registry.h"
+#include "rx_common.h"
+
+namespace medtrail::contracts {
+namespace rx {
+namespace {
+
+bool digits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+bool upper(char c) { return c >= 'A' && c <= 'Z'; }
+
+// WHO ATC: anatomical group (one of the 14 main groups), therapeutic subgroup (2 digits),
+// pharmacological and chemical subgroups (letters), substance (2 digits).
+bool is_atc_code(std::string_view s) {
+  static constexpr std::string_view kGroups = "ABCDGHJLMNPRSV";
+  return s.size() == 7 && kGroups.find(s[0]) != std::string_view::npos && digits(s.substr(1, 2)) &&
+         upper(s[3]) && upper(s[4]) && digits(s.substr(5, 2));
+}
+
+bool is_status(const nlohmann::json& v) {
+  static constexpr std::string_view kStatuses[] = {
+      "issued", "approved", "rejected", "dispensing", "dispensed", "delivered", "cancelled"};
+  return v.is_string() && std::find(std::begin(kStatuses), std::end(kStatuses),
+                                    v.get_ref<const std::string&>()) != std::end(kStatuses);
+}
+
+bool well_formed_item(const nlohmann::json& item) {
+  return item.is_object() && item.value("drug_code", nlohmann::json()).is_string() &&
+         item.value("prescribed", nlohmann::json()).is_number_integer() &&
+         item.value("dispensed", nlohmann::json()).is_number_integer();
+}
+
+bool null_or_object(const nlohmann::json& rx, const char* name) {
+  return rx.contains(name) && (rx[name].is_null() || rx[name].is_object());
+}
+
+}  // namespace
+
+bool is_drug_code(std::string_view code) {
+  return (code.size() == 14 && code.starts_with("86") && digits(code)) || is_atc_code(code);
+}
+
+bool well_formed(const nlohmann::json& rx) {
+  if (!rx.is_object()) return false;
+  for (const char* name : {"org", "doctor"}) {
+    if (!rx.value(name, nlohmann::json()).is_string()) return false;
+  }
+  const nlohmann::json items = rx.value("items", nlohmann::json());
+  const nlohmann::json dispenses = rx.value("dispenses", nlohmann::json());
+  const nlohmann::json review = rx.value("review", nlohmann::json::object());
+  return is_status(rx.value("status", nlohmann::json())) &&
+         rx.value("valid_until_day", nlohmann::json()).is_number_integer() && items.is_array() &&
+         !items.empty() && std::all_of(items.begin(), items.end(), well_formed_item) &&
+         dispenses.is_array() &&
+         std::all_of(dispenses.begin(), dispenses.end(),
+                     [](const nlohmann::json& d) {
+                       return d.is_object() && d.value("org", nlohmann::json()).is_string();
+                     }) &&
+         null_or_object(rx, "review") && null_or_object(rx, "delivery") &&
+         null_or_object(rx, "cancel") &&
+         (review.is_null() || review.value("decision", nlohmann::json()).is_string());
+}
+
+ledger::ExecutionResult load(const Call& call, std::string_view rx_id, nlohmann::json& rx) {
+  std::optional<nlohmann::json> stored = call.txn.get_json(rx_key(rx_id));
+  if (!stored) {
+    return ledger::ExecutionResult::reject("unknown_prescription",
+                                           "no prescription " + std::string(rx_id));
+  }
+  if (!well_formed(*stored)) {
+    return ledger::ExecutionResult::reject("corrupt_state", rx_key(rx_id) + " cannot be read");
+  }
+  rx = std::move(*stored);
+  return ledger::ExecutionResult::accept();
+}
+
+bool fully_dispensed(const nlohmann::json& rx) {
+  const nlohmann::json& items = rx["items"];
+  return std::all_of(items.begin(), items.end(), [](const nlohmann::json& item) {
+    return item["dispensed"].get<int64_t>() >= item["prescribed"].get<int64_t>();
+  });
+}
+
+bool expired(const nlohmann::json& rx, int64_t today) {
+  return today > rx["valid_until_day"].get<int64_t>();
+}
+
+nlohmann::json attribution(const Call& call) {
+  return {{"by", call.signer.id},
+          {"org", call.org.id},
+          {"record_id", call.record_id},
+          {"at_ms", call.block.timestamp_ms}};
+}
+
+}  // namespace rx
+
+std::string rx_key(std::string_view rx_id) { return "rx/" + std::string(rx_id); }
+
+std::string rx_citizen_status(const nlohmann::json& rx_state, int64_t today) {
+  if (!rx::well_formed(rx_state)) return "";
+  const std::string& status = rx_state["status"].get_ref<const std::string&>();
+  if (status == "cancelled" || status == "rejected" || status == "dispensed" ||
+      status == "delivered") {
+    return status;
+  }
+  if (rx::expired(rx_state, today)) return "expired";
+  return status == "dispensing" ? "dispensing" : "valid";
+}
+
+std::vector<KindRule> rx_rules() {
+  return {
+      {"rx.issue", {"doctor"}, {"hospital"}, rx::issue},
+      {"rx.review", {"pharmacist"}, {"pharmacy", "hospital"}, rx::review},
+      {"rx.dispense", {"pharmacist"}, {"pharmacy", "hospital"}, rx::dispense},
+      {"rx.deliver", {"pharmacist", "operator"}, {"pharmacy", "hospital"}, rx::deliver},
+      {"rx.cancel", {"doctor", kAdminRole}, {"hospital"}, rx::cancel},
+  };
+}
+
+}  // namespace medtrail::contracts

@@ -1,0 +1,273 @@
+// rx.issue and rx.cancel: the doctor's side of a prescription. The limits come from
+// 处方管理办法 (卫生部令第53号, 2007), 长期处方管理规范（试行）(2021), 互联网诊疗管理办法（试行）
+// (2018) and 医疗用毒性药品管理办法 (1988); docs/contracts/rx.md cites each rule.
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/rx.h"
+#include "rx_common.h"
+
+namespace medtrail::contracts::rx {
+namespace {
+
+using ledger::ExecutionResult;
+
+struct Item {
+  std::string drug_code;
+  int64_t quantity = 0;
+  int64_t days_supply = 0;
+  std::string form;
+  std::optional<std::string> controlled_class;
+  nlohmann::json stored;  // the item as "rx/<id>" keeps it
+};
+
+struct Prescription {
+  std::string patient_ref;
+  std::string type;
+  std::string channel;
+  bool follow_up = false;
+  bool long_term = false;
+  std::optional<std::string> pain;
+  int64_t valid_days = 1;
+  std::vector<Item> items;
+  nlohmann::json stored;  // the body fields kept as they are
+};
+
+bool is_icd10(std::string_view s) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto alnum = [&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); };
+  if (s.size() != 3 && (s.size() < 5 || s.size() > 6)) return false;
+  if (!(s[0] >= 'A' && s[0] <= 'Z') || !digit(s[1]) || !digit(s[2])) return false;
+  if (s.size() == 3) return true;
+  return s[3] == '.' && alnum(s[4]) && (s.size() == 5 || alnum(s[5]));
+}
+
+std::optional<Item> read_item(BodyReader r) {
+  auto code = r.matching("drug_code", is_drug_code, kDrugCodeFormat);
+  auto name = r.text("name", 128);
+  auto strength = r.text("strength", 64);
+  auto quantity = r.integer("quantity", 1, 100000);
+  auto unit = r.text("unit", 16);
+  auto dosage = r.text("dosage", 128);
+  auto days = r.integer("days_supply", 1, 84);
+  auto form = r.one_of("form", {"injection", "controlled_release", "other"}, Presence::kOptional);
+  auto controlled =
+      r.one_of("controlled_class", {"narcotic", "psychotropic_1", "psychotropic_2", "toxic"},
+               Presence::kOptional);
+  if (!r.finish()) return std::nullopt;
+  Item item{*code, *quantity, *days, form.value_or("other"), controlled, {}};
+  item.stored = {{"drug_code", *code}, {"name", *name},           {"strength", *strength},
+                 {"unit", *unit},      {"dosage", *dosage},       {"days_supply", *days},
+                 {"form", item.form},  {"prescribed", *quantity}, {"dispensed", 0}};
+  if (controlled) item.stored["controlled_class"] = *controlled;
+  return item;
+}
+
+// At most five drugs, each once (处方管理办法 art. 6).
+std::vector<Item> read_items(BodyReader& r) {
+  std::vector<Item> items;
+  const nlohmann::json* array = r.array("items", 1, 5);
+  if (array == nullptr) return items;
+  std::set<std::string> codes;
+  for (size_t i = 0; i < array->size() && r.ok(); ++i) {
+    std::optional<Item> item = read_item(r.element(*array, i));
+    if (!item) break;
+    if (!codes.insert(item->drug_code).second) {
+      r.fail("bad_format",
+             r.path_of("items") + "[" + std::to_string(i) + "].drug_code repeats an earlier item");
+      break;
+    }
+    items.push_back(std::move(*item));
+  }
+  return items;
+}
+
+std::optional<Prescription> read_prescription(const nlohmann::json& body, BodyReader& r) {
+  Prescription p;
+  auto patient = r.patient_ref("patient_ref");
+  auto type = r.one_of("type", {"normal", "emergency", "chronic"});
+  auto channel = r.one_of("channel", {"offline", "online"});
+  p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
+  p.long_term = r.boolean("long_term", Presence::kOptional).value_or(false);
+  std::optional<std::string> reason;
+  if (p.long_term) {
+    reason = r.text("long_term_reason", 256);
+  } else if (r.ok() && body.contains("long_term_reason")) {
+    r.fail("unknown_field",
+           r.path_of("long_term_reason") + " belongs to a long-term prescription only");
+  }
+  p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
+  p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
+  auto diagnosis =
+      r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", Presence::kOptional);
+  p.items = read_items(r);
+  if (!r.finish()) return std::nullopt;
+  p.patient_ref = *patient;
+  p.type = *type;
+  p.channel = *channel;
+  p.stored = {{"patient_ref", p.patient_ref}, {"type", p.type},
+              {"channel", p.channel},         {"follow_up", p.follow_up},
+              {"long_term", p.long_term},     {"valid_days", p.valid_days}};
+  if (reason) p.stored["long_term_reason"] = *reason;
+  if (p.pain) p.stored["pain"] = *p.pain;
+  if (diagnosis) p.stored["diagnosis_code"] = *diagnosis;
+  return p;
+}
+
+// 处方管理办法 art. 19; 长期处方管理规范 for up to 12 weeks with a recorded reason.
+int64_t supply_limit_days(const Prescription& p) {
+  if (p.type == "emergency") return 3;
+  if (p.type == "chronic") return p.long_term ? 84 : 28;
+  return 7;
+}
+
+// Outpatient limits for controlled drugs, in days of supply; 0 means a single dose.
+// 处方管理办法 arts. 23-24 (pain patients: art. 24), 医疗用毒性药品管理办法 art. 9.
+int64_t controlled_limit_days(const Item& item, bool pain) {
+  const std::string& c = *item.controlled_class;
+  if (c == "toxic") return 2;
+  if (c == "psychotropic_2") return 7;
+  if (item.form == "injection") return pain ? 3 : 0;
+  if (item.form == "controlled_release") return pain ? 15 : 7;
+  return pain ? 7 : 3;
+}
+
+bool within_controlled_limit(const Item& item, bool pain) {
+  if (!item.controlled_class) return true;
+  const int64_t days = controlled_limit_days(item, pain);
+  if (days == 0) return item.quantity == 1 && item.days_supply == 1;
+  return item.days_supply <= days;
+}
+
+ExecutionResult check_long_term(const Prescription& p) {
+  if (p.long_term && p.type != "chronic") {
+    return ExecutionResult::reject("long_term_not_allowed",
+                                   "a long-term prescription must be of type chronic");
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult check_supply(const Prescription& p) {
+  const int64_t limit = supply_limit_days(p);
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (p.items[i].days_supply > limit) {
+      return ExecutionResult::reject(
+          "supply_exceeded", "body.items[" + std::to_string(i) + "].days_supply exceeds " +
+                                 std::to_string(limit) + " days for this prescription type");
+    }
+  }
+  return ExecutionResult::accept();
+}
+
+// 互联网诊疗管理办法（试行）: online prescribing is for follow-up visits only, and never for
+// specially controlled drugs (特殊管理药品: narcotic, psychotropic and toxic alike).
+ExecutionResult check_online(const Prescription& p) {
+  if (p.channel != "online") return ExecutionResult::accept();
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (p.items[i].controlled_class) {
+      return ExecutionResult::reject(
+          "controlled_online", "body.items[" + std::to_string(i) +
+                                   "] is a controlled drug, which may not be prescribed online");
+    }
+  }
+  if (!p.follow_up) {
+    return ExecutionResult::reject("online_needs_follow_up",
+                                   "an online prescription is only for a follow-up visit");
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult check_controlled_limits(const Prescription& p) {
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (!within_controlled_limit(p.items[i], p.pain.has_value())) {
+      return ExecutionResult::reject("controlled_limit_exceeded",
+                                     "body.items[" + std::to_string(i) +
+                                         "] exceeds the outpatient limit for " +
+                                         *p.items[i].controlled_class);
+    }
+  }
+  return ExecutionResult::accept();
+}
+
+// In this order; the first broken rule is the reason.
+ExecutionResult check_rules(const Prescription& p) {
+  for (auto rule : {check_long_term, check_supply, check_online, check_controlled_limits}) {
+    if (ExecutionResult v = rule(p); !v.accepted) return v;
+  }
+  return ExecutionResult::accept();
+}
+
+nlohmann::json initial_state(const Call& call, const Prescription& p) {
+  nlohmann::json rx = p.stored;
+  nlohmann::json items = nlohmann::json::array();
+  for (const Item& item : p.items) items.push_back(item.stored);
+  const int64_t today = call.today();
+  rx.update({{"org", call.org.id},
+             {"doctor", call.signer.id},
+             {"issued_at_ms", call.block.timestamp_ms},
+             {"issue_day", today},
+             {"valid_until_day", today + p.valid_days - 1},
+             {"items", std::move(items)},
+             {"status", "issued"},
+             {"review", nullptr},
+             {"dispenses", nlohmann::json::array()},
+             {"delivery", nullptr},
+             {"cancel", nullptr}});
+  return rx;
+}
+
+}  // namespace
+
+ExecutionResult issue(Call& call) {
+  BodyReader r(call.body, "body");
+  std::optional<Prescription> p = read_prescription(call.body, r);
+  if (!p) return r.result();
+  call.txn.index(rx_key(call.record_id));
+  call.txn.index("patient/" + p->patient_ref);
+  call.txn.index("org/" + call.org.id);
+  // The id is the record's own hash: only the very same record executed again could collide.
+  if (call.txn.get(rx_key(call.record_id))) {
+    return ExecutionResult::reject("already_issued",
+                                   "prescription " + std::string(call.record_id) + " exists");
+  }
+  if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
+  call.txn.put_json(rx_key(call.record_id), initial_state(call, *p));
+  return ExecutionResult::accept();
+}
+
+ExecutionResult cancel(Call& call) {
+  BodyReader r(call.body, "body");
+  auto rx_id = r.hex("rx_id", 32);
+  auto reason = r.text("reason", 256);
+  if (!r.finish()) return r.result();
+  call.txn.index(rx_key(*rx_id));
+  call.txn.index("org/" + call.org.id);
+  nlohmann::json rx;
+  if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
+  const bool issuer =
+      call.signer.role == "doctor" ? rx["doctor"] == call.signer.id : rx["org"] == call.org.id;
+  if (!issuer) {
+    return ExecutionResult::reject(
+        "not_issuer", "only the issuing doctor or the issuing hospital's admin may cancel");
+  }
+  if (rx["status"] == "cancelled") {
+    return ExecutionResult::reject("rx_cancelled",
+                                   "prescription " + *rx_id + " is already cancelled");
+  }
+  if (!rx["dispenses"].empty()) {
+    return ExecutionResult::reject(
+        "already_dispensed",
+        "prescription " + *rx_id + " has been dispensed; it can no longer be cancelled");
+  }
+  nlohmann::json entry = attribution(call);
+  entry["reason"] = *reason;
+  rx["cancel"] = std::move(entry);
+  rx["status"] = "cancelled";
+  call.txn.put_json(rx_key(*rx_id), rx);
+  return ExecutionResult::accept();
+}
+
+}  // namespace medtrail::contracts::rx

@@ -1,0 +1,180 @@
+// rx.review, rx.dispense and rx.deliver: the pharmacy's side of a prescription. A pharmacist
+// reviews before anything is dispensed (处方管理办法 arts. 35, 37), and the cumulative quantity
+// dispensed across every pharmacy never exceeds what was prescribed: of two pharmacies racing
+// for one prescription, the second to execute is refused.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+
+#include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/rx.h"
+#include "rx_common.h"
+
+namespace medtrail::contracts::rx {
+namespace {
+
+using ledger::ExecutionResult;
+
+// A hospital's pharmacy serves its own hospital's prescriptions; a pharmacy serves any.
+bool may_serve(const Call& call, const nlohmann::json& rx) {
+  return call.org.has_type("pharmacy") || rx["org"] == call.org.id;
+}
+
+ExecutionResult not_issuing_hospital() {
+  return ExecutionResult::reject("not_issuing_hospital",
+                                 "a hospital serves only the prescriptions it issued");
+}
+
+// Loads the prescription and lists the record under it and under the signer's organisation
+// (a refused dispense belongs to the prescription's trail too).
+ExecutionResult load_for_pharmacy(Call& call, const std::string& rx_id, nlohmann::json& rx) {
+  call.txn.index(rx_key(rx_id));
+  call.txn.index("org/" + call.org.id);
+  if (ExecutionResult loaded = load(call, rx_id, rx); !loaded.accepted) return loaded;
+  if (!may_serve(call, rx)) return not_issuing_hospital();
+  if (rx["status"] == "cancelled") {
+    return ExecutionResult::reject("rx_cancelled", "prescription " + rx_id + " was cancelled");
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult rx_expired(const std::string& rx_id) {
+  return ExecutionResult::reject("rx_expired", "prescription " + rx_id + " is past its validity");
+}
+
+// drug_code -> quantity, in the order codes sort (the body's order does not matter).
+using Quantities = std::map<std::string, int64_t>;
+
+Quantities read_dispensed_items(BodyReader& r) {
+  Quantities out;
+  const nlohmann::json* array = r.array("items", 1, 5);
+  if (array == nullptr) return out;
+  for (size_t i = 0; i < array->size() && r.ok(); ++i) {
+    BodyReader item = r.element(*array, i);
+    auto code = item.matching("drug_code", is_drug_code, kDrugCodeFormat);
+    auto quantity = item.integer("quantity", 1, 100000);
+    if (!item.finish()) break;
+    if (!out.emplace(*code, *quantity).second) {
+      r.fail("bad_format",
+             r.path_of("items") + "[" + std::to_string(i) + "].drug_code repeats an earlier item");
+    }
+  }
+  return out;
+}
+
+ExecutionResult ready_to_dispense(const Call& call, const std::string& rx_id,
+                                  const nlohmann::json& rx) {
+  if (rx["status"] == "dispensed" || rx["status"] == "delivered") {
+    return ExecutionResult::reject("already_dispensed",
+                                   "prescription " + rx_id + " is fully dispensed");
+  }
+  if (rx["review"].is_null()) {
+    return ExecutionResult::reject("not_reviewed", "a pharmacist must approve prescription " +
+                                                       rx_id + " before it is dispensed");
+  }
+  if (rx["review"]["decision"] != "approved") {
+    return ExecutionResult::reject("review_rejected",
+                                   "prescription " + rx_id + " was rejected on review");
+  }
+  if (expired(rx, call.today())) return rx_expired(rx_id);
+  return ExecutionResult::accept();
+}
+
+// Adds `quantities` to the items' dispensed counts, or says why it may not.
+ExecutionResult add_dispensed(nlohmann::json& items, const Quantities& quantities) {
+  for (const auto& [code, quantity] : quantities) {
+    auto item = std::find_if(items.begin(), items.end(),
+                             [&](const nlohmann::json& i) { return i["drug_code"] == code; });
+    if (item == items.end()) {
+      return ExecutionResult::reject("unknown_item", code + " is not on the prescription");
+    }
+    const int64_t dispensed = (*item)["dispensed"].get<int64_t>() + quantity;
+    const int64_t prescribed = (*item)["prescribed"].get<int64_t>();
+    if (dispensed > prescribed) {
+      return ExecutionResult::reject(
+          "quantity_exceeded", code + ": " + std::to_string(dispensed) + " dispensed in all, " +
+                                   std::to_string(prescribed) + " prescribed");
+    }
+    (*item)["dispensed"] = dispensed;
+  }
+  return ExecutionResult::accept();
+}
+
+}  // namespace
+
+ExecutionResult review(Call& call) {
+  BodyReader r(call.body, "body");
+  auto rx_id = r.hex("rx_id", 32);
+  auto decision = r.one_of("decision", {"approved", "rejected"});
+  // A rejection must say why (处方管理办法 art. 35: the prescriber is told and corrects it).
+  auto note =
+      r.text("note", 512, decision == "rejected" ? Presence::kRequired : Presence::kOptional);
+  if (!r.finish()) return r.result();
+  nlohmann::json rx;
+  if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
+  if (!rx["review"].is_null()) {
+    return ExecutionResult::reject("already_reviewed",
+                                   "prescription " + *rx_id + " was reviewed before");
+  }
+  if (expired(rx, call.today())) return rx_expired(*rx_id);
+  nlohmann::json entry = attribution(call);
+  entry["decision"] = *decision;
+  if (note) entry["note"] = *note;
+  rx["review"] = std::move(entry);
+  rx["status"] = *decision;
+  call.txn.put_json(rx_key(*rx_id), rx);
+  return ExecutionResult::accept();
+}
+
+ExecutionResult dispense(Call& call) {
+  BodyReader r(call.body, "body");
+  auto rx_id = r.hex("rx_id", 32);
+  Quantities quantities = read_dispensed_items(r);
+  if (!r.finish()) return r.result();
+  nlohmann::json rx;
+  if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
+  if (ExecutionResult v = ready_to_dispense(call, *rx_id, rx); !v.accepted) return v;
+  if (ExecutionResult v = add_dispensed(rx["items"], quantities); !v.accepted) return v;
+  nlohmann::json entry = attribution(call);
+  entry["items"] = quantities;
+  rx["dispenses"].push_back(std::move(entry));
+  rx["status"] = fully_dispensed(rx) ? "dispensed" : "dispensing";
+  call.txn.put_json(rx_key(*rx_id), rx);
+  return ExecutionResult::accept();
+}
+
+ExecutionResult deliver(Call& call) {
+  BodyReader r(call.body, "body");
+  auto rx_id = r.hex("rx_id", 32);
+  auto method = r.one_of("method", {"pickup", "courier"});
+  auto tracking = r.text("tracking_no", 64, Presence::kOptional);
+  if (!r.finish()) return r.result();
+  call.txn.index(rx_key(*rx_id));
+  call.txn.index("org/" + call.org.id);
+  nlohmann::json rx;
+  if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
+  if (rx["status"] != "dispensed" && rx["status"] != "delivered") {
+    return ExecutionResult::reject("not_dispensed",
+                                   "prescription " + *rx_id + " is not fully dispensed");
+  }
+  const nlohmann::json& dispenses = rx["dispenses"];
+  if (std::none_of(dispenses.begin(), dispenses.end(),
+                   [&](const nlohmann::json& d) { return d["org"] == call.org.id; })) {
+    return ExecutionResult::reject("not_dispenser",
+                                   "only an organisation that dispensed it may deliver");
+  }
+  if (!rx["delivery"].is_null()) {
+    return ExecutionResult::reject("already_delivered",
+                                   "prescription " + *rx_id + " was delivered before");
+  }
+  nlohmann::json entry = attribution(call);
+  entry["method"] = *method;
+  if (tracking) entry["tracking_no"] = *tracking;
+  rx["delivery"] = std::move(entry);
+  rx["status"] = "delivered";
+  call.txn.put_json(rx_key(*rx_id), rx);
+  return ExecutionResult::accept();
+}
+
+}  // namespace medtrail::contracts::rx

@@ -1,0 +1,48 @@
+#include "medtrail/contracts/state.h"
+
+namespace medtrail::contracts {
+namespace {
+
+std::optional<std::string> lookup(const ledger::StateWrites& writes, const StateView& below,
+                                  std::string_view key) {
+  auto it = writes.find(key);
+  if (it != writes.end()) return it->second;
+  return below.get(key);
+}
+
+}  // namespace
+
+std::optional<std::string> BlockState::get(std::string_view key) const {
+  return lookup(writes_, *committed_, key);
+}
+
+void BlockState::apply(const ledger::StateWrites& writes) {
+  for (const auto& [key, value] : writes) writes_[key] = value;
+}
+
+std::optional<std::string> RecordTxn::get(std::string_view key) const {
+  return lookup(writes_, *below_, key);
+}
+
+std::optional<nlohmann::json> RecordTxn::get_json(std::string_view key) const {
+  std::optional<std::string> raw = get(key);
+  if (!raw) return std::nullopt;
+  nlohmann::json value = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) return nlohmann::json::object();
+  return value;
+}
+
+std::string index_prefix(std::string_view subject) {
+  std::string key = "ix/";
+  key.append(subject);
+  key.push_back('\0');
+  return key;
+}
+
+std::string index_key(std::string_view subject, uint64_t leaf_index) {
+  std::string key = index_prefix(subject);
+  ledger::append_be64(key, leaf_index);
+  return key;
+}
+
+}  // namespace medtrail::contracts

@@ -1,0 +1,138 @@
+#include "vaccine_doses.h"
+
+#include <set>
+
+#include "medtrail/contracts/calendar.h"
+#include "medtrail/contracts/vaccine.h"
+
+namespace medtrail::contracts {
+namespace vaccine {
+
+using ledger::ExecutionResult;
+
+std::string lot_key(std::string_view product_code, std::string_view lot) {
+  return "vlot/" + std::string(product_code) + "/" + std::string(lot);
+}
+std::string code_key(std::string_view canonical) { return "vcode/" + std::string(canonical); }
+std::string shipment_key(std::string_view shipment_id) {
+  return "vship/" + std::string(shipment_id);
+}
+
+std::string string_at(const nlohmann::json& value, const char* name) {
+  auto it = value.find(name);
+  return it != value.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<int64_t> expiry_day(const nlohmann::json& lot) {
+  return parse_date(string_at(lot, "expiry"));
+}
+
+std::optional<std::vector<DoseCode>> read_codes(BodyReader& r, std::string_view name) {
+  auto texts = r.string_list(name, 1, 10000, is_dose_code,
+                             "a 20-digit traceability code or a GS1 string "
+                             "(01)<GTIN-14>(17)<YYMMDD>(10)<lot>(21)<serial>");
+  if (!texts) return std::nullopt;
+  std::vector<DoseCode> codes;
+  codes.reserve(texts->size());
+  std::set<std::string> seen;
+  for (size_t i = 0; i < texts->size(); ++i) {
+    DoseCode code = *parse_dose_code((*texts)[i]);
+    if (!seen.insert(code.canonical).second) {
+      r.fail("bad_format", r.path_of(name) + "[" + std::to_string(i) + "] is a dose listed before");
+      return std::nullopt;
+    }
+    codes.push_back(std::move(code));
+  }
+  return codes;
+}
+
+ExecutionResult check_label(const DoseCode& code, const nlohmann::json& lot) {
+  if (!code.gs1) return ExecutionResult::accept();
+  const std::optional<int64_t> expiry = expiry_day(lot);
+  if (code.gs1->gtin != string_at(lot, "product_code") || code.gs1->lot != string_at(lot, "lot") ||
+      !expiry || !gs1_expiry_matches(code.gs1->expiry, *expiry)) {
+    return ExecutionResult::reject("code_lot_mismatch", "the label of dose " + code.canonical +
+                                                            " names another lot or expiry");
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult load_doses(const RecordTxn& txn, const std::vector<DoseCode>& codes, DoseSet& out) {
+  out.doses.reserve(codes.size());
+  for (const DoseCode& code : codes) {
+    Dose dose{code, code_key(code.canonical), nlohmann::json::object(), "", nullptr};
+    std::optional<nlohmann::json> state = txn.get_json(dose.key);
+    if (!state)
+      return ExecutionResult::reject("unknown_code", "no dose " + code.canonical + " on the chain");
+    dose.state = std::move(*state);
+    dose.lot_key = string_at(dose.state, "lot");
+    auto cached = out.lots.find(dose.lot_key);
+    if (cached == out.lots.end()) {
+      std::optional<nlohmann::json> lot = txn.get_json(dose.lot_key);
+      if (!lot)
+        return ExecutionResult::reject("unknown_lot",
+                                       "the lot of dose " + code.canonical + " cannot be read");
+      cached = out.lots.emplace(dose.lot_key, std::move(*lot)).first;
+    }
+    dose.lot = &cached->second;
+    if (ExecutionResult r = check_label(code, *dose.lot); !r.accepted) return r;
+    out.doses.push_back(std::move(dose));
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult lot_usable(const nlohmann::json& lot, int64_t today) {
+  const std::string name = string_at(lot, "product_code") + "/" + string_at(lot, "lot");
+  const std::string status = string_at(lot, "status");
+  if (status == "recalled")
+    return ExecutionResult::reject("lot_recalled", "lot " + name + " is recalled");
+  if (status != "released") {
+    return ExecutionResult::reject("lot_not_released", "lot " + name + " has no batch release");
+  }
+  const std::optional<int64_t> expiry = expiry_day(lot);
+  if (!expiry || *expiry < today) {
+    return ExecutionResult::reject("lot_expired",
+                                   "lot " + name + " expired on " + string_at(lot, "expiry"));
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult dose_usable(const Dose& dose, int64_t today) {
+  const std::string status = string_at(dose.state, "status");
+  if (status == "administered") {
+    return ExecutionResult::reject("code_reused",
+                                   "dose " + dose.code.canonical + " was administered before");
+  }
+  if (ExecutionResult r = lot_usable(*dose.lot, today); !r.accepted) return r;
+  if (status == "quarantined") {
+    return ExecutionResult::reject("code_quarantined",
+                                   "dose " + dose.code.canonical + " is quarantined");
+  }
+  return ExecutionResult::accept();
+}
+
+std::string tenths_text(int64_t tenths) {
+  const int64_t magnitude = tenths < 0 ? -tenths : tenths;
+  return (tenths < 0 ? "-" : "") + std::to_string(magnitude / 10) + "." +
+         std::to_string(magnitude % 10);
+}
+
+}  // namespace vaccine
+
+std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& lot_state,
+                        int64_t today) {
+  const std::string status = vaccine::string_at(code_state, "status");
+  const std::string lot_status = vaccine::string_at(lot_state, "status");
+  if (lot_status == "recalled") return "recalled";
+  const std::optional<int64_t> expiry = vaccine::expiry_day(lot_state);
+  if (status != "administered" && (!expiry || *expiry < today)) return "expired";
+  if (status == "administered") return "administered";
+  if (status == "in_stock" || status == "in_transit") {
+    if (lot_status != "released") return "not_released";
+    return status;
+  }
+  // "quarantined", or a status no contract writes: never shown as usable.
+  return "quarantined";
+}
+
+}  // namespace medtrail::contracts

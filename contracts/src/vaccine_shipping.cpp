@@ -1,0 +1,165 @@
+// vaccine.ship / vaccine.receive: doses move between organisations only as a shipment the
+// consignee accepts with a compliant full-journey temperature record; without one it refuses
+// them and they are quarantined (Vaccine Administration Law, distribution: a unit that cannot
+// obtain the temperature records, or whose temperatures did not comply, shall not receive them).
+#include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/directory.h"
+#include "vaccine_doses.h"
+#include "vaccine_handlers.h"
+
+namespace medtrail::contracts::vaccine {
+namespace {
+
+using ledger::ExecutionResult;
+
+// 疫苗储存和运输管理规范 (2017): vaccines are stored and carried at 2–8 °C.
+constexpr int64_t kMinTenthsC = 20;
+constexpr int64_t kMaxTenthsC = 80;
+
+struct ColdChain {
+  std::string log_hash;
+  int64_t min_c = 0;  // tenths of a degree Celsius
+  int64_t max_c = 0;
+  bool compliant = false;
+  nlohmann::json to_json() const {
+    return {{"log_hash", log_hash},
+            {"min_c", tenths_text(min_c)},
+            {"max_c", tenths_text(max_c)},
+            {"compliant", compliant}};
+  }
+};
+
+std::optional<ColdChain> read_cold_chain(BodyReader& r) {
+  std::optional<BodyReader> c = r.object("cold_chain", Presence::kOptional);
+  if (!c) return std::nullopt;
+  auto log_hash = c->hex("log_hash", 32);
+  auto min_c = c->decimal("min_c", 1, -1000, 1000);
+  auto max_c = c->decimal("max_c", 1, -1000, 1000);
+  auto compliant = c->boolean("compliant");
+  if (!c->finish()) return std::nullopt;
+  return ColdChain{*log_hash, *min_c, *max_c, *compliant};
+}
+
+// Why the journey's temperature record does not allow receiving; empty when it does.
+std::string breach_of(const std::optional<ColdChain>& c) {
+  if (!c) return "no full-journey temperature record was given";
+  if (!c->compliant) return "the temperature record is not compliant";
+  if (c->min_c > c->max_c) return "the temperature record's minimum is above its maximum";
+  if (c->min_c < kMinTenthsC || c->max_c > kMaxTenthsC) {
+    return "temperatures " + tenths_text(c->min_c) + ".." + tenths_text(c->max_c) +
+           " °C left 2.0..8.0 °C";
+  }
+  return "";
+}
+
+// Sends every dose of `shipment` still travelling with it to `status` (received: in stock at
+// `holder`); doses a regulator quarantined on the way stay quarantined.
+void settle_doses(Call& call, const nlohmann::json& shipment, std::string_view shipment_id,
+                  bool received) {
+  for (const nlohmann::json& code : shipment.value("codes", nlohmann::json::array())) {
+    if (!code.is_string()) continue;
+    const std::string key = code_key(code.get<std::string>());
+    std::optional<nlohmann::json> dose = call.txn.get_json(key);
+    if (!dose || string_at(*dose, "status") != "in_transit" ||
+        string_at(*dose, "shipment") != shipment_id) {
+      continue;
+    }
+    if (received) {
+      (*dose)["status"] = "in_stock";
+      (*dose)["holder"] = call.org.id;
+      dose->erase("shipment");
+    } else {
+      // The sender stays the holder: the refused doses go back under its responsibility.
+      (*dose)["status"] = "quarantined";
+      (*dose)["quarantine_reason"] = "temperature";
+      (*dose)["quarantined_at_ms"] = call.block.timestamp_ms;
+      (*dose)["quarantined_by"] = call.signer.id;
+      (*dose)["quarantine_record"] = std::string(call.record_id);
+    }
+    call.txn.put_json(key, *dose);
+  }
+}
+
+ExecutionResult check_sendable(const Call& call, const DoseSet& set) {
+  for (const Dose& dose : set.doses) {
+    if (ExecutionResult r = dose_usable(dose, call.today()); !r.accepted) return r;
+    if (string_at(dose.state, "holder") != call.org.id ||
+        string_at(dose.state, "status") != "in_stock") {
+      return ExecutionResult::reject("not_holder",
+                                     "dose " + dose.code.canonical + " is not in stock here");
+    }
+  }
+  return ExecutionResult::accept();
+}
+
+}  // namespace
+
+ExecutionResult ship(Call& call) {
+  BodyReader r(call.body, "body");
+  auto id = r.token("shipment_id", Charset::kCode, 1, 64);
+  auto to = r.token("to_org", Charset::kId, 1, 64);
+  auto codes = read_codes(r, "codes");
+  if (!r.finish()) return r.result();
+  const std::string key = shipment_key(*id);
+  call.txn.index(key);
+  call.txn.index("org/" + call.org.id);
+  if (call.txn.get(key))
+    return ExecutionResult::reject("shipment_exists", "shipment " + *id + " exists");
+  std::optional<Organisation> consignee = find_org(call.txn, call.chain, *to);
+  if (!consignee || consignee->removed) {
+    return ExecutionResult::reject("unknown_org", "no organisation " + *to);
+  }
+  call.txn.index("org/" + *to);
+  DoseSet set;
+  if (ExecutionResult v = load_doses(call.txn, *codes, set); !v.accepted) return v;
+  if (ExecutionResult v = check_sendable(call, set); !v.accepted) return v;
+  nlohmann::json canonical = nlohmann::json::array();
+  for (Dose& dose : set.doses) {
+    dose.state["status"] = "in_transit";
+    dose.state["shipment"] = *id;
+    call.txn.put_json(dose.key, dose.state);
+    canonical.push_back(dose.code.canonical);
+  }
+  call.txn.put_json(key, {{"from", call.org.id},
+                          {"to", *to},
+                          {"codes", std::move(canonical)},
+                          {"status", "in_transit"},
+                          {"shipped_at_ms", call.block.timestamp_ms},
+                          {"shipped_by", call.signer.id},
+                          {"shipped_record", call.record_id}});
+  return ExecutionResult::accept();
+}
+
+ExecutionResult receive(Call& call) {
+  BodyReader r(call.body, "body");
+  auto id = r.token("shipment_id", Charset::kCode, 1, 64);
+  std::optional<ColdChain> cold_chain = read_cold_chain(r);
+  if (!r.finish()) return r.result();
+  const std::string key = shipment_key(*id);
+  call.txn.index(key);
+  call.txn.index("org/" + call.org.id);
+  std::optional<nlohmann::json> shipment = call.txn.get_json(key);
+  if (!shipment) return ExecutionResult::reject("unknown_shipment", "no shipment " + *id);
+  if (string_at(*shipment, "to") != call.org.id) {
+    return ExecutionResult::reject("not_consignee",
+                                   "shipment " + *id + " is addressed to another organisation");
+  }
+  if (string_at(*shipment, "status") != "in_transit") {
+    return ExecutionResult::reject("already_received",
+                                   "shipment " + *id + " was " + string_at(*shipment, "status"));
+  }
+  const std::string breach = breach_of(cold_chain);
+  settle_doses(call, *shipment, *id, breach.empty());
+  (*shipment)["status"] = breach.empty() ? "received" : "refused";
+  (*shipment)["settled_at_ms"] = call.block.timestamp_ms;
+  (*shipment)["settled_by"] = call.signer.id;
+  (*shipment)["settled_record"] = std::string(call.record_id);
+  if (cold_chain) (*shipment)["cold_chain"] = cold_chain->to_json();
+  call.txn.put_json(key, *shipment);
+  if (breach.empty()) return ExecutionResult::accept();
+  // The refusal and the quarantine it causes are one fact: the writes stand with the rejection.
+  call.txn.keep_writes_on_reject();
+  return ExecutionResult::reject("cold_chain_breach", "shipment " + *id + " refused: " + breach);
+}
+
+}  // namespace medtrail::contracts::vaccine

@@ -1,0 +1,167 @@
+// identity.register / identity.revoke and the signer checks every record goes through.
+#include <gtest/gtest.h>
+
+#include "contracts/contract_fixture.h"
+#include "medtrail/contracts/directory.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using testing::ContractFixture;
+using testing::Person;
+
+nlohmann::json doctor_body(const ledger::KeyPair& key, const std::string& user = "dr-wang") {
+  return {{"user_id", user},
+          {"role", "doctor"},
+          {"public_key", ledger::to_hex(key.public_key)},
+          {"licence_no", "110101-2020-0001"},
+          {"valid_from", "2026-01-01"},
+          {"valid_until", "2026-12-31"}};
+}
+
+class IdentityTest : public ::testing::Test {
+ protected:
+  ledger::KeyPair fresh_key() { return ledger::ed25519_sha256().generate_keypair().value(); }
+  // Someone the admin registered through a record, with the key to sign as them.
+  Person registered(const std::string& org, const std::string& user, nlohmann::json body) {
+    Person p{org + "/" + user, org, fresh_key()};
+    body["user_id"] = user;
+    body["public_key"] = ledger::to_hex(p.key.public_key);
+    EXPECT_TRUE(f.run(f.admin(org), "identity.register", body).accepted);
+    return p;
+  }
+  // A record any doctor may sign whose body is wrong: past the signer checks it fails on the
+  // body, so a body reason code proves the signer was accepted.
+  ledger::ExecutionResult doctor_record(const Person& who) {
+    return f.run(who, "rx.issue", nlohmann::json::object());
+  }
+  ContractFixture f;
+};
+
+TEST_F(IdentityTest, AdminRegistersADoctorWhoCanThenSign) {
+  Person dr = registered("hosp-a", "dr-wang", doctor_body(fresh_key()));
+  auto stored = f.state_json(identity_key("hosp-a/dr-wang"));
+  ASSERT_TRUE(stored);
+  EXPECT_EQ((*stored)["role"], "doctor");
+  EXPECT_EQ((*stored)["valid_until"], "2026-12-31");
+  EXPECT_EQ(doctor_record(dr).reason_code, "missing_field");
+  EXPECT_EQ(f.index_of("identity/hosp-a/dr-wang").size(), 1u);
+}
+
+TEST_F(IdentityTest, RegisteredIdentityCanSignLaterInTheSameBlock) {
+  ledger::KeyPair key = fresh_key();
+  Person dr{"hosp-a/dr-wang", "hosp-a", key};
+  auto results = f.run_block({f.sign(f.admin("hosp-a"), "identity.register", doctor_body(key)),
+                              f.sign(dr, "rx.issue", nlohmann::json::object())});
+  EXPECT_TRUE(results[0].accepted);
+  EXPECT_EQ(results[1].reason_code, "missing_field");
+}
+
+TEST_F(IdentityTest, OnlyAnAdminMayRegister) {
+  Person dr = f.person("hosp-a", "dr-li", "doctor");
+  EXPECT_EQ(f.run(dr, "identity.register", doctor_body(fresh_key())).reason_code, "role_not_permitted");
+}
+
+TEST_F(IdentityTest, IdTakenTwiceOrNamedAdminOrANodeIsRefused) {
+  registered("hosp-a", "dr-wang", doctor_body(fresh_key()));
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key())).reason_code,
+            "identity_exists");
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key(), "admin")).reason_code,
+            "identity_exists");
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key(), "node-1")).reason_code,
+            "identity_exists");
+}
+
+TEST_F(IdentityTest, RoleMustFitTheOrganisationType) {
+  EXPECT_EQ(f.run(f.admin("pharm-a"), "identity.register", doctor_body(fresh_key())).reason_code,
+            "role_not_allowed_for_org");
+  nlohmann::json pharmacist = doctor_body(fresh_key(), "ph-zhao");
+  pharmacist["role"] = "pharmacist";
+  EXPECT_TRUE(f.run(f.admin("pharm-a"), "identity.register", pharmacist).accepted);
+}
+
+TEST_F(IdentityTest, LicenceIsRequiredForClinicalRoles) {
+  nlohmann::json body = doctor_body(fresh_key());
+  body.erase("licence_no");
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code, "missing_field");
+  body["role"] = "operator";
+  EXPECT_TRUE(f.run(f.admin("hosp-a"), "identity.register", body).accepted);
+}
+
+TEST_F(IdentityTest, BodyIsCheckedStrictly) {
+  nlohmann::json body = doctor_body(fresh_key());
+  body["valid_until"] = "2025-12-31";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code, "out_of_range");
+  body = doctor_body(fresh_key());
+  body["role"] = "surgeon";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code, "bad_format");
+  body = doctor_body(fresh_key());
+  body["public_key"] = "abcd";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code, "bad_format");
+  body = doctor_body(fresh_key());
+  body["extra"] = 1;
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code, "unknown_field");
+  body = doctor_body(fresh_key());
+  body["valid_from"] = "2026-02-30";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code, "bad_format");
+  body = doctor_body(fresh_key());
+  body["display_name"] = "Wang 110101199003077571";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", body).reason_code,
+            "patient_identifier_in_clear");
+}
+
+TEST_F(IdentityTest, RevokedSignerIsRefusedFromThatBlockOn) {
+  Person dr = registered("hosp-a", "dr-wang", doctor_body(fresh_key()));
+  auto results = f.run_block({f.sign(dr, "rx.issue", nlohmann::json::object()),
+                              f.sign(f.admin("hosp-a"), "identity.revoke",
+                                     {{"user_id", "dr-wang"}, {"reason", "left the hospital"}}),
+                              f.sign(dr, "rx.issue", nlohmann::json::object())});
+  EXPECT_EQ(results[0].reason_code, "missing_field");  // before the revocation: signer fine
+  EXPECT_TRUE(results[1].accepted);
+  EXPECT_EQ(results[2].reason_code, "signer_revoked");
+  EXPECT_EQ(doctor_record(dr).reason_code, "signer_revoked");
+}
+
+TEST_F(IdentityTest, RevokeNeedsAnExistingUnrevokedIdentityOfTheSameOrg) {
+  nlohmann::json revoke = {{"user_id", "dr-wang"}, {"reason", "left"}};
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.revoke", revoke).reason_code, "unknown_identity");
+  registered("hosp-a", "dr-wang", doctor_body(fresh_key()));
+  EXPECT_EQ(f.run(f.admin("hosp-b"), "identity.revoke", revoke).reason_code, "unknown_identity");
+  EXPECT_TRUE(f.run(f.admin("hosp-a"), "identity.revoke", revoke).accepted);
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.revoke", revoke).reason_code, "already_revoked");
+}
+
+TEST_F(IdentityTest, ValidityIsByCalendarDayInTheChainTimeZone) {
+  Person dr = f.person("hosp-a", "dr-day", "doctor", "2026-11-24", "2026-11-30");
+  // 23:59 on the 23rd in UTC+8 is 15:59Z: not yet valid.
+  f.set_time("2026-11-23T15:59:59Z");
+  EXPECT_EQ(doctor_record(dr).reason_code, "signer_not_yet_valid");
+  // 16:00Z is midnight of the 24th in UTC+8.
+  f.set_time("2026-11-23T16:00:00Z");
+  EXPECT_EQ(doctor_record(dr).reason_code, "missing_field");
+  f.set_time("2026-11-30T23:59:59+08:00");
+  EXPECT_EQ(doctor_record(dr).reason_code, "missing_field");
+  f.set_time("2026-12-01T00:00:00+08:00");
+  EXPECT_EQ(doctor_record(dr).reason_code, "signer_expired");
+}
+
+TEST_F(IdentityTest, UnknownKindIsRefused) {
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "rx.prescribe", nlohmann::json::object()).reason_code,
+            "unknown_kind");
+}
+
+TEST_F(IdentityTest, RoleAndOrgTypeOfTheKindAreEnforced) {
+  Person pharmacist = f.person("pharm-a", "ph-li", "pharmacist");
+  EXPECT_EQ(f.run(pharmacist, "identity.revoke", {{"user_id", "x"}, {"reason", "r"}}).reason_code,
+            "role_not_permitted");
+}
+
+TEST_F(IdentityTest, RejectedRecordWritesNothingButItsIndex) {
+  const auto before = f.state.entries().size();
+  EXPECT_FALSE(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "ghost"}, {"reason", "r"}}).accepted);
+  EXPECT_EQ(f.state.entries().size(), before + 1);
+  EXPECT_EQ(f.index_of("identity/hosp-a/ghost").size(), 1u);
+}
+
+}  // namespace
+}  // namespace medtrail::contracts
