@@ -247,24 +247,56 @@ ExecutionResult approve_proposal(Call& call) {
 
 }  // namespace
 
+namespace {
+
+std::optional<NodeChange> node_change_from(std::string_view node_id, const std::string& value) {
+  nlohmann::json v = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  if (!v.is_object()) return std::nullopt;
+  NodeChange change;
+  change.removed = v.value("removed", false);
+  change.node.id = std::string(node_id);
+  change.node.org = v.value("org", "");
+  auto key = ledger::from_hex(v.value("public_key", ""));
+  if (key.ok()) change.node.public_key = *key;
+  auto pin = ledger::hash_from_hex(v.value("tls_spki_sha256", ""));
+  if (pin.ok()) change.node.tls_spki_sha256 = *pin;
+  change.node.peer_address = v.value("peer_address", "");
+  change.node.api_address = v.value("api_address", "");
+  return change;
+}
+
+}  // namespace
+
 std::vector<NodeChange> node_changes(const ledger::StateWrites& writes) {
   std::vector<NodeChange> out;
   for (auto it = writes.lower_bound(std::string_view("node/"));
        it != writes.end() && it->first.starts_with("node/"); ++it) {
     if (!it->second) continue;
-    nlohmann::json v = nlohmann::json::parse(*it->second, nullptr, /*allow_exceptions=*/false);
-    if (!v.is_object()) continue;
-    NodeChange change;
-    change.removed = v.value("removed", false);
-    change.node.id = it->first.substr(5);
-    change.node.org = v.value("org", "");
-    auto key = ledger::from_hex(v.value("public_key", ""));
-    if (key.ok()) change.node.public_key = *key;
-    auto pin = ledger::hash_from_hex(v.value("tls_spki_sha256", ""));
-    if (pin.ok()) change.node.tls_spki_sha256 = *pin;
-    change.node.peer_address = v.value("peer_address", "");
-    change.node.api_address = v.value("api_address", "");
-    out.push_back(std::move(change));
+    if (auto change = node_change_from(std::string_view(it->first).substr(5), *it->second)) {
+      out.push_back(std::move(*change));
+    }
+  }
+  return out;
+}
+
+std::vector<NodeChange> governed_nodes(const StateView& state, const ChainParams& chain) {
+  std::vector<NodeChange> out;
+  for (const ledger::GenesisNode& n : chain.genesis.nodes) {
+    std::optional<std::string> stored = state.get(node_key(n.id));
+    if (!stored) continue;
+    if (auto change = node_change_from(n.id, *stored); change && change->removed) {
+      change->node = n;
+      out.push_back(std::move(*change));
+    }
+  }
+  std::optional<std::string> added = state.get("gov/nodes-added");
+  nlohmann::json list = added ? nlohmann::json::parse(*added, nullptr, false) : nlohmann::json();
+  if (!list.is_object() || !list.contains("ids") || !list["ids"].is_array()) return out;
+  for (const auto& id : list["ids"]) {
+    if (!id.is_string()) continue;
+    std::optional<std::string> stored = state.get(node_key(id.get<std::string>()));
+    if (!stored) continue;
+    if (auto change = node_change_from(id.get<std::string>(), *stored)) out.push_back(std::move(*change));
   }
   return out;
 }

@@ -28,10 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Three organisations run nodes, a fourth only submits; Raft ticks faster than the demo's so
-// that failover tests stay short.
-const char* const kOrgs[] = {"hosp-a", "pharm-b", "reg-c", "clinic-d"};
-const char* const kRoles[] = {"hospital", "pharmacy", "regulator", "clinic"};
+// Three organisations run nodes, two more only submit (a second pharmacy lets two pharmacies
+// race for one prescription); Raft ticks faster than the demo's so that failover tests stay short.
+const char* const kOrgs[] = {"hosp-a", "pharm-b", "reg-c", "clinic-d", "pharm-e"};
+const char* const kRoles[] = {"hospital", "pharmacy", "regulator", "clinic", "pharmacy"};
 
 std::string orgs_file(const std::vector<ClusterNode>& nodes) {
   std::ostringstream out;

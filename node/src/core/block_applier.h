@@ -66,6 +66,7 @@ class BlockApplier {
   Status skip(uint64_t index, rocksdb::WriteBatch* extra = nullptr);
 
   uint64_t applied_index() const { return applied_index_; }
+  const SignerDirectory& signers() const { return *signers_; }
   // Re-reads the applied index (after a ledger image replaced the store's contents).
   Status reload();
 

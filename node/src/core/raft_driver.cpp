@@ -8,7 +8,9 @@
 
 #include "core/peer_frames.h"
 #include "core/member_record.h"
+#include "core/membership_plan.h"
 #include "core/raft_ids.h"
+#include "core/store_state_view.h"
 #include "medtrail/ledger/ledger_image.h"
 
 namespace medtrail::node {
@@ -238,6 +240,7 @@ void RaftDriver::run() {
 void RaftDriver::loop_once(bool draining) {
   step_inbox();
   const auto now = Clock::now();
+  if (now >= next_governance_check_) follow_governance(now);
   if (now >= next_tick_) {
     raft_->tick();
     next_tick_ += options_.tick;
@@ -548,6 +551,24 @@ Status RaftDriver::apply(const consensus::Entry& entry) {
   }
   if (on_applied_) on_applied_(*proposal, *outcome);
   return Status();
+}
+
+void RaftDriver::follow_governance(Clock::time_point now) {
+  constexpr auto kEvery = std::chrono::seconds(1);
+  constexpr auto kInFlight = std::chrono::seconds(5);
+  next_governance_check_ = now + kEvery;
+  if (raft_->soft_state().role != consensus::Role::kLeader) return;
+  StoreStateView state(store_);
+  auto governed = contracts::governed_nodes(state, applier_.signers().chain_params());
+  if (state.failed()) return;  // try again next time; the decision stays on the chain
+  std::optional<consensus::ConfChange> change = next_membership_change(status(), governed);
+  if (!change) return;
+  if (last_governed_change_ == change && now < last_governed_change_at_ + kInFlight) return;
+  last_governed_change_ = change;
+  last_governed_change_at_ = now;
+  Status s = from_raft(raft_->propose_conf_change(*change));
+  spdlog::info("governance: proposed membership change {} for raft id {:016x}: {}",
+               static_cast<int>(change->type), change->node, s.ok() ? "ok" : s.to_string());
 }
 
 void RaftDriver::sign_checkpoint(uint64_t height) {

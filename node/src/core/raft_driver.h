@@ -162,6 +162,9 @@ class RaftDriver {
   void send(const std::vector<consensus::Message>& messages);
   Status apply(const consensus::Entry& entry);
   void sign_checkpoint(uint64_t height);
+  // On the leader, once a second: proposes the next step that brings Raft's configuration to
+  // what governance decided on the chain (core/membership_plan.h).
+  void follow_governance(std::chrono::steady_clock::time_point now);
   Status verify_image(const consensus::Snapshot& snapshot);
   Status install_image(const consensus::Snapshot& snapshot);
   Status apply_conf_change(const consensus::Entry& entry);
@@ -206,6 +209,9 @@ class RaftDriver {
   std::atomic<bool> leader_{false};
   std::atomic<bool> failed_{false};
   std::chrono::steady_clock::time_point next_tick_{};
+  std::chrono::steady_clock::time_point next_governance_check_{};
+  std::optional<consensus::ConfChange> last_governed_change_;  // in flight until applied or 5 s
+  std::chrono::steady_clock::time_point last_governed_change_at_{};
 
   mutable std::mutex status_mu_;
   RaftStatus status_;

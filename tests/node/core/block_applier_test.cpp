@@ -3,7 +3,9 @@
 #include "core/block_applier.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "medtrail/ledger/state_hash.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail::node {
@@ -143,6 +145,97 @@ TEST_F(BlockApplierTest, TwoNodesDeriveTheSameBlocks) {
   }
   EXPECT_EQ(store_->last_block_hash(), other->last_block_hash());
   EXPECT_EQ(store_->tree_root(), other->tree_root());
+}
+
+// A doctor registered by the hospital's admin, with the key to sign as them.
+struct Doctor {
+  ledger::KeyPair key;
+  Envelope registration;
+};
+
+Doctor doctor(const ledger::KeyPair& admin, const std::string& user) {
+  Doctor d{*ledger::ed25519_sha256().generate_keypair(), {}};
+  nlohmann::json payload = {{"v", 1}, {"kind", "identity.register"}, {"org", "hosp-a"},
+                            {"actor", "hosp-a/admin"}, {"ts", "2026-11-23T10:00:00Z"},
+                            {"nonce", "reg-" + user},
+                            {"body", {{"user_id", user}, {"role", "doctor"},
+                                      {"public_key", ledger::to_hex(d.key.public_key)},
+                                      {"licence_no", "LIC-1"}, {"valid_from", "2026-01-01"},
+                                      {"valid_until", "2099-12-31"}}}};
+  d.registration = *ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin);
+  return d;
+}
+
+Envelope signed_as(const ledger::KeyPair& key, const std::string& actor, const std::string& kind,
+                   const nlohmann::json& body, const std::string& nonce) {
+  nlohmann::json payload = {{"v", 1}, {"kind", kind}, {"org", "hosp-a"}, {"actor", actor},
+                            {"ts", "2026-11-23T10:00:00Z"}, {"nonce", nonce}, {"body", body}};
+  return *ledger::sign_envelope(ledger::to_bytes(payload.dump()), key);
+}
+
+TEST_F(BlockApplierTest, ContractVerdictsBecomeLeafResultsAndStateChangesTheDigest) {
+  const ledger::Hash empty_digest = ledger::StateHash().digest(suite_);
+  Doctor dr = doctor(admin_, "dr-1");
+  Envelope unknown_kind = signed_as(admin_, "hosp-a/admin", "note.write", nlohmann::json::object(), "x");
+  auto out = applier_->apply(proposal({dr.registration, unknown_kind}), 1, 1);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_TRUE(out->records[0].result.accepted);
+  EXPECT_EQ(out->records[1].kind, RecordOutcome::Kind::kIncluded);
+  EXPECT_EQ(out->records[1].result.reason_code, "unknown_kind");
+  auto stored = store_->get_state("id/hosp-a/dr-1");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_NE(out->block->state_digest, empty_digest);
+  EXPECT_EQ(out->block->state_digest, store_->recompute_state_hash()->digest(suite_));
+}
+
+TEST_F(BlockApplierTest, SignerRegisteredEarlierInTheBlockSignsLaterInIt) {
+  Doctor dr = doctor(admin_, "dr-1");
+  // rx.issue with an empty body: past the signer checks, the contract names the missing field.
+  Envelope by_doctor = signed_as(dr.key, "hosp-a/dr-1", "rx.issue", nlohmann::json::object(), "d1");
+  auto out = applier_->apply(proposal({by_doctor, dr.registration, by_doctor}), 1, 1);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  // Before the registration the signer is unknown: left out. After it, a leaf.
+  EXPECT_EQ(out->records[0].kind, RecordOutcome::Kind::kForged);
+  EXPECT_EQ(out->records[0].result.reason_code, "unknown_signer");
+  EXPECT_EQ(out->records[2].kind, RecordOutcome::Kind::kIncluded);
+  EXPECT_EQ(out->records[2].result.reason_code, "missing_field");
+  // A forged signature by a signer registered in the block is still caught.
+  Doctor dr2 = doctor(admin_, "dr-2");
+  Envelope forged = signed_as(dr2.key, "hosp-a/dr-2", "rx.issue", nlohmann::json::object(), "d2");
+  forged.signature[0] ^= 1;
+  out = applier_->apply(proposal({dr2.registration, forged}), 1, 2);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->records[1].kind, RecordOutcome::Kind::kForged);
+}
+
+TEST_F(BlockApplierTest, ReplayingTheChainOnAFreshStoreGivesTheSameStateDigests) {
+  Doctor dr = doctor(admin_, "dr-1");
+  ASSERT_TRUE(applier_->apply(proposal({dr.registration, record(1)}, 1'790'000'000'000), 1, 1).ok());
+  ASSERT_TRUE(applier_->apply(proposal({record(2), signed_as(dr.key, "hosp-a/dr-1", "rx.issue",
+                                                             nlohmann::json::object(), "d1")},
+                                       1'790'000'100'000), 1, 2).ok());
+  Envelope revoke = signed_as(admin_, "hosp-a/admin", "identity.revoke",
+                              {{"user_id", "dr-1"}, {"reason", "left"}}, "rv");
+  ASSERT_TRUE(applier_->apply(proposal({revoke, record(3)}, 1'790'000'200'000), 1, 3).ok());
+
+  TempDir fresh_dir;
+  ledger::ChainStoreOptions o;
+  o.sync = false;
+  auto fresh = std::move(ledger::ChainStore::open(fresh_dir.path(), suite_,
+                                                  testing::test_chain_id(suite_), o).value());
+  auto replayer = *BlockApplier::open(*fresh, signers_, runner_);
+  for (uint64_t h = 1; h <= store_->height(); ++h) {
+    ledger::Block block = *store_->block_at(h);
+    std::vector<Envelope> envelopes;
+    for (uint64_t l = block.header.first_leaf; l < block.header.tree_size; ++l) {
+      envelopes.push_back(store_->leaf_at(l)->envelope);
+    }
+    auto out = replayer.apply(proposal(envelopes, block.header.timestamp_ms), 1, h);
+    ASSERT_TRUE(out.ok()) << out.status().to_string();
+    EXPECT_EQ(out->block->state_digest, block.header.state_digest) << "height " << h;
+    EXPECT_EQ(*out->block, block.header) << "height " << h;
+  }
+  EXPECT_EQ(*fresh->recompute_state_hash(), *store_->recompute_state_hash());
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "medtrail/contracts/context.h"
+#include "medtrail/contracts/state.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/genesis.h"
 
@@ -25,5 +27,9 @@ struct NodeChange {
 
 // The node additions and removals a block's writes enact, in node id order.
 std::vector<NodeChange> node_changes(const ledger::StateWrites& writes);
+
+// Every node whose membership governance decided: the nodes it added (removed or not, in the
+// order they were added) and the founding nodes it removed.
+std::vector<NodeChange> governed_nodes(const StateView& state, const ChainParams& chain);
 
 }  // namespace medtrail::contracts

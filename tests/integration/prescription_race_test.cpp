@@ -1,0 +1,132 @@
+// The contracts through a real cluster: two pharmacies dispense the same prescription at the same
+// moment through different nodes; exactly one dispense is accepted, the other is on the chain as
+// rejected, and every node holds the same contract state.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "integration/cluster_harness.h"
+#include "medtrail/ledger/envelope.h"
+
+namespace medtrail::integration {
+namespace {
+
+struct Person {
+  std::string id;
+  std::string org;
+  ledger::KeyPair key;
+};
+
+class Submitter {
+ public:
+  explicit Submitter(Cluster& cluster) : cluster_(cluster) {}
+
+  ledger::Envelope sign(const Person& who, const std::string& kind, const nlohmann::json& body) {
+    nlohmann::json payload = {{"v", 1},          {"kind", kind},
+                              {"org", who.org},  {"actor", who.id},
+                              {"ts", "2026-11-23T10:00:00Z"},
+                              {"nonce", "race-" + std::to_string(++nonce_)},
+                              {"body", body}};
+    auto e = ledger::sign_envelope(ledger::to_bytes(payload.dump()), who.key);
+    EXPECT_TRUE(e.ok()) << e.status().to_string();
+    return *e;
+  }
+  // Submits through node `i` and waits for the commit; returns the record's result object.
+  nlohmann::json commit(int i, const ledger::Envelope& e) {
+    HttpClient client = cluster_.client(i);
+    HttpResponse r = client.post("/v1/records?wait=commit", ledger::envelope_to_wire(e));
+    EXPECT_EQ(r.status, 200) << r.error << r.body;
+    auto answer = nlohmann::json::parse(r.body, nullptr, false);
+    EXPECT_TRUE(answer.is_object() && answer.contains("result")) << r.body;
+    return answer.is_object() && answer.contains("result") ? answer["result"] : nlohmann::json();
+  }
+  Person admin(const std::string& org) {
+    const ledger::KeyPair& k = cluster_.admin_key(org);
+    return {org + "/admin", org, {k.suite, k.public_key, k.secret}};
+  }
+  // Registers a person through node 0.
+  Person registered(const std::string& org, const std::string& user, const std::string& role) {
+    Person p{org + "/" + user, org, ledger::ed25519_sha256().generate_keypair().value()};
+    nlohmann::json result = commit(0, sign(admin(org), "identity.register",
+                                           {{"user_id", user},
+                                            {"role", role},
+                                            {"public_key", ledger::to_hex(p.key.public_key)},
+                                            {"licence_no", "LIC-" + user},
+                                            {"valid_from", "2026-01-01"},
+                                            {"valid_until", "2099-12-31"}}));
+    EXPECT_EQ(result.value("accepted", false), true) << result.dump();
+    return p;
+  }
+
+ private:
+  Cluster& cluster_;
+  uint64_t nonce_ = 0;
+};
+
+TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDispense) {
+  Cluster cluster;
+  cluster.start_all();
+  ASSERT_TRUE(cluster.wait_all_ready());
+  ASSERT_TRUE(cluster.leader().has_value());
+  Submitter s(cluster);
+
+  Person doctor = s.registered("hosp-a", "dr-li", "doctor");
+  Person pharmacist_b = s.registered("pharm-b", "ph-wang", "pharmacist");
+  Person pharmacist_e = s.registered("pharm-e", "ph-zhao", "pharmacist");
+
+  ledger::Envelope issue = s.sign(doctor, "rx.issue",
+                                  {{"patient_ref", std::string(64, 'a')},
+                                   {"type", "normal"},
+                                   {"channel", "offline"},
+                                   {"items", {{{"drug_code", "J01CA04"},
+                                               {"name", "Amoxicillin capsules"},
+                                               {"strength", "250 mg"},
+                                               {"quantity", 24},
+                                               {"unit", "capsule"},
+                                               {"dosage", "500 mg three times a day"},
+                                               {"days_supply", 4}}}}});
+  ASSERT_EQ(s.commit(0, issue).value("accepted", false), true);
+  const std::string rx_id = ledger::record_id(issue);
+  ASSERT_EQ(s.commit(1, s.sign(pharmacist_b, "rx.review", {{"rx_id", rx_id}, {"decision", "approved"}}))
+                .value("accepted", false),
+            true);
+
+  nlohmann::json dispense = {{"rx_id", rx_id}, {"items", {{{"drug_code", "J01CA04"}, {"quantity", 24}}}}};
+  ledger::Envelope from_b = s.sign(pharmacist_b, "rx.dispense", dispense);
+  ledger::Envelope from_e = s.sign(pharmacist_e, "rx.dispense", dispense);
+  nlohmann::json result_b, result_e;
+  std::thread tb([&] { result_b = s.commit(1, from_b); });
+  std::thread te([&] { result_e = s.commit(2, from_e); });
+  tb.join();
+  te.join();
+
+  const bool b_won = result_b.value("accepted", false);
+  const bool e_won = result_e.value("accepted", false);
+  EXPECT_NE(b_won, e_won) << "b: " << result_b.dump() << " e: " << result_e.dump();
+  const nlohmann::json& loser = b_won ? result_e : result_b;
+  const std::string code = loser.value("reason_code", "");
+  EXPECT_TRUE(code == "already_dispensed" || code == "quantity_exceeded") << loser.dump();
+
+  // The refused dispense is evidence: on the chain, with its reason, read back from every node.
+  ASSERT_TRUE(cluster.wait_converged());
+  const std::string loser_id = ledger::record_id(b_won ? from_e : from_b);
+  std::string digest;
+  for (int i = 0; i < cluster.size(); ++i) {
+    HttpResponse r = cluster.client(i).get("/v1/records/" + loser_id);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto leaf = nlohmann::json::parse(r.body, nullptr, false);
+    EXPECT_EQ(leaf["result"].value("reason_code", ""), code) << r.body;
+
+    auto status = cluster.status(i);
+    ASSERT_TRUE(status.has_value());
+    HttpResponse head = cluster.client(i).get("/v1/blocks/" + std::to_string(status->value("height", 0)));
+    auto block = nlohmann::json::parse(head.body, nullptr, false);
+    ASSERT_TRUE(block.is_object()) << head.body;
+    const std::string d = block.value("state_digest", "");
+    if (i == 0) digest = d;
+    EXPECT_EQ(d, digest) << "state digest differs on " << cluster.node(i).id;
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::integration
