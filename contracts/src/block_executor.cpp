@@ -31,6 +31,28 @@ std::optional<ledger::Bytes> BlockExecutor::signer_key(std::string_view signer_i
   return s->public_key;
 }
 
+const BlockExecutor::KnownSigner* BlockExecutor::known_signer(std::string_view signer_id) {
+  auto it = signers_.find(signer_id);
+  if (it != signers_.end()) return &it->second;
+  std::optional<Signer> signer = find_signer(state_, *chain_, signer_id);
+  if (!signer) return nullptr;
+  std::optional<Organisation> org = find_org(state_, *chain_, signer->org);
+  return &signers_.emplace(std::string(signer_id), KnownSigner{std::move(*signer), std::move(org)})
+              .first->second;
+}
+
+void BlockExecutor::forget_signers_if_changed(const ledger::StateWrites& writes) {
+  for (const auto& [key, unused] : writes) {
+    if (key.starts_with("id/")) {
+      // That person only (heterogeneous erase is C++23; find is not).
+      if (auto it = signers_.find(std::string_view(key).substr(3)); it != signers_.end()) signers_.erase(it);
+    } else if (key.starts_with("org/") || key.starts_with("node/")) {
+      signers_.clear();  // governance: rare, and it may touch anyone
+      return;
+    }
+  }
+}
+
 ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
                                        const ledger::PayloadFields& fields,
                                        std::string_view record_id, uint64_t leaf_index) {
@@ -38,16 +60,17 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
   if (rule == nullptr) {
     return ExecutionResult::reject("unknown_kind", "no contract handles kind " + fields.kind.substr(0, 64));
   }
-  std::optional<Signer> signer = find_signer(state_, *chain_, envelope.signer);
-  if (!signer) return ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
-  if (ExecutionResult v = signer_validity(state_, *chain_, *signer, block_.timestamp_ms); !v.accepted) {
+  const KnownSigner* known = known_signer(envelope.signer);
+  if (known == nullptr) return ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
+  const Signer* signer = &known->signer;
+  if (ExecutionResult v = signer_validity(known->org, *chain_, *signer, block_.timestamp_ms);
+      !v.accepted) {
     return v;
   }
   if (!allowed(rule->roles, signer->role)) {
     return ExecutionResult::reject("role_not_permitted", fields.kind + " may be signed by: " + join(rule->roles));
   }
-  std::optional<Organisation> org = find_org(state_, *chain_, signer->org);
-  if (!org) return ExecutionResult::reject("unknown_signer", "signer's organisation is not known");
+  const std::optional<Organisation>& org = known->org;
   if (!rule->org_types.empty() &&
       std::none_of(rule->org_types.begin(), rule->org_types.end(),
                    [&](std::string_view t) { return org->has_type(t); })) {
@@ -68,14 +91,19 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
   ExecutionResult result;
   try {
     result = rule->handler(call);
-  } catch (const std::exception&) {
-    // Handlers check types before reading values; this is a last line, and deterministic.
+  } catch (const nlohmann::json::exception&) {
+    // Handlers check types before reading values; this is a last line, and deterministic (a
+    // JSON type error happens on every node alike). Anything else — out of memory — is not
+    // deterministic and must stop the node rather than become a verdict.
     result = ExecutionResult::reject("bad_body", "the body could not be read");
     return result;
   }
   ledger::StateWrites index;
   for (const std::string& subject : txn.subjects()) index[index_key(subject, leaf_index)] = "";
-  if (result.accepted || txn.keeps_writes_on_reject()) state_.apply(txn.writes());
+  if (result.accepted || txn.keeps_writes_on_reject()) {
+    forget_signers_if_changed(txn.writes());
+    state_.apply(txn.writes());
+  }
   state_.apply(index);
   return result;
 }

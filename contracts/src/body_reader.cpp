@@ -81,6 +81,15 @@ std::optional<int64_t> parse_decimal(std::string_view s, int scale) {
   return negative ? -value : value;
 }
 
+// A client's field name as messages may repeat it: at most 64 bytes, cut on a UTF-8 character
+// boundary (messages are stored in leaves and must stay valid UTF-8), and never a resident
+// identity number.
+std::string quotable_name(const std::string& name) {
+  if (contains_resident_id(name)) return "<a name holding a resident identity number>";
+  if (name.size() <= 64) return name;
+  return std::string(ledger::utf8_prefix(name, 64)) + "...";
+}
+
 }  // namespace
 
 bool is_resident_id(std::string_view s) {
@@ -394,8 +403,7 @@ bool BodyReader::finish() {
   if (ok() && value_->is_object()) {
     for (const auto& [key, unused] : value_->items()) {
       if (std::find(read_.begin(), read_.end(), key) == read_.end()) {
-        fail("unknown_field", path_of(key.size() > 64 ? key.substr(0, 64) + "..." : key) +
-                                  " is not a field of this kind");
+        fail("unknown_field", path_of(quotable_name(key)) + " is not a field of this kind");
         break;
       }
     }

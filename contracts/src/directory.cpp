@@ -110,7 +110,12 @@ std::optional<Signer> find_signer(const StateView& state, const ChainParams& cha
 
 ledger::ExecutionResult signer_validity(const StateView& state, const ChainParams& chain,
                                         const Signer& signer, int64_t now_ms) {
-  std::optional<Organisation> org = find_org(state, chain, signer.org);
+  return signer_validity(find_org(state, chain, signer.org), chain, signer, now_ms);
+}
+
+ledger::ExecutionResult signer_validity(const std::optional<Organisation>& org,
+                                        const ChainParams& chain, const Signer& signer,
+                                        int64_t now_ms) {
   if (!org || org->removed) {
     return ledger::ExecutionResult::reject("signer_revoked",
                                            "the signer's organisation is not a member of the chain");

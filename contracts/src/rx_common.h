@@ -1,7 +1,7 @@
 #pragma once
 // What the rx contracts share: their handlers, the drug code format and the stored prescription.
 //
-// "rx/<id>" holds (docs/contracts/rx.md): org, doctor, patient_ref, type, channel, follow_up,
+// "rx/<id>" holds (docs/contracts.md): org, doctor, patient_ref, type, channel, follow_up,
 // long_term, issued_at_ms, issue_day, valid_days, valid_until_day, items (each with `prescribed`
 // and `dispensed` quantities), status, review, dispenses, delivery, cancel. Written statuses:
 // issued -> approved | rejected -> dispensing -> dispensed -> delivered, or cancelled before any

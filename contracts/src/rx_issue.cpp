@@ -1,6 +1,6 @@
 // rx.issue and rx.cancel: the doctor's side of a prescription. The limits come from
 // 处方管理办法 (卫生部令第53号, 2007), 长期处方管理规范（试行）(2021), 互联网诊疗管理办法（试行）
-// (2018) and 医疗用毒性药品管理办法 (1988); docs/contracts/rx.md cites each rule.
+// (2018) and 医疗用毒性药品管理办法 (1988); docs/contracts.md cites each rule.
 #include <optional>
 #include <set>
 #include <string>

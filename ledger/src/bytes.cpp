@@ -169,4 +169,12 @@ uint64_t read_be64(const uint8_t* p) {
   return v;
 }
 
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  size_t cut = max_bytes;
+  // Back off continuation bytes (10xxxxxx): the cut lands before a character's first byte.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
 }  // namespace medtrail::ledger

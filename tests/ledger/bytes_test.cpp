@@ -43,6 +43,16 @@ TEST(Utf8, AcceptsValidAndRejectsInvalid) {
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 
+TEST(Utf8, PrefixNeverSplitsACharacter) {
+  const std::string text = "ab\xe4\xb8\xad\xe6\x96\x87";  // "ab中文": 2 + 3 + 3 bytes
+  EXPECT_EQ(utf8_prefix(text, 100), text);
+  EXPECT_EQ(utf8_prefix(text, 5), "ab\xe4\xb8\xad");
+  EXPECT_EQ(utf8_prefix(text, 4), "ab");
+  EXPECT_EQ(utf8_prefix(text, 3), "ab");
+  EXPECT_EQ(utf8_prefix(text, 0), "");
+  for (size_t n = 0; n <= text.size(); ++n) EXPECT_TRUE(is_valid_utf8(utf8_prefix(text, n))) << n;
+}
+
 TEST(BigEndian, OrdersNumerically) {
   Bytes a, b;
   append_be64(a, 255);

@@ -12,7 +12,7 @@ constexpr size_t kMaxMessageBytes = 256;
 
 std::string bounded(const std::string& message) {
   if (message.size() <= kMaxMessageBytes) return message;
-  return message.substr(0, kMaxMessageBytes) + "...";
+  return std::string(ledger::utf8_prefix(message, kMaxMessageBytes)) + "...";
 }
 
 bool is_on_chain(RecordState state) {

@@ -8,11 +8,13 @@
 // organisation type the kind allows), then the handler. A rejected record writes nothing but
 // its index entries; an accepted one commits its writes to the block.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "medtrail/contracts/context.h"
+#include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/state.h"
 #include "medtrail/ledger/block.h"
@@ -39,10 +41,20 @@ class BlockExecutor {
   ledger::StateWrites take_writes() { return state_.take_writes(); }
 
  private:
+  struct KnownSigner {
+    Signer signer;
+    std::optional<Organisation> org;
+  };
+  // Signers and their organisations as the block so far sees them (most records sign as someone
+  // seen before); an identity write drops that person, an organisation or node write drops all.
+  const KnownSigner* known_signer(std::string_view signer_id);
+  void forget_signers_if_changed(const ledger::StateWrites& writes);
+
   const Registry* registry_;
   const ChainParams* chain_;
   BlockContext block_;
   BlockState state_;
+  std::map<std::string, KnownSigner, std::less<>> signers_;
 };
 
 }  // namespace medtrail::contracts

@@ -60,5 +60,9 @@ std::optional<Signer> find_signer(const StateView& state, const ChainParams& cha
 // signer_not_yet_valid); accept() when it may.
 ledger::ExecutionResult signer_validity(const StateView& state, const ChainParams& chain,
                                         const Signer& signer, int64_t now_ms);
+// The same, with the signer's organisation already looked up (nullopt: unknown).
+ledger::ExecutionResult signer_validity(const std::optional<Organisation>& org,
+                                        const ChainParams& chain, const Signer& signer,
+                                        int64_t now_ms);
 
 }  // namespace medtrail::contracts

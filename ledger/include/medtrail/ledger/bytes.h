@@ -39,6 +39,9 @@ Result<Bytes> from_base64(std::string_view text);
 
 // True iff `s` is well-formed UTF-8 (no overlongs, no surrogates, ≤ U+10FFFF).
 bool is_valid_utf8(std::string_view s);
+// The longest prefix of `s` of at most `max_bytes` that does not split a UTF-8 character
+// (for messages that quote client text and must stay valid UTF-8).
+std::string_view utf8_prefix(std::string_view s, size_t max_bytes);
 
 // Big-endian fixed-width integers, used in RocksDB keys so that byte order is numeric order.
 void append_be64(Bytes& out, uint64_t v);
