@@ -85,7 +85,13 @@ ExecutionResult ready_to_dispense(const Call& call, const std::string& rx_id,
 ExecutionResult add_dispensed(nlohmann::json& items, const Quantities& quantities) {
   for (const auto& [code, quantity] : quantities) {
     auto item = std::find_if(items.begin(), items.end(),
-                             [&](const nlohmann::json& i) { return i["drug_code"] == code; });
+                             [&](const nlohmann::json& i) {
+                               // A string compare, not json == json: g++ 12 -O3 reports a false
+                               // -Warray-bounds inside nlohmann's generic equality.
+                               const auto it = i.find("drug_code");
+                               return it != i.end() && it->is_string() &&
+                                      it->get_ref<const std::string&>() == code;
+                             });
     if (item == items.end()) {
       return ExecutionResult::reject("unknown_item", code + " is not on the prescription");
     }

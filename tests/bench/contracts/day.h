@@ -1,0 +1,66 @@
+#pragma once
+// The contracts benchmark's workload: one day of a provincial deployment, signed and parsed
+// before timing (see tests/bench/contracts_bench.cpp for the mix and what is measured).
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "medtrail/contracts/block_executor.h"
+#include "medtrail/ledger/envelope.h"
+
+namespace medtrail::bench {
+
+// The committed state as the store holds it, in memory.
+class MemoryState final : public contracts::StateView {
+ public:
+  std::optional<std::string> get(std::string_view key) const override {
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  void apply(const ledger::StateWrites& writes) {
+    for (const auto& [key, value] : writes) {
+      if (value) {
+        map_[key] = *value;
+      } else {
+        map_.erase(key);
+      }
+    }
+  }
+  size_t size() const { return map_.size(); }
+
+ private:
+  std::map<std::string, std::string, std::less<>> map_;
+};
+
+// A record as the node has it once admitted: signed, payload parsed, id hashed.
+struct Record {
+  ledger::Envelope envelope;
+  ledger::PayloadFields fields;
+  std::string record_id;
+  ledger::Bytes public_key;  // the signer's, for the verification run
+};
+
+struct Block {
+  contracts::BlockContext context;
+  std::vector<Record> records;
+};
+
+struct Day {
+  contracts::ChainParams chain;
+  MemoryState committed;  // at the day's start: staff registered
+  std::vector<Block> blocks;
+  std::map<std::string, size_t> kind_counts;
+  size_t record_count() const {
+    size_t n = 0;
+    for (const Block& b : blocks) n += b.records.size();
+    return n;
+  }
+};
+
+// `records` records in blocks of `per_block`, every one of which the contracts accept.
+Day build_day(size_t records, size_t per_block);
+
+}  // namespace medtrail::bench
