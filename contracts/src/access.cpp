@@ -64,8 +64,14 @@ ExecutionResult record_read(Call& call) {
   }
   call.txn.index("patient/" + *patient);
   call.txn.index("access/" + *org);
-  call.txn.index("actor/" + *actor);
   if (*org != call.org.id) return org_mismatch();
+  // Nobody may put a read into another person's trail: a person reports their own reads; a node
+  // reports reads by people of its own organisation.
+  if (actor->substr(0, actor->find('/')) != call.org.id) return org_mismatch();
+  if (call.signer.role != kNodeRole && *actor != call.signer.id) {
+    return ExecutionResult::reject("actor_not_signer", "a person records only their own reads");
+  }
+  call.txn.index("actor/" + *actor);
   if (*purpose == "emergency") {
     call.txn.put_json(access_event_key(call.record_id),
                       {{"patient_ref", *patient},

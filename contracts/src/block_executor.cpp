@@ -13,6 +13,13 @@ bool allowed(const std::vector<std::string_view>& list, std::string_view value) 
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+bool within_bounds(const ledger::StateWrites& writes) {
+  return std::all_of(writes.begin(), writes.end(), [](const auto& w) {
+    return w.first.size() <= ledger::kMaxStateKeyBytes &&
+           (!w.second || w.second->size() <= ledger::kMaxStateValueBytes);
+  });
+}
+
 std::string join(const std::vector<std::string_view>& list) {
   std::string out;
   for (std::string_view s : list) out += (out.empty() ? "" : ", ") + std::string(s);
@@ -98,11 +105,21 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
     result = ExecutionResult::reject("bad_body", "the body could not be read");
     return result;
   }
-  ledger::StateWrites index;
-  for (const std::string& subject : txn.subjects()) index[index_key(subject, leaf_index)] = "";
-  if (result.accepted || txn.keeps_writes_on_reject()) {
+  bool keep_writes = result.accepted || txn.keeps_writes_on_reject();
+  if (keep_writes && !within_bounds(txn.writes())) {
+    // The store refuses a block with an oversized value, and every node would refuse the same
+    // block again after a restart: refuse the record instead, which is deterministic.
+    result = ExecutionResult::reject("state_too_large", "the record would grow a state value past its bound");
+    keep_writes = false;
+  }
+  if (keep_writes) {
     forget_signers_if_changed(txn.writes());
     state_.apply(txn.writes());
+  }
+  ledger::StateWrites index;
+  for (const std::string& subject : txn.subjects()) {
+    std::string key = index_key(subject, leaf_index);
+    if (key.size() <= ledger::kMaxStateKeyBytes) index[std::move(key)] = "";
   }
   state_.apply(index);
   return result;

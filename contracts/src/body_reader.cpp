@@ -147,6 +147,11 @@ void BodyReader::fail(std::string code, std::string message) {
   if (!problem_->has_value()) *problem_ = ExecutionResult::reject(std::move(code), std::move(message));
 }
 
+void BodyReader::resident_id_in(std::string_view name) {
+  fail("patient_identifier_in_clear",
+       path_of(name) + " holds a resident identity number; patients appear only as patient_ref");
+}
+
 void BodyReader::wrong_type(std::string_view name, std::string_view expected) {
   fail("wrong_type", path_of(name) + " must be " + std::string(expected));
 }
@@ -176,11 +181,7 @@ std::optional<std::string> BodyReader::text(std::string_view name, size_t max_le
     fail("bad_format", path_of(name) + " must not contain control characters");
     return std::nullopt;
   }
-  if (contains_resident_id(s)) {
-    fail("patient_identifier_in_clear",
-         path_of(name) + " holds a resident identity number; patients appear only as patient_ref");
-    return std::nullopt;
-  }
+  if (contains_resident_id(s)) return resident_id_in(name), std::nullopt;
   return s;
 }
 
@@ -199,6 +200,7 @@ std::optional<std::string> BodyReader::token(std::string_view name, Charset char
     fail("bad_format", path_of(name) + " must be " + charset_name(charset));
     return std::nullopt;
   }
+  if (contains_resident_id(s)) return resident_id_in(name), std::nullopt;
   return s;
 }
 
@@ -213,6 +215,7 @@ std::optional<std::string> BodyReader::matching(std::string_view name,
     fail("bad_format", path_of(name) + " must be " + std::string(what));
     return std::nullopt;
   }
+  if (contains_resident_id(s)) return resident_id_in(name), std::nullopt;
   return s;
 }
 
@@ -356,6 +359,7 @@ std::optional<std::vector<std::string>> BodyReader::string_list(
     if (s.size() > 256 || !valid(s)) {
       return fail("bad_format", at + " must be " + std::string(what)), std::nullopt;
     }
+    if (contains_resident_id(s)) return resident_id_in(name), std::nullopt;
     if (!seen.insert(s).second) return fail("bad_format", at + " repeats an earlier item"), std::nullopt;
     out.push_back(s);
   }

@@ -108,6 +108,11 @@ ExecutionResult check_target(const Call& call, const nlohmann::json& p) {
     if (node_is_member(call, id) || call.txn.get(node_key(id))) {
       return ExecutionResult::reject("node_exists", "node id " + id + " is or was a member");
     }
+    // "<org>/<id>" signs as the node: it must not be a person's id, past or present, nor admin.
+    const std::string signer_id = target.value("org", "") + "/" + id;
+    if (id == "admin" || call.txn.get(identity_key(signer_id))) {
+      return ExecutionResult::reject("identity_exists", signer_id + " is a person's identity id");
+    }
     std::optional<Organisation> org = find_org(call.txn, call.chain, target.value("org", ""));
     if (!org || org->removed) return ExecutionResult::reject("unknown_org", "the node's organisation is not a member");
   } else if (action == "node.remove") {

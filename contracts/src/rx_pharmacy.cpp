@@ -16,6 +16,10 @@ namespace {
 
 using ledger::ExecutionResult;
 
+// Dispenses live inside the prescription's value, which every later step reads and rewrites: a
+// prescription is dispensed in at most this many parts.
+constexpr size_t kMaxDispenses = 20;
+
 // A hospital's pharmacy serves its own hospital's prescriptions; a pharmacy serves any.
 bool may_serve(const Call& call, const nlohmann::json& rx) {
   return call.org.has_type("pharmacy") || rx["org"] == call.org.id;
@@ -141,6 +145,11 @@ ExecutionResult dispense(Call& call) {
   nlohmann::json rx;
   if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
   if (ExecutionResult v = ready_to_dispense(call, *rx_id, rx); !v.accepted) return v;
+  if (rx["dispenses"].size() >= kMaxDispenses) {
+    return ExecutionResult::reject("too_many_dispenses",
+                                   "prescription " + *rx_id + " was dispensed in " +
+                                       std::to_string(kMaxDispenses) + " parts already");
+  }
   if (ExecutionResult v = add_dispensed(rx["items"], quantities); !v.accepted) return v;
   nlohmann::json entry = attribution(call);
   entry["items"] = quantities;

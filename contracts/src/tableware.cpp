@@ -20,7 +20,10 @@ using nlohmann::json;
 constexpr int64_t kMaxQuantity = 10'000'000;
 // Shipments are kept inside the batch value; the bound keeps that value (rewritten on every
 // shipment) small. A real batch reaches tens of restaurants, not thousands.
+// Shipments and inspections live inside the batch's value, which every later record reads and
+// rewrites: bounded so that the value (and the work per record) stays small.
 constexpr size_t kMaxShipments = 1000;
+constexpr size_t kMaxInspections = 100;
 
 std::optional<std::string> read_batch_code(BodyReader& r) {
   return r.token("batch_code", Charset::kCode, 1, 32);
@@ -178,6 +181,11 @@ ExecutionResult inspect_batch(Call& call) {
                      {"org", call.org.id},               {"action", *action},
                      {"failing", failing},               {"record", call.record_id}};
   if (results) inspection["results"] = results_json(*results);
+  if ((*batch)["inspections"].size() >= kMaxInspections) {
+    return ExecutionResult::reject("too_many_inspections", "batch " + *code + " has " +
+                                                               std::to_string(kMaxInspections) +
+                                                               " inspections");
+  }
   (*batch)["inspections"].push_back(std::move(inspection));
   (*batch)["status"] = status_after_inspection(status, *action, !failing.empty());
   if (status != "recalled" && (*batch)["status"] == "recalled") index_recipients(call, *batch);

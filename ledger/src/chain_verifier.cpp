@@ -64,7 +64,7 @@ class Verifier {
       note(first_, chain_height, "bad_block_hash",
            "block " + std::to_string(chain_height) + ": contents differ from the stored head hash");
     }
-    if (!first_ && chain_height > 0) check_state(chain_height);
+    if (!first_) check_state(chain_height);
     if (first_) {
       report_.ok = false;
       report_.bad_height = first_->height;
@@ -79,10 +79,18 @@ class Verifier {
   // (Earlier blocks' digests name states that were overwritten; replaying the contracts is
   // the only check for them, and that is the node's job, not the ledger's.)
   void check_state(uint64_t chain_height) {
-    auto header = store_.header_at(chain_height);
     auto state = store_.recompute_state_hash();
-    if (!header.ok() || !state.ok()) {
-      note(first_, chain_height, "corruption", "cannot read the head block or the state");
+    if (!state.ok()) return note(first_, chain_height, "corruption", "cannot read the state");
+    if (chain_height == 0) {
+      // No block commits to any state: there must be none (an image cannot smuggle some in).
+      if (*state != StateHash()) {
+        note(first_, 0, "bad_state_digest", "an empty chain holds contract state");
+      }
+      return;
+    }
+    auto header = store_.header_at(chain_height);
+    if (!header.ok()) {
+      note(first_, chain_height, "corruption", "cannot read the head block");
     } else if (state->digest(suite_) != header->state_digest) {
       note(first_, chain_height, "bad_state_digest",
            "block " + std::to_string(chain_height) +

@@ -402,8 +402,10 @@ std::string genesis_to_json(const Genesis& g) {
                   {{"tick_ms", g.raft.tick_ms},
                    {"election_ticks", g.raft.election_ticks},
                    {"heartbeat_ticks", g.raft.heartbeat_ticks}}},
-                 {"checkpoint_quorum", g.checkpoint_quorum},
-                 {"gov_approvals", g.gov_approvals}};
+                 {"checkpoint_quorum", g.checkpoint_quorum}};
+  // Written only when it is not the default: a consortium without regulators (which cannot
+  // satisfy gov_approvals: 1) still round-trips.
+  if (g.gov_approvals != 1) doc["gov_approvals"] = g.gov_approvals;
   return doc.dump(2) + "\n";
 }
 

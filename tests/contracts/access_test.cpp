@@ -80,8 +80,24 @@ TEST_F(AccessTest, PeopleOfAnyOrganisationMayReportTheirOwnReads) {
   body["actor"] = "pharm-a/ph-li";
   body["outcome"] = "minor_failure";
   read(f.person("pharm-a", "ph-li", "pharmacist"), body);
-  read(f.person("reg-a", "aud-ma", "auditor"), read_body("audit", "reg-a"));
+  json audit = read_body("audit", "reg-a");
+  audit["actor"] = "reg-a/aud-ma";
+  read(f.person("reg-a", "aud-ma", "auditor"), audit);
   EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 2u);
+}
+
+TEST_F(AccessTest, NobodyPutsAReadIntoAnotherPersonsTrail) {
+  // A person reports only their own reads.
+  Person other = f.person("hosp-a", "dr-zhang", "doctor");
+  EXPECT_EQ(f.run(other, "access.read", read_body()).reason_code, "actor_not_signer");
+  // A node reports reads by people of its own organisation only.
+  json foreign = read_body();
+  foreign["actor"] = "hosp-b/dr-victim";
+  EXPECT_EQ(f.run(f.node(), "access.read", foreign).reason_code, "org_mismatch");
+  EXPECT_TRUE(f.index_of("actor/hosp-b/dr-victim").empty());
+  EXPECT_TRUE(f.index_of("actor/hosp-a/dr-wang").empty());
+  // The doctor's own report is accepted.
+  EXPECT_TRUE(f.run(doctor, "access.read", read_body()).accepted);
 }
 
 TEST_F(AccessTest, OrganisationMustBeTheSignersOwn) {

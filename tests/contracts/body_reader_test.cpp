@@ -63,6 +63,17 @@ TEST(BodyReader, PatientRefIsAKeyedHashNeverAnIdentityNumber) {
   EXPECT_EQ(bad.result().reason_code, "bad_format");
 }
 
+TEST(BodyReader, CodesAndIdsNeverCarryAResidentIdNumber) {
+  nlohmann::json body = {{"code", "11010519491231002X"}, {"id", "11010519491231002x"}};
+  BodyReader code(body, "body");
+  code.token("code", Charset::kCode, 1, 32);
+  EXPECT_EQ(code.result().reason_code, "patient_identifier_in_clear");
+  BodyReader id(body, "body");
+  id.token("id", Charset::kId, 1, 64);
+  EXPECT_EQ(id.result().reason_code, "patient_identifier_in_clear");
+  EXPECT_EQ(id.result().reason.find("11010519491231002x"), std::string::npos);
+}
+
 TEST(ResidentId, CheckCharacterAndBirthDateAreValidated) {
   EXPECT_TRUE(is_resident_id("110101199003077571"));
   EXPECT_FALSE(is_resident_id("110101199003077578"));  // wrong check character

@@ -154,6 +154,14 @@ TEST_F(GovernanceTest, NodeAdditionIsValidatedLikeGenesis) {
   EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", bad).reason_code, "wrong_type");
 }
 
+TEST_F(GovernanceTest, NodeCannotTakeAPersonsIdentityId) {
+  f.person("hosp-b", "n2", "operator");
+  EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", add_node("n2", "hosp-b")).reason_code,
+            "identity_exists");
+  EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", add_node("admin", "hosp-b")).reason_code,
+            "identity_exists");
+}
+
 TEST_F(GovernanceTest, NodeRemovalKeepsTheCheckpointQuorum) {
   // The fixture's only node: its removal would leave no organisation to sign checkpoints.
   EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose",

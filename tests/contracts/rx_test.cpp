@@ -717,5 +717,21 @@ TEST_F(RxTest, LifeCycleFromIssueToDelivery) {
   EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 1u);
 }
 
+TEST_F(RxTest, APrescriptionIsDispensedInAtMostTwentyParts) {
+  const std::string id = approved();  // kDrug: 20 capsules
+  // 10 one-capsule dispenses of kDrug2 use it up; then kDrug in one-capsule parts.
+  std::vector<ledger::Envelope> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(f.sign(pharmacist, "rx.dispense", dispense_body(id, {{{"drug_code", kDrug2}, {"quantity", 1}}})));
+  }
+  for (int i = 0; i < 11; ++i) {
+    records.push_back(f.sign(pharmacist, "rx.dispense", dispense_body(id, {{{"drug_code", kDrug}, {"quantity", 1}}})));
+  }
+  auto results = f.run_block(records);
+  EXPECT_TRUE(results[19].accepted) << results[19].reason_code;
+  EXPECT_EQ(results[20].reason_code, "too_many_dispenses");
+  EXPECT_EQ(rx(id)["dispenses"].size(), 20u);
+}
+
 }  // namespace
 }  // namespace medtrail::contracts

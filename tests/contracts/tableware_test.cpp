@@ -312,6 +312,16 @@ TEST_F(TablewareTest, ShipmentsPerBatchAreBounded) {
   EXPECT_EQ(batch()["shipments"].size(), 1000u);
 }
 
+TEST_F(TablewareTest, InspectionsPerBatchAreBounded) {
+  record_batch();
+  std::vector<ledger::Envelope> records;
+  for (int i = 0; i < 101; ++i) records.push_back(f.sign(inspector, "tableware.inspect", inspect_body("none")));
+  auto results = f.run_block(records);
+  EXPECT_TRUE(results[99].accepted);
+  EXPECT_EQ(results[100].reason_code, "too_many_inspections");
+  EXPECT_EQ(batch()["inspections"].size(), 100u);
+}
+
 TEST_F(TablewareTest, ShipBodyIsCheckedStrictly) {
   record_batch();
   expect_codes(op, "tableware.ship", ship_to("rest-a"),

@@ -186,6 +186,18 @@ TEST_F(ChainVerifierTest, CheckpointByUnpinnedKeyFails) {
   EXPECT_NE(report.problem.find("pharm-b/node-2"), std::string::npos) << report.problem;
 }
 
+TEST(ChainVerifier, EmptyChainWithStateIsRefused) {
+  TempDir dir;
+  const CryptoSuite& suite = ed25519_sha256();
+  auto store = ChainStore::open(dir.file("db"), suite, testing::test_chain_id(suite));
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->db()->Put(rocksdb::WriteOptions(), (*store)->column_family(ColumnFamily::kState),
+                                  "id/hosp-a/ghost", "{}").ok());
+  VerifyReport report = verify_chain(**store);
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.problem_code, "bad_state_digest");
+}
+
 TEST(ChainVerifier, EmptyChainVerifies) {
   TempDir dir;
   const auto& suite = ed25519_sha256();

@@ -1,6 +1,7 @@
 #pragma once
 // Strict reading of a record's `body` (or of an object inside it) against the kind's schema.
-// Every getter checks presence, JSON type and range or format; the first problem is kept, later
+// Every getter checks presence, JSON type and range or format — and that no string holds a
+// resident identity number (`patient_identifier_in_clear`); the first problem is kept, later
 // getters do nothing, and finish() also refuses fields nobody asked for. Messages name the
 // field by its path ("body.items[2].quantity") so a client can fix its input.
 //
@@ -98,6 +99,7 @@ class BodyReader {
              std::shared_ptr<std::optional<ledger::ExecutionResult>> problem);
   const nlohmann::json* field(std::string_view name, Presence presence);
   void wrong_type(std::string_view name, std::string_view expected);
+  void resident_id_in(std::string_view name);
 
   const nlohmann::json* value_;
   std::string path_;

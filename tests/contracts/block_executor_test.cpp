@@ -1,0 +1,41 @@
+// The executor's own guards, with a registry of test kinds.
+#include "medtrail/contracts/block_executor.h"
+
+#include <gtest/gtest.h>
+
+#include "contracts/contract_fixture.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using ledger::ExecutionResult;
+
+ExecutionResult write_oversized_value(Call& call) {
+  call.txn.put("test/big", std::string(ledger::kMaxStateValueBytes + 1, 'x'));
+  call.txn.index("test/subject");
+  return ExecutionResult::accept();
+}
+
+ExecutionResult write_small_value(Call& call) {
+  call.txn.put("test/small", "1");
+  return ExecutionResult::accept();
+}
+
+TEST(BlockExecutor, RecordThatWouldOversizeAValueIsRefusedNotTheBlock) {
+  testing::ContractFixture f;
+  Registry registry({{"test.big", {kAdminRole}, {}, write_oversized_value},
+                     {"test.small", {kAdminRole}, {}, write_small_value}});
+  BlockExecutor executor(registry, f.state, f.chain, {1, f.now_ms()});
+  ledger::Envelope big = f.sign(f.admin("hosp-a"), "test.big", nlohmann::json::object());
+  ledger::Envelope small = f.sign(f.admin("hosp-a"), "test.small", nlohmann::json::object());
+  ExecutionResult r = executor.execute(big, ledger::parse_payload(big).value(), ledger::record_id(big), 0);
+  EXPECT_EQ(r.reason_code, "state_too_large");
+  EXPECT_TRUE(executor.execute(small, ledger::parse_payload(small).value(), ledger::record_id(small), 1).accepted);
+  ledger::StateWrites writes = executor.take_writes();
+  EXPECT_EQ(writes.count("test/big"), 0u);
+  EXPECT_EQ(writes.count("test/small"), 1u);
+  EXPECT_EQ(writes.count(index_key("test/subject", 0)), 1u);  // the refused record's trail stays
+}
+
+}  // namespace
+}  // namespace medtrail::contracts
