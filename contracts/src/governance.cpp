@@ -83,6 +83,32 @@ void append_to_list(Call& call, const std::string& key, const std::string& id) {
   call.txn.put_json(key, list);
 }
 
+// Genesis' rule for its own nodes, extended to the nodes added since: no two members share a
+// peer or API address, nor a key.
+ExecutionResult unique_among_members(const Call& call, const nlohmann::json& node) {
+  std::vector<nlohmann::json> members;
+  for (const ledger::GenesisNode& n : call.chain.genesis.nodes) {
+    if (node_is_member(call, n.id)) members.push_back(nlohmann::json::parse(ledger::genesis_node_to_json(n)));
+  }
+  for (const std::string& id : added_node_ids(call)) {
+    if (!node_is_member(call, id)) continue;
+    if (auto stored = call.txn.get_json(node_key(id))) members.push_back(*stored);
+  }
+  for (const nlohmann::json& m : members) {
+    for (const char* field : {"peer_address", "api_address"}) {
+      const std::string address = node.value(field, "");
+      if (address == m.value("peer_address", "") || address == m.value("api_address", "")) {
+        return ExecutionResult::reject("address_in_use", "body.node." + std::string(field) +
+                                                             " is a member node's address");
+      }
+    }
+    if (node.value("public_key", "") == m.value("public_key", "")) {
+      return ExecutionResult::reject("key_in_use", "body.node.public_key is a member node's key");
+    }
+  }
+  return ExecutionResult::accept();
+}
+
 // Checks that the change can still be made now (at proposal and again at enactment).
 ExecutionResult check_target(const Call& call, const nlohmann::json& p) {
   const std::string action = p.value("action", "");
@@ -115,6 +141,7 @@ ExecutionResult check_target(const Call& call, const nlohmann::json& p) {
     }
     std::optional<Organisation> org = find_org(call.txn, call.chain, target.value("org", ""));
     if (!org || org->removed) return ExecutionResult::reject("unknown_org", "the node's organisation is not a member");
+    if (ExecutionResult unique = unique_among_members(call, target); !unique.accepted) return unique;
   } else if (action == "node.remove") {
     const std::string id = target.value("id", "");
     if (!node_is_member(call, id)) return ExecutionResult::reject("unknown_node", "no member node " + id);

@@ -154,6 +154,20 @@ TEST_F(GovernanceTest, NodeAdditionIsValidatedLikeGenesis) {
   EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", bad).reason_code, "wrong_type");
 }
 
+TEST_F(GovernanceTest, NodeMayNotShareAMembersAddressOrKey) {
+  nlohmann::json same_address = add_node();
+  same_address["node"]["api_address"] = "127.0.0.1:1";  // node-1's peer address
+  EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", same_address).reason_code, "address_in_use");
+  ASSERT_TRUE(approve("reg-b", propose(add_node("node-2"))).accepted);
+  nlohmann::json same_key = add_node("node-3");
+  same_key["node"]["peer_address"] = "127.0.0.1:7003";
+  same_key["node"]["api_address"] = "127.0.0.1:8003";
+  same_key["node"]["public_key"] = (*f.state_json(node_key("node-2")))["public_key"];
+  EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", same_key).reason_code, "key_in_use");
+  same_key["node"]["public_key"] = hex_key();
+  EXPECT_TRUE(f.run(f.admin("reg-a"), "gov.propose", same_key).accepted);
+}
+
 TEST_F(GovernanceTest, NodeCannotTakeAPersonsIdentityId) {
   f.person("hosp-b", "n2", "operator");
   EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", add_node("n2", "hosp-b")).reason_code,
