@@ -1,0 +1,239 @@
+// Valid seed bodies for every kind the registry knows, and the state they are valid in.
+#include "contracts/fuzz_seeds.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace medtrail::contracts::fuzz_testing {
+namespace {
+
+using nlohmann::json;
+using testing::ContractFixture;
+using testing::kPatientRef;
+using testing::Person;
+
+// Records the seeds and the records that prepare the state for them.
+class SeedBuilder {
+ public:
+  explicit SeedBuilder(ContractFixture& fixture) : f(fixture) {}
+
+  std::string accept(const Person& who, const std::string& kind, const json& body) {
+    ledger::Envelope e = f.sign(who, kind, body);
+    ledger::ExecutionResult r = f.run_block({e}).at(0);
+    EXPECT_TRUE(r.accepted) << kind << ": " << r.reason_code << " " << r.reason;
+    return ledger::record_id(e);
+  }
+
+  void prepare();
+  void add(const std::string& kind, const Person& who, json body) {
+    seeds[kind].push_back({who, std::move(body)});
+  }
+
+  ContractFixture& f;
+  SeedTable seeds;
+};
+
+json rx_item(const std::string& code, int64_t quantity) {
+  return {{"drug_code", code},    {"name", "Amoxicillin capsules"},
+          {"strength", "0.25 g"}, {"quantity", quantity},
+          {"unit", "capsule"},    {"dosage", "2 capsules three times a day"},
+          {"days_supply", 5},     {"form", "other"}};
+}
+
+json rx_issue() {
+  return {{"patient_ref", kPatientRef},
+          {"type", "normal"},
+          {"channel", "offline"},
+          {"follow_up", false},
+          {"valid_days", 2},
+          {"diagnosis_code", "J06.9"},
+          {"items", {rx_item("86979474000084", 20), rx_item("N02BE01", 10)}}};
+}
+
+std::string gs1(const std::string& lot, const std::string& serial) {
+  return "(01)06901234567892(17)281231(10)" + lot + "(21)" + serial;
+}
+
+json lot(const std::string& name) {
+  return {{"product_code", "06901234567892"},
+          {"product_name", "Hepatitis B vaccine 10ug"},
+          {"lot", name},
+          {"expiry", "2028-12-31"},
+          {"dose_count", 100}};
+}
+
+json cold_chain() {
+  return {{"log_hash", std::string(64, 'b')}, {"min_c", "2.5"}, {"max_c", 7}, {"compliant", true}};
+}
+
+json tw_results() {
+  return {{"sensory", "pass"},
+          {"free_residual_chlorine", "0.010"},
+          {"anionic_detergent", "not_detected"},
+          {"coliforms", "not_detected"},
+          {"salmonella", "not_detected"}};
+}
+
+json tw_batch(const std::string& code) {
+  return {{"batch_code", code},
+          {"licence_no", "JY-3101-2026-0042"},
+          {"line", "L2"},
+          {"disinfected_at", "2026-11-23T06:00:00+08:00"},
+          {"use_by", "2026-11-25T06:00:00+08:00"},
+          {"method", "steam"},
+          {"quantity", 500},
+          {"results", tw_results()}};
+}
+
+// A fixed public key (RFC 8032 test 1): seeds must not change between runs, or a seed number
+// would not rebuild the same body.
+const std::string kPublicKey = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
+void SeedBuilder::prepare() {
+  const Person doctor = f.person("hosp-a", "dr-wang", "doctor");
+  f.person("hosp-a", "dr-zhou", "doctor");  // revoked by the identity.revoke seed
+  const Person pharmacist = f.person("pharm-a", "ph-zhao", "pharmacist");
+  const Person maker = f.person("maker-a", "op-chen", "operator");
+  const Person inspector = f.person("reg-a", "insp-liu", "inspector");
+  const Person nurse = f.person("clinic-a", "nurse-he", "vaccinator");
+  const Person clinic_op = f.person("clinic-a", "op-ma", "operator");
+  const Person unit_op = f.person("disinf-a", "op-chen", "operator");
+
+  // identity, governance
+  add("identity.register", f.admin("hosp-a"),
+      {{"user_id", "dr-new"},
+       {"role", "doctor"},
+       {"public_key", kPublicKey},
+       {"licence_no", "110101-2020-0001"},
+       {"valid_from", "2026-01-01"},
+       {"valid_until", "2026-12-31"},
+       {"display_name", "Dr New"}});
+  add("identity.revoke", f.admin("hosp-a"),
+      {{"user_id", "dr-zhou"}, {"reason", "left the hospital"}});
+  const json org = {{"id", "pharm-c"},
+                    {"name", "Pharmacy C"},
+                    {"types", {"pharmacy"}},
+                    {"admin_public_key", kPublicKey}};
+  const std::string proposal =
+      accept(f.admin("reg-a"), "gov.propose",
+             {{"action", "org.add"}, {"reason", "new member"}, {"org", org}});
+  json other_org = org;
+  other_org["id"] = "pharm-d";
+  add("gov.propose", f.admin("reg-a"),
+      {{"action", "org.add"}, {"reason", "new member"}, {"org", other_org}});
+  add("gov.propose", f.admin("reg-a"),
+      {{"action", "node.add"},
+       {"reason", "second node"},
+       {"node",
+        {{"id", "node-2"},
+         {"org", "hosp-b"},
+         {"public_key", kPublicKey},
+         {"tls_spki_sha256", std::string(64, 'b')},
+         {"peer_address", "127.0.0.1:7002"},
+         {"api_address", "127.0.0.1:8002"}}}});
+  add("gov.propose", f.admin("reg-a"),
+      {{"action", "org.remove"}, {"reason", "left"}, {"org_id", "clinic-b"}});
+  add("gov.approve", f.admin("reg-b"), {{"proposal_id", proposal}});
+
+  // rx: one prescription per stage
+  const std::string rx_new = accept(doctor, "rx.issue", rx_issue());
+  const std::string rx_approved = accept(doctor, "rx.issue", rx_issue());
+  accept(pharmacist, "rx.review", {{"rx_id", rx_approved}, {"decision", "approved"}});
+  const std::string rx_done = accept(doctor, "rx.issue", rx_issue());
+  accept(pharmacist, "rx.review", {{"rx_id", rx_done}, {"decision", "approved"}});
+  const json all_items = {{{"drug_code", "86979474000084"}, {"quantity", 20}},
+                          {{"drug_code", "N02BE01"}, {"quantity", 10}}};
+  accept(pharmacist, "rx.dispense", {{"rx_id", rx_done}, {"items", all_items}});
+  add("rx.issue", doctor, rx_issue());
+  json chronic = rx_issue();
+  chronic["type"] = "chronic";
+  chronic["long_term"] = true;
+  chronic["long_term_reason"] = "stable hypertension";
+  chronic["items"][0]["days_supply"] = 60;
+  chronic["items"][1]["controlled_class"] = "psychotropic_2";
+  add("rx.issue", doctor, chronic);
+  add("rx.review", pharmacist, {{"rx_id", rx_new}, {"decision", "approved"}, {"note", "checked"}});
+  add("rx.review", pharmacist,
+      {{"rx_id", rx_new}, {"decision", "rejected"}, {"note", "dose too high"}});
+  add("rx.dispense", pharmacist, {{"rx_id", rx_approved}, {"items", all_items}});
+  add("rx.deliver", pharmacist,
+      {{"rx_id", rx_done}, {"method", "courier"}, {"tracking_no", "SF1234567890"}});
+  add("rx.cancel", doctor, {{"rx_id", rx_new}, {"reason", "wrong drug chosen"}});
+
+  // vaccine: lot A released with doses SN1..SN6 (SN5, SN6 at clinic-a; SN3, SN4 on the way)
+  accept(maker, "vaccine.lot.register", lot("L2026A"));
+  accept(maker, "vaccine.lot.register", lot("L2026B"));
+  accept(inspector, "vaccine.lot.release",
+         {{"product_code", "06901234567892"},
+          {"lot", "L2026A"},
+          {"decision", "released"},
+          {"certificate_no", "SJ1"}});
+  std::vector<std::string> codes;
+  for (int i = 1; i <= 6; ++i) codes.push_back(gs1("L2026A", "SN" + std::to_string(i)));
+  accept(maker, "vaccine.codes.add",
+         {{"product_code", "06901234567892"}, {"lot", "L2026A"}, {"codes", codes}});
+  accept(maker, "vaccine.ship",
+         {{"shipment_id", "SHIP-0"}, {"to_org", "clinic-a"}, {"codes", {codes[4], codes[5]}}});
+  accept(clinic_op, "vaccine.receive", {{"shipment_id", "SHIP-0"}, {"cold_chain", cold_chain()}});
+  accept(maker, "vaccine.ship",
+         {{"shipment_id", "SHIP-1"}, {"to_org", "clinic-a"}, {"codes", {codes[2], codes[3]}}});
+  add("vaccine.lot.register", maker, lot("L2026C"));
+  add("vaccine.lot.release", inspector,
+      {{"product_code", "06901234567892"},
+       {"lot", "L2026B"},
+       {"decision", "released"},
+       {"certificate_no", "SJ2"}});
+  add("vaccine.codes.add", maker,
+      {{"product_code", "06901234567892"},
+       {"lot", "L2026A"},
+       {"codes", {gs1("L2026A", "SN7"), "80000000000000000001"}}});
+  add("vaccine.ship", maker,
+      {{"shipment_id", "SHIP-2"}, {"to_org", "clinic-b"}, {"codes", {codes[0], codes[1]}}});
+  add("vaccine.receive", clinic_op, {{"shipment_id", "SHIP-1"}, {"cold_chain", cold_chain()}});
+  add("vaccine.administer", nurse,
+      {{"code", codes[4]},
+       {"patient_ref", kPatientRef},
+       {"dose_number", 1},
+       {"site", "left deltoid"}});
+  add("vaccine.quarantine", maker,
+      {{"codes", {codes[0]}}, {"reason", "packaging"}, {"note", "box crushed"}});
+  add("vaccine.recall", maker,
+      {{"product_code", "06901234567892"}, {"lot", "L2026A"}, {"reason", "potency"}});
+
+  // tableware: batch TW-1 recorded
+  accept(unit_op, "tableware.batch", tw_batch("TW-1"));
+  add("tableware.batch", unit_op, tw_batch("TW-2"));
+  add("tableware.ship", unit_op, {{"batch_code", "TW-1"}, {"to_org", "rest-a"}, {"quantity", 100}});
+  add("tableware.ship", unit_op, {{"batch_code", "TW-1"}, {"customer", "Canteen No. 3"}});
+  add("tableware.inspect", inspector,
+      {{"batch_code", "TW-1"}, {"results", tw_results()}, {"action", "none"}, {"note", "routine"}});
+  add("tableware.recall", unit_op,
+      {{"batch_code", "TW-1"}, {"reason", "coliforms found at a restaurant"}});
+
+  // access: one open break-glass event
+  const json read = {{"patient_ref", kPatientRef},
+                     {"actor", "hosp-a/dr-wang"},
+                     {"org", "hosp-a"},
+                     {"purpose", "emergency"},
+                     {"resources", {"MedicationRequest/rx-7", "Observation/obs.12"}},
+                     {"outcome", "success"}};
+  const std::string event = accept(f.node(), "access.read", read);
+  add("access.read", f.node(), read);
+  add("access.read", doctor, read);
+  add("access.justify", doctor,
+      {{"event_id", event}, {"justification", "unconscious patient admitted to the ER"}});
+}
+
+}  // namespace
+
+SeedTable prepare_seeds(ContractFixture& f) {
+  SeedBuilder builder(f);
+  builder.prepare();
+  return std::move(builder.seeds);
+}
+
+}  // namespace medtrail::contracts::fuzz_testing

@@ -1,0 +1,320 @@
+// E-prescriptions, prescriber side: rx.issue and rx.cancel.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "contracts/rx_fixture.h"
+#include "medtrail/contracts/rx.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using namespace rx_testing;  // NOLINT: test helpers
+
+// ---- rx.issue -------------------------------------------------------------------------------
+
+TEST_F(RxTest, IssueWritesThePrescriptionAndIndexesIt) {
+  const std::string id = issue();
+  json s = rx(id);
+  EXPECT_EQ(s["status"], "issued");
+  EXPECT_EQ(s["org"], "hosp-a");
+  EXPECT_EQ(s["doctor"], "hosp-a/dr-wang");
+  EXPECT_EQ(s["patient_ref"], kPatientRef);
+  EXPECT_EQ(s["type"], "normal");
+  EXPECT_EQ(s["channel"], "offline");
+  EXPECT_EQ(s["follow_up"], false);
+  EXPECT_EQ(s["issue_day"], today());
+  EXPECT_EQ(s["valid_until_day"], today());
+  EXPECT_EQ(s["issued_at_ms"], f.now_ms());
+  EXPECT_EQ(s["items"].size(), 2u);
+  EXPECT_EQ(s["items"][0]["drug_code"], kDrug);
+  EXPECT_EQ(s["items"][0]["prescribed"], 20);
+  EXPECT_EQ(s["items"][0]["dispensed"], 0);
+  EXPECT_EQ(s["items"][0]["form"], "other");
+  EXPECT_TRUE(s["review"].is_null());
+  EXPECT_TRUE(s["dispenses"].empty());
+  EXPECT_TRUE(s["delivery"].is_null());
+  EXPECT_TRUE(s["cancel"].is_null());
+  EXPECT_EQ(f.index_of("rx/" + id).size(), 1u);
+  EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 1u);
+  EXPECT_EQ(f.index_of("org/hosp-a").size(), 1u);
+}
+
+TEST_F(RxTest, IssueBodyIsCheckedStrictly) {
+  expect_issue_cases({
+      {"missing patient_ref", [](json& b) { b.erase("patient_ref"); }, "missing_field"},
+      {"resident id as patient_ref", [](json& b) { b["patient_ref"] = "110101199003077571"; },
+       "patient_identifier_in_clear"},
+      {"short patient_ref", [](json& b) { b["patient_ref"] = "abcd"; }, "bad_format"},
+      {"unknown type", [](json& b) { b["type"] = "routine"; }, "bad_format"},
+      {"type not a string", [](json& b) { b["type"] = 1; }, "wrong_type"},
+      {"missing channel", [](json& b) { b.erase("channel"); }, "missing_field"},
+      {"follow_up not a boolean", [](json& b) { b["follow_up"] = "yes"; }, "wrong_type"},
+      {"long_term without reason",
+       [](json& b) {
+         b["type"] = "chronic";
+         b["long_term"] = true;
+       },
+       "missing_field"},
+      {"reason without long_term", [](json& b) { b["long_term_reason"] = "stable hypertension"; },
+       "unknown_field"},
+      {"reason with long_term false",
+       [](json& b) {
+         b["long_term"] = false;
+         b["long_term_reason"] = "stable";
+       },
+       "unknown_field"},
+      {"unknown pain", [](json& b) { b["pain"] = "acute"; }, "bad_format"},
+      {"valid_days 0", [](json& b) { b["valid_days"] = 0; }, "out_of_range"},
+      {"valid_days 4", [](json& b) { b["valid_days"] = 4; }, "out_of_range"},
+      {"valid_days fractional", [](json& b) { b["valid_days"] = 1.5; }, "wrong_type"},
+      {"diagnosis too short", [](json& b) { b["diagnosis_code"] = "J6"; }, "bad_format"},
+      {"diagnosis lowercase", [](json& b) { b["diagnosis_code"] = "j06.9"; }, "bad_format"},
+      {"diagnosis long suffix", [](json& b) { b["diagnosis_code"] = "J06.912"; }, "bad_format"},
+      {"missing items", [](json& b) { b.erase("items"); }, "missing_field"},
+      {"items not an array", [](json& b) { b["items"] = "x"; }, "wrong_type"},
+      {"no items", [](json& b) { b["items"] = json::array(); }, "too_few_items"},
+      {"six items",
+       [](json& b) {
+         b["items"] = json::array();
+         for (int i = 0; i < 6; ++i)
+           b["items"].push_back(item("8697947400008" + std::to_string(i)));
+       },
+       "too_many_items"},
+      {"same drug twice", [](json& b) { b["items"][1]["drug_code"] = kDrug; }, "bad_format"},
+      {"drug code not from 86", [](json& b) { b["items"][0]["drug_code"] = "12979474000084"; },
+       "bad_format"},
+      {"drug code 13 digits", [](json& b) { b["items"][0]["drug_code"] = "8697947400008"; },
+       "bad_format"},
+      {"ATC with a group that is not", [](json& b) { b["items"][0]["drug_code"] = "E02AA01"; },
+       "bad_format"},
+      {"ATC too short", [](json& b) { b["items"][0]["drug_code"] = "N02AA1"; }, "bad_format"},
+      {"item missing unit", [](json& b) { b["items"][0].erase("unit"); }, "missing_field"},
+      {"quantity 0", [](json& b) { b["items"][0]["quantity"] = 0; }, "out_of_range"},
+      {"quantity above 100000", [](json& b) { b["items"][0]["quantity"] = 100001; },
+       "out_of_range"},
+      {"quantity as a string", [](json& b) { b["items"][0]["quantity"] = "20"; }, "wrong_type"},
+      {"days_supply 0", [](json& b) { b["items"][0]["days_supply"] = 0; }, "out_of_range"},
+      {"days_supply 85", [](json& b) { b["items"][0]["days_supply"] = 85; }, "out_of_range"},
+      {"name too long", [](json& b) { b["items"][0]["name"] = std::string(129, 'x'); },
+       "out_of_range"},
+      {"empty strength", [](json& b) { b["items"][0]["strength"] = ""; }, "out_of_range"},
+      {"resident id in dosage", [](json& b) { b["items"][0]["dosage"] = "for 110101199003077571"; },
+       "patient_identifier_in_clear"},
+      {"unknown form", [](json& b) { b["items"][0]["form"] = "tablet"; }, "bad_format"},
+      {"unknown controlled class", [](json& b) { b["items"][0]["controlled_class"] = "opioid"; },
+       "bad_format"},
+      {"unknown item field", [](json& b) { b["items"][0]["price"] = 3; }, "unknown_field"},
+      {"unknown body field", [](json& b) { b["patient_name"] = "Zhang"; }, "unknown_field"},
+      {"ATC code accepted", [](json& b) { b["items"][0]["drug_code"] = "C09AA02"; }, ""},
+      {"three-character diagnosis", [](json& b) { b["diagnosis_code"] = "I10"; }, ""},
+      {"two-character subcode", [](json& b) { b["diagnosis_code"] = "E11.9A"; }, ""},
+      {"five items",
+       [](json& b) {
+         b["items"] = json::array();
+         for (int i = 0; i < 5; ++i)
+           b["items"].push_back(item("8697947400008" + std::to_string(i)));
+       },
+       ""},
+  });
+}
+
+// 处方管理办法 art. 19; 长期处方管理规范（试行）.
+TEST_F(RxTest, SupplyIsLimitedByPrescriptionType) {
+  auto days = [](int64_t d) { return [d](json& b) { b["items"][0]["days_supply"] = d; }; };
+  auto typed = [](const char* type, int64_t d) {
+    return [type, d](json& b) {
+      b["type"] = type;
+      b["items"][0]["days_supply"] = d;
+      b["items"][1]["days_supply"] = 1;
+    };
+  };
+  auto long_term = [](const char* type, int64_t d) {
+    return [type, d](json& b) {
+      b["type"] = type;
+      b["long_term"] = true;
+      b["long_term_reason"] = "stable hypertension, reviewed every quarter";
+      b["items"][0]["days_supply"] = d;
+    };
+  };
+  expect_issue_cases({
+      {"normal 7 days", days(7), ""},
+      {"normal 8 days", days(8), "supply_exceeded"},
+      {"emergency 3 days", typed("emergency", 3), ""},
+      {"emergency 4 days", typed("emergency", 4), "supply_exceeded"},
+      {"chronic 28 days", typed("chronic", 28), ""},
+      {"chronic 29 days", typed("chronic", 29), "supply_exceeded"},
+      {"long-term chronic 84 days", long_term("chronic", 84), ""},
+      {"long-term normal", long_term("normal", 7), "long_term_not_allowed"},
+      {"long-term emergency", long_term("emergency", 3), "long_term_not_allowed"},
+  });
+}
+
+// 互联网诊疗管理办法（试行）.
+TEST_F(RxTest, OnlinePrescriptionsAreFollowUpsWithoutControlledDrugs) {
+  auto online = [](bool follow_up) {
+    return [follow_up](json& b) {
+      b["channel"] = "online";
+      b["follow_up"] = follow_up;
+    };
+  };
+  expect_issue_cases({
+      {"online follow-up", online(true), ""},
+      {"online first visit", online(false), "online_needs_follow_up"},
+      {"online without follow_up", [](json& b) { b["channel"] = "online"; },
+       "online_needs_follow_up"},
+      {"online controlled",
+       [](json& b) {
+         b["channel"] = "online";
+         b["follow_up"] = true;
+         b["items"][1] = controlled("psychotropic_2", "other", 2);
+       },
+       "controlled_online"},
+      {"offline controlled",
+       [](json& b) { b["items"][1] = controlled("psychotropic_2", "other", 2); }, ""},
+  });
+}
+
+// 处方管理办法 arts. 23-24; 医疗用毒性药品管理办法 art. 9. Chronic type so that only the
+// controlled-drug limit applies.
+TEST_F(RxTest, ControlledDrugsHaveOutpatientLimits) {
+  auto with = [](json controlled_item, bool pain) {
+    return [controlled_item, pain](json& b) {
+      b["type"] = "chronic";
+      b["items"][1] = controlled_item;
+      if (pain) b["pain"] = "cancer";
+    };
+  };
+  auto chronic_pain = [](json controlled_item) {
+    return [controlled_item](json& b) {
+      b["type"] = "chronic";
+      b["pain"] = "chronic";
+      b["items"][1] = controlled_item;
+    };
+  };
+  expect_issue_cases({
+      {"narcotic injection one dose", with(controlled("narcotic", "injection", 1, 1), false), ""},
+      {"narcotic injection two doses", with(controlled("narcotic", "injection", 1, 2), false),
+       "controlled_limit_exceeded"},
+      {"narcotic injection two days", with(controlled("narcotic", "injection", 2, 1), false),
+       "controlled_limit_exceeded"},
+      {"narcotic controlled release 7 days",
+       with(controlled("narcotic", "controlled_release", 7), false), ""},
+      {"narcotic controlled release 8 days",
+       with(controlled("narcotic", "controlled_release", 8), false), "controlled_limit_exceeded"},
+      {"narcotic tablets 3 days", with(controlled("narcotic", "other", 3), false), ""},
+      {"narcotic tablets 4 days", with(controlled("narcotic", "other", 4), false),
+       "controlled_limit_exceeded"},
+      {"psychotropic 1 tablets 3 days", with(controlled("psychotropic_1", "other", 3), false), ""},
+      {"psychotropic 1 tablets 4 days", with(controlled("psychotropic_1", "other", 4), false),
+       "controlled_limit_exceeded"},
+      {"psychotropic 1 injection two doses",
+       with(controlled("psychotropic_1", "injection", 1, 2), false), "controlled_limit_exceeded"},
+      {"cancer pain injection 3 days", with(controlled("narcotic", "injection", 3), true), ""},
+      {"cancer pain injection 4 days", with(controlled("narcotic", "injection", 4), true),
+       "controlled_limit_exceeded"},
+      {"cancer pain controlled release 15 days",
+       with(controlled("narcotic", "controlled_release", 15), true), ""},
+      {"cancer pain controlled release 16 days",
+       with(controlled("narcotic", "controlled_release", 16), true), "controlled_limit_exceeded"},
+      {"cancer pain tablets 7 days", with(controlled("psychotropic_1", "other", 7), true), ""},
+      {"cancer pain tablets 8 days", with(controlled("psychotropic_1", "other", 8), true),
+       "controlled_limit_exceeded"},
+      {"chronic pain tablets 7 days", chronic_pain(controlled("narcotic", "other", 7)), ""},
+      {"chronic pain tablets 8 days", chronic_pain(controlled("narcotic", "other", 8)),
+       "controlled_limit_exceeded"},
+      {"psychotropic 2 7 days", with(controlled("psychotropic_2", "other", 7), false), ""},
+      {"psychotropic 2 8 days", with(controlled("psychotropic_2", "other", 8), false),
+       "controlled_limit_exceeded"},
+      {"psychotropic 2 8 days with pain",
+       with(controlled("psychotropic_2", "controlled_release", 8), true),
+       "controlled_limit_exceeded"},
+      {"toxic 2 days", with(controlled("toxic", "other", 2), false), ""},
+      {"toxic 3 days", with(controlled("toxic", "other", 3), false), "controlled_limit_exceeded"},
+  });
+}
+
+TEST_F(RxTest, ValidDaysExtendValidityUpToThreeDays) {
+  json body = issue_body();
+  body["valid_days"] = 3;
+  const std::string id = issue(body);
+  EXPECT_EQ(rx(id)["valid_until_day"], today() + 2);
+  ASSERT_TRUE(review(pharmacist, id).accepted);
+  f.set_time("2026-11-25T23:59:59+08:00");
+  EXPECT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 20}}}).accepted);
+  f.set_time("2026-11-26T00:00:00+08:00");
+  EXPECT_EQ(dispense(pharmacist, id, {{{"drug_code", kDrug2}, {"quantity", 10}}}).reason_code,
+            "rx_expired");
+  EXPECT_EQ(rx_citizen_status(rx(id), today()), "expired");
+}
+
+TEST_F(RxTest, OnlyHospitalDoctorsIssue) {
+  Person clinic_doctor = f.person("clinic-a", "dr-gao", "doctor");
+  EXPECT_EQ(f.run(clinic_doctor, "rx.issue", issue_body()).reason_code, "org_not_permitted");
+  EXPECT_EQ(f.run(hospital_pharmacist, "rx.issue", issue_body()).reason_code, "role_not_permitted");
+}
+
+TEST_F(RxTest, RefusedIssueIsIndexedButWritesNoPrescription) {
+  json body = issue_body();
+  body["items"][0]["days_supply"] = 8;
+  std::string id;
+  EXPECT_EQ(run_issue(body, &id).reason_code, "supply_exceeded");
+  EXPECT_FALSE(f.state_json(rx_key(id)));
+  EXPECT_EQ(f.index_of("rx/" + id).size(), 1u);
+  EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 1u);
+}
+
+TEST_F(RxTest, TheSameIssueRecordTwiceIsRefused) {
+  ledger::Envelope e = f.sign(doctor, "rx.issue", issue_body());
+  auto results = f.run_block({e, e});
+  EXPECT_TRUE(results[0].accepted);
+  EXPECT_EQ(results[1].reason_code, "already_issued");
+}
+
+// ---- rx.cancel ------------------------------------------------------------------------------
+
+TEST_F(RxTest, IssuingDoctorOrHospitalAdminCancels) {
+  const std::string id = issue();
+  EXPECT_EQ(cancel(other_doctor, id).reason_code, "not_issuer");
+  EXPECT_EQ(cancel(f.admin("hosp-b"), id).reason_code, "not_issuer");
+  ASSERT_TRUE(cancel(doctor, id).accepted);
+  EXPECT_EQ(rx(id)["status"], "cancelled");
+  EXPECT_EQ(rx(id)["cancel"]["by"], "hosp-a/dr-wang");
+  EXPECT_EQ(rx(id)["cancel"]["reason"], "wrong drug chosen");
+  EXPECT_EQ(cancel(doctor, id).reason_code, "rx_cancelled");
+
+  const std::string by_admin = approved();
+  EXPECT_TRUE(cancel(f.admin("hosp-a"), by_admin).accepted);
+  EXPECT_EQ(rx_citizen_status(rx(by_admin), today()), "cancelled");
+}
+
+TEST_F(RxTest, CancelRules) {
+  EXPECT_EQ(cancel(doctor, std::string(64, 'b')).reason_code, "unknown_prescription");
+  const std::string id = approved();
+  ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 1}}}).accepted);
+  EXPECT_EQ(cancel(doctor, id).reason_code, "already_dispensed");
+  EXPECT_EQ(rx(id)["status"], "dispensing");
+  EXPECT_EQ(cancel(pharmacist, id).reason_code, "role_not_permitted");
+  EXPECT_EQ(cancel(f.admin("pharm-a"), id).reason_code, "org_not_permitted");
+}
+
+TEST_F(RxTest, CancelBodyIsCheckedStrictly) {
+  const std::string id = issue();
+  const std::vector<std::pair<json, const char*>> cases = {
+      {{{"rx_id", id}}, "missing_field"},
+      {{{"rx_id", id.substr(2)}, {"reason", "r"}}, "bad_format"},
+      {{{"rx_id", id}, {"reason", std::string(257, 'r')}}, "out_of_range"},
+      {{{"rx_id", id}, {"reason", "patient 110101199003077571"}}, "patient_identifier_in_clear"},
+      {{{"rx_id", id}, {"reason", 1}}, "wrong_type"},
+      {{{"rx_id", id}, {"reason", "r"}, {"by", "me"}}, "unknown_field"},
+  };
+  for (const auto& [body, code] : cases) {
+    SCOPED_TRACE(body.dump());
+    EXPECT_EQ(f.run(doctor, "rx.cancel", body).reason_code, code);
+  }
+  EXPECT_EQ(rx(id)["status"], "issued");
+}
+
+}  // namespace
+}  // namespace medtrail::contracts

@@ -1,0 +1,328 @@
+// E-prescriptions, pharmacy side: rx.review, rx.dispense, rx.deliver, the citizen
+// view and the life cycle.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "contracts/rx_fixture.h"
+#include "medtrail/contracts/rx.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using namespace rx_testing;  // NOLINT: test helpers
+
+// ---- rx.review ------------------------------------------------------------------------------
+
+TEST_F(RxTest, ReviewApprovesOrRejectsWithANote) {
+  const std::string a = issue();
+  ASSERT_TRUE(review(pharmacist, a).accepted);
+  EXPECT_EQ(rx(a)["status"], "approved");
+  EXPECT_EQ(rx(a)["review"]["by"], "pharm-a/ph-zhao");
+  EXPECT_EQ(rx(a)["review"]["org"], "pharm-a");
+  EXPECT_EQ(rx(a)["review"]["decision"], "approved");
+
+  const std::string b = issue();
+  EXPECT_EQ(f.run(pharmacist, "rx.review", {{"rx_id", b}, {"decision", "rejected"}}).reason_code,
+            "missing_field");
+  ASSERT_TRUE(review(pharmacist, b, "rejected").accepted);
+  EXPECT_EQ(rx(b)["status"], "rejected");
+  EXPECT_EQ(rx(b)["review"]["note"], "dose too high for the patient's age");
+  EXPECT_EQ(rx_citizen_status(rx(b), today()), "rejected");
+}
+
+TEST_F(RxTest, ReviewRules) {
+  const std::string id = issue();
+  EXPECT_EQ(review(pharmacist, std::string(64, 'b')).reason_code, "unknown_prescription");
+  EXPECT_EQ(review(other_hospital_pharmacist, id).reason_code, "not_issuing_hospital");
+  EXPECT_TRUE(review(hospital_pharmacist, id).accepted);
+  EXPECT_EQ(review(pharmacist_b, id).reason_code, "already_reviewed");
+  EXPECT_EQ(review(pharmacist_b, id, "rejected").reason_code, "already_reviewed");
+
+  const std::string cancelled = issue();
+  ASSERT_TRUE(cancel(doctor, cancelled).accepted);
+  EXPECT_EQ(review(pharmacist, cancelled).reason_code, "rx_cancelled");
+
+  const std::string late = issue();
+  next_day();
+  EXPECT_EQ(review(pharmacist, late).reason_code, "rx_expired");
+  EXPECT_EQ(rx(late)["status"], "issued");
+}
+
+TEST_F(RxTest, ReviewBodyIsCheckedStrictly) {
+  const std::string id = issue();
+  const std::vector<std::pair<json, const char*>> cases = {
+      {{{"decision", "approved"}}, "missing_field"},
+      {{{"rx_id", "ABC"}, {"decision", "approved"}}, "bad_format"},
+      {{{"rx_id", id}, {"decision", "maybe"}}, "bad_format"},
+      {{{"rx_id", id}, {"decision", true}}, "wrong_type"},
+      {{{"rx_id", id}, {"decision", "rejected"}, {"note", std::string(513, 'n')}}, "out_of_range"},
+      {{{"rx_id", id}, {"decision", "approved"}, {"score", 5}}, "unknown_field"},
+  };
+  for (const auto& [body, code] : cases) {
+    SCOPED_TRACE(body.dump());
+    EXPECT_EQ(f.run(pharmacist, "rx.review", body).reason_code, code);
+  }
+  EXPECT_EQ(review(doctor, id).reason_code, "role_not_permitted");
+  EXPECT_EQ(rx(id)["status"], "issued");
+}
+
+TEST_F(RxTest, RefusedReviewIsOnThePrescriptionTrail) {
+  const std::string id = issue();
+  EXPECT_EQ(review(other_hospital_pharmacist, id).reason_code, "not_issuing_hospital");
+  EXPECT_EQ(f.index_of("rx/" + id).size(), 2u);
+  EXPECT_EQ(f.index_of("org/hosp-b").size(), 1u);
+}
+
+TEST_F(RxTest, CorruptStoredPrescriptionIsReported) {
+  const std::string id(64, 'c');
+  f.state.apply({{rx_key(id), R"({"status":"issued"})"}});
+  EXPECT_EQ(review(pharmacist, id).reason_code, "corrupt_state");
+  EXPECT_EQ(rx_citizen_status(rx(id), today()), "");
+}
+
+// ---- rx.dispense ----------------------------------------------------------------------------
+
+TEST_F(RxTest, DispenseRecordsWhoDispensedWhat) {
+  const std::string id = approved();
+  ASSERT_TRUE(dispense_all(pharmacist, id).accepted);
+  json s = rx(id);
+  EXPECT_EQ(s["status"], "dispensed");
+  EXPECT_EQ(s["items"][0]["dispensed"], 20);
+  EXPECT_EQ(s["items"][1]["dispensed"], 10);
+  ASSERT_EQ(s["dispenses"].size(), 1u);
+  EXPECT_EQ(s["dispenses"][0]["org"], "pharm-a");
+  EXPECT_EQ(s["dispenses"][0]["by"], "pharm-a/ph-zhao");
+  EXPECT_EQ(s["dispenses"][0]["at_ms"], f.now_ms());
+  EXPECT_EQ(s["dispenses"][0]["items"], json({{kDrug, 20}, {kDrug2, 10}}));
+  EXPECT_EQ(f.index_of("org/pharm-a").size(), 2u);
+}
+
+TEST_F(RxTest, DispenseTwiceIsRejected) {
+  const std::string id = approved();
+  ASSERT_TRUE(dispense_all(pharmacist, id).accepted);
+  EXPECT_EQ(dispense_all(pharmacist_b, id).reason_code, "already_dispensed");
+  EXPECT_EQ(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 1}}}).reason_code,
+            "already_dispensed");
+  EXPECT_EQ(rx(id)["dispenses"].size(), 1u);
+  EXPECT_EQ(f.index_of("rx/" + id).size(), 5u);  // issue, review, dispense, two refusals
+}
+
+TEST_F(RxTest, TwoPharmaciesRacingInOneBlockTheSecondIsRefused) {
+  const std::string id = approved();
+  json all = {{{"drug_code", kDrug}, {"quantity", 20}}, {{"drug_code", kDrug2}, {"quantity", 10}}};
+  auto results = f.run_block({f.sign(pharmacist, "rx.dispense", dispense_body(id, all)),
+                              f.sign(pharmacist_b, "rx.dispense", dispense_body(id, all))});
+  EXPECT_TRUE(results[0].accepted);
+  EXPECT_EQ(results[1].reason_code, "already_dispensed");
+
+  const std::string partial = approved();
+  json part = {{{"drug_code", kDrug}, {"quantity", 15}}};
+  results = f.run_block({f.sign(pharmacist, "rx.dispense", dispense_body(partial, part)),
+                         f.sign(pharmacist_b, "rx.dispense", dispense_body(partial, part))});
+  EXPECT_TRUE(results[0].accepted);
+  EXPECT_EQ(results[1].reason_code, "quantity_exceeded");
+  EXPECT_EQ(rx(partial)["items"][0]["dispensed"], 15);
+}
+
+TEST_F(RxTest, PartialDispensesAddUpAcrossPharmacies) {
+  const std::string id = approved();
+  ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 20}}}).accepted);
+  EXPECT_EQ(rx(id)["status"], "dispensing");
+  EXPECT_EQ(dispense(pharmacist_b, id, {{{"drug_code", kDrug2}, {"quantity", 11}}}).reason_code,
+            "quantity_exceeded");
+  EXPECT_EQ(dispense(pharmacist_b, id, {{{"drug_code", kDrug}, {"quantity", 1}}}).reason_code,
+            "quantity_exceeded");
+  ASSERT_TRUE(dispense(pharmacist_b, id, {{{"drug_code", kDrug2}, {"quantity", 4}}}).accepted);
+  EXPECT_EQ(rx(id)["status"], "dispensing");
+  ASSERT_TRUE(dispense(pharmacist_b, id, {{{"drug_code", kDrug2}, {"quantity", 6}}}).accepted);
+  EXPECT_EQ(rx(id)["status"], "dispensed");
+  EXPECT_EQ(rx(id)["dispenses"].size(), 3u);
+}
+
+TEST_F(RxTest, DispenseRules) {
+  const std::string unreviewed = issue();
+  EXPECT_EQ(dispense_all(pharmacist, unreviewed).reason_code, "not_reviewed");
+
+  const std::string refused = issue();
+  ASSERT_TRUE(review(pharmacist, refused, "rejected").accepted);
+  EXPECT_EQ(dispense_all(pharmacist, refused).reason_code, "review_rejected");
+
+  const std::string id = approved();
+  EXPECT_EQ(dispense_all(pharmacist, std::string(64, 'b')).reason_code, "unknown_prescription");
+  EXPECT_EQ(dispense_all(other_hospital_pharmacist, id).reason_code, "not_issuing_hospital");
+  EXPECT_EQ(dispense(pharmacist, id, {{{"drug_code", kMorphine}, {"quantity", 1}}}).reason_code,
+            "unknown_item");
+  EXPECT_EQ(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 21}}}).reason_code,
+            "quantity_exceeded");
+  EXPECT_EQ(rx(id)["items"][0]["dispensed"], 0);
+  EXPECT_TRUE(dispense_all(hospital_pharmacist, id).accepted);
+
+  const std::string cancelled = approved();
+  ASSERT_TRUE(cancel(doctor, cancelled).accepted);
+  EXPECT_EQ(dispense_all(pharmacist, cancelled).reason_code, "rx_cancelled");
+
+  const std::string late = approved();
+  next_day();
+  EXPECT_EQ(dispense_all(pharmacist, late).reason_code, "rx_expired");
+  EXPECT_EQ(rx_citizen_status(rx(late), today()), "expired");
+}
+
+TEST_F(RxTest, DispenseBodyIsCheckedStrictly) {
+  const std::string id = approved();
+  auto line = [](const std::string& code, json quantity) {
+    return json{{"drug_code", code}, {"quantity", quantity}};
+  };
+  json six = json::array();
+  for (int i = 0; i < 6; ++i) six.push_back(line("8697947400008" + std::to_string(i), 1));
+  const std::vector<std::pair<json, const char*>> cases = {
+      {{{"items", json::array({line(kDrug, 1)})}}, "missing_field"},
+      {{{"rx_id", id}}, "missing_field"},
+      {{{"rx_id", id}, {"items", json::array()}}, "too_few_items"},
+      {{{"rx_id", id}, {"items", six}}, "too_many_items"},
+      {{{"rx_id", id}, {"items", json::array({line(kDrug, 1), line(kDrug, 1)})}}, "bad_format"},
+      {{{"rx_id", id}, {"items", json::array({line("ABC", 1)})}}, "bad_format"},
+      {{{"rx_id", id}, {"items", json::array({line(kDrug, 0)})}}, "out_of_range"},
+      {{{"rx_id", id}, {"items", json::array({line(kDrug, "1")})}}, "wrong_type"},
+      {{{"rx_id", id}, {"items", json::array({{{"drug_code", kDrug}}})}}, "missing_field"},
+      {{{"rx_id", id},
+        {"items", json::array({{{"drug_code", kDrug}, {"quantity", 1}, {"lot", "L1"}}})}},
+       "unknown_field"},
+      {{{"rx_id", id}, {"items", json::array({line(kDrug, 1)})}, {"patient", "x"}},
+       "unknown_field"},
+  };
+  for (const auto& [body, code] : cases) {
+    SCOPED_TRACE(body.dump());
+    EXPECT_EQ(f.run(pharmacist, "rx.dispense", body).reason_code, code);
+  }
+  EXPECT_EQ(f.run(courier_desk, "rx.dispense", dispense_body(id, json::array({line(kDrug, 1)})))
+                .reason_code,
+            "role_not_permitted");
+  EXPECT_EQ(rx(id)["status"], "approved");
+}
+
+// ---- rx.deliver -----------------------------------------------------------------------------
+
+TEST_F(RxTest, DeliverRules) {
+  const std::string id = approved();
+  EXPECT_EQ(deliver(pharmacist, std::string(64, 'b')).reason_code, "unknown_prescription");
+  EXPECT_EQ(deliver(pharmacist, id).reason_code, "not_dispensed");
+  ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 20}}}).accepted);
+  EXPECT_EQ(deliver(pharmacist, id).reason_code, "not_dispensed");
+  ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug2}, {"quantity", 10}}}).accepted);
+  EXPECT_EQ(deliver(courier_desk, id).reason_code, "not_dispenser");
+  ASSERT_TRUE(deliver(pharmacist, id).accepted);
+  EXPECT_EQ(rx(id)["status"], "delivered");
+  EXPECT_EQ(rx(id)["delivery"]["method"], "courier");
+  EXPECT_EQ(rx(id)["delivery"]["tracking_no"], "SF1234567890");
+  EXPECT_EQ(deliver(pharmacist, id).reason_code, "already_delivered");
+}
+
+TEST_F(RxTest, DeliverBodyIsCheckedStrictly) {
+  const std::string id = approved();
+  ASSERT_TRUE(dispense_all(pharmacist, id).accepted);
+  const std::vector<std::pair<json, const char*>> cases = {
+      {{{"rx_id", id}}, "missing_field"},
+      {{{"rx_id", id}, {"method", "drone"}}, "bad_format"},
+      {{{"rx_id", id}, {"method", "pickup"}, {"tracking_no", std::string(65, '1')}},
+       "out_of_range"},
+      {{{"rx_id", id}, {"method", "pickup"}, {"tracking_no", 12}}, "wrong_type"},
+      {{{"rx_id", id}, {"method", "pickup"}, {"address", "x"}}, "unknown_field"},
+  };
+  for (const auto& [body, code] : cases) {
+    SCOPED_TRACE(body.dump());
+    EXPECT_EQ(f.run(pharmacist, "rx.deliver", body).reason_code, code);
+  }
+  EXPECT_EQ(deliver(doctor, id).reason_code, "role_not_permitted");
+  EXPECT_TRUE(f.run(pharmacist, "rx.deliver", {{"rx_id", id}, {"method", "pickup"}}).accepted);
+}
+
+// ---- citizen view and life cycle ------------------------------------------------------------
+
+TEST(RxKey, IsTheFamilyPrefixAndTheId) { EXPECT_EQ(rx_key("ab12"), "rx/ab12"); }
+
+TEST_F(RxTest, CitizenStatusFollowsTheStateAndTheDay) {
+  json s = rx(issue());
+  const int64_t day = today();
+  auto with_status = [&](const char* status) {
+    json copy = s;
+    copy["status"] = status;
+    return copy;
+  };
+  struct Expect {
+    const char* status;
+    int64_t day;
+    const char* shown;
+  };
+  for (const Expect& e : std::vector<Expect>{{"issued", day, "valid"},
+                                             {"issued", day + 1, "expired"},
+                                             {"approved", day, "valid"},
+                                             {"approved", day + 1, "expired"},
+                                             {"dispensing", day, "dispensing"},
+                                             {"dispensing", day + 1, "expired"},
+                                             {"dispensed", day + 1, "dispensed"},
+                                             {"delivered", day + 9, "delivered"},
+                                             {"rejected", day, "rejected"},
+                                             {"cancelled", day + 1, "cancelled"},
+                                             {"expired", day, ""}}) {
+    SCOPED_TRACE(std::string(e.status) + " " + std::to_string(e.day - day));
+    EXPECT_EQ(rx_citizen_status(with_status(e.status), e.day), e.shown);
+  }
+  EXPECT_EQ(rx_citizen_status(json::array(), day), "");
+}
+
+TEST_F(RxTest, LifeCycleFromIssueToDelivery) {
+  json body = issue_body();
+  body["type"] = "chronic";
+  body["valid_days"] = 2;
+  body["items"][1] = controlled("psychotropic_2", "other", 7, 14);
+  const std::string id = issue(body);
+  EXPECT_EQ(rx_citizen_status(rx(id), today()), "valid");
+
+  ASSERT_TRUE(review(pharmacist, id).accepted);
+  EXPECT_EQ(rx_citizen_status(rx(id), today()), "valid");
+
+  ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 20}}}).accepted);
+  EXPECT_EQ(rx_citizen_status(rx(id), today()), "dispensing");
+
+  next_day();  // still within the two days of validity
+  EXPECT_EQ(dispense(pharmacist_b, id, {{{"drug_code", kMorphine}, {"quantity", 15}}}).reason_code,
+            "quantity_exceeded");
+  ASSERT_TRUE(dispense(pharmacist_b, id, {{{"drug_code", kMorphine}, {"quantity", 14}}}).accepted);
+  EXPECT_EQ(rx_citizen_status(rx(id), today()), "dispensed");
+  EXPECT_EQ(cancel(doctor, id).reason_code, "already_dispensed");
+
+  f.set_time("2026-11-27T09:00:00+08:00");  // delivery is not bound to the validity
+  ASSERT_TRUE(deliver(courier_desk, id).accepted);
+  json s = rx(id);
+  EXPECT_EQ(s["status"], "delivered");
+  EXPECT_EQ(s["delivery"]["by"], "pharm-b/op-chen");
+  EXPECT_EQ(rx_citizen_status(s, today()), "delivered");
+  EXPECT_EQ(s["dispenses"].size(), 2u);
+  EXPECT_EQ(s["items"][1]["dispensed"], 14);
+  // issue, review, two dispenses, the refused one, cancel attempt, delivery.
+  EXPECT_EQ(f.index_of("rx/" + id).size(), 7u);
+  EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 1u);
+}
+
+TEST_F(RxTest, APrescriptionIsDispensedInAtMostTwentyParts) {
+  const std::string id = approved();  // kDrug: 20 capsules
+  // 10 one-capsule dispenses of kDrug2 use it up; then kDrug in one-capsule parts.
+  std::vector<ledger::Envelope> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(f.sign(pharmacist, "rx.dispense",
+                             dispense_body(id, {{{"drug_code", kDrug2}, {"quantity", 1}}})));
+  }
+  for (int i = 0; i < 11; ++i) {
+    records.push_back(f.sign(pharmacist, "rx.dispense",
+                             dispense_body(id, {{{"drug_code", kDrug}, {"quantity", 1}}})));
+  }
+  auto results = f.run_block(records);
+  EXPECT_TRUE(results[19].accepted) << results[19].reason_code;
+  EXPECT_EQ(results[20].reason_code, "too_many_dispenses");
+  EXPECT_EQ(rx(id)["dispenses"].size(), 20u);
+}
+
+}  // namespace
+}  // namespace medtrail::contracts
