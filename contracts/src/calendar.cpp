@@ -2,19 +2,12 @@
 
 #include <cstdio>
 
+#include "medtrail/ledger/rfc3339.h"
+
 namespace medtrail::contracts {
 namespace {
 
-// Howard Hinnant's days_from_civil / civil_from_days (public domain), integer only.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
+// Howard Hinnant's civil_from_days (public domain), integer only; days_from_civil is the ledger's.
 void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -53,10 +46,8 @@ std::optional<int64_t> parse_date(std::string_view t) {
   const unsigned m = static_cast<unsigned>(to_int(t.substr(5, 2)));
   const unsigned d = static_cast<unsigned>(to_int(t.substr(8, 2)));
   if (y < 1900 || m < 1 || m > 12 || d < 1) return std::nullopt;
-  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > kDays[m - 1] + (m == 2 && leap ? 1 : 0)) return std::nullopt;
-  return days_from_civil(y, m, d);
+  if (d > static_cast<unsigned>(ledger::days_in_month(y, static_cast<int>(m)))) return std::nullopt;
+  return ledger::days_from_civil(y, m, d);
 }
 
 std::string format_date(int64_t day) {

@@ -15,13 +15,15 @@ bool read_digits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
+}  // namespace
+
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
   return month == 2 && leap ? 29 : kDays[month - 1];
 }
 
-// Days from 1970-01-01 to the given civil date (proleptic Gregorian; H. Hinnant's algorithm).
+// H. Hinnant's algorithm.
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -30,8 +32,6 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
-
-}  // namespace
 
 std::optional<int64_t> rfc3339_to_unix_ms(std::string_view s) {
   int year, month, day, hour, minute, second;

@@ -17,23 +17,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds timeout = 30s) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
-
-bool lists(const nlohmann::json& status, const char* field, const std::string& id) {
-  if (!status.contains(field)) return false;
-  for (const auto& v : status[field]) {
-    if (v == id) return true;
-  }
-  return false;
-}
-
 // Signs gov.propose as reg-c's admin and commits it through node `via`; returns the result.
 nlohmann::json propose(Cluster& cluster, int via, const nlohmann::json& body, const std::string& nonce) {
   nlohmann::json payload = {{"v", 1}, {"kind", "gov.propose"}, {"org", "reg-c"},

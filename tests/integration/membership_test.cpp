@@ -43,23 +43,6 @@ bool propose(Cluster& cluster, const std::vector<std::string>& args) {
   return false;
 }
 
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds timeout = 30s) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
-
-bool lists(const nlohmann::json& status, const char* field, const std::string& id) {
-  if (!status.contains(field)) return false;
-  for (const auto& v : status[field]) {
-    if (v == id) return true;
-  }
-  return false;
-}
-
 TEST(MembershipIntegration, AddAFourthNodeThenRemoveOneAndTheChainContinues) {
   Cluster cluster;
   cluster.start_all();

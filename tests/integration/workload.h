@@ -52,4 +52,10 @@ bool submit_until_final(std::vector<HttpClient>& clients, std::vector<Record> re
                         size_t first_node, std::chrono::steady_clock::time_point deadline,
                         SubmitStats& stats, const std::atomic<bool>* abandon = nullptr);
 
+// Polls `pred` every 100 ms until it holds or `timeout` passes; its last answer.
+bool eventually(const std::function<bool()>& pred, std::chrono::seconds timeout = std::chrono::seconds(30));
+
+// Whether a /v1/status answer lists node `id` in `field` ("voters", "learners").
+bool lists(const nlohmann::json& status, const char* field, const std::string& id);
+
 }  // namespace medtrail::integration

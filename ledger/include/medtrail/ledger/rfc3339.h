@@ -13,4 +13,8 @@ std::optional<int64_t> rfc3339_to_unix_ms(std::string_view text);
 
 inline bool is_rfc3339(std::string_view text) { return rfc3339_to_unix_ms(text).has_value(); }
 
+// Days from 1970-01-01 to a civil date (proleptic Gregorian), and the length of a month.
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+int days_in_month(int year, int month);
+
 }  // namespace medtrail::ledger
