@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "contracts/contract_fixture.h"
+#include "contracts/sample_bodies.h"
 #include "medtrail/ledger/state_hash.h"
 
 namespace medtrail::contracts {
@@ -127,22 +128,6 @@ json lot_body() {
           {"dose_count", 100}};
 }
 
-json tw_batch(const std::string& code) {
-  return {{"batch_code", code},
-          {"licence_no", "JY-3101-2026-0042"},
-          {"line", "L2"},
-          {"disinfected_at", "2026-11-23T06:00:00+08:00"},
-          {"use_by", "2026-11-25T06:00:00+08:00"},
-          {"method", "steam"},
-          {"quantity", 500},
-          {"results",
-           {{"sensory", "pass"},
-            {"free_residual_chlorine", "0.010"},
-            {"anionic_detergent", "not_detected"},
-            {"coliforms", "not_detected"},
-            {"salmonella", "not_detected"}}}};
-}
-
 json read_body(const std::string& patient_ref, const std::string& purpose,
                const std::string& org = "hosp-a") {
   return {{"patient_ref", patient_ref},
@@ -220,7 +205,7 @@ TEST_F(DeterminismTest, SameRecordsGiveByteIdenticalStateOnEveryReplica) {
                            {"valid_until", "2026-12-31"}}),
                      rx1, rx2, rx1,  // the very same record again: already_issued
                      sign(maker, "vaccine.lot.register", lot_body()),
-                     sign(unit_op, "tableware.batch", tw_batch("TW-1")), emergency, proposal,
+                     sign(unit_op, "tableware.batch", testing::tableware_batch_body("TW-1")), emergency, proposal,
                      sign(pharmacist, "rx.review",
                           {{"rx_id", std::string(64, 'c')}, {"decision", "approved"}})}});
 
@@ -342,7 +327,7 @@ TEST_F(DeterminismTest, IndependentRecordsGiveTheSameStateInAnyOrderAndAnyBlockS
     independent.push_back(
         sign(who, "rx.dispense",
              {{"rx_id", rx_ids[i]}, {"items", {{{"drug_code", kDrug}, {"quantity", 10 + i}}}}}));
-    independent.push_back(sign(unit_op, "tableware.batch", tw_batch("TW-" + std::to_string(i))));
+    independent.push_back(sign(unit_op, "tableware.batch", testing::tableware_batch_body("TW-" + std::to_string(i))));
     independent.push_back(sign(i % 2 == 0 ? f.node() : doctor, "access.read",
                                read_body(patient(8 + i), i % 2 == 0 ? "emergency" : "treatment")));
     independent.push_back(

@@ -1,5 +1,6 @@
 // Valid seed bodies for every kind the registry knows, and the state they are valid in.
 #include "contracts/fuzz_seeds.h"
+#include "contracts/sample_bodies.h"
 
 #include <gtest/gtest.h>
 
@@ -68,25 +69,6 @@ json lot(const std::string& name) {
 
 json cold_chain() {
   return {{"log_hash", std::string(64, 'b')}, {"min_c", "2.5"}, {"max_c", 7}, {"compliant", true}};
-}
-
-json tw_results() {
-  return {{"sensory", "pass"},
-          {"free_residual_chlorine", "0.010"},
-          {"anionic_detergent", "not_detected"},
-          {"coliforms", "not_detected"},
-          {"salmonella", "not_detected"}};
-}
-
-json tw_batch(const std::string& code) {
-  return {{"batch_code", code},
-          {"licence_no", "JY-3101-2026-0042"},
-          {"line", "L2"},
-          {"disinfected_at", "2026-11-23T06:00:00+08:00"},
-          {"use_by", "2026-11-25T06:00:00+08:00"},
-          {"method", "steam"},
-          {"quantity", 500},
-          {"results", tw_results()}};
 }
 
 // A fixed public key (RFC 8032 test 1): seeds must not change between runs, or a seed number
@@ -205,12 +187,12 @@ void SeedBuilder::prepare() {
       {{"product_code", "06901234567892"}, {"lot", "L2026A"}, {"reason", "potency"}});
 
   // tableware: batch TW-1 recorded
-  accept(unit_op, "tableware.batch", tw_batch("TW-1"));
-  add("tableware.batch", unit_op, tw_batch("TW-2"));
+  accept(unit_op, "tableware.batch", testing::tableware_batch_body("TW-1"));
+  add("tableware.batch", unit_op, testing::tableware_batch_body("TW-2"));
   add("tableware.ship", unit_op, {{"batch_code", "TW-1"}, {"to_org", "rest-a"}, {"quantity", 100}});
   add("tableware.ship", unit_op, {{"batch_code", "TW-1"}, {"customer", "Canteen No. 3"}});
   add("tableware.inspect", inspector,
-      {{"batch_code", "TW-1"}, {"results", tw_results()}, {"action", "none"}, {"note", "routine"}});
+      {{"batch_code", "TW-1"}, {"results", testing::passing_tableware_results()}, {"action", "none"}, {"note", "routine"}});
   add("tableware.recall", unit_op,
       {{"batch_code", "TW-1"}, {"reason", "coliforms found at a restaurant"}});
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "contracts/contract_fixture.h"
+#include "contracts/sample_bodies.h"
 #include "medtrail/contracts/calendar.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/tableware.h"
@@ -20,31 +21,14 @@ using testing::Person;
 
 const std::string kBatch = "TW-20261123-01";
 
-json passing_results() {
-  return {{"sensory", "pass"},
-          {"free_residual_chlorine", "0.010"},
-          {"anionic_detergent", "not_detected"},
-          {"coliforms", "not_detected"},
-          {"salmonella", "not_detected"}};
-}
-
-json batch_body(const std::string& code = kBatch) {
-  return {{"batch_code", code},
-          {"licence_no", "JY-3101-2026-0042"},
-          {"line", "L2"},
-          {"disinfected_at", "2026-11-23T06:00:00+08:00"},
-          {"use_by", "2026-11-25T06:00:00+08:00"},
-          {"method", "steam"},
-          {"quantity", 500},
-          {"results", passing_results()}};
-}
+json batch_body(const std::string& code = kBatch) { return testing::tableware_batch_body(code); }
 
 json ship_to(const std::string& org, int quantity = 100) {
   return {{"batch_code", kBatch}, {"to_org", org}, {"quantity", quantity}};
 }
 
 json inspect_body(const std::string& action) {
-  return {{"batch_code", kBatch}, {"results", passing_results()}, {"action", action}};
+  return {{"batch_code", kBatch}, {"results", testing::passing_tableware_results()}, {"action", action}};
 }
 
 json recall_body() { return {{"batch_code", kBatch}, {"reason", "coliforms found at a restaurant"}}; }
