@@ -10,6 +10,7 @@
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "family_views.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -73,13 +74,13 @@ ExecutionResult record_read(Call& call) {
   }
   call.txn.index("actor/" + *actor);
   if (*purpose == "emergency") {
-    call.txn.put_json(access_event_key(call.record_id),
-                      {{"patient_ref", *patient},
-                       {"org", *org},
-                       {"actor", *actor},
-                       {"at_ms", call.block.timestamp_ms},
-                       {"due_ms", call.block.timestamp_ms + kBreakGlassJustifyWithinMs},
-                       {"justified", false}});
+    AccessEvent event;
+    event.patient_ref = *patient;
+    event.org = *org;
+    event.actor = *actor;
+    event.at_ms = call.block.timestamp_ms;
+    event.due_ms = call.block.timestamp_ms + kBreakGlassJustifyWithinMs;
+    call.txn.write(access_event_key(call.record_id), event);
   }
   return ExecutionResult::accept();
 }
@@ -89,21 +90,20 @@ ExecutionResult justify(Call& call) {
   auto event_id = r.hex("event_id", 32);
   r.text("justification", 1024);
   if (!r.finish()) return r.result();
-  std::optional<json> event = call.txn.get_json(access_event_key(*event_id));
+  std::optional<AccessEvent> event = call.txn.read<AccessEvent>(access_event_key(*event_id));
   if (!event) return ExecutionResult::reject("unknown_event", "no break-glass access " + *event_id);
-  const std::string event_org = event->value("org", "");
-  call.txn.index("patient/" + event->value("patient_ref", ""));
-  call.txn.index("access/" + event_org);
-  if (event_org != call.org.id) return org_mismatch();
-  if (event->value("justified", false)) {
+  call.txn.index("patient/" + event->patient_ref);
+  call.txn.index("access/" + event->org);
+  if (event->org != call.org.id) return org_mismatch();
+  if (event->justified) {
     return ExecutionResult::reject("already_justified", "access " + *event_id + " was justified before");
   }
-  (*event)["justified"] = true;
-  (*event)["justified_at_ms"] = call.block.timestamp_ms;
-  (*event)["justified_by"] = call.signer.id;
-  (*event)["justification_record"] = call.record_id;
-  (*event)["late"] = call.block.timestamp_ms > event->value("due_ms", int64_t{0});
-  call.txn.put_json(access_event_key(*event_id), *event);
+  event->justified = true;
+  event->justified_at_ms = call.block.timestamp_ms;
+  event->justified_by = call.signer.id;
+  event->justification_record = std::string(call.record_id);
+  event->late = call.block.timestamp_ms > event->due_ms;
+  call.txn.write(access_event_key(*event_id), *event);
   return ExecutionResult::accept();
 }
 
@@ -135,6 +135,14 @@ std::vector<KindRule> access_rules() {
        {},
        justify},
   };
+}
+
+}  // namespace medtrail::contracts
+
+namespace medtrail::contracts {
+
+std::optional<nlohmann::json> access_value_json(std::string_view, std::string_view bytes) {
+  return view_as<AccessEvent>(bytes);
 }
 
 }  // namespace medtrail::contracts

@@ -104,6 +104,11 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
     // deterministic and must stop the node rather than become a verdict.
     result = ExecutionResult::reject("bad_body", "the body could not be read");
     return result;
+  } catch (const CorruptState&) {
+    // Bytes the contracts did not write (a damaged store): the same verdict for the same bytes;
+    // a node whose store differs then differs in its state digest and is found out.
+    result = ExecutionResult::reject("corrupt_state", "a stored value the record needs does not decode");
+    return result;
   }
   bool keep_writes = result.accepted || txn.keeps_writes_on_reject();
   if (keep_writes && !within_bounds(txn.writes())) {

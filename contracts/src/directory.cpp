@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "medtrail/contracts/calendar.h"
+#include "family_views.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -133,6 +134,14 @@ ledger::ExecutionResult signer_validity(const std::optional<Organisation>& org,
         "signer_expired", "the signer's registration ended on " + format_date(signer.valid_until_day));
   }
   return ledger::ExecutionResult::accept();
+}
+
+}  // namespace medtrail::contracts
+
+namespace medtrail::contracts {
+
+std::optional<nlohmann::json> directory_value_json(std::string_view, std::string_view bytes) {
+  return legacy_json(bytes);
 }
 
 }  // namespace medtrail::contracts

@@ -7,6 +7,7 @@
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "family_views.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -338,6 +339,14 @@ std::vector<KindRule> governance_rules() {
       {"gov.propose", {kAdminRole}, {"regulator"}, propose},
       {"gov.approve", {kAdminRole}, {"regulator"}, approve_proposal},
   };
+}
+
+}  // namespace medtrail::contracts
+
+namespace medtrail::contracts {
+
+std::optional<nlohmann::json> governance_value_json(std::string_view, std::string_view bytes) {
+  return legacy_json(bytes);
 }
 
 }  // namespace medtrail::contracts

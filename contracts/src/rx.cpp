@@ -6,6 +6,7 @@
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "rx_common.h"
+#include "family_views.h"
 
 namespace medtrail::contracts {
 namespace rx {
@@ -122,6 +123,14 @@ std::vector<KindRule> rx_rules() {
       {"rx.deliver", {"pharmacist", "operator"}, {"pharmacy", "hospital"}, rx::deliver},
       {"rx.cancel", {"doctor", kAdminRole}, {"hospital"}, rx::cancel},
   };
+}
+
+}  // namespace medtrail::contracts
+
+namespace medtrail::contracts {
+
+std::optional<nlohmann::json> rx_value_json(std::string_view, std::string_view bytes) {
+  return legacy_json(bytes);
 }
 
 }  // namespace medtrail::contracts

@@ -10,6 +10,7 @@
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/tableware.h"
 #include "tableware_results.h"
+#include "family_views.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -235,6 +236,14 @@ std::vector<KindRule> tableware_rules() {
       // Who among these may recall depends on the batch (may_recall).
       {"tableware.recall", {"operator", "inspector"}, {}, recall_batch},
   };
+}
+
+}  // namespace medtrail::contracts
+
+namespace medtrail::contracts {
+
+std::optional<nlohmann::json> tableware_value_json(std::string_view, std::string_view bytes) {
+  return legacy_json(bytes);
 }
 
 }  // namespace medtrail::contracts

@@ -5,6 +5,7 @@
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "vaccine_handlers.h"
+#include "family_views.h"
 
 namespace medtrail::contracts {
 
@@ -22,6 +23,14 @@ std::vector<KindRule> vaccine_rules() {
        vaccine::quarantine},
       {"vaccine.recall", {"operator", "inspector", kAdminRole}, {}, vaccine::recall_lot},
   };
+}
+
+}  // namespace medtrail::contracts
+
+namespace medtrail::contracts {
+
+std::optional<nlohmann::json> vaccine_value_json(std::string_view, std::string_view bytes) {
+  return legacy_json(bytes);
 }
 
 }  // namespace medtrail::contracts

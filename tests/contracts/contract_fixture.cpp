@@ -4,6 +4,7 @@
 
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "medtrail/contracts/state_json.h"
 #include "medtrail/ledger/rfc3339.h"
 
 namespace medtrail::contracts::testing {
@@ -149,7 +150,9 @@ void ContractFixture::set_time(const std::string& rfc3339) {
 std::optional<nlohmann::json> ContractFixture::state_json(const std::string& key) const {
   auto raw = state.get(key);
   if (!raw) return std::nullopt;
-  return nlohmann::json::parse(*raw);
+  std::optional<nlohmann::json> view = state_value_json(key, *raw);
+  EXPECT_TRUE(view.has_value()) << key << " does not decode";
+  return view;
 }
 
 std::vector<uint64_t> ContractFixture::index_of(const std::string& subject) const {

@@ -6,9 +6,9 @@
 //     <- BlockState: writes of the block's earlier accepted records
 //       <- RecordTxn: this record's own writes, dropped when it is rejected
 //
-// Keys are "<family>/<id>" (see docs/contracts.md); values are compact JSON (nlohmann's
-// object keys are sorted, so one value always has one encoding). Index entries live in the
-// same column family, so the state digest covers them too:
+// Keys are "<family>/<id>" (see docs/contracts.md); values are stored structs in the binary
+// encoding of state_codec.h (one value, one encoding). Index entries live in the same column
+// family, so the state digest covers them too:
 //   "ix/<subject>\0<leaf index, 8 bytes big-endian>" -> ""
 // A record's index entries are written even when it is rejected: a refused dispense belongs to
 // the prescription's trail.
@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/chain_store.h"
 
 namespace medtrail::contracts {
@@ -29,6 +30,17 @@ class StateView {
   virtual ~StateView() = default;
   virtual std::optional<std::string> get(std::string_view key) const = 0;
 };
+
+// The value at `key` decoded as T; nullopt when absent. Throws CorruptState when the bytes are
+// not a T: inside a handler that is the verdict `corrupt_state`.
+template <StoredStruct T>
+std::optional<T> read_value(const StateView& state, std::string_view key) {
+  std::optional<std::string> raw = state.get(key);
+  if (!raw) return std::nullopt;
+  std::optional<T> value = decode_value<T>(*raw);
+  if (!value) throw CorruptState("a stored value does not decode");
+  return value;
+}
 
 // The block so far.
 class BlockState final : public StateView {
@@ -54,6 +66,15 @@ class RecordTxn final : public StateView {
   std::optional<nlohmann::json> get_json(std::string_view key) const;
   void put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
   void put_json(std::string key, const nlohmann::json& value) { put(std::move(key), value.dump()); }
+  // Typed values (state_codec.h); read throws CorruptState for bytes that are not a T.
+  template <StoredStruct T>
+  std::optional<T> read(std::string_view key) const {
+    return read_value<T>(*this, key);
+  }
+  template <StoredStruct T>
+  void write(std::string key, const T& value) {
+    put(std::move(key), encode_value(value));
+  }
   void erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
   // Lists this record under `subject` ("rx/<id>", "patient/<ref>", ...); kept on rejection.
   void index(std::string subject) { subjects_.push_back(std::move(subject)); }
