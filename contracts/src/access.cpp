@@ -141,8 +141,6 @@ std::vector<KindRule> access_rules() {
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> access_value_json(std::string_view, std::string_view bytes) {
-  return view_as<AccessEvent>(bytes);
-}
+const ValueCodec* access_value_codec(std::string_view) { return codec_of<AccessEvent>(); }
 
 }  // namespace medtrail::contracts

@@ -140,8 +140,6 @@ ledger::ExecutionResult signer_validity(const std::optional<Organisation>& org,
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> directory_value_json(std::string_view, std::string_view bytes) {
-  return legacy_json(bytes);
-}
+const ValueCodec* directory_value_codec(std::string_view) { return legacy_json_codec(); }
 
 }  // namespace medtrail::contracts

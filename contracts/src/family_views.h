@@ -1,7 +1,8 @@
 #pragma once
-// Private: each family's JSON view of the values it stores (nullopt: not one of them), for
-// state_value_json.
+// Private: how each family's stored values convert to and from their JSON view, for
+// state_json.h. Each family answers for the keys it owns with the codec of its stored struct.
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -10,22 +11,36 @@
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> directory_value_json(std::string_view key, std::string_view bytes);  // org/ id/ node/
-std::optional<nlohmann::json> governance_value_json(std::string_view key, std::string_view bytes);  // gov/
-std::optional<nlohmann::json> rx_value_json(std::string_view key, std::string_view bytes);          // rx/
-std::optional<nlohmann::json> vaccine_value_json(std::string_view key, std::string_view bytes);     // vlot/ vcode/ vship/
-std::optional<nlohmann::json> tableware_value_json(std::string_view key, std::string_view bytes);   // tw/
-std::optional<nlohmann::json> access_value_json(std::string_view key, std::string_view bytes);      // acc/
+struct ValueCodec {
+  std::optional<nlohmann::json> (*to_json)(std::string_view bytes);
+  std::optional<std::string> (*from_json)(const nlohmann::json& view);
+};
 
-// A value of T as its JSON view; nullopt when the bytes are not a T.
-template <class T>
-std::optional<nlohmann::json> view_as(std::string_view bytes) {
-  std::optional<T> value = decode_value<T>(bytes);
-  if (!value) return std::nullopt;
-  return value_json(*value);
+template <StoredStruct T>
+const ValueCodec* codec_of() {
+  static constexpr ValueCodec codec{
+      [](std::string_view bytes) -> std::optional<nlohmann::json> {
+        std::optional<T> value = decode_value<T>(bytes);
+        if (!value) return std::nullopt;
+        return value_json(*value);
+      },
+      [](const nlohmann::json& view) -> std::optional<std::string> {
+        std::optional<T> value = value_from_json<T>(view);
+        if (!value) return std::nullopt;
+        return encode_value(*value);
+      }};
+  return &codec;
 }
 
 // Transitional: a family still storing JSON text.
-std::optional<nlohmann::json> legacy_json(std::string_view bytes);
+const ValueCodec* legacy_json_codec();
+
+// nullptr: not a key of the family.
+const ValueCodec* directory_value_codec(std::string_view key);   // org/ id/ node/
+const ValueCodec* governance_value_codec(std::string_view key);  // gov/
+const ValueCodec* rx_value_codec(std::string_view key);          // rx/
+const ValueCodec* vaccine_value_codec(std::string_view key);     // vlot/ vcode/ vship/
+const ValueCodec* tableware_value_codec(std::string_view key);   // tw/
+const ValueCodec* access_value_codec(std::string_view key);      // acc/
 
 }  // namespace medtrail::contracts

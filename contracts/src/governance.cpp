@@ -345,8 +345,6 @@ std::vector<KindRule> governance_rules() {
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> governance_value_json(std::string_view, std::string_view bytes) {
-  return legacy_json(bytes);
-}
+const ValueCodec* governance_value_codec(std::string_view) { return legacy_json_codec(); }
 
 }  // namespace medtrail::contracts

@@ -129,8 +129,6 @@ std::vector<KindRule> rx_rules() {
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> rx_value_json(std::string_view, std::string_view bytes) {
-  return legacy_json(bytes);
-}
+const ValueCodec* rx_value_codec(std::string_view) { return legacy_json_codec(); }
 
 }  // namespace medtrail::contracts

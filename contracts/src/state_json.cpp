@@ -3,22 +3,40 @@
 #include "family_views.h"
 
 namespace medtrail::contracts {
+namespace {
 
-std::optional<nlohmann::json> legacy_json(std::string_view bytes) {
-  nlohmann::json v = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-  if (v.is_discarded()) return std::nullopt;
-  return v;
+const ValueCodec* codec_for(std::string_view key) {
+  const std::string_view family = key.substr(0, key.find('/') + 1);
+  if (family == "org/" || family == "id/" || family == "node/") return directory_value_codec(key);
+  if (family == "gov/") return governance_value_codec(key);
+  if (family == "rx/") return rx_value_codec(key);
+  if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_codec(key);
+  if (family == "tw/") return tableware_value_codec(key);
+  if (family == "acc/") return access_value_codec(key);
+  return nullptr;
+}
+
+}  // namespace
+
+const ValueCodec* legacy_json_codec() {
+  static constexpr ValueCodec codec{
+      [](std::string_view bytes) -> std::optional<nlohmann::json> {
+        nlohmann::json v = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+        if (v.is_discarded()) return std::nullopt;
+        return v;
+      },
+      [](const nlohmann::json& view) -> std::optional<std::string> { return view.dump(); }};
+  return &codec;
 }
 
 std::optional<nlohmann::json> state_value_json(std::string_view key, std::string_view bytes) {
-  const std::string_view family = key.substr(0, key.find('/') + 1);
-  if (family == "org/" || family == "id/" || family == "node/") return directory_value_json(key, bytes);
-  if (family == "gov/") return governance_value_json(key, bytes);
-  if (family == "rx/") return rx_value_json(key, bytes);
-  if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_json(key, bytes);
-  if (family == "tw/") return tableware_value_json(key, bytes);
-  if (family == "acc/") return access_value_json(key, bytes);
-  return std::nullopt;
+  const ValueCodec* codec = codec_for(key);
+  return codec ? codec->to_json(bytes) : std::nullopt;
+}
+
+std::optional<std::string> state_value_from_json(std::string_view key, const nlohmann::json& view) {
+  const ValueCodec* codec = codec_for(key);
+  return codec ? codec->from_json(view) : std::nullopt;
 }
 
 }  // namespace medtrail::contracts

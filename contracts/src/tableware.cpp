@@ -242,8 +242,6 @@ std::vector<KindRule> tableware_rules() {
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> tableware_value_json(std::string_view, std::string_view bytes) {
-  return legacy_json(bytes);
-}
+const ValueCodec* tableware_value_codec(std::string_view) { return legacy_json_codec(); }
 
 }  // namespace medtrail::contracts

@@ -29,8 +29,6 @@ std::vector<KindRule> vaccine_rules() {
 
 namespace medtrail::contracts {
 
-std::optional<nlohmann::json> vaccine_value_json(std::string_view, std::string_view bytes) {
-  return legacy_json(bytes);
-}
+const ValueCodec* vaccine_value_codec(std::string_view) { return legacy_json_codec(); }
 
 }  // namespace medtrail::contracts

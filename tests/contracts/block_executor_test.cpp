@@ -16,6 +16,18 @@ ExecutionResult write_oversized_value(Call& call) {
   return ExecutionResult::accept();
 }
 
+struct Counter {
+  int64_t n = 0;
+  static constexpr auto fields() { return std::tuple{field("n", &Counter::n)}; }
+};
+
+ExecutionResult bump_counter(Call& call) {
+  Counter c = call.txn.read<Counter>("test/counter").value_or(Counter{});
+  ++c.n;
+  call.txn.write("test/counter", c);
+  return ExecutionResult::accept();
+}
+
 ExecutionResult write_small_value(Call& call) {
   call.txn.put("test/small", "1");
   return ExecutionResult::accept();
@@ -35,6 +47,24 @@ TEST(BlockExecutor, RecordThatWouldOversizeAValueIsRefusedNotTheBlock) {
   EXPECT_EQ(writes.count("test/big"), 0u);
   EXPECT_EQ(writes.count("test/small"), 1u);
   EXPECT_EQ(writes.count(index_key("test/subject", 0)), 1u);  // the refused record's trail stays
+}
+
+TEST(BlockExecutor, StoredValueThatDoesNotDecodeIsTheVerdictCorruptState) {
+  testing::ContractFixture f;
+  Registry registry({{"test.bump", {kAdminRole}, {}, bump_counter}});
+  auto run = [&](uint64_t leaf) {
+    BlockExecutor executor(registry, f.state, f.chain, {leaf + 1, f.now_ms()});
+    ledger::Envelope e = f.sign(f.admin("hosp-a"), "test.bump", nlohmann::json::object());
+    ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e), leaf);
+    f.state.apply(executor.take_writes());
+    return r;
+  };
+  EXPECT_TRUE(run(0).accepted);
+  EXPECT_TRUE(run(1).accepted);
+  EXPECT_EQ(decode_value<Counter>(*f.state.get("test/counter"))->n, 2);
+  f.state.apply({{"test/counter", std::string("{\"n\":2}")}});
+  EXPECT_EQ(run(2).reason_code, "corrupt_state");
+  EXPECT_EQ(*f.state.get("test/counter"), "{\"n\":2}");  // nothing written over it
 }
 
 }  // namespace

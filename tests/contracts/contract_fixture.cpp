@@ -87,7 +87,7 @@ Person ContractFixture::person(const std::string& org, const std::string& name,
                              {"licence_no", "LIC-" + name},
                              {"valid_from", valid_from},
                              {"valid_until", valid_until}};
-  state.apply({{identity_key(p.id), identity.dump()}});
+  put_state_json(identity_key(p.id), identity);
   return p;
 }
 
@@ -153,6 +153,12 @@ std::optional<nlohmann::json> ContractFixture::state_json(const std::string& key
   std::optional<nlohmann::json> view = state_value_json(key, *raw);
   EXPECT_TRUE(view.has_value()) << key << " does not decode";
   return view;
+}
+
+void ContractFixture::put_state_json(const std::string& key, const nlohmann::json& view) {
+  std::optional<std::string> bytes = state_value_from_json(key, view);
+  ASSERT_TRUE(bytes.has_value()) << key << ": not a value of its family: " << view.dump();
+  state.apply({{key, *bytes}});
 }
 
 std::vector<uint64_t> ContractFixture::index_of(const std::string& subject) const {

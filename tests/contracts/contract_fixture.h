@@ -65,7 +65,10 @@ class ContractFixture {
   void advance_ms(int64_t ms) { now_ms_ += ms; }
   int64_t now_ms() const { return now_ms_; }
 
+  // A state value as its JSON view (state_value_json), and written from one: tests set up or
+  // damage state in the documented form, whatever the stored encoding.
   std::optional<nlohmann::json> state_json(const std::string& key) const;
+  void put_state_json(const std::string& key, const nlohmann::json& view);
   // Leaf indexes listed under `subject`, in order.
   std::vector<uint64_t> index_of(const std::string& subject) const;
   // The leaf index the last record run got.

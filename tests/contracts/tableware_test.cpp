@@ -62,7 +62,7 @@ class TablewareTest : public ::testing::Test {
   }
   // A second disinfection unit, added as governance would add it.
   Person other_unit_operator() {
-    f.state.apply({{org_key("disinf-b"), json{{"name", "disinf-b name"}, {"types", {"disinfector"}}}.dump()}});
+    f.put_state_json(org_key("disinf-b"), json{{"name", "disinf-b name"}, {"types", {"disinfector"}}});
     return f.person("disinf-b", "op-sun", "operator");
   }
 
@@ -236,7 +236,7 @@ TEST_F(TablewareTest, RecipientOrganisationMustBeAKnownRestaurant) {
   record_batch();
   EXPECT_EQ(f.run(op, "tableware.ship", ship_to("rest-z")).reason_code, "unknown_org");
   EXPECT_EQ(f.run(op, "tableware.ship", ship_to("hosp-a")).reason_code, "not_a_restaurant");
-  f.state.apply({{org_key("rest-a"), json{{"removed", true}}.dump()}});
+  f.put_state_json(org_key("rest-a"), json{{"removed", true}});
   EXPECT_EQ(f.run(op, "tableware.ship", ship_to("rest-a")).reason_code, "unknown_org");
   EXPECT_EQ(batch()["shipments"], json::array());
 }

@@ -158,7 +158,7 @@ TEST_F(VaccineTest, OnlyTheLotOwnerAddsCodes) {
   accept(maker, "vaccine.lot.register", lot_body());
   json lot = *f.state_json(kLotKey);
   lot["owner"] = "maker-b";
-  f.state.apply({{kLotKey, lot.dump()}});
+  f.put_state_json(kLotKey, lot);
   EXPECT_EQ(run(maker, "vaccine.codes.add", codes_body({gs1("1")})), "not_lot_owner");
   EXPECT_EQ(run(clinic_op, "vaccine.codes.add", codes_body({gs1("1")})), "org_not_permitted");
 }

@@ -7,6 +7,7 @@
 
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "medtrail/contracts/state_json.h"
 #include "medtrail/ledger/rfc3339.h"
 
 namespace medtrail::bench {
@@ -131,7 +132,8 @@ class DayBuilder {
                        {"licence_no", "LIC-" + std::to_string(++serial_)},
                        {"valid_from", "2020-01-01"},
                        {"valid_until", "2099-12-31"}};
-      day_.committed.apply({{contracts::identity_key(p.id), identity.dump()}});
+      const std::string key = contracts::identity_key(p.id);
+      day_.committed.apply({{key, contracts::state_value_from_json(key, identity).value()}});
       out.push_back(std::move(p));
     }
   }

@@ -265,6 +265,77 @@ nlohmann::json view(const T& v) {
   return out;
 }
 
+// unview: JSON -> value, the inverse of view for tests and tools. A missing field keeps its
+// default; an unknown field or a wrong type fails.
+inline bool unview(const nlohmann::json& j, int64_t& v) {
+  if (!j.is_number_integer()) return false;
+  v = j.get<int64_t>();
+  return true;
+}
+inline bool unview(const nlohmann::json& j, bool& v) {
+  if (!j.is_boolean()) return false;
+  v = j.get<bool>();
+  return true;
+}
+inline bool unview(const nlohmann::json& j, std::string& v) {
+  if (!j.is_string()) return false;
+  v = j.get<std::string>();
+  return true;
+}
+inline bool unview(const nlohmann::json& j, ledger::Bytes& v) {
+  if (!j.is_string()) return false;
+  auto bytes = ledger::from_hex(j.get<std::string>());
+  if (!bytes.ok()) return false;
+  v = std::move(*bytes);
+  return true;
+}
+template <class T>
+bool unview(const nlohmann::json& j, std::optional<T>& v);
+template <class T>
+bool unview(const nlohmann::json& j, std::vector<T>& v);
+inline bool unview(const nlohmann::json& j, std::map<std::string, int64_t>& v);
+template <StoredStruct T>
+bool unview(const nlohmann::json& j, T& v);
+
+template <class T>
+bool unview(const nlohmann::json& j, std::optional<T>& v) {
+  if (j.is_null()) {
+    v.reset();
+    return true;
+  }
+  return unview(j, v.emplace());
+}
+template <class T>
+bool unview(const nlohmann::json& j, std::vector<T>& v) {
+  if (!j.is_array()) return false;
+  v.clear();
+  for (const nlohmann::json& item : j) {
+    if (!unview(item, v.emplace_back())) return false;
+  }
+  return true;
+}
+inline bool unview(const nlohmann::json& j, std::map<std::string, int64_t>& v) {
+  if (!j.is_object()) return false;
+  v.clear();
+  for (const auto& [key, value] : j.items()) {
+    if (!value.is_number_integer()) return false;
+    v[key] = value.get<int64_t>();
+  }
+  return true;
+}
+template <StoredStruct T>
+bool unview(const nlohmann::json& j, T& v) {
+  if (!j.is_object()) return false;
+  size_t known = 0;
+  bool ok = true;
+  std::apply(
+      [&](const auto&... f) {
+        ((ok = ok && (!j.contains(f.name) || (++known, unview(j.at(f.name), v.*(f.member))))), ...);
+      },
+      T::fields());
+  return ok && known == j.size();
+}
+
 }  // namespace codec
 
 template <StoredStruct T>
@@ -290,6 +361,15 @@ std::optional<T> decode_value(std::string_view bytes) {
 template <StoredStruct T>
 nlohmann::json value_json(const T& value) {
   return codec::view(value);
+}
+
+// The struct a JSON view describes (missing fields default); nullopt on an unknown field or a
+// wrong type. For tests and tools: contracts never read JSON state.
+template <StoredStruct T>
+std::optional<T> value_from_json(const nlohmann::json& view) {
+  T value{};
+  if (!codec::unview(view, value)) return std::nullopt;
+  return value;
 }
 
 }  // namespace medtrail::contracts
