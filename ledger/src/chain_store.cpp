@@ -21,7 +21,8 @@ constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",   
                                               "meta",   "state",    "raft_log",  "raft_state"};
 constexpr size_t kColumnFamilyCount = std::size(kColumnFamilyNames);
 // 2: contract state with its hash in the headers (chain-1 stores carried a zero digest).
-constexpr std::string_view kFormat = "medtrail-chain-2";
+// 3: contract state values in the binary encoding of contracts/state_codec.h (chain-2: JSON).
+constexpr std::string_view kFormat = "medtrail-chain-3";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

@@ -133,10 +133,11 @@ TEST_F(StateWritesTest, OutOfBoundsWritesRefuseTheBlock) {
   EXPECT_EQ(store_->height(), 0u);
 }
 
-TEST_F(StateWritesTest, StoreOfAnotherFormatIsRefused) {
+TEST_F(StateWritesTest, StoreOfAnEarlierFormatIsRefused) {
+  // chain-2 stored contract state values as JSON text; chain-3 decodes only its own encoding.
   const std::string path = dir_.file("db");
   ASSERT_TRUE(store_->db()->Put(rocksdb::WriteOptions(), store_->column_family(ColumnFamily::kMeta),
-                                "format", "medtrail-chain-1").ok());
+                                "format", "medtrail-chain-2").ok());
   store_.reset();
   auto reopened = ChainStore::open(path, suite(), testing::test_chain_id(suite()));
   EXPECT_EQ(reopened.status().code(), "wrong_format");
