@@ -119,14 +119,14 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
   }
   if (keep_writes) {
     forget_signers_if_changed(txn.writes());
-    state_.apply(txn.writes());
+    state_.apply(txn.take_writes());
   }
   ledger::StateWrites index;
   for (const std::string& subject : txn.subjects()) {
     std::string key = index_key(subject, leaf_index);
-    if (key.size() <= ledger::kMaxStateKeyBytes) index[std::move(key)] = "";
+    if (key.size() <= ledger::kMaxStateKeyBytes) index.emplace(std::move(key), std::string());
   }
-  state_.apply(index);
+  state_.apply(std::move(index));
   return result;
 }
 

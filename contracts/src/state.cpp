@@ -20,6 +20,18 @@ void BlockState::apply(const ledger::StateWrites& writes) {
   for (const auto& [key, value] : writes) writes_[key] = value;
 }
 
+void BlockState::apply(ledger::StateWrites&& writes) {
+  if (writes_.empty()) {
+    writes_ = std::move(writes);
+    return;
+  }
+  while (!writes.empty()) {
+    auto node = writes.extract(writes.begin());
+    auto [it, inserted, rest] = writes_.insert(std::move(node));
+    if (!inserted) it->second = std::move(rest.mapped());
+  }
+}
+
 std::optional<std::string> RecordTxn::get(std::string_view key) const {
   return lookup(writes_, *below_, key);
 }

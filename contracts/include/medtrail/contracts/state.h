@@ -48,6 +48,7 @@ class BlockState final : public StateView {
   explicit BlockState(const StateView& committed) : committed_(&committed) {}
   std::optional<std::string> get(std::string_view key) const override;
   void apply(const ledger::StateWrites& writes);
+  void apply(ledger::StateWrites&& writes);
   const ledger::StateWrites& writes() const { return writes_; }
   ledger::StateWrites take_writes() { return std::move(writes_); }
 
@@ -84,6 +85,7 @@ class RecordTxn final : public StateView {
   bool keeps_writes_on_reject() const { return keep_on_reject_; }
 
   const ledger::StateWrites& writes() const { return writes_; }
+  ledger::StateWrites take_writes() { return std::move(writes_); }
   const std::vector<std::string>& subjects() const { return subjects_; }
 
  private:
