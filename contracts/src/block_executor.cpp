@@ -30,7 +30,7 @@ std::string join(const std::vector<std::string_view>& list) {
 
 BlockExecutor::BlockExecutor(const Registry& registry, const StateView& committed,
                              const ChainParams& chain, BlockContext block)
-    : registry_(&registry), chain_(&chain), block_(block), state_(committed) {}
+    : registry_(&registry), chain_(&chain), block_(block), committed_(&committed), state_(committed) {}
 
 std::optional<ledger::Bytes> BlockExecutor::signer_key(std::string_view signer_id) const {
   std::optional<Signer> s = find_signer(state_, *chain_, signer_id);
@@ -38,14 +38,20 @@ std::optional<ledger::Bytes> BlockExecutor::signer_key(std::string_view signer_i
   return s->public_key;
 }
 
+std::optional<BlockExecutor::KnownSigner> BlockExecutor::look_up_signer(
+    const StateView& state, std::string_view signer_id) const {
+  std::optional<Signer> signer = find_signer(state, *chain_, signer_id);
+  if (!signer) return std::nullopt;
+  std::optional<Organisation> org = find_org(state, *chain_, signer->org);
+  return KnownSigner{std::move(*signer), std::move(org)};
+}
+
 const BlockExecutor::KnownSigner* BlockExecutor::known_signer(std::string_view signer_id) {
   auto it = signers_.find(signer_id);
   if (it != signers_.end()) return &it->second;
-  std::optional<Signer> signer = find_signer(state_, *chain_, signer_id);
-  if (!signer) return nullptr;
-  std::optional<Organisation> org = find_org(state_, *chain_, signer->org);
-  return &signers_.emplace(std::string(signer_id), KnownSigner{std::move(*signer), std::move(org)})
-              .first->second;
+  std::optional<KnownSigner> known = look_up_signer(state_, signer_id);
+  if (!known) return nullptr;
+  return &signers_.emplace(std::string(signer_id), std::move(*known)).first->second;
 }
 
 void BlockExecutor::forget_signers_if_changed(const ledger::StateWrites& writes) {
@@ -60,29 +66,37 @@ void BlockExecutor::forget_signers_if_changed(const ledger::StateWrites& writes)
   }
 }
 
-ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
-                                       const ledger::PayloadFields& fields,
-                                       std::string_view record_id, uint64_t leaf_index) {
+BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSigner* known,
+                                          const ledger::Envelope& envelope,
+                                          const ledger::PayloadFields& fields,
+                                          std::string_view record_id) const {
+  Outcome out;
   const KindRule* rule = registry_->find(fields.kind);
   if (rule == nullptr) {
-    return ExecutionResult::reject("unknown_kind", "no contract handles kind " + fields.kind.substr(0, 64));
+    out.result = ExecutionResult::reject("unknown_kind", "no contract handles kind " + fields.kind.substr(0, 64));
+    return out;
   }
-  const KnownSigner* known = known_signer(envelope.signer);
-  if (known == nullptr) return ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
+  if (known == nullptr) {
+    out.result = ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
+    return out;
+  }
   const Signer* signer = &known->signer;
   if (ExecutionResult v = signer_validity(known->org, *chain_, *signer, block_.timestamp_ms);
       !v.accepted) {
-    return v;
+    out.result = std::move(v);
+    return out;
   }
   if (!allowed(rule->roles, signer->role)) {
-    return ExecutionResult::reject("role_not_permitted", fields.kind + " may be signed by: " + join(rule->roles));
+    out.result = ExecutionResult::reject("role_not_permitted", fields.kind + " may be signed by: " + join(rule->roles));
+    return out;
   }
   const std::optional<Organisation>& org = known->org;
   if (!rule->org_types.empty() &&
       std::none_of(rule->org_types.begin(), rule->org_types.end(),
                    [&](std::string_view t) { return org->has_type(t); })) {
-    return ExecutionResult::reject("org_not_permitted",
-                                   fields.kind + " needs an organisation of type: " + join(rule->org_types));
+    out.result = ExecutionResult::reject("org_not_permitted",
+                                         fields.kind + " needs an organisation of type: " + join(rule->org_types));
+    return out;
   }
 
   // The payload parsed strictly before (no duplicate keys at any depth), so this parse agrees.
@@ -90,44 +104,89 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
                                                        /*allow_exceptions=*/false);
   auto body = payload.is_object() ? payload.find("body") : payload.end();
   if (!payload.is_object() || body == payload.end() || !body->is_object()) {
-    return ExecutionResult::reject("wrong_type", "body must be an object");
+    out.result = ExecutionResult::reject("wrong_type", "body must be an object");
+    return out;
   }
 
-  RecordTxn txn(state_);
+  RecordTxn txn(state);
   Call call{block_, *chain_, *signer, *org, fields, *body, record_id, txn};
-  ExecutionResult result;
   try {
-    result = rule->handler(call);
+    out.result = rule->handler(call);
   } catch (const nlohmann::json::exception&) {
     // Handlers check types before reading values; this is a last line, and deterministic (a
     // JSON type error happens on every node alike). Anything else — out of memory — is not
     // deterministic and must stop the node rather than become a verdict.
-    result = ExecutionResult::reject("bad_body", "the body could not be read");
-    return result;
+    out.result = ExecutionResult::reject("bad_body", "the body could not be read");
+    return out;
   } catch (const CorruptState&) {
     // Bytes the contracts did not write (a damaged store): the same verdict for the same bytes;
     // a node whose store differs then differs in its state digest and is found out.
-    result = ExecutionResult::reject("corrupt_state", "a stored value the record needs does not decode");
-    return result;
+    out.result = ExecutionResult::reject("corrupt_state", "a stored value the record needs does not decode");
+    return out;
   }
-  bool keep_writes = result.accepted || txn.keeps_writes_on_reject();
+  bool keep_writes = out.result.accepted || txn.keeps_writes_on_reject();
   if (keep_writes && !within_bounds(txn.writes())) {
     // The store refuses a block with an oversized value, and every node would refuse the same
     // block again after a restart: refuse the record instead, which is deterministic.
-    result = ExecutionResult::reject("state_too_large", "the record would grow a state value past its bound");
+    out.result = ExecutionResult::reject("state_too_large", "the record would grow a state value past its bound");
     keep_writes = false;
   }
-  if (keep_writes) {
-    forget_signers_if_changed(txn.writes());
-    state_.apply(txn.take_writes());
+  if (keep_writes) out.writes = txn.take_writes();
+  out.subjects = txn.take_subjects();
+  return out;
+}
+
+ExecutionResult BlockExecutor::commit(Outcome&& outcome, uint64_t leaf_index) {
+  if (!outcome.writes.empty()) {
+    forget_signers_if_changed(outcome.writes);
+    state_.apply(std::move(outcome.writes));
   }
   ledger::StateWrites index;
-  for (const std::string& subject : txn.subjects()) {
+  for (const std::string& subject : outcome.subjects) {
     std::string key = index_key(subject, leaf_index);
     if (key.size() <= ledger::kMaxStateKeyBytes) index.emplace(std::move(key), std::string());
   }
   state_.apply(std::move(index));
-  return result;
+  return std::move(outcome.result);
+}
+
+void BlockExecutor::speculate(std::span<const PendingRecord> records, ledger::ParallelRunner& runner) {
+  if (!state_.writes().empty() || records.empty()) return;  // only from the block's starting state
+  std::vector<std::optional<Speculation>> done(records.size());
+  runner.parallel_for(records.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const PendingRecord& r = records[i];
+      ReadRecorder view(*committed_);
+      try {
+        std::optional<KnownSigner> known = look_up_signer(view, r.envelope->signer);
+        Outcome outcome = run(view, known ? &*known : nullptr, *r.envelope, *r.fields, r.record_id);
+        done[i] = Speculation{std::move(outcome), view.take_reads()};
+      } catch (...) {
+        // Left to execute(), which meets the same failure on the thread that must handle it.
+      }
+    }
+  });
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (done[i]) speculations_.emplace(std::string(records[i].record_id), std::move(*done[i]));
+  }
+}
+
+ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
+                                       const ledger::PayloadFields& fields,
+                                       std::string_view record_id, uint64_t leaf_index) {
+  if (auto it = speculations_.find(record_id); it != speculations_.end()) {
+    Speculation speculation = std::move(it->second);
+    speculations_.erase(it);
+    // Nothing it read has changed since the block began: running it now would read the same
+    // values and so reach the same verdict and writes.
+    const bool unchanged = std::none_of(speculation.reads.begin(), speculation.reads.end(),
+                                        [&](const std::string& key) { return state_.writes().contains(key); });
+    if (unchanged) {
+      ++speculations_kept_;
+      return commit(std::move(speculation.outcome), leaf_index);
+    }
+  }
+  return commit(run(state_, known_signer(envelope.signer), envelope, fields, record_id), leaf_index);
 }
 
 }  // namespace medtrail::contracts

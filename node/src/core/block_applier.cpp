@@ -176,13 +176,24 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   contracts::BlockExecutor executor(contracts::Registry::standard(), committed,
                                     signers_->chain_params(),
                                     {store_->height() + 1, static_cast<int64_t>(draft.timestamp_ms)});
+  // The contracts run on every core too: speculatively against the committed state, then in
+  // block order, where a record that read what an earlier one wrote runs again.
+  std::vector<ledger::Hash> hashes(n);
+  std::vector<std::string> record_ids(n);
+  std::vector<contracts::BlockExecutor::PendingRecord> pending;
+  for (size_t i = 0; i < n; ++i) {
+    hashes[i] = ledger::record_hash(proposal.envelopes[i]);
+    record_ids[i] = ledger::to_hex(hashes[i]);
+    if (verified[i].ok) pending.push_back({&proposal.envelopes[i], &*verified[i].fields, record_ids[i]});
+  }
+  executor.speculate(pending, *runner_);
   const uint64_t first_leaf = store_->tree_size();
   std::set<ledger::Hash> in_this_block;
   std::vector<size_t> leaf_of(n, SIZE_MAX);  // envelope -> position among the new leaves
   for (size_t i = 0; i < n; ++i) {
     const ledger::Envelope& e = proposal.envelopes[i];
     RecordOutcome& r = outcome.records[i];
-    r.record_hash = ledger::record_hash(e);
+    r.record_hash = hashes[i];
     if (verified[i].deferred) verify_in_block_order(executor, e, verified[i]);
     if (!verified[i].ok) {
       r.kind = RecordOutcome::Kind::kForged;
@@ -206,7 +217,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
     }
     in_this_block.insert(r.record_hash);
     leaf_of[i] = draft.leaves.size();
-    ledger::ExecutionResult result = executor.execute(e, *verified[i].fields, ledger::to_hex(r.record_hash),
+    ledger::ExecutionResult result = executor.execute(e, *verified[i].fields, record_ids[i],
                                                       first_leaf + draft.leaves.size());
     draft.leaves.push_back({e, *verified[i].key, std::move(result)});
   }

@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "medtrail/contracts/context.h"
 #include "medtrail/contracts/directory.h"
@@ -19,6 +21,7 @@
 #include "medtrail/contracts/state.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/parallel.h"
 
 namespace medtrail::contracts {
 
@@ -37,6 +40,20 @@ class BlockExecutor {
                                   const ledger::PayloadFields& fields, std::string_view record_id,
                                   uint64_t leaf_index);
 
+  // Optional, before the first execute(): runs `records` against the block's starting state on
+  // `runner`'s threads. execute() then keeps each record's speculative result when nothing it
+  // read was written by an earlier record of the block, and runs it again otherwise — so the
+  // results and writes are those of running the records one after another (Block-STM's
+  // insight, with one validation pass in block order instead of a scheduler).
+  struct PendingRecord {
+    const ledger::Envelope* envelope;
+    const ledger::PayloadFields* fields;
+    std::string_view record_id;
+  };
+  void speculate(std::span<const PendingRecord> records, ledger::ParallelRunner& runner);
+  // How many speculative results execute() kept so far (the rest ran again).
+  size_t speculations_kept() const { return speculations_kept_; }
+
   const ledger::StateWrites& writes() const { return state_.writes(); }
   ledger::StateWrites take_writes() { return state_.take_writes(); }
 
@@ -45,6 +62,21 @@ class BlockExecutor {
     Signer signer;
     std::optional<Organisation> org;
   };
+  // What one record did, before it joins the block.
+  struct Outcome {
+    ledger::ExecutionResult result;
+    ledger::StateWrites writes;         // kept: accepted, or refused with its consequence
+    std::vector<std::string> subjects;  // index subjects, kept in every case
+  };
+  struct Speculation {
+    Outcome outcome;
+    std::vector<std::string> reads;  // every key it read below its own writes
+  };
+
+  Outcome run(const StateView& state, const KnownSigner* known, const ledger::Envelope& envelope,
+              const ledger::PayloadFields& fields, std::string_view record_id) const;
+  ledger::ExecutionResult commit(Outcome&& outcome, uint64_t leaf_index);
+  std::optional<KnownSigner> look_up_signer(const StateView& state, std::string_view signer_id) const;
   // Signers and their organisations as the block so far sees them (most records sign as someone
   // seen before); an identity write drops that person, an organisation or node write drops all.
   const KnownSigner* known_signer(std::string_view signer_id);
@@ -53,7 +85,10 @@ class BlockExecutor {
   const Registry* registry_;
   const ChainParams* chain_;
   BlockContext block_;
+  const StateView* committed_;
   BlockState state_;
+  std::map<std::string, Speculation, std::less<>> speculations_;  // by record id
+  size_t speculations_kept_ = 0;
   std::map<std::string, KnownSigner, std::less<>> signers_;
 };
 

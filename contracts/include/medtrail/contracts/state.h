@@ -87,12 +87,29 @@ class RecordTxn final : public StateView {
   const ledger::StateWrites& writes() const { return writes_; }
   ledger::StateWrites take_writes() { return std::move(writes_); }
   const std::vector<std::string>& subjects() const { return subjects_; }
+  std::vector<std::string> take_subjects() { return std::move(subjects_); }
 
  private:
   const StateView* below_;
   ledger::StateWrites writes_;
   std::vector<std::string> subjects_;
   bool keep_on_reject_ = false;
+};
+
+// A view that notes every key read through it (BlockExecutor::speculate: a speculative result
+// stands only if none of these keys changed before it joins the block). One thread only.
+class ReadRecorder final : public StateView {
+ public:
+  explicit ReadRecorder(const StateView& below) : below_(&below) {}
+  std::optional<std::string> get(std::string_view key) const override {
+    reads_.emplace_back(key);
+    return below_->get(key);
+  }
+  std::vector<std::string> take_reads() { return std::move(reads_); }
+
+ private:
+  const StateView* below_;
+  mutable std::vector<std::string> reads_;
 };
 
 // "ix/<subject>\0<be64 leaf>" and the prefix that lists one subject's records in leaf order.
