@@ -4,6 +4,9 @@
 // with the disinfection date and use-by period. A batch that fails GB 14934-2016 is still
 // recorded (the failed test is evidence) but held, and a held or recalled batch never ships.
 #include <set>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/directory.h"
@@ -16,13 +19,12 @@ namespace medtrail::contracts {
 namespace {
 
 using ledger::ExecutionResult;
-using nlohmann::json;
+using tableware::Batch;
 
 constexpr int64_t kMaxQuantity = 10'000'000;
-// Shipments are kept inside the batch value; the bound keeps that value (rewritten on every
-// shipment) small. A real batch reaches tens of restaurants, not thousands.
 // Shipments and inspections live inside the batch's value, which every later record reads and
-// rewrites: bounded so that the value (and the work per record) stays small.
+// rewrites: bounded so that the value (and the work per record) stays small. A real batch
+// reaches tens of restaurants, not thousands.
 constexpr size_t kMaxShipments = 1000;
 constexpr size_t kMaxInspections = 100;
 
@@ -35,12 +37,60 @@ ExecutionResult unknown_batch(const std::string& code) {
 }
 
 // A recall reaches every restaurant the batch was shipped to: their trails list it.
-void index_recipients(Call& call, const json& batch) {
-  std::set<std::string> orgs;
-  for (const json& s : batch.value("shipments", json::array())) {
-    if (s.contains("to_org")) orgs.insert(s["to_org"].get<std::string>());
+void index_recipients(Call& call, const Batch& batch) {
+  std::set<std::string_view> orgs;
+  for (const Batch::Shipment& s : batch.shipments) {
+    if (s.to_org) orgs.insert(*s.to_org);
   }
-  for (const std::string& org : orgs) call.txn.index("org/" + org);
+  for (std::string_view org : orgs) call.txn.index("org/" + std::string(org));
+}
+
+// tableware.ship adds one shipment to a batch that may hold a thousand; decoding and encoding
+// them all each time would be most of its work. Batch::shipments is the value's last field, so
+// the stored bytes are the format byte, the other fields, the shipment count, then the
+// shipments: ship decodes the other fields, checks that the shipments decode without keeping
+// them, and writes their bytes back unchanged behind the new count, followed by the new
+// shipment. The result is byte for byte encode_value(Batch).
+constexpr size_t kFieldsBeforeShipments = std::tuple_size_v<decltype(Batch::fields())> - 1;
+static_assert(std::get<kFieldsBeforeShipments>(Batch::fields()).member == &Batch::shipments);
+
+// f(field) for each field of Batch before its shipments, in order.
+template <class F>
+void for_fields_before_shipments(F&& f) {
+  [&]<size_t... I>(std::index_sequence<I...>) {
+    constexpr auto fields = Batch::fields();
+    (f(std::get<I>(fields)), ...);
+  }(std::make_index_sequence<kFieldsBeforeShipments>{});
+}
+
+struct StoredShipments {
+  size_t count = 0;
+  std::string_view bytes;  // their encoding, inside the stored value
+};
+
+// Every field of the stored batch but its shipments into `batch`. Throws CorruptState, as
+// RecordTxn::read does, when the value (shipments included) does not decode.
+StoredShipments decode_all_but_shipments(std::string_view stored, Batch& batch) {
+  codec::Reader r(stored);
+  if (r.byte() != kStateFormat) r.fail();
+  for_fields_before_shipments([&](const auto& field) { codec::get(r, batch.*field.member); });
+  StoredShipments shipments{r.count(), {}};
+  shipments.bytes = stored.substr(stored.size() - r.left());
+  Batch::Shipment scratch;  // each stored shipment decodes into it in turn: checked, not kept
+  for (size_t i = 0; i < shipments.count && r.ok(); ++i) codec::get(r, scratch);
+  if (!r.ok() || !r.at_end()) throw CorruptState("a stored value does not decode");
+  return shipments;
+}
+
+std::string encode_with_shipment(const Batch& batch, const StoredShipments& stored,
+                                 const Batch::Shipment& added) {
+  codec::Writer w;
+  w.byte(kStateFormat);
+  for_fields_before_shipments([&](const auto& field) { codec::put(w, batch.*field.member); });
+  w.varint(stored.count + 1);
+  w.raw(stored.bytes.data(), stored.bytes.size());
+  codec::put(w, added);
+  return w.take();
 }
 
 ExecutionResult record_batch(Call& call) {
@@ -63,37 +113,34 @@ ExecutionResult record_batch(Call& call) {
     return ExecutionResult::reject("disinfected_in_future",
                                    "body.disinfected_at is after the block time");
   }
-  if (call.txn.get(tableware_key(*code))) {
+  std::string key = tableware_key(*code);
+  if (call.txn.get(key)) {
     return ExecutionResult::reject("batch_exists", "tableware batch " + *code + " is already recorded");
   }
-  const std::vector<std::string> failing = failing_items(*results);
-  json batch = {{"batch_code", *code},
-                {"org", call.org.id},
-                {"licence_no", *licence},
-                {"line", *line},
-                {"method", *method},
-                {"disinfected_at_ms", *disinfected_at},
-                {"use_by_ms", *use_by},
-                {"results", results_json(*results)},
-                {"failing", failing},
-                {"status", failing.empty() ? "passed" : "held"},
-                {"recorded_at_ms", call.block.timestamp_ms},
-                {"recorded_by", call.signer.id},
-                {"record", call.record_id},
-                {"shipments", json::array()},
-                {"shipped_quantity", 0},
-                {"inspections", json::array()}};
-  if (quantity) batch["quantity"] = *quantity;
-  call.txn.put_json(tableware_key(*code), batch);
+  Batch batch;
+  batch.batch_code = std::move(*code);
+  batch.org = call.org.id;
+  batch.licence_no = std::move(*licence);
+  batch.line = std::move(*line);
+  batch.method = std::move(*method);
+  batch.disinfected_at_ms = *disinfected_at;
+  batch.use_by_ms = *use_by;
+  batch.quantity = quantity;
+  batch.results = stored_results(*results);
+  batch.failing = failing_items(*results);
+  batch.status = batch.failing.empty() ? "passed" : "held";
+  batch.recorded_at_ms = call.block.timestamp_ms;
+  batch.recorded_by = call.signer.id;
+  batch.record = std::string(call.record_id);
+  call.txn.write(std::move(key), batch);
   return ExecutionResult::accept();
 }
 
 // Why `batch` may not leave the unit now; accept() when it may.
-ExecutionResult shippable(const Call& call, const json& batch) {
-  const std::string status = batch.value("status", "");
-  if (status == "recalled") return ExecutionResult::reject("batch_recalled", "the batch was recalled");
-  if (status != "passed") return ExecutionResult::reject("batch_held", "the batch is held");
-  if (batch.value("use_by_ms", int64_t{0}) < call.block.timestamp_ms) {
+ExecutionResult shippable(const Call& call, const Batch& batch) {
+  if (batch.status == "recalled") return ExecutionResult::reject("batch_recalled", "the batch was recalled");
+  if (batch.status != "passed") return ExecutionResult::reject("batch_held", "the batch is held");
+  if (batch.use_by_ms < call.block.timestamp_ms) {
     return ExecutionResult::reject("batch_expired", "the batch's use-by time has passed");
   }
   return ExecutionResult::accept();
@@ -121,33 +168,32 @@ ExecutionResult ship_batch(Call& call) {
     return ExecutionResult::reject("bad_recipient", "give exactly one of body.to_org and body.customer");
   }
   call.txn.index("tw/" + *code);
-  std::optional<json> batch = call.txn.get_json(tableware_key(*code));
-  if (!batch) return unknown_batch(*code);
-  if (batch->value("org", "") != call.org.id) {
+  std::string key = tableware_key(*code);
+  const std::optional<std::string> stored = call.txn.get(key);
+  if (!stored) return unknown_batch(*code);
+  Batch batch;  // without its shipments
+  const StoredShipments shipments = decode_all_but_shipments(*stored, batch);
+  if (batch.org != call.org.id) {
     return ExecutionResult::reject("not_batch_owner", "batch " + *code + " belongs to another unit");
   }
   // The recipient first, so that a refused delivery is on the restaurant's trail too.
   if (to_org) {
     if (ExecutionResult ok = restaurant(call, *to_org); !ok.accepted) return ok;
   }
-  if (ExecutionResult ok = shippable(call, *batch); !ok.accepted) return ok;
-  json& shipments = (*batch)["shipments"];
-  if (shipments.size() >= kMaxShipments) {
+  if (ExecutionResult ok = shippable(call, batch); !ok.accepted) return ok;
+  if (shipments.count >= kMaxShipments) {
     return ExecutionResult::reject("too_many_shipments", "batch " + *code + " has " +
                                                              std::to_string(kMaxShipments) + " shipments");
   }
-  const int64_t shipped = batch->value("shipped_quantity", int64_t{0}) + quantity.value_or(0);
-  if (quantity && batch->contains("quantity") && shipped > (*batch)["quantity"].get<int64_t>()) {
+  const int64_t shipped = batch.shipped_quantity + quantity.value_or(0);
+  if (quantity && batch.quantity && shipped > *batch.quantity) {
     return ExecutionResult::reject("quantity_exceeds_batch",
                                    "shipments would exceed the batch's quantity");
   }
-  json shipment = {{"at_ms", call.block.timestamp_ms}, {"by", call.signer.id}, {"record", call.record_id}};
-  if (to_org) shipment["to_org"] = *to_org;
-  if (customer) shipment["customer"] = *customer;
-  if (quantity) shipment["quantity"] = *quantity;
-  shipments.push_back(std::move(shipment));
-  (*batch)["shipped_quantity"] = shipped;
-  call.txn.put_json(tableware_key(*code), *batch);
+  const Batch::Shipment shipment{call.block.timestamp_ms, call.signer.id, std::string(call.record_id),
+                                 std::move(to_org),       std::move(customer), quantity};
+  batch.shipped_quantity = shipped;
+  call.txn.put(std::move(key), encode_with_shipment(batch, shipments, shipment));
   return ExecutionResult::accept();
 }
 
@@ -168,36 +214,41 @@ ExecutionResult inspect_batch(Call& call) {
   r.text("note", 512, Presence::kOptional);
   if (!r.finish()) return r.result();
   call.txn.index("tw/" + *code);
-  std::optional<json> batch = call.txn.get_json(tableware_key(*code));
+  std::string key = tableware_key(*code);
+  std::optional<Batch> batch = call.txn.read<Batch>(key);
   if (!batch) return unknown_batch(*code);
-  const std::string status = batch->value("status", "");
+  const std::string status = batch->status;
   if (status == "recalled" && *action == "recall") {
     return ExecutionResult::reject("already_recalled", "batch " + *code + " was recalled before");
   }
   if (status == "recalled" && *action == "hold") {
     return ExecutionResult::reject("batch_recalled", "a recalled batch cannot be held");
   }
-  const std::vector<std::string> failing = results ? failing_items(*results) : std::vector<std::string>{};
-  json inspection = {{"at_ms", call.block.timestamp_ms}, {"by", call.signer.id},
-                     {"org", call.org.id},               {"action", *action},
-                     {"failing", failing},               {"record", call.record_id}};
-  if (results) inspection["results"] = results_json(*results);
-  if ((*batch)["inspections"].size() >= kMaxInspections) {
+  if (batch->inspections.size() >= kMaxInspections) {
     return ExecutionResult::reject("too_many_inspections", "batch " + *code + " has " +
                                                                std::to_string(kMaxInspections) +
                                                                " inspections");
   }
-  (*batch)["inspections"].push_back(std::move(inspection));
-  (*batch)["status"] = status_after_inspection(status, *action, !failing.empty());
-  if (status != "recalled" && (*batch)["status"] == "recalled") index_recipients(call, *batch);
-  call.txn.put_json(tableware_key(*code), *batch);
+  Batch::Inspection& inspection = batch->inspections.emplace_back();
+  inspection.at_ms = call.block.timestamp_ms;
+  inspection.by = call.signer.id;
+  inspection.org = call.org.id;
+  inspection.action = *action;
+  if (results) {
+    inspection.results = stored_results(*results);
+    inspection.failing = failing_items(*results);
+  }
+  inspection.record = std::string(call.record_id);
+  batch->status = status_after_inspection(status, *action, !inspection.failing.empty());
+  if (status != "recalled" && batch->status == "recalled") index_recipients(call, *batch);
+  call.txn.write(std::move(key), *batch);
   return ExecutionResult::accept();
 }
 
 // The owning unit recalls its own batch; of the authorities, market regulation (a regulator
 // or an inspection body) may order a recall, a disease control centre only inspects.
-bool may_recall(const Call& call, const json& batch) {
-  if (call.signer.role == "operator") return batch.value("org", "") == call.org.id;
+bool may_recall(const Call& call, const Batch& batch) {
+  if (call.signer.role == "operator") return batch.org == call.org.id;
   return call.org.has_type("regulator") || call.org.has_type("inspector");
 }
 
@@ -207,22 +258,21 @@ ExecutionResult recall_batch(Call& call) {
   auto reason = r.text("reason", 256);
   if (!r.finish()) return r.result();
   call.txn.index("tw/" + *code);
-  std::optional<json> batch = call.txn.get_json(tableware_key(*code));
+  std::string key = tableware_key(*code);
+  std::optional<Batch> batch = call.txn.read<Batch>(key);
   if (!batch) return unknown_batch(*code);
   if (!may_recall(call, *batch)) {
     return ExecutionResult::reject("not_permitted_to_recall",
                                    "only the owning unit or a market regulator may recall a batch");
   }
-  if (batch->value("status", "") == "recalled") {
+  if (batch->status == "recalled") {
     return ExecutionResult::reject("already_recalled", "batch " + *code + " was recalled before");
   }
-  (*batch)["status"] = "recalled";
-  (*batch)["recall"] = {{"at_ms", call.block.timestamp_ms},
-                        {"by", call.signer.id},
-                        {"reason", *reason},
-                        {"record", call.record_id}};
+  batch->status = "recalled";
+  batch->recall = Batch::Recall{call.block.timestamp_ms, call.signer.id, std::move(*reason),
+                                std::string(call.record_id)};
   index_recipients(call, *batch);
-  call.txn.put_json(tableware_key(*code), *batch);
+  call.txn.write(std::move(key), *batch);
   return ExecutionResult::accept();
 }
 
@@ -242,6 +292,6 @@ std::vector<KindRule> tableware_rules() {
 
 namespace medtrail::contracts {
 
-const ValueCodec* tableware_value_codec(std::string_view) { return legacy_json_codec(); }
+const ValueCodec* tableware_value_codec(std::string_view) { return codec_of<tableware::Batch>(); }
 
 }  // namespace medtrail::contracts

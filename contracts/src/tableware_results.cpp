@@ -42,12 +42,9 @@ std::vector<std::string> failing_items(const TablewareResults& results) {
   return failing;
 }
 
-nlohmann::json results_json(const TablewareResults& results) {
-  return {{"sensory", results.sensory},
-          {"free_residual_chlorine", milli_to_decimal(results.free_residual_chlorine_milli)},
-          {"anionic_detergent", results.anionic_detergent},
-          {"coliforms", results.coliforms},
-          {"salmonella", results.salmonella}};
+tableware::Batch::Results stored_results(const TablewareResults& results) {
+  return {results.sensory, milli_to_decimal(results.free_residual_chlorine_milli),
+          results.anionic_detergent, results.coliforms, results.salmonella};
 }
 
 }  // namespace medtrail::contracts

@@ -1,15 +1,14 @@
 #pragma once
 // The GB 14934-2016 test results of a tableware batch: read from a body, judged against the
-// standard's limits, and written into the batch state.
+// standard's limits, and kept in the batch state (tableware::Batch::Results).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/tableware.h"
 
 namespace medtrail::contracts {
 
@@ -29,6 +28,7 @@ std::optional<TablewareResults> read_results(BodyReader& body, std::string_view 
                                              Presence presence);
 // The items that fail GB 14934, in the standard's order; empty when the batch passes.
 std::vector<std::string> failing_items(const TablewareResults& results);
-nlohmann::json results_json(const TablewareResults& results);
+// As stored: the chlorine as a 3-decimal string (30 -> "0.030").
+tableware::Batch::Results stored_results(const TablewareResults& results);
 
 }  // namespace medtrail::contracts

@@ -4,6 +4,7 @@
 // vaccine_use.cpp.
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "medtrail/contracts/vaccine.h"
 #include "vaccine_handlers.h"
 #include "family_views.h"
 
@@ -29,6 +30,12 @@ std::vector<KindRule> vaccine_rules() {
 
 namespace medtrail::contracts {
 
-const ValueCodec* vaccine_value_codec(std::string_view) { return legacy_json_codec(); }
+// The stored struct by the key's prefix (state_json.cpp sends only vlot/, vcode/ and vship/ here).
+const ValueCodec* vaccine_value_codec(std::string_view key) {
+  if (key.starts_with("vlot/")) return codec_of<vaccine::Lot>();
+  if (key.starts_with("vcode/")) return codec_of<vaccine::Dose>();
+  if (key.starts_with("vship/")) return codec_of<vaccine::Shipment>();
+  return nullptr;
+}
 
 }  // namespace medtrail::contracts

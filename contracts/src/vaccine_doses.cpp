@@ -18,14 +18,7 @@ std::string shipment_key(std::string_view shipment_id) {
   return "vship/" + std::string(shipment_id);
 }
 
-std::string string_at(const nlohmann::json& value, const char* name) {
-  auto it = value.find(name);
-  return it != value.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::optional<int64_t> expiry_day(const nlohmann::json& lot) {
-  return parse_date(string_at(lot, "expiry"));
-}
+std::optional<int64_t> expiry_day(const Lot& lot) { return parse_date(lot.expiry); }
 
 std::optional<std::vector<DoseCode>> read_codes(BodyReader& r, std::string_view name) {
   auto texts = r.string_list(name, 1, 10000, is_dose_code,
@@ -46,67 +39,67 @@ std::optional<std::vector<DoseCode>> read_codes(BodyReader& r, std::string_view 
   return codes;
 }
 
-ExecutionResult check_label(const DoseCode& code, const nlohmann::json& lot) {
+ExecutionResult check_label(const DoseCode& code, const Lot& lot) {
   if (!code.gs1) return ExecutionResult::accept();
   const std::optional<int64_t> expiry = expiry_day(lot);
-  if (code.gs1->gtin != string_at(lot, "product_code") || code.gs1->lot != string_at(lot, "lot") ||
-      !expiry || !gs1_expiry_matches(code.gs1->expiry, *expiry)) {
+  if (code.gs1->gtin != lot.product_code || code.gs1->lot != lot.lot || !expiry ||
+      !gs1_expiry_matches(code.gs1->expiry, *expiry)) {
     return ExecutionResult::reject("code_lot_mismatch", "the label of dose " + code.canonical +
                                                             " names another lot or expiry");
   }
   return ExecutionResult::accept();
 }
 
+ExecutionResult load_dose(const RecordTxn& txn, const DoseCode& code, DoseSet& out) {
+  std::string key = code_key(code.canonical);
+  std::optional<Dose> state = txn.read<Dose>(key);
+  if (!state)
+    return ExecutionResult::reject("unknown_code", "no dose " + code.canonical + " on the chain");
+  auto cached = out.lots.find(state->lot);
+  if (cached == out.lots.end()) {
+    std::optional<Lot> lot = txn.read<Lot>(state->lot);
+    if (!lot)
+      return ExecutionResult::reject("unknown_lot",
+                                     "the lot of dose " + code.canonical + " cannot be read");
+    cached = out.lots.emplace(state->lot, std::move(*lot)).first;
+  }
+  if (ExecutionResult r = check_label(code, cached->second); !r.accepted) return r;
+  out.doses.push_back(LoadedDose{&code, std::move(key), std::move(*state), &cached->second});
+  return ExecutionResult::accept();
+}
+
 ExecutionResult load_doses(const RecordTxn& txn, const std::vector<DoseCode>& codes, DoseSet& out) {
   out.doses.reserve(codes.size());
   for (const DoseCode& code : codes) {
-    Dose dose{code, code_key(code.canonical), nlohmann::json::object(), "", nullptr};
-    std::optional<nlohmann::json> state = txn.get_json(dose.key);
-    if (!state)
-      return ExecutionResult::reject("unknown_code", "no dose " + code.canonical + " on the chain");
-    dose.state = std::move(*state);
-    dose.lot_key = string_at(dose.state, "lot");
-    auto cached = out.lots.find(dose.lot_key);
-    if (cached == out.lots.end()) {
-      std::optional<nlohmann::json> lot = txn.get_json(dose.lot_key);
-      if (!lot)
-        return ExecutionResult::reject("unknown_lot",
-                                       "the lot of dose " + code.canonical + " cannot be read");
-      cached = out.lots.emplace(dose.lot_key, std::move(*lot)).first;
-    }
-    dose.lot = &cached->second;
-    if (ExecutionResult r = check_label(code, *dose.lot); !r.accepted) return r;
-    out.doses.push_back(std::move(dose));
+    if (ExecutionResult r = load_dose(txn, code, out); !r.accepted) return r;
   }
   return ExecutionResult::accept();
 }
 
-ExecutionResult lot_usable(const nlohmann::json& lot, int64_t today) {
-  const std::string name = string_at(lot, "product_code") + "/" + string_at(lot, "lot");
-  const std::string status = string_at(lot, "status");
-  if (status == "recalled")
-    return ExecutionResult::reject("lot_recalled", "lot " + name + " is recalled");
-  if (status != "released") {
-    return ExecutionResult::reject("lot_not_released", "lot " + name + " has no batch release");
+ExecutionResult lot_usable(const Lot& lot, int64_t today) {
+  auto name = [&lot] { return lot.product_code + "/" + lot.lot; };
+  if (lot.status == "recalled")
+    return ExecutionResult::reject("lot_recalled", "lot " + name() + " is recalled");
+  if (lot.status != "released") {
+    return ExecutionResult::reject("lot_not_released", "lot " + name() + " has no batch release");
   }
   const std::optional<int64_t> expiry = expiry_day(lot);
   if (!expiry || *expiry < today) {
-    return ExecutionResult::reject("lot_expired",
-                                   "lot " + name + " expired on " + string_at(lot, "expiry"));
+    return ExecutionResult::reject("lot_expired", "lot " + name() + " expired on " + lot.expiry);
   }
   return ExecutionResult::accept();
 }
 
-ExecutionResult dose_usable(const Dose& dose, int64_t today) {
-  const std::string status = string_at(dose.state, "status");
+ExecutionResult dose_usable(const LoadedDose& dose, int64_t today) {
+  const std::string& status = dose.state.status;
   if (status == "administered") {
     return ExecutionResult::reject("code_reused",
-                                   "dose " + dose.code.canonical + " was administered before");
+                                   "dose " + dose.code->canonical + " was administered before");
   }
   if (ExecutionResult r = lot_usable(*dose.lot, today); !r.accepted) return r;
   if (status == "quarantined") {
     return ExecutionResult::reject("code_quarantined",
-                                   "dose " + dose.code.canonical + " is quarantined");
+                                   "dose " + dose.code->canonical + " is quarantined");
   }
   return ExecutionResult::accept();
 }
@@ -119,12 +112,22 @@ std::string tenths_text(int64_t tenths) {
 
 }  // namespace vaccine
 
+namespace {
+
+// A string field of a JSON view; empty when absent or not a string.
+std::string string_at(const nlohmann::json& view, const char* name) {
+  auto it = view.find(name);
+  return it != view.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
 std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& lot_state,
                         int64_t today) {
-  const std::string status = vaccine::string_at(code_state, "status");
-  const std::string lot_status = vaccine::string_at(lot_state, "status");
+  const std::string status = string_at(code_state, "status");
+  const std::string lot_status = string_at(lot_state, "status");
   if (lot_status == "recalled") return "recalled";
-  const std::optional<int64_t> expiry = vaccine::expiry_day(lot_state);
+  const std::optional<int64_t> expiry = parse_date(string_at(lot_state, "expiry"));
   if (status != "administered" && (!expiry || *expiry < today)) return "expired";
   if (status == "administered") return "administered";
   if (status == "in_stock" || status == "in_transit") {

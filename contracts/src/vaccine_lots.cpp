@@ -32,7 +32,7 @@ ExecutionResult unknown_lot(const std::string& key) {
 // Vaccine Administration Law: the market authorisation holder traces every smallest package, so
 // it alone puts codes on its lot, each at most once, never more than the lot's doses.
 ExecutionResult check_new_codes(const RecordTxn& txn, const std::vector<DoseCode>& codes,
-                                const nlohmann::json& lot) {
+                                const Lot& lot) {
   for (const DoseCode& code : codes) {
     if (ExecutionResult r = check_label(code, lot); !r.accepted) return r;
   }
@@ -42,11 +42,11 @@ ExecutionResult check_new_codes(const RecordTxn& txn, const std::vector<DoseCode
                                      "dose " + code.canonical + " is already on the chain");
     }
   }
-  const int64_t total = lot.value("code_count", int64_t{0}) + static_cast<int64_t>(codes.size());
-  if (total > lot.value("dose_count", int64_t{0})) {
+  const int64_t total = lot.code_count + static_cast<int64_t>(codes.size());
+  if (total > lot.dose_count) {
     return ExecutionResult::reject("dose_count_exceeded",
                                    "the lot would have " + std::to_string(total) + " codes for " +
-                                       std::to_string(lot.value("dose_count", 0)) + " doses");
+                                       std::to_string(lot.dose_count) + " doses");
   }
   return ExecutionResult::accept();
 }
@@ -69,17 +69,18 @@ ExecutionResult register_lot(Call& call) {
     return ExecutionResult::reject("lot_expired",
                                    "body.expiry " + format_date(*expiry) + " is past");
   }
-  call.txn.put_json(key, {{"product_code", ref->product_code},
-                          {"product_name", *name},
-                          {"lot", ref->lot},
-                          {"expiry", format_date(*expiry)},
-                          {"dose_count", *doses},
-                          {"code_count", 0},
-                          {"owner", call.org.id},
-                          {"status", "registered"},
-                          {"registered_at_ms", call.block.timestamp_ms},
-                          {"registered_by", call.signer.id},
-                          {"registered_record", call.record_id}});
+  Lot lot;
+  lot.product_code = std::move(ref->product_code);
+  lot.product_name = std::move(*name);
+  lot.lot = std::move(ref->lot);
+  lot.expiry = format_date(*expiry);
+  lot.dose_count = *doses;
+  lot.owner = call.org.id;
+  lot.status = "registered";
+  lot.registered_at_ms = call.block.timestamp_ms;
+  lot.registered_by = call.signer.id;
+  lot.registered_record = std::string(call.record_id);
+  call.txn.write(key, lot);
   return ExecutionResult::accept();
 }
 
@@ -95,22 +96,21 @@ ExecutionResult release_lot(Call& call) {
   }
   const std::string key = ref->key();
   call.txn.index(key);
-  std::optional<nlohmann::json> lot = call.txn.get_json(key);
+  std::optional<Lot> lot = call.txn.read<Lot>(key);
   if (!lot) return unknown_lot(key);
-  if (lot->contains("decision")) {
-    return ExecutionResult::reject("already_decided",
-                                   "lot " + key + " was " + string_at(*lot, "decision"));
+  if (lot->decision) {
+    return ExecutionResult::reject("already_decided", "lot " + key + " was " + *lot->decision);
   }
-  if (string_at(*lot, "status") == "recalled") {
+  if (lot->status == "recalled") {
     return ExecutionResult::reject("lot_recalled", "lot " + key + " is recalled");
   }
-  (*lot)["status"] = *decision;
-  (*lot)["decision"] = *decision;
-  (*lot)["decided_at_ms"] = call.block.timestamp_ms;
-  (*lot)["decided_by"] = call.signer.id;
-  (*lot)["decision_record"] = std::string(call.record_id);
-  if (certificate) (*lot)["certificate_no"] = *certificate;
-  call.txn.put_json(key, *lot);
+  lot->status = *decision;
+  lot->decision = std::move(*decision);
+  lot->decided_at_ms = call.block.timestamp_ms;
+  lot->decided_by = call.signer.id;
+  lot->decision_record = std::string(call.record_id);
+  if (certificate) lot->certificate_no = std::move(*certificate);
+  call.txn.write(key, *lot);
   return ExecutionResult::accept();
 }
 
@@ -122,21 +122,23 @@ ExecutionResult add_codes(Call& call) {
   const std::string key = ref->key();
   // Per lot, not per code: ten thousand index entries for one record would swamp the index.
   call.txn.index(key);
-  std::optional<nlohmann::json> lot = call.txn.get_json(key);
+  std::optional<Lot> lot = call.txn.read<Lot>(key);
   if (!lot) return unknown_lot(key);
-  if (string_at(*lot, "owner") != call.org.id) {
+  if (lot->owner != call.org.id) {
     return ExecutionResult::reject("not_lot_owner",
                                    "lot " + key + " belongs to another organisation");
   }
   if (ExecutionResult v = check_new_codes(call.txn, *codes, *lot); !v.accepted) return v;
-  for (const DoseCode& code : *codes) {
-    call.txn.put_json(code_key(code.canonical), {{"lot", key},
-                                                 {"holder", call.org.id},
-                                                 {"status", "in_stock"},
-                                                 {"added_at_ms", call.block.timestamp_ms}});
-  }
-  (*lot)["code_count"] = lot->value("code_count", int64_t{0}) + static_cast<int64_t>(codes->size());
-  call.txn.put_json(key, *lot);
+  // Every new dose has the same value: encoded once.
+  Dose dose;
+  dose.lot = key;
+  dose.holder = call.org.id;
+  dose.status = "in_stock";
+  dose.added_at_ms = call.block.timestamp_ms;
+  const std::string encoded = encode_value(dose);
+  for (const DoseCode& code : *codes) call.txn.put(code_key(code.canonical), encoded);
+  lot->code_count += static_cast<int64_t>(codes->size());
+  call.txn.write(key, *lot);
   return ExecutionResult::accept();
 }
 
@@ -147,24 +149,24 @@ ExecutionResult recall_lot(Call& call) {
   if (!r.finish()) return r.result();
   const std::string key = ref->key();
   call.txn.index(key);
-  std::optional<nlohmann::json> lot = call.txn.get_json(key);
+  std::optional<Lot> lot = call.txn.read<Lot>(key);
   if (!lot) return unknown_lot(key);
-  const bool maker = string_at(*lot, "owner") == call.org.id && call.signer.role != "inspector";
+  const bool maker = lot->owner == call.org.id && call.signer.role != "inspector";
   if (!maker && !call.org.has_type("regulator")) {
     return ExecutionResult::reject(
         "not_permitted_to_recall",
         "only the lot's manufacturer or a regulator may recall lot " + key);
   }
-  if (string_at(*lot, "status") == "recalled") {
+  if (lot->status == "recalled") {
     return ExecutionResult::reject("already_recalled", "lot " + key + " is already recalled");
   }
   // The doses are not rewritten: each reads its lot, so the recall shows on all from this block.
-  (*lot)["status"] = "recalled";
-  (*lot)["recalled_at_ms"] = call.block.timestamp_ms;
-  (*lot)["recalled_by"] = call.signer.id;
-  (*lot)["recall_reason"] = *reason;
-  (*lot)["recall_record"] = std::string(call.record_id);
-  call.txn.put_json(key, *lot);
+  lot->status = "recalled";
+  lot->recalled_at_ms = call.block.timestamp_ms;
+  lot->recalled_by = call.signer.id;
+  lot->recall_reason = std::move(*reason);
+  lot->recall_record = std::string(call.record_id);
+  call.txn.write(key, *lot);
   return ExecutionResult::accept();
 }
 

@@ -21,11 +21,9 @@ struct ColdChain {
   int64_t min_c = 0;  // tenths of a degree Celsius
   int64_t max_c = 0;
   bool compliant = false;
-  nlohmann::json to_json() const {
-    return {{"log_hash", log_hash},
-            {"min_c", tenths_text(min_c)},
-            {"max_c", tenths_text(max_c)},
-            {"compliant", compliant}};
+  ColdChainRecord record() const {
+    // BodyReader::hex checked the text: it decodes.
+    return {ledger::from_hex(log_hash).value(), tenths_text(min_c), tenths_text(max_c), compliant};
   }
 };
 
@@ -54,39 +52,34 @@ std::string breach_of(const std::optional<ColdChain>& c) {
 
 // Sends every dose of `shipment` still travelling with it to `status` (received: in stock at
 // `holder`); doses a regulator quarantined on the way stay quarantined.
-void settle_doses(Call& call, const nlohmann::json& shipment, std::string_view shipment_id,
+void settle_doses(Call& call, const Shipment& shipment, std::string_view shipment_id,
                   bool received) {
-  for (const nlohmann::json& code : shipment.value("codes", nlohmann::json::array())) {
-    if (!code.is_string()) continue;
-    const std::string key = code_key(code.get<std::string>());
-    std::optional<nlohmann::json> dose = call.txn.get_json(key);
-    if (!dose || string_at(*dose, "status") != "in_transit" ||
-        string_at(*dose, "shipment") != shipment_id) {
-      continue;
-    }
+  for (const std::string& code : shipment.codes) {
+    std::string key = code_key(code);
+    std::optional<Dose> dose = call.txn.read<Dose>(key);
+    if (!dose || dose->status != "in_transit" || dose->shipment != shipment_id) continue;
     if (received) {
-      (*dose)["status"] = "in_stock";
-      (*dose)["holder"] = call.org.id;
-      dose->erase("shipment");
+      dose->status = "in_stock";
+      dose->holder = call.org.id;
+      dose->shipment.reset();
     } else {
       // The sender stays the holder: the refused doses go back under its responsibility.
-      (*dose)["status"] = "quarantined";
-      (*dose)["quarantine_reason"] = "temperature";
-      (*dose)["quarantined_at_ms"] = call.block.timestamp_ms;
-      (*dose)["quarantined_by"] = call.signer.id;
-      (*dose)["quarantine_record"] = std::string(call.record_id);
+      dose->status = "quarantined";
+      dose->quarantine_reason = "temperature";
+      dose->quarantined_at_ms = call.block.timestamp_ms;
+      dose->quarantined_by = call.signer.id;
+      dose->quarantine_record = std::string(call.record_id);
     }
-    call.txn.put_json(key, *dose);
+    call.txn.write(std::move(key), *dose);
   }
 }
 
 ExecutionResult check_sendable(const Call& call, const DoseSet& set) {
-  for (const Dose& dose : set.doses) {
+  for (const LoadedDose& dose : set.doses) {
     if (ExecutionResult r = dose_usable(dose, call.today()); !r.accepted) return r;
-    if (string_at(dose.state, "holder") != call.org.id ||
-        string_at(dose.state, "status") != "in_stock") {
+    if (dose.state.holder != call.org.id || dose.state.status != "in_stock") {
       return ExecutionResult::reject("not_holder",
-                                     "dose " + dose.code.canonical + " is not in stock here");
+                                     "dose " + dose.code->canonical + " is not in stock here");
     }
   }
   return ExecutionResult::accept();
@@ -113,20 +106,21 @@ ExecutionResult ship(Call& call) {
   DoseSet set;
   if (ExecutionResult v = load_doses(call.txn, *codes, set); !v.accepted) return v;
   if (ExecutionResult v = check_sendable(call, set); !v.accepted) return v;
-  nlohmann::json canonical = nlohmann::json::array();
-  for (Dose& dose : set.doses) {
-    dose.state["status"] = "in_transit";
-    dose.state["shipment"] = *id;
-    call.txn.put_json(dose.key, dose.state);
-    canonical.push_back(dose.code.canonical);
+  Shipment shipment;
+  shipment.codes.reserve(set.doses.size());
+  for (LoadedDose& dose : set.doses) {
+    dose.state.status = "in_transit";
+    dose.state.shipment = *id;
+    call.txn.write(std::move(dose.key), dose.state);
+    shipment.codes.push_back(dose.code->canonical);
   }
-  call.txn.put_json(key, {{"from", call.org.id},
-                          {"to", *to},
-                          {"codes", std::move(canonical)},
-                          {"status", "in_transit"},
-                          {"shipped_at_ms", call.block.timestamp_ms},
-                          {"shipped_by", call.signer.id},
-                          {"shipped_record", call.record_id}});
+  shipment.from = call.org.id;
+  shipment.to = std::move(*to);
+  shipment.status = "in_transit";
+  shipment.shipped_at_ms = call.block.timestamp_ms;
+  shipment.shipped_by = call.signer.id;
+  shipment.shipped_record = std::string(call.record_id);
+  call.txn.write(key, shipment);
   return ExecutionResult::accept();
 }
 
@@ -138,24 +132,24 @@ ExecutionResult receive(Call& call) {
   const std::string key = shipment_key(*id);
   call.txn.index(key);
   call.txn.index("org/" + call.org.id);
-  std::optional<nlohmann::json> shipment = call.txn.get_json(key);
+  std::optional<Shipment> shipment = call.txn.read<Shipment>(key);
   if (!shipment) return ExecutionResult::reject("unknown_shipment", "no shipment " + *id);
-  if (string_at(*shipment, "to") != call.org.id) {
+  if (shipment->to != call.org.id) {
     return ExecutionResult::reject("not_consignee",
                                    "shipment " + *id + " is addressed to another organisation");
   }
-  if (string_at(*shipment, "status") != "in_transit") {
+  if (shipment->status != "in_transit") {
     return ExecutionResult::reject("already_received",
-                                   "shipment " + *id + " was " + string_at(*shipment, "status"));
+                                   "shipment " + *id + " was " + shipment->status);
   }
   const std::string breach = breach_of(cold_chain);
   settle_doses(call, *shipment, *id, breach.empty());
-  (*shipment)["status"] = breach.empty() ? "received" : "refused";
-  (*shipment)["settled_at_ms"] = call.block.timestamp_ms;
-  (*shipment)["settled_by"] = call.signer.id;
-  (*shipment)["settled_record"] = std::string(call.record_id);
-  if (cold_chain) (*shipment)["cold_chain"] = cold_chain->to_json();
-  call.txn.put_json(key, *shipment);
+  shipment->status = breach.empty() ? "received" : "refused";
+  shipment->settled_at_ms = call.block.timestamp_ms;
+  shipment->settled_by = call.signer.id;
+  shipment->settled_record = std::string(call.record_id);
+  if (cold_chain) shipment->cold_chain = cold_chain->record();
+  call.txn.write(key, *shipment);
   if (breach.empty()) return ExecutionResult::accept();
   // The refusal and the quarantine it causes are one fact: the writes stand with the rejection.
   call.txn.keep_writes_on_reject();

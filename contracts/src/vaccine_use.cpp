@@ -17,19 +17,19 @@ bool may_quarantine_anywhere(const Organisation& org) {
 
 ExecutionResult check_quarantinable(const Call& call, const DoseSet& set) {
   const bool anywhere = may_quarantine_anywhere(call.org);
-  for (const Dose& dose : set.doses) {
-    const std::string status = string_at(dose.state, "status");
+  for (const LoadedDose& dose : set.doses) {
+    const std::string& status = dose.state.status;
     if (status == "administered") {
       return ExecutionResult::reject("code_reused",
-                                     "dose " + dose.code.canonical + " was administered");
+                                     "dose " + dose.code->canonical + " was administered");
     }
     if (status == "quarantined") {
       return ExecutionResult::reject("code_quarantined",
-                                     "dose " + dose.code.canonical + " is already quarantined");
+                                     "dose " + dose.code->canonical + " is already quarantined");
     }
-    if (!anywhere && (string_at(dose.state, "holder") != call.org.id || status != "in_stock")) {
+    if (!anywhere && (dose.state.holder != call.org.id || status != "in_stock")) {
       return ExecutionResult::reject("not_holder",
-                                     "dose " + dose.code.canonical + " is not in stock here");
+                                     "dose " + dose.code->canonical + " is not in stock here");
     }
   }
   return ExecutionResult::accept();
@@ -51,23 +51,22 @@ ExecutionResult administer(Call& call) {
   call.txn.index(code_key(code.canonical));
   call.txn.index("patient/" + *patient);
   DoseSet set;
-  if (ExecutionResult v = load_doses(call.txn, {code}, set); !v.accepted) return v;
-  Dose& dose = set.doses.front();
-  call.txn.index(dose.lot_key);
+  if (ExecutionResult v = load_dose(call.txn, code, set); !v.accepted) return v;
+  LoadedDose& dose = set.doses.front();
+  call.txn.index(dose.state.lot);
   if (ExecutionResult v = dose_usable(dose, call.today()); !v.accepted) return v;
-  if (string_at(dose.state, "holder") != call.org.id ||
-      string_at(dose.state, "status") != "in_stock") {
+  if (dose.state.holder != call.org.id || dose.state.status != "in_stock") {
     return ExecutionResult::reject("not_received_here",
                                    "dose " + code.canonical + " is not in stock at " + call.org.id);
   }
-  dose.state["status"] = "administered";
-  dose.state["administered_at_ms"] = call.block.timestamp_ms;
-  dose.state["administered_by"] = call.signer.id;
-  dose.state["administered_record"] = std::string(call.record_id);
-  dose.state["patient_ref"] = *patient;
-  if (dose_number) dose.state["dose_number"] = *dose_number;
-  if (site) dose.state["site"] = *site;
-  call.txn.put_json(dose.key, dose.state);
+  dose.state.status = "administered";
+  dose.state.administered_at_ms = call.block.timestamp_ms;
+  dose.state.administered_by = call.signer.id;
+  dose.state.administered_record = std::string(call.record_id);
+  dose.state.patient_ref = std::move(*patient);
+  if (dose_number) dose.state.dose_number = *dose_number;
+  if (site) dose.state.site = std::move(*site);
+  call.txn.write(std::move(dose.key), dose.state);
   return ExecutionResult::accept();
 }
 
@@ -83,13 +82,13 @@ ExecutionResult quarantine(Call& call) {
   for (const auto& [lot_key, unused] : set.lots) call.txn.index(lot_key);
   if (!loaded.accepted) return loaded;
   if (ExecutionResult v = check_quarantinable(call, set); !v.accepted) return v;
-  for (Dose& dose : set.doses) {
-    dose.state["status"] = "quarantined";
-    dose.state["quarantine_reason"] = *reason;
-    dose.state["quarantined_at_ms"] = call.block.timestamp_ms;
-    dose.state["quarantined_by"] = call.signer.id;
-    dose.state["quarantine_record"] = std::string(call.record_id);
-    call.txn.put_json(dose.key, dose.state);
+  for (LoadedDose& dose : set.doses) {
+    dose.state.status = "quarantined";
+    dose.state.quarantine_reason = *reason;
+    dose.state.quarantined_at_ms = call.block.timestamp_ms;
+    dose.state.quarantined_by = call.signer.id;
+    dose.state.quarantine_record = std::string(call.record_id);
+    call.txn.write(std::move(dose.key), dose.state);
   }
   return ExecutionResult::accept();
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -39,6 +40,14 @@ inline std::string canonical(const std::string& serial) { return "01" + kGtin + 
 inline std::string digits20(int n) {
   std::string tail = std::to_string(n);
   return "8" + std::string(19 - tail.size(), '0') + tail;
+}
+
+// A state value's JSON view without its unset (null) fields.
+inline json set_fields(json view) {
+  for (auto it = view.begin(); it != view.end();) {
+    it = it->is_null() ? view.erase(it) : std::next(it);
+  }
+  return view;
 }
 
 inline json lot_body(const std::string& expiry = "2028-12-31", int64_t doses = 100) {

@@ -172,6 +172,14 @@ TEST_F(VaccineTest, AdministerSignersAndBody) {
             "accepted");
 }
 
+TEST_F(VaccineTest, CorruptStoredLotIsReported) {
+  auto codes = lot_with_codes(1);
+  stock_clinic(codes);
+  f.state.apply({{kLotKey, std::string("garbage")}});
+  EXPECT_EQ(run(nurse, "vaccine.administer", administer_body(codes[0])), "corrupt_state");
+  EXPECT_EQ(status_of(codes[0]), "in_stock");
+}
+
 // --- vaccine.quarantine ----------------------------------------------------------------------
 
 TEST_F(VaccineTest, HolderQuarantinesItsStock) {

@@ -1,19 +1,161 @@
 #pragma once
 // Vaccine traceability as citizens and auditors read it: dose codes as printed on the smallest
-// package, and the status one dose shows. The contracts (vaccine.* kinds) write the state these
-// functions read; see docs/contracts.md "Vaccines".
+// package, the state the contracts (vaccine.* kinds) keep, and the status one dose shows; see
+// docs/contracts.md "Vaccines".
 //
-// State keys (values JSON):
-//   vlot/<product_code>/<lot>   a lot: owner, expiry, release decision, recall
-//   vcode/<canonical code>      one dose: its lot key, holder, status
-//   vship/<shipment_id>         a shipment: from, to, canonical codes, status
+// State keys (values: the stored structs below):
+//   vlot/<product_code>/<lot>   vaccine::Lot       owner, expiry, release decision, recall
+//   vcode/<canonical code>      vaccine::Dose      its lot key, holder, status
+//   vship/<shipment_id>         vaccine::Shipment  from, to, canonical codes, status
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "medtrail/contracts/state_codec.h"
+#include "medtrail/ledger/bytes.h"
 
 namespace medtrail::contracts {
+
+namespace vaccine {
+
+// "vlot/<product_code>/<lot>". status: registered -> released | denied (the batch-release
+// decision, kept also in `decision`); any of these -> recalled.
+struct Lot {
+  std::string product_code;  // GTIN-14
+  std::string product_name;
+  std::string lot;
+  std::string expiry;  // YYYY-MM-DD
+  int64_t dose_count = 0;
+  int64_t code_count = 0;
+  std::string owner;  // the registering manufacturer
+  std::string status;
+  int64_t registered_at_ms = 0;
+  std::string registered_by;
+  std::string registered_record;
+  // Set by vaccine.lot.release.
+  std::optional<std::string> decision;
+  std::optional<int64_t> decided_at_ms;
+  std::optional<std::string> decided_by;
+  std::optional<std::string> decision_record;
+  std::optional<std::string> certificate_no;
+  // Set by vaccine.recall.
+  std::optional<int64_t> recalled_at_ms;
+  std::optional<std::string> recalled_by;
+  std::optional<std::string> recall_reason;
+  std::optional<std::string> recall_record;
+
+  static constexpr auto fields() {
+    return std::tuple{field("product_code", &Lot::product_code),
+                      field("product_name", &Lot::product_name),
+                      field("lot", &Lot::lot),
+                      field("expiry", &Lot::expiry),
+                      field("dose_count", &Lot::dose_count),
+                      field("code_count", &Lot::code_count),
+                      field("owner", &Lot::owner),
+                      field("status", &Lot::status),
+                      field("registered_at_ms", &Lot::registered_at_ms),
+                      field("registered_by", &Lot::registered_by),
+                      field("registered_record", &Lot::registered_record),
+                      field("decision", &Lot::decision),
+                      field("decided_at_ms", &Lot::decided_at_ms),
+                      field("decided_by", &Lot::decided_by),
+                      field("decision_record", &Lot::decision_record),
+                      field("certificate_no", &Lot::certificate_no),
+                      field("recalled_at_ms", &Lot::recalled_at_ms),
+                      field("recalled_by", &Lot::recalled_by),
+                      field("recall_reason", &Lot::recall_reason),
+                      field("recall_record", &Lot::recall_record)};
+  }
+};
+
+// "vcode/<canonical>": one dose. status: in_stock -> in_transit -> in_stock at the consignee, or
+// quarantined when the consignee refuses it; in_stock -> administered | quarantined. A dose never
+// stores its lot's recall or expiry: both are read from the lot, so one write marks every dose.
+struct Dose {
+  std::string lot;     // the lot's key, "vlot/<product_code>/<lot>"
+  std::string holder;  // organisation id; the sender while in transit
+  std::string status;
+  int64_t added_at_ms = 0;
+  std::optional<std::string> shipment;  // while in transit, and on doses refused on receipt
+  std::optional<std::string> quarantine_reason;
+  std::optional<int64_t> quarantined_at_ms;
+  std::optional<std::string> quarantined_by;
+  std::optional<std::string> quarantine_record;
+  std::optional<int64_t> administered_at_ms;
+  std::optional<std::string> administered_by;
+  std::optional<std::string> administered_record;
+  std::optional<std::string> patient_ref;
+  std::optional<int64_t> dose_number;
+  std::optional<std::string> site;
+
+  static constexpr auto fields() {
+    return std::tuple{field("lot", &Dose::lot),
+                      field("holder", &Dose::holder),
+                      field("status", &Dose::status),
+                      field("added_at_ms", &Dose::added_at_ms),
+                      field("shipment", &Dose::shipment),
+                      field("quarantine_reason", &Dose::quarantine_reason),
+                      field("quarantined_at_ms", &Dose::quarantined_at_ms),
+                      field("quarantined_by", &Dose::quarantined_by),
+                      field("quarantine_record", &Dose::quarantine_record),
+                      field("administered_at_ms", &Dose::administered_at_ms),
+                      field("administered_by", &Dose::administered_by),
+                      field("administered_record", &Dose::administered_record),
+                      field("patient_ref", &Dose::patient_ref),
+                      field("dose_number", &Dose::dose_number),
+                      field("site", &Dose::site)};
+  }
+};
+
+// The consignee's full-journey temperature record, as given on receipt.
+struct ColdChainRecord {
+  ledger::Bytes log_hash;  // SHA-256 of the temperature log
+  std::string min_c;       // degrees Celsius with one fraction digit, "2.5"
+  std::string max_c;
+  bool compliant = false;
+
+  static constexpr auto fields() {
+    return std::tuple{field("log_hash", &ColdChainRecord::log_hash),
+                      field("min_c", &ColdChainRecord::min_c),
+                      field("max_c", &ColdChainRecord::max_c),
+                      field("compliant", &ColdChainRecord::compliant)};
+  }
+};
+
+// "vship/<shipment_id>". status: in_transit -> received | refused.
+struct Shipment {
+  std::string from;
+  std::string to;
+  std::vector<std::string> codes;  // canonical dose codes
+  std::string status;
+  int64_t shipped_at_ms = 0;
+  std::string shipped_by;
+  std::string shipped_record;
+  // Set by vaccine.receive.
+  std::optional<int64_t> settled_at_ms;
+  std::optional<std::string> settled_by;
+  std::optional<std::string> settled_record;
+  std::optional<ColdChainRecord> cold_chain;
+
+  static constexpr auto fields() {
+    return std::tuple{field("from", &Shipment::from),
+                      field("to", &Shipment::to),
+                      field("codes", &Shipment::codes),
+                      field("status", &Shipment::status),
+                      field("shipped_at_ms", &Shipment::shipped_at_ms),
+                      field("shipped_by", &Shipment::shipped_by),
+                      field("shipped_record", &Shipment::shipped_record),
+                      field("settled_at_ms", &Shipment::settled_at_ms),
+                      field("settled_by", &Shipment::settled_by),
+                      field("settled_record", &Shipment::settled_record),
+                      field("cold_chain", &Shipment::cold_chain)};
+  }
+};
+
+}  // namespace vaccine
 
 // A dose code in either printed form, as the chain keys it: a 20-digit drug traceability code
 // as is, a GS1 element string "(01)<gtin>(17)<yymmdd>(10)<lot>(21)<serial>" as "01<gtin>21<serial>"
@@ -26,7 +168,8 @@ bool gtin_check_digit_ok(std::string_view gtin14);
 // What one dose is, for a citizen, on calendar day `today` (calendar.h): "recalled", "expired",
 // "quarantined", "administered", "not_released", "in_transit" or "in_stock". A recall shows on
 // every dose of the lot; expiry on every dose not yet given (an administered dose was checked
-// against the expiry when it was given). Unreadable state never reads as usable.
+// against the expiry when it was given). Takes the JSON views (state_value_json) of the dose and
+// its lot. Unreadable state never reads as usable.
 std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& lot_state,
                         int64_t today);
 
