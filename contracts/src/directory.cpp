@@ -8,30 +8,40 @@
 namespace medtrail::contracts {
 namespace {
 
-std::optional<nlohmann::json> read_json(const StateView& state, const std::string& key) {
+// Directory reads are lenient: they also run outside handlers (the node's signer checks), so a
+// value that does not decode reads as absent, which leaves its signer unknown (fail closed).
+template <StoredStruct T>
+std::optional<T> read_leniently(const StateView& state, const std::string& key) {
   std::optional<std::string> raw = state.get(key);
   if (!raw) return std::nullopt;
-  nlohmann::json v = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
-  if (!v.is_object()) return std::nullopt;
-  return v;
-}
-
-std::string string_at(const nlohmann::json& v, const char* name) {
-  auto it = v.find(name);
-  return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-ledger::Bytes hex_at(const nlohmann::json& v, const char* name) {
-  auto bytes = ledger::from_hex(string_at(v, name));
-  return bytes.ok() ? *bytes : ledger::Bytes();
-}
-
-bool removed_at(const nlohmann::json& v) {
-  auto it = v.find("removed");
-  return it != v.end() && it->is_boolean() && it->get<bool>();
+  return decode_value<T>(*raw);
 }
 
 }  // namespace
+
+StoredNode StoredNode::of(const ledger::GenesisNode& node) {
+  StoredNode n;
+  n.id = node.id;
+  n.org = node.org;
+  n.public_key = node.public_key;
+  n.tls_spki_sha256.assign(node.tls_spki_sha256.begin(), node.tls_spki_sha256.end());
+  n.peer_address = node.peer_address;
+  n.api_address = node.api_address;
+  return n;
+}
+
+ledger::GenesisNode StoredNode::genesis_node() const {
+  ledger::GenesisNode node;
+  node.id = id;
+  node.org = org;
+  node.public_key = public_key;
+  if (tls_spki_sha256.size() == node.tls_spki_sha256.size()) {
+    std::copy(tls_spki_sha256.begin(), tls_spki_sha256.end(), node.tls_spki_sha256.begin());
+  }
+  node.peer_address = peer_address;
+  node.api_address = api_address;
+  return node;
+}
 
 bool Organisation::has_type(std::string_view type) const {
   return std::find(types.begin(), types.end(), type) != types.end();
@@ -43,25 +53,21 @@ std::string node_key(std::string_view node_id) { return "node/" + std::string(no
 
 std::optional<Organisation> find_org(const StateView& state, const ChainParams& chain,
                                      std::string_view org) {
-  std::optional<nlohmann::json> stored = read_json(state, org_key(org));
+  std::optional<StoredOrg> stored = read_leniently<StoredOrg>(state, org_key(org));
   Organisation o;
   o.id = std::string(org);
   if (const ledger::GenesisOrg* g = chain.genesis.find_org(org)) {
     o.name = g->name;
     o.types = g->roles;
     o.admin_public_key = g->admin_public_key;
-    o.removed = stored && removed_at(*stored);
+    o.removed = stored && stored->removed;
     return o;
   }
   if (!stored) return std::nullopt;
-  o.name = string_at(*stored, "name");
-  if (auto it = stored->find("types"); it != stored->end() && it->is_array()) {
-    for (const auto& t : *it) {
-      if (t.is_string()) o.types.push_back(t.get<std::string>());
-    }
-  }
-  o.admin_public_key = hex_at(*stored, "admin_public_key");
-  o.removed = removed_at(*stored);
+  o.name = std::move(stored->name);
+  o.types = std::move(stored->types);
+  o.admin_public_key = std::move(stored->admin_public_key);
+  o.removed = stored->removed;
   return o;
 }
 
@@ -79,33 +85,32 @@ std::optional<Signer> find_signer(const StateView& state, const ChainParams& cha
     std::optional<Organisation> o = find_org(state, chain, org);
     if (!o || o->admin_public_key.empty()) return std::nullopt;
     s.role = std::string(kAdminRole);
-    s.public_key = o->admin_public_key;
+    s.public_key = std::move(o->admin_public_key);
     return s;
   }
   // A node: founded in genesis or added by governance; the org part must match.
-  std::optional<nlohmann::json> stored_node = read_json(state, node_key(name));
+  std::optional<StoredNode> stored_node = read_leniently<StoredNode>(state, node_key(name));
   if (const ledger::GenesisNode* n = chain.genesis.find_node(name); n != nullptr && n->org == org) {
     s.role = std::string(kNodeRole);
     s.public_key = n->public_key;
-    if (stored_node && removed_at(*stored_node)) s.revoked_at_ms = 0;
+    if (stored_node && stored_node->removed) s.revoked_at_ms = 0;
     return s;
   }
-  if (stored_node && string_at(*stored_node, "org") == org) {
+  if (stored_node && stored_node->org == org) {
     s.role = std::string(kNodeRole);
-    s.public_key = hex_at(*stored_node, "public_key");
-    if (removed_at(*stored_node)) s.revoked_at_ms = 0;
+    s.public_key = std::move(stored_node->public_key);
+    if (stored_node->removed) s.revoked_at_ms = 0;
     return s;
   }
-  std::optional<nlohmann::json> person = read_json(state, identity_key(signer_id));
+  // A person: the hot path, one read and one decode per signer and block.
+  std::optional<StoredIdentity> person = read_leniently<StoredIdentity>(state, identity_key(signer_id));
   if (!person) return std::nullopt;
-  s.role = string_at(*person, "role");
-  s.public_key = hex_at(*person, "public_key");
-  s.licence_no = string_at(*person, "licence_no");
-  if (auto day = parse_date(string_at(*person, "valid_from"))) s.valid_from_day = *day;
-  if (auto day = parse_date(string_at(*person, "valid_until"))) s.valid_until_day = *day;
-  if (auto it = person->find("revoked_at_ms"); it != person->end() && it->is_number_integer()) {
-    s.revoked_at_ms = it->get<int64_t>();
-  }
+  s.role = std::move(person->role);
+  s.public_key = std::move(person->public_key);
+  s.licence_no = std::move(person->licence_no);
+  if (auto day = parse_date(person->valid_from)) s.valid_from_day = *day;
+  if (auto day = parse_date(person->valid_until)) s.valid_until_day = *day;
+  s.revoked_at_ms = person->revoked_at_ms;
   return s;
 }
 
@@ -140,6 +145,11 @@ ledger::ExecutionResult signer_validity(const std::optional<Organisation>& org,
 
 namespace medtrail::contracts {
 
-const ValueCodec* directory_value_codec(std::string_view) { return legacy_json_codec(); }
+const ValueCodec* directory_value_codec(std::string_view key) {
+  if (key.starts_with("org/")) return codec_of<StoredOrg>();
+  if (key.starts_with("id/")) return codec_of<StoredIdentity>();
+  if (key.starts_with("node/")) return codec_of<StoredNode>();
+  return nullptr;
+}
 
 }  // namespace medtrail::contracts

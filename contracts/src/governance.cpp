@@ -3,6 +3,7 @@
 #include "medtrail/contracts/governance.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/directory.h"
@@ -12,6 +13,9 @@
 namespace medtrail::contracts {
 namespace {
 
+using gov::AddedIds;
+using gov::Proposal;
+using gov::Target;
 using ledger::ExecutionResult;
 
 std::string proposal_key(std::string_view id) { return "gov/" + std::string(id); }
@@ -26,38 +30,47 @@ const ledger::CryptoSuite& chain_suite(const Call& call) {
 
 // A node the chain counts as a member now (founded or added, not removed).
 bool node_is_member(const Call& call, std::string_view node_id) {
-  std::optional<nlohmann::json> stored = call.txn.get_json(node_key(node_id));
-  const bool removed = stored && stored->value("removed", false);
+  std::optional<StoredNode> stored = call.txn.read<StoredNode>(node_key(node_id));
+  const bool removed = stored && stored->removed;
   if (call.chain.genesis.find_node(node_id) != nullptr) return !removed;
   return stored && !removed;
 }
 
-// Members' organisations after removing `without` (a node id, may be empty).
-std::vector<std::string> member_node_orgs(const Call& call, std::string_view without,
-                                          const std::vector<std::string>& added_ids) {
-  std::vector<std::string> orgs;
+// Every id in one of the added-ids lists.
+std::vector<std::string> added_ids(const Call& call, std::string_view list_key) {
+  std::optional<AddedIds> list = call.txn.read<AddedIds>(list_key);
+  return list ? std::move(list->ids) : std::vector<std::string>();
+}
+
+void append_to_list(Call& call, std::string_view list_key, const std::string& id) {
+  AddedIds list = call.txn.read<AddedIds>(list_key).value_or(AddedIds());
+  list.ids.push_back(id);
+  call.txn.write(std::string(list_key), list);
+}
+
+// The member nodes now: the founding ones not removed, then those governance added and did not
+// remove, in the order they were added.
+std::vector<StoredNode> member_nodes(const Call& call) {
+  std::vector<StoredNode> members;
   for (const ledger::GenesisNode& n : call.chain.genesis.nodes) {
-    if (n.id != without && node_is_member(call, n.id)) orgs.push_back(n.org);
+    if (node_is_member(call, n.id)) members.push_back(StoredNode::of(n));
   }
-  for (const std::string& id : added_ids) {
-    if (id == without || !node_is_member(call, id)) continue;
-    if (auto stored = call.txn.get_json(node_key(id))) orgs.push_back(stored->value("org", ""));
+  for (const std::string& id : added_ids(call, gov::kNodesAddedKey)) {
+    std::optional<StoredNode> stored = call.txn.read<StoredNode>(node_key(id));
+    if (stored && !stored->removed) members.push_back(std::move(*stored));
+  }
+  return members;
+}
+
+// Members' organisations after removing node `without` (may be empty).
+std::vector<std::string> member_node_orgs(const Call& call, std::string_view without) {
+  std::vector<std::string> orgs;
+  for (StoredNode& n : member_nodes(call)) {
+    if (n.id != without) orgs.push_back(std::move(n.org));
   }
   std::sort(orgs.begin(), orgs.end());
   orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
   return orgs;
-}
-
-// Every node id ever added by governance (kept in one list so checks need no range scan).
-std::vector<std::string> added_node_ids(const Call& call) {
-  std::optional<nlohmann::json> list = call.txn.get_json("gov/nodes-added");
-  std::vector<std::string> ids;
-  if (list && list->contains("ids") && (*list)["ids"].is_array()) {
-    for (const auto& id : (*list)["ids"]) {
-      if (id.is_string()) ids.push_back(id.get<std::string>());
-    }
-  }
-  return ids;
 }
 
 size_t member_regulators(const Call& call, std::string_view without) {
@@ -66,44 +79,28 @@ size_t member_regulators(const Call& call, std::string_view without) {
     std::optional<Organisation> org = find_org(call.txn, call.chain, o.id);
     if (o.id != without && org && !org->removed && org->has_type("regulator")) ++count;
   }
-  std::optional<nlohmann::json> list = call.txn.get_json("gov/orgs-added");
-  if (list && list->contains("ids") && (*list)["ids"].is_array()) {
-    for (const auto& id : (*list)["ids"]) {
-      if (!id.is_string() || id.get<std::string>() == without) continue;
-      std::optional<Organisation> org = find_org(call.txn, call.chain, id.get<std::string>());
-      if (org && !org->removed && org->has_type("regulator")) ++count;
-    }
+  for (const std::string& id : added_ids(call, gov::kOrgsAddedKey)) {
+    if (id == without) continue;
+    std::optional<Organisation> org = find_org(call.txn, call.chain, id);
+    if (org && !org->removed && org->has_type("regulator")) ++count;
   }
   return count;
 }
 
-void append_to_list(Call& call, const std::string& key, const std::string& id) {
-  nlohmann::json list = call.txn.get_json(key).value_or(nlohmann::json::object());
-  if (!list.contains("ids") || !list["ids"].is_array()) list["ids"] = nlohmann::json::array();
-  list["ids"].push_back(id);
-  call.txn.put_json(key, list);
-}
-
 // Genesis' rule for its own nodes, extended to the nodes added since: no two members share a
 // peer or API address, nor a key.
-ExecutionResult unique_among_members(const Call& call, const nlohmann::json& node) {
-  std::vector<nlohmann::json> members;
-  for (const ledger::GenesisNode& n : call.chain.genesis.nodes) {
-    if (node_is_member(call, n.id)) members.push_back(nlohmann::json::parse(ledger::genesis_node_to_json(n)));
-  }
-  for (const std::string& id : added_node_ids(call)) {
-    if (!node_is_member(call, id)) continue;
-    if (auto stored = call.txn.get_json(node_key(id))) members.push_back(*stored);
-  }
-  for (const nlohmann::json& m : members) {
-    for (const char* field : {"peer_address", "api_address"}) {
-      const std::string address = node.value(field, "");
-      if (address == m.value("peer_address", "") || address == m.value("api_address", "")) {
-        return ExecutionResult::reject("address_in_use", "body.node." + std::string(field) +
+ExecutionResult unique_among_members(const Call& call, const Target& node) {
+  const std::pair<const char*, std::string> addresses[] = {
+      {"peer_address", node.peer_address.value_or("")}, {"api_address", node.api_address.value_or("")}};
+  const ledger::Bytes key = node.public_key.value_or(ledger::Bytes());
+  for (const StoredNode& m : member_nodes(call)) {
+    for (const auto& [name, address] : addresses) {
+      if (address == m.peer_address || address == m.api_address) {
+        return ExecutionResult::reject("address_in_use", "body.node." + std::string(name) +
                                                              " is a member node's address");
       }
     }
-    if (node.value("public_key", "") == m.value("public_key", "")) {
+    if (key == m.public_key) {
       return ExecutionResult::reject("key_in_use", "body.node.public_key is a member node's key");
     }
   }
@@ -111,18 +108,16 @@ ExecutionResult unique_among_members(const Call& call, const nlohmann::json& nod
 }
 
 // Checks that the change can still be made now (at proposal and again at enactment).
-ExecutionResult check_target(const Call& call, const nlohmann::json& p) {
-  const std::string action = p.value("action", "");
-  const nlohmann::json& target = p["target"];
-  if (action == "org.add") {
-    if (find_org(call.txn, call.chain, target.value("id", ""))) {
-      return ExecutionResult::reject("org_exists", "organisation " + target.value("id", "") + " exists");
+ExecutionResult check_target(const Call& call, const Proposal& p) {
+  const std::string& id = p.target.id;
+  if (p.action == "org.add") {
+    if (find_org(call.txn, call.chain, id)) {
+      return ExecutionResult::reject("org_exists", "organisation " + id + " exists");
     }
-  } else if (action == "org.remove") {
-    const std::string id = target.value("id", "");
+  } else if (p.action == "org.remove") {
     std::optional<Organisation> org = find_org(call.txn, call.chain, id);
     if (!org || org->removed) return ExecutionResult::reject("unknown_org", "no member organisation " + id);
-    const std::vector<std::string> orgs = member_node_orgs(call, "", added_node_ids(call));
+    const std::vector<std::string> orgs = member_node_orgs(call, "");
     if (std::find(orgs.begin(), orgs.end(), id) != orgs.end()) {
       return ExecutionResult::reject("org_has_nodes", "remove the organisation's nodes first");
     }
@@ -130,23 +125,22 @@ ExecutionResult check_target(const Call& call, const nlohmann::json& p) {
       return ExecutionResult::reject("quorum_would_break",
                                      "fewer regulators than gov_approvals would remain");
     }
-  } else if (action == "node.add") {
-    const std::string id = target.value("id", "");
+  } else if (p.action == "node.add") {
     if (node_is_member(call, id) || call.txn.get(node_key(id))) {
       return ExecutionResult::reject("node_exists", "node id " + id + " is or was a member");
     }
     // "<org>/<id>" signs as the node: it must not be a person's id, past or present, nor admin.
-    const std::string signer_id = target.value("org", "") + "/" + id;
+    const std::string node_org = p.target.org.value_or("");
+    const std::string signer_id = node_org + "/" + id;
     if (id == "admin" || call.txn.get(identity_key(signer_id))) {
       return ExecutionResult::reject("identity_exists", signer_id + " is a person's identity id");
     }
-    std::optional<Organisation> org = find_org(call.txn, call.chain, target.value("org", ""));
+    std::optional<Organisation> org = find_org(call.txn, call.chain, node_org);
     if (!org || org->removed) return ExecutionResult::reject("unknown_org", "the node's organisation is not a member");
-    if (ExecutionResult unique = unique_among_members(call, target); !unique.accepted) return unique;
-  } else if (action == "node.remove") {
-    const std::string id = target.value("id", "");
+    if (ExecutionResult unique = unique_among_members(call, p.target); !unique.accepted) return unique;
+  } else if (p.action == "node.remove") {
     if (!node_is_member(call, id)) return ExecutionResult::reject("unknown_node", "no member node " + id);
-    if (member_node_orgs(call, id, added_node_ids(call)).size() < call.chain.genesis.checkpoint_quorum) {
+    if (member_node_orgs(call, id).size() < call.chain.genesis.checkpoint_quorum) {
       return ExecutionResult::reject("quorum_would_break",
                                      "fewer organisations with nodes than the checkpoint quorum would remain");
     }
@@ -154,55 +148,63 @@ ExecutionResult check_target(const Call& call, const nlohmann::json& p) {
   return ExecutionResult::accept();
 }
 
-void enact(Call& call, nlohmann::json& p, std::string_view proposal_id) {
-  const std::string action = p["action"];
-  const nlohmann::json& target = p["target"];
-  const std::string id = target.value("id", "");
-  if (action == "org.add") {
-    nlohmann::json org = target;
-    org.erase("id");
-    org["added_by"] = std::string(proposal_id);
-    call.txn.put_json(org_key(id), org);
-    append_to_list(call, "gov/orgs-added", id);
-  } else if (action == "org.remove") {
-    std::optional<Organisation> o = find_org(call.txn, call.chain, id);
-    call.txn.put_json(org_key(id), {{"name", o->name},
-                                    {"types", o->types},
-                                    {"admin_public_key", ledger::to_hex(o->admin_public_key)},
-                                    {"removed", true},
-                                    {"removed_by", std::string(proposal_id)}});
-  } else if (action == "node.add") {
-    nlohmann::json node = target;
-    node["added_by"] = std::string(proposal_id);
-    call.txn.put_json(node_key(id), node);
-    append_to_list(call, "gov/nodes-added", id);
-  } else if (action == "node.remove") {
-    nlohmann::json node = call.txn.get_json(node_key(id)).value_or(nlohmann::json::object());
-    if (const ledger::GenesisNode* g = call.chain.genesis.find_node(id)) {
-      node = nlohmann::json::parse(ledger::genesis_node_to_json(*g));
-    }
-    node["removed"] = true;
-    node["removed_by"] = std::string(proposal_id);
-    call.txn.put_json(node_key(id), node);
+void enact(Call& call, Proposal& p, std::string_view proposal_id) {
+  const Target& target = p.target;
+  if (p.action == "org.add") {
+    StoredOrg org;
+    org.name = target.name.value_or("");
+    org.types = target.types.value_or(std::vector<std::string>());
+    org.admin_public_key = target.admin_public_key.value_or(ledger::Bytes());
+    org.added_by = std::string(proposal_id);
+    call.txn.write(org_key(target.id), org);
+    append_to_list(call, gov::kOrgsAddedKey, target.id);
+  } else if (p.action == "org.remove") {
+    std::optional<Organisation> o = find_org(call.txn, call.chain, target.id);  // a member: checked
+    StoredOrg org;
+    org.name = std::move(o->name);
+    org.types = std::move(o->types);
+    org.admin_public_key = std::move(o->admin_public_key);
+    org.removed = true;
+    org.removed_by = std::string(proposal_id);
+    call.txn.write(org_key(target.id), org);
+  } else if (p.action == "node.add") {
+    StoredNode node;
+    node.id = target.id;
+    node.org = target.org.value_or("");
+    node.public_key = target.public_key.value_or(ledger::Bytes());
+    node.tls_spki_sha256 = target.tls_spki_sha256.value_or(ledger::Bytes());
+    node.peer_address = target.peer_address.value_or("");
+    node.api_address = target.api_address.value_or("");
+    node.added_by = std::string(proposal_id);
+    call.txn.write(node_key(target.id), node);
+    append_to_list(call, gov::kNodesAddedKey, target.id);
+  } else if (p.action == "node.remove") {
+    const ledger::GenesisNode* founding = call.chain.genesis.find_node(target.id);
+    StoredNode node = founding != nullptr
+                          ? StoredNode::of(*founding)
+                          : call.txn.read<StoredNode>(node_key(target.id)).value_or(StoredNode());
+    node.removed = true;
+    node.removed_by = std::string(proposal_id);
+    call.txn.write(node_key(target.id), node);
   }
-  p["status"] = "enacted";
-  p["enacted_at_ms"] = call.block.timestamp_ms;
-  p["enacted_height"] = call.block.height;
+  p.status = "enacted";
+  p.enacted_at_ms = call.block.timestamp_ms;
+  p.enacted_height = static_cast<int64_t>(call.block.height);
 }
 
 // Counts the approval; enacts the proposal once enough regulators agree.
-ExecutionResult approve(Call& call, nlohmann::json& p, std::string_view proposal_id) {
-  p["approvals"].push_back(call.org.id);
-  if (p["approvals"].size() >= call.chain.gov_approvals) {
+ExecutionResult approve(Call& call, Proposal& p, std::string_view proposal_id) {
+  p.approvals.push_back(call.org.id);
+  if (p.approvals.size() >= call.chain.gov_approvals) {
     if (ExecutionResult still = check_target(call, p); !still.accepted) return still;
     enact(call, p, proposal_id);
   }
-  call.txn.put_json(proposal_key(proposal_id), p);
+  call.txn.write(proposal_key(proposal_id), p);
   return ExecutionResult::accept();
 }
 
-// body.org for org.add -> the target object, or nullopt with the reader's problem.
-std::optional<nlohmann::json> read_org_target(BodyReader& r, const Call& call) {
+// body.org for org.add -> the target, or nullopt with the reader's problem.
+std::optional<Target> read_org_target(BodyReader& r, const Call& call) {
   std::optional<BodyReader> o = r.object("org");
   if (!o) return std::nullopt;
   auto id = o->token("id", Charset::kId, 1, 64);
@@ -210,10 +212,15 @@ std::optional<nlohmann::json> read_org_target(BodyReader& r, const Call& call) {
   auto types = o->string_list("types", 1, ledger::kOrgRoles.size(), is_org_type, "an organisation type");
   auto key = o->hex("admin_public_key", chain_suite(call).public_key_size());
   if (!o->finish()) return std::nullopt;
-  return nlohmann::json{{"id", *id}, {"name", *name}, {"types", *types}, {"admin_public_key", *key}};
+  Target target;
+  target.id = std::move(*id);
+  target.name = std::move(*name);
+  target.types = std::move(*types);
+  target.admin_public_key = ledger::from_hex(*key).value();  // lowercase hex, checked by the reader
+  return target;
 }
 
-std::optional<nlohmann::json> read_node_target(BodyReader& r, const Call& call) {
+std::optional<Target> read_node_target(BodyReader& r, const Call& call) {
   const nlohmann::json* node = r.raw_object("node");
   if (node == nullptr) return std::nullopt;
   // Genesis' own rules (ids, key sizes, addresses); the organisation is checked against the
@@ -225,33 +232,41 @@ std::optional<nlohmann::json> read_node_target(BodyReader& r, const Call& call) 
     r.fail("bad_format", "body.node: " + parsed.status().message());
     return std::nullopt;
   }
-  return nlohmann::json::parse(ledger::genesis_node_to_json(*parsed));
+  StoredNode entry = StoredNode::of(*parsed);
+  Target target;
+  target.id = std::move(entry.id);
+  target.org = std::move(entry.org);
+  target.public_key = std::move(entry.public_key);
+  target.tls_spki_sha256 = std::move(entry.tls_spki_sha256);
+  target.peer_address = std::move(entry.peer_address);
+  target.api_address = std::move(entry.api_address);
+  return target;
 }
 
 ExecutionResult propose(Call& call) {
   BodyReader r(call.body, "body");
   auto action = r.one_of("action", {"org.add", "org.remove", "node.add", "node.remove"});
   r.text("reason", 512);
-  std::optional<nlohmann::json> target;
+  std::optional<Target> target;
   if (action == "org.add") {
     target = read_org_target(r, call);
   } else if (action == "node.add") {
     target = read_node_target(r, call);
   } else if (action == "org.remove") {
-    if (auto id = r.token("org_id", Charset::kId, 1, 64)) target = nlohmann::json{{"id", *id}};
+    if (auto id = r.token("org_id", Charset::kId, 1, 64)) target.emplace().id = std::move(*id);
   } else if (action == "node.remove") {
-    if (auto id = r.token("node_id", Charset::kId, 1, 64)) target = nlohmann::json{{"id", *id}};
+    if (auto id = r.token("node_id", Charset::kId, 1, 64)) target.emplace().id = std::move(*id);
   }
   if (!r.finish()) return r.result();
   const std::string id(call.record_id);
   call.txn.index("gov/" + id);
-  nlohmann::json p = {{"action", *action},
-                      {"target", *target},
-                      {"proposer", call.org.id},
-                      {"proposed_at_ms", call.block.timestamp_ms},
-                      {"expires_at_ms", call.block.timestamp_ms + kProposalLifetimeMs},
-                      {"approvals", nlohmann::json::array()},
-                      {"status", "open"}};
+  Proposal p;
+  p.action = std::move(*action);
+  p.target = std::move(*target);
+  p.proposer = call.org.id;
+  p.proposed_at_ms = call.block.timestamp_ms;
+  p.expires_at_ms = call.block.timestamp_ms + kProposalLifetimeMs;
+  p.status = "open";
   if (ExecutionResult ok = check_target(call, p); !ok.accepted) return ok;
   return approve(call, p, id);
 }
@@ -261,18 +276,15 @@ ExecutionResult approve_proposal(Call& call) {
   auto id = r.hex("proposal_id", 32);
   if (!r.finish()) return r.result();
   call.txn.index("gov/" + *id);
-  std::optional<nlohmann::json> p = call.txn.get_json(proposal_key(*id));
-  if (!p || !p->contains("approvals")) {
-    return ExecutionResult::reject("unknown_proposal", "no governance proposal " + *id);
-  }
-  if (p->value("status", "") != "open") {
+  std::optional<Proposal> p = call.txn.read<Proposal>(proposal_key(*id));
+  if (!p) return ExecutionResult::reject("unknown_proposal", "no governance proposal " + *id);
+  if (p->status != "open") {
     return ExecutionResult::reject("proposal_closed", "the proposal was already enacted");
   }
-  if (call.block.timestamp_ms > p->value("expires_at_ms", int64_t{0})) {
+  if (call.block.timestamp_ms > p->expires_at_ms) {
     return ExecutionResult::reject("proposal_expired", "the proposal lapsed 7 days after it was made");
   }
-  const auto& approvals = (*p)["approvals"];
-  if (std::find(approvals.begin(), approvals.end(), call.org.id) != approvals.end()) {
+  if (std::find(p->approvals.begin(), p->approvals.end(), call.org.id) != p->approvals.end()) {
     return ExecutionResult::reject("duplicate_approval", "this organisation has approved already");
   }
   return approve(call, *p, *id);
@@ -282,19 +294,15 @@ ExecutionResult approve_proposal(Call& call) {
 
 namespace {
 
-std::optional<NodeChange> node_change_from(std::string_view node_id, const std::string& value) {
-  nlohmann::json v = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-  if (!v.is_object()) return std::nullopt;
+// The change a stored node value describes; nullopt when it does not decode (the node layer
+// reads these outside any record, so it skips what it cannot read rather than throw).
+std::optional<NodeChange> node_change_from(std::string_view node_id, std::string_view value) {
+  std::optional<StoredNode> stored = decode_value<StoredNode>(value);
+  if (!stored) return std::nullopt;
   NodeChange change;
-  change.removed = v.value("removed", false);
+  change.removed = stored->removed;
+  change.node = stored->genesis_node();
   change.node.id = std::string(node_id);
-  change.node.org = v.value("org", "");
-  auto key = ledger::from_hex(v.value("public_key", ""));
-  if (key.ok()) change.node.public_key = *key;
-  auto pin = ledger::hash_from_hex(v.value("tls_spki_sha256", ""));
-  if (pin.ok()) change.node.tls_spki_sha256 = *pin;
-  change.node.peer_address = v.value("peer_address", "");
-  change.node.api_address = v.value("api_address", "");
   return change;
 }
 
@@ -322,14 +330,13 @@ std::vector<NodeChange> governed_nodes(const StateView& state, const ChainParams
       out.push_back(std::move(*change));
     }
   }
-  std::optional<std::string> added = state.get("gov/nodes-added");
-  nlohmann::json list = added ? nlohmann::json::parse(*added, nullptr, false) : nlohmann::json();
-  if (!list.is_object() || !list.contains("ids") || !list["ids"].is_array()) return out;
-  for (const auto& id : list["ids"]) {
-    if (!id.is_string()) continue;
-    std::optional<std::string> stored = state.get(node_key(id.get<std::string>()));
+  std::optional<std::string> added = state.get(gov::kNodesAddedKey);
+  std::optional<AddedIds> list = added ? decode_value<AddedIds>(*added) : std::nullopt;
+  if (!list) return out;
+  for (const std::string& id : list->ids) {
+    std::optional<std::string> stored = state.get(node_key(id));
     if (!stored) continue;
-    if (auto change = node_change_from(id.get<std::string>(), *stored)) out.push_back(std::move(*change));
+    if (auto change = node_change_from(id, *stored)) out.push_back(std::move(*change));
   }
   return out;
 }
@@ -345,6 +352,10 @@ std::vector<KindRule> governance_rules() {
 
 namespace medtrail::contracts {
 
-const ValueCodec* governance_value_codec(std::string_view) { return legacy_json_codec(); }
+const ValueCodec* governance_value_codec(std::string_view key) {
+  if (key == gov::kOrgsAddedKey || key == gov::kNodesAddedKey) return codec_of<gov::AddedIds>();
+  if (key.starts_with("gov/")) return codec_of<gov::Proposal>();
+  return nullptr;
+}
 
 }  // namespace medtrail::contracts

@@ -68,16 +68,17 @@ ExecutionResult register_identity(Call& call) {
   if (*user_id == "admin" || find_signer(call.txn, call.chain, id)) {
     return ExecutionResult::reject("identity_exists", "identity " + id + " is already taken");
   }
-  nlohmann::json identity = {{"org", call.org.id},
-                             {"user_id", *user_id},
-                             {"role", *role},
-                             {"public_key", *key},
-                             {"licence_no", licence.value_or("")},
-                             {"valid_from", format_date(*from)},
-                             {"valid_until", format_date(*until)},
-                             {"registered_at_ms", call.block.timestamp_ms},
-                             {"registered_by", call.record_id}};
-  call.txn.put_json(identity_key(id), identity);
+  StoredIdentity identity;
+  identity.org = call.org.id;
+  identity.user_id = std::move(*user_id);
+  identity.role = std::move(*role);
+  identity.public_key = ledger::from_hex(*key).value();  // lowercase hex, checked by the reader
+  identity.licence_no = licence.value_or("");
+  identity.valid_from = format_date(*from);
+  identity.valid_until = format_date(*until);
+  identity.registered_at_ms = call.block.timestamp_ms;
+  identity.registered_by = std::string(call.record_id);
+  call.txn.write(identity_key(id), identity);
   call.txn.index("identity/" + id);
   return ExecutionResult::accept();
 }
@@ -89,14 +90,14 @@ ExecutionResult revoke_identity(Call& call) {
   if (!r.finish()) return r.result();
   const std::string id = call.org.id + "/" + *user_id;
   call.txn.index("identity/" + id);
-  std::optional<nlohmann::json> identity = call.txn.get_json(identity_key(id));
+  std::optional<StoredIdentity> identity = call.txn.read<StoredIdentity>(identity_key(id));
   if (!identity) return ExecutionResult::reject("unknown_identity", "no identity " + id);
-  if (identity->contains("revoked_at_ms")) {
+  if (identity->revoked_at_ms) {
     return ExecutionResult::reject("already_revoked", "identity " + id + " was revoked before");
   }
-  (*identity)["revoked_at_ms"] = call.block.timestamp_ms;
-  (*identity)["revoked_by"] = std::string(call.record_id);
-  call.txn.put_json(identity_key(id), *identity);
+  identity->revoked_at_ms = call.block.timestamp_ms;
+  identity->revoked_by = std::string(call.record_id);
+  call.txn.write(identity_key(id), *identity);
   return ExecutionResult::accept();
 }
 

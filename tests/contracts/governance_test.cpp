@@ -206,5 +206,51 @@ TEST_F(GovernanceTest, ProposalBodyIsStrict) {
   EXPECT_EQ(f.run(f.admin("reg-a"), "gov.approve", {{"proposal_id", "xyz"}}).reason_code, "bad_format");
 }
 
+TEST_F(GovernanceTest, StoredValuesKeepTheirViewsFieldNames) {
+  const std::string id = propose(add_node());
+  auto proposal = f.state_json("gov/" + id);
+  ASSERT_TRUE(proposal);
+  EXPECT_EQ((*proposal)["action"], "node.add");
+  EXPECT_EQ((*proposal)["target"]["id"], "node-2");
+  EXPECT_EQ((*proposal)["target"]["org"], "hosp-b");
+  EXPECT_TRUE((*proposal)["target"]["name"].is_null());  // an org.add field
+  EXPECT_EQ((*proposal)["approvals"], nlohmann::json::array({"reg-a"}));
+  EXPECT_TRUE((*proposal)["enacted_height"].is_null());
+  ASSERT_TRUE(approve("reg-b", id).accepted);
+  proposal = f.state_json("gov/" + id);
+  EXPECT_EQ((*proposal)["status"], "enacted");
+  EXPECT_TRUE((*proposal)["enacted_height"].is_number_integer());
+  auto node = f.state_json(node_key("node-2"));
+  ASSERT_TRUE(node);
+  EXPECT_EQ((*node)["peer_address"], "127.0.0.1:7002");
+  EXPECT_EQ((*node)["tls_spki_sha256"], std::string(64, 'b'));
+  EXPECT_EQ((*node)["added_by"], id);
+  EXPECT_EQ((*node)["removed"], false);
+  EXPECT_EQ((*f.state_json("gov/nodes-added"))["ids"], nlohmann::json::array({"node-2"}));
+  std::vector<NodeChange> governed = governed_nodes(f.state, f.chain);
+  ASSERT_EQ(governed.size(), 1u);
+  EXPECT_EQ(governed[0].node.id, "node-2");
+  EXPECT_EQ(governed[0].node.tls_spki_sha256, ledger::hash_from_hex(std::string(64, 'b')).value());
+
+  ASSERT_TRUE(approve("reg-b", propose(add_org())).accepted);
+  auto org = f.state_json(org_key("pharm-c"));
+  ASSERT_TRUE(org);
+  EXPECT_EQ((*org)["name"], "Pharmacy C");
+  EXPECT_EQ((*org)["types"], nlohmann::json::array({"pharmacy"}));
+  EXPECT_EQ((*f.state_json("gov/orgs-added"))["ids"], nlohmann::json::array({"pharm-c"}));
+}
+
+TEST_F(GovernanceTest, ValuesThatDoNotDecodeAreCorruptInRecordsAndSkippedByTheNode) {
+  const std::string id(64, 'c');
+  f.state.apply({{"gov/" + id, std::string("garbage")}});
+  EXPECT_EQ(approve("reg-b", id).reason_code, "corrupt_state");
+  ledger::StateWrites writes;
+  writes[node_key("node-9")] = std::string("garbage");
+  EXPECT_TRUE(node_changes(writes).empty());
+  f.state.apply({{"gov/nodes-added", std::string("garbage")}});
+  EXPECT_TRUE(governed_nodes(f.state, f.chain).empty());
+  EXPECT_EQ(f.run(f.admin("reg-a"), "gov.propose", add_node()).reason_code, "corrupt_state");
+}
+
 }  // namespace
 }  // namespace medtrail::contracts

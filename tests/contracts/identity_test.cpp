@@ -163,5 +163,30 @@ TEST_F(IdentityTest, RejectedRecordWritesNothingButItsIndex) {
   EXPECT_EQ(f.index_of("identity/hosp-a/ghost").size(), 1u);
 }
 
+TEST_F(IdentityTest, StoredIdentityViewKeepsItsFieldNames) {
+  registered("hosp-a", "dr-wang", doctor_body(fresh_key()));
+  auto stored = f.state_json(identity_key("hosp-a/dr-wang"));
+  ASSERT_TRUE(stored);
+  EXPECT_EQ((*stored)["org"], "hosp-a");
+  EXPECT_EQ((*stored)["user_id"], "dr-wang");
+  EXPECT_EQ((*stored)["licence_no"], "110101-2020-0001");
+  EXPECT_EQ((*stored)["valid_from"], "2026-01-01");
+  EXPECT_EQ((*stored)["registered_at_ms"], f.now_ms());
+  EXPECT_TRUE((*stored)["revoked_at_ms"].is_null());
+  ASSERT_TRUE(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-wang"}, {"reason", "left"}}).accepted);
+  stored = f.state_json(identity_key("hosp-a/dr-wang"));
+  EXPECT_EQ((*stored)["revoked_at_ms"], f.now_ms());
+  EXPECT_TRUE((*stored)["revoked_by"].is_string());
+}
+
+TEST_F(IdentityTest, IdentityThatDoesNotDecodeSignsNothingAndIsCorruptToRevoke) {
+  Person dr = f.person("hosp-a", "dr-x", "doctor");
+  f.state.apply({{identity_key(dr.id), std::string("garbage")}});
+  EXPECT_FALSE(find_signer(f.state, f.chain, dr.id));  // lenient: unknown, never a throw
+  EXPECT_EQ(doctor_record(dr).reason_code, "unknown_signer");
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-x"}, {"reason", "r"}}).reason_code,
+            "corrupt_state");
+}
+
 }  // namespace
 }  // namespace medtrail::contracts

@@ -3,10 +3,10 @@
 // keys that may sign records — each organisation's admin key ("<org>/admin"), each node's key
 // ("<org>/<node>"), and people registered by identity.register ("<org>/<user>").
 //
-// State keys (values JSON, see docs/contracts.md):
-//   org/<org id>        an organisation added by governance, or a founding one since removed
-//   id/<org>/<user>     a person's identity
-//   node/<node id>      a node added by governance, or a founding one since removed
+// State keys (stored structs below, see docs/contracts.md):
+//   org/<org id>        StoredOrg: an organisation added by governance, or a founding one since removed
+//   id/<org>/<user>     StoredIdentity: a person's identity
+//   node/<node id>      StoredNode: a node added by governance, or a founding one since removed
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -16,7 +16,9 @@
 
 #include "medtrail/contracts/context.h"
 #include "medtrail/contracts/state.h"
+#include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/genesis.h"
 
 namespace medtrail::contracts {
 
@@ -25,6 +27,85 @@ inline constexpr std::string_view kPersonRoles[] = {"doctor",    "pharmacist", "
                                                     "inspector", "operator",   "auditor"};
 inline constexpr std::string_view kAdminRole = "admin";
 inline constexpr std::string_view kNodeRole = "node";
+
+// "org/<org>". A founding organisation is genesis' and gets a value only when removed (its
+// genesis name, types and key are copied then); one added by governance has one from the start.
+struct StoredOrg {
+  std::string name;
+  std::vector<std::string> types;
+  ledger::Bytes admin_public_key;
+  std::optional<std::string> added_by;  // the gov.propose record id that added it
+  bool removed = false;
+  std::optional<std::string> removed_by;  // the gov.propose record id that removed it
+
+  static constexpr auto fields() {
+    return std::tuple{field("name", &StoredOrg::name),
+                      field("types", &StoredOrg::types),
+                      field("admin_public_key", &StoredOrg::admin_public_key),
+                      field("added_by", &StoredOrg::added_by),
+                      field("removed", &StoredOrg::removed),
+                      field("removed_by", &StoredOrg::removed_by)};
+  }
+};
+
+// "id/<org>/<user>": a person's key bound to a role (identity.register, identity.revoke).
+struct StoredIdentity {
+  std::string org;
+  std::string user_id;
+  std::string role;
+  ledger::Bytes public_key;
+  std::string licence_no;   // "" when none
+  std::string valid_from;   // YYYY-MM-DD, a calendar day in the chain's time zone
+  std::string valid_until;  // YYYY-MM-DD, inclusive
+  int64_t registered_at_ms = 0;
+  std::string registered_by;  // the identity.register record id
+  std::optional<int64_t> revoked_at_ms;
+  std::optional<std::string> revoked_by;  // the identity.revoke record id
+
+  static constexpr auto fields() {
+    return std::tuple{field("org", &StoredIdentity::org),
+                      field("user_id", &StoredIdentity::user_id),
+                      field("role", &StoredIdentity::role),
+                      field("public_key", &StoredIdentity::public_key),
+                      field("licence_no", &StoredIdentity::licence_no),
+                      field("valid_from", &StoredIdentity::valid_from),
+                      field("valid_until", &StoredIdentity::valid_until),
+                      field("registered_at_ms", &StoredIdentity::registered_at_ms),
+                      field("registered_by", &StoredIdentity::registered_by),
+                      field("revoked_at_ms", &StoredIdentity::revoked_at_ms),
+                      field("revoked_by", &StoredIdentity::revoked_by)};
+  }
+};
+
+// "node/<node id>": a genesis node entry (as genesis would describe the node), kept when a
+// founding node is removed or from the start for a node added by governance.
+struct StoredNode {
+  std::string id;
+  std::string org;
+  ledger::Bytes public_key;
+  ledger::Bytes tls_spki_sha256;
+  std::string peer_address;
+  std::string api_address;
+  std::optional<std::string> added_by;  // the gov.propose record id that added it
+  bool removed = false;
+  std::optional<std::string> removed_by;  // the gov.propose record id that removed it
+
+  static constexpr auto fields() {
+    return std::tuple{field("id", &StoredNode::id),
+                      field("org", &StoredNode::org),
+                      field("public_key", &StoredNode::public_key),
+                      field("tls_spki_sha256", &StoredNode::tls_spki_sha256),
+                      field("peer_address", &StoredNode::peer_address),
+                      field("api_address", &StoredNode::api_address),
+                      field("added_by", &StoredNode::added_by),
+                      field("removed", &StoredNode::removed),
+                      field("removed_by", &StoredNode::removed_by)};
+  }
+
+  // The entry of a genesis node, and back (a pin that is not 32 bytes reads as zeros).
+  static StoredNode of(const ledger::GenesisNode& node);
+  ledger::GenesisNode genesis_node() const;
+};
 
 struct Organisation {
   std::string id;
