@@ -25,11 +25,10 @@ bool is_atc_code(std::string_view s) {
          upper(s[3]) && upper(s[4]) && digits(s.substr(5, 2));
 }
 
-bool is_status(const nlohmann::json& v) {
+bool is_status(std::string_view s) {
   static constexpr std::string_view kStatuses[] = {
       "issued", "approved", "rejected", "dispensing", "dispensed", "delivered", "cancelled"};
-  return v.is_string() && std::find(std::begin(kStatuses), std::end(kStatuses),
-                                    v.get_ref<const std::string&>()) != std::end(kStatuses);
+  return std::find(std::begin(kStatuses), std::end(kStatuses), s) != std::end(kStatuses);
 }
 
 bool well_formed_item(const nlohmann::json& item) {
@@ -42,21 +41,17 @@ bool null_or_object(const nlohmann::json& rx, const char* name) {
   return rx.contains(name) && (rx[name].is_null() || rx[name].is_object());
 }
 
-}  // namespace
-
-bool is_drug_code(std::string_view code) {
-  return (code.size() == 14 && code.starts_with("86") && digits(code)) || is_atc_code(code);
-}
-
+// True when the JSON view `rx` has every field, of the right type, that the contracts read.
 bool well_formed(const nlohmann::json& rx) {
   if (!rx.is_object()) return false;
   for (const char* name : {"org", "doctor"}) {
     if (!rx.value(name, nlohmann::json()).is_string()) return false;
   }
+  const nlohmann::json status = rx.value("status", nlohmann::json());
   const nlohmann::json items = rx.value("items", nlohmann::json());
   const nlohmann::json dispenses = rx.value("dispenses", nlohmann::json());
   const nlohmann::json review = rx.value("review", nlohmann::json::object());
-  return is_status(rx.value("status", nlohmann::json())) &&
+  return status.is_string() && is_status(status.get_ref<const std::string&>()) &&
          rx.value("valid_until_day", nlohmann::json()).is_number_integer() && items.is_array() &&
          !items.empty() && std::all_of(items.begin(), items.end(), well_formed_item) &&
          dispenses.is_array() &&
@@ -69,35 +64,43 @@ bool well_formed(const nlohmann::json& rx) {
          (review.is_null() || review.value("decision", nlohmann::json()).is_string());
 }
 
-ledger::ExecutionResult load(const Call& call, std::string_view rx_id, nlohmann::json& rx) {
-  std::optional<nlohmann::json> stored = call.txn.get_json(rx_key(rx_id));
+std::string citizen_status(const std::string& status, int64_t valid_until_day, int64_t today) {
+  if (status == "cancelled" || status == "rejected" || status == "dispensed" ||
+      status == "delivered") {
+    return status;
+  }
+  if (today > valid_until_day) return "expired";
+  return status == "dispensing" ? "dispensing" : "valid";
+}
+
+}  // namespace
+
+bool is_drug_code(std::string_view code) {
+  return (code.size() == 14 && code.starts_with("86") && digits(code)) || is_atc_code(code);
+}
+
+ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescription& rx) {
+  const std::string key = rx_key(rx_id);
+  std::optional<std::string> stored = call.txn.get(key);
   if (!stored) {
     return ledger::ExecutionResult::reject("unknown_prescription",
                                            "no prescription " + std::string(rx_id));
   }
-  if (!well_formed(*stored)) {
-    return ledger::ExecutionResult::reject("corrupt_state", rx_key(rx_id) + " cannot be read");
-  }
-  rx = std::move(*stored);
+  // Decoded here rather than through RecordTxn::read, whose CorruptState would drop the
+  // record's index entries: a refusal stays on the prescription's trail.
+  std::optional<Prescription> decoded = decode_value<Prescription>(*stored);
+  if (!decoded) return ledger::ExecutionResult::reject("corrupt_state", key + " cannot be read");
+  rx = std::move(*decoded);
   return ledger::ExecutionResult::accept();
 }
 
-bool fully_dispensed(const nlohmann::json& rx) {
-  const nlohmann::json& items = rx["items"];
-  return std::all_of(items.begin(), items.end(), [](const nlohmann::json& item) {
-    return item["dispensed"].get<int64_t>() >= item["prescribed"].get<int64_t>();
-  });
+bool fully_dispensed(const Prescription& rx) {
+  return std::all_of(rx.items.begin(), rx.items.end(),
+                     [](const Item& item) { return item.dispensed >= item.prescribed; });
 }
 
-bool expired(const nlohmann::json& rx, int64_t today) {
-  return today > rx["valid_until_day"].get<int64_t>();
-}
-
-nlohmann::json attribution(const Call& call) {
-  return {{"by", call.signer.id},
-          {"org", call.org.id},
-          {"record_id", call.record_id},
-          {"at_ms", call.block.timestamp_ms}};
+Attribution attribution(const Call& call) {
+  return {call.signer.id, call.org.id, std::string(call.record_id), call.block.timestamp_ms};
 }
 
 }  // namespace rx
@@ -106,13 +109,13 @@ std::string rx_key(std::string_view rx_id) { return "rx/" + std::string(rx_id); 
 
 std::string rx_citizen_status(const nlohmann::json& rx_state, int64_t today) {
   if (!rx::well_formed(rx_state)) return "";
-  const std::string& status = rx_state["status"].get_ref<const std::string&>();
-  if (status == "cancelled" || status == "rejected" || status == "dispensed" ||
-      status == "delivered") {
-    return status;
-  }
-  if (rx::expired(rx_state, today)) return "expired";
-  return status == "dispensing" ? "dispensing" : "valid";
+  return rx::citizen_status(rx_state["status"].get_ref<const std::string&>(),
+                            rx_state["valid_until_day"].get<int64_t>(), today);
+}
+
+std::string rx_citizen_status(const rx::Prescription& rx, int64_t today) {
+  if (!rx::is_status(rx.status) || rx.items.empty()) return "";
+  return rx::citizen_status(rx.status, rx.valid_until_day, today);
 }
 
 std::vector<KindRule> rx_rules() {
@@ -129,6 +132,6 @@ std::vector<KindRule> rx_rules() {
 
 namespace medtrail::contracts {
 
-const ValueCodec* rx_value_codec(std::string_view) { return legacy_json_codec(); }
+const ValueCodec* rx_value_codec(std::string_view) { return codec_of<rx::Prescription>(); }
 
 }  // namespace medtrail::contracts

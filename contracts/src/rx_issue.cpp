@@ -15,27 +15,6 @@ namespace {
 
 using ledger::ExecutionResult;
 
-struct Item {
-  std::string drug_code;
-  int64_t quantity = 0;
-  int64_t days_supply = 0;
-  std::string form;
-  std::optional<std::string> controlled_class;
-  nlohmann::json stored;  // the item as "rx/<id>" keeps it
-};
-
-struct Prescription {
-  std::string patient_ref;
-  std::string type;
-  std::string channel;
-  bool follow_up = false;
-  bool long_term = false;
-  std::optional<std::string> pain;
-  int64_t valid_days = 1;
-  std::vector<Item> items;
-  nlohmann::json stored;  // the body fields kept as they are
-};
-
 bool is_icd10(std::string_view s) {
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   auto alnum = [&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); };
@@ -58,12 +37,10 @@ std::optional<Item> read_item(BodyReader r) {
       r.one_of("controlled_class", {"narcotic", "psychotropic_1", "psychotropic_2", "toxic"},
                Presence::kOptional);
   if (!r.finish()) return std::nullopt;
-  Item item{*code, *quantity, *days, form.value_or("other"), controlled, {}};
-  item.stored = {{"drug_code", *code}, {"name", *name},           {"strength", *strength},
-                 {"unit", *unit},      {"dosage", *dosage},       {"days_supply", *days},
-                 {"form", item.form},  {"prescribed", *quantity}, {"dispensed", 0}};
-  if (controlled) item.stored["controlled_class"] = *controlled;
-  return item;
+  return Item{std::move(*code),   std::move(*name),       std::move(*strength),
+              std::move(*unit),   std::move(*dosage),     *days,
+              form.value_or("other"), std::move(controlled), /*prescribed=*/*quantity,
+              /*dispensed=*/0};
 }
 
 // At most five drugs, each once (处方管理办法 art. 6).
@@ -85,6 +62,7 @@ std::vector<Item> read_items(BodyReader& r) {
   return items;
 }
 
+// The body's part of the prescription; issue() adds the rest.
 std::optional<Prescription> read_prescription(const nlohmann::json& body, BodyReader& r) {
   Prescription p;
   auto patient = r.patient_ref("patient_ref");
@@ -92,28 +70,21 @@ std::optional<Prescription> read_prescription(const nlohmann::json& body, BodyRe
   auto channel = r.one_of("channel", {"offline", "online"});
   p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
   p.long_term = r.boolean("long_term", Presence::kOptional).value_or(false);
-  std::optional<std::string> reason;
   if (p.long_term) {
-    reason = r.text("long_term_reason", 256);
+    p.long_term_reason = r.text("long_term_reason", 256);
   } else if (r.ok() && body.contains("long_term_reason")) {
     r.fail("unknown_field",
            r.path_of("long_term_reason") + " belongs to a long-term prescription only");
   }
   p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
-  auto diagnosis =
+  p.diagnosis_code =
       r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", Presence::kOptional);
   p.items = read_items(r);
   if (!r.finish()) return std::nullopt;
-  p.patient_ref = *patient;
-  p.type = *type;
-  p.channel = *channel;
-  p.stored = {{"patient_ref", p.patient_ref}, {"type", p.type},
-              {"channel", p.channel},         {"follow_up", p.follow_up},
-              {"long_term", p.long_term},     {"valid_days", p.valid_days}};
-  if (reason) p.stored["long_term_reason"] = *reason;
-  if (p.pain) p.stored["pain"] = *p.pain;
-  if (diagnosis) p.stored["diagnosis_code"] = *diagnosis;
+  p.patient_ref = std::move(*patient);
+  p.type = std::move(*type);
+  p.channel = std::move(*channel);
   return p;
 }
 
@@ -138,7 +109,7 @@ int64_t controlled_limit_days(const Item& item, bool pain) {
 bool within_controlled_limit(const Item& item, bool pain) {
   if (!item.controlled_class) return true;
   const int64_t days = controlled_limit_days(item, pain);
-  if (days == 0) return item.quantity == 1 && item.days_supply == 1;
+  if (days == 0) return item.prescribed == 1 && item.days_supply == 1;
   return item.days_supply <= days;
 }
 
@@ -200,25 +171,6 @@ ExecutionResult check_rules(const Prescription& p) {
   return ExecutionResult::accept();
 }
 
-nlohmann::json initial_state(const Call& call, const Prescription& p) {
-  nlohmann::json rx = p.stored;
-  nlohmann::json items = nlohmann::json::array();
-  for (const Item& item : p.items) items.push_back(item.stored);
-  const int64_t today = call.today();
-  rx.update({{"org", call.org.id},
-             {"doctor", call.signer.id},
-             {"issued_at_ms", call.block.timestamp_ms},
-             {"issue_day", today},
-             {"valid_until_day", today + p.valid_days - 1},
-             {"items", std::move(items)},
-             {"status", "issued"},
-             {"review", nullptr},
-             {"dispenses", nlohmann::json::array()},
-             {"delivery", nullptr},
-             {"cancel", nullptr}});
-  return rx;
-}
-
 }  // namespace
 
 ExecutionResult issue(Call& call) {
@@ -234,7 +186,14 @@ ExecutionResult issue(Call& call) {
                                    "prescription " + std::string(call.record_id) + " exists");
   }
   if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
-  call.txn.put_json(rx_key(call.record_id), initial_state(call, *p));
+  const int64_t today = call.today();
+  p->org = call.org.id;
+  p->doctor = call.signer.id;
+  p->issued_at_ms = call.block.timestamp_ms;
+  p->issue_day = today;
+  p->valid_until_day = today + p->valid_days - 1;
+  p->status = "issued";
+  call.txn.write(rx_key(call.record_id), *p);
   return ExecutionResult::accept();
 }
 
@@ -245,28 +204,26 @@ ExecutionResult cancel(Call& call) {
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
-  nlohmann::json rx;
+  Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
   const bool issuer =
-      call.signer.role == "doctor" ? rx["doctor"] == call.signer.id : rx["org"] == call.org.id;
+      call.signer.role == "doctor" ? rx.doctor == call.signer.id : rx.org == call.org.id;
   if (!issuer) {
     return ExecutionResult::reject(
         "not_issuer", "only the issuing doctor or the issuing hospital's admin may cancel");
   }
-  if (rx["status"] == "cancelled") {
+  if (rx.status == "cancelled") {
     return ExecutionResult::reject("rx_cancelled",
                                    "prescription " + *rx_id + " is already cancelled");
   }
-  if (!rx["dispenses"].empty()) {
+  if (!rx.dispenses.empty()) {
     return ExecutionResult::reject(
         "already_dispensed",
         "prescription " + *rx_id + " has been dispensed; it can no longer be cancelled");
   }
-  nlohmann::json entry = attribution(call);
-  entry["reason"] = *reason;
-  rx["cancel"] = std::move(entry);
-  rx["status"] = "cancelled";
-  call.txn.put_json(rx_key(*rx_id), rx);
+  rx.cancel = Cancel{attribution(call), std::move(*reason)};
+  rx.status = "cancelled";
+  call.txn.write(rx_key(*rx_id), rx);
   return ExecutionResult::accept();
 }
 

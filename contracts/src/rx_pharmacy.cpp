@@ -4,8 +4,8 @@
 // for one prescription, the second to execute is refused.
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/rx.h"
@@ -21,8 +21,8 @@ using ledger::ExecutionResult;
 constexpr size_t kMaxDispenses = 20;
 
 // A hospital's pharmacy serves its own hospital's prescriptions; a pharmacy serves any.
-bool may_serve(const Call& call, const nlohmann::json& rx) {
-  return call.org.has_type("pharmacy") || rx["org"] == call.org.id;
+bool may_serve(const Call& call, const Prescription& rx) {
+  return call.org.has_type("pharmacy") || rx.org == call.org.id;
 }
 
 ExecutionResult not_issuing_hospital() {
@@ -32,12 +32,12 @@ ExecutionResult not_issuing_hospital() {
 
 // Loads the prescription and lists the record under it and under the signer's organisation
 // (a refused dispense belongs to the prescription's trail too).
-ExecutionResult load_for_pharmacy(Call& call, const std::string& rx_id, nlohmann::json& rx) {
+ExecutionResult load_for_pharmacy(Call& call, const std::string& rx_id, Prescription& rx) {
   call.txn.index(rx_key(rx_id));
   call.txn.index("org/" + call.org.id);
   if (ExecutionResult loaded = load(call, rx_id, rx); !loaded.accepted) return loaded;
   if (!may_serve(call, rx)) return not_issuing_hospital();
-  if (rx["status"] == "cancelled") {
+  if (rx.status == "cancelled") {
     return ExecutionResult::reject("rx_cancelled", "prescription " + rx_id + " was cancelled");
   }
   return ExecutionResult::accept();
@@ -68,16 +68,16 @@ Quantities read_dispensed_items(BodyReader& r) {
 }
 
 ExecutionResult ready_to_dispense(const Call& call, const std::string& rx_id,
-                                  const nlohmann::json& rx) {
-  if (rx["status"] == "dispensed" || rx["status"] == "delivered") {
+                                  const Prescription& rx) {
+  if (rx.status == "dispensed" || rx.status == "delivered") {
     return ExecutionResult::reject("already_dispensed",
                                    "prescription " + rx_id + " is fully dispensed");
   }
-  if (rx["review"].is_null()) {
+  if (!rx.review) {
     return ExecutionResult::reject("not_reviewed", "a pharmacist must approve prescription " +
                                                        rx_id + " before it is dispensed");
   }
-  if (rx["review"]["decision"] != "approved") {
+  if (rx.review->decision != "approved") {
     return ExecutionResult::reject("review_rejected",
                                    "prescription " + rx_id + " was rejected on review");
   }
@@ -86,27 +86,20 @@ ExecutionResult ready_to_dispense(const Call& call, const std::string& rx_id,
 }
 
 // Adds `quantities` to the items' dispensed counts, or says why it may not.
-ExecutionResult add_dispensed(nlohmann::json& items, const Quantities& quantities) {
+ExecutionResult add_dispensed(std::vector<Item>& items, const Quantities& quantities) {
   for (const auto& [code, quantity] : quantities) {
     auto item = std::find_if(items.begin(), items.end(),
-                             [&](const nlohmann::json& i) {
-                               // A string compare, not json == json: g++ 12 -O3 reports a false
-                               // -Warray-bounds inside nlohmann's generic equality.
-                               const auto it = i.find("drug_code");
-                               return it != i.end() && it->is_string() &&
-                                      it->get_ref<const std::string&>() == code;
-                             });
+                             [&](const Item& i) { return i.drug_code == code; });
     if (item == items.end()) {
       return ExecutionResult::reject("unknown_item", code + " is not on the prescription");
     }
-    const int64_t dispensed = (*item)["dispensed"].get<int64_t>() + quantity;
-    const int64_t prescribed = (*item)["prescribed"].get<int64_t>();
-    if (dispensed > prescribed) {
+    const int64_t dispensed = item->dispensed + quantity;
+    if (dispensed > item->prescribed) {
       return ExecutionResult::reject(
           "quantity_exceeded", code + ": " + std::to_string(dispensed) + " dispensed in all, " +
-                                   std::to_string(prescribed) + " prescribed");
+                                   std::to_string(item->prescribed) + " prescribed");
     }
-    (*item)["dispensed"] = dispensed;
+    item->dispensed = dispensed;
   }
   return ExecutionResult::accept();
 }
@@ -121,19 +114,16 @@ ExecutionResult review(Call& call) {
   auto note =
       r.text("note", 512, decision == "rejected" ? Presence::kRequired : Presence::kOptional);
   if (!r.finish()) return r.result();
-  nlohmann::json rx;
+  Prescription rx;
   if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
-  if (!rx["review"].is_null()) {
+  if (rx.review) {
     return ExecutionResult::reject("already_reviewed",
                                    "prescription " + *rx_id + " was reviewed before");
   }
   if (expired(rx, call.today())) return rx_expired(*rx_id);
-  nlohmann::json entry = attribution(call);
-  entry["decision"] = *decision;
-  if (note) entry["note"] = *note;
-  rx["review"] = std::move(entry);
-  rx["status"] = *decision;
-  call.txn.put_json(rx_key(*rx_id), rx);
+  rx.status = *decision;
+  rx.review = Review{attribution(call), std::move(*decision), std::move(note)};
+  call.txn.write(rx_key(*rx_id), rx);
   return ExecutionResult::accept();
 }
 
@@ -142,20 +132,18 @@ ExecutionResult dispense(Call& call) {
   auto rx_id = r.hex("rx_id", 32);
   Quantities quantities = read_dispensed_items(r);
   if (!r.finish()) return r.result();
-  nlohmann::json rx;
+  Prescription rx;
   if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
   if (ExecutionResult v = ready_to_dispense(call, *rx_id, rx); !v.accepted) return v;
-  if (rx["dispenses"].size() >= kMaxDispenses) {
+  if (rx.dispenses.size() >= kMaxDispenses) {
     return ExecutionResult::reject("too_many_dispenses",
                                    "prescription " + *rx_id + " was dispensed in " +
                                        std::to_string(kMaxDispenses) + " parts already");
   }
-  if (ExecutionResult v = add_dispensed(rx["items"], quantities); !v.accepted) return v;
-  nlohmann::json entry = attribution(call);
-  entry["items"] = quantities;
-  rx["dispenses"].push_back(std::move(entry));
-  rx["status"] = fully_dispensed(rx) ? "dispensed" : "dispensing";
-  call.txn.put_json(rx_key(*rx_id), rx);
+  if (ExecutionResult v = add_dispensed(rx.items, quantities); !v.accepted) return v;
+  rx.dispenses.push_back(Dispense{attribution(call), std::move(quantities)});
+  rx.status = fully_dispensed(rx) ? "dispensed" : "dispensing";
+  call.txn.write(rx_key(*rx_id), rx);
   return ExecutionResult::accept();
 }
 
@@ -167,28 +155,24 @@ ExecutionResult deliver(Call& call) {
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
-  nlohmann::json rx;
+  Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
-  if (rx["status"] != "dispensed" && rx["status"] != "delivered") {
+  if (rx.status != "dispensed" && rx.status != "delivered") {
     return ExecutionResult::reject("not_dispensed",
                                    "prescription " + *rx_id + " is not fully dispensed");
   }
-  const nlohmann::json& dispenses = rx["dispenses"];
-  if (std::none_of(dispenses.begin(), dispenses.end(),
-                   [&](const nlohmann::json& d) { return d["org"] == call.org.id; })) {
+  if (std::none_of(rx.dispenses.begin(), rx.dispenses.end(),
+                   [&](const Dispense& d) { return d.org == call.org.id; })) {
     return ExecutionResult::reject("not_dispenser",
                                    "only an organisation that dispensed it may deliver");
   }
-  if (!rx["delivery"].is_null()) {
+  if (rx.delivery) {
     return ExecutionResult::reject("already_delivered",
                                    "prescription " + *rx_id + " was delivered before");
   }
-  nlohmann::json entry = attribution(call);
-  entry["method"] = *method;
-  if (tracking) entry["tracking_no"] = *tracking;
-  rx["delivery"] = std::move(entry);
-  rx["status"] = "delivered";
-  call.txn.put_json(rx_key(*rx_id), rx);
+  rx.delivery = Delivery{attribution(call), std::move(*method), std::move(tracking)};
+  rx.status = "delivered";
+  call.txn.write(rx_key(*rx_id), rx);
   return ExecutionResult::accept();
 }
 

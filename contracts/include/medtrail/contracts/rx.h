@@ -1,21 +1,161 @@
 #pragma once
-// E-prescriptions (rx.issue, rx.review, rx.dispense, rx.deliver, rx.cancel): reading the state
-// the rx contracts keep at "rx/<id>" (docs/contracts.md), for the query API and auditors.
+// E-prescriptions (rx.issue, rx.review, rx.dispense, rx.deliver, rx.cancel): the prescription the
+// rx contracts keep at "rx/<id>" (docs/contracts.md), for the query API and auditors.
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "medtrail/contracts/state_codec.h"
 
 namespace medtrail::contracts {
+namespace rx {
+
+// One prescribed drug: what the body said, and how much of it every pharmacy has dispensed.
+struct Item {
+  std::string drug_code;
+  std::string name;
+  std::string strength;
+  std::string unit;
+  std::string dosage;
+  int64_t days_supply = 0;
+  std::string form;
+  std::optional<std::string> controlled_class;
+  int64_t prescribed = 0;
+  int64_t dispensed = 0;  // cumulative over every pharmacy
+
+  static constexpr auto fields() {
+    return std::tuple{field("drug_code", &Item::drug_code),
+                      field("name", &Item::name),
+                      field("strength", &Item::strength),
+                      field("unit", &Item::unit),
+                      field("dosage", &Item::dosage),
+                      field("days_supply", &Item::days_supply),
+                      field("form", &Item::form),
+                      field("controlled_class", &Item::controlled_class),
+                      field("prescribed", &Item::prescribed),
+                      field("dispensed", &Item::dispensed)};
+  }
+};
+
+// Who signed a later step, when: the common part of review, dispense, delivery and cancel.
+struct Attribution {
+  std::string by;
+  std::string org;
+  std::string record_id;
+  int64_t at_ms = 0;
+
+  static constexpr auto fields() {
+    return std::tuple{field("by", &Attribution::by), field("org", &Attribution::org),
+                      field("record_id", &Attribution::record_id),
+                      field("at_ms", &Attribution::at_ms)};
+  }
+};
+
+struct Review : Attribution {
+  std::string decision;  // "approved" or "rejected"
+  std::optional<std::string> note;
+
+  static constexpr auto fields() {
+    return std::tuple_cat(Attribution::fields(),
+                          std::tuple{field("decision", &Review::decision),
+                                     field("note", &Review::note)});
+  }
+};
+
+struct Dispense : Attribution {
+  std::map<std::string, int64_t> items;  // drug_code -> quantity
+
+  static constexpr auto fields() {
+    return std::tuple_cat(Attribution::fields(), std::tuple{field("items", &Dispense::items)});
+  }
+};
+
+struct Delivery : Attribution {
+  std::string method;  // "pickup" or "courier"
+  std::optional<std::string> tracking_no;
+
+  static constexpr auto fields() {
+    return std::tuple_cat(Attribution::fields(),
+                          std::tuple{field("method", &Delivery::method),
+                                     field("tracking_no", &Delivery::tracking_no)});
+  }
+};
+
+struct Cancel : Attribution {
+  std::string reason;
+
+  static constexpr auto fields() {
+    return std::tuple_cat(Attribution::fields(), std::tuple{field("reason", &Cancel::reason)});
+  }
+};
+
+// "rx/<id>". Written statuses: issued -> approved | rejected -> dispensing -> dispensed ->
+// delivered, or cancelled before any dispense; "expired" is never written (rx_citizen_status
+// derives it).
+struct Prescription {
+  std::string org;     // the issuing hospital
+  std::string doctor;  // "<org>/<user>"
+  std::string patient_ref;
+  std::string type;
+  std::string channel;
+  bool follow_up = false;
+  bool long_term = false;
+  std::optional<std::string> long_term_reason;
+  std::optional<std::string> pain;
+  std::optional<std::string> diagnosis_code;
+  int64_t valid_days = 1;
+  int64_t issued_at_ms = 0;
+  int64_t issue_day = 0;  // calendar day numbers in the chain time zone (calendar.h)
+  int64_t valid_until_day = 0;
+  std::vector<Item> items;
+  std::string status;
+  std::optional<Review> review;
+  std::vector<Dispense> dispenses;
+  std::optional<Delivery> delivery;
+  std::optional<Cancel> cancel;
+
+  static constexpr auto fields() {
+    return std::tuple{field("org", &Prescription::org),
+                      field("doctor", &Prescription::doctor),
+                      field("patient_ref", &Prescription::patient_ref),
+                      field("type", &Prescription::type),
+                      field("channel", &Prescription::channel),
+                      field("follow_up", &Prescription::follow_up),
+                      field("long_term", &Prescription::long_term),
+                      field("long_term_reason", &Prescription::long_term_reason),
+                      field("pain", &Prescription::pain),
+                      field("diagnosis_code", &Prescription::diagnosis_code),
+                      field("valid_days", &Prescription::valid_days),
+                      field("issued_at_ms", &Prescription::issued_at_ms),
+                      field("issue_day", &Prescription::issue_day),
+                      field("valid_until_day", &Prescription::valid_until_day),
+                      field("items", &Prescription::items),
+                      field("status", &Prescription::status),
+                      field("review", &Prescription::review),
+                      field("dispenses", &Prescription::dispenses),
+                      field("delivery", &Prescription::delivery),
+                      field("cancel", &Prescription::cancel)};
+  }
+};
+
+}  // namespace rx
 
 // "rx/<rx_id>"; a prescription's id is the record id of its rx.issue.
 std::string rx_key(std::string_view rx_id);
 
-// What a citizen is told about the prescription `rx_state` on calendar day `today` (chain time
-// zone, calendar.h): "valid", "rejected", "dispensing", "dispensed", "delivered", "expired" or
-// "cancelled". Expiry is derived from the day, never written: a prescription not yet fully
-// dispensed is "expired" once `today` is past its valid_until_day. Returns "" for a value the rx
-// contracts could not have written, so that the caller reports the corruption.
+// What a citizen is told about the prescription `rx_state` (its JSON view, state_value_json) on
+// calendar day `today` (chain time zone, calendar.h): "valid", "rejected", "dispensing",
+// "dispensed", "delivered", "expired" or "cancelled". Expiry is derived from the day, never
+// written: a prescription not yet fully dispensed is "expired" once `today` is past its
+// valid_until_day. Returns "" for a value the rx contracts could not have written, so that the
+// caller reports the corruption.
 std::string rx_citizen_status(const nlohmann::json& rx_state, int64_t today);
+// The same for a stored prescription.
+std::string rx_citizen_status(const rx::Prescription& rx, int64_t today);
 
 }  // namespace medtrail::contracts
