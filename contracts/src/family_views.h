@@ -32,9 +32,6 @@ const ValueCodec* codec_of() {
   return &codec;
 }
 
-// Transitional: a family still storing JSON text.
-const ValueCodec* legacy_json_codec();
-
 // nullptr: not a key of the family.
 const ValueCodec* directory_value_codec(std::string_view key);   // org/ id/ node/
 const ValueCodec* governance_value_codec(std::string_view key);  // gov/

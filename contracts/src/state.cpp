@@ -36,14 +36,6 @@ std::optional<std::string> RecordTxn::get(std::string_view key) const {
   return lookup(writes_, *below_, key);
 }
 
-std::optional<nlohmann::json> RecordTxn::get_json(std::string_view key) const {
-  std::optional<std::string> raw = get(key);
-  if (!raw) return std::nullopt;
-  nlohmann::json value = nlohmann::json::parse(*raw, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_object()) return nlohmann::json::object();
-  return value;
-}
-
 std::string index_prefix(std::string_view subject) {
   std::string key = "ix/";
   key.append(subject);

@@ -18,17 +18,6 @@ const ValueCodec* codec_for(std::string_view key) {
 
 }  // namespace
 
-const ValueCodec* legacy_json_codec() {
-  static constexpr ValueCodec codec{
-      [](std::string_view bytes) -> std::optional<nlohmann::json> {
-        nlohmann::json v = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
-        if (v.is_discarded()) return std::nullopt;
-        return v;
-      },
-      [](const nlohmann::json& view) -> std::optional<std::string> { return view.dump(); }};
-  return &codec;
-}
-
 std::optional<nlohmann::json> state_value_json(std::string_view key, std::string_view bytes) {
   const ValueCodec* codec = codec_for(key);
   return codec ? codec->to_json(bytes) : std::nullopt;

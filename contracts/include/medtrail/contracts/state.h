@@ -18,7 +18,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/chain_store.h"
@@ -62,11 +61,7 @@ class RecordTxn final : public StateView {
  public:
   explicit RecordTxn(const StateView& below) : below_(&below) {}
   std::optional<std::string> get(std::string_view key) const override;
-  // The stored JSON at `key`; nullopt when absent. A value that does not parse (never written by
-  // a contract) reads as an empty object so that the caller's field checks reject it.
-  std::optional<nlohmann::json> get_json(std::string_view key) const;
   void put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
-  void put_json(std::string key, const nlohmann::json& value) { put(std::move(key), value.dump()); }
   // Typed values (state_codec.h); read throws CorruptState for bytes that are not a T.
   template <StoredStruct T>
   std::optional<T> read(std::string_view key) const {
