@@ -192,7 +192,7 @@ class DayBuilder {
       case Slot::kIssue:
         return issue();
       case Slot::kAdminister:
-        if (!stock_.empty()) return administer();
+        if (ready(stock_)) return administer();
         [[fallthrough]];
       case Slot::kSupply:
         return supply();
@@ -311,7 +311,9 @@ class DayBuilder {
       case 6:
         add(pick(clinic_ops_[clinic_]), "vaccine.receive",
             {{"shipment_id", shipment_}, {"cold_chain", cold_chain}});
-        for (const json& code : round_codes_) stock_.push_back({code.get<std::string>(), clinic_});
+        for (const json& code : round_codes_) {
+          stock_.push_back({{code.get<std::string>(), clinic_}, now() + kStepLag});
+        }
         break;
     }
     if (++supply_step_ == 7) {
@@ -323,8 +325,7 @@ class DayBuilder {
     }
   }
   void administer() {
-    auto [code, clinic] = stock_.front();
-    stock_.pop_front();
+    auto [code, clinic] = take(stock_);
     add(pick(vaccinators_[clinic]), "vaccine.administer",
         {{"code", code}, {"patient_ref", patient()}, {"dose_number", 1}, {"site", "left deltoid"}});
   }
@@ -407,7 +408,7 @@ class DayBuilder {
   size_t emitted_ = 0, serial_ = 0, dispensed_count_ = 0;
   std::deque<Pending<Rx>> issued_, approved_, dispensed_;
   std::deque<Pending<std::pair<std::string, Person>>> emergencies_;
-  std::deque<std::pair<std::string, int>> stock_;       // dose code, clinic
+  std::deque<Pending<std::pair<std::string, int>>> stock_;  // dose code, clinic
   std::deque<std::pair<std::string, size_t>> batches_;  // batch code, shipments left
   size_t lot_ = 1, round_ = 0, supply_step_ = 0, dose_serial_ = 0;
   int clinic_ = 1;
