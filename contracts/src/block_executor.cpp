@@ -69,7 +69,8 @@ void BlockExecutor::forget_signers_if_changed(const ledger::StateWrites& writes)
 BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSigner* known,
                                           const ledger::Envelope& envelope,
                                           const ledger::PayloadFields& fields,
-                                          std::string_view record_id) const {
+                                          std::string_view record_id,
+                                          const nlohmann::json* body) const {
   Outcome out;
   const KindRule* rule = registry_->find(fields.kind);
   if (rule == nullptr) {
@@ -99,11 +100,14 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
     return out;
   }
 
-  // The payload parsed strictly before (no duplicate keys at any depth), so this parse agrees.
-  const nlohmann::json payload = nlohmann::json::parse(ledger::as_chars(envelope.payload), nullptr,
-                                                       /*allow_exceptions=*/false);
-  auto body = payload.is_object() ? payload.find("body") : payload.end();
-  if (!payload.is_object() || body == payload.end() || !body->is_object()) {
+  nlohmann::json payload;
+  if (body == nullptr) {
+    // The payload parsed strictly before (no duplicate keys at any depth), so this parse agrees.
+    payload = nlohmann::json::parse(ledger::as_chars(envelope.payload), nullptr, /*allow_exceptions=*/false);
+    auto it = payload.is_object() ? payload.find("body") : payload.end();
+    body = it != payload.end() ? &*it : nullptr;
+  }
+  if (body == nullptr || !body->is_object()) {
     out.result = ExecutionResult::reject("wrong_type", "body must be an object");
     return out;
   }
@@ -159,7 +163,7 @@ void BlockExecutor::speculate(std::span<const PendingRecord> records, ledger::Pa
       ReadRecorder view(*committed_);
       try {
         std::optional<KnownSigner> known = look_up_signer(view, r.envelope->signer);
-        Outcome outcome = run(view, known ? &*known : nullptr, *r.envelope, *r.fields, r.record_id);
+        Outcome outcome = run(view, known ? &*known : nullptr, *r.envelope, *r.fields, r.record_id, r.body);
         done[i] = Speculation{std::move(outcome), view.take_reads()};
       } catch (...) {
         // Left to execute(), which meets the same failure on the thread that must handle it.
@@ -173,7 +177,8 @@ void BlockExecutor::speculate(std::span<const PendingRecord> records, ledger::Pa
 
 ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
                                        const ledger::PayloadFields& fields,
-                                       std::string_view record_id, uint64_t leaf_index) {
+                                       std::string_view record_id, uint64_t leaf_index,
+                                       const nlohmann::json* body) {
   if (auto it = speculations_.find(record_id); it != speculations_.end()) {
     Speculation speculation = std::move(it->second);
     speculations_.erase(it);
@@ -186,7 +191,7 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
       return commit(std::move(speculation.outcome), leaf_index);
     }
   }
-  return commit(run(state_, known_signer(envelope.signer), envelope, fields, record_id), leaf_index);
+  return commit(run(state_, known_signer(envelope.signer), envelope, fields, record_id, body), leaf_index);
 }
 
 }  // namespace medtrail::contracts

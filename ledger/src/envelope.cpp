@@ -7,6 +7,8 @@
 #include <span>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "medtrail/ledger/rfc3339.h"
 #include "strict_json.h"
 
@@ -99,7 +101,7 @@ enum PayloadField : size_t { kV, kKind, kOrg, kActor, kTs, kNonce, kBody };
 static_assert(kPayloadFields.size() <= kMaxScannedFields);
 
 // Everything parse_payload checks except actor == signer.
-Result<PayloadFields> parse_payload_bytes(ByteView payload) {
+Result<PayloadFields> parse_payload_bytes(ByteView payload, nlohmann::json* body = nullptr) {
   if (payload.size() > kMaxPayloadBytes) {
     return Status::error("payload_too_large", "payload is " + std::to_string(payload.size()) +
                                                   " bytes, the limit is " +
@@ -109,7 +111,8 @@ Result<PayloadFields> parse_payload_bytes(ByteView payload) {
   if (!is_valid_utf8(text)) return Status::error("invalid_utf8", "payload is not valid UTF-8");
 
   ObjectScan scan;
-  MEDTRAIL_RETURN_IF_ERROR(scan_closed_object(text, kPayloadFields, scan));
+  nlohmann::json document;
+  MEDTRAIL_RETURN_IF_ERROR(scan_closed_object(text, kPayloadFields, scan, body != nullptr ? &document : nullptr));
 
   // The version decides the schema, so it is checked before anything else about the fields.
   const ScannedField& v = scan.fields[kV];
@@ -160,6 +163,7 @@ Result<PayloadFields> parse_payload_bytes(ByteView payload) {
     return bad_field("actor", "belongs to organisation \"" + std::string(actor_org) +
                                   "\", not to the payload's org \"" + out.org + "\"");
   }
+  if (body != nullptr) *body = std::move(document["body"]);
   return out;
 }
 
@@ -251,8 +255,8 @@ std::string envelope_to_wire(const Envelope& envelope) {
   return out;
 }
 
-Result<PayloadFields> parse_payload(const Envelope& envelope) {
-  auto fields = parse_payload_bytes(envelope.payload);
+Result<PayloadFields> parse_payload(const Envelope& envelope, nlohmann::json* body) {
+  auto fields = parse_payload_bytes(envelope.payload, body);
   if (fields.ok() && fields->actor != envelope.signer) {
     return Status::error("actor_mismatch", "payload actor \"" + fields->actor +
                                                "\" is not the signer \"" + envelope.signer + "\"");
@@ -282,8 +286,9 @@ Status verify_envelope_signature(const Envelope& envelope, ByteView public_key) 
   return Status();
 }
 
-Result<PayloadFields> validate_envelope(const Envelope& envelope, ByteView public_key) {
-  auto fields = parse_payload(envelope);
+Result<PayloadFields> validate_envelope(const Envelope& envelope, ByteView public_key,
+                                        nlohmann::json* body) {
+  auto fields = parse_payload(envelope, body);
   if (!fields.ok()) return fields;
   MEDTRAIL_RETURN_IF_ERROR(verify_envelope_signature(envelope, public_key));
   return fields;

@@ -151,6 +151,37 @@ class ClosedObjectHandler {
   std::vector<std::vector<std::string>> keys_;
 };
 
+// ClosedObjectHandler's checks and nlohmann's DOM builder in one pass: the document is read
+// once whether or not its tree is wanted.
+class CheckedDomHandler {
+ public:
+  CheckedDomHandler(ClosedObjectHandler& checks, json& dom)
+      : checks_(checks), dom_(dom, /*allow_exceptions=*/false) {}
+
+  bool null() { return dom_.null() && checks_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v) && checks_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return dom_.number_integer(v) && checks_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return dom_.number_unsigned(v) && checks_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& s) {
+    return dom_.number_float(v, s) && checks_.number_float(v, s);
+  }
+  // The DOM copies the string; the checks may then take it.
+  bool string(json::string_t& v) { return dom_.string(v) && checks_.string(v); }
+  bool binary(json::binary_t& v) { return dom_.binary(v) && checks_.binary(v); }
+  bool start_object(size_t n) { return checks_.start_object(n) && dom_.start_object(n); }
+  bool key(json::string_t& k) { return dom_.key(k) && checks_.key(k); }
+  bool end_object() { return dom_.end_object() && checks_.end_object(); }
+  bool start_array(size_t n) { return checks_.start_array(n) && dom_.start_array(n); }
+  bool end_array() { return dom_.end_array() && checks_.end_array(); }
+  bool parse_error(size_t position, const std::string& token, const nlohmann::detail::exception& e) {
+    return checks_.parse_error(position, token, e);
+  }
+
+ private:
+  ClosedObjectHandler& checks_;
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+};
+
 }  // namespace
 
 const char* json_type_name(JsonType type) {
@@ -176,7 +207,7 @@ const char* json_type_name(JsonType type) {
 }
 
 Status scan_closed_object(std::string_view text, std::span<const std::string_view> names,
-                          ObjectScan& out) {
+                          ObjectScan& out, nlohmann::json* dom) {
   // nlohmann skips a UTF-8 byte order mark; RFC 8259 §8.1 forbids sending one.
   if (text.starts_with("\xEF\xBB\xBF")) {
     return Status::error("malformed_json", "byte order mark before JSON text");
@@ -184,7 +215,12 @@ Status scan_closed_object(std::string_view text, std::span<const std::string_vie
   ClosedObjectHandler handler(names, out);
   bool ok = false;
   try {
-    ok = json::sax_parse(text.data(), text.data() + text.size(), &handler);
+    if (dom != nullptr) {
+      CheckedDomHandler both(handler, *dom);
+      ok = json::sax_parse(text.data(), text.data() + text.size(), &both);
+    } else {
+      ok = json::sax_parse(text.data(), text.data() + text.size(), &handler);
+    }
   } catch (const json::exception& e) {  // not expected from the SAX path; never let one out
     return Status::error("malformed_json", e.what());
   }

@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "medtrail/ledger/status.h"
 
 namespace medtrail::ledger {
@@ -44,8 +46,9 @@ struct ObjectScan {
 // Scans `text` as a strict JSON object. Errors, in this order of precedence: malformed_json
 // (syntax, byte order mark, nesting deeper than kMaxJsonDepth), not_an_object, duplicate_key.
 // Unknown fields, missing fields and types are reported in `out` for the caller to judge.
-// Precondition: names.size() <= kMaxScannedFields. Never throws.
+// With `dom`, the same pass also builds the document's tree there (valid only when the scan
+// succeeds). Precondition: names.size() <= kMaxScannedFields. Never throws.
 Status scan_closed_object(std::string_view text, std::span<const std::string_view> names,
-                          ObjectScan& out);
+                          ObjectScan& out, nlohmann::json* dom = nullptr);
 
 }  // namespace medtrail::ledger

@@ -1,6 +1,8 @@
 #include "medtrail/ledger/envelope.h"
 
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -344,6 +346,26 @@ TEST_F(PayloadTest, DuplicateKeyNestedInBodyIsRejected) {
         R"({"k":1,"a":{"z":1},"k":2})"}) {
     auto result = parse_payload(unsigned_envelope(payload_json({{"body", body}})));
     EXPECT_EQ(result.status().code(), "duplicate_key") << body;
+  }
+}
+
+TEST_F(PayloadTest, BodyHandedOverIsTheBodyOfTheSamePass) {
+  for (const char* body : {R"({})", R"({"a":{"x":1},"b":[1,-2,"\u00e9",null,true,1.5]})",
+                           R"({"rx_id":"ab","items":[{"drug_code":"N02BE01","quantity":2}]})"}) {
+    const std::string payload = payload_json({{"body", body}});
+    nlohmann::json handed = "untouched";
+    auto fields = parse_payload(unsigned_envelope(payload), &handed);
+    ASSERT_TRUE(fields.ok()) << body;
+    EXPECT_EQ(handed, nlohmann::json::parse(body)) << body;
+    EXPECT_EQ(fields->kind, parse_payload(unsigned_envelope(payload))->kind);
+  }
+  // Refusals are the same with or without the tree, and a refused payload leaves it alone.
+  for (const std::string& bad :
+       {payload_json({{"body", R"({"a":1,"a":2})"}}), payload_json({{"body", "[1]"}}),
+        std::string("{\"v\":1,"), payload_json() + " x"}) {
+    nlohmann::json handed = "untouched";
+    EXPECT_EQ(parse_payload(unsigned_envelope(bad), &handed).status().code(), payload_code(bad)) << bad;
+    EXPECT_EQ(handed, "untouched") << bad;
   }
 }
 

@@ -27,9 +27,14 @@ void put_applied(rocksdb::WriteBatch& batch, ledger::ChainStore& store, uint64_t
 // Verdict on one envelope's signature; runs on the verify pool. A signer the committed state
 // does not know may be registered by an earlier record of the same block: such a record is
 // verified in block order instead (`deferred`).
+// Speculation costs each record a second pass on conflict and the in-order commit stays serial:
+// measured, it gains from four threads on (two lose about 8%).
+constexpr size_t kMinThreadsToSpeculate = 4;
+
 struct Verified {
   std::optional<ledger::Bytes> key;
   std::optional<ledger::PayloadFields> fields;
+  nlohmann::json body;  // the payload's body, parsed with the fields for the contracts
   ledger::ExecutionResult failure;  // set when the record must be left out
   bool ok = false;
   bool deferred = false;
@@ -69,7 +74,7 @@ void verify_in_block_order(const contracts::BlockExecutor& executor, const ledge
     v.failure = ledger::ExecutionResult::reject("unknown_signer", "signer is not known to the chain");
     return;
   }
-  auto fields = ledger::validate_envelope(e, *v.key);
+  auto fields = ledger::validate_envelope(e, *v.key, &v.body);
   if (!fields.ok()) {
     v.failure = rejection(fields.status());
     return;
@@ -147,13 +152,13 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
       if (admitted_ != nullptr && admitted_->take(VerifiedSignatures::key_of(suite, e, *v.key))) {
         // Verified by this node at admission: the payload checks are cheap and run again,
         // the signature check is not repeated. Same verdict as verifying.
-        auto fields = ledger::parse_payload(e);
+        auto fields = ledger::parse_payload(e, &v.body);
         if (!fields.ok()) {
           v.failure = rejection(fields.status());
           continue;
         }
         v.fields = std::move(*fields);
-      } else if (auto fields = ledger::validate_envelope(e, *v.key); !fields.ok()) {
+      } else if (auto fields = ledger::validate_envelope(e, *v.key, &v.body); !fields.ok()) {
         v.failure = rejection(fields.status());
         continue;
       } else {
@@ -176,17 +181,20 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   contracts::BlockExecutor executor(contracts::Registry::standard(), committed,
                                     signers_->chain_params(),
                                     {store_->height() + 1, static_cast<int64_t>(draft.timestamp_ms)});
-  // The contracts run on every core too: speculatively against the committed state, then in
-  // block order, where a record that read what an earlier one wrote runs again.
+  // With enough cores the contracts run on all of them: speculatively against the committed
+  // state, then in block order, where a record that read what an earlier one wrote runs again.
+  // On fewer threads the in-order pass alone is faster (docs/benchmarks.md, "Contracts").
   std::vector<ledger::Hash> hashes(n);
   std::vector<std::string> record_ids(n);
   std::vector<contracts::BlockExecutor::PendingRecord> pending;
   for (size_t i = 0; i < n; ++i) {
     hashes[i] = ledger::record_hash(proposal.envelopes[i]);
     record_ids[i] = ledger::to_hex(hashes[i]);
-    if (verified[i].ok) pending.push_back({&proposal.envelopes[i], &*verified[i].fields, record_ids[i]});
+    if (verified[i].ok) {
+      pending.push_back({&proposal.envelopes[i], &*verified[i].fields, record_ids[i], &verified[i].body});
+    }
   }
-  executor.speculate(pending, *runner_);
+  if (runner_->concurrency() >= kMinThreadsToSpeculate) executor.speculate(pending, *runner_);
   const uint64_t first_leaf = store_->tree_size();
   std::set<ledger::Hash> in_this_block;
   std::vector<size_t> leaf_of(n, SIZE_MAX);  // envelope -> position among the new leaves
@@ -218,7 +226,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
     in_this_block.insert(r.record_hash);
     leaf_of[i] = draft.leaves.size();
     ledger::ExecutionResult result = executor.execute(e, *verified[i].fields, record_ids[i],
-                                                      first_leaf + draft.leaves.size());
+                                                      first_leaf + draft.leaves.size(), &verified[i].body);
     draft.leaves.push_back({e, *verified[i].key, std::move(result)});
   }
   // Contracts read the committed state through `committed`: an unreadable value must not

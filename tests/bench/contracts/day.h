@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "medtrail/contracts/block_executor.h"
 #include "medtrail/ledger/envelope.h"
 
@@ -39,6 +41,7 @@ class MemoryState final : public contracts::StateView {
 struct Record {
   ledger::Envelope envelope;
   ledger::PayloadFields fields;
+  nlohmann::json body;  // handed over by the same parse, as the node's verification pass does
   std::string record_id;
   ledger::Bytes public_key;  // the signer's, for the verification run
 };

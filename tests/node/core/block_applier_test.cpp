@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medtrail/ledger/state_hash.h"
+#include "medtrail/ledger/thread_pool.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail::node {
@@ -223,7 +224,9 @@ TEST_F(BlockApplierTest, ReplayingTheChainOnAFreshStoreGivesTheSameStateDigests)
   o.sync = false;
   auto fresh = std::move(ledger::ChainStore::open(fresh_dir.path(), suite_,
                                                   testing::test_chain_id(suite_), o).value());
-  auto replayer = *BlockApplier::open(*fresh, signers_, runner_);
+  // Four threads: the contracts speculate on them, and must reach the same headers.
+  ledger::ThreadPool pool(4);
+  auto replayer = *BlockApplier::open(*fresh, signers_, pool);
   for (uint64_t h = 1; h <= store_->height(); ++h) {
     ledger::Block block = *store_->block_at(h);
     std::vector<Envelope> envelopes;

@@ -35,10 +35,11 @@ class BlockExecutor {
   std::optional<ledger::Bytes> signer_key(std::string_view signer_id) const;
 
   // Executes one record whose signature was verified and whose payload parsed; its leaf will
-  // be `leaf_index`. Never throws; bad input yields a reason.
+  // be `leaf_index`. `body`: the payload's body as parse_payload handed it over, or null to
+  // parse it here. Never throws; bad input yields a reason.
   ledger::ExecutionResult execute(const ledger::Envelope& envelope,
                                   const ledger::PayloadFields& fields, std::string_view record_id,
-                                  uint64_t leaf_index);
+                                  uint64_t leaf_index, const nlohmann::json* body = nullptr);
 
   // Optional, before the first execute(): runs `records` against the block's starting state on
   // `runner`'s threads. execute() then keeps each record's speculative result when nothing it
@@ -49,6 +50,7 @@ class BlockExecutor {
     const ledger::Envelope* envelope;
     const ledger::PayloadFields* fields;
     std::string_view record_id;
+    const nlohmann::json* body = nullptr;  // as for execute()
   };
   void speculate(std::span<const PendingRecord> records, ledger::ParallelRunner& runner);
   // How many speculative results execute() kept so far (the rest ran again).
@@ -74,7 +76,8 @@ class BlockExecutor {
   };
 
   Outcome run(const StateView& state, const KnownSigner* known, const ledger::Envelope& envelope,
-              const ledger::PayloadFields& fields, std::string_view record_id) const;
+              const ledger::PayloadFields& fields, std::string_view record_id,
+              const nlohmann::json* body) const;
   ledger::ExecutionResult commit(Outcome&& outcome, uint64_t leaf_index);
   std::optional<KnownSigner> look_up_signer(const StateView& state, std::string_view signer_id) const;
   // Signers and their organisations as the block so far sees them (most records sign as someone

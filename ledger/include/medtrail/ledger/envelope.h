@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/status.h"
@@ -55,15 +57,17 @@ Result<Envelope> envelope_from_wire(std::string_view wire_json);
 std::string envelope_to_wire(const Envelope& envelope);
 
 // Validates the payload bytes: size, UTF-8, a JSON object without duplicate keys, the
-// common fields with their types and formats, `body` an object, actor == signer.
-Result<PayloadFields> parse_payload(const Envelope& envelope);
+// common fields with their types and formats, `body` an object, actor == signer. With `body`,
+// the same single pass also hands over the body's tree (for the contracts), set on success.
+Result<PayloadFields> parse_payload(const Envelope& envelope, nlohmann::json* body = nullptr);
 
 // Checks the signature over the payload bytes with the signer's public key.
 Status verify_envelope_signature(const Envelope& envelope, ByteView public_key);
 
 // parse_payload + verify_envelope_signature: everything a node checks before admission
 // apart from whether the key belongs to the signer.
-Result<PayloadFields> validate_envelope(const Envelope& envelope, ByteView public_key);
+Result<PayloadFields> validate_envelope(const Envelope& envelope, ByteView public_key,
+                                        nlohmann::json* body = nullptr);
 
 // Suite hash of the payload bytes, and its lowercase hex (the record id).
 // Precondition: envelope.suite is a known suite.
