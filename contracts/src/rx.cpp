@@ -31,39 +31,6 @@ bool is_status(std::string_view s) {
   return std::find(std::begin(kStatuses), std::end(kStatuses), s) != std::end(kStatuses);
 }
 
-bool well_formed_item(const nlohmann::json& item) {
-  return item.is_object() && item.value("drug_code", nlohmann::json()).is_string() &&
-         item.value("prescribed", nlohmann::json()).is_number_integer() &&
-         item.value("dispensed", nlohmann::json()).is_number_integer();
-}
-
-bool null_or_object(const nlohmann::json& rx, const char* name) {
-  return rx.contains(name) && (rx[name].is_null() || rx[name].is_object());
-}
-
-// True when the JSON view `rx` has every field, of the right type, that the contracts read.
-bool well_formed(const nlohmann::json& rx) {
-  if (!rx.is_object()) return false;
-  for (const char* name : {"org", "doctor"}) {
-    if (!rx.value(name, nlohmann::json()).is_string()) return false;
-  }
-  const nlohmann::json status = rx.value("status", nlohmann::json());
-  const nlohmann::json items = rx.value("items", nlohmann::json());
-  const nlohmann::json dispenses = rx.value("dispenses", nlohmann::json());
-  const nlohmann::json review = rx.value("review", nlohmann::json::object());
-  return status.is_string() && is_status(status.get_ref<const std::string&>()) &&
-         rx.value("valid_until_day", nlohmann::json()).is_number_integer() && items.is_array() &&
-         !items.empty() && std::all_of(items.begin(), items.end(), well_formed_item) &&
-         dispenses.is_array() &&
-         std::all_of(dispenses.begin(), dispenses.end(),
-                     [](const nlohmann::json& d) {
-                       return d.is_object() && d.value("org", nlohmann::json()).is_string();
-                     }) &&
-         null_or_object(rx, "review") && null_or_object(rx, "delivery") &&
-         null_or_object(rx, "cancel") &&
-         (review.is_null() || review.value("decision", nlohmann::json()).is_string());
-}
-
 std::string citizen_status(const std::string& status, int64_t valid_until_day, int64_t today) {
   if (status == "cancelled" || status == "rejected" || status == "dispensed" ||
       status == "delivered") {
@@ -108,9 +75,8 @@ Attribution attribution(const Call& call) {
 std::string rx_key(std::string_view rx_id) { return "rx/" + std::string(rx_id); }
 
 std::string rx_citizen_status(const nlohmann::json& rx_state, int64_t today) {
-  if (!rx::well_formed(rx_state)) return "";
-  return rx::citizen_status(rx_state["status"].get_ref<const std::string&>(),
-                            rx_state["valid_until_day"].get<int64_t>(), today);
+  std::optional<rx::Prescription> rx = value_from_json<rx::Prescription>(rx_state);
+  return rx ? rx_citizen_status(*rx, today) : "";
 }
 
 std::string rx_citizen_status(const rx::Prescription& rx, int64_t today) {

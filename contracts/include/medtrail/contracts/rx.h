@@ -152,8 +152,8 @@ std::string rx_key(std::string_view rx_id);
 // calendar day `today` (chain time zone, calendar.h): "valid", "rejected", "dispensing",
 // "dispensed", "delivered", "expired" or "cancelled". Expiry is derived from the day, never
 // written: a prescription not yet fully dispensed is "expired" once `today` is past its
-// valid_until_day. Returns "" for a value the rx contracts could not have written, so that the
-// caller reports the corruption.
+// valid_until_day. Returns "" for a view that is not a prescription (a wrong type, an unknown
+// field, an unknown status, no items), so that the caller reports the corruption.
 std::string rx_citizen_status(const nlohmann::json& rx_state, int64_t today);
 // The same for a stored prescription.
 std::string rx_citizen_status(const rx::Prescription& rx, int64_t today);
