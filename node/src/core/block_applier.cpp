@@ -24,13 +24,13 @@ void put_applied(rocksdb::WriteBatch& batch, ledger::ChainStore& store, uint64_t
             encode_index(index));
 }
 
+// Speculation costs each record a second pass on conflict and the in-order commit stays serial:
+// on two threads it gains nothing (docs/benchmarks.md, "Contracts"); from four it should.
+constexpr size_t kMinThreadsToSpeculate = 4;
+
 // Verdict on one envelope's signature; runs on the verify pool. A signer the committed state
 // does not know may be registered by an earlier record of the same block: such a record is
 // verified in block order instead (`deferred`).
-// Speculation costs each record a second pass on conflict and the in-order commit stays serial:
-// measured, it gains from four threads on (two lose about 8%).
-constexpr size_t kMinThreadsToSpeculate = 4;
-
 struct Verified {
   std::optional<ledger::Bytes> key;
   std::optional<ledger::PayloadFields> fields;
