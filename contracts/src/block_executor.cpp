@@ -121,11 +121,13 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
     // JSON type error happens on every node alike). Anything else — out of memory — is not
     // deterministic and must stop the node rather than become a verdict.
     out.result = ExecutionResult::reject("bad_body", "the body could not be read");
+    out.subjects = txn.take_subjects();
     return out;
   } catch (const CorruptState&) {
     // Bytes the contracts did not write (a damaged store): the same verdict for the same bytes;
     // a node whose store differs then differs in its state digest and is found out.
     out.result = ExecutionResult::reject("corrupt_state", "a stored value the record needs does not decode");
+    out.subjects = txn.take_subjects();  // a refused record stays on its subjects' trails
     return out;
   }
   bool keep_writes = out.result.accepted || txn.keeps_writes_on_reject();

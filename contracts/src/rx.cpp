@@ -47,17 +47,12 @@ bool is_drug_code(std::string_view code) {
 }
 
 ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescription& rx) {
-  const std::string key = rx_key(rx_id);
-  std::optional<std::string> stored = call.txn.get(key);
+  std::optional<Prescription> stored = call.txn.read<Prescription>(rx_key(rx_id));
   if (!stored) {
     return ledger::ExecutionResult::reject("unknown_prescription",
                                            "no prescription " + std::string(rx_id));
   }
-  // Decoded here rather than through RecordTxn::read, whose CorruptState would drop the
-  // record's index entries: a refusal stays on the prescription's trail.
-  std::optional<Prescription> decoded = decode_value<Prescription>(*stored);
-  if (!decoded) return ledger::ExecutionResult::reject("corrupt_state", key + " cannot be read");
-  rx = std::move(*decoded);
+  rx = std::move(*stored);
   return ledger::ExecutionResult::accept();
 }
 

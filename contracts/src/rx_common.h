@@ -20,8 +20,8 @@ bool is_drug_code(std::string_view code);
 inline constexpr std::string_view kDrugCodeFormat =
     "a national drug code (14 digits starting 86) or an ATC code such as N02AA01";
 
-// Loads the prescription `rx_id` into `rx`: `unknown_prescription` when there is none,
-// `corrupt_state` when the stored value does not decode.
+// Loads the prescription `rx_id` into `rx`: `unknown_prescription` when there is none (a value
+// that does not decode throws CorruptState: the verdict `corrupt_state`).
 ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescription& rx);
 
 // Every item's dispensed quantity has reached the prescribed one.

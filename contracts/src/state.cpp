@@ -16,10 +16,6 @@ std::optional<std::string> BlockState::get(std::string_view key) const {
   return lookup(writes_, *committed_, key);
 }
 
-void BlockState::apply(const ledger::StateWrites& writes) {
-  for (const auto& [key, value] : writes) writes_[key] = value;
-}
-
 void BlockState::apply(ledger::StateWrites&& writes) {
   if (writes_.empty()) {
     writes_ = std::move(writes);

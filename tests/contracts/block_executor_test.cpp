@@ -22,6 +22,7 @@ struct Counter {
 };
 
 ExecutionResult bump_counter(Call& call) {
+  call.txn.index("test/counter");
   Counter c = call.txn.read<Counter>("test/counter").value_or(Counter{});
   ++c.n;
   call.txn.write("test/counter", c);
@@ -65,6 +66,7 @@ TEST(BlockExecutor, StoredValueThatDoesNotDecodeIsTheVerdictCorruptState) {
   f.state.apply({{"test/counter", std::string("{\"n\":2}")}});
   EXPECT_EQ(run(2).reason_code, "corrupt_state");
   EXPECT_EQ(*f.state.get("test/counter"), "{\"n\":2}");  // nothing written over it
+  EXPECT_TRUE(f.state.get(index_key("test/counter", 2)));  // the refusal stays on the trail
 }
 
 }  // namespace

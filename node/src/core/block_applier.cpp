@@ -186,15 +186,18 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   // On fewer threads the in-order pass alone is faster (docs/benchmarks.md, "Contracts").
   std::vector<ledger::Hash> hashes(n);
   std::vector<std::string> record_ids(n);
-  std::vector<contracts::BlockExecutor::PendingRecord> pending;
   for (size_t i = 0; i < n; ++i) {
     hashes[i] = ledger::record_hash(proposal.envelopes[i]);
     record_ids[i] = ledger::to_hex(hashes[i]);
-    if (verified[i].ok) {
+  }
+  if (runner_->concurrency() >= kMinThreadsToSpeculate) {
+    std::vector<contracts::BlockExecutor::PendingRecord> pending;
+    for (size_t i = 0; i < n; ++i) {
+      if (!verified[i].ok) continue;
       pending.push_back({&proposal.envelopes[i], &*verified[i].fields, record_ids[i], &verified[i].body});
     }
+    executor.speculate(pending, *runner_);
   }
-  if (runner_->concurrency() >= kMinThreadsToSpeculate) executor.speculate(pending, *runner_);
   const uint64_t first_leaf = store_->tree_size();
   std::set<ledger::Hash> in_this_block;
   std::vector<size_t> leaf_of(n, SIZE_MAX);  // envelope -> position among the new leaves

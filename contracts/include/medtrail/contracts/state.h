@@ -46,7 +46,6 @@ class BlockState final : public StateView {
  public:
   explicit BlockState(const StateView& committed) : committed_(&committed) {}
   std::optional<std::string> get(std::string_view key) const override;
-  void apply(const ledger::StateWrites& writes);
   void apply(ledger::StateWrites&& writes);
   const ledger::StateWrites& writes() const { return writes_; }
   ledger::StateWrites take_writes() { return std::move(writes_); }
@@ -81,7 +80,6 @@ class RecordTxn final : public StateView {
 
   const ledger::StateWrites& writes() const { return writes_; }
   ledger::StateWrites take_writes() { return std::move(writes_); }
-  const std::vector<std::string>& subjects() const { return subjects_; }
   std::vector<std::string> take_subjects() { return std::move(subjects_); }
 
  private:
