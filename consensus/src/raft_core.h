@@ -1,8 +1,8 @@
 #pragma once
 // RaftCore: the implementation behind RaftNode. Its members are split by concern over
 // raft_node.cpp (creation, Ready/advance, ticks), raft_step.cpp (message dispatch and term
-// rules), raft_election.cpp, raft_replication.cpp, raft_snapshot.cpp, raft_membership.cpp,
-// raft_read_index.cpp and raft_invariants.cpp.
+// rules), raft_admission.cpp (what a peer may claim), raft_election.cpp, raft_replication.cpp,
+// raft_snapshot.cpp, raft_membership.cpp, raft_read_index.cpp and raft_invariants.cpp.
 
 #include <cstdint>
 #include <deque>
@@ -23,8 +23,28 @@ namespace medtrail::consensus::internal {
 // hear from a leader, since the leader asked for it (etcd's campaignTransfer).
 inline constexpr const char* kTransferContext = "medtrail-leader-transfer";
 
+// Reads from peers (§6.4): a context no longer than this, and at most this many waiting, so a
+// peer cannot make the leader hold or broadcast unbounded data.
+inline constexpr size_t kMaxReadContextBytes = 4096;
+inline constexpr size_t kMaxPendingReads = 4096;
+
 // Voters and learners sorted, unique, non-zero and disjoint.
 bool valid_conf_state(const ConfState& conf);
+
+inline bool is_vote_request(MessageType t) {
+  return t == MessageType::kVote || t == MessageType::kPreVote;
+}
+// Messages only a leader sends (AppendEntries, heartbeats, InstallSnapshot).
+inline bool carries_leader(MessageType t) {
+  return t == MessageType::kAppend || t == MessageType::kHeartbeat ||
+         t == MessageType::kSnapshotChunk;
+}
+// Whether a message with a higher term moves the receiver to it (§5.1). Pre-votes never change
+// anyone's term (§9.6); a granted pre-vote carries the candidate's future term.
+inline bool raises_term(const Message& m) {
+  return !(m.type == MessageType::kPreVote ||
+           (m.type == MessageType::kPreVoteResponse && !m.reject));
+}
 
 // A read waiting for a quorum of heartbeat acknowledgements (§6.4).
 struct PendingRead {
@@ -56,7 +76,8 @@ class RaftCore final : public RaftNode {
   Index last_index() const override { return log_.last_index(); }
   Index applied() const override { return log_.applied(); }
   std::vector<RaftNode::Progress> progress() const override;
-  Status failure() const override { return log_.failure(); }
+  Counters counters() const override { return counters_; }
+  Status failure() const override { return log_.failure().ok() ? failure_ : log_.failure(); }
 
  private:
   // --- roles (raft_election.cpp) ---
@@ -73,8 +94,20 @@ class RaftCore final : public RaftNode {
   void reset_randomized_election_timeout();
   bool past_election_timeout() const { return election_elapsed_ >= randomized_election_timeout_; }
 
+  // --- admission (raft_admission.cpp): what a peer may claim, checked before any effect ---
+  Status check_shape(const Message& m);
+  Status check_entries(const Message& m);
+  Status check_snapshot_chunk(const Message& m);
+  // For a message with m.term > term_: whether it may raise our term to m.term (ok), or is
+  // dropped (after moving our term at most kMaxTermJump toward it).
+  Status admit_higher_term(const Message& m);
+  Status check_leader_conflict(const Message& m);
+  Status check_response_indexes(const Message& m);
+  Status drop(uint64_t& counter, const char* code, const std::string& why);
+  bool term_jump_allowed() const { return ticks_since_term_jump_ >= config_.election_ticks; }
+
   // --- dispatch (raft_step.cpp) ---
-  Status validate(const Message& m) const;
+  Status validate(const Message& m);
   Status step_leader(const Message& m);
   Status step_candidate(const Message& m);
   Status step_follower(const Message& m);
@@ -125,8 +158,11 @@ class RaftCore final : public RaftNode {
   void tick_heartbeat();
   bool check_quorum_active();
 
-  // --- invariants (raft_invariants.cpp): debug builds check them after every state change ---
-  void check_invariants() const;
+  // --- invariants (raft_invariants.cpp): checked after every state change, in every build ---
+  void check_invariants();
+  // Latches failure() (see RaftNode::failure): the node stops acting.
+  void fail(Status status);
+  bool failed() const { return !failure().ok(); }
 
   size_t quorum() const { return conf_.voters.size() / 2 + 1; }
 
@@ -147,6 +183,11 @@ class RaftCore final : public RaftNode {
 
   int election_elapsed_ = 0;
   int heartbeat_elapsed_ = 0;
+  // Ticks since a message last raised our term by more than one (saturating at election_ticks).
+  // Such raises are allowed once per election timeout: an honest node lagging behind needs one
+  // (or, beyond kMaxTermJump, a few), while a liar repeating them could otherwise ratchet the
+  // cluster's term toward kMaxTerm at the speed it can send.
+  int ticks_since_term_jump_ = 0;
   // Drawn from [election_ticks, 2 * election_ticks) on every reset, so that split votes resolve.
   int randomized_election_timeout_ = 0;
 
@@ -181,6 +222,15 @@ class RaftCore final : public RaftNode {
   Term incoming_snapshot_term_ = 0;
   // Leader: the storage snapshot being sent, kept so each chunk does not re-read it.
   std::optional<Snapshot> outgoing_snapshot_;
+
+  // Set when the node must stop for a reason other than storage (which RaftLog latches):
+  // `term_exhausted` or `invariant_violated`.
+  Status failure_;
+  Counters counters_;
+  // The commit index and term last checked for "committed term <= current term": the check
+  // reads the log (possibly storage), so it runs only when either changes.
+  Index checked_commit_ = 0;
+  Term checked_term_ = 0;
 
   // Output buffered for the next Ready.
   std::vector<Message> messages_;

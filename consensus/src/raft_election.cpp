@@ -1,6 +1,7 @@
 // Roles and elections: randomized timeouts (§3.4), pre-vote (§9.6), vote rules (§5.2, §5.4.1).
 
 #include <algorithm>
+#include <string>
 
 #include "raft_core.h"
 
@@ -86,6 +87,13 @@ bool RaftCore::has_unapplied_conf_changes() const {
 void RaftCore::campaign(bool pre_vote, bool transfer) {
   if (!promotable()) return;
   if (!transfer && has_unapplied_conf_changes()) return;  // our configuration may be stale
+  if (term_ >= kMaxTerm) {
+    // No term above kMaxTerm exists: rather than sit leaderless for ever, stop loudly.
+    fail(Status::error("term_exhausted", "term " + std::to_string(term_) +
+                                             " reached the largest usable term 2^62; restore "
+                                             "this node from a peer (docs/raft-safety.md)"));
+    return;
+  }
   Term vote_term;
   MessageType type;
   if (pre_vote) {
@@ -146,6 +154,9 @@ void RaftCore::handle_vote_response(const Message& m) {
   MessageType expected =
       role_ == Role::kPreCandidate ? MessageType::kPreVoteResponse : MessageType::kVoteResponse;
   if (m.type != expected || !is_voter(m.from) || !promotable()) return;
+  // A grant counts only for the term we asked about: a pre-vote grant from an earlier round
+  // (or one naming another term) says nothing about this one.
+  if (!m.reject && m.term != (role_ == Role::kPreCandidate ? term_ + 1 : term_)) return;
   votes_.emplace(m.from, !m.reject);  // the first answer of each voter counts
   size_t granted = 0;
   size_t rejected = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "medtrail/consensus/raft.h"
+
 namespace medtrail::consensus::internal {
 
 namespace {
@@ -11,7 +13,7 @@ uint64_t entry_bytes(const Entry& e) { return e.data.size(); }
 Status RaftLog::init(Index commit, Index applied) {
   Index first = storage_.first_index();
   Index last = storage_.last_index();
-  if (first == 0 || last + 1 < first) {
+  if (first == 0 || last + 1 < first || last >= kMaxIndex) {
     return Status::error("invalid", "storage reports an inconsistent index range");
   }
   offset_ = last + 1;
@@ -38,8 +40,9 @@ Index RaftLog::stable_last_index() const { return snapshot_ ? 0 : offset_ - 1; }
 
 Result<Term> RaftLog::term(Index index) const {
   if (snapshot_ && index == snapshot_->meta.index) return snapshot_->meta.term;
-  if (index + 1 < first_index()) return Status::error("compacted", "index is compacted");
+  // Beyond the log first: index + 1 below would wrap for an index of UINT64_MAX.
   if (index > last_index()) return Status::error("unavailable", "index is beyond the log");
+  if (index + 1 < first_index()) return Status::error("compacted", "index is compacted");
   if (index >= offset_) return unstable_[index - offset_].term;
   if (index == 0) return Term{0};
   return checked(storage_.term(index));

@@ -25,7 +25,7 @@ bool RaftCore::is_member(NodeId node) const {
 }
 
 Status RaftCore::propose_conf_change(const ConfChange& change) {
-  if (!log_.failure().ok()) return log_.failure();
+  if (failed()) return failure();
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
   if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (lead_transferee_ != kNoNode) {
@@ -102,7 +102,7 @@ void RaftCore::rebuild_progress_after_conf_change() {
 }
 
 Status RaftCore::transfer_leadership(NodeId target) {
-  if (!log_.failure().ok()) return log_.failure();
+  if (failed()) return failure();
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
   if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (target == id()) return Status();

@@ -1,6 +1,7 @@
 // RaftCore construction, the Ready/advance cycle, proposals and ticks.
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "raft_core.h"
@@ -64,15 +65,27 @@ Status RaftCore::init() {
     return Status::error("invalid", "stored configuration is not sorted, unique and disjoint");
   }
   conf_ = initial->conf_state;
+  if (initial->hard_state.term >= kMaxTerm) {
+    // Only damage or a peer's lie (before such terms were refused) puts a term here; the node
+    // could never campaign again, and a term cannot be lowered safely (votes were cast in it).
+    return Status::error(
+        "term_exhausted",
+        "stored Raft term " + std::to_string(initial->hard_state.term) +
+            " is at or above the largest usable term 2^62 (damaged, or a lie accepted by an "
+            "older version); it cannot be lowered safely: restore this node from a peer by "
+            "wiping its Raft log and state and letting it catch up by snapshot "
+            "(docs/raft-safety.md, \"term_exhausted\")");
+  }
   Status s = log_.init(initial->hard_state.commit, config_.applied);
   if (!s.ok()) return s;
   term_ = initial->hard_state.term;
   vote_ = initial->hard_state.vote;
   become_follower(term_, kNoNode);
+  ticks_since_term_jump_ = config_.election_ticks;  // a restarted node may need to catch up
   prev_hard_state_ = initial->hard_state;
   prev_soft_state_ = soft_state();
   check_invariants();
-  return Status();
+  return failure_;
 }
 
 HardState RaftCore::hard_state_to_persist() const {
@@ -86,7 +99,7 @@ HardState RaftCore::hard_state_to_persist() const {
 }
 
 bool RaftCore::has_ready() const {
-  if (!log_.failure().ok()) return false;  // fail closed: see RaftNode::failure
+  if (failed()) return false;  // fail closed: see RaftNode::failure
   bool messages_ready = !messages_.empty() && !log_.has_entries_behind_snapshot();
   return soft_state() != prev_soft_state_ || hard_state_to_persist() != prev_hard_state_ ||
          log_.has_entries_to_persist() || log_.has_snapshot_to_persist() || messages_ready ||
@@ -95,7 +108,7 @@ bool RaftCore::has_ready() const {
 
 Ready RaftCore::ready() {
   Ready rd;
-  if (!log_.failure().ok()) return rd;
+  if (failed()) return rd;
   if (soft_state() != prev_soft_state_) rd.soft_state = prev_soft_state_ = soft_state();
   HardState hs = hard_state_to_persist();
   if (hs != prev_hard_state_) rd.hard_state = prev_hard_state_ = hs;
@@ -132,7 +145,7 @@ void RaftCore::advance(const Ready& rd) {
 }
 
 Status RaftCore::propose(std::string data) {
-  if (!log_.failure().ok()) return log_.failure();
+  if (failed()) return failure();
   if (role_ != Role::kLeader) return Status::error("not_leader", "not the leader");
   if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (lead_transferee_ != kNoNode) {
@@ -158,7 +171,8 @@ std::vector<RaftNode::Progress> RaftCore::progress() const {
 }
 
 void RaftCore::tick() {
-  if (!log_.failure().ok()) return;
+  if (failed()) return;
+  if (ticks_since_term_jump_ < config_.election_ticks) ++ticks_since_term_jump_;
   if (role_ == Role::kLeader) {
     tick_heartbeat();
   } else {
@@ -169,10 +183,13 @@ void RaftCore::tick() {
 
 void RaftCore::tick_election() {
   ++election_elapsed_;
-  if (promotable() && past_election_timeout()) {
-    election_elapsed_ = 0;
-    campaign(config_.pre_vote, false);
-  }
+  if (!past_election_timeout()) return;
+  election_elapsed_ = 0;
+  // A leader silent for an election timeout is forgotten, by learners too (they never
+  // campaign): otherwise a member that claimed this term's leadership first would, through the
+  // one-leader-per-term check (check_leader_conflict), shut out the real leader for good.
+  leader_ = kNoNode;
+  if (promotable()) campaign(config_.pre_vote, false);
 }
 
 void RaftCore::tick_heartbeat() {

@@ -37,7 +37,7 @@ void PeerProgress::become_snapshot(const SnapshotMeta& meta, uint64_t size) {
   state_ = State::kSnapshot;
   probe_sent_ = false;
   inflights_.reset();
-  transfer_ = SnapshotTransfer{meta, size, 0, 0};
+  transfer_ = SnapshotTransfer{meta, size, 0, 0, false};
   next_ = std::max(next_, meta.index + 1);
 }
 

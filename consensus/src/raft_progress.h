@@ -34,6 +34,8 @@ struct SnapshotTransfer {
   uint64_t size = 0;
   uint64_t acked = 0;  // bytes the follower confirmed holding: the next chunk starts here
   int idle_ticks = 0;  // ticks since the last chunk was sent or acknowledged
+  // The chunk in flight ends the snapshot: a rejection from offset 0 now is a refusal.
+  bool last_chunk_sent = false;
 };
 
 class PeerProgress {

@@ -6,7 +6,7 @@
 namespace medtrail::consensus::internal {
 
 Status RaftCore::read_index(std::string context) {
-  if (!log_.failure().ok()) return log_.failure();
+  if (failed()) return failure();
   if (lame_duck_commit_ != 0) return Status::error("dropped", "removed; handing over leadership");
   if (role_ == Role::kLeader) {
     serve_read(id(), context);
@@ -38,7 +38,12 @@ void RaftCore::serve_read(NodeId from, const std::string& context) {
     return;
   }
   for (const PendingRead& r : pending_reads_) {
-    if (r.context == context) return;  // already waiting (etcd ignores duplicates too)
+    if (r.context != context) continue;
+    // Already waiting (etcd ignores duplicates too). Acknowledgements name only the context,
+    // so a second read under it could be released by a heartbeat sent before it was
+    // registered (a stale read): one from another requester is refused, never merged.
+    if (r.from != from) ++counters_.reads_refused;
+    return;
   }
   pending_reads_.push_back({log_.committed(), from, context, {id()}});
   broadcast_heartbeat(context);

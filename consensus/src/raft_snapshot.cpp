@@ -47,6 +47,7 @@ void RaftCore::send_snapshot_chunk(NodeId to, PeerProgress& pr) {
   m.snapshot_offset = t.acked;
   m.snapshot_size = t.size;
   m.snapshot_chunk = snap->data.substr(t.acked, config_.snapshot_chunk_bytes);
+  t.last_chunk_sent = t.acked + m.snapshot_chunk.size() >= t.size;
   t.idle_ticks = 0;
   send(std::move(m));
 }
@@ -66,6 +67,14 @@ void RaftCore::handle_snapshot_response(const Message& m, PeerProgress& pr) {
   if (m.snapshot.index != t.meta.index || m.snapshot.term != t.meta.term) return;  // stale
   if (m.reject) {
     t.acked = std::min(m.snapshot_offset, t.size);
+    if (t.acked == 0 && t.last_chunk_sent) {
+      // The follower had every chunk and asks to start over: it refused the image
+      // (Config::accept_snapshot) or lost the transfer. Start again when the resend timer fires,
+      // so an image it cannot use is not streamed back to back.
+      t.last_chunk_sent = false;
+      t.idle_ticks = 0;
+      return;
+    }
     send_snapshot_chunk(m.from, pr);
     return;
   }
@@ -93,12 +102,9 @@ void RaftCore::respond_snapshot(const Message& m, bool reject, uint64_t held, In
   send(std::move(resp));
 }
 
+// The chunk's offsets, metadata and configuration were checked on admission
+// (check_snapshot_chunk).
 Status RaftCore::handle_snapshot_chunk(const Message& m) {
-  if (m.snapshot_offset > m.snapshot_size ||
-      m.snapshot_chunk.size() > m.snapshot_size - m.snapshot_offset || m.snapshot.index == 0 ||
-      m.snapshot.term == 0 || m.snapshot.term > m.term || !valid_conf_state(m.snapshot.conf)) {
-    return Status::error("invalid", "malformed snapshot chunk");
-  }
   if (m.snapshot.index <= log_.committed()) {
     // We already have everything it covers: tell the leader to carry on from our commit.
     incoming_snapshot_.reset();
@@ -133,6 +139,14 @@ Status RaftCore::handle_snapshot_chunk(const Message& m) {
     log_.commit_to(snap.meta.index);
     respond_snapshot(m, false, m.snapshot_size, log_.committed());
     return Status();
+  }
+  if (config_.accept_snapshot && !config_.accept_snapshot(snap)) {
+    // The state machine cannot use this image (e.g. it fails verification): installing it would
+    // leave the node unable to apply anything. Drop it, keep our log, and ask the leader to
+    // start over; it waits for its resend timer first (handle_snapshot_response).
+    ++counters_.snapshots_refused;
+    respond_snapshot(m, true, 0, 0);
+    return Status::error("invalid", "snapshot refused by Config::accept_snapshot");
   }
   log_.restore(snap);
   conf_ = snap.meta.conf;

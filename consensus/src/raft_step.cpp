@@ -1,34 +1,33 @@
-// Message dispatch: validation, the term rules every role shares (§5.1, §9.6), then per role.
+// Message dispatch: validation and admission (raft_admission.cpp), the term rules every role
+// shares (§5.1, §9.6), then per role.
 
 #include "raft_core.h"
 
 namespace medtrail::consensus::internal {
 
-namespace {
-bool is_vote_request(MessageType t) {
-  return t == MessageType::kVote || t == MessageType::kPreVote;
-}
-bool carries_leader(MessageType t) {
-  return t == MessageType::kAppend || t == MessageType::kHeartbeat ||
-         t == MessageType::kSnapshotChunk;
-}
-}  // namespace
-
-Status RaftCore::validate(const Message& m) const {
-  if (m.to != id()) return Status::error("invalid", "message addressed to another node");
-  if (m.from == kNoNode || m.from == id()) return Status::error("invalid", "bad sender");
-  if (static_cast<uint8_t>(m.type) > static_cast<uint8_t>(MessageType::kReadIndexResponse)) {
-    return Status::error("invalid", "unknown message type");
+Status RaftCore::validate(const Message& m) {
+  if (m.to != id()) {
+    return drop(counters_.malformed, "invalid", "message addressed to another node");
   }
-  return Status();
+  if (m.from == kNoNode || m.from == id()) {
+    return drop(counters_.malformed, "invalid", "bad sender");
+  }
+  if (static_cast<uint8_t>(m.type) > static_cast<uint8_t>(MessageType::kReadIndexResponse)) {
+    return drop(counters_.malformed, "invalid", "unknown message type");
+  }
+  return check_shape(m);
 }
 
 Status RaftCore::step(const Message& m) {
-  if (!log_.failure().ok()) return log_.failure();
+  if (failed()) return failure();
   Status s = validate(m);
   if (!s.ok()) return s;
 
   if (m.term > term_) {
+    // No node ever holds a term above kMaxTerm (it would refuse to start), so this is a lie.
+    if (m.term > kMaxTerm) {
+      return drop(counters_.implausible_term, "invalid", "term above kMaxTerm");
+    }
     if (is_vote_request(m.type)) {
       // §4.2.3 / §9.6: while we hear from a leader, (pre-)votes are ignored, so a server that
       // was partitioned away cannot depose a healthy leader. A transfer's vote is exempt.
@@ -37,7 +36,12 @@ Status RaftCore::step(const Message& m) {
           config_.check_quorum && leader_ != kNoNode && election_elapsed_ < config_.election_ticks;
       if (!forced && in_lease) return Status();
     }
-    if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {
+    s = admit_higher_term(m);
+    if (!s.ok()) {
+      check_invariants();
+      return s;
+    }
+    if (!raises_term(m)) {
       // Pre-votes never change anyone's term; a granted pre-vote carries the future term.
     } else if (carries_leader(m.type)) {
       become_follower(m.term, m.from);
@@ -45,10 +49,11 @@ Status RaftCore::step(const Message& m) {
       become_follower(m.term, kNoNode);
     }
   } else if (m.term < term_) {
-    if ((config_.check_quorum || config_.pre_vote) &&
-        (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat)) {
+    if (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat) {
       // A stale leader (e.g. one whose pre-votes kept our term from reaching it) learns our
-      // term from this response and steps down.
+      // term from this response and steps down. etcd answers only with check-quorum or
+      // pre-vote, leaving a voter's own campaign to spread its term otherwise; a learner does
+      // not campaign, so one whose term a liar raised would never hear from the leader again.
       Message resp;
       resp.type = MessageType::kAppendResponse;
       resp.to = m.from;
@@ -62,6 +67,10 @@ Status RaftCore::step(const Message& m) {
       send(std::move(resp));
     }
     return Status();
+  }
+  if (m.term == term_ && carries_leader(m.type)) {
+    s = check_leader_conflict(m);
+    if (!s.ok()) return s;
   }
 
   if (is_vote_request(m.type)) {
@@ -89,10 +98,20 @@ Status RaftCore::step_leader(const Message& m) {
   auto it = progress_.find(m.from);
   if (m.type == MessageType::kReadIndex) {
     if (it == progress_.end()) return Status::error("invalid", "read from a non-member");
+    // An empty context is never acknowledged (heartbeats without one carry no read round).
+    if (m.context.empty() || m.context.size() > kMaxReadContextBytes ||
+        pending_reads_.size() + reads_awaiting_commit_.size() >= kMaxPendingReads) {
+      return drop(counters_.reads_refused, "dropped", "read with a bad context or over the limit");
+    }
     serve_read(m.from, m.context);
     return Status();
   }
   if (it == progress_.end()) return Status();  // not (or no longer) a member
+  if (m.type == MessageType::kAppendResponse || m.type == MessageType::kHeartbeatResponse ||
+      m.type == MessageType::kSnapshotResponse) {
+    Status s = check_response_indexes(m);
+    if (!s.ok()) return s;
+  }
   if (lame_duck_commit_ != 0 && is_voter(m.from) && m.commit >= lame_duck_commit_ &&
       (m.type == MessageType::kAppendResponse || m.type == MessageType::kHeartbeatResponse)) {
     become_follower(term_, kNoNode);  // a remaining voter knows the removal committed
@@ -112,12 +131,7 @@ Status RaftCore::step_leader(const Message& m) {
       pr.set_recently_active(true);
       handle_snapshot_response(m, pr);
       break;
-    case MessageType::kAppend:
-    case MessageType::kHeartbeat:
-    case MessageType::kSnapshotChunk:
-      // Two leaders in one term is impossible (Election Safety): the sender is confused.
-      return Status::error("invalid", "leader message from another node in our term");
-    default:
+    default:  // leader messages in our term were refused by check_leader_conflict
       break;
   }
   return Status();

@@ -177,6 +177,22 @@ TEST(RaftElection, PreVoteDoesNotBumpTerms) {
   EXPECT_EQ(c.raft(2).hard_state().term, term);
 }
 
+TEST(RaftElection, PreVoteGrantFromAnEarlierRoundIsNotCounted) {
+  Cluster c({1, 2, 3}, [](Config& cfg) { cfg.check_quorum = false; });
+  c.elect(2);  // node 1 follows 2 in term 1; then 2 falls silent
+  c.isolate(2);
+  c.tick(1, 40);  // pre-campaigns for term 2; nobody answers yet
+  ASSERT_EQ(c.raft(1).soft_state().role, Role::kPreCandidate);
+  const Term term = c.raft(1).hard_state().term;
+  // A grant naming the current term answers an earlier round (for this term), not this one.
+  Message stale = msg(MessageType::kPreVoteResponse, 3, 1, term);
+  ASSERT_TRUE(c.raft(1).step(stale).ok());
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kPreCandidate);
+  EXPECT_EQ(c.raft(1).hard_state().term, term);
+  ASSERT_TRUE(c.raft(1).step(msg(MessageType::kPreVoteResponse, 3, 1, term + 1)).ok());
+  EXPECT_EQ(c.raft(1).soft_state().role, Role::kCandidate) << "the round's own grant counts";
+}
+
 TEST(RaftElection, PartitionedNodeRejoiningDoesNotDisruptLeader) {
   Cluster c({1, 2, 3});
   c.elect(1);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "consensus/raft_test_cluster.h"
 
 namespace medtrail::consensus::raft_test {
@@ -166,6 +170,80 @@ TEST(RaftSnapshot, NewLeaderRestartsTheTransfer) {
   EXPECT_TRUE(rd.messages[1].reject);
   EXPECT_EQ(rd.messages[1].snapshot_offset, 0u);
   c.raft(3).advance(rd);
+}
+
+// Config::accept_snapshot: the state machine's say before a snapshot replaces the log.
+
+Message whole_snapshot(NodeId to, std::string image) {
+  Message chunk = msg(MessageType::kSnapshotChunk, 1, to, 1);
+  chunk.snapshot = SnapshotMeta{5, 1, ConfState{{1, 2, 3}, {}}};
+  chunk.snapshot_size = image.size();
+  chunk.snapshot_chunk = std::move(image);
+  return chunk;
+}
+
+TEST(RaftSnapshot, RefusedSnapshotLeavesTheLogUntouchedAndAsksTheLeaderToStartOver) {
+  std::vector<Snapshot> offered;
+  Cluster c({1, 2, 3}, [&](Config& cfg) {
+    cfg.accept_snapshot = [&offered](const Snapshot& s) {
+      offered.push_back(s);
+      return s.data != "bad image";
+    };
+  });
+  EXPECT_EQ(c.raft(2).step(whole_snapshot(2, "bad image")).code(), "invalid");
+  ASSERT_EQ(offered.size(), 1u);
+  EXPECT_EQ(offered[0].data, "bad image") << "offered whole, once every chunk is in";
+  EXPECT_EQ(offered[0].meta.index, 5u);
+  EXPECT_EQ(c.raft(2).counters().snapshots_refused, 1u);
+  Ready rd = c.raft(2).ready();
+  EXPECT_FALSE(rd.snapshot.has_value());
+  ASSERT_EQ(rd.messages.size(), 1u);
+  EXPECT_EQ(rd.messages[0].type, MessageType::kSnapshotResponse);
+  EXPECT_TRUE(rd.messages[0].reject);
+  EXPECT_EQ(rd.messages[0].snapshot_offset, 0u);
+  c.raft(2).advance(rd);
+  EXPECT_EQ(c.raft(2).last_index(), 0u);
+  EXPECT_EQ(c.raft(2).hard_state().commit, 0u);
+
+  // The same transfer again, with an image the state machine accepts.
+  ASSERT_TRUE(c.raft(2).step(whole_snapshot(2, "good image")).ok());
+  rd = c.raft(2).ready();
+  ASSERT_TRUE(rd.snapshot.has_value());
+  EXPECT_EQ(rd.snapshot->data, "good image");
+  c.raft(2).advance(rd);
+  EXPECT_EQ(c.raft(2).hard_state().commit, 5u);
+}
+
+TEST(RaftSnapshot, LeaderResendsARefusedSnapshotOnlyAfterItsResendTimeout) {
+  int refusals_left = 2;
+  std::vector<int> chunk_ticks;  // when each first chunk of a transfer was sent
+  int ticks = 0;
+  Cluster c({1, 2, 3}, [&](Config& cfg) {
+    if (cfg.id == 3) {
+      cfg.accept_snapshot = [&refusals_left](const Snapshot&) { return refusals_left-- <= 0; };
+    }
+  });
+  lag_and_compact(c, "image");
+  const Index snap_index = c.raft(1).applied();
+  c.heal();
+  c.drop_if = [&](const Message& m) {
+    if (m.type == MessageType::kSnapshotChunk && m.snapshot_offset == 0) {
+      chunk_ticks.push_back(ticks);
+    }
+    return false;
+  };
+  for (; ticks < 60 && c.node(3).snapshots.empty(); ++ticks) c.tick_all(1);
+  ASSERT_EQ(c.node(3).snapshots, std::vector<Index>{snap_index});
+  EXPECT_EQ(c.raft(3).counters().snapshots_refused, 2u);
+  ASSERT_EQ(chunk_ticks.size(), 3u) << "two refused transfers, then the accepted one";
+  const int resend_after = std::max(2 * 1, 10 / 2);
+  for (size_t i = 1; i < chunk_ticks.size(); ++i) {
+    EXPECT_GE(chunk_ticks[i] - chunk_ticks[i - 1], resend_after - 1)
+        << "a refused image is not streamed back to back";
+  }
+  ASSERT_TRUE(c.raft(1).propose("after").ok());
+  c.stabilize();
+  EXPECT_EQ(c.node(3).applied.back().data, "after");
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ Config Cluster::config_for(NodeId id) const {
   c.election_ticks = 10;
   c.heartbeat_ticks = 1;
   c.seed = 7;
+  c.abort_on_invariant_violation = true;  // a violation is a bug: stop at once, loudly
   if (tweak_) tweak_(c);
   c.id = id;
   return c;
@@ -131,6 +132,51 @@ std::vector<NodeId> Cluster::ids() const {
   std::vector<NodeId> out;
   for (const auto& [id, n] : nodes_) out.push_back(id);
   return out;
+}
+
+std::string Cluster::keeps_electing_and_committing(const std::string& value, int ticks) {
+  auto followed = [&] {
+    const NodeId leader = this->leader();
+    if (leader == kNoNode) return false;
+    for (NodeId id : raft(leader).conf_state().voters) {
+      if (raft(id).soft_state().leader != leader) return false;
+    }
+    return true;
+  };
+  auto applied_everywhere = [&](const std::string& data) -> NodeId {
+    for (NodeId id : ids()) {
+      bool found = false;
+      for (const Entry& e : node(id).applied) found |= e.data == data;
+      if (!found) return id;
+    }
+    return kNoNode;
+  };
+  // Proposed again through each new leader: a proposal may be lost with a deposed one.
+  auto commits_everywhere = [&](const std::string& data) -> std::string {
+    NodeId proposed_via = kNoNode;
+    for (int t = 0; t < ticks && applied_everywhere(data) != kNoNode; ++t) {
+      const NodeId leader = this->leader();
+      if (leader != kNoNode && leader != proposed_via && raft(leader).propose(data).ok()) {
+        proposed_via = leader;
+        stabilize();
+      }
+      tick_all(1);
+    }
+    const NodeId missing = applied_everywhere(data);
+    if (missing == kNoNode) return "";
+    return "node " + std::to_string(missing) + " did not apply " + data;
+  };
+  for (int t = 0; t < ticks && !followed(); ++t) tick_all(1);
+  if (!followed()) return "no leader that every voter follows";
+  if (std::string why = commits_everywhere(value + "-1"); !why.empty()) return why;
+  const NodeId first = leader();
+  isolate(first);
+  for (int t = 0; t < ticks && (leader() == first || leader() == kNoNode); ++t) tick_all(1);
+  heal();
+  if (leader() == first || leader() == kNoNode) return "no new leader once the first was cut off";
+  for (int t = 0; t < ticks && !followed(); ++t) tick_all(1);
+  if (!followed()) return "no leader that every voter follows after healing";
+  return commits_everywhere(value + "-2");
 }
 
 void Cluster::isolate(NodeId id) {

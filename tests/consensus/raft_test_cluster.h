@@ -95,6 +95,11 @@ class Cluster {
   NodeId leader() const;
   std::vector<NodeId> ids() const;
 
+  // Liveness after a fault: within `ticks` ticks every voter follows one leader, which commits
+  // `value` + "-1" on every member; then that leader is cut off, another is elected and commits
+  // `value` + "-2" everywhere once healed. Returns an empty string, or what did not happen.
+  std::string keeps_electing_and_committing(const std::string& value, int ticks = 300);
+
   // Network faults: messages matching the filter are dropped.
   std::function<bool(const Message&)> drop_if;
   void isolate(NodeId id);

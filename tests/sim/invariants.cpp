@@ -33,6 +33,11 @@ void Invariants::fail(Time now, std::string invariant, std::string detail) {
 void Invariants::after_step(Time now) {
   for (const auto& [id, node] : nodes_) {
     if (!node->running()) continue;
+    // Nothing in a run damages storage or exhausts terms, so a node that latched failure()
+    // (an invariant the core checks after every step, a term past kMaxTerm) found a bug.
+    if (const consensus::Status failure = node->raft().failure(); !failure.ok()) {
+      fail(now, "node_failed", "node " + std::to_string(id) + ": " + failure.to_string());
+    }
     const consensus::HardState hard = node->raft().hard_state();
     if (node->raft().soft_state().role == Role::kLeader) observe_leader(now, *node);
     Index& seen = commit_seen_[id];

@@ -15,6 +15,8 @@
 //   commit_regressed        a node's commit index never decreases, even across a restart
 //   commit_without_majority a leader's commit index is durable on a majority of its voters
 //   acknowledged_lost       every acknowledged append is in the final committed state
+//   node_failed             no node latches RaftNode::failure() (the core's own invariant
+//                           checker, which runs after every step, or an exhausted term)
 
 #include <cstdint>
 #include <map>

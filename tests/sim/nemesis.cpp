@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "sim/liar.h"
+
 namespace medtrail::sim {
 
 Nemesis::Nemesis(Cluster& cluster, Rng rng, const FaultOptions& options)
@@ -31,6 +33,7 @@ void Nemesis::act() {
     faults.push_back(&Nemesis::swizzle_clog);
   }
   if (options_.link_faults && !network_fault_) faults.push_back(&Nemesis::link_spell);
+  if (options_.lies) faults.push_back(&Nemesis::lying_spell);
   if (!faults.empty()) (this->*rng_.pick(faults))();
 }
 
@@ -221,6 +224,48 @@ void Nemesis::link_spell() {
     network_fault_ = false;
     cluster_.note("links back to baseline");
   });
+}
+
+// A member that is not leader lies for a while (issue 13): every few milliseconds it sends one
+// forged message to another node. Several spells may overlap; the liar keeps running honestly
+// otherwise, as a compromised member would.
+void Nemesis::lying_spell() {
+  const NodeId leader = cluster_.leader();
+  std::vector<NodeId> candidates;
+  for (NodeId id : cluster_.node_ids()) {
+    if (id != leader) candidates.push_back(id);
+  }
+  if (candidates.empty()) return;
+  const NodeId liar = rng_.pick(candidates);
+  const Time duration = rng_.between(100, 1500);
+  const Time gap = rng_.between(2, 40);
+  ++stats_.lying_spells;
+  cluster_.note("node " + std::to_string(liar) + " lies for " + std::to_string(duration) +
+                "ms, every " + std::to_string(gap) + "ms");
+  for (Time at = gap; at <= duration; at += gap) {
+    cluster_.events().after(at, [this, liar] {
+      if (!stopped_) lie(liar);
+    });
+  }
+}
+
+void Nemesis::lie(NodeId liar) {
+  SimNode* self = cluster_.node(liar);
+  // Only while it is not the leader: a leader that lies is beyond Raft.
+  if (self == nullptr || !self->up() ||
+      self->raft().soft_state().role == consensus::Role::kLeader) {
+    return;
+  }
+  std::vector<NodeId> targets;
+  for (NodeId id : cluster_.node_ids()) {
+    if (id != liar && cluster_.node(id)->running()) targets.push_back(id);
+  }
+  if (targets.empty()) return;
+  const NodeId to = rng_.pick(targets);
+  const auto kind = static_cast<Lie>(rng_.below(kLieKinds));
+  Message m = forge_lie(rng_, kind, liar, to, cluster_.node(to)->raft().hard_state().term);
+  ++stats_.lies;
+  cluster_.network().send(std::move(m));
 }
 
 void Nemesis::heal_everything() {

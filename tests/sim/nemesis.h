@@ -3,7 +3,8 @@
 // persisting a Ready, before or after the sync) and later restart; pause and later resume; a
 // symmetric partition; one-way link cuts; isolating the leader; swizzle-clog (cut nodes' links
 // one at a time, then heal them one at a time in a different random order); a spell of lossy,
-// duplicating, reordering, slow links. At most one network fault is active at a time, and node
+// duplicating, reordering, slow links; a lying member (sim/liar.h) that, for a while, sends
+// messages no honest peer would. At most one network fault is active at a time, and node
 // faults keep a majority up except, rarely, on purpose.
 
 #include <cstdint>
@@ -19,6 +20,7 @@ struct FaultOptions {
   bool pauses = true;
   bool partitions = true;
   bool link_faults = true;
+  bool lies = true;
   Time interval_min = 30;
   Time interval_max = 300;
   double beyond_minority = 0.05;  // chance a node fault may take down a majority
@@ -32,6 +34,8 @@ struct FaultStats {
   uint64_t pauses = 0;
   uint64_t partitions = 0;
   uint64_t link_spells = 0;
+  uint64_t lying_spells = 0;
+  uint64_t lies = 0;  // messages forged by lying members
 };
 
 class Nemesis {
@@ -54,6 +58,8 @@ class Nemesis {
   void isolate_leader();
   void swizzle_clog();
   void link_spell();
+  void lying_spell();
+  void lie(NodeId liar);
   void heal_network_after(Time delay);
 
   Cluster& cluster_;

@@ -19,6 +19,11 @@ Status SimNode::start() {
   config.id = id_;
   config.applied = restored->applied();
   config.seed = rng_.next();
+  // As the node wires its image verifier: a snapshot the state machine cannot restore is
+  // refused before Raft installs it. A pure function of the snapshot, so runs still replay.
+  config.accept_snapshot = [](const consensus::Snapshot& snapshot) {
+    return StateMachine::restore(snapshot).ok();
+  };
   auto raft = consensus::RaftNode::create(config, storage_);
   if (!raft.ok()) return raft.status();
   state_machine_ = std::move(restored).value();

@@ -121,6 +121,7 @@ SimResult run_simulation(const SimOptions& options) {
   result.operations = clients.stats().invoked;
   result.conf_changes = membership.stats().committed;
   result.crashes = nemesis.stats().crashes;
+  result.lies = nemesis.stats().lies;
   result.messages = cluster.network().stats().sent;
   return result;
 }

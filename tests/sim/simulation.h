@@ -47,6 +47,7 @@ struct SimResult {
   uint64_t operations = 0;
   uint64_t conf_changes = 0;
   uint64_t crashes = 0;
+  uint64_t lies = 0;  // messages forged by lying members
   uint64_t messages = 0;
   LinearizabilityResult linearizability;
 

@@ -1,9 +1,10 @@
 // consensus-sim: runs the deterministic Raft cluster simulator over a range of seeds.
-//   consensus-sim --seeds N --steps M --nodes K [--seed S] [--faults all|none] [--verbose]
+//   consensus-sim --seeds N --steps M --nodes K [--seed S] [--faults all|none|lies] [--verbose]
 // Seeds S .. S+N-1 are run; any violation prints the seed, the invariant and the last events,
 // and the exit status is 1. `--seed S` alone replays that one seed. `--faults none` turns off
-// crashes, pauses, partitions and lossy links; membership changes and leadership transfers
-// still happen (they are workload, not faults).
+// crashes, pauses, partitions, lossy links and lying members; membership changes and
+// leadership transfers still happen (they are workload, not faults). `--faults lies` keeps
+// only the lying members (sim/liar.h), on an otherwise reliable network.
 
 #include <chrono>
 #include <cstdio>
@@ -19,7 +20,7 @@ struct Args {
   uint64_t seeds = 0;  // 0: 1 if --seed was given, else 100
   uint64_t steps = 2000;
   int nodes = 3;
-  bool faults = true;
+  std::string faults = "all";
   bool verbose = false;
   bool local_reads = false;
   bool skip_sync = false;
@@ -29,7 +30,7 @@ struct Args {
 void usage() {
   std::fprintf(stderr,
                "usage: consensus-sim [--seeds N] [--steps M] [--nodes K] [--seed S]\n"
-               "                     [--faults all|none] [--trace LINES] [--verbose]\n"
+               "                     [--faults all|none|lies] [--trace LINES] [--verbose]\n"
                "                     [--unsafe-local-reads] [--unsafe-skip-sync]\n"
                "The --unsafe-* flags break the driver on purpose, to show the checks catch it.\n");
 }
@@ -53,8 +54,8 @@ bool parse(int argc, char** argv, Args& args) {
       args.skip_sync = true;
     } else if (flag == "--faults" && has_value) {
       const std::string mode = argv[++i];
-      if (mode != "all" && mode != "none") return false;
-      args.faults = mode == "all";
+      if (mode != "all" && mode != "none" && mode != "lies") return false;
+      args.faults = mode;
     } else if (has_value && parse_u64(argv[i + 1], n)) {
       ++i;
       if (flag == "--seeds") {
@@ -91,13 +92,20 @@ int main(int argc, char** argv) {
   using medtrail::sim::SimResult;
   const auto start = std::chrono::steady_clock::now();
   uint64_t steps = 0, elections = 0, commits = 0, reads = 0, acked = 0, violations = 0;
-  uint64_t conf_changes = 0, crashes = 0, messages = 0;
+  uint64_t conf_changes = 0, crashes = 0, lies = 0, messages = 0;
   for (uint64_t seed = args.first_seed; seed < args.first_seed + args.seeds; ++seed) {
     SimOptions options;
     options.seed = seed;
     options.nodes = args.nodes;
     options.steps = args.steps;
-    options.faults = args.faults;
+    options.faults = args.faults != "none";
+    if (args.faults == "lies") {
+      options.fault_options.crashes = false;
+      options.fault_options.pauses = false;
+      options.fault_options.partitions = false;
+      options.fault_options.link_faults = false;
+      options.fault_options.baseline = medtrail::sim::LinkFaults{};
+    }
     options.verbose = args.verbose;
     options.trace_lines = args.trace_lines;
     options.workload.local_reads = args.local_reads;
@@ -110,13 +118,14 @@ int main(int argc, char** argv) {
     acked += result.appends_acknowledged;
     conf_changes += result.conf_changes;
     crashes += result.crashes;
+    lies += result.lies;
     messages += result.messages;
     if (!result.ok()) {
       ++violations;
       std::printf("%s", result.failure_report().c_str());
       std::string replay = "consensus-sim --seed " + std::to_string(seed) + " --steps " +
                            std::to_string(args.steps) + " --nodes " + std::to_string(args.nodes) +
-                           " --faults " + (args.faults ? "all" : "none");
+                           " --faults " + args.faults;
       if (args.local_reads) replay += " --unsafe-local-reads";
       if (args.skip_sync) replay += " --unsafe-skip-sync";
       std::printf("replay: %s\n\n", replay.c_str());
@@ -127,14 +136,14 @@ int main(int argc, char** argv) {
   std::printf(
       "seeds %llu (from %llu), nodes %d, faults %s\n"
       "steps %llu, elections %llu, commits %llu, acknowledged appends %llu, reads checked %llu\n"
-      "membership changes %llu, crashes %llu, messages %llu\n"
+      "membership changes %llu, crashes %llu, lies %llu, messages %llu\n"
       "violations %llu, wall time %.2fs\n",
       static_cast<unsigned long long>(args.seeds), static_cast<unsigned long long>(args.first_seed),
-      args.nodes, args.faults ? "all" : "none", static_cast<unsigned long long>(steps),
+      args.nodes, args.faults.c_str(), static_cast<unsigned long long>(steps),
       static_cast<unsigned long long>(elections), static_cast<unsigned long long>(commits),
       static_cast<unsigned long long>(acked), static_cast<unsigned long long>(reads),
       static_cast<unsigned long long>(conf_changes), static_cast<unsigned long long>(crashes),
-      static_cast<unsigned long long>(messages),
+      static_cast<unsigned long long>(lies), static_cast<unsigned long long>(messages),
       static_cast<unsigned long long>(violations), wall);
   return violations == 0 ? 0 : 1;
 }
