@@ -34,8 +34,13 @@ void add_verify_envelope(CLI::App& app, int& exit_code) {
       exit_code = fail("invalid", fields.status(), kExitInvalid);
       return;
     }
-    std::cout << "valid: " << fields->kind << " by " << envelope->signer << ", record "
-              << ledger::record_id(*envelope) << "\n";
+    auto id = ledger::record_id(*envelope);
+    if (!id.ok()) {
+      exit_code = fail("invalid", id.status(), kExitInvalid);
+      return;
+    }
+    std::cout << "valid: " << fields->kind << " by " << envelope->signer << ", record " << *id
+              << "\n";
   });
 }
 

@@ -1,6 +1,9 @@
 #include "medtrail/contracts/block_executor.h"
 
 #include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <variant>
 
 #include "medtrail/contracts/body_reader.h"
 
@@ -114,20 +117,35 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
 
   RecordTxn txn(state);
   Call call{block_, *chain_, *signer, *org, fields, *body, record_id, txn};
+  // A refused record stays on the trails of the subjects it named before it failed.
+  auto refuse = [&](const char* code, const char* message) {
+    out.result = ExecutionResult::reject(code, message);
+    out.subjects = txn.take_subjects();
+  };
   try {
     out.result = rule->handler(call);
   } catch (const nlohmann::json::exception&) {
     // Handlers check types before reading values; this is a last line, and deterministic (a
     // JSON type error happens on every node alike). Anything else — out of memory — is not
     // deterministic and must stop the node rather than become a verdict.
-    out.result = ExecutionResult::reject("bad_body", "the body could not be read");
-    out.subjects = txn.take_subjects();
+    refuse("bad_body", "the body could not be read");
     return out;
   } catch (const CorruptState&) {
     // Bytes the contracts did not write (a damaged store): the same verdict for the same bytes;
     // a node whose store differs then differs in its state digest and is found out.
-    out.result = ExecutionResult::reject("corrupt_state", "a stored value the record needs does not decode");
-    out.subjects = txn.take_subjects();  // a refused record stays on its subjects' trails
+    refuse("corrupt_state", "a stored value the record needs does not decode");
+    return out;
+  } catch (const std::logic_error&) {
+    // A contract's bug (an index or an optional it did not check) reached by this record's
+    // bytes. Deterministic like the JSON case: every node refuses the record alike and the
+    // chain goes on, where letting it escape would stop every node on the same committed entry.
+    refuse("contract_fault", "the contract failed on this record");
+    return out;
+  } catch (const std::bad_optional_access&) {
+    refuse("contract_fault", "the contract failed on this record");
+    return out;
+  } catch (const std::bad_variant_access&) {
+    refuse("contract_fault", "the contract failed on this record");
     return out;
   }
   bool keep_writes = out.result.accepted || txn.keeps_writes_on_reject();

@@ -353,7 +353,7 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     batch.Put(impl_->cf(ColumnFamily::kLeaves), height_key(index), slice(encoded));
 
     // The index points at a record's first occurrence; a later copy stays a leaf of its own.
-    Hash record = record_hash(d.envelope);
+    Hash record = record_hash(*suite_, d.envelope);
     key.assign(1, 'r');
     key.append(as_chars(record));
     if (new_records.insert(record).second && !find_record(record).ok()) {

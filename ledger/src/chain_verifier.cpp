@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "medtrail/ledger/merkle_log.h"
+#include "medtrail/ledger/proposal.h"
 
 namespace medtrail::ledger {
 namespace {
@@ -138,6 +139,11 @@ class Verifier {
       }
       return fail("bad_prev_hash", "prev_block_hash does not match the hash of block " +
                                        std::to_string(height - 1));
+    }
+    // A block holds one proposal's records at most: a header claiming more (say 2^40, with a
+    // frontier forged to match) must not make the verifier allocate for them.
+    if (h.leaf_count > kMaxProposalEnvelopes) {
+      return fail("bad_block", "more leaves than a proposal may hold");
     }
     if (h.first_leaf != next_leaf_ || h.tree_size != h.first_leaf + h.leaf_count ||
         h.tree_size < h.first_leaf) {

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <span>
 #include <utility>
 
@@ -294,17 +292,27 @@ Result<PayloadFields> validate_envelope(const Envelope& envelope, ByteView publi
   return fields;
 }
 
-Hash record_hash(const Envelope& envelope) {
-  const CryptoSuite* suite = find_suite(envelope.suite);
-  if (suite == nullptr) {
-    // A broken precondition, not bad input: every envelope is validated before it is hashed.
-    std::fprintf(stderr, "record_hash: unknown suite \"%s\"\n", envelope.suite.c_str());
-    std::abort();
-  }
-  return suite->hash(envelope.payload);
+Hash record_hash(const CryptoSuite& suite, const Envelope& envelope) {
+  return suite.hash(envelope.payload);
 }
 
-std::string record_id(const Envelope& envelope) { return to_hex(record_hash(envelope)); }
+std::string record_id(const CryptoSuite& suite, const Envelope& envelope) {
+  return to_hex(record_hash(suite, envelope));
+}
+
+Result<Hash> record_hash(const Envelope& envelope) {
+  const CryptoSuite* suite = find_suite(envelope.suite);
+  if (suite == nullptr) {
+    return Status::error("unknown_suite", "unknown suite \"" + envelope.suite + "\"");
+  }
+  return record_hash(*suite, envelope);
+}
+
+Result<std::string> record_id(const Envelope& envelope) {
+  auto hash = record_hash(envelope);
+  if (!hash.ok()) return hash.status();
+  return to_hex(*hash);
+}
 
 Result<Envelope> sign_envelope(Bytes payload, const KeyPair& key) {
   const CryptoSuite* suite = find_suite(key.suite);

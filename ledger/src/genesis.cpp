@@ -139,7 +139,8 @@ bool is_utc_offset(std::string_view text, size_t pos) {
   }
   int hh = digits_at(text, pos + 1, 2);
   int mm = digits_at(text, pos + 4, 2);
-  return hh >= 0 && hh <= 14 && mm >= 0 && mm <= 59;
+  // The contracts' calendar takes the same range: real offsets lie within ±14:00.
+  return hh >= 0 && mm >= 0 && mm <= 59 && hh * 60 + mm <= 14 * 60;
 }
 
 // host:port with a port 1..65535 (peers must be reachable, so no port 0); IPv6 in brackets.

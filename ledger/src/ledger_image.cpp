@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string_view>
@@ -152,6 +153,27 @@ Status write_image(ChainStore& store, const std::vector<ImageEntry>& entries,
   return store.reload();
 }
 
+// The chain verifier reads blocks and leaves up to the head; an image must hold nothing past
+// it, or a later append would build on (or serve) what no one verified.
+Status check_nothing_past_head(const ChainStore& store) {
+  const std::pair<ColumnFamily, uint64_t> families[] = {{ColumnFamily::kBlocks, store.height()},
+                                                       {ColumnFamily::kLeaves, store.tree_size()}};
+  for (const auto& [family, end] : families) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        store.db()->NewIterator(rocksdb::ReadOptions(), store.column_family(family)));
+    it->SeekToLast();
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the image"));
+    if (!it->Valid()) continue;
+    const rocksdb::Slice key = it->key();
+    // Blocks are keyed 1..height, leaves 0..tree_size-1: the last key must be below `end`
+    // (blocks: at most `end`).
+    const uint64_t last = key.size() == 8 ? read_be64(reinterpret_cast<const uint8_t*>(key.data())) : UINT64_MAX;
+    const bool past = family == ColumnFamily::kBlocks ? last > end : last >= end;
+    if (key.size() != 8 || past) return Status::error("bad_image", "the image holds entries past its head");
+  }
+  return Status();
+}
+
 // Every index entry names a leaf holding that record, and every leaf is indexed once.
 Status check_index(const ChainStore& store) {
   std::unique_ptr<rocksdb::Iterator> it(
@@ -164,9 +186,10 @@ Status check_index(const ChainStore& store) {
       return Status::error("bad_index", "malformed index entry");
     }
     const uint64_t leaf_index = read_be64(reinterpret_cast<const uint8_t*>(value.data()));
+    if (leaf_index >= store.tree_size()) return Status::error("bad_index", "index names a leaf past the head");
     auto leaf = store.leaf_at(leaf_index);
     if (!leaf.ok()) return Status::error("bad_index", "index names a missing leaf");
-    const Hash h = record_hash(leaf->envelope);
+    const Hash h = record_hash(store.suite(), leaf->envelope);
     if (std::string_view(reinterpret_cast<const char*>(h.data()), kHashSize) !=
         std::string_view(key.data() + 1, kHashSize)) {
       return Status::error("bad_index", "index entry names the wrong leaf");
@@ -251,12 +274,19 @@ Result<LedgerImageInfo> verify_ledger_image(const std::string& image, const Cryp
   verify.trust = &trust;
   VerifyReport report = verify_chain(**scratch, verify);
   if (!report.ok) return Status::error(report.problem_code, "image: " + report.problem);
+  MEDTRAIL_RETURN_IF_ERROR(check_nothing_past_head(**scratch));
   MEDTRAIL_RETURN_IF_ERROR(check_index(**scratch));
   LedgerImageInfo info;
   info.height = (*scratch)->height();
   info.tree_size = (*scratch)->tree_size();
   info.tree_root = (*scratch)->tree_root();
   info.entries = entries->size();
+  const std::vector<std::string> own = ChainStore::own_meta_keys();
+  for (const ImageEntry& e : *entries) {
+    if (e.cf != ColumnFamily::kMeta) continue;
+    if (std::find(own.begin(), own.end(), e.key) != own.end()) continue;
+    info.extra_meta.emplace(std::string(e.key), std::string(e.value));
+  }
   return info;
 }
 

@@ -45,8 +45,14 @@ void bounded_bytes(Archive& ar, Container& c, uint64_t max) {
 template <class Archive, class T>
 void bounded_list(Archive& ar, std::vector<T>& items, uint64_t max) {
   uint64_t n = bounded_length(ar, items.size(), max);
-  if constexpr (Archive::is_loading::value) items.resize(n);
-  for (T& item : items) ar(item);
+  if constexpr (Archive::is_loading::value) {
+    // Grown as items are read, not sized from the count: a few bytes claiming 100,000 items
+    // must fail on the missing bytes before they cost 100,000 items of memory.
+    items.clear();
+    for (uint64_t i = 0; i < n; ++i) ar(items.emplace_back());
+  } else {
+    for (T& item : items) ar(item);
+  }
 }
 
 template <class Archive>

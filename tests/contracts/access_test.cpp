@@ -44,7 +44,7 @@ class AccessTest : public ::testing::Test {
   std::string read(const Person& who, const json& body) {
     ledger::Envelope e = f.sign(who, "access.read", body);
     EXPECT_TRUE(f.run_block({e}).at(0).accepted);
-    return ledger::record_id(e);
+    return ledger::record_id(e).value();
   }
   std::string break_glass() { return read(f.node(), read_body("emergency")); }
   json event(const std::string& id) const { return f.state_json(access_event_key(id)).value(); }

@@ -34,6 +34,39 @@ ExecutionResult write_small_value(Call& call) {
   return ExecutionResult::accept();
 }
 
+ExecutionResult index_out_of_range(Call& call) {
+  call.txn.index("test/fault");
+  return ExecutionResult::reject("never", std::string("x").substr(5));  // throws out_of_range
+}
+
+ExecutionResult empty_optional(Call& call) {
+  call.txn.index("test/fault");
+  std::optional<int> none;
+  return ExecutionResult::reject("never", std::to_string(none.value()));
+}
+
+// A contract bug reached by a record's bytes is the same on every node: the record is refused
+// and the chain goes on, instead of every node stopping on the same committed entry.
+TEST(BlockExecutor, AContractThatFailsOnARecordRefusesTheRecordNotTheBlock) {
+  testing::ContractFixture f;
+  Registry registry({{"test.range", {kAdminRole}, {}, index_out_of_range},
+                     {"test.optional", {kAdminRole}, {}, empty_optional},
+                     {"test.small", {kAdminRole}, {}, write_small_value}});
+  BlockExecutor executor(registry, f.state, f.chain, {1, f.now_ms()});
+  uint64_t leaf = 0;
+  for (const char* kind : {"test.range", "test.optional"}) {
+    ledger::Envelope e = f.sign(f.admin("hosp-a"), kind, nlohmann::json::object());
+    ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
+    EXPECT_EQ(r.reason_code, "contract_fault") << kind;
+    ++leaf;
+  }
+  ledger::Envelope small = f.sign(f.admin("hosp-a"), "test.small", nlohmann::json::object());
+  EXPECT_TRUE(executor.execute(small, ledger::parse_payload(small).value(), ledger::record_id(small).value(), leaf).accepted);
+  ledger::StateWrites writes = executor.take_writes();
+  EXPECT_EQ(writes.count(index_key("test/fault", 0)), 1u);  // refusals stay on their trails
+  EXPECT_EQ(writes.count(index_key("test/fault", 1)), 1u);
+}
+
 TEST(BlockExecutor, RecordThatWouldOversizeAValueIsRefusedNotTheBlock) {
   testing::ContractFixture f;
   Registry registry({{"test.big", {kAdminRole}, {}, write_oversized_value},
@@ -41,9 +74,9 @@ TEST(BlockExecutor, RecordThatWouldOversizeAValueIsRefusedNotTheBlock) {
   BlockExecutor executor(registry, f.state, f.chain, {1, f.now_ms()});
   ledger::Envelope big = f.sign(f.admin("hosp-a"), "test.big", nlohmann::json::object());
   ledger::Envelope small = f.sign(f.admin("hosp-a"), "test.small", nlohmann::json::object());
-  ExecutionResult r = executor.execute(big, ledger::parse_payload(big).value(), ledger::record_id(big), 0);
+  ExecutionResult r = executor.execute(big, ledger::parse_payload(big).value(), ledger::record_id(big).value(), 0);
   EXPECT_EQ(r.reason_code, "state_too_large");
-  EXPECT_TRUE(executor.execute(small, ledger::parse_payload(small).value(), ledger::record_id(small), 1).accepted);
+  EXPECT_TRUE(executor.execute(small, ledger::parse_payload(small).value(), ledger::record_id(small).value(), 1).accepted);
   ledger::StateWrites writes = executor.take_writes();
   EXPECT_EQ(writes.count("test/big"), 0u);
   EXPECT_EQ(writes.count("test/small"), 1u);
@@ -56,7 +89,7 @@ TEST(BlockExecutor, StoredValueThatDoesNotDecodeIsTheVerdictCorruptState) {
   auto run = [&](uint64_t leaf) {
     BlockExecutor executor(registry, f.state, f.chain, {leaf + 1, f.now_ms()});
     ledger::Envelope e = f.sign(f.admin("hosp-a"), "test.bump", nlohmann::json::object());
-    ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e), leaf);
+    ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
     f.state.apply(executor.take_writes());
     return r;
   };

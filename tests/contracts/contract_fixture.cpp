@@ -130,7 +130,7 @@ std::vector<ledger::ExecutionResult> ContractFixture::run_block(
       results.push_back(ledger::ExecutionResult::reject("unknown_signer", "no key verifies"));
       continue;
     }
-    results.push_back(executor.execute(e, *fields, ledger::record_id(e), next_leaf_++));
+    results.push_back(executor.execute(e, *fields, ledger::record_id(e).value(), next_leaf_++));
   }
   state.apply(executor.take_writes());
   return results;

@@ -47,7 +47,7 @@ class Replica {
         results.push_back(ledger::ExecutionResult::reject("unknown_signer", "no key verifies"));
         continue;
       }
-      results.push_back(executor.execute(e, *fields, ledger::record_id(e), next_leaf_++));
+      results.push_back(executor.execute(e, *fields, ledger::record_id(e).value(), next_leaf_++));
     }
     state_.apply(executor.take_writes());
     speculations_kept_ += executor.speculations_kept();
@@ -86,7 +86,7 @@ class Replica {
       auto parsed = ledger::parse_payload(e);
       if (!parsed.ok()) continue;
       fields.push_back(std::move(*parsed));
-      ids.push_back(ledger::record_id(e));
+      ids.push_back(ledger::record_id(e).value());
       pending.push_back({&e, &fields.back(), ids.back()});
     }
     executor.speculate(pending, *runner_);
@@ -178,7 +178,7 @@ class DeterminismTest : public ::testing::Test {
   ledger::Envelope sign(const Person& who, const std::string& kind, const json& body) {
     return f.sign(who, kind, body);
   }
-  static std::string id(const ledger::Envelope& e) { return ledger::record_id(e); }
+  static std::string id(const ledger::Envelope& e) { return ledger::record_id(e).value(); }
   int64_t at(const std::string& rfc3339) {
     f.set_time(rfc3339);
     return f.now_ms();

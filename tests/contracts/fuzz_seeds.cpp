@@ -26,7 +26,7 @@ class SeedBuilder {
     ledger::Envelope e = f.sign(who, kind, body);
     ledger::ExecutionResult r = f.run_block({e}).at(0);
     EXPECT_TRUE(r.accepted) << kind << ": " << r.reason_code << " " << r.reason;
-    return ledger::record_id(e);
+    return ledger::record_id(e).value();
   }
 
   void prepare();

@@ -37,7 +37,7 @@ class GovernanceTest : public ::testing::Test {
     ledger::Envelope e = f.sign(f.admin("reg-a"), "gov.propose", body);
     auto result = f.run_block({e}).at(0);
     EXPECT_TRUE(result.accepted) << result.reason_code << ": " << result.reason;
-    return ledger::record_id(e);
+    return ledger::record_id(e).value();
   }
   ledger::ExecutionResult approve(const std::string& org, const std::string& id) {
     return f.run(f.admin(org), "gov.approve", {{"proposal_id", id}});
@@ -130,7 +130,7 @@ TEST_F(GovernanceTest, NodeAdditionIsEnactedAndReportedAsANodeChange) {
   BlockExecutor executor(Registry::standard(), f.state, f.chain, {99, f.now_ms()});
   ledger::Envelope e = f.sign(f.admin("reg-b"), "gov.approve", {{"proposal_id", id}});
   auto fields = ledger::parse_payload(e).value();
-  ASSERT_TRUE(executor.execute(e, fields, ledger::record_id(e), 100).accepted);
+  ASSERT_TRUE(executor.execute(e, fields, ledger::record_id(e).value(), 100).accepted);
   std::vector<NodeChange> changes = node_changes(executor.writes());
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].node.id, "node-2");

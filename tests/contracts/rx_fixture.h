@@ -60,7 +60,7 @@ class RxTest : public ::testing::Test {
  protected:
   ledger::ExecutionResult run_issue(const json& body, std::string* rx_id = nullptr) {
     ledger::Envelope e = f.sign(doctor, "rx.issue", body);
-    if (rx_id != nullptr) *rx_id = ledger::record_id(e);
+    if (rx_id != nullptr) *rx_id = ledger::record_id(e).value();
     return f.run_block({e}).at(0);
   }
   std::string issue(const json& body = issue_body()) {

@@ -86,7 +86,7 @@ TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDis
                                                {"dosage", "500 mg three times a day"},
                                                {"days_supply", 4}}}}});
   ASSERT_EQ(s.commit(0, issue).value("accepted", false), true);
-  const std::string rx_id = ledger::record_id(issue);
+  const std::string rx_id = ledger::record_id(issue).value();
   ASSERT_EQ(s.commit(1, s.sign(pharmacist_b, "rx.review", {{"rx_id", rx_id}, {"decision", "approved"}}))
                 .value("accepted", false),
             true);
@@ -109,7 +109,7 @@ TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDis
 
   // The refused dispense is evidence: on the chain, with its reason, read back from every node.
   ASSERT_TRUE(cluster.wait_converged());
-  const std::string loser_id = ledger::record_id(b_won ? from_e : from_b);
+  const std::string loser_id = ledger::record_id(b_won ? from_e : from_b).value();
   std::string digest;
   for (int i = 0; i < cluster.size(); ++i) {
     HttpResponse r = cluster.client(i).get("/v1/records/" + loser_id);

@@ -14,7 +14,7 @@ Record make_record(const ledger::KeyPair& key, const std::string& org, const std
   std::string payload = medtrail::testing::make_admin_payload(org, nonce, key.public_key.size());
   auto envelope = ledger::sign_envelope(ledger::Bytes(payload.begin(), payload.end()), key);
   if (!envelope.ok()) throw std::runtime_error("sign: " + envelope.status().to_string());
-  return Record{ledger::record_id(*envelope), ledger::envelope_to_wire(*envelope)};
+  return Record{ledger::record_id(*envelope).value(), ledger::envelope_to_wire(*envelope)};
 }
 
 std::vector<Record> make_records(const Cluster& cluster, const std::string& org,

@@ -84,7 +84,7 @@ TEST_F(ChainStoreTest, RecordsAreFoundByIdAtTheirFirstOccurrence) {
   build_chain(*store, consortium_, {.blocks = 2, .leaves_per_block = 2});
   auto leaf = store->leaf_at(3);
   ASSERT_TRUE(leaf.ok());
-  EXPECT_EQ(*store->find_record(record_hash(leaf->envelope)), 3u);
+  EXPECT_EQ(*store->find_record(record_hash(leaf->envelope).value()), 3u);
 
   // The same envelope again, in a later block: a new leaf, the index keeps the first.
   BlockDraft again;
@@ -92,7 +92,7 @@ TEST_F(ChainStoreTest, RecordsAreFoundByIdAtTheirFirstOccurrence) {
   again.leaves.push_back({leaf->envelope, leaf->signer_public_key, ExecutionResult::accept()});
   ASSERT_TRUE(store->append_block(again).ok());
   EXPECT_EQ(store->tree_size(), 5u);
-  EXPECT_EQ(*store->find_record(record_hash(leaf->envelope)), 3u);
+  EXPECT_EQ(*store->find_record(record_hash(leaf->envelope).value()), 3u);
   EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
 }
 

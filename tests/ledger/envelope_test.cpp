@@ -150,9 +150,31 @@ TEST_F(EnvelopeRoundTripTest, SignedEnvelopeSurvivesWireAndValidates) {
 TEST_F(EnvelopeRoundTripTest, RecordIdIsSha256HexOfPayloadBytes) {
   const std::string payload = payload_json();
   Envelope env = sign(payload);
-  EXPECT_EQ(record_id(env), sha256_hex(payload));
-  Hash h = record_hash(env);
-  EXPECT_EQ(to_hex(h), record_id(env));
+  EXPECT_EQ(record_id(env).value(), sha256_hex(payload));
+  Hash h = record_hash(env).value();
+  EXPECT_EQ(to_hex(h), record_id(env).value());
+}
+
+// A hostile peer's envelope may name any suite, or none: hashing it must refuse, never abort
+// (it once aborted every node that applied such an envelope).
+TEST_F(EnvelopeRoundTripTest, RecordIdOfAnUnknownSuiteIsRefusedNotAborted) {
+  Envelope env = sign(payload_json());
+  for (const std::string suite : {"no-such-suite", ""}) {
+    env.suite = suite;
+    auto id = record_id(env);
+    ASSERT_FALSE(id.ok());
+    EXPECT_EQ(id.status().code(), "unknown_suite");
+    EXPECT_FALSE(record_hash(env).ok());
+  }
+}
+
+TEST_F(EnvelopeRoundTripTest, RecordIdUnderTheChainSuiteIgnoresTheEnvelopesClaim) {
+  const std::string payload = payload_json();
+  Envelope env = sign(payload);
+  const CryptoSuite& chain = *find_suite("ed25519-sha256");
+  EXPECT_EQ(record_id(chain, env), record_id(env).value());
+  env.suite = "no-such-suite";
+  EXPECT_EQ(record_id(chain, env), sha256_hex(payload));
 }
 
 TEST_F(EnvelopeRoundTripTest, PayloadBytesArePreservedExactly) {
@@ -166,8 +188,8 @@ TEST_F(EnvelopeRoundTripTest, PayloadBytesArePreservedExactly) {
   auto back = envelope_from_wire(envelope_to_wire(env));
   ASSERT_TRUE(back.ok()) << back.status().to_string();
   EXPECT_EQ(as_chars(back->payload), payload);
-  EXPECT_EQ(record_id(*back), sha256_hex(payload));
-  EXPECT_NE(record_id(*back), record_id(sign(payload_json())));
+  EXPECT_EQ(record_id(*back).value(), sha256_hex(payload));
+  EXPECT_NE(record_id(*back).value(), record_id(sign(payload_json())).value());
   EXPECT_TRUE(validate_envelope(*back, key_.public_key).ok());
 }
 
@@ -604,8 +626,8 @@ TEST_F(EnvelopeSignatureTest, Sm2EnvelopeSignsAndVerifiesWithSm3RecordId) {
   ASSERT_TRUE(back.ok()) << back.status().to_string();
   EXPECT_EQ(*back, *env);
   EXPECT_TRUE(validate_envelope(*back, sm2_key->public_key).ok());
-  EXPECT_EQ(record_id(*back), sm3_hex(as_bytes(payload)));
-  EXPECT_NE(record_id(*back), sha256_hex(payload));
+  EXPECT_EQ(record_id(*back).value(), sm3_hex(as_bytes(payload)));
+  EXPECT_NE(record_id(*back).value(), sha256_hex(payload));
 
   Envelope flipped = *back;
   flipped.signature[10] ^= 0x80;
@@ -659,7 +681,7 @@ TEST_F(EnvelopeRobustnessTest, RandomMutationsOfWireNeverCrash) {
       EXPECT_TRUE(kErrorCodes.count(fields.status().code())) << fields.status().to_string();
       seen.insert(fields.status().code());
     }
-    EXPECT_EQ(record_id(*env).size(), 64u);
+    EXPECT_EQ(record_id(*env).value().size(), 64u);
   }
   EXPECT_GE(seen.size(), 6u);  // the mutations reach past the JSON parser
 }

@@ -251,6 +251,9 @@ TEST_F(GenesisRejects, TopLevelValues) {
   expect_rejected([](json& d) { d["created"] = "2026-13-01T00:00:00Z"; }, "created");
   expect_rejected([](json& d) { d["time_zone"] = "Asia/Shanghai"; }, "time_zone");
   expect_rejected([](json& d) { d["time_zone"] = "+15:00"; }, "time_zone");
+  // Past +14:00 the contracts' calendar refuses the offset: genesis must not accept it (a node
+  // once threw at start-up on "+14:30").
+  expect_rejected([](json& d) { d["time_zone"] = "+14:30"; }, "time_zone");
 }
 
 TEST_F(GenesisRejects, AcceptsRfc3339OffsetsAndFractions) {

@@ -106,7 +106,7 @@ Decision decide(const ApiContext& ctx, SeenRequests& seen, const http::Request& 
 
   // Once per envelope: a captured request cannot be replayed inside the clock window (a client
   // that wants to retry signs a new one, with a new nonce).
-  if (!seen.insert(ledger::record_id(*envelope))) {
+  if (!seen.insert(ledger::record_id(ctx.store->suite(), *envelope))) {
     return refuse(409, "replayed", "this request was already seen");
   }
 

@@ -36,7 +36,7 @@ http::Response read_block(const ApiContext& ctx, const http::Request& request) {
   for (uint64_t i = 0; i < block->header.leaf_count; ++i) {
     auto leaf = ctx.store->leaf_at(block->header.first_leaf + i);
     if (!leaf.ok()) return http::Response::error(500, "internal", "a leaf could not be read");
-    record_ids.push_back(ledger::record_id(leaf->envelope));
+    record_ids.push_back(ledger::record_id(ctx.store->suite(), leaf->envelope));
   }
   return json_reply(200, block_json(ctx.store->suite(), *block, record_ids));
 }

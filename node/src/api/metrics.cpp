@@ -107,6 +107,15 @@ struct Metrics::Impl {
   Counter& malformed_frames = counter(registry, "medtrail_peer_malformed_frames_total",
                                       "Peer frames that could not be read")
                                   .Add({});
+  Family<Counter>& raft_dropped =
+      counter(registry, "medtrail_raft_messages_dropped_total",
+              "Raft messages no honest peer sends, dropped by reason (docs/raft-safety.md)");
+  Counter& snapshots_refused = counter(registry, "medtrail_raft_snapshots_refused_total",
+                                       "Received ledger images that did not verify, refused")
+                                   .Add({});
+  Family<Counter>& peer_refusals =
+      counter(registry, "medtrail_peer_refusals_total",
+              "What an authenticated peer sent that this node refused, by peer and kind");
 
   // Counters read from the node's own totals advance by the difference since the last scrape.
   std::mutex scrape_mu;
@@ -170,6 +179,32 @@ std::string Metrics::scrape(const ApiContext& ctx) {
       }
     }
     Impl::mirror(m.malformed_frames, malformed);
+    const consensus::RaftNode::Counters& rc = stats.raft;
+    const std::pair<const char*, uint64_t> reasons[] = {
+        {"implausible_term", rc.implausible_term},
+        {"term_jump_deferred", rc.term_jumps_deferred},
+        {"implausible_index", rc.implausible_index},
+        {"leader_conflict", rc.leader_conflict},
+        {"malformed", rc.malformed},
+        {"read_refused", rc.reads_refused}};
+    for (const auto& [reason, count] : reasons) {
+      Impl::mirror(m.raft_dropped.Add({{"reason", reason}}), static_cast<double>(count));
+    }
+    Impl::mirror(m.snapshots_refused, static_cast<double>(rc.snapshots_refused));
+    // Keyed by authenticated member ids: bounded by the configuration.
+    for (const auto& [peer, r] : stats.peer_refusals) {
+      const std::pair<const char*, uint64_t> kinds[] = {
+          {"malformed_frame", r.malformed_frames},
+          {"raft_message", r.raft_messages},
+          {"forwarded_record", r.forwarded_records},
+          {"forwarded_duplicate", r.forwarded_duplicates},
+          {"forwarded_ignored", r.forwarded_ignored},
+          {"checkpoint_signature", r.checkpoint_signatures}};
+      for (const auto& [what, count] : kinds) {
+        Impl::mirror(m.peer_refusals.Add({{"peer", peer}, {"what", what}}),
+                     static_cast<double>(count));
+      }
+    }
   }
   return prometheus::TextSerializer().Serialize(m.registry.Collect());
 }

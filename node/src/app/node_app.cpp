@@ -190,7 +190,9 @@ Status NodeApp::Impl::open_store() {
 
 Status NodeApp::Impl::build_pipeline() {
   const NodeLimits& limits = config.limits;
-  signers = SignerDirectory::from_genesis(genesis.genesis);
+  auto directory = SignerDirectory::from_genesis(genesis.genesis);
+  if (!directory.ok()) return directory.status();
+  signers = std::move(directory).value();
   verify_pool = std::make_unique<ledger::ThreadPool>(limits.verify_threads);
   verified = std::make_unique<VerifiedSignatures>(2 * static_cast<size_t>(limits.admission_queue));
   auto applier_or = BlockApplier::open(*store, signers, *verify_pool, verified.get());
@@ -230,6 +232,8 @@ Status NodeApp::Impl::build_pipeline() {
   options.snapshot_every = limits.snapshot_every;
   options.scratch_dir = config.data_dir + "/scratch";
   options.verify_runner = verify_pool.get();
+  options.verified = verified.get();
+  options.max_forwarded_records = limits.max_batch_records;
   std::error_code ec;
   std::filesystem::remove_all(options.scratch_dir, ec);  // what a crash mid-verify left behind
   std::filesystem::create_directories(options.scratch_dir, ec);

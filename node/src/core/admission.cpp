@@ -1,5 +1,7 @@
 #include "core/admission.h"
 
+#include "core/envelope_screen.h"
+
 #include <algorithm>
 #include <memory>
 #include <mutex>
@@ -34,14 +36,6 @@ class Gather {
   Admission::Done done_;
 };
 
-struct Checked {
-  ledger::Bytes key;  // the signer's, once verified
-  ledger::Hash hash{};
-  std::string id;
-  bool ok = false;
-  RecordStatus refusal;
-};
-
 RecordStatus duplicate_of(const ledger::ChainStore& store, std::string id, uint64_t leaf_index) {
   auto leaf = store.leaf_at(leaf_index);
   if (!leaf.ok()) return RecordStatus::invalid(std::move(id), "internal", "stored leaf unreadable");
@@ -62,32 +56,16 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
   if (n == 0) return done({});
   const ledger::CryptoSuite& suite = store_.suite();
 
-  std::vector<Checked> checked(n);
+  // An item that did not parse has no screening; its refusal carries no id.
+  std::vector<ScreenedEnvelope> checked(n);
   auto check = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      Checked& c = checked[i];
       if (!items[i].ok()) {
-        c.refusal = RecordStatus::invalid("", items[i].status().code(), items[i].status().message());
+        checked[i].code = items[i].status().code();
+        checked[i].message = items[i].status().message();
         continue;
       }
-      const ledger::Envelope& e = *items[i];
-      if (e.suite != suite.name()) {
-        c.refusal = RecordStatus::invalid("", "wrong_suite", "the chain uses " + std::string(suite.name()));
-        continue;
-      }
-      c.hash = ledger::record_hash(e);
-      c.id = ledger::to_hex(c.hash);
-      std::optional<ledger::Bytes> key = signers_.lookup(store_, e.signer);
-      if (!key) {
-        c.refusal = RecordStatus::invalid(c.id, "unknown_signer", "the chain does not know the signer");
-        continue;
-      }
-      if (auto fields = ledger::validate_envelope(e, *key); !fields.ok()) {
-        c.refusal = RecordStatus::invalid(c.id, fields.status().code(), fields.status().message());
-        continue;
-      }
-      c.ok = true;
-      c.key = std::move(*key);
+      checked[i] = screen_envelope(store_, signers_, *items[i]);
     }
   };
   if (n < kPoolThreshold) {
@@ -102,9 +80,9 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
   std::vector<size_t> queued_items;
   std::vector<size_t> answer_pending;  // no wait asked: answered "pending" once queued
   for (size_t i = 0; i < n; ++i) {
-    Checked& c = checked[i];
+    ScreenedEnvelope& c = checked[i];
     if (!c.ok) {
-      gather->set(i, std::move(c.refusal));
+      gather->set(i, RecordStatus::invalid(c.id, c.code, c.message));
       continue;
     }
     RecordTracker::Waiter waiter;

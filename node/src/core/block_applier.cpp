@@ -187,7 +187,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   std::vector<ledger::Hash> hashes(n);
   std::vector<std::string> record_ids(n);
   for (size_t i = 0; i < n; ++i) {
-    hashes[i] = ledger::record_hash(proposal.envelopes[i]);
+    hashes[i] = ledger::record_hash(suite, proposal.envelopes[i]);
     record_ids[i] = ledger::to_hex(hashes[i]);
   }
   if (runner_->concurrency() >= kMinThreadsToSpeculate) {

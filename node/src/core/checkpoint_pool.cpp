@@ -7,6 +7,15 @@ namespace medtrail::node {
 
 Status CheckpointPool::add(const ledger::SignedCheckpoint& signed_cp, uint64_t local_height) {
   const ledger::Checkpoint& cp = signed_cp.checkpoint;
+  // Heights far behind or far ahead of our own chain are of no use, and a peer must not be
+  // able to grow the pool without bound. Checked first: it costs nothing, a signature does.
+  const uint64_t oldest = local_height > kWindowHeights ? local_height - kWindowHeights : 0;
+  if (cp.height <= oldest || cp.height > local_height + kWindowHeights) {
+    return Status::error("checkpoint_out_of_window", "checkpoint height outside the window");
+  }
+  if (signed_cp.signatures.empty()) {
+    return Status::error("checkpoint_unsigned", "a checkpoint without signatures");
+  }
   // Verify outside the lock: signatures are the expensive part.
   std::vector<ledger::CheckpointSignature> good;
   for (const ledger::CheckpointSignature& sig : signed_cp.signatures) {
@@ -19,20 +28,27 @@ Status CheckpointPool::add(const ledger::SignedCheckpoint& signed_cp, uint64_t l
     MEDTRAIL_RETURN_IF_ERROR(ledger::verify_checkpoint_signatures(suite_, one));
     good.push_back(sig);
   }
-  // Heights far behind or far ahead of our own chain are of no use, and a peer must not be
-  // able to grow the pool without bound.
-  const uint64_t oldest = local_height > kWindowHeights ? local_height - kWindowHeights : 0;
-  if (cp.height <= oldest || cp.height > local_height + kWindowHeights) {
-    return Status::error("checkpoint_out_of_window", "checkpoint height outside the window");
-  }
   std::lock_guard lock(mu_);
   while (!heights_.empty() && heights_.begin()->first <= oldest) heights_.erase(heights_.begin());
   std::vector<Version>& versions = heights_[cp.height];
   auto it = std::find_if(versions.begin(), versions.end(),
                          [&](const Version& v) { return v.checkpoint == cp; });
+  // A signer vouches for one version of a height. Signing a second is equivocation, evidence
+  // against that node, and refused: otherwise one member could fill a height with versions of
+  // its own before the honest signatures arrive, and no checkpoint would reach a quorum there.
+  for (const ledger::CheckpointSignature& sig : good) {
+    for (const Version& v : versions) {
+      if (!(v.checkpoint == cp) && v.signatures.count(sig.signer) != 0) {
+        ++conflicts_;
+        return Status::error("checkpoint_equivocation",
+                             sig.signer + " already signed another checkpoint at this height");
+      }
+    }
+  }
   if (it == versions.end()) {
     if (!versions.empty()) ++conflicts_;
-    if (versions.size() >= kMaxVersionsPerHeight) {
+    // At most one version per trusted signer (above); the cap is a second line.
+    if (versions.size() >= std::max(kMaxVersionsPerHeight, trust_.signers.size())) {
       return Status::error("checkpoint_out_of_window", "too many versions of one height");
     }
     versions.push_back({cp, {}});

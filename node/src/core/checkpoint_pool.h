@@ -6,7 +6,7 @@
 //
 // A signature is pooled only if it verifies under the key genesis pins for its signer; a
 // checkpoint is reported only if it matches this node's own block at that height. Bounded:
-// a window of recent heights, a few competing versions per height (more than one version is
+// a window of recent heights, one version per signer per height (more than one version is
 // evidence of a fork or a lying node, and is counted), one signature per signer.
 #include <cstdint>
 #include <map>
@@ -29,7 +29,8 @@ class CheckpointPool {
 
   // Pools the signatures of `signed_cp`; `local_height` (this node's chain height) anchors the
   // window of heights kept. Errors: `checkpoint_untrusted_signer`, `checkpoint_bad_signature`,
-  // `checkpoint_out_of_window`. Thread-safe.
+  // `checkpoint_out_of_window`, `checkpoint_unsigned`, `checkpoint_equivocation` (the signer
+  // already signed another version of that height). Thread-safe.
   Status add(const ledger::SignedCheckpoint& signed_cp, uint64_t local_height);
 
   // The newest checkpoint at or below `store.height()` that matches the store's block and

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/envelope_screen.h"
 #include "core/peer_frames.h"
 #include "core/member_record.h"
 #include "core/membership_plan.h"
@@ -23,6 +24,8 @@ using Clock = std::chrono::steady_clock;
 // dropped (Raft tolerates loss; the sender retries).
 constexpr size_t kMaxInboxMessages = 65536;
 constexpr size_t kMaxInboxForwarded = 1024;
+// And by the records they hold: a decoded envelope costs memory even when its bytes were few.
+constexpr size_t kMaxInboxForwardedRecords = 200000;
 
 Status from_raft(const consensus::Status& s) {
   return s.ok() ? Status() : Status::error(s.code(), s.message());
@@ -130,6 +133,21 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
   config.snapshot_chunk_bytes = config.max_message_bytes;
   config.applied = applier.applied_index();
   config.seed = config.id ^ static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+  // A received image is verified as a whole chain before Raft may take it: one that is not this
+  // chain's is refused and counted, and the node keeps its log and goes on (a peer's bad image
+  // once stopped the node). Called on the driver thread, inside step().
+  RaftDriver* driver = d.get();
+  config.accept_snapshot = [driver](const consensus::Snapshot& snapshot) {
+    Status s;
+    try {
+      s = driver->verify_image(snapshot);
+    } catch (const std::exception& e) {
+      s = Status::error("bad_snapshot", std::string("verifying the image failed: ") + e.what());
+    }
+    if (!s.ok()) spdlog::warn("raft: {}", s.message());
+    return s.ok();
+  };
+  config.max_snapshot_bytes = ledger::kMaxLedgerImageBytes;
   auto raft = consensus::RaftNode::create(config, *d->storage_);
   if (!raft.ok()) return from_raft(raft.status());
   d->raft_ = std::move(*raft);
@@ -170,6 +188,7 @@ void RaftDriver::on_frame(const std::string& from, std::string frame) {
   if (!decoded.ok()) {
     std::lock_guard lock(status_mu_);
     ++stats_.malformed_frames;
+    ++refusals_of(from).malformed_frames;
     return;
   }
   if (auto* cp = std::get_if<ledger::SignedCheckpoint>(&*decoded)) {
@@ -180,20 +199,34 @@ void RaftDriver::on_frame(const std::string& from, std::string frame) {
     if (!s.ok()) {
       std::lock_guard lock(status_mu_);
       ++stats_.checkpoint_signatures_refused;
+      ++refusals_of(from).checkpoint_signatures;
     }
     return;
   }
+  bool refused = false;
   {
     std::lock_guard lock(inbox_mu_);
     if (auto* message = std::get_if<consensus::Message>(&*decoded)) {
       // The link authenticated `from`; a message claiming another sender is refused.
-      if (message->from != raft_id_of(from) || inbox_messages_.size() >= kMaxInboxMessages) return;
-      inbox_messages_.push_back(std::move(*message));
+      if (message->from != raft_id_of(from) || inbox_messages_.size() >= kMaxInboxMessages) {
+        refused = true;
+      } else {
+        inbox_messages_.push_back(std::move(*message));
+      }
+    } else if (auto& p = std::get<ledger::Proposal>(*decoded);
+               inbox_forwarded_.size() >= kMaxInboxForwarded ||
+               inbox_forwarded_records_ + p.envelopes.size() > kMaxInboxForwardedRecords) {
+      refused = true;
     } else {
-      if (inbox_forwarded_.size() >= kMaxInboxForwarded) return;
-      inbox_forwarded_.push_back(std::move(std::get<ledger::Proposal>(*decoded)));
+      inbox_forwarded_records_ += p.envelopes.size();
+      inbox_forwarded_.emplace_back(from, std::move(p));
     }
-    woken_ = true;
+    if (!refused) woken_ = true;
+  }
+  if (refused) {
+    std::lock_guard lock(status_mu_);
+    ++refusals_of(from).raft_messages;
+    return;
   }
   inbox_cv_.notify_one();
 }
@@ -227,7 +260,14 @@ void RaftDriver::run() {
       inbox_cv_.wait(lock, [&] { return stop_requested_; });
       break;
     }
-    loop_once(draining);
+    try {
+      loop_once(draining);
+    } catch (const std::exception& e) {
+      // Apply is total by design (docs/design.md, "Apply is total"); an exception here is a bug
+      // or the machine out of memory. Stop cleanly, failing closed, rather than terminate.
+      fail(Status::error("internal", std::string("the driver failed: ") + e.what()));
+      continue;
+    }
     const auto now = Clock::now();
     if (now >= next_expiry) {
       next_expiry = std::min(tracker_.expire(now), now + options_.tick);
@@ -257,12 +297,13 @@ void RaftDriver::loop_once(bool draining) {
 
 void RaftDriver::step_inbox() {
   std::vector<consensus::Message> messages;
-  std::vector<ledger::Proposal> forwarded;
+  std::vector<std::pair<std::string, ledger::Proposal>> forwarded;
   std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> conf_changes;
   {
     std::lock_guard lock(inbox_mu_);
     messages.swap(inbox_messages_);
     forwarded.swap(inbox_forwarded_);
+    inbox_forwarded_records_ = 0;
     conf_changes.swap(inbox_conf_changes_);
   }
   for (auto& [change, done] : conf_changes) {
@@ -271,11 +312,14 @@ void RaftDriver::step_inbox() {
   }
   for (const consensus::Message& m : messages) {
     // A peer's bad message is its problem, not ours; step refuses it and we carry on.
-    (void)raft_->step(m);
+    if (!raft_->step(m).ok()) {
+      std::lock_guard lock(status_mu_);
+      ++refusals_of(name_of(m.from)).raft_messages;
+    }
   }
-  for (ledger::Proposal& p : forwarded) {
+  for (auto& [from, p] : forwarded) {
     if (raft_->soft_state().role == consensus::Role::kLeader) {
-      propose_local(std::move(p));
+      propose_forwarded(from, std::move(p));
     } else {
       std::lock_guard lock(status_mu_);
       ++stats_.proposals_dropped;  // leadership moved on; the follower's clients retry
@@ -330,6 +374,86 @@ void RaftDriver::propose_local(ledger::Proposal proposal) {
   } else {
     ++stats_.proposals_dropped;
   }
+}
+
+void RaftDriver::propose_forwarded(const std::string& from, ledger::Proposal proposal) {
+  const size_t n = proposal.envelopes.size();
+  const auto now = Clock::now();
+  if (auto it = forward_penalty_until_.find(from);
+      (it != forward_penalty_until_.end() && now < it->second) || n > options_.max_forwarded_records) {
+    // Its clients' records stay pending on the follower and are retried: nothing is lost.
+    std::lock_guard lock(status_mu_);
+    refusals_of(from).forwarded_ignored += n;
+    return;
+  }
+  std::vector<ScreenedEnvelope> screened(n);
+  auto screen = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      screened[i] = screen_envelope(store_, applier_.signers(), proposal.envelopes[i]);
+    }
+  };
+  if (options_.verify_runner != nullptr) {
+    options_.verify_runner->parallel_for(n, screen);
+  } else {
+    screen(0, n);
+  }
+  ledger::Proposal kept;  // a follower's timestamp and checkpoints are never taken
+  std::map<std::string, uint64_t> refused_by_code;
+  uint64_t refused = 0;
+  uint64_t duplicates = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const ScreenedEnvelope& s = screened[i];
+    if (!s.ok) {
+      ++refused;
+      ++refused_by_code[s.code];
+      continue;
+    }
+    if (store_.find_record(s.hash).ok()) {
+      ++duplicates;  // its first copy's outcome answers the follower's waiters
+      continue;
+    }
+    if (options_.verified != nullptr) {
+      options_.verified->add(VerifiedSignatures::key_of(store_.suite(), proposal.envelopes[i], s.key));
+    }
+    kept.envelopes.push_back(std::move(proposal.envelopes[i]));
+  }
+  if (refused > 0 || duplicates > 0) {
+    std::lock_guard lock(status_mu_);
+    PeerRefusals& r = refusals_of(from);
+    r.forwarded_records += refused;
+    r.forwarded_duplicates += duplicates;
+  }
+  if (refused > 0) {
+    forward_penalty_until_[from] = now + options_.forward_penalty;
+    // A peer that keeps forwarding what admission refuses is misbehaving, or runs another
+    // build: worth an operator's look, but not a log line per frame. Codes only: no content.
+    auto& last = refusal_logged_at_[from];
+    if (last == Clock::time_point{} || now - last >= std::chrono::minutes(1)) {
+      last = now;
+      std::string codes;
+      for (const auto& [code, count] : refused_by_code) {
+        codes += (codes.empty() ? "" : ", ") + code + " " + std::to_string(count);
+      }
+      spdlog::warn("raft: refused {} forwarded record(s) from {} ({}); counted in "
+                   "medtrail_peer_refusals_total",
+                   refused, from, codes);
+    }
+  }
+  // One Raft entry must fit a peer frame: a large forward goes on as several proposals.
+  const uint64_t max_bytes = options_.max_frame_bytes / 4;
+  ledger::Proposal part;
+  uint64_t part_bytes = 0;
+  for (ledger::Envelope& e : kept.envelopes) {
+    const uint64_t bytes = e.payload.size() + e.signature.size() + e.signer.size() + e.suite.size() + 64;
+    if (!part.envelopes.empty() && part_bytes + bytes > max_bytes) {
+      propose_local(std::move(part));
+      part = ledger::Proposal();
+      part_bytes = 0;
+    }
+    part_bytes += bytes;
+    part.envelopes.push_back(std::move(e));
+  }
+  if (!part.envelopes.empty()) propose_local(std::move(part));
 }
 
 void RaftDriver::handle_ready() {
@@ -443,6 +567,24 @@ Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
     return Status::error("bad_snapshot", "snapshot " + std::to_string(snapshot.meta.index) +
                                              " refused: " + info.status().to_string());
   }
+  // The verifier vouches for the ledger; the node's own keys it carries are checked here,
+  // before anything is persisted: an image whose applied index is not the snapshot's, or whose
+  // member records do not read, would be installed and then stop the node at every start.
+  auto refuse = [&](const std::string& why) {
+    return Status::error("bad_snapshot",
+                         "snapshot " + std::to_string(snapshot.meta.index) + " refused: " + why);
+  };
+  auto applied = info->extra_meta.find(BlockApplier::kAppliedIndexKey);
+  if (applied == info->extra_meta.end() || applied->second.size() != 8 ||
+      ledger::read_be64(reinterpret_cast<const uint8_t*>(applied->second.data())) !=
+          snapshot.meta.index) {
+    return refuse("its applied index is not the snapshot's");
+  }
+  for (const auto& [key, value] : info->extra_meta) {
+    if (key == BlockApplier::kAppliedIndexKey) continue;
+    auto node = member_from_json(value, store_.suite());
+    if (!node.ok() || member_key(node->id) != key) return refuse("a member record does not read");
+  }
   spdlog::info("raft: snapshot {} verified: height {}, {} records", snapshot.meta.index,
                info->height, info->tree_size);
   return Status();
@@ -487,8 +629,7 @@ void RaftDriver::maybe_take_snapshot() {
 Status RaftDriver::persist(const consensus::Ready& ready) {
   bool wrote = false;
   if (ready.snapshot) {
-    // Verified before Raft may persist it: a leader's bad image must never replace our log.
-    MEDTRAIL_RETURN_IF_ERROR(verify_image(*ready.snapshot));
+    // Raft hands over only a snapshot accept_snapshot verified: a bad image never replaces our log.
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->apply_snapshot(*ready.snapshot)));
     wrote = true;
   }
@@ -617,6 +758,7 @@ void RaftDriver::refresh_status() {
   s.commit_index = hard.commit;
   s.applied_index = applier_.applied_index();
   s.last_index = raft_->last_index();
+  const consensus::RaftNode::Counters counters = raft_->counters();
   const consensus::ConfState conf = raft_->conf_state();
   for (consensus::NodeId id : conf.voters) s.voters.push_back(name_of(id));
   for (consensus::NodeId id : conf.learners) s.learners.push_back(name_of(id));
@@ -625,6 +767,7 @@ void RaftDriver::refresh_status() {
     s.progress.push_back({name_of(p.id), p.match, p.next, progress_name(p.state), p.recently_active});
   }
   std::lock_guard lock(status_mu_);
+  stats_.raft = counters;
   if (!status_.failure.empty()) {
     s.failure = status_.failure;
     s.role = "failed";

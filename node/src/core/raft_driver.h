@@ -27,6 +27,7 @@
 #include "core/checkpoint_pool.h"
 #include "core/record_tracker.h"
 #include "core/submission_queue.h"
+#include "core/verified_signatures.h"
 #include "medtrail/consensus/raft.h"
 #include "medtrail/consensus/rocksdb_log_storage.h"
 #include "medtrail/ledger/chain_store.h"
@@ -56,7 +57,15 @@ struct RaftDriverOptions {
   // the image in chunks, verifies it as a whole chain in `scratch_dir`, then installs it.
   uint64_t snapshot_every = 0;
   std::string scratch_dir;
-  ledger::ParallelRunner* verify_runner = nullptr;  // for verifying received images
+  ledger::ParallelRunner* verify_runner = nullptr;  // for received images and forwarded records
+  // Where the leader notes the forwarded signatures it verified, so apply need not verify them
+  // again (the same cache admission fills). May be null.
+  VerifiedSignatures* verified = nullptr;
+  // The most records the leader screens from one forwarded proposal (the consortium's
+  // max_batch_records); a larger one is refused whole. A peer whose forwarded records failed
+  // screening is not screened again for `forward_penalty`: each costs this thread a signature.
+  size_t max_forwarded_records = 100000;
+  std::chrono::milliseconds forward_penalty{5000};
   bool fsync = true;  // false: the log is written but never synced (tests, benchmarks)
 };
 
@@ -81,6 +90,17 @@ struct RaftStatus {
   std::string failure;         // set once the driver stopped on an error
 };
 
+// What one authenticated peer sent that this node refused. Peers are members of the
+// configuration, so the number of entries stays bounded.
+struct PeerRefusals {
+  uint64_t malformed_frames = 0;       // no frame kind, or a body that does not decode
+  uint64_t raft_messages = 0;          // sender not the link's, inbox full, or Raft refused it
+  uint64_t forwarded_records = 0;      // failed the leader's screening (envelope_screen.h)
+  uint64_t forwarded_duplicates = 0;   // already on the chain: dropped, not counted as hostile
+  uint64_t forwarded_ignored = 0;      // sent while the peer was penalised, or over the cap
+  uint64_t checkpoint_signatures = 0;  // another chain, untrusted, bad, or out of the window
+};
+
 struct RaftDriverStats {
   uint64_t proposals = 0;
   uint64_t proposals_forwarded = 0;
@@ -97,6 +117,8 @@ struct RaftDriverStats {
   uint64_t snapshots_taken = 0;
   uint64_t snapshots_installed = 0;
   uint64_t snapshot_bytes = 0;  // size of the newest image taken or installed
+  std::map<std::string, PeerRefusals> peer_refusals;  // by the link's authenticated node id
+  consensus::RaftNode::Counters raft;  // what Raft itself dropped (docs/raft-safety.md)
 };
 
 class RaftDriver {
@@ -157,6 +179,11 @@ class RaftDriver {
   void step_inbox();
   void propose_batches(bool flush);
   void propose_local(ledger::Proposal proposal);
+  // The leader's screening of a follower's forwarded records: only those admission would have
+  // taken go on; the rest are counted against `from` (and logged, at most once a minute).
+  void propose_forwarded(const std::string& from, ledger::Proposal proposal);
+  // Counts a refusal against peer `from`; the caller holds status_mu_.
+  PeerRefusals& refusals_of(const std::string& from) { return stats_.peer_refusals[from]; }
   void handle_ready();
   Status persist(const consensus::Ready& ready);
   void send(const std::vector<consensus::Message>& messages);
@@ -199,7 +226,8 @@ class RaftDriver {
   std::mutex inbox_mu_;
   std::condition_variable inbox_cv_;
   std::vector<consensus::Message> inbox_messages_;
-  std::vector<ledger::Proposal> inbox_forwarded_;
+  std::vector<std::pair<std::string, ledger::Proposal>> inbox_forwarded_;  // (from, proposal)
+  size_t inbox_forwarded_records_ = 0;  // envelopes in inbox_forwarded_
   std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> inbox_conf_changes_;
   bool woken_ = false;
   bool stop_requested_ = false;
@@ -212,6 +240,11 @@ class RaftDriver {
   std::chrono::steady_clock::time_point next_governance_check_{};
   std::optional<consensus::ConfChange> last_governed_change_;  // in flight until applied or 5 s
   std::chrono::steady_clock::time_point last_governed_change_at_{};
+
+  // When each peer's refused forwarded records were last logged (driver thread only).
+  std::map<std::string, std::chrono::steady_clock::time_point> refusal_logged_at_;
+  // Until when each peer's forwarded proposals are ignored (driver thread only).
+  std::map<std::string, std::chrono::steady_clock::time_point> forward_penalty_until_;
 
   mutable std::mutex status_mu_;
   RaftStatus status_;

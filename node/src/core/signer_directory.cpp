@@ -5,7 +5,7 @@
 
 namespace medtrail::node {
 
-SignerDirectory SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
+ledger::Result<SignerDirectory> SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
   SignerDirectory d;
   for (const ledger::GenesisOrg& org : genesis.organisations) {
     d.keys_.emplace(org.id + "/admin", org.admin_public_key);
@@ -14,8 +14,9 @@ SignerDirectory SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
     d.keys_.emplace(ledger::Genesis::node_signer(node), node.public_key);
   }
   d.trust_ = ledger::genesis_checkpoint_trust(genesis);
-  // A parsed genesis has a valid time zone; from_genesis cannot fail on one.
-  d.params_ = contracts::ChainParams::from_genesis(genesis).value();
+  auto params = contracts::ChainParams::from_genesis(genesis);
+  if (!params.ok()) return params.status();
+  d.params_ = std::move(params).value();
   return d;
 }
 

@@ -13,12 +13,14 @@
 #include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/status.h"
 
 namespace medtrail::node {
 
 class SignerDirectory {
  public:
-  static SignerDirectory from_genesis(const ledger::Genesis& genesis);
+  // Errors: the contract parameters genesis gives are unusable (`bad_genesis`, ...).
+  static ledger::Result<SignerDirectory> from_genesis(const ledger::Genesis& genesis);
 
   // The signer's public key as genesis names it, or nullptr.
   const ledger::Bytes* find(std::string_view signer) const;

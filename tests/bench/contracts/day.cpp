@@ -170,7 +170,7 @@ class DayBuilder {
     Record r;
     r.envelope = ledger::sign_envelope(ledger::to_bytes(payload.dump()), who.key).value();
     r.fields = ledger::parse_payload(r.envelope, &r.body).value();
-    r.record_id = ledger::record_id(r.envelope);
+    r.record_id = ledger::record_id(r.envelope).value();
     r.public_key = who.key.public_key;
     day_.blocks.back().records.push_back(r);
     ++day_.kind_counts[kind];

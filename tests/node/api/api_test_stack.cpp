@@ -43,7 +43,7 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   node.org = "hosp-a";
   node.public_key = node_key_.public_key;
   genesis_.nodes.push_back(node);
-  signers_ = SignerDirectory::from_genesis(genesis_);
+  signers_ = SignerDirectory::from_genesis(genesis_).value();
   config_.node_id = "n1";
   if (configure) configure(config_);
 

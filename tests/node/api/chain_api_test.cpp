@@ -38,7 +38,7 @@ TEST_F(ChainApiTest, BlockOneDescribesItsHeaderAndRecords) {
   EXPECT_EQ(block["tree_root"], ledger::to_hex(header.tree_root));
   EXPECT_EQ(block["timestamp_ms"], header.timestamp_ms);
   EXPECT_EQ(block["raft_index"], header.raft_index);
-  EXPECT_EQ(block["record_ids"], json::array({ledger::record_id(e)}));
+  EXPECT_EQ(block["record_ids"], json::array({ledger::record_id(e).value()}));
   EXPECT_EQ(block["checkpoints"], 0);
 }
 

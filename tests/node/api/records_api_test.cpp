@@ -33,7 +33,7 @@ TEST_F(RecordsApiTest, WaitingSubmissionCommitsAtHeightOne) {
   Reply reply = submit_and_wait(ledger::envelope_to_wire(e));
   ASSERT_EQ(reply.status, 200) << reply.body;
   json record = body(reply);
-  EXPECT_EQ(record["id"], ledger::record_id(e));
+  EXPECT_EQ(record["id"], ledger::record_id(e).value());
   EXPECT_EQ(record["status"], "committed");
   EXPECT_EQ(record["height"], 1);
   EXPECT_EQ(record["leaf_index"], 0);
@@ -44,10 +44,10 @@ TEST_F(RecordsApiTest, WaitingSubmissionCommitsAtHeightOne) {
 TEST_F(RecordsApiTest, CommittedRecordReadsBackWithItsEnvelope) {
   ledger::Envelope e = stack_.envelope(2);
   ASSERT_EQ(submit_and_wait(ledger::envelope_to_wire(e)).status, 200);
-  Reply reply = client_.get("/v1/records/" + ledger::record_id(e));
+  Reply reply = client_.get("/v1/records/" + ledger::record_id(e).value());
   ASSERT_EQ(reply.status, 200) << reply.body;
   json record = body(reply);
-  EXPECT_EQ(record["id"], ledger::record_id(e));
+  EXPECT_EQ(record["id"], ledger::record_id(e).value());
   EXPECT_EQ(record["height"], 1);
   EXPECT_EQ(record["leaf_index"], 0);
   EXPECT_GT(record["timestamp_ms"].get<uint64_t>(), 0u);
@@ -139,10 +139,10 @@ TEST_F(RecordsApiTest, SubmissionWithoutWaitIsPendingThenVisible) {
   Reply reply = client_.post("/v1/records", ledger::envelope_to_wire(e));
   ASSERT_EQ(reply.status, 202) << reply.body;
   EXPECT_EQ(body(reply)["status"], "pending");
-  EXPECT_EQ(body(reply)["id"], ledger::record_id(e));
+  EXPECT_EQ(body(reply)["id"], ledger::record_id(e).value());
   EXPECT_FALSE(body(reply).contains("height"));
   EXPECT_TRUE(
-      wait_until([&] { return client_.get("/v1/records/" + ledger::record_id(e)).status == 200; }));
+      wait_until([&] { return client_.get("/v1/records/" + ledger::record_id(e).value()).status == 200; }));
 }
 
 TEST_F(RecordsApiTest, ThousandDuplicateSubmissionsKeepAnsweringDuplicate) {
@@ -227,7 +227,7 @@ class RecordReadsOffTest : public RecordsApiTest {
 TEST_F(RecordReadsOffTest, ReadsAreRefusedWith403) {
   ledger::Envelope e = stack_.envelope(13);
   ASSERT_EQ(submit_and_wait(ledger::envelope_to_wire(e)).status, 200);
-  Reply reply = client_.get("/v1/records/" + ledger::record_id(e));
+  Reply reply = client_.get("/v1/records/" + ledger::record_id(e).value());
   EXPECT_EQ(reply.status, 403);
   EXPECT_EQ(body(reply)["error"]["code"], "reads_disabled");
 }

@@ -70,7 +70,7 @@ TEST_F(AdmissionTest, WithoutWaitAcceptedRecordsArePendingThenCommit) {
   auto out = node_->submit({record(1), record(2)}, false);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].state, RecordState::kPending);
-  EXPECT_EQ(out[0].id, ledger::record_id(record(1)));
+  EXPECT_EQ(out[0].id, ledger::record_id(record(1)).value());
   ASSERT_TRUE(eventually([&] { return node_->store->tree_size() == 2; }));
 }
 

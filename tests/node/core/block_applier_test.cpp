@@ -21,7 +21,7 @@ class BlockApplierTest : public ::testing::Test {
   BlockApplierTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
     ledger::GenesisOrg org{"hosp-a", "Hospital A", {"hospital"}, admin_.public_key};
     genesis_.organisations.push_back(org);
-    signers_ = SignerDirectory::from_genesis(genesis_);
+    signers_ = SignerDirectory::from_genesis(genesis_).value();
     reopen();
   }
 
@@ -89,6 +89,30 @@ TEST_F(BlockApplierTest, ForgedOrUnknownSignerRecordsAreLeftOut) {
   EXPECT_EQ(out->records[1].kind, RecordOutcome::Kind::kIncluded);
   EXPECT_EQ(out->records[2].kind, RecordOutcome::Kind::kForged);
   EXPECT_EQ(out->records[2].result.reason_code, "unknown_signer");
+}
+
+// Apply is total: a committed entry holding envelopes no node can hash under their own suite
+// (or that carry junk in every field) still applies, the same on every node. It once aborted
+// every node, and again at every restart while replaying the entry.
+TEST_F(BlockApplierTest, EnvelopesOfUnknownSuitesOrEmptyFieldsAreLeftOutNotFatal) {
+  Envelope unknown = record(1);
+  unknown.suite = "no-such-suite";
+  Envelope unnamed = record(2);
+  unnamed.suite = "";
+  Envelope foreign = record(3);
+  foreign.suite = "sm2-sm3";
+  auto out = applier_->apply(proposal({unknown, unnamed, foreign, Envelope{}, record(4)}), 1, 1);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  ASSERT_TRUE(out->block.has_value());
+  EXPECT_EQ(out->block->leaf_count, 1u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(out->records[i].kind, RecordOutcome::Kind::kForged) << i;
+    EXPECT_FALSE(out->records[i].result.reason_code.empty()) << i;
+  }
+  EXPECT_EQ(out->records[0].result.reason_code, "wrong_suite");
+  // Refusals are reported under the record's id on this chain.
+  EXPECT_EQ(out->records[0].record_hash, ledger::record_hash(suite_, unknown));
+  EXPECT_EQ(out->records[4].kind, RecordOutcome::Kind::kIncluded);
 }
 
 TEST_F(BlockApplierTest, DuplicatesPointAtTheFirstOccurrence) {

@@ -106,7 +106,7 @@ TEST_F(CheckpointTest, ApplyKeepsOnlyQuorumCheckpointsMatchingTheChain) {
   // A faulty leader may propose anything; every node drops the same bad checkpoints.
   TempDir dir;
   auto store = testing::open_test_store(dir.path().string());
-  SignerDirectory signers = SignerDirectory::from_genesis(genesis_);
+  SignerDirectory signers = SignerDirectory::from_genesis(genesis_).value();
   ledger::InlineRunner runner;
   auto applier = BlockApplier::open(*store, signers, runner).value();
   ledger::Proposal first;
@@ -163,6 +163,33 @@ TEST_F(CheckpointPoolTest, HeightsOutsideTheWindowAreRefused) {
     auto sig = *ledger::sign_checkpoint(suite_, cp, "hosp-a/n1", keys_[0]);
     EXPECT_EQ(pool.add({cp, {sig}}, 100).code(), "checkpoint_out_of_window") << h;
   }
+}
+
+// One member signing many versions of future heights must not crowd out the honest version
+// (the pool once kept the first four versions of a height, whoever signed them).
+TEST_F(CheckpointPoolTest, ASignerMayVouchForOneVersionOfAHeight) {
+  CheckpointPool pool(suite_, genesis_checkpoint_trust(genesis_));
+  ledger::Checkpoint honest;
+  honest.height = 5;
+  for (int v = 0; v < 6; ++v) {
+    ledger::Checkpoint junk = honest;
+    junk.tree_size = 1000 + v;
+    auto sig = *ledger::sign_checkpoint(suite_, junk, "reg-c/n3", keys_[2]);
+    EXPECT_EQ(pool.add({junk, {sig}}, 3).code(), v == 0 ? "" : "checkpoint_equivocation") << v;
+  }
+  EXPECT_GE(pool.conflicts(), 5u);
+  for (int i = 0; i < 2; ++i) {
+    const std::string signer = std::string(i == 0 ? "hosp-a" : "pharm-b") + "/" + ids_[i];
+    auto sig = *ledger::sign_checkpoint(suite_, honest, signer, keys_[i]);
+    EXPECT_TRUE(pool.add({honest, {sig}}, 3).ok()) << signer;
+  }
+}
+
+TEST_F(CheckpointPoolTest, ACheckpointWithoutSignaturesIsRefused) {
+  CheckpointPool pool(suite_, genesis_checkpoint_trust(genesis_));
+  ledger::Checkpoint cp;
+  cp.height = 3;
+  EXPECT_EQ(pool.add({cp, {}}, 3).code(), "checkpoint_unsigned");
 }
 
 }  // namespace

@@ -178,7 +178,7 @@ TEST_F(RaftDriverTest, PendingRecordWhoseCopyWasLostCommitsOnResubmission) {
   const auto batch = records(1, 10);
   const auto now = std::chrono::steady_clock::now();
   for (const auto& e : batch) {
-    ASSERT_EQ(node->tracker.begin(ledger::record_hash(e), now + std::chrono::seconds(30), nullptr,
+    ASSERT_EQ(node->tracker.begin(ledger::record_hash(e).value(), now + std::chrono::seconds(30), nullptr,
                                   now, now),
               RecordTracker::Begin::kNew);
   }

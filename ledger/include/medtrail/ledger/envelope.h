@@ -69,10 +69,15 @@ Status verify_envelope_signature(const Envelope& envelope, ByteView public_key);
 Result<PayloadFields> validate_envelope(const Envelope& envelope, ByteView public_key,
                                         nlohmann::json* body = nullptr);
 
-// Suite hash of the payload bytes, and its lowercase hex (the record id).
-// Precondition: envelope.suite is a known suite.
-Hash record_hash(const Envelope& envelope);
-std::string record_id(const Envelope& envelope);
+// A record's hash on a chain of `suite`: that suite's hash of the payload bytes, and its
+// lowercase hex (the record id). Total: an envelope naming another suite, or none, still gets
+// an id (it is never a leaf of that chain, but its refusal is reported under that id).
+Hash record_hash(const CryptoSuite& suite, const Envelope& envelope);
+std::string record_id(const CryptoSuite& suite, const Envelope& envelope);
+// The same under the envelope's own suite, for tools that hold no chain: `unknown_suite` when
+// the envelope names a suite this build does not have.
+Result<Hash> record_hash(const Envelope& envelope);
+Result<std::string> record_id(const Envelope& envelope);
 
 // Offline signing: validates `payload`, takes the signer from its `actor`, signs.
 Result<Envelope> sign_envelope(Bytes payload, const KeyPair& key);

@@ -10,6 +10,7 @@
 // Layout: magic "MTIMAGE1", chain id, then entries (cf u8, key len be64, key, value len be64,
 // value), then 0xFF and the suite hash of everything before it.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct LedgerImageInfo {
   uint64_t tree_size = 0;
   Hash tree_root{};
   uint64_t entries = 0;
+  // The caller-owned meta entries the image carries (those `extra_meta_keys` name), for the
+  // caller to check before it installs the image: the verifier knows nothing of them.
+  std::map<std::string, std::string> extra_meta;
 };
 
 // `extra_meta_keys`: caller-owned meta keys that travel with the image (e.g. the applied Raft
