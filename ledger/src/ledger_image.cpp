@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <memory>
 #include <string_view>
 
@@ -62,6 +64,8 @@ Result<std::vector<ImageEntry>> parse_image(std::string_view image, const Crypto
     return Status::error("wrong_chain", "the image is of another chain");
   }
   std::vector<ImageEntry> entries;
+  std::set<std::string_view> meta_keys;
+  std::map<uint8_t, std::string_view> last_key;
   size_t pos = kMagic.size() + kHashSize;
   auto read_len = [&](uint64_t& len) {
     if (body.size() - pos < 8) return false;
@@ -84,6 +88,17 @@ Result<std::vector<ImageEntry>> parse_image(std::string_view image, const Crypto
     if (!read_len(value_len)) return bad("truncated value");
     std::string_view value = body.substr(pos, value_len);
     pos += value_len;
+    // One value per key: verification must see exactly what an install would write (where a
+    // later copy of a key would win). Ledger families are exported in key order, meta keys not.
+    if (cf == static_cast<uint8_t>(ColumnFamily::kMeta)) {
+      if (!meta_keys.insert(key).second) return bad("a meta key appears twice");
+    } else {
+      auto [last, first_of_family] = last_key.try_emplace(cf, key);
+      if (!first_of_family) {
+        if (key <= last->second) return bad("ledger keys out of order or repeated");
+        last->second = key;
+      }
+    }
     entries.push_back({static_cast<ColumnFamily>(cf), key, value});
   }
   return bad("no end marker");
@@ -153,23 +168,27 @@ Status write_image(ChainStore& store, const std::vector<ImageEntry>& entries,
   return store.reload();
 }
 
-// The chain verifier reads blocks and leaves up to the head; an image must hold nothing past
-// it, or a later append would build on (or serve) what no one verified.
+// The chain verifier reads blocks and leaves up to the head by their keys; an image must hold
+// no other key in those families, or a later append would build on (or serve) what no one
+// verified. Blocks are keyed 1..height, leaves 0..tree_size-1 (be64).
 Status check_nothing_past_head(const ChainStore& store) {
   const std::pair<ColumnFamily, uint64_t> families[] = {{ColumnFamily::kBlocks, store.height()},
                                                        {ColumnFamily::kLeaves, store.tree_size()}};
-  for (const auto& [family, end] : families) {
+  for (const auto& [family, expected] : families) {
     std::unique_ptr<rocksdb::Iterator> it(
         store.db()->NewIterator(rocksdb::ReadOptions(), store.column_family(family)));
-    it->SeekToLast();
+    uint64_t count = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice key = it->key();
+      const uint64_t at = key.size() == 8 ? read_be64(reinterpret_cast<const uint8_t*>(key.data())) : 0;
+      const bool in_range = family == ColumnFamily::kBlocks ? at >= 1 && at <= expected : at < expected;
+      if (key.size() != 8 || !in_range) {
+        return Status::error("bad_image", "the image holds entries past its head");
+      }
+      ++count;
+    }
     MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the image"));
-    if (!it->Valid()) continue;
-    const rocksdb::Slice key = it->key();
-    // Blocks are keyed 1..height, leaves 0..tree_size-1: the last key must be below `end`
-    // (blocks: at most `end`).
-    const uint64_t last = key.size() == 8 ? read_be64(reinterpret_cast<const uint8_t*>(key.data())) : UINT64_MAX;
-    const bool past = family == ColumnFamily::kBlocks ? last > end : last >= end;
-    if (key.size() != 8 || past) return Status::error("bad_image", "the image holds entries past its head");
+    if (count != expected) return Status::error("bad_image", "the image lacks entries below its head");
   }
   return Status();
 }

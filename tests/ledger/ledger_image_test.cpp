@@ -120,6 +120,43 @@ TEST_F(LedgerImageTest, ImageHoldingALeafPastItsHeadIsRefused) {
   EXPECT_EQ(info.status().code(), "bad_image") << info.status().to_string();
 }
 
+// A sender that appends a second copy of a key, and rehashes: verification would read the first
+// copy and the install write the second. The node then failed at every start on the second.
+TEST_F(LedgerImageTest, ImageRepeatingAKeyIsRefused) {
+  auto image = export_ledger_image(*source_, extra_);
+  ASSERT_TRUE(image.ok()) << image.status().to_string();
+  std::string body = image->substr(0, image->size() - kHashSize - 1);  // without end marker, hash
+  auto entry = [](ColumnFamily cf, const std::string& key, const std::string& value) {
+    std::string out(1, static_cast<char>(cf));
+    append_be64(out, key.size());
+    out += key;
+    append_be64(out, value.size());
+    return out + value;
+  };
+  auto sealed = [&](const std::string& extra) {
+    std::string out = body + extra + std::string(1, '\xff');
+    const Hash h = suite_.hash(as_bytes(out));
+    return out + std::string(reinterpret_cast<const char*>(h.data()), kHashSize);
+  };
+  ASSERT_TRUE(verify(sealed("")).ok()) << "the reassembled image is valid as it is";
+  auto info = verify(sealed(entry(ColumnFamily::kMeta, "raft_applied_index", "junk")));
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.status().code(), "bad_image") << info.status().to_string();
+  info = verify(sealed(entry(ColumnFamily::kLeaves, ChainStore::height_key(0), "junk")));
+  ASSERT_FALSE(info.ok());
+  EXPECT_EQ(info.status().code(), "bad_image") << info.status().to_string();
+}
+
+TEST_F(LedgerImageTest, VerificationReportsTheCallersMetaKeys) {
+  auto image = export_ledger_image(*source_, extra_);
+  ASSERT_TRUE(image.ok());
+  auto info = verify(*image);
+  ASSERT_TRUE(info.ok()) << info.status().to_string();
+  EXPECT_EQ(info->extra_meta.at("raft_applied_index"), "12345678");
+  EXPECT_EQ(info->extra_meta.at("member/node-4"), "{}");
+  EXPECT_EQ(info->extra_meta.count("node_id"), 0u);  // not named by the caller: not carried
+}
+
 TEST_F(LedgerImageTest, ImageOfAnotherChainIsRefused) {
   std::string image = export_ledger_image(*source_, extra_).value();
   auto other = verify_ledger_image(image, suite_, testing::test_chain_id(suite_, "other"),

@@ -233,7 +233,6 @@ Status NodeApp::Impl::build_pipeline() {
   options.scratch_dir = config.data_dir + "/scratch";
   options.verify_runner = verify_pool.get();
   options.verified = verified.get();
-  options.max_forwarded_records = limits.max_batch_records;
   std::error_code ec;
   std::filesystem::remove_all(options.scratch_dir, ec);  // what a crash mid-verify left behind
   std::filesystem::create_directories(options.scratch_dir, ec);

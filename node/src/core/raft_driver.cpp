@@ -5,8 +5,9 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <deque>
 
-#include "core/envelope_screen.h"
+#include "core/forward_screen.h"
 #include "core/peer_frames.h"
 #include "core/member_record.h"
 #include "core/membership_plan.h"
@@ -20,12 +21,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Peers cannot make the driver hoard messages: beyond this many unprocessed ones, new ones are
-// dropped (Raft tolerates loss; the sender retries).
-constexpr size_t kMaxInboxMessages = 65536;
-constexpr size_t kMaxInboxForwarded = 1024;
-// And by the records they hold: a decoded envelope costs memory even when its bytes were few.
-constexpr size_t kMaxInboxForwardedRecords = 200000;
+// Peers cannot make the driver hoard what they send: each authenticated peer has its own share
+// of the inbox (so a hostile one cannot crowd out the others), bounded in frames, bytes and
+// forwarded records. Beyond it new frames are dropped: Raft tolerates loss, the sender retries,
+// and a follower's clients resubmit.
+constexpr size_t kMaxInboxMessagesPerPeer = 16384;
+constexpr uint64_t kMaxInboxBytesPerPeer = 256ull << 20;
+// A decoded envelope costs memory even when its bytes were few.
+constexpr size_t kMaxInboxRecordsPerPeer = 200000;
+// Screening costs a signature check per record on this thread. Forwards are split into slices
+// on arrival and at most kScreenBudget records are screened per loop (at least one slice), so
+// ticks and heartbeats go on whatever peers forward; the rest waits for the next loop.
+constexpr size_t kForwardSlice = 1024;
+constexpr size_t kScreenBudget = 2048;
 
 Status from_raft(const consensus::Status& s) {
   return s.ok() ? Status() : Status::error(s.code(), s.message());
@@ -136,6 +144,11 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
   // A received image is verified as a whole chain before Raft may take it: one that is not this
   // chain's is refused and counted, and the node keeps its log and goes on (a peer's bad image
   // once stopped the node). Called on the driver thread, inside step().
+  ForwardScreen::Options screen_options;
+  screen_options.penalty = d->options_.forward_penalty;
+  screen_options.max_proposal_bytes = d->options_.max_frame_bytes / 4;
+  d->forward_screen_ = std::make_unique<ForwardScreen>(store, applier.signers(), d->options_.verify_runner,
+                                                       d->options_.verified, screen_options);
   RaftDriver* driver = d.get();
   config.accept_snapshot = [driver](const consensus::Snapshot& snapshot) {
     Status s;
@@ -204,28 +217,51 @@ void RaftDriver::on_frame(const std::string& from, std::string frame) {
     return;
   }
   bool refused = false;
+  bool forwarded = false;
   {
     std::lock_guard lock(inbox_mu_);
-    if (auto* message = std::get_if<consensus::Message>(&*decoded)) {
+    InboxUse& use = inbox_use_[from];
+    const uint64_t bytes = frame.size();
+    if (use.bytes + bytes > kMaxInboxBytesPerPeer) {
+      refused = true;
+      forwarded = std::holds_alternative<ledger::Proposal>(*decoded);
+    } else if (auto* message = std::get_if<consensus::Message>(&*decoded)) {
       // The link authenticated `from`; a message claiming another sender is refused.
-      if (message->from != raft_id_of(from) || inbox_messages_.size() >= kMaxInboxMessages) {
+      if (message->from != raft_id_of(from) || use.messages >= kMaxInboxMessagesPerPeer) {
         refused = true;
       } else {
-        inbox_messages_.push_back(std::move(*message));
+        ++use.messages;
+        use.bytes += bytes;
+        inbox_messages_.push_back({from, bytes, std::move(*message)});
       }
-    } else if (auto& p = std::get<ledger::Proposal>(*decoded);
-               inbox_forwarded_.size() >= kMaxInboxForwarded ||
-               inbox_forwarded_records_ + p.envelopes.size() > kMaxInboxForwardedRecords) {
-      refused = true;
     } else {
-      inbox_forwarded_records_ += p.envelopes.size();
-      inbox_forwarded_.emplace_back(from, std::move(p));
+      forwarded = true;
+      ledger::Proposal& p = std::get<ledger::Proposal>(*decoded);
+      if (use.records + p.envelopes.size() > kMaxInboxRecordsPerPeer) {
+        refused = true;
+      } else {
+        use.records += p.envelopes.size();
+        use.bytes += bytes;
+        // Slices of at most kForwardSlice records, each charged its share of the frame's bytes.
+        const size_t slices = std::max<size_t>(1, (p.envelopes.size() + kForwardSlice - 1) / kForwardSlice);
+        for (size_t k = 0; k < slices; ++k) {
+          Forwarded f{from, bytes / slices, {}};
+          const size_t begin = k * kForwardSlice;
+          const size_t end = std::min(p.envelopes.size(), begin + kForwardSlice);
+          for (size_t i = begin; i < end; ++i) f.proposal.envelopes.push_back(std::move(p.envelopes[i]));
+          inbox_forwarded_.push_back(std::move(f));
+        }
+      }
     }
     if (!refused) woken_ = true;
   }
   if (refused) {
     std::lock_guard lock(status_mu_);
-    ++refusals_of(from).raft_messages;
+    if (forwarded) {
+      ++refusals_of(from).forwarded_ignored;
+    } else {
+      ++refusals_of(from).raft_messages;
+    }
     return;
   }
   inbox_cv_.notify_one();
@@ -296,34 +332,51 @@ void RaftDriver::loop_once(bool draining) {
 }
 
 void RaftDriver::step_inbox() {
-  std::vector<consensus::Message> messages;
-  std::vector<std::pair<std::string, ledger::Proposal>> forwarded;
+  std::vector<InboxMessage> messages;
+  std::deque<Forwarded> forwarded;
   std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> conf_changes;
   {
     std::lock_guard lock(inbox_mu_);
     messages.swap(inbox_messages_);
     forwarded.swap(inbox_forwarded_);
-    inbox_forwarded_records_ = 0;
+    inbox_use_.clear();
     conf_changes.swap(inbox_conf_changes_);
   }
   for (auto& [change, done] : conf_changes) {
     Status s = from_raft(raft_->propose_conf_change(change));
     if (done) done(s);
   }
-  for (const consensus::Message& m : messages) {
-    // A peer's bad message is its problem, not ours; step refuses it and we carry on.
-    if (!raft_->step(m).ok()) {
+  for (const InboxMessage& m : messages) {
+    // A peer's bad message is its problem, not ours; step refuses it and we carry on. Only
+    // `invalid` is the peer's fault: `dropped` is a term raise deferred to a later timeout.
+    if (raft_->step(m.message).code() == "invalid") {
       std::lock_guard lock(status_mu_);
-      ++refusals_of(name_of(m.from)).raft_messages;
+      ++refusals_of(m.from).raft_messages;
     }
   }
-  for (auto& [from, p] : forwarded) {
+  size_t screened = 0;
+  while (!forwarded.empty() && (screened == 0 || screened + forwarded.front().proposal.envelopes.size() <= kScreenBudget)) {
+    Forwarded f = std::move(forwarded.front());
+    forwarded.pop_front();
     if (raft_->soft_state().role == consensus::Role::kLeader) {
-      propose_forwarded(from, std::move(p));
+      screened += f.proposal.envelopes.size();
+      propose_forwarded(f.from, std::move(f.proposal));
     } else {
       std::lock_guard lock(status_mu_);
-      ++stats_.proposals_dropped;  // leadership moved on; the follower's clients retry
+      ++stats_.proposals_dropped;  // leadership moved on; the follower's clients resubmit
     }
+  }
+  if (!forwarded.empty()) {
+    // Next loop's work, ahead of what arrived meanwhile, still charged to its senders.
+    std::lock_guard lock(inbox_mu_);
+    for (const Forwarded& f : forwarded) {
+      InboxUse& use = inbox_use_[f.from];
+      use.records += f.proposal.envelopes.size();
+      use.bytes += f.bytes;
+    }
+    for (Forwarded& f : inbox_forwarded_) forwarded.push_back(std::move(f));
+    inbox_forwarded_ = std::move(forwarded);
+    woken_ = true;
   }
 }
 
@@ -377,83 +430,25 @@ void RaftDriver::propose_local(ledger::Proposal proposal) {
 }
 
 void RaftDriver::propose_forwarded(const std::string& from, ledger::Proposal proposal) {
-  const size_t n = proposal.envelopes.size();
-  const auto now = Clock::now();
-  if (auto it = forward_penalty_until_.find(from);
-      (it != forward_penalty_until_.end() && now < it->second) || n > options_.max_forwarded_records) {
-    // Its clients' records stay pending on the follower and are retried: nothing is lost.
-    std::lock_guard lock(status_mu_);
-    refusals_of(from).forwarded_ignored += n;
-    return;
-  }
-  std::vector<ScreenedEnvelope> screened(n);
-  auto screen = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      screened[i] = screen_envelope(store_, applier_.signers(), proposal.envelopes[i]);
-    }
-  };
-  if (options_.verify_runner != nullptr) {
-    options_.verify_runner->parallel_for(n, screen);
-  } else {
-    screen(0, n);
-  }
-  ledger::Proposal kept;  // a follower's timestamp and checkpoints are never taken
-  std::map<std::string, uint64_t> refused_by_code;
-  uint64_t refused = 0;
-  uint64_t duplicates = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const ScreenedEnvelope& s = screened[i];
-    if (!s.ok) {
-      ++refused;
-      ++refused_by_code[s.code];
-      continue;
-    }
-    if (store_.find_record(s.hash).ok()) {
-      ++duplicates;  // its first copy's outcome answers the follower's waiters
-      continue;
-    }
-    if (options_.verified != nullptr) {
-      options_.verified->add(VerifiedSignatures::key_of(store_.suite(), proposal.envelopes[i], s.key));
-    }
-    kept.envelopes.push_back(std::move(proposal.envelopes[i]));
-  }
-  if (refused > 0 || duplicates > 0) {
+  ForwardScreen::Verdict v = forward_screen_->screen(from, std::move(proposal), Clock::now());
+  if (v.refused > 0 || v.duplicates > 0 || v.ignored > 0) {
     std::lock_guard lock(status_mu_);
     PeerRefusals& r = refusals_of(from);
-    r.forwarded_records += refused;
-    r.forwarded_duplicates += duplicates;
+    r.forwarded_records += v.refused;
+    r.forwarded_duplicates += v.duplicates;
+    r.forwarded_ignored += v.ignored;
   }
-  if (refused > 0) {
-    forward_penalty_until_[from] = now + options_.forward_penalty;
-    // A peer that keeps forwarding what admission refuses is misbehaving, or runs another
-    // build: worth an operator's look, but not a log line per frame. Codes only: no content.
-    auto& last = refusal_logged_at_[from];
-    if (last == Clock::time_point{} || now - last >= std::chrono::minutes(1)) {
-      last = now;
-      std::string codes;
-      for (const auto& [code, count] : refused_by_code) {
-        codes += (codes.empty() ? "" : ", ") + code + " " + std::to_string(count);
-      }
-      spdlog::warn("raft: refused {} forwarded record(s) from {} ({}); counted in "
-                   "medtrail_peer_refusals_total",
-                   refused, from, codes);
+  if (v.log) {
+    // Reason codes only: no record content, no patient data.
+    std::string codes;
+    for (const auto& [code, count] : v.refused_by_code) {
+      codes += (codes.empty() ? "" : ", ") + code + " " + std::to_string(count);
     }
+    spdlog::warn("raft: refused {} forwarded record(s) from {} ({}); counted in "
+                 "medtrail_peer_refusals_total",
+                 v.refused, from, codes);
   }
-  // One Raft entry must fit a peer frame: a large forward goes on as several proposals.
-  const uint64_t max_bytes = options_.max_frame_bytes / 4;
-  ledger::Proposal part;
-  uint64_t part_bytes = 0;
-  for (ledger::Envelope& e : kept.envelopes) {
-    const uint64_t bytes = e.payload.size() + e.signature.size() + e.signer.size() + e.suite.size() + 64;
-    if (!part.envelopes.empty() && part_bytes + bytes > max_bytes) {
-      propose_local(std::move(part));
-      part = ledger::Proposal();
-      part_bytes = 0;
-    }
-    part_bytes += bytes;
-    part.envelopes.push_back(std::move(e));
-  }
-  if (!part.envelopes.empty()) propose_local(std::move(part));
+  for (ledger::Proposal& p : v.proposals) propose_local(std::move(p));
 }
 
 void RaftDriver::handle_ready() {

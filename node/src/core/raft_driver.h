@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +26,7 @@
 
 #include "core/block_applier.h"
 #include "core/checkpoint_pool.h"
+#include "core/forward_screen.h"
 #include "core/record_tracker.h"
 #include "core/submission_queue.h"
 #include "core/verified_signatures.h"
@@ -61,10 +63,8 @@ struct RaftDriverOptions {
   // Where the leader notes the forwarded signatures it verified, so apply need not verify them
   // again (the same cache admission fills). May be null.
   VerifiedSignatures* verified = nullptr;
-  // The most records the leader screens from one forwarded proposal (the consortium's
-  // max_batch_records); a larger one is refused whole. A peer whose forwarded records failed
-  // screening is not screened again for `forward_penalty`: each costs this thread a signature.
-  size_t max_forwarded_records = 100000;
+  // A peer whose forwarded records failed the leader's screening is ignored this long
+  // (core/forward_screen.h).
   std::chrono::milliseconds forward_penalty{5000};
   bool fsync = true;  // false: the log is written but never synced (tests, benchmarks)
 };
@@ -94,10 +94,10 @@ struct RaftStatus {
 // configuration, so the number of entries stays bounded.
 struct PeerRefusals {
   uint64_t malformed_frames = 0;       // no frame kind, or a body that does not decode
-  uint64_t raft_messages = 0;          // sender not the link's, inbox full, or Raft refused it
+  uint64_t raft_messages = 0;          // sender not the link's, its inbox share full, or invalid
   uint64_t forwarded_records = 0;      // failed the leader's screening (envelope_screen.h)
   uint64_t forwarded_duplicates = 0;   // already on the chain: dropped, not counted as hostile
-  uint64_t forwarded_ignored = 0;      // sent while the peer was penalised, or over the cap
+  uint64_t forwarded_ignored = 0;      // sent while the peer was penalised or its inbox share full
   uint64_t checkpoint_signatures = 0;  // another chain, untrusted, bad, or out of the window
 };
 
@@ -179,8 +179,8 @@ class RaftDriver {
   void step_inbox();
   void propose_batches(bool flush);
   void propose_local(ledger::Proposal proposal);
-  // The leader's screening of a follower's forwarded records: only those admission would have
-  // taken go on; the rest are counted against `from` (and logged, at most once a minute).
+  // The leader's screening of a follower's forwarded records (core/forward_screen.h): only
+  // those admission would have taken go on; the rest are counted against `from`.
   void propose_forwarded(const std::string& from, ledger::Proposal proposal);
   // Counts a refusal against peer `from`; the caller holds status_mu_.
   PeerRefusals& refusals_of(const std::string& from) { return stats_.peer_refusals[from]; }
@@ -225,9 +225,25 @@ class RaftDriver {
 
   std::mutex inbox_mu_;
   std::condition_variable inbox_cv_;
-  std::vector<consensus::Message> inbox_messages_;
-  std::vector<std::pair<std::string, ledger::Proposal>> inbox_forwarded_;  // (from, proposal)
-  size_t inbox_forwarded_records_ = 0;  // envelopes in inbox_forwarded_
+  struct InboxMessage {
+    std::string from;
+    uint64_t bytes = 0;
+    consensus::Message message;
+  };
+  struct Forwarded {
+    std::string from;
+    uint64_t bytes = 0;  // its share of the frame it came in
+    ledger::Proposal proposal;
+  };
+  // What each peer has waiting in the inbox (its share is bounded; see raft_driver.cpp).
+  struct InboxUse {
+    size_t messages = 0;
+    size_t records = 0;
+    uint64_t bytes = 0;
+  };
+  std::vector<InboxMessage> inbox_messages_;
+  std::deque<Forwarded> inbox_forwarded_;
+  std::map<std::string, InboxUse> inbox_use_;
   std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> inbox_conf_changes_;
   bool woken_ = false;
   bool stop_requested_ = false;
@@ -241,14 +257,11 @@ class RaftDriver {
   std::optional<consensus::ConfChange> last_governed_change_;  // in flight until applied or 5 s
   std::chrono::steady_clock::time_point last_governed_change_at_{};
 
-  // When each peer's refused forwarded records were last logged (driver thread only).
-  std::map<std::string, std::chrono::steady_clock::time_point> refusal_logged_at_;
-  // Until when each peer's forwarded proposals are ignored (driver thread only).
-  std::map<std::string, std::chrono::steady_clock::time_point> forward_penalty_until_;
+  std::unique_ptr<ForwardScreen> forward_screen_;  // driver thread only
 
   mutable std::mutex status_mu_;
   RaftStatus status_;
-  RaftDriverStats stats_;  // written on the driver thread under status_mu_
+  RaftDriverStats stats_;  // under status_mu_ (the driver thread and, for refusals, io threads)
 };
 
 }  // namespace medtrail::node
