@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "consensus/sim_test_helpers.h"
 #include "sim/cluster.h"
 #include "sim/liar.h"
 #include "sim/payload.h"
@@ -16,16 +17,6 @@ namespace {
 
 using consensus::kNoNode;
 using consensus::MessageType;
-
-std::string report(const Cluster& cluster) {
-  const auto& v = cluster.violation();
-  return v ? v->invariant + ": " + v->detail : "no violation";
-}
-
-NodeId await_leader(Cluster& cluster, Time timeout = 5000) {
-  cluster.run_until([&] { return cluster.leader() != kNoNode; }, timeout);
-  return cluster.leader();
-}
 
 bool commit_value(Cluster& cluster, uint64_t value) {
   const NodeId leader = await_leader(cluster);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "consensus/sim_test_helpers.h"
 #include "sim/cluster.h"
 #include "sim/payload.h"
 #include "sim/simulation.h"
@@ -25,16 +26,6 @@ ClusterOptions options(uint64_t seed, int nodes) {
   o.nodes = nodes;
   o.trace_lines = 60;
   return o;
-}
-
-std::string report(const Cluster& cluster) {
-  const auto& v = cluster.violation();
-  return v ? v->invariant + ": " + v->detail : "no violation";
-}
-
-NodeId await_leader(Cluster& cluster, Time timeout = 5000) {
-  cluster.run_until([&] { return cluster.leader() != kNoNode; }, timeout);
-  return cluster.leader();
 }
 
 bool has_value(Cluster& cluster, NodeId id, uint64_t value) {
