@@ -30,6 +30,7 @@ void register_metrics_routes(http::Server& server, const ApiContext& ctx, Metric
 void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& metrics) {
   register_record_routes(server, ctx);
   register_chain_routes(server, ctx);
+  register_proof_routes(server, ctx);
   register_status_routes(server, ctx);
   register_admin_routes(server, ctx);
   register_metrics_routes(server, ctx, metrics);

@@ -1,8 +1,7 @@
 // GET /v1/blocks/{height} and GET /v1/checkpoints/latest.
-#include <charconv>
-
 #include "api/chain_json.h"
 #include "api/checkpoint_lookup.h"
+#include "api/decimal.h"
 #include "api/json_reply.h"
 #include "api/route_groups.h"
 #include "medtrail/ledger/envelope.h"
@@ -12,14 +11,8 @@ namespace medtrail::node::api {
 
 namespace {
 
-// A decimal height 1..2^64-1 without sign, leading zeros or anything else; 0 when not.
-uint64_t parse_height(const std::string& text) {
-  uint64_t height = 0;
-  if (text.empty() || text.size() > 20 || text[0] == '0') return 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), height);
-  if (ec != std::errc() || end != text.data() + text.size()) return 0;
-  return height;
-}
+// A decimal height 1..2^64-1; 0 when not.
+uint64_t parse_height(const std::string& text) { return parse_decimal(text).value_or(0); }
 
 http::Response read_block(const ApiContext& ctx, const http::Request& request) {
   auto it = request.params.find("height");

@@ -15,6 +15,8 @@ inline bool is_accepting(const ApiContext& ctx) {
 void register_record_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/blocks/{height}, GET /v1/checkpoints/latest
 void register_chain_routes(http::Server& server, const ApiContext& ctx);
+// GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)
+void register_proof_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/status, /healthz, /readyz
 void register_status_routes(http::Server& server, const ApiContext& ctx);
 // POST /v1/admin/membership (needs ctx.signers and ctx.genesis)
