@@ -430,6 +430,13 @@ TEST_F(HostilePeerTest, CheckpointSignaturesThatDoNotBelongAreRefused) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     return r.status == 200 && j.is_object() && j.value("height", uint64_t{0}) >= 2;
   }, 30s));
+  // The honest checkpoint is also served by its height, with the root of the node's own block.
+  auto latest = nlohmann::json::parse(cluster_->client(0).get("/v1/checkpoints/latest").body);
+  const std::string height = std::to_string(latest.value("height", uint64_t{0}));
+  HttpResponse by_height = cluster_->client(0).get("/v1/checkpoints/" + height);
+  ASSERT_EQ(by_height.status, 200) << by_height.body;
+  auto block = nlohmann::json::parse(cluster_->client(0).get("/v1/blocks/" + height).body);
+  EXPECT_EQ(nlohmann::json::parse(by_height.body).value("tree_root", ""), block.value("tree_root", "x"));
   expect_clean_restart(1);
 }
 

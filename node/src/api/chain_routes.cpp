@@ -1,4 +1,4 @@
-// GET /v1/blocks/{height} and GET /v1/checkpoints/latest.
+// GET /v1/blocks/{height}, GET /v1/checkpoints/latest and GET /v1/checkpoints/{height}.
 #include "api/chain_json.h"
 #include "api/checkpoint_lookup.h"
 #include "api/decimal.h"
@@ -51,6 +51,26 @@ http::Response latest_checkpoint(const ApiContext& ctx) {
   return json_reply(200, checkpoint_json(*checkpoint));
 }
 
+// A trusted checkpoint of exactly this height: carried by a later block, or gathered by this
+// node's pool (recent heights). Either way it matches this node's own block.
+http::Response checkpoint_at(const ApiContext& ctx, const http::Request& request) {
+  auto it = request.params.find("height");
+  const uint64_t height = it == request.params.end() ? 0 : parse_height(it->second);
+  if (height == 0) {
+    return http::Response::error(400, "bad_height", "a height is a decimal number from 1");
+  }
+  if (height > ctx.store->height()) return http::Response::error(404, "not_found", "no such block");
+  auto checkpoint =
+      trusted_checkpoint_at(*ctx.store, ledger::genesis_checkpoint_trust(*ctx.genesis), height);
+  if (!checkpoint && ctx.driver != nullptr) checkpoint = ctx.driver->checkpoints().quorum_at(*ctx.store, height);
+  if (!checkpoint) {
+    return http::Response::error(404, "no_checkpoint",
+                                 "no quorum checkpoint of this height (not every height has one; "
+                                 "GET /v1/checkpoints/latest names the newest)");
+  }
+  return json_reply(200, checkpoint_json(*checkpoint));
+}
+
 }  // namespace
 
 void register_chain_routes(http::Server& server, const ApiContext& ctx) {
@@ -62,6 +82,10 @@ void register_chain_routes(http::Server& server, const ApiContext& ctx) {
   server.route("GET", "/v1/checkpoints/latest", [c](const http::Request&, http::Responder respond) {
     respond(latest_checkpoint(*c));
   });
+  server.route("GET", "/v1/checkpoints/{height}",
+               [c](const http::Request& request, http::Responder respond) {
+                 respond(checkpoint_at(*c, request));
+               });
 }
 
 }  // namespace medtrail::node::api

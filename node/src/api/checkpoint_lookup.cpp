@@ -21,4 +21,21 @@ std::optional<ledger::SignedCheckpoint> latest_trusted_checkpoint(
   return std::nullopt;
 }
 
+std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
+    const ledger::ChainStore& store, const ledger::CheckpointTrust& trust, uint64_t height,
+    uint64_t max_blocks) {
+  const uint64_t head = store.height();
+  if (height == 0 || height >= head) return std::nullopt;
+  const uint64_t last = head - height > max_blocks ? height + max_blocks : head;
+  for (uint64_t carrier = height + 1; carrier <= last; ++carrier) {
+    auto block = store.block_at(carrier);
+    if (!block.ok()) return std::nullopt;
+    for (const ledger::SignedCheckpoint& cp : block->checkpoints) {
+      if (cp.checkpoint.chain_id != store.chain_id() || cp.checkpoint.height != height) continue;
+      if (ledger::verify_checkpoint_quorum(store.suite(), cp, trust).ok()) return cp;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace medtrail::node::api

@@ -1,5 +1,5 @@
 #pragma once
-// The newest checkpoint the chain carries that the consortium's quorum has signed.
+// Checkpoints the chain carries that the consortium's quorum has signed: the newest, or one height's.
 #include <cstdint>
 #include <optional>
 
@@ -18,6 +18,13 @@ inline constexpr uint64_t kMaxCheckpointScanBlocks = 1000;
 // the chain verifier, not the API, reports damage).
 std::optional<ledger::SignedCheckpoint> latest_trusted_checkpoint(
     const ledger::ChainStore& store, const ledger::CheckpointTrust& trust,
+    uint64_t max_blocks = kMaxCheckpointScanBlocks);
+
+// The trusted checkpoint of block `height` that a later block carries: the leader embeds the
+// newest quorum checkpoint in its next proposal, so one is found within `max_blocks` after
+// `height` or not at all (not every height gets one). nullopt when none is found.
+std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
+    const ledger::ChainStore& store, const ledger::CheckpointTrust& trust, uint64_t height,
     uint64_t max_blocks = kMaxCheckpointScanBlocks);
 
 }  // namespace medtrail::node::api

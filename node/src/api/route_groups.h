@@ -13,7 +13,7 @@ inline bool is_accepting(const ApiContext& ctx) {
 
 // POST /v1/records, GET /v1/records/{id}
 void register_record_routes(http::Server& server, const ApiContext& ctx);
-// GET /v1/blocks/{height}, GET /v1/checkpoints/latest
+// GET /v1/blocks/{height}, GET /v1/checkpoints/latest, GET /v1/checkpoints/{height}
 void register_chain_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)
 void register_proof_routes(http::Server& server, const ApiContext& ctx);

@@ -71,6 +71,19 @@ Result<ledger::Checkpoint> CheckpointPool::checkpoint_at(const ledger::ChainStor
   return cp;
 }
 
+std::optional<ledger::SignedCheckpoint> CheckpointPool::matching_quorum(
+    const ledger::ChainStore& store, uint64_t height, const std::vector<Version>& versions) const {
+  auto ours = checkpoint_at(store, height);
+  if (!ours.ok()) return std::nullopt;
+  for (const Version& v : versions) {
+    if (!(v.checkpoint == *ours)) continue;
+    ledger::SignedCheckpoint sc{v.checkpoint, {}};
+    for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
+    if (ledger::verify_checkpoint_quorum(suite_, sc, trust_).ok()) return sc;
+  }
+  return std::nullopt;
+}
+
 std::optional<ledger::SignedCheckpoint> CheckpointPool::newest_quorum(
     const ledger::ChainStore& store) const {
   const uint64_t height = store.height();
@@ -82,16 +95,22 @@ std::optional<ledger::SignedCheckpoint> CheckpointPool::newest_quorum(
     }
   }
   for (const auto& [h, versions] : candidates) {
-    auto ours = checkpoint_at(store, h);
-    if (!ours.ok()) continue;
-    for (const Version& v : versions) {
-      if (!(v.checkpoint == *ours)) continue;
-      ledger::SignedCheckpoint sc{v.checkpoint, {}};
-      for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
-      if (ledger::verify_checkpoint_quorum(suite_, sc, trust_).ok()) return sc;
-    }
+    if (auto sc = matching_quorum(store, h, versions)) return sc;
   }
   return std::nullopt;
+}
+
+std::optional<ledger::SignedCheckpoint> CheckpointPool::quorum_at(const ledger::ChainStore& store,
+                                                                  uint64_t height) const {
+  if (height == 0 || height > store.height()) return std::nullopt;
+  std::vector<Version> versions;
+  {
+    std::lock_guard lock(mu_);
+    auto it = heights_.find(height);
+    if (it == heights_.end()) return std::nullopt;
+    versions = it->second;
+  }
+  return matching_quorum(store, height, versions);
 }
 
 uint64_t CheckpointPool::conflicts() const {

@@ -36,6 +36,9 @@ class CheckpointPool {
   // The newest checkpoint at or below `store.height()` that matches the store's block and
   // carries a quorum, with every pooled signature for it (none: nullopt).
   std::optional<ledger::SignedCheckpoint> newest_quorum(const ledger::ChainStore& store) const;
+  // The same for one height (within the pool's window).
+  std::optional<ledger::SignedCheckpoint> quorum_at(const ledger::ChainStore& store,
+                                                    uint64_t height) const;
 
   // The checkpoint this node signs for `height` (from its own store).
   static Result<ledger::Checkpoint> checkpoint_at(const ledger::ChainStore& store, uint64_t height);
@@ -55,6 +58,11 @@ class CheckpointPool {
   mutable std::mutex mu_;
   std::map<uint64_t, std::vector<Version>> heights_;
   uint64_t conflicts_ = 0;
+
+  // Of `versions` of `height`, the one matching the store's block with a quorum of signatures.
+  std::optional<ledger::SignedCheckpoint> matching_quorum(const ledger::ChainStore& store,
+                                                          uint64_t height,
+                                                          const std::vector<Version>& versions) const;
 };
 
 }  // namespace medtrail::node

@@ -60,5 +60,19 @@ TEST_F(ChainApiTest, AChainWithoutCheckpointsHasNoLatestCheckpoint) {
   EXPECT_EQ(json::parse(reply.body)["error"]["code"], "no_checkpoint");
 }
 
+TEST_F(ChainApiTest, ACheckpointOfAHeightIsRefusedOutsideTheChainOrWhenNoneWasSigned) {
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(3)).status, 200);
+  for (const char* bad : {"0", "01", "x"}) {
+    Reply reply = client_.get(std::string("/v1/checkpoints/") + bad);
+    EXPECT_EQ(reply.status, 400) << bad;
+  }
+  Reply beyond = client_.get("/v1/checkpoints/2");
+  EXPECT_EQ(beyond.status, 404);
+  EXPECT_EQ(json::parse(beyond.body)["error"]["code"], "not_found");
+  Reply unsigned_height = client_.get("/v1/checkpoints/1");  // this stack signs none
+  EXPECT_EQ(unsigned_height.status, 404);
+  EXPECT_EQ(json::parse(unsigned_height.body)["error"]["code"], "no_checkpoint");
+}
+
 }  // namespace
 }  // namespace medtrail::node::api::testing

@@ -59,5 +59,23 @@ TEST_F(CheckpointLookupTest, TheScanIsBoundedFromTheHead) {
   EXPECT_EQ(cp->checkpoint.height, 1u);
 }
 
+TEST_F(CheckpointLookupTest, TheCheckpointOfAHeightIsFoundInTheBlockThatCarriesIt) {
+  testing::build_chain(*store_, consortium_, {.blocks = 6});
+  // Block h+2 carries the checkpoint of block h (from block 3 on): heights 1..4 have one.
+  for (uint64_t h = 1; h <= 4; ++h) {
+    auto cp = trusted_checkpoint_at(*store_, consortium_.trust(), h);
+    ASSERT_TRUE(cp.has_value()) << h;
+    EXPECT_EQ(cp->checkpoint.height, h);
+    EXPECT_EQ(cp->checkpoint.tree_root, store_->header_at(h)->tree_root);
+  }
+  for (uint64_t h : {uint64_t{0}, uint64_t{5}, uint64_t{6}, uint64_t{7}}) {
+    EXPECT_FALSE(trusted_checkpoint_at(*store_, consortium_.trust(), h).has_value()) << h;
+  }
+  EXPECT_FALSE(trusted_checkpoint_at(*store_, consortium_.trust(), 1, 1).has_value());  // bounded
+  ledger::CheckpointTrust too_many = consortium_.trust();
+  too_many.quorum = 4;
+  EXPECT_FALSE(trusted_checkpoint_at(*store_, too_many, 2).has_value());
+}
+
 }  // namespace
 }  // namespace medtrail::node::api
