@@ -17,5 +17,6 @@ void add_verify_chain(CLI::App& app, int& exit_code);
 void add_genesis(CLI::App& app, int& exit_code);
 void add_node(CLI::App& app, int& exit_code);
 void add_load(CLI::App& app, int& exit_code);
+void add_checkpoint(CLI::App& app, int& exit_code);
 
 }  // namespace medtrail::cli

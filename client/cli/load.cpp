@@ -68,7 +68,7 @@ int run_load(const LoadOptions& opt) {
   }
   DriveOptions drive;
   for (const std::string& url : opt.urls) {
-    auto target = parse_load_url(url);
+    auto target = parse_node_url(url);
     if (!target.ok()) return fail("load", target.status(), kExitUsage);
     drive.targets.push_back(std::move(target).value());
   }

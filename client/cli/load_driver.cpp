@@ -190,22 +190,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-ledger::Result<LoadTarget> parse_load_url(const std::string& url) {
-  constexpr std::string_view scheme = "http://";
-  std::string_view rest(url);
-  if (rest.substr(0, scheme.size()) != scheme) {
-    return ledger::Status::error("bad_url", url + ": only http://host:port URLs are supported");
-  }
-  rest.remove_prefix(scheme.size());
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size() ||
-      rest.find('/') != std::string_view::npos) {
-    return ledger::Status::error("bad_url", url + ": expected http://host:port");
-  }
-  return LoadTarget{std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1))};
-}
-
 ledger::Result<DriveResult> drive_load(const DriveOptions& options,
                                        const std::vector<std::string>& bodies) {
   if (options.targets.empty()) return ledger::Status::error("no_url", "no API URL given");

@@ -8,17 +8,12 @@
 #include <vector>
 
 #include "load_report.h"
+#include "node_url.h"
 #include "medtrail/ledger/status.h"
 
 namespace medtrail::cli {
 
-struct LoadTarget {
-  std::string host;
-  std::string port;
-};
-
-// "http://host:port" (a trailing "/" is allowed; no path, no https).
-ledger::Result<LoadTarget> parse_load_url(const std::string& url);
+using LoadTarget = NodeUrl;  // parse_node_url (node_url.h)
 
 struct DriveOptions {
   std::vector<LoadTarget> targets;

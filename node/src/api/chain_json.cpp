@@ -26,17 +26,4 @@ nlohmann::json block_json(const ledger::CryptoSuite& suite, const ledger::Block&
           {"checkpoints", block.checkpoints.size()}};
 }
 
-nlohmann::json checkpoint_json(const ledger::SignedCheckpoint& signed_cp) {
-  const ledger::Checkpoint& cp = signed_cp.checkpoint;
-  nlohmann::json signatures = nlohmann::json::array();
-  for (const ledger::CheckpointSignature& s : signed_cp.signatures) {
-    signatures.push_back({{"signer", s.signer},
-                          {"public_key", to_hex(s.public_key)},
-                          {"signature", to_hex(s.signature)}});
-  }
-  return {{"chain_id", to_hex(cp.chain_id)},     {"height", cp.height},
-          {"block_hash", to_hex(cp.block_hash)}, {"tree_size", cp.tree_size},
-          {"tree_root", to_hex(cp.tree_root)},   {"signatures", std::move(signatures)}};
-}
-
 }  // namespace medtrail::node::api

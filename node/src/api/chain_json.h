@@ -1,11 +1,11 @@
 #pragma once
-// How blocks and checkpoints look in API responses (docs/openapi.yaml: Block, Checkpoint).
+// How blocks look in API responses (docs/openapi.yaml: Block); checkpoints are the ledger's
+// form (medtrail/ledger/checkpoint_json.h).
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "medtrail/ledger/block.h"
-#include "medtrail/ledger/checkpoint.h"
 
 namespace medtrail::node::api {
 
@@ -13,8 +13,5 @@ namespace medtrail::node::api {
 // number of checkpoints it carries.
 nlohmann::json block_json(const ledger::CryptoSuite& suite, const ledger::Block& block,
                           const std::vector<std::string>& record_ids);
-
-// The checkpoint's fields and its signatures ({"signer", "public_key", "signature"}, hex).
-nlohmann::json checkpoint_json(const ledger::SignedCheckpoint& checkpoint);
 
 }  // namespace medtrail::node::api

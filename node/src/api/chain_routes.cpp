@@ -4,6 +4,7 @@
 #include "api/decimal.h"
 #include "api/json_reply.h"
 #include "api/route_groups.h"
+#include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/genesis.h"
 
@@ -48,7 +49,7 @@ http::Response latest_checkpoint(const ApiContext& ctx) {
   if (!checkpoint) {
     return http::Response::error(404, "no_checkpoint", "no trusted checkpoint near the head");
   }
-  return json_reply(200, checkpoint_json(*checkpoint));
+  return json_reply(200, ledger::checkpoint_to_json(*checkpoint));
 }
 
 // A trusted checkpoint of exactly this height: carried by a later block, or gathered by this
@@ -68,7 +69,7 @@ http::Response checkpoint_at(const ApiContext& ctx, const http::Request& request
                                  "no quorum checkpoint of this height (not every height has one; "
                                  "GET /v1/checkpoints/latest names the newest)");
   }
-  return json_reply(200, checkpoint_json(*checkpoint));
+  return json_reply(200, ledger::checkpoint_to_json(*checkpoint));
 }
 
 }  // namespace

@@ -1,0 +1,121 @@
+// `medtrail checkpoint watch` against a real cluster: it trusts the genesis file and its own
+// state, never the node. A history that does not extend the one it verified before is caught.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "integration/cluster_harness.h"
+#include "integration/workload.h"
+
+namespace medtrail::integration {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+class CheckpointWatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_.start_all();
+    ASSERT_TRUE(cluster_.wait_all_ready());
+    state_dir_ = cluster_.dir() + "/watch-state";
+  }
+
+  // Commits `n` more records and waits until the newest quorum checkpoint covers them all.
+  void grow(const std::string& prefix, size_t n) {
+    std::vector<HttpClient> clients = clients_for(cluster_, {0, 1, 2});
+    SubmitStats stats;
+    ASSERT_TRUE(submit_until_final(clients, make_records(cluster_, cluster_.orgs()[0], prefix, 0, n), 0,
+                                   Clock::now() + 30s, stats))
+        << stats.last_error;
+    const uint64_t size = cluster_.status(0)->value("tree_size", uint64_t{0});
+    // Checkpoints are signed after each block; the next block carries the quorum.
+    ASSERT_TRUE(eventually([&] {
+      HttpResponse r = cluster_.client(0).get("/v1/checkpoints/latest");
+      auto j = nlohmann::json::parse(r.body, nullptr, false);
+      return r.status == 200 && j.is_object() && j.value("tree_size", uint64_t{0}) >= size;
+    }, 30s));
+  }
+
+  int watch(int node, std::string* output, const std::string& genesis = "") {
+    return cluster_.run_cli({"checkpoint", "watch", "--node",
+                             "http://127.0.0.1:" + std::to_string(cluster_.node(node).api_port),
+                             "--genesis", genesis.empty() ? cluster_.genesis_path() : genesis,
+                             "--state-dir", state_dir_, "--once"},
+                            output);
+  }
+
+  std::string state_file() const {
+    for (const auto& e : fs::directory_iterator(state_dir_)) return e.path().string();
+    return "";
+  }
+
+  // Rewrites the kept checkpoint as if an earlier node had served another history.
+  void forge_state(uint64_t tree_size) {
+    std::ifstream in(state_file());
+    nlohmann::json kept = nlohmann::json::parse(in);
+    std::string root = kept["tree_root"];
+    root[0] = root[0] == '0' ? '1' : '0';
+    kept["tree_root"] = root;
+    kept["tree_size"] = tree_size;
+    std::ofstream(state_file(), std::ios::trunc) << kept.dump();
+  }
+
+  Cluster cluster_;
+  std::string state_dir_;
+};
+
+TEST_F(CheckpointWatchTest, AGrowingHonestLogIsVerifiedCheckpointByCheckpoint) {
+  grow("watch-a", 5);
+  std::string out;
+  ASSERT_EQ(watch(0, &out), 0) << out;
+  EXPECT_NE(out.find("the first checkpoint"), std::string::npos) << out;
+  const std::string kept = state_file();
+  ASSERT_FALSE(kept.empty());
+  EXPECT_NE(kept.find(nlohmann::json::parse(cluster_.client(0).get("/v1/status").body)["chain_id"]
+                          .get<std::string>()),
+            std::string::npos)
+      << "the state is named by the chain id";
+
+  grow("watch-b", 10);
+  ASSERT_EQ(watch(1, &out), 0) << out;  // another node: the same history
+  EXPECT_NE(out.find("extends the tree of"), std::string::npos) << out;
+}
+
+TEST_F(CheckpointWatchTest, AHistoryThatDoesNotExtendTheVerifiedOneIsCaught) {
+  grow("fork-a", 6);
+  std::string out;
+  ASSERT_EQ(watch(0, &out), 0) << out;
+  const uint64_t verified = nlohmann::json::parse(std::ifstream(state_file()))["tree_size"];
+
+  // Same size, another root.
+  forge_state(verified);
+  EXPECT_EQ(watch(0, &out), 1) << out;
+  EXPECT_NE(out.find("history_diverges"), std::string::npos) << out;
+  EXPECT_NE(out.find("verified before"), std::string::npos) << out;
+
+  // A smaller tree with another root: the node's consistency proof cannot join them.
+  forge_state(verified - 2);
+  grow("fork-b", 3);
+  EXPECT_EQ(watch(2, &out), 1) << out;
+  EXPECT_NE(out.find("does not extend"), std::string::npos) << out;
+}
+
+TEST_F(CheckpointWatchTest, ANodeOfAnotherChainIsRefused) {
+  grow("other", 3);
+  // One byte more in the genesis file is another chain id.
+  std::ifstream in(cluster_.genesis_path());
+  std::stringstream text;
+  text << in.rdbuf() << " ";
+  const std::string other = cluster_.dir() + "/other-genesis.json";
+  std::ofstream(other) << text.str();
+  std::string out;
+  EXPECT_EQ(watch(0, &out, other), 1) << out;
+  EXPECT_NE(out.find("wrong_chain"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace medtrail::integration
