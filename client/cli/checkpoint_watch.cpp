@@ -3,14 +3,19 @@
 // genesis file the user holds, and must extend the last checkpoint this tool verified (RFC 9162
 // consistency, from the root the tool kept — not one the node reports). That last checkpoint is
 // kept in a state file named by the chain id of the user's genesis, never the node's.
-// A node that serves a forked or rewritten history is caught: exit 1, both checkpoints printed.
+// Two quorum checkpoints of one tree size that differ are a forked history; a newer tree the node
+// cannot prove extends the kept one is refused too (a fork, or a node serving bad proofs). Both
+// end in exit 1 with the two checkpoints printed.
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
+
+#include <unistd.h>
 
 #include "commands.h"
 #include "http_get.h"
@@ -30,6 +35,7 @@ struct WatchOptions {
   std::string state_dir;
   bool once = false;
   int interval_s = 10;
+  int timeout_s = 10;
 };
 
 std::string default_state_dir() {
@@ -44,54 +50,102 @@ std::string describe(const ledger::SignedCheckpoint& cp) {
          std::to_string(cp.checkpoint.tree_size) + ", root " + ledger::to_hex(cp.checkpoint.tree_root);
 }
 
-// Both checkpoints, for the operator who must now show that a node lied.
-int forked(const std::string& why, const ledger::SignedCheckpoint& kept,
+// What a node wrote, fit for a terminal: no control bytes (a node could fake our output).
+std::string printable(std::string_view text, size_t max = 200) {
+  std::string out;
+  for (char c : text.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+// Distinct organisations among the checkpoint's signers that genesis pins (the quorum counts
+// organisations, not signatures: a node cannot pad the count).
+size_t organisations(const ledger::SignedCheckpoint& cp, const ledger::CheckpointTrust& trust) {
+  std::set<std::string> orgs;
+  for (const ledger::CheckpointSignature& sig : cp.signatures) {
+    for (const ledger::TrustedSigner& t : trust.signers) {
+      if (t.signer == sig.signer && t.public_key == sig.public_key) orgs.insert(t.org);
+    }
+  }
+  return orgs.size();
+}
+
+// Both checkpoints, for the operator who must now show what was served.
+int refuse(const std::string& code, const std::string& why, const ledger::SignedCheckpoint& kept,
            const ledger::SignedCheckpoint& served) {
-  std::cerr << "medtrail: invalid: history_diverges: " << why << "\n"
+  std::cerr << "medtrail: invalid: " << code << ": " << why << "\n"
             << "  verified before: " << ledger::checkpoint_to_json(kept).dump() << "\n"
             << "  served now:      " << ledger::checkpoint_to_json(served).dump() << "\n";
   return kExitInvalid;
 }
 
-// Whether the log of `served` extends the log of `kept`, with a proof fetched from the node
-// and checked against the two roots this tool already trusts.
-ledger::Status check_consistency(const NodeUrl& node, const ledger::CryptoSuite& suite,
-                                 const ledger::Checkpoint& kept, const ledger::Checkpoint& served) {
-  auto reply = http_get(node, "/v1/proofs/consistency?from=" + std::to_string(kept.tree_size) +
-                                  "&to=" + std::to_string(served.tree_size));
+// The node's proof that the tree of `second` extends the tree of `first`, checked against the
+// two roots this tool already trusts. `not_found` when the node lacks one of the trees.
+ledger::Status check_consistency(const NodeUrl& node, std::chrono::seconds timeout,
+                                 const ledger::CryptoSuite& suite, const ledger::Checkpoint& first,
+                                 const ledger::Checkpoint& second) {
+  auto reply = http_get(node,
+                        "/v1/proofs/consistency?from=" + std::to_string(first.tree_size) +
+                            "&to=" + std::to_string(second.tree_size),
+                        timeout, ledger::kMaxProofDocumentBytes);
   if (!reply.ok()) return reply.status();
+  if (reply->status == 404) return ledger::Status::error("not_found", "the node lacks that tree");
   if (reply->status != 200) {
-    return ledger::Status::error("proof_unavailable", "the node answered " +
-                                                          std::to_string(reply->status) + ": " +
-                                                          reply->body.substr(0, 200));
+    return ledger::Status::error("unexpected_answer", "the node answered " + std::to_string(reply->status) +
+                                                          ": " + printable(reply->body));
   }
-  nlohmann::json served_proof = nlohmann::json::parse(reply->body, nullptr, false);
-  if (!served_proof.is_object() || !served_proof.contains("path")) {
-    return ledger::Status::error("proof_invalid", "the node's consistency proof is not a proof document");
-  }
-  const nlohmann::json ours = {{"type", "consistency"},
-                               {"suite", std::string(suite.name())},
-                               {"first_size", kept.tree_size},
-                               {"second_size", served.tree_size},
-                               {"first_root", ledger::to_hex(kept.tree_root)},
-                               {"second_root", ledger::to_hex(served.tree_root)},
-                               {"path", served_proof["path"]}};
-  auto checked = ledger::verify_proof_document(ours.dump());
-  return checked.ok() ? ledger::Status() : checked.status();
+  return ledger::verify_served_consistency(reply->body, suite, first.tree_size, first.tree_root,
+                                           second.tree_size, second.tree_root);
 }
 
-int check_once(const WatchOptions& o, const NodeUrl& node, const ledger::LoadedGenesis& genesis,
-               const std::string& state_path) {
+bool is_proof_failure(const ledger::Status& s) {
+  return s.code() == "proof_invalid" || s.code() == "proof_malformed" ||
+         s.code() == "bad_proof_document";
+}
+
+ledger::Status save(const std::string& state_path, const ledger::SignedCheckpoint& cp) {
+  std::error_code ec;
+  fs::create_directories(fs::path(state_path).parent_path(), ec);
+  const std::string tmp = state_path + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << ledger::checkpoint_to_json(cp).dump() << "\n";
+    out.close();
+    if (!out) return ledger::Status::error("io_error", "cannot write " + tmp);
+  }
+  fs::rename(tmp, state_path, ec);
+  if (ec) return ledger::Status::error("io_error", "cannot replace " + state_path + ": " + ec.message());
+  return ledger::Status();
+}
+
+int check_once(const NodeUrl& node, std::chrono::seconds timeout,
+               const ledger::LoadedGenesis& genesis, const std::string& state_path) {
   const ledger::CryptoSuite& suite = *genesis.suite;
-  auto reply = http_get(node, "/v1/checkpoints/latest");
+  std::optional<ledger::SignedCheckpoint> kept;
+  std::error_code ec;
+  if (fs::exists(state_path, ec)) {
+    auto text = read_input(state_path, ledger::kMaxCheckpointJsonBytes);
+    if (!text.ok()) return fail("checkpoint watch", text.status(), kExitUsage);
+    auto parsed = ledger::checkpoint_from_json(*text);
+    if (!parsed.ok() || parsed->checkpoint.chain_id != genesis.chain_id) {
+      return fail("checkpoint watch",
+                  ledger::Status::error("bad_state", state_path + " is not a checkpoint of this chain; move it away to start afresh"),
+                  kExitUsage);
+    }
+    kept = std::move(*parsed);
+  }
+
+  auto reply = http_get(node, "/v1/checkpoints/latest", timeout, ledger::kMaxCheckpointJsonBytes);
   if (!reply.ok()) return fail("checkpoint watch", reply.status(), kExitUsage);
   if (reply->status == 404) {
-    std::cout << "no checkpoint yet: the node has none a quorum signed\n";
+    std::cout << "the node serves no quorum checkpoint yet"
+              << (kept ? "; last verified: " + describe(*kept) : std::string()) << "\n";
     return 0;
   }
   if (reply->status != 200) {
     return fail("checkpoint watch",
-                ledger::Status::error("unexpected_answer", "the node answered " + std::to_string(reply->status)),
+                ledger::Status::error("unexpected_answer", "the node answered " +
+                                                               std::to_string(reply->status) + ": " +
+                                                               printable(reply->body)),
                 kExitUsage);
   }
   auto served = ledger::checkpoint_from_json(reply->body);
@@ -105,55 +159,44 @@ int check_once(const WatchOptions& o, const NodeUrl& node, const ledger::LoadedG
     return fail("invalid", s, kExitInvalid);
   }
 
-  std::optional<ledger::SignedCheckpoint> kept;
-  if (fs::exists(state_path)) {
-    auto text = read_input(state_path, ledger::kMaxCheckpointJsonBytes);
-    if (!text.ok()) return fail("checkpoint watch", text.status(), kExitUsage);
-    auto parsed = ledger::checkpoint_from_json(*text);
-    if (!parsed.ok() || parsed->checkpoint.chain_id != genesis.chain_id) {
-      return fail("checkpoint watch",
-                  ledger::Status::error("bad_state", state_path + " is not a checkpoint of this chain; move it away to start afresh"),
-                  kExitUsage);
-    }
-    kept = std::move(*parsed);
-  }
-
   const ledger::Checkpoint& now = served->checkpoint;
   std::string relation = "the first checkpoint this tool has verified for the chain";
+  const std::string unproven =
+      "the node cannot prove that one tree extends the other: a forked history, or a node "
+      "serving bad proofs (check with another --node)";
   if (kept) {
     const ledger::Checkpoint& before = kept->checkpoint;
-    if (now.tree_size < before.tree_size) {
-      std::cout << "the node is behind: " << describe(*served) << " is older than the "
-                << "checkpoint verified before (" << describe(*kept) << "); nothing to check\n";
-      return 0;
-    }
     if (now.tree_size == before.tree_size) {
-      if (now.tree_root != before.tree_root) return forked("same tree size, another root", *kept, *served);
-      relation = "the same tree as before";
-    } else {
-      ledger::Status s = check_consistency(node, suite, before, now);
-      if (s.code() == "proof_invalid" || s.code() == "proof_malformed") {
-        return forked("the served tree does not extend the one verified before (" + s.message() + ")",
+      // Two checkpoints a quorum signed for one tree size must be the same block.
+      if (now.tree_root != before.tree_root || now.height != before.height ||
+          now.block_hash != before.block_hash) {
+        return refuse("history_diverges", "a quorum signed two different blocks for one tree size",
                       *kept, *served);
       }
+      relation = "the same tree as before";
+    } else if (now.tree_size < before.tree_size) {
+      // A node that is behind: its older tree must still be a prefix of the one kept.
+      ledger::Status s = check_consistency(node, timeout, suite, now, before);
+      if (is_proof_failure(s)) return refuse("not_consistent", unproven, *kept, *served);
+      if (s.code() == "not_found") {
+        std::cout << "the node is behind (" << describe(*served) << "; verified before: "
+                  << describe(*kept) << ") and cannot prove its tree is a prefix yet\n";
+        return 0;
+      }
+      if (!s.ok()) return fail("checkpoint watch", s, kExitUsage);
+      std::cout << "the node is behind, consistently: " << describe(*served)
+                << " is a prefix of the tree verified before (" << describe(*kept) << ")\n";
+      return 0;  // the kept checkpoint stays: it is the newer one
+    } else {
+      ledger::Status s = check_consistency(node, timeout, suite, before, now);
+      if (is_proof_failure(s)) return refuse("not_consistent", unproven, *kept, *served);
       if (!s.ok()) return fail("checkpoint watch", s, kExitUsage);
       relation = "extends the tree of " + std::to_string(before.tree_size) + " verified before";
     }
   }
-  std::error_code ec;
-  fs::create_directories(fs::path(state_path).parent_path(), ec);
-  const std::string tmp = state_path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << ledger::checkpoint_to_json(*served).dump() << "\n";
-    if (!out) {
-      return fail("checkpoint watch", ledger::Status::error("io_error", "cannot write " + tmp), kExitUsage);
-    }
-  }
-  fs::rename(tmp, state_path, ec);
-  if (ec) return fail("checkpoint watch", ledger::Status::error("io_error", ec.message()), kExitUsage);
-  std::cout << "verified: " << describe(*served) << "; signed by " << served->signatures.size()
-            << " node(s), quorum " << trust.quorum << " organisations; " << relation << "\n";
+  if (ledger::Status s = save(state_path, *served); !s.ok()) return fail("checkpoint watch", s, kExitUsage);
+  std::cout << "verified: " << describe(*served) << "; signed by " << organisations(*served, trust)
+            << " organisations (quorum " << trust.quorum << "); " << relation << "\n";
   return 0;
 }
 
@@ -175,6 +218,9 @@ void add_checkpoint(CLI::App& app, int& exit_code) {
   cmd->add_flag("--once", o->once, "Check once and exit (default: every --interval seconds)");
   cmd->add_option("--interval", o->interval_s, "Seconds between checks")->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s, "Seconds a node has to answer each request")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
   cmd->callback([&exit_code, o] {
     auto node = parse_node_url(o->node);
     if (!node.ok()) {
@@ -189,7 +235,7 @@ void add_checkpoint(CLI::App& app, int& exit_code) {
     const std::string state_path =
         o->state_dir + "/" + ledger::to_hex(genesis->chain_id) + ".checkpoint.json";
     for (;;) {
-      exit_code = check_once(*o, *node, *genesis, state_path);
+      exit_code = check_once(*node, std::chrono::seconds(o->timeout_s), *genesis, state_path);
       std::cout.flush();
       // A lie ends the watch; an unreachable node is retried.
       if (o->once || exit_code == kExitInvalid) return;

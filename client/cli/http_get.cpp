@@ -18,26 +18,57 @@ ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& targe
     return ledger::Status::error("unreachable", "http://" + node.host + ":" + node.port + target +
                                                     ": " + what);
   };
+  // Asynchronous steps run for at most `timeout` in all: a node that accepts and never answers,
+  // or answers a byte at a time, cannot hold the CLI (the synchronous calls have no deadline).
   boost::asio::io_context io;
-  beast::tcp_stream stream(io);
-  beast::error_code ec;
   tcp::resolver resolver(io);
-  auto endpoints = resolver.resolve(node.host, node.port, ec);
-  if (ec) return unreachable(ec.message());
-  stream.expires_after(timeout);  // one deadline for the whole exchange
-  stream.connect(endpoints, ec);
-  if (ec) return unreachable(ec.message());
+  beast::tcp_stream stream(io);
+  beast::flat_buffer buffer;
   http::request<http::empty_body> request(http::verb::get, target, 11);
   request.set(http::field::host, node.host);
   request.set(http::field::connection, "close");
-  http::write(stream, request, ec);
-  if (ec) return unreachable(ec.message());
-  beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(max_body_bytes);
-  http::read(stream, buffer, parser, ec);
-  if (ec) return unreachable(ec.message());
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  beast::error_code result = boost::asio::error::timed_out;
+  bool done = false;
+
+  resolver.async_resolve(node.host, node.port, [&](beast::error_code ec, tcp::resolver::results_type endpoints) {
+    if (ec) {
+      result = ec;
+      done = true;
+      return;
+    }
+    stream.async_connect(endpoints, [&](beast::error_code ec, const tcp::endpoint&) {
+      if (ec) {
+        result = ec;
+        done = true;
+        return;
+      }
+      http::async_write(stream, request, [&](beast::error_code ec, size_t) {
+        if (ec) {
+          result = ec;
+          done = true;
+          return;
+        }
+        http::async_read(stream, buffer, parser, [&](beast::error_code ec, size_t) {
+          result = ec;
+          done = true;
+        });
+      });
+    });
+  });
+  io.run_for(timeout);
+  if (!done) {
+    beast::error_code ignored;
+    stream.socket().close(ignored);
+    resolver.cancel();
+    io.restart();
+    io.run();  // lets the cancelled handlers finish before the locals they use go away
+    return unreachable("no answer within " + std::to_string(timeout.count()) + " ms");
+  }
+  if (result) return unreachable(result.message());
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   return HttpReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
 }
 

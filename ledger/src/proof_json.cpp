@@ -138,4 +138,16 @@ Result<ProofSummary> verify_proof_document(std::string_view text) {
   return bad("type must be inclusion or consistency");
 }
 
+Status verify_served_consistency(std::string_view text, const CryptoSuite& suite,
+                                 uint64_t first_size, const Hash& first_root,
+                                 uint64_t second_size, const Hash& second_root) {
+  if (text.size() > kMaxProofDocumentBytes) return bad("proof document is larger than 64 KiB");
+  json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return bad("not a JSON object");
+  auto path = get_path(doc);  // strings only, bounded: nothing nested is copied or printed
+  if (!path.ok()) return path.status();
+  return verify_consistency(suite, ConsistencyProof{first_size, second_size, std::move(path).value()},
+                            first_root, second_root);
+}
+
 }  // namespace medtrail::ledger

@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -38,7 +44,8 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, EveryCommandHasHelp) {
-  for (const char* cmd : {"", "keygen", "sign", "verify-envelope", "verify-proof", "verify-chain"}) {
+  for (const char* cmd : {"", "keygen", "sign", "verify-envelope", "verify-proof", "verify-chain",
+                          "checkpoint watch"}) {
     CliRun r = run(std::string(cmd) + " --help");
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
@@ -283,6 +290,33 @@ TEST_F(CliChainTest, VerifyProofAcceptsGenuineProofsAndRejectsAlteredOnes) {
   CliRun junk = run("verify-proof " + dir_.file("junk.json"));
   EXPECT_EQ(junk.code, 1);
   EXPECT_NE(junk.err.find("bad_proof_document"), std::string::npos) << junk.err;
+}
+
+// A node that accepts the connection and never answers must not hold the watcher: it gives up
+// within its timeout (the first version blocked for ever, its deadline applying only to
+// asynchronous calls it did not make).
+TEST_F(CliTest, CheckpointWatchGivesUpOnANodeThatNeverAnswers) {
+  const std::string orgs =
+      (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "scripts" / "demo-orgs.json").string();
+  ASSERT_EQ(run("genesis init --orgs " + orgs + " --out " + dir_.file("consortium")).code, 0);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 8), 0);  // the kernel completes connections; nobody accepts or answers
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const auto started = std::chrono::steady_clock::now();
+  CliRun r = run("checkpoint watch --once --timeout 1 --node http://127.0.0.1:" +
+                 std::to_string(ntohs(addr.sin_port)) + " --genesis " +
+                 dir_.file("consortium/genesis.json") + " --state-dir " + dir_.file("state"));
+  ::close(fd);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("no answer within"), std::string::npos) << r.err;
+  // A liveness bound, not a speed target: without the deadline this never returns.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60));
 }
 
 }  // namespace

@@ -40,6 +40,28 @@ TEST_F(ProofJsonTest, GeneratedDocumentsVerify) {
   EXPECT_EQ(con->type, "consistency");
 }
 
+// A node's consistency proof is checked against the caller's sizes and roots only; whatever the
+// node puts in the document otherwise — lies, garbage, 60,000 levels of nesting — is refused
+// with a code, never a crash.
+TEST_F(ProofJsonTest, AServedConsistencyProofIsCheckedAgainstTheCallersRootsOnly) {
+  const Hash first = *log_.root_at(nodes_, 6);
+  const Hash second = log_.root();
+  auto proof = log_.consistency_proof(nodes_, 6, 21);
+  std::string doc = consistency_proof_to_json(suite_, *proof, first, second);
+  EXPECT_TRUE(verify_served_consistency(doc, suite_, 6, first, 21, second).ok());
+  Hash other = first;
+  other[0] ^= 1;
+  EXPECT_EQ(verify_served_consistency(doc, suite_, 6, other, 21, second).code(), "proof_invalid");
+  EXPECT_EQ(verify_served_consistency(doc, suite_, 7, first, 21, second).code() == "", false);
+
+  std::string deep = "{\"path\":" + std::string(60000, '[') + std::string(60000, ']') + "}";
+  EXPECT_EQ(verify_served_consistency(deep, suite_, 6, first, 21, second).code(), "bad_proof_document");
+  for (const char* garbage : {"", "x", "[]", "{\"path\":\"x\"}", "{\"path\":[\"zz\"]}", "{\"path\":[1]}"}) {
+    EXPECT_EQ(verify_served_consistency(garbage, suite_, 6, first, 21, second).code(), "bad_proof_document")
+        << garbage;
+  }
+}
+
 TEST_F(ProofJsonTest, LeafDataMayReplaceLeafHash) {
   auto doc = nlohmann::json::parse(inclusion(3, 21));
   doc.erase("leaf_hash");

@@ -30,10 +30,15 @@ std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
   for (uint64_t carrier = height + 1; carrier <= last; ++carrier) {
     auto block = store.block_at(carrier);
     if (!block.ok()) return std::nullopt;
+    bool past = false;
     for (const ledger::SignedCheckpoint& cp : block->checkpoints) {
+      past = past || cp.checkpoint.height > height;
       if (cp.checkpoint.chain_id != store.chain_id() || cp.checkpoint.height != height) continue;
       if (ledger::verify_checkpoint_quorum(store.suite(), cp, trust).ok()) return cp;
     }
+    // Leaders embed ever newer checkpoints: once a block carries a later height, no block after
+    // it carries this one (so a lookup of an unsigned height stops early, not after 1000 blocks).
+    if (past) return std::nullopt;
   }
   return std::nullopt;
 }

@@ -72,6 +72,9 @@ TEST_F(CheckpointLookupTest, TheCheckpointOfAHeightIsFoundInTheBlockThatCarriesI
     EXPECT_FALSE(trusted_checkpoint_at(*store_, consortium_.trust(), h).has_value()) << h;
   }
   EXPECT_FALSE(trusted_checkpoint_at(*store_, consortium_.trust(), 1, 1).has_value());  // bounded
+  // Heights 5 and 6 were never checkpointed in a carried block: none is found.
+  testing::build_chain(*store_, consortium_, {.blocks = 3, .checkpoints = false});
+  EXPECT_FALSE(trusted_checkpoint_at(*store_, consortium_.trust(), 6).has_value());
   ledger::CheckpointTrust too_many = consortium_.trust();
   too_many.quorum = 4;
   EXPECT_FALSE(trusted_checkpoint_at(*store_, too_many, 2).has_value());

@@ -33,4 +33,12 @@ struct ProofSummary {
 // `proof_malformed` and `proof_invalid`.
 Result<ProofSummary> verify_proof_document(std::string_view json);
 
+// Checks the path of a consistency proof document a node served against the sizes and roots
+// the caller already trusts (kept from an earlier verified checkpoint, and a newly verified
+// one); the document's own sizes and roots are ignored, so the node chooses nothing that is
+// proved. Errors as verify_proof_document.
+Status verify_served_consistency(std::string_view json, const CryptoSuite& suite,
+                                 uint64_t first_size, const Hash& first_root,
+                                 uint64_t second_size, const Hash& second_root);
+
 }  // namespace medtrail::ledger
