@@ -160,10 +160,16 @@ std::string Metrics::scrape(const ApiContext& ctx) {
     Impl::mirror(m.records_expired, static_cast<double>(stats.records_expired));
     Impl::mirror(m.checkpoints_signed, static_cast<double>(stats.checkpoints_signed));
     Impl::mirror(m.checkpoints_embedded, static_cast<double>(stats.checkpoints_embedded));
-    Impl::mirror(m.checkpoint_refused, static_cast<double>(stats.checkpoint_signatures_refused));
+    // Totals over peers: every refusal is counted against the peer that sent it.
+    double checkpoint_refused = 0;
+    double malformed = 0;
+    for (const auto& [peer, r] : stats.peer_refusals) {
+      checkpoint_refused += static_cast<double>(r.checkpoint_signatures);
+      malformed += static_cast<double>(r.malformed_frames);
+    }
+    Impl::mirror(m.checkpoint_refused, checkpoint_refused);
     Impl::mirror(m.snapshots_taken, static_cast<double>(stats.snapshots_taken));
     Impl::mirror(m.snapshots_installed, static_cast<double>(stats.snapshots_installed));
-    double malformed = static_cast<double>(stats.malformed_frames);
     if (ctx.peers != nullptr) {
       const peer::PeerNetwork::Stats net = ctx.peers->stats();
       Impl::mirror(m.peer_auth_failures, static_cast<double>(net.auth_failures));

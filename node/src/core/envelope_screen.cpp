@@ -4,9 +4,14 @@ namespace medtrail::node {
 
 ScreenedEnvelope screen_envelope(const ledger::ChainStore& store, const SignerDirectory& signers,
                                  const ledger::Envelope& envelope) {
+  return screen_envelope(store, signers, envelope, ledger::record_hash(store.suite(), envelope));
+}
+
+ScreenedEnvelope screen_envelope(const ledger::ChainStore& store, const SignerDirectory& signers,
+                                 const ledger::Envelope& envelope, const ledger::Hash& record_hash) {
   const ledger::CryptoSuite& suite = store.suite();
   ScreenedEnvelope s;
-  s.hash = ledger::record_hash(suite, envelope);
+  s.hash = record_hash;
   s.id = ledger::to_hex(s.hash);
   if (envelope.suite != suite.name()) {
     s.code = "wrong_suite";

@@ -27,5 +27,8 @@ struct ScreenedEnvelope {
 // Thread-safe for concurrent calls (reads the store and the directory only).
 ScreenedEnvelope screen_envelope(const ledger::ChainStore& store, const SignerDirectory& signers,
                                  const ledger::Envelope& envelope);
+// The same, for a caller that already hashed the record under the chain's suite.
+ScreenedEnvelope screen_envelope(const ledger::ChainStore& store, const SignerDirectory& signers,
+                                 const ledger::Envelope& envelope, const ledger::Hash& record_hash);
 
 }  // namespace medtrail::node

@@ -13,14 +13,16 @@ ForwardScreen::Verdict ForwardScreen::screen(const std::string& from, ledger::Pr
     return v;
   }
   // Duplicates first: a member replaying the chain must not cost a signature check per record.
+  std::vector<ledger::Hash> hashes(n);
   std::vector<bool> duplicate(n, false);
   for (size_t i = 0; i < n; ++i) {
-    duplicate[i] = store_.find_record(ledger::record_hash(store_.suite(), proposal.envelopes[i])).ok();
+    hashes[i] = ledger::record_hash(store_.suite(), proposal.envelopes[i]);
+    duplicate[i] = store_.find_record(hashes[i]).ok();
   }
   std::vector<ScreenedEnvelope> screened(n);
   auto check = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      if (!duplicate[i]) screened[i] = screen_envelope(store_, signers_, proposal.envelopes[i]);
+      if (!duplicate[i]) screened[i] = screen_envelope(store_, signers_, proposal.envelopes[i], hashes[i]);
     }
   };
   if (runner_ != nullptr) {

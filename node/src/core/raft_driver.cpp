@@ -5,46 +5,22 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
-#include <deque>
 
-#include "core/forward_screen.h"
 #include "core/peer_frames.h"
 #include "core/member_record.h"
 #include "core/membership_plan.h"
+#include "core/raft_driver_internal.h"
 #include "core/raft_ids.h"
 #include "core/store_state_view.h"
 #include "medtrail/ledger/ledger_image.h"
 
 namespace medtrail::node {
 
+using driver_internal::from_raft;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Peers cannot make the driver hoard what they send: each authenticated peer has its own share
-// of the inbox (so a hostile one cannot crowd out the others), bounded in frames, bytes and
-// forwarded records. Beyond it new frames are dropped: Raft tolerates loss, the sender retries,
-// and a follower's clients resubmit.
-constexpr size_t kMaxInboxMessagesPerPeer = 16384;
-constexpr uint64_t kMaxInboxBytesPerPeer = 256ull << 20;
-// A decoded envelope costs memory even when its bytes were few.
-constexpr size_t kMaxInboxRecordsPerPeer = 200000;
-// Screening costs a signature check per record on this thread. Forwards are split into slices
-// on arrival and at most kScreenBudget records are screened per loop (at least one slice), so
-// ticks and heartbeats go on whatever peers forward; the rest waits for the next loop.
-constexpr size_t kForwardSlice = 1024;
-constexpr size_t kScreenBudget = 2048;
-
-Status from_raft(const consensus::Status& s) {
-  return s.ok() ? Status() : Status::error(s.code(), s.message());
-}
-
-// Meta keys a ledger image carries besides the ledger's own: the applied index it matches,
-// and the records of members added after genesis.
-const std::vector<std::string>& image_meta_keys() {
-  static const std::vector<std::string> keys{BlockApplier::kAppliedIndexKey, "member/"};
-  return keys;
-}
 
 const char* role_name(consensus::Role role) {
   switch (role) {
@@ -196,77 +172,6 @@ void RaftDriver::wake() {
   inbox_cv_.notify_one();
 }
 
-void RaftDriver::on_frame(const std::string& from, std::string frame) {
-  auto decoded = decode_peer_frame(frame, options_.max_frame_bytes);
-  if (!decoded.ok()) {
-    std::lock_guard lock(status_mu_);
-    ++stats_.malformed_frames;
-    ++refusals_of(from).malformed_frames;
-    return;
-  }
-  if (auto* cp = std::get_if<ledger::SignedCheckpoint>(&*decoded)) {
-    // Pooled straight from the io thread: the pool is thread-safe and the driver need not wake.
-    Status s = cp->checkpoint.chain_id == store_.chain_id()
-                   ? checkpoints_.add(*cp, store_.height())
-                   : Status::error("checkpoint_wrong_chain", "checkpoint of another chain");
-    if (!s.ok()) {
-      std::lock_guard lock(status_mu_);
-      ++stats_.checkpoint_signatures_refused;
-      ++refusals_of(from).checkpoint_signatures;
-    }
-    return;
-  }
-  bool refused = false;
-  bool forwarded = false;
-  {
-    std::lock_guard lock(inbox_mu_);
-    InboxUse& use = inbox_use_[from];
-    const uint64_t bytes = frame.size();
-    if (use.bytes + bytes > kMaxInboxBytesPerPeer) {
-      refused = true;
-      forwarded = std::holds_alternative<ledger::Proposal>(*decoded);
-    } else if (auto* message = std::get_if<consensus::Message>(&*decoded)) {
-      // The link authenticated `from`; a message claiming another sender is refused.
-      if (message->from != raft_id_of(from) || use.messages >= kMaxInboxMessagesPerPeer) {
-        refused = true;
-      } else {
-        ++use.messages;
-        use.bytes += bytes;
-        inbox_messages_.push_back({from, bytes, std::move(*message)});
-      }
-    } else {
-      forwarded = true;
-      ledger::Proposal& p = std::get<ledger::Proposal>(*decoded);
-      if (use.records + p.envelopes.size() > kMaxInboxRecordsPerPeer) {
-        refused = true;
-      } else {
-        use.records += p.envelopes.size();
-        use.bytes += bytes;
-        // Slices of at most kForwardSlice records, each charged its share of the frame's bytes.
-        const size_t slices = std::max<size_t>(1, (p.envelopes.size() + kForwardSlice - 1) / kForwardSlice);
-        for (size_t k = 0; k < slices; ++k) {
-          Forwarded f{from, bytes / slices, {}};
-          const size_t begin = k * kForwardSlice;
-          const size_t end = std::min(p.envelopes.size(), begin + kForwardSlice);
-          for (size_t i = begin; i < end; ++i) f.proposal.envelopes.push_back(std::move(p.envelopes[i]));
-          inbox_forwarded_.push_back(std::move(f));
-        }
-      }
-    }
-    if (!refused) woken_ = true;
-  }
-  if (refused) {
-    std::lock_guard lock(status_mu_);
-    if (forwarded) {
-      ++refusals_of(from).forwarded_ignored;
-    } else {
-      ++refusals_of(from).raft_messages;
-    }
-    return;
-  }
-  inbox_cv_.notify_one();
-}
-
 void RaftDriver::run() {
   publish_membership();
   auto next_expiry = Clock::now();
@@ -331,55 +236,6 @@ void RaftDriver::loop_once(bool draining) {
   if (!failed_ && !raft_->failure().ok()) fail(from_raft(raft_->failure()));
 }
 
-void RaftDriver::step_inbox() {
-  std::vector<InboxMessage> messages;
-  std::deque<Forwarded> forwarded;
-  std::vector<std::pair<consensus::ConfChange, std::function<void(Status)>>> conf_changes;
-  {
-    std::lock_guard lock(inbox_mu_);
-    messages.swap(inbox_messages_);
-    forwarded.swap(inbox_forwarded_);
-    inbox_use_.clear();
-    conf_changes.swap(inbox_conf_changes_);
-  }
-  for (auto& [change, done] : conf_changes) {
-    Status s = from_raft(raft_->propose_conf_change(change));
-    if (done) done(s);
-  }
-  for (const InboxMessage& m : messages) {
-    // A peer's bad message is its problem, not ours; step refuses it and we carry on. Only
-    // `invalid` is the peer's fault: `dropped` is a term raise deferred to a later timeout.
-    if (raft_->step(m.message).code() == "invalid") {
-      std::lock_guard lock(status_mu_);
-      ++refusals_of(m.from).raft_messages;
-    }
-  }
-  size_t screened = 0;
-  while (!forwarded.empty() && (screened == 0 || screened + forwarded.front().proposal.envelopes.size() <= kScreenBudget)) {
-    Forwarded f = std::move(forwarded.front());
-    forwarded.pop_front();
-    if (raft_->soft_state().role == consensus::Role::kLeader) {
-      screened += f.proposal.envelopes.size();
-      propose_forwarded(f.from, std::move(f.proposal));
-    } else {
-      std::lock_guard lock(status_mu_);
-      ++stats_.proposals_dropped;  // leadership moved on; the follower's clients resubmit
-    }
-  }
-  if (!forwarded.empty()) {
-    // Next loop's work, ahead of what arrived meanwhile, still charged to its senders.
-    std::lock_guard lock(inbox_mu_);
-    for (const Forwarded& f : forwarded) {
-      InboxUse& use = inbox_use_[f.from];
-      use.records += f.proposal.envelopes.size();
-      use.bytes += f.bytes;
-    }
-    for (Forwarded& f : inbox_forwarded_) forwarded.push_back(std::move(f));
-    inbox_forwarded_ = std::move(forwarded);
-    woken_ = true;
-  }
-}
-
 void RaftDriver::propose_batches(bool flush) {
   const consensus::SoftState soft = raft_->soft_state();
   if (soft.leader == consensus::kNoNode) return;  // keep them until there is a leader
@@ -429,28 +285,6 @@ void RaftDriver::propose_local(ledger::Proposal proposal) {
   }
 }
 
-void RaftDriver::propose_forwarded(const std::string& from, ledger::Proposal proposal) {
-  ForwardScreen::Verdict v = forward_screen_->screen(from, std::move(proposal), Clock::now());
-  if (v.refused > 0 || v.duplicates > 0 || v.ignored > 0) {
-    std::lock_guard lock(status_mu_);
-    PeerRefusals& r = refusals_of(from);
-    r.forwarded_records += v.refused;
-    r.forwarded_duplicates += v.duplicates;
-    r.forwarded_ignored += v.ignored;
-  }
-  if (v.log) {
-    // Reason codes only: no record content, no patient data.
-    std::string codes;
-    for (const auto& [code, count] : v.refused_by_code) {
-      codes += (codes.empty() ? "" : ", ") + code + " " + std::to_string(count);
-    }
-    spdlog::warn("raft: refused {} forwarded record(s) from {} ({}); counted in "
-                 "medtrail_peer_refusals_total",
-                 v.refused, from, codes);
-  }
-  for (ledger::Proposal& p : v.proposals) propose_local(std::move(p));
-}
-
 void RaftDriver::handle_ready() {
   consensus::Ready ready = raft_->ready();
   if (ready.soft_state) {
@@ -472,153 +306,6 @@ void RaftDriver::handle_ready() {
   raft_->advance(ready);
   if (membership_changed_) publish_membership();
   maybe_take_snapshot();
-}
-
-Status RaftDriver::load_directory() {
-  std::lock_guard lock(directory_mu_);
-  directory_.clear();
-  for (const ledger::GenesisNode& n : options_.genesis_nodes) directory_[n.id] = n;
-  auto members = load_members(store_);
-  if (!members.ok()) return members.status();
-  for (ledger::GenesisNode& n : *members) directory_[n.id] = std::move(n);
-  for (const auto& [id, node] : directory_) names_[raft_id_of(id)] = id;
-  return Status();
-}
-
-Status RaftDriver::apply_conf_change(const consensus::Entry& entry) {
-  membership_changed_ = true;
-  auto change = consensus::decode_conf_change(entry.data);
-  if (!change.ok() || change->context.empty()) return applier_.skip(entry.index);
-  // The leader checked the record before proposing; a node that cannot read it still applies
-  // the change (Raft already did) and simply cannot reach that member.
-  auto node = member_from_json(change->context, store_.suite());
-  if (!node.ok() || raft_id_of(node->id) != change->node) {
-    spdlog::warn("raft: membership change {} carries an unusable member record", entry.index);
-    return applier_.skip(entry.index);
-  }
-  rocksdb::WriteBatch batch;
-  batch.Put(store_.column_family(ledger::ColumnFamily::kMeta), member_key(node->id),
-            member_to_json(*node));
-  MEDTRAIL_RETURN_IF_ERROR(applier_.skip(entry.index, &batch));
-  names_[change->node] = node->id;
-  std::lock_guard lock(directory_mu_);
-  directory_[node->id] = std::move(*node);
-  return Status();
-}
-
-void RaftDriver::publish_membership() {
-  membership_changed_ = false;
-  const consensus::ConfState conf = raft_->conf_state();
-  auto in_conf = [&](consensus::NodeId rid) {
-    return std::binary_search(conf.voters.begin(), conf.voters.end(), rid) ||
-           std::binary_search(conf.learners.begin(), conf.learners.end(), rid);
-  };
-  const bool self_is_member = in_conf(raft_id_of(options_.self));
-  std::vector<ledger::GenesisNode> members;  // those with a known record (addresses, pins)
-  {
-    std::lock_guard lock(directory_mu_);
-    for (const auto& [id, node] : directory_) {
-      if (in_conf(raft_id_of(id))) members.push_back(node);
-    }
-    members_ = members;
-  }
-  if (!self_is_member) spdlog::warn("raft: this node is not in the configuration");
-  if (on_membership_) on_membership_(members, self_is_member);
-}
-
-void RaftDriver::propose_conf_change(consensus::ConfChange change, std::function<void(Status)> done) {
-  {
-    std::lock_guard lock(inbox_mu_);
-    inbox_conf_changes_.emplace_back(std::move(change), std::move(done));
-    woken_ = true;
-  }
-  inbox_cv_.notify_one();
-}
-
-std::vector<ledger::GenesisNode> RaftDriver::members() const {
-  std::lock_guard lock(directory_mu_);
-  return members_;
-}
-
-std::optional<ledger::GenesisNode> RaftDriver::find_node(const std::string& node_id) const {
-  std::lock_guard lock(directory_mu_);
-  auto it = directory_.find(node_id);
-  if (it == directory_.end()) return std::nullopt;
-  return it->second;
-}
-
-Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
-  ledger::InlineRunner inline_runner;
-  ledger::ParallelRunner& runner =
-      options_.verify_runner != nullptr ? *options_.verify_runner : inline_runner;
-  const std::string scratch = options_.scratch_dir.empty()
-                                  ? std::string()
-                                  : options_.scratch_dir + "/image-" + std::to_string(snapshot.meta.index);
-  if (scratch.empty()) return Status::error("invalid", "no scratch dir for verifying a snapshot");
-  auto info = ledger::verify_ledger_image(snapshot.data, store_.suite(), store_.chain_id(),
-                                          options_.checkpoint_trust, runner, scratch,
-                                          image_meta_keys());
-  if (!info.ok()) {
-    return Status::error("bad_snapshot", "snapshot " + std::to_string(snapshot.meta.index) +
-                                             " refused: " + info.status().to_string());
-  }
-  // The verifier vouches for the ledger; the node's own keys it carries are checked here,
-  // before anything is persisted: an image whose applied index is not the snapshot's, or whose
-  // member records do not read, would be installed and then stop the node at every start.
-  auto refuse = [&](const std::string& why) {
-    return Status::error("bad_snapshot",
-                         "snapshot " + std::to_string(snapshot.meta.index) + " refused: " + why);
-  };
-  auto applied = info->extra_meta.find(BlockApplier::kAppliedIndexKey);
-  if (applied == info->extra_meta.end() || applied->second.size() != 8 ||
-      ledger::read_be64(reinterpret_cast<const uint8_t*>(applied->second.data())) !=
-          snapshot.meta.index) {
-    return refuse("its applied index is not the snapshot's");
-  }
-  for (const auto& [key, value] : info->extra_meta) {
-    if (key == BlockApplier::kAppliedIndexKey) continue;
-    auto node = member_from_json(value, store_.suite());
-    if (!node.ok() || member_key(node->id) != key) return refuse("a member record does not read");
-  }
-  spdlog::info("raft: snapshot {} verified: height {}, {} records", snapshot.meta.index,
-               info->height, info->tree_size);
-  return Status();
-}
-
-Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
-  MEDTRAIL_RETURN_IF_ERROR(ledger::install_ledger_image(store_, snapshot.data,
-                                                        image_meta_keys()));
-  MEDTRAIL_RETURN_IF_ERROR(applier_.reload());
-  if (applier_.applied_index() != snapshot.meta.index) {
-    return Status::error("bad_snapshot", "image applied index " +
-                                             std::to_string(applier_.applied_index()) +
-                                             " is not the snapshot's " +
-                                             std::to_string(snapshot.meta.index));
-  }
-  last_snapshot_index_ = snapshot.meta.index;
-  MEDTRAIL_RETURN_IF_ERROR(load_directory());
-  membership_changed_ = true;
-  std::lock_guard lock(status_mu_);
-  ++stats_.snapshots_installed;
-  stats_.snapshot_bytes = snapshot.data.size();
-  return Status();
-}
-
-void RaftDriver::maybe_take_snapshot() {
-  if (options_.snapshot_every == 0) return;
-  const uint64_t applied = applier_.applied_index();
-  if (applied < last_snapshot_index_ + options_.snapshot_every) return;
-  auto image = ledger::export_ledger_image(store_, image_meta_keys());
-  if (!image.ok()) return fail(image.status());
-  const size_t bytes = image->size();
-  consensus::Status s = storage_->create_snapshot(applied, raft_->conf_state(), std::move(*image));
-  if (s.ok()) s = storage_->sync();
-  if (!s.ok()) return fail(from_raft(s));
-  last_snapshot_index_ = applied;
-  spdlog::info("raft: snapshot at {} ({} bytes); log compacted", applied, bytes);
-  std::lock_guard lock(status_mu_);
-  ++stats_.snapshots_taken;
-  stats_.snapshot_bytes = bytes;
 }
 
 Status RaftDriver::persist(const consensus::Ready& ready) {
@@ -687,24 +374,6 @@ Status RaftDriver::apply(const consensus::Entry& entry) {
   }
   if (on_applied_) on_applied_(*proposal, *outcome);
   return Status();
-}
-
-void RaftDriver::follow_governance(Clock::time_point now) {
-  constexpr auto kEvery = std::chrono::seconds(1);
-  constexpr auto kInFlight = std::chrono::seconds(5);
-  next_governance_check_ = now + kEvery;
-  if (raft_->soft_state().role != consensus::Role::kLeader) return;
-  StoreStateView state(store_);
-  auto governed = contracts::governed_nodes(state, applier_.signers().chain_params());
-  if (state.failed()) return;  // try again next time; the decision stays on the chain
-  std::optional<consensus::ConfChange> change = next_membership_change(status(), governed);
-  if (!change) return;
-  if (last_governed_change_ == change && now < last_governed_change_at_ + kInFlight) return;
-  last_governed_change_ = change;
-  last_governed_change_at_ = now;
-  Status s = from_raft(raft_->propose_conf_change(*change));
-  spdlog::info("governance: proposed membership change {} for raft id {:016x}: {}",
-               static_cast<int>(change->type), change->node, s.ok() ? "ok" : s.to_string());
 }
 
 void RaftDriver::sign_checkpoint(uint64_t height) {

@@ -110,9 +110,7 @@ struct RaftDriverStats {
   uint64_t blocks_applied = 0;
   uint64_t syncs = 0;
   uint64_t sync_nanos = 0;          // total time in fsync
-  uint64_t malformed_frames = 0;
   uint64_t checkpoints_signed = 0;
-  uint64_t checkpoint_signatures_refused = 0;  // untrusted, bad, or out of the window
   uint64_t checkpoints_embedded = 0;           // quorum checkpoints the leader put in a proposal
   uint64_t snapshots_taken = 0;
   uint64_t snapshots_installed = 0;
