@@ -12,6 +12,10 @@ namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::HttpClient;
+using testing::HttpResponse;
+using testing::RawExchange;
+using testing::raw_exchange;
 
 
 ledger::Envelope signed_envelope(const ledger::KeyPair& key, const std::string& org,

@@ -14,6 +14,8 @@ namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::HttpClient;
+using testing::HttpResponse;
 namespace fs = std::filesystem;
 
 class CheckpointWatchTest : public ::testing::Test {

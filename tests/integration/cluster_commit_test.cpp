@@ -17,6 +17,7 @@ namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::HttpResponse;
 
 std::vector<int> all_nodes(const Cluster& cluster) {
   std::vector<int> nodes;

@@ -23,6 +23,10 @@
 #include "medtrail/ledger/key_file.h"
 
 namespace medtrail::integration {
+
+using testing::HttpClient;
+using testing::HttpResponse;
+
 namespace {
 
 namespace fs = std::filesystem;

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "integration/http_client.h"
 #include "medtrail/ledger/crypto_suite.h"
+#include "support/http_client.h"
 
 namespace medtrail::integration {
 
@@ -80,7 +80,7 @@ class Cluster {
   // Every running node reports the same height, tree_size and tree_root, twice in a row.
   bool wait_converged(std::chrono::milliseconds timeout = 30s);
 
-  HttpClient client(int i, std::chrono::milliseconds timeout = 20s) const;
+  testing::HttpClient client(int i, std::chrono::milliseconds timeout = 20s) const;
   // The last `lines` lines of the node's log.
   std::string log_tail(int i, size_t lines = 40) const;
   // Runs medtrail-node with `config` until it exits (or `timeout`: then it is killed and -1

@@ -16,6 +16,7 @@ namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::HttpResponse;
 
 // Signs gov.propose as reg-c's admin and commits it through node `via`; returns the result.
 nlohmann::json propose(Cluster& cluster, int via, const nlohmann::json& body, const std::string& nonce) {

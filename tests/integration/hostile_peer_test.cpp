@@ -30,6 +30,8 @@ namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::HttpClient;
+using testing::HttpResponse;
 constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 constexpr int kHonest = 3;
 constexpr int kHostile = 3;  // node-4

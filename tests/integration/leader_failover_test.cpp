@@ -16,6 +16,8 @@ namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::HttpClient;
+using testing::HttpResponse;
 
 // Client threads that keep submitting fresh arrays of records, each resent (to any node) until
 // every record in it is on the chain. Destroying the load abandons it and joins the threads,

@@ -11,6 +11,9 @@
 namespace medtrail::integration {
 namespace {
 
+using testing::HttpClient;
+using testing::HttpResponse;
+
 struct Person {
   std::string id;
   std::string org;

@@ -10,6 +10,8 @@
 
 namespace medtrail::integration {
 
+using testing::HttpClient;
+
 Record make_record(const ledger::KeyPair& key, const std::string& org, const std::string& nonce) {
   std::string payload = medtrail::testing::make_admin_payload(org, nonce, key.public_key.size());
   auto envelope = ledger::sign_envelope(ledger::Bytes(payload.begin(), payload.end()), key);

@@ -27,14 +27,14 @@ std::string array_body(const std::vector<Record>& records);
 
 // Per record id, the status the node answered ("committed", "pending", ...).
 struct SubmitAnswer {
-  HttpResponse http;
+  testing::HttpResponse http;
   std::vector<std::pair<std::string, std::string>> statuses;  // in request order
   std::string problem;  // not a well-formed answer for this array
 };
-SubmitAnswer submit_array(HttpClient& client, const std::vector<Record>& records);
+SubmitAnswer submit_array(testing::HttpClient& client, const std::vector<Record>& records);
 
 // One HTTP client per listed node.
-std::vector<HttpClient> clients_for(const Cluster& cluster, const std::vector<int>& nodes,
+std::vector<testing::HttpClient> clients_for(const Cluster& cluster, const std::vector<int>& nodes,
                                     std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 struct SubmitStats {
@@ -48,7 +48,7 @@ struct SubmitStats {
 // after an error, until every record is answered "committed" or "duplicate" (both mean: on the
 // chain). Records answered "rejected" or "invalid" fail at once. Returns false, with the reason
 // in `stats.last_error`, on such an answer, when `deadline` passes or once `*abandon` is set.
-bool submit_until_final(std::vector<HttpClient>& clients, std::vector<Record> records,
+bool submit_until_final(std::vector<testing::HttpClient>& clients, std::vector<Record> records,
                         size_t first_node, std::chrono::steady_clock::time_point deadline,
                         SubmitStats& stats, const std::atomic<bool>* abandon = nullptr);
 

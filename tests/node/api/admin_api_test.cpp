@@ -10,10 +10,13 @@
 #include "core/member_record.h"
 #include "medtrail/ledger/envelope.h"
 #include "node/api/api_test_stack.h"
+#include "support/http_client.h"
 
 namespace medtrail::node::api {
 namespace {
 
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
 using testing::ApiStack;
 using testing::wait_until;
 
@@ -51,13 +54,13 @@ class AdminApiTest : public ::testing::Test {
     n.api_address = "127.0.0.1:2";
     return {{"action", "add_learner"}, {"node", nlohmann::json::parse(member_to_json(n))}};
   }
-  testing::Reply post(const std::string& body) {
+  HttpResponse post(const std::string& body) {
     return client_.post("/v1/admin/membership", body, "application/json");
   }
   nlohmann::json status() { return nlohmann::json::parse(client_.get("/v1/status").body); }
 
   ApiStack stack_;
-  testing::ApiClient client_{stack_.port()};
+  HttpClient client_{stack_.port()};
   uint64_t nonce_ = 0;
 };
 

@@ -19,7 +19,6 @@
 #include "core/block_applier.h"
 #include "core/signer_directory.h"
 #include "medtrail/ledger/thread_pool.h"
-#include "node/api/api_test_client.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail::node::api::testing {

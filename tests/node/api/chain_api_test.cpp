@@ -5,10 +5,13 @@
 
 #include "medtrail/ledger/envelope.h"
 #include "node/api/api_test_stack.h"
+#include "support/http_client.h"
 
 namespace medtrail::node::api::testing {
 namespace {
 
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
 using nlohmann::json;
 
 class ChainApiTest : public ::testing::Test {
@@ -17,13 +20,13 @@ class ChainApiTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(stack_.wait_for_leader()); }
 
   ApiStack stack_;
-  ApiClient client_;
+  HttpClient client_;
 };
 
 TEST_F(ChainApiTest, BlockOneDescribesItsHeaderAndRecords) {
   ledger::Envelope e = stack_.envelope(1);
   ASSERT_EQ(client_.post("/v1/records?wait=commit", ledger::envelope_to_wire(e)).status, 200);
-  Reply reply = client_.get("/v1/blocks/1");
+  HttpResponse reply = client_.get("/v1/blocks/1");
   ASSERT_EQ(reply.status, 200) << reply.body;
   json block = json::parse(reply.body);
   auto header = *stack_.store().header_at(1);
@@ -44,18 +47,18 @@ TEST_F(ChainApiTest, BlockOneDescribesItsHeaderAndRecords) {
 
 TEST_F(ChainApiTest, HeightsOutsideTheChainAreRefused) {
   for (const char* bad : {"0", "-1", "01", "1.0", "abc", "99999999999999999999999"}) {
-    Reply reply = client_.get(std::string("/v1/blocks/") + bad);
+    HttpResponse reply = client_.get(std::string("/v1/blocks/") + bad);
     EXPECT_EQ(reply.status, 400) << bad;
     EXPECT_EQ(json::parse(reply.body)["error"]["code"], "bad_height") << bad;
   }
-  Reply beyond = client_.get("/v1/blocks/1");
+  HttpResponse beyond = client_.get("/v1/blocks/1");
   EXPECT_EQ(beyond.status, 404);
   EXPECT_EQ(json::parse(beyond.body)["error"]["code"], "not_found");
 }
 
 TEST_F(ChainApiTest, AChainWithoutCheckpointsHasNoLatestCheckpoint) {
   ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(2)).status, 200);
-  Reply reply = client_.get("/v1/checkpoints/latest");
+  HttpResponse reply = client_.get("/v1/checkpoints/latest");
   EXPECT_EQ(reply.status, 404);
   EXPECT_EQ(json::parse(reply.body)["error"]["code"], "no_checkpoint");
 }
@@ -63,13 +66,13 @@ TEST_F(ChainApiTest, AChainWithoutCheckpointsHasNoLatestCheckpoint) {
 TEST_F(ChainApiTest, ACheckpointOfAHeightIsRefusedOutsideTheChainOrWhenNoneWasSigned) {
   ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(3)).status, 200);
   for (const char* bad : {"0", "01", "x"}) {
-    Reply reply = client_.get(std::string("/v1/checkpoints/") + bad);
+    HttpResponse reply = client_.get(std::string("/v1/checkpoints/") + bad);
     EXPECT_EQ(reply.status, 400) << bad;
   }
-  Reply beyond = client_.get("/v1/checkpoints/2");
+  HttpResponse beyond = client_.get("/v1/checkpoints/2");
   EXPECT_EQ(beyond.status, 404);
   EXPECT_EQ(json::parse(beyond.body)["error"]["code"], "not_found");
-  Reply unsigned_height = client_.get("/v1/checkpoints/1");  // this stack signs none
+  HttpResponse unsigned_height = client_.get("/v1/checkpoints/1");  // this stack signs none
   EXPECT_EQ(unsigned_height.status, 404);
   EXPECT_EQ(json::parse(unsigned_height.body)["error"]["code"], "no_checkpoint");
 }

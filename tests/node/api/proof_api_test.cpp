@@ -7,10 +7,13 @@
 
 #include "medtrail/ledger/proof_json.h"
 #include "node/api/api_test_stack.h"
+#include "support/http_client.h"
 
 namespace medtrail::node::api::testing {
 namespace {
 
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
 using nlohmann::json;
 
 class ProofApiTest : public ::testing::Test {
@@ -35,13 +38,13 @@ class ProofApiTest : public ::testing::Test {
   }
 
   ApiStack stack_;
-  ApiClient client_;
+  HttpClient client_;
 };
 
 TEST_F(ProofApiTest, EveryLeafHasAnInclusionProofToEveryLaterTreeSize) {
   for (uint64_t size = 1; size <= 7; ++size) {
     for (uint64_t leaf = 0; leaf < size; ++leaf) {
-      Reply reply = client_.get("/v1/proofs/inclusion?leaf=" + std::to_string(leaf) +
+      HttpResponse reply = client_.get("/v1/proofs/inclusion?leaf=" + std::to_string(leaf) +
                                 "&tree_size=" + std::to_string(size));
       ASSERT_EQ(reply.status, 200) << reply.body;
       expect_valid(reply.body, "root", size);
@@ -49,7 +52,7 @@ TEST_F(ProofApiTest, EveryLeafHasAnInclusionProofToEveryLaterTreeSize) {
                 ledger::to_hex(ledger::leaf_hash(stack_.store().suite(), *stack_.store().leaf_at(leaf))));
     }
   }
-  Reply head = client_.get("/v1/proofs/inclusion?leaf=3");  // tree_size: the head's
+  HttpResponse head = client_.get("/v1/proofs/inclusion?leaf=3");  // tree_size: the head's
   ASSERT_EQ(head.status, 200);
   EXPECT_EQ(json::parse(head.body)["tree_size"], 7);
 }
@@ -57,7 +60,7 @@ TEST_F(ProofApiTest, EveryLeafHasAnInclusionProofToEveryLaterTreeSize) {
 TEST_F(ProofApiTest, EveryTreeSizeIsConsistentWithEveryLaterOne) {
   for (uint64_t to = 0; to <= 7; ++to) {
     for (uint64_t from = 0; from <= to; ++from) {
-      Reply reply = client_.get("/v1/proofs/consistency?from=" + std::to_string(from) +
+      HttpResponse reply = client_.get("/v1/proofs/consistency?from=" + std::to_string(from) +
                                 "&to=" + std::to_string(to));
       ASSERT_EQ(reply.status, 200) << from << ".." << to << ": " << reply.body;
       expect_valid(reply.body, "second_root", to);
@@ -66,7 +69,7 @@ TEST_F(ProofApiTest, EveryTreeSizeIsConsistentWithEveryLaterOne) {
 }
 
 TEST_F(ProofApiTest, AProofWithAnyBitFlippedDoesNotVerify) {
-  Reply reply = client_.get("/v1/proofs/inclusion?leaf=2&tree_size=7");
+  HttpResponse reply = client_.get("/v1/proofs/inclusion?leaf=2&tree_size=7");
   ASSERT_EQ(reply.status, 200);
   json doc = json::parse(reply.body);
   for (const char* field : {"leaf_hash", "root"}) {
@@ -103,7 +106,7 @@ TEST_F(ProofApiTest, BadOrOutOfRangeQueriesAreRefused) {
                         Case{"/v1/proofs/consistency?from=5&to=4", 400, "bad_range"},
                         Case{"/v1/proofs/consistency?from=1&to=99", 404, "not_found"},
                         Case{"/v1/proofs/consistency?from=99999999999999999999999", 400, "bad_query"}}) {
-    Reply reply = client_.get(c.target);
+    HttpResponse reply = client_.get(c.target);
     EXPECT_EQ(reply.status, c.status) << c.target << ": " << reply.body;
     auto body = json::parse(reply.body, nullptr, false);
     ASSERT_TRUE(body.is_object()) << c.target;

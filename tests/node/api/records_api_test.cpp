@@ -5,10 +5,13 @@
 
 #include "medtrail/ledger/envelope.h"
 #include "node/api/api_test_stack.h"
+#include "support/http_client.h"
 
 namespace medtrail::node::api::testing {
 namespace {
 
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
 using nlohmann::json;
 
 class RecordsApiTest : public ::testing::Test {
@@ -18,19 +21,19 @@ class RecordsApiTest : public ::testing::Test {
 
   void SetUp() override { ASSERT_TRUE(stack_.wait_for_leader()); }
 
-  json body(const Reply& reply) { return json::parse(reply.body, nullptr, false); }
+  json body(const HttpResponse& reply) { return json::parse(reply.body, nullptr, false); }
 
-  Reply submit_and_wait(const std::string& wire) {
+  HttpResponse submit_and_wait(const std::string& wire) {
     return client_.post("/v1/records?wait=commit", wire);
   }
 
   ApiStack stack_;
-  ApiClient client_;
+  HttpClient client_;
 };
 
 TEST_F(RecordsApiTest, WaitingSubmissionCommitsAtHeightOne) {
   ledger::Envelope e = stack_.envelope(1);
-  Reply reply = submit_and_wait(ledger::envelope_to_wire(e));
+  HttpResponse reply = submit_and_wait(ledger::envelope_to_wire(e));
   ASSERT_EQ(reply.status, 200) << reply.body;
   json record = body(reply);
   EXPECT_EQ(record["id"], ledger::record_id(e).value());
@@ -44,7 +47,7 @@ TEST_F(RecordsApiTest, WaitingSubmissionCommitsAtHeightOne) {
 TEST_F(RecordsApiTest, CommittedRecordReadsBackWithItsEnvelope) {
   ledger::Envelope e = stack_.envelope(2);
   ASSERT_EQ(submit_and_wait(ledger::envelope_to_wire(e)).status, 200);
-  Reply reply = client_.get("/v1/records/" + ledger::record_id(e).value());
+  HttpResponse reply = client_.get("/v1/records/" + ledger::record_id(e).value());
   ASSERT_EQ(reply.status, 200) << reply.body;
   json record = body(reply);
   EXPECT_EQ(record["id"], ledger::record_id(e).value());
@@ -59,11 +62,11 @@ TEST_F(RecordsApiTest, CommittedRecordReadsBackWithItsEnvelope) {
 TEST_F(RecordsApiTest, ResubmissionAnswersDuplicateWithTheFirstLeaf) {
   const std::string wire = stack_.wire_envelope(3);
   ASSERT_EQ(submit_and_wait(wire).status, 200);
-  Reply again = submit_and_wait(wire);
+  HttpResponse again = submit_and_wait(wire);
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(body(again)["status"], "duplicate");
   EXPECT_EQ(body(again)["height"], 1);
-  Reply no_wait = client_.post("/v1/records", wire);
+  HttpResponse no_wait = client_.post("/v1/records", wire);
   EXPECT_EQ(no_wait.status, 200);
   EXPECT_EQ(body(no_wait)["status"], "duplicate");
 }
@@ -71,7 +74,7 @@ TEST_F(RecordsApiTest, ResubmissionAnswersDuplicateWithTheFirstLeaf) {
 TEST_F(RecordsApiTest, FlippedSignatureIsRefusedWith400) {
   ledger::Envelope e = stack_.envelope(4);
   e.signature[0] ^= 1;
-  Reply reply = submit_and_wait(ledger::envelope_to_wire(e));
+  HttpResponse reply = submit_and_wait(ledger::envelope_to_wire(e));
   ASSERT_EQ(reply.status, 400) << reply.body;
   EXPECT_EQ(body(reply)["status"], "invalid");
   EXPECT_EQ(body(reply)["code"], "signature_mismatch");
@@ -81,27 +84,27 @@ TEST_F(RecordsApiTest, FlippedSignatureIsRefusedWith400) {
 TEST_F(RecordsApiTest, UnknownSignerIsRefusedWith403) {
   auto stranger = *ledger::ed25519_sha256().generate_keypair();
   ledger::Envelope e = medtrail::testing::make_envelope(stranger, "hosp-a", "dr-x", 5);
-  Reply reply = submit_and_wait(ledger::envelope_to_wire(e));
+  HttpResponse reply = submit_and_wait(ledger::envelope_to_wire(e));
   ASSERT_EQ(reply.status, 403) << reply.body;
   EXPECT_EQ(body(reply)["code"], "unknown_signer");
 }
 
 TEST_F(RecordsApiTest, BodiesThatAreNotJsonEnvelopesAre400) {
   for (const char* text : {"{not json", "", "42", "[]", "[{},]"}) {
-    Reply reply = client_.post("/v1/records", text);
+    HttpResponse reply = client_.post("/v1/records", text);
     EXPECT_EQ(reply.status, 400) << text;
     EXPECT_EQ(body(reply)["error"]["code"], "malformed_json") << text;
   }
-  Reply wrong_fields = client_.post("/v1/records", R"({"payload":"x"})");
+  HttpResponse wrong_fields = client_.post("/v1/records", R"({"payload":"x"})");
   EXPECT_EQ(wrong_fields.status, 400);
   EXPECT_EQ(body(wrong_fields)["status"], "invalid");
 }
 
 TEST_F(RecordsApiTest, OtherMediaTypesAre415) {
-  Reply reply = client_.post("/v1/records", stack_.wire_envelope(6), "text/plain");
+  HttpResponse reply = client_.post("/v1/records", stack_.wire_envelope(6), "text/plain");
   EXPECT_EQ(reply.status, 415);
   EXPECT_EQ(body(reply)["error"]["code"], "unsupported_media_type");
-  Reply charset = client_.post("/v1/records?wait=commit", stack_.wire_envelope(6),
+  HttpResponse charset = client_.post("/v1/records?wait=commit", stack_.wire_envelope(6),
                                "application/json; charset=utf-8");
   EXPECT_EQ(charset.status, 200) << charset.body;
 }
@@ -112,7 +115,7 @@ TEST_F(RecordsApiTest, ArrayAnswersEachRecordOnItsOwn) {
   const std::string array = "[" + stack_.wire_envelope(7) + ",\n " +
                             ledger::envelope_to_wire(forged) +
                             R"(, {"payload":"","payload":""} ,)" + stack_.wire_envelope(9) + "]";
-  Reply reply = submit_and_wait(array);
+  HttpResponse reply = submit_and_wait(array);
   ASSERT_EQ(reply.status, 200) << reply.body;
   json records = body(reply)["records"];
   ASSERT_EQ(records.size(), 4u);
@@ -129,14 +132,14 @@ TEST_F(RecordsApiTest, ArrayOverTheLimitIs413) {
   std::string array = "[";
   for (int i = 0; i < 1001; ++i) array += (i ? ",{}" : "{}");
   array += "]";
-  Reply reply = client_.post("/v1/records", array);
+  HttpResponse reply = client_.post("/v1/records", array);
   EXPECT_EQ(reply.status, 413);
   EXPECT_EQ(body(reply)["error"]["code"], "too_many_records");
 }
 
 TEST_F(RecordsApiTest, SubmissionWithoutWaitIsPendingThenVisible) {
   ledger::Envelope e = stack_.envelope(10);
-  Reply reply = client_.post("/v1/records", ledger::envelope_to_wire(e));
+  HttpResponse reply = client_.post("/v1/records", ledger::envelope_to_wire(e));
   ASSERT_EQ(reply.status, 202) << reply.body;
   EXPECT_EQ(body(reply)["status"], "pending");
   EXPECT_EQ(body(reply)["id"], ledger::record_id(e).value());
@@ -149,7 +152,7 @@ TEST_F(RecordsApiTest, ThousandDuplicateSubmissionsKeepAnsweringDuplicate) {
   const std::string wire = stack_.wire_envelope(11);
   ASSERT_EQ(submit_and_wait(wire).status, 200);
   for (int i = 0; i < 1000; ++i) {
-    Reply reply = client_.post("/v1/records?wait=commit", wire);
+    HttpResponse reply = client_.post("/v1/records?wait=commit", wire);
     ASSERT_EQ(reply.status, 200) << i << ": " << reply.body;
     ASSERT_EQ(body(reply)["status"], "duplicate") << i;
   }
@@ -158,7 +161,7 @@ TEST_F(RecordsApiTest, ThousandDuplicateSubmissionsKeepAnsweringDuplicate) {
 
 TEST_F(RecordsApiTest, ShuttingDownRefusesSubmissionsWith503) {
   stack_.accepting().store(false);
-  Reply reply = client_.post("/v1/records", stack_.wire_envelope(12));
+  HttpResponse reply = client_.post("/v1/records", stack_.wire_envelope(12));
   EXPECT_EQ(reply.status, 503);
   EXPECT_EQ(body(reply)["error"]["code"], "unavailable");
   EXPECT_FALSE(reply.header("retry-after").empty());
@@ -168,7 +171,7 @@ TEST_F(RecordsApiTest, RecordReadsCheckTheIdAndFindOnlyStoredRecords) {
   EXPECT_EQ(client_.get("/v1/records/" + std::string(64, 'a')).status, 404);
   for (const std::string& bad :
        {std::string(63, 'a'), std::string(64, 'A'), std::string("xyz"), std::string(64, 'g')}) {
-    Reply reply = client_.get("/v1/records/" + bad);
+    HttpResponse reply = client_.get("/v1/records/" + bad);
     EXPECT_EQ(reply.status, 400) << bad;
     EXPECT_EQ(body(reply)["error"]["code"], "bad_record_id");
   }
@@ -179,7 +182,7 @@ TEST_F(RecordsApiTest, HostileBodiesAreAnsweredNotCrashedOn) {
   for (const std::string& text :
        {deep, "[" + deep + "]", std::string("[\"\\"), std::string("\xff\xfe"),
         std::string("[{\"payload\":\"\xc3\x28\"}]"), std::string(1 << 20, ' ')}) {
-    Reply reply = client_.post("/v1/records", text);
+    HttpResponse reply = client_.post("/v1/records", text);
     EXPECT_EQ(reply.status, 400) << reply.body;
   }
   EXPECT_EQ(client_.get("/healthz").status, 200);
@@ -196,7 +199,7 @@ class RecordsOverloadTest : public RecordsApiTest {
 };
 
 TEST_F(RecordsOverloadTest, AFullQueueAnswers429WithRetryAfter) {
-  Reply batch = client_.post("/v1/records",
+  HttpResponse batch = client_.post("/v1/records",
                              "[" + stack_.wire_envelope(1) + "," + stack_.wire_envelope(2) + "]");
   ASSERT_EQ(batch.status, 429) << batch.body;
   EXPECT_EQ(batch.header("retry-after"), "1");
@@ -206,14 +209,14 @@ TEST_F(RecordsOverloadTest, AFullQueueAnswers429WithRetryAfter) {
   EXPECT_EQ(records[0]["code"], "overloaded");
 
   EXPECT_EQ(client_.post("/v1/records", stack_.wire_envelope(3)).status, 202);
-  Reply single = client_.post("/v1/records", stack_.wire_envelope(4));
+  HttpResponse single = client_.post("/v1/records", stack_.wire_envelope(4));
   EXPECT_EQ(single.status, 429) << single.body;
   EXPECT_EQ(single.header("retry-after"), "1");
   EXPECT_EQ(body(single)["status"], "overloaded");
 }
 
 TEST_F(RecordsOverloadTest, AWaitThatEndsBeforeCommitAnswersPending) {
-  Reply reply = client_.post("/v1/records?wait=commit&timeout_ms=50", stack_.wire_envelope(5));
+  HttpResponse reply = client_.post("/v1/records?wait=commit&timeout_ms=50", stack_.wire_envelope(5));
   EXPECT_EQ(reply.status, 202) << reply.body;
   EXPECT_EQ(body(reply)["status"], "pending");
 }
@@ -227,7 +230,7 @@ class RecordReadsOffTest : public RecordsApiTest {
 TEST_F(RecordReadsOffTest, ReadsAreRefusedWith403) {
   ledger::Envelope e = stack_.envelope(13);
   ASSERT_EQ(submit_and_wait(ledger::envelope_to_wire(e)).status, 200);
-  Reply reply = client_.get("/v1/records/" + ledger::record_id(e).value());
+  HttpResponse reply = client_.get("/v1/records/" + ledger::record_id(e).value());
   EXPECT_EQ(reply.status, 403);
   EXPECT_EQ(body(reply)["error"]["code"], "reads_disabled");
 }

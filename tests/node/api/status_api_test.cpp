@@ -4,10 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "node/api/api_test_stack.h"
+#include "support/http_client.h"
 
 namespace medtrail::node::api::testing {
 namespace {
 
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
 using nlohmann::json;
 
 class StatusApiTest : public ::testing::Test {
@@ -16,7 +19,7 @@ class StatusApiTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(stack_.wait_for_leader()); }
 
   ApiStack stack_;
-  ApiClient client_;
+  HttpClient client_;
 };
 
 TEST_F(StatusApiTest, StatusDescribesTheLoneLeader) {
@@ -24,7 +27,7 @@ TEST_F(StatusApiTest, StatusDescribesTheLoneLeader) {
   // The driver refreshes its status after the loop that applied the block, which may be just
   // after the client was answered.
   ASSERT_TRUE(wait_until([&] { return stack_.driver().status().applied_index >= 2; }));
-  Reply reply = client_.get("/v1/status");
+  HttpResponse reply = client_.get("/v1/status");
   ASSERT_EQ(reply.status, 200) << reply.body;
   json status = json::parse(reply.body);
   EXPECT_EQ(status["node_id"], "n1");
@@ -47,7 +50,7 @@ TEST_F(StatusApiTest, StatusDescribesTheLoneLeader) {
 }
 
 TEST_F(StatusApiTest, HealthzAnswersWhileTheNodeServes) {
-  Reply reply = client_.get("/healthz");
+  HttpResponse reply = client_.get("/healthz");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(json::parse(reply.body)["status"], "ok");
 }
@@ -55,7 +58,7 @@ TEST_F(StatusApiTest, HealthzAnswersWhileTheNodeServes) {
 TEST_F(StatusApiTest, ReadyzIsReadyOnceALeaderIsKnownAndNotWhileShuttingDown) {
   EXPECT_TRUE(wait_until([&] { return client_.get("/readyz").status == 200; }));
   stack_.accepting().store(false);
-  Reply reply = client_.get("/readyz");
+  HttpResponse reply = client_.get("/readyz");
   EXPECT_EQ(reply.status, 503);
   EXPECT_FALSE(json::parse(reply.body)["reason"].get<std::string>().empty());
 }
@@ -64,7 +67,7 @@ TEST_F(StatusApiTest, MetricsExposeTheChainAndRequestCounts) {
   ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(2)).status, 200);
   ASSERT_EQ(client_.get("/no/such/route").status, 404);
   ASSERT_EQ(client_.get("/v1/blocks/1").status, 200);
-  Reply reply = client_.get("/metrics");
+  HttpResponse reply = client_.get("/metrics");
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("content-type").rfind("text/plain; version=0.0.4", 0), 0u);
   const std::string& text = reply.body;
