@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 
 namespace medtrail::cli {
 
@@ -13,7 +14,8 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
 ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& target,
-                                   std::chrono::milliseconds timeout, size_t max_body_bytes) {
+                                   std::chrono::milliseconds timeout, size_t max_body_bytes,
+                                   const HttpHeaders& headers) {
   auto unreachable = [&](const std::string& what) {
     return ledger::Status::error("unreachable", "http://" + node.host + ":" + node.port + target +
                                                     ": " + what);
@@ -27,6 +29,7 @@ ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& targe
   http::request<http::empty_body> request(http::verb::get, target, 11);
   request.set(http::field::host, node.host);
   request.set(http::field::connection, "close");
+  for (const auto& [name, value] : headers) request.set(name, value);
   http::response_parser<http::string_body> parser;
   parser.body_limit(max_body_bytes);
   beast::error_code result = boost::asio::error::timed_out;
@@ -69,7 +72,13 @@ ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& targe
   if (result) return unreachable(result.message());
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  return HttpReply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
+  for (const auto& field : parser.get()) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value());
+  }
+  return reply;
 }
 
 }  // namespace medtrail::cli

@@ -4,8 +4,10 @@
 
 namespace medtrail::contracts {
 
-ledger::Result<ChainParams> ChainParams::from_genesis(const ledger::Genesis& genesis) {
+ledger::Result<ChainParams> ChainParams::from_genesis(const ledger::Genesis& genesis,
+                                                         const ledger::Hash& chain_id) {
   ChainParams p;
+  p.chain_id = chain_id;
   p.genesis = genesis;
   auto offset = parse_utc_offset(genesis.time_zone);
   if (!offset) return ledger::Status::error("bad_genesis", "time_zone must be +HH:MM or -HH:MM");

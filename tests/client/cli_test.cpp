@@ -319,5 +319,37 @@ TEST_F(CliTest, CheckpointWatchGivesUpOnANodeThatNeverAnswers) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(60));
 }
 
+// `medtrail get` refuses what it cannot sign before it touches the network: each with its code.
+TEST_F(CliTest, GetRefusesWhatItCannotSignWithItsCode) {
+  const std::string orgs =
+      (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "scripts" / "demo-orgs.json").string();
+  ASSERT_EQ(run("genesis init --orgs " + orgs + " --out " + dir_.file("consortium")).code, 0);
+  ASSERT_EQ(run("keygen --out " + dir_.file("me.json")).code, 0);
+  ASSERT_EQ(run("keygen --suite sm2-sm3 --out " + dir_.file("sm2.json")).code, 0);
+  const std::string common = " --node http://127.0.0.1:9 --genesis " + dir_.file("consortium/genesis.json") +
+                             " --as sx-mpa/insp-liu";
+  struct Case {
+    std::string args;
+    std::string code;
+  };
+  for (const Case& c : {Case{"--key " + dir_.file("me.json") + " --purpose curiosity", "bad_purpose"},
+                        Case{"--key " + dir_.file("sm2.json"), "wrong_suite"},
+                        Case{"--key " + dir_.file("missing.json"), "io_error"}}) {
+    SCOPED_TRACE(c.args);
+    CliRun r = run("get /v1/blocks/1" + common + " " + c.args);
+    EXPECT_EQ(r.code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find(c.code), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  // A target that is not origin-form cannot be signed.
+  CliRun r = run("get v1/blocks/1" + common + " --key " + dir_.file("me.json"));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("bad_field"), std::string::npos) << r.err;
+  // Port 9 (discard) answers nothing on loopback: unreachable, exit 2.
+  r = run("get /v1/blocks/1" + common + " --key " + dir_.file("me.json") + " --timeout 2");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("unreachable"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace medtrail

@@ -6,6 +6,7 @@
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/state_json.h"
 #include "medtrail/ledger/rfc3339.h"
+#include "support/chain_fixture.h"
 
 namespace medtrail::contracts::testing {
 namespace {
@@ -70,7 +71,7 @@ ContractFixture::ContractFixture() {
   n.api_address = "127.0.0.1:2";
   g.nodes.push_back(n);
   g.checkpoint_quorum = 1;
-  auto params = ChainParams::from_genesis(g);
+  auto params = ChainParams::from_genesis(g, medtrail::testing::test_chain_id(ledger::ed25519_sha256()));
   EXPECT_TRUE(params.ok());
   chain = std::move(params).value();
   set_time("2026-11-23T10:00:00+08:00");

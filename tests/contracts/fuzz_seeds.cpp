@@ -208,6 +208,12 @@ void SeedBuilder::prepare() {
   add("access.read", doctor, read);
   add("access.justify", doctor,
       {{"event_id", event}, {"justification", "unconscious patient admitted to the ER"}});
+  const json query = {{"chain", ledger::to_hex(f.chain.chain_id)},
+                      {"method", "GET"},
+                      {"target", "/v1/records/" + std::string(64, 'b')},
+                      {"body_hash", std::string(64, '0')},
+                      {"purpose", "audit"}};
+  add("access.query", inspector, query);
 }
 
 }  // namespace

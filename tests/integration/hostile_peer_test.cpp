@@ -16,6 +16,7 @@
 #include "core/raft_ids.h"
 #include "integration/cluster_harness.h"
 #include "integration/hostile_peer.h"
+#include "integration/member_reader.h"
 #include "integration/workload.h"
 #include "medtrail/consensus/codec.h"
 #include "medtrail/consensus/raft.h"
@@ -155,13 +156,16 @@ TEST_F(HostilePeerTest, ForwardedEnvelopeOfAnUnknownSuiteDoesNotStopTheCluster) 
 
   EXPECT_TRUE(eventually([&] { return metric_on_any(*cluster_, refusals("forwarded_record")) >= 2; }, 20s));
   expect_running_and_committing("after-unknown-suite");
+  EXPECT_EQ(tree_size(0), 3u);  // the three records committed since
+  // Each honest node, asked by a regulator's auditor (signed reads add their own records now).
+  MemberReader reader(*cluster_);
   for (const ledger::Envelope& e : proposal.envelopes) {
     const std::string id = ledger::record_id(ledger::ed25519_sha256(), e);
     for (int i = 0; i < kHonest; ++i) {
-      EXPECT_EQ(cluster_->client(i).get("/v1/records/" + id).status, 404) << cluster_->node(i).id;
+      auto client = cluster_->client(i);
+      EXPECT_EQ(reader.get(client, "/v1/records/" + id).status, 404) << cluster_->node(i).id;
     }
   }
-  EXPECT_EQ(tree_size(0), 3u);  // the three records committed since
   expect_clean_restart(1);
 }
 
@@ -231,9 +235,16 @@ TEST_F(HostilePeerTest, ForwardedRecordsAdmissionWouldRefuseNeverReachABlock) {
   flood.envelopes.resize(ledger::kMaxProposalEnvelopes);
   send_to_all(node::forward_frame(flood));
 
-  EXPECT_TRUE(eventually([&] {
-    return cluster_->client(0).get("/v1/records/" + forwarded.id).status == 200;
-  }, 30s)) << "a valid forwarded record still commits";
+  // Reads are a regulator auditor's signed queries: the registration and each read are records.
+  MemberReader reader(*cluster_);
+  auto client = cluster_->client(0);
+  uint64_t reads = 0;
+  auto read = [&](const std::string& id) {
+    ++reads;
+    return reader.get(client, "/v1/records/" + id).status;
+  };
+  EXPECT_TRUE(eventually([&] { return read(forwarded.id) == 200; }, 30s))
+      << "a valid forwarded record still commits";
   // The bad records are refused one by one; the flood that follows finds the peer penalised
   // for them (and is over the cap of one batch anyway): ignored whole.
   EXPECT_TRUE(eventually([&] {
@@ -247,10 +258,13 @@ TEST_F(HostilePeerTest, ForwardedRecordsAdmissionWouldRefuseNeverReachABlock) {
   expect_running_and_committing("after-bad-forwards");
   for (const ledger::Envelope& e : bad) {
     const std::string id = ledger::record_id(ledger::ed25519_sha256(), e);
-    EXPECT_EQ(cluster_->client(0).get("/v1/records/" + id).status, 404);
+    EXPECT_EQ(read(id), 404);
   }
-  // committed-first, forwarded-valid and one record through each node: nothing else.
-  EXPECT_EQ(tree_size(0), 5u);
+  // committed-first, forwarded-valid, one record through each node, the auditor's registration
+  // and one access.query per read: nothing else.
+  const uint64_t expected = 5 + 1 + reads;
+  EXPECT_TRUE(eventually([&] { return tree_size(0) == expected; }, 10s))
+      << tree_size(0) << " leaves, expected " << expected;
   auto block = nlohmann::json::parse(cluster_->client(0).get("/v1/blocks/2").body, nullptr, false);
   ASSERT_TRUE(block.is_object());
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

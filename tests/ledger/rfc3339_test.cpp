@@ -28,3 +28,19 @@ TEST(Rfc3339, RefusesWhatIsNotOne) {
 
 }  // namespace
 }  // namespace medtrail::ledger
+
+namespace medtrail::ledger {
+namespace {
+
+TEST(Rfc3339, FormatsUnixMillisecondsInUtcToTheSecondAndReadsBack) {
+  EXPECT_EQ(unix_ms_to_rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(unix_ms_to_rfc3339(1796292600999), "2026-12-03T10:10:00Z");
+  EXPECT_EQ(unix_ms_to_rfc3339(951782400000), "2000-02-29T00:00:00Z");  // a leap day
+  EXPECT_EQ(unix_ms_to_rfc3339(-1), "1969-12-31T23:59:59Z");             // truncated toward the past
+  for (int64_t ms : {int64_t{0}, int64_t{1796292600000}, int64_t{4102444799000}}) {
+    EXPECT_EQ(rfc3339_to_unix_ms(unix_ms_to_rfc3339(ms)), ms);
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::ledger

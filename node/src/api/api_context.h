@@ -3,6 +3,7 @@
 // outliving the server. Handlers run on io threads; every part listed is safe to use from them.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "config/node_config.h"
@@ -29,6 +30,9 @@ struct ApiContext {
   peer::PeerNetwork* peers = nullptr;     // null in single-node tests
   const SignerDirectory* signers = nullptr;  // for the admin endpoint's signature check
   const std::atomic<bool>* accepting = nullptr;  // false while shutting down: POSTs get 503
+  // Runs work on an io thread: a read answered after its record commits is served there, not
+  // on the Raft driver thread that reports the commit. Null: run it in place.
+  std::function<void(std::function<void()>)> defer;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -1,5 +1,6 @@
 #include "api/api_routes.h"
 
+#include <memory>
 #include <string>
 
 #include "api/route_groups.h"
@@ -28,8 +29,9 @@ void register_metrics_routes(http::Server& server, const ApiContext& ctx, Metric
 }
 
 void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& metrics) {
-  register_record_routes(server, ctx);
-  register_chain_routes(server, ctx);
+  auto reads = std::make_shared<RecordedReads>(ctx);
+  register_record_routes(server, ctx, reads);
+  register_chain_routes(server, ctx, reads);
   register_proof_routes(server, ctx);
   register_status_routes(server, ctx);
   register_admin_routes(server, ctx);

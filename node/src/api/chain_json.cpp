@@ -7,9 +7,9 @@ namespace medtrail::node::api {
 using ledger::to_hex;
 
 nlohmann::json block_json(const ledger::CryptoSuite& suite, const ledger::Block& block,
-                          const std::vector<std::string>& record_ids) {
+                          const std::vector<std::string>* record_ids) {
   const ledger::BlockHeader& h = block.header;
-  return {{"height", h.height},
+  nlohmann::json out = {{"height", h.height},
           {"hash", to_hex(ledger::block_hash(suite, h))},
           {"chain_id", to_hex(h.chain_id)},
           {"prev_block_hash", to_hex(h.prev_block_hash)},
@@ -22,8 +22,9 @@ nlohmann::json block_json(const ledger::CryptoSuite& suite, const ledger::Block&
           {"checkpoints_digest", to_hex(h.checkpoints_digest)},
           {"raft_term", h.raft_term},
           {"raft_index", h.raft_index},
-          {"record_ids", record_ids},
           {"checkpoints", block.checkpoints.size()}};
+  if (record_ids != nullptr) out["record_ids"] = *record_ids;
+  return out;
 }
 
 }  // namespace medtrail::node::api

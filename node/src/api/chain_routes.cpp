@@ -15,15 +15,11 @@ namespace {
 // A decimal height 1..2^64-1; 0 when not.
 uint64_t parse_height(const std::string& text) { return parse_decimal(text).value_or(0); }
 
-http::Response read_block(const ApiContext& ctx, const http::Request& request) {
-  auto it = request.params.find("height");
-  const uint64_t height = it == request.params.end() ? 0 : parse_height(it->second);
-  if (height == 0) {
-    return http::Response::error(400, "bad_height", "a height is a decimal number from 1");
-  }
-  if (height > ctx.store->height()) return http::Response::error(404, "not_found", "no such block");
+// The block at `height`; with its record ids when `with_ids`.
+http::Response block_reply(const ApiContext& ctx, uint64_t height, bool with_ids) {
   auto block = ctx.store->block_at(height);
   if (!block.ok()) return http::Response::error(500, "internal", "the block could not be read");
+  if (!with_ids) return json_reply(200, block_json(ctx.store->suite(), *block, nullptr));
   // Bounded by the proposal limits (max_batch_records): a block holds at most that many.
   std::vector<std::string> record_ids;
   record_ids.reserve(block->header.leaf_count);
@@ -32,7 +28,22 @@ http::Response read_block(const ApiContext& ctx, const http::Request& request) {
     if (!leaf.ok()) return http::Response::error(500, "internal", "a leaf could not be read");
     record_ids.push_back(ledger::record_id(ctx.store->suite(), leaf->envelope));
   }
-  return json_reply(200, block_json(ctx.store->suite(), *block, record_ids));
+  return json_reply(200, block_json(ctx.store->suite(), *block, &record_ids));
+}
+
+// Headers are public (they prove nothing about anyone); the ids of a block's records go only
+// to a member whose signed query is recorded, since an id opens the way to a record.
+void serve_block(const ApiContext& ctx, RecordedReads& reads, const http::Request& request,
+                 http::Responder respond) {
+  auto it = request.params.find("height");
+  const uint64_t height = it == request.params.end() ? 0 : parse_height(it->second);
+  if (height == 0) {
+    return respond(http::Response::error(400, "bad_height", "a height is a decimal number from 1"));
+  }
+  if (height > ctx.store->height()) return respond(http::Response::error(404, "not_found", "no such block"));
+  if (!RecordedReads::has_credentials(request)) return respond(block_reply(ctx, height, false));
+  const ApiContext* c = &ctx;
+  reads.serve(request, std::move(respond), [c, height](const Reader&) { return block_reply(*c, height, true); });
 }
 
 // The newer of the chain's newest trusted checkpoint and the newest one the node's pool has
@@ -74,11 +85,12 @@ http::Response checkpoint_at(const ApiContext& ctx, const http::Request& request
 
 }  // namespace
 
-void register_chain_routes(http::Server& server, const ApiContext& ctx) {
+void register_chain_routes(http::Server& server, const ApiContext& ctx,
+                           std::shared_ptr<RecordedReads> reads) {
   const ApiContext* c = &ctx;
   server.route("GET", "/v1/blocks/{height}",
-               [c](const http::Request& request, http::Responder respond) {
-                 respond(read_block(*c, request));
+               [c, reads](const http::Request& request, http::Responder respond) {
+                 serve_block(*c, *reads, request, std::move(respond));
                });
   server.route("GET", "/v1/checkpoints/latest", [c](const http::Request&, http::Responder respond) {
     respond(latest_checkpoint(*c));

@@ -2,6 +2,7 @@
 // The API's routes by concern; register_api_routes (api_routes.cpp) calls each.
 #include "api/api_context.h"
 #include "api/metrics.h"
+#include "api/recorded_reads.h"
 #include "http/http_server.h"
 
 namespace medtrail::node::api {
@@ -11,10 +12,13 @@ inline bool is_accepting(const ApiContext& ctx) {
   return ctx.accepting == nullptr || ctx.accepting->load();
 }
 
-// POST /v1/records, GET /v1/records/{id}
-void register_record_routes(http::Server& server, const ApiContext& ctx);
-// GET /v1/blocks/{height}, GET /v1/checkpoints/latest, GET /v1/checkpoints/{height}
-void register_chain_routes(http::Server& server, const ApiContext& ctx);
+// POST /v1/records, GET /v1/records/{id} (a recorded read)
+void register_record_routes(http::Server& server, const ApiContext& ctx,
+                            std::shared_ptr<RecordedReads> reads);
+// GET /v1/blocks/{height} (record ids for a recorded read only), GET /v1/checkpoints/latest,
+// GET /v1/checkpoints/{height}
+void register_chain_routes(http::Server& server, const ApiContext& ctx,
+                           std::shared_ptr<RecordedReads> reads);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)
 void register_proof_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/status, /healthz, /readyz

@@ -5,6 +5,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
@@ -190,7 +191,7 @@ Status NodeApp::Impl::open_store() {
 
 Status NodeApp::Impl::build_pipeline() {
   const NodeLimits& limits = config.limits;
-  auto directory = SignerDirectory::from_genesis(genesis.genesis);
+  auto directory = SignerDirectory::from_genesis(genesis.genesis, genesis.chain_id);
   if (!directory.ok()) return directory.status();
   signers = std::move(directory).value();
   verify_pool = std::make_unique<ledger::ThreadPool>(limits.verify_threads);
@@ -319,6 +320,7 @@ void NodeApp::Impl::build_network() {
   ctx.peers = peers.get();
   ctx.signers = &signers;
   ctx.accepting = &accepting;
+  ctx.defer = [this](std::function<void()> work) { boost::asio::post(io, std::move(work)); };
   api::register_api_routes(*server, ctx, metrics);
 }
 

@@ -28,7 +28,7 @@ constexpr std::string_view kLogKeys[] = {"level", "file"};
 constexpr std::string_view kStorageKeys[] = {"fsync"};
 constexpr std::string_view kClusterKeys[] = {"join"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
-constexpr std::string_view kRecordReads[] = {"members", "open", "off"};
+constexpr std::string_view kRecordReads[] = {"members", "off"};
 constexpr std::string_view kLimitKeys[] = {
     "max_request_bytes", "max_header_bytes",  "max_records_per_request", "admission_queue",
     "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "verify_threads",
@@ -161,6 +161,11 @@ class TableReader {
                                            full_key(key) + ": " + why);
   }
 
+  // An error about the value of `key`, which is present.
+  Status error_in(std::string_view key, const std::string& why) const {
+    return error_at(*table_.get(key), key, why);
+  }
+
   // An error about the table as a whole (at its header's line, when it has one).
   Status error_here(const std::string& why) const {
     // Appended piecewise: GCC 12 at -O3 warns (-Wrestrict, falsely) on "literal" + string.
@@ -227,10 +232,16 @@ Status read_config(const toml::table& root, std::string_view source, const std::
     return api->error_here("tls_cert and tls_key go together: set both or neither");
   }
   std::string reads = "members";
+  MEDTRAIL_RETURN_IF_ERROR(api->string("record_reads", false, reads));
+  if (reads == "open") {
+    // Offered until reads were authenticated; serving records to anyone who reaches the port
+    // is exactly the harvest docs/api-auth.md closes, so an old config says so instead of
+    // quietly getting another policy.
+    return api->error_in("record_reads", "\"open\" is no longer offered: a record is read by a member's "
+                                         "signed, recorded query (docs/api-auth.md); use \"members\" or \"off\"");
+  }
   MEDTRAIL_RETURN_IF_ERROR(api->one_of("record_reads", kRecordReads, reads));
-  c.record_reads = reads == "open"  ? RecordReads::kOpen
-                   : reads == "off" ? RecordReads::kOff
-                                    : RecordReads::kMembers;
+  c.record_reads = reads == "off" ? RecordReads::kOff : RecordReads::kMembers;
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "limits", source, kLimitKeys, limits));
   for (const auto& limit : kLimits64) MEDTRAIL_RETURN_IF_ERROR(limits->integer(limit, c.limits));

@@ -15,7 +15,7 @@
 //   [api]                                  # optional
 //   tls_cert = "api.crt"                   # both or neither: HTTPS for the API
 //   tls_key  = "api.key"
-//   record_reads = "members"               # "members" | "open" | "off"
+//   record_reads = "members"               # "members" (signed, recorded reads) | "off"
 //   [limits]                               # optional, defaults shown in NodeLimits
 //   max_request_bytes = 8388608
 //   ...
@@ -63,7 +63,7 @@ struct NodeLimits {
   bool operator==(const NodeLimits&) const = default;
 };
 
-enum class RecordReads { kMembers, kOpen, kOff };
+enum class RecordReads { kMembers, kOff };
 
 struct NodeConfig {
   std::string source;  // the config file's path, for messages

@@ -5,7 +5,8 @@
 
 namespace medtrail::node {
 
-ledger::Result<SignerDirectory> SignerDirectory::from_genesis(const ledger::Genesis& genesis) {
+ledger::Result<SignerDirectory> SignerDirectory::from_genesis(const ledger::Genesis& genesis,
+                                                              const ledger::Hash& chain_id) {
   SignerDirectory d;
   for (const ledger::GenesisOrg& org : genesis.organisations) {
     d.keys_.emplace(org.id + "/admin", org.admin_public_key);
@@ -14,7 +15,7 @@ ledger::Result<SignerDirectory> SignerDirectory::from_genesis(const ledger::Gene
     d.keys_.emplace(ledger::Genesis::node_signer(node), node.public_key);
   }
   d.trust_ = ledger::genesis_checkpoint_trust(genesis);
-  auto params = contracts::ChainParams::from_genesis(genesis);
+  auto params = contracts::ChainParams::from_genesis(genesis, chain_id);
   if (!params.ok()) return params.status();
   d.params_ = std::move(params).value();
   return d;

@@ -20,7 +20,8 @@ namespace medtrail::node {
 class SignerDirectory {
  public:
   // Errors: the contract parameters genesis gives are unusable (`bad_genesis`, ...).
-  static ledger::Result<SignerDirectory> from_genesis(const ledger::Genesis& genesis);
+  static ledger::Result<SignerDirectory> from_genesis(const ledger::Genesis& genesis,
+                                                      const ledger::Hash& chain_id);
 
   // The signer's public key as genesis names it, or nullptr.
   const ledger::Bytes* find(std::string_view signer) const;

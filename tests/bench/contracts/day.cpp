@@ -118,7 +118,7 @@ class DayBuilder {
     }
     node_ = Person{"hosp-1/node-1", "hosp-1", new_key()};
     g.nodes.push_back({"node-1", "hosp-1", node_.key.public_key, {}, "127.0.0.1:1", "127.0.0.1:2"});
-    day_.chain = contracts::ChainParams::from_genesis(g).value();
+    day_.chain = contracts::ChainParams::from_genesis(g, ledger::Hash{}).value();
   }
 
   // People registered straight into the committed state, as earlier days would have left them.

@@ -1,9 +1,17 @@
 #include "node/api/api_test_stack.h"
 
+#include <boost/asio/post.hpp>
+
+#include <future>
+#include <random>
 #include <stdexcept>
+
+#include <nlohmann/json.hpp>
 
 #include "http/http_server.h"
 #include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/rfc3339.h"
+#include "medtrail/ledger/signed_query.h"
 
 namespace medtrail::node::api::testing {
 
@@ -43,7 +51,7 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   node.org = "hosp-a";
   node.public_key = node_key_.public_key;
   genesis_.nodes.push_back(node);
-  signers_ = SignerDirectory::from_genesis(genesis_).value();
+  signers_ = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
   config_.node_id = "n1";
   if (configure) configure(config_);
 
@@ -81,6 +89,7 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   ctx_.tracker = &tracker_;
   ctx_.signers = &signers_;
   ctx_.accepting = &accepting_;
+  ctx_.defer = [this](std::function<void()> work) { boost::asio::post(io_, std::move(work)); };
 
   server_ = std::make_unique<http::Server>(io_, http::ServerOptions{});
   register_api_routes(*server_, ctx_, metrics_);
@@ -112,6 +121,72 @@ ledger::Envelope ApiStack::envelope(uint64_t nonce) const {
 
 std::string ApiStack::wire_envelope(uint64_t nonce) const {
   return ledger::envelope_to_wire(envelope(nonce));
+}
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string random_nonce() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  return std::to_string(rng()) + "-" + std::to_string(rng());
+}
+
+}  // namespace
+
+RecordStatus ApiStack::commit(const ledger::Envelope& envelope) {
+  std::promise<RecordStatus> done;
+  std::vector<ledger::Result<ledger::Envelope>> items;
+  items.emplace_back(envelope);
+  admission_->submit(std::move(items), true, std::chrono::steady_clock::now() + std::chrono::seconds(20),
+                     [&done](std::vector<RecordStatus> statuses) { done.set_value(statuses.at(0)); });
+  return done.get_future().get();
+}
+
+Person ApiStack::register_person(const std::string& org, const std::string& name, const std::string& role) {
+  Person person{org + "/" + name, must(suite_.generate_keypair())};
+  nlohmann::json body = {{"user_id", name},
+                         {"role", role},
+                         {"public_key", ledger::to_hex(person.key.public_key)},
+                         {"valid_from", "2020-01-01"},
+                         {"valid_until", "2099-12-31"}};
+  if (role == "doctor" || role == "pharmacist" || role == "vaccinator") body["licence_no"] = "L-" + name;
+  nlohmann::json payload = {{"v", 1},        {"kind", "identity.register"}, {"org", org},
+                            {"actor", org + "/admin"}, {"ts", ledger::unix_ms_to_rfc3339(now_ms())},
+                            {"nonce", random_nonce()}, {"body", body}};
+  const ledger::KeyPair& admin = org == "reg-c" ? regulator_ : admin_;
+  RecordStatus s = commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin)));
+  if (s.state != RecordState::kCommitted) {
+    throw std::runtime_error("identity.register " + person.id + ": " + s.result.reason_code + s.code);
+  }
+  return person;
+}
+
+void ApiStack::revoke_person(const Person& person) {
+  const std::string org = person.id.substr(0, person.id.find('/'));
+  nlohmann::json payload = {{"v", 1},
+                            {"kind", "identity.revoke"},
+                            {"org", org},
+                            {"actor", org + "/admin"},
+                            {"ts", ledger::unix_ms_to_rfc3339(now_ms())},
+                            {"nonce", random_nonce()},
+                            {"body", {{"user_id", person.id.substr(org.size() + 1)}, {"reason", "left"}}}};
+  const ledger::KeyPair& admin = org == "reg-c" ? regulator_ : admin_;
+  RecordStatus s = commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin)));
+  if (s.state != RecordState::kCommitted) throw std::runtime_error("identity.revoke " + person.id);
+}
+
+std::string ApiStack::authorization(const Person& who, const std::string& target, const std::string& purpose,
+                                    std::optional<int64_t> ts_ms, const std::string& method,
+                                    const std::string& body, std::optional<ledger::Hash> chain) const {
+  return must(ledger::sign_query(suite_, chain.value_or(store_->chain_id()), who.key, who.id,
+                                 {method, target, body, purpose}, ts_ms.value_or(now_ms()), random_nonce()));
 }
 
 }  // namespace medtrail::node::api::testing

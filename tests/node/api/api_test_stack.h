@@ -27,6 +27,12 @@ namespace medtrail::node::api::testing {
 bool wait_until(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
+// A person registered on the stack's chain.
+struct Person {
+  std::string id;  // "<org>/<name>"
+  ledger::KeyPair key;
+};
+
 class ApiStack {
  public:
   // `configure` may adjust the node's configuration before anything starts.
@@ -42,6 +48,20 @@ class ApiStack {
   // A signed envelope by "hosp-a/admin" (known to the chain) in wire form.
   std::string wire_envelope(uint64_t nonce) const;
   ledger::Envelope envelope(uint64_t nonce) const;
+
+  // Registers a person of "hosp-a" or "reg-c" by an identity.register of the organisation's
+  // admin, committed before it returns (throws if it is not accepted).
+  Person register_person(const std::string& org, const std::string& name, const std::string& role);
+  // Revokes them (identity.revoke), committed.
+  void revoke_person(const Person& person);
+  // Submits `envelope` and waits for its final status.
+  RecordStatus commit(const ledger::Envelope& envelope);
+  // The Authorization value of a signed query by `who` (docs/api-auth.md).
+  std::string authorization(const Person& who, const std::string& target,
+                            const std::string& purpose = "audit", std::optional<int64_t> ts_ms = {},
+                            const std::string& method = "GET", const std::string& body = "",
+                            std::optional<ledger::Hash> chain = {}) const;
+  const ledger::Hash& chain_id() const { return store_->chain_id(); }
 
   const ledger::KeyPair& admin() const { return admin_; }
   // The admin key of "reg-c", the consortium's regulator organisation.

@@ -41,8 +41,14 @@ TEST_F(ChainApiTest, BlockOneDescribesItsHeaderAndRecords) {
   EXPECT_EQ(block["tree_root"], ledger::to_hex(header.tree_root));
   EXPECT_EQ(block["timestamp_ms"], header.timestamp_ms);
   EXPECT_EQ(block["raft_index"], header.raft_index);
-  EXPECT_EQ(block["record_ids"], json::array({ledger::record_id(e).value()}));
+  EXPECT_FALSE(block.contains("record_ids"));  // to members only
   EXPECT_EQ(block["checkpoints"], 0);
+
+  // A member's signed read lists the block's record ids.
+  Person auditor = stack_.register_person("reg-c", "auditor", "auditor");
+  HttpResponse member = client_.get("/v1/blocks/1", {{"Authorization", stack_.authorization(auditor, "/v1/blocks/1")}});
+  ASSERT_EQ(member.status, 200) << member.body;
+  EXPECT_EQ(json::parse(member.body)["record_ids"], json::array({ledger::record_id(e).value()}));
 }
 
 TEST_F(ChainApiTest, HeightsOutsideTheChainAreRefused) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "medtrail/ledger/envelope.h"
 #include "node/api/api_test_stack.h"
@@ -23,12 +24,20 @@ class RecordsApiTest : public ::testing::Test {
 
   json body(const HttpResponse& reply) { return json::parse(reply.body, nullptr, false); }
 
+  // GET /v1/records/{id} as a regulator's auditor (registered on first use): a signed read.
+  HttpResponse read(const std::string& id) {
+    if (!auditor_) auditor_ = stack_.register_person("reg-c", "auditor", "auditor");
+    const std::string target = "/v1/records/" + id;
+    return client_.get(target, {{"Authorization", stack_.authorization(*auditor_, target)}});
+  }
+
   HttpResponse submit_and_wait(const std::string& wire) {
     return client_.post("/v1/records?wait=commit", wire);
   }
 
   ApiStack stack_;
   HttpClient client_;
+  std::optional<Person> auditor_;
 };
 
 TEST_F(RecordsApiTest, WaitingSubmissionCommitsAtHeightOne) {
@@ -47,7 +56,7 @@ TEST_F(RecordsApiTest, WaitingSubmissionCommitsAtHeightOne) {
 TEST_F(RecordsApiTest, CommittedRecordReadsBackWithItsEnvelope) {
   ledger::Envelope e = stack_.envelope(2);
   ASSERT_EQ(submit_and_wait(ledger::envelope_to_wire(e)).status, 200);
-  HttpResponse reply = client_.get("/v1/records/" + ledger::record_id(e).value());
+  HttpResponse reply = read(ledger::record_id(e).value());
   ASSERT_EQ(reply.status, 200) << reply.body;
   json record = body(reply);
   EXPECT_EQ(record["id"], ledger::record_id(e).value());
@@ -145,7 +154,7 @@ TEST_F(RecordsApiTest, SubmissionWithoutWaitIsPendingThenVisible) {
   EXPECT_EQ(body(reply)["id"], ledger::record_id(e).value());
   EXPECT_FALSE(body(reply).contains("height"));
   EXPECT_TRUE(
-      wait_until([&] { return client_.get("/v1/records/" + ledger::record_id(e).value()).status == 200; }));
+      wait_until([&] { return read(ledger::record_id(e).value()).status == 200; }));
 }
 
 TEST_F(RecordsApiTest, ThousandDuplicateSubmissionsKeepAnsweringDuplicate) {
@@ -168,7 +177,7 @@ TEST_F(RecordsApiTest, ShuttingDownRefusesSubmissionsWith503) {
 }
 
 TEST_F(RecordsApiTest, RecordReadsCheckTheIdAndFindOnlyStoredRecords) {
-  EXPECT_EQ(client_.get("/v1/records/" + std::string(64, 'a')).status, 404);
+  EXPECT_EQ(read(std::string(64, 'a')).status, 404);
   for (const std::string& bad :
        {std::string(63, 'a'), std::string(64, 'A'), std::string("xyz"), std::string(64, 'g')}) {
     HttpResponse reply = client_.get("/v1/records/" + bad);

@@ -41,7 +41,7 @@ api  = "0.0.0.0:0"
 [api]
 tls_cert = "api.crt"
 tls_key  = "api.key"
-record_reads = "open"
+record_reads = "off"
 
 [limits]
 max_request_bytes = 1048576
@@ -124,7 +124,7 @@ TEST(NodeConfig, FullFileSetsEveryFieldAndKeepsAbsolutePaths) {
   EXPECT_EQ(c.api_listen, "0.0.0.0:0");
   EXPECT_EQ(c.api_tls_cert_file, "/srv/cluster/node-1/api.crt");
   EXPECT_EQ(c.api_tls_key_file, "/srv/cluster/node-1/api.key");
-  EXPECT_EQ(c.record_reads, RecordReads::kOpen);
+  EXPECT_EQ(c.record_reads, RecordReads::kOff);
   NodeLimits want{1048576, 8192, 10, 500, 100, 65536, 0, 4, 2, 500, 10, 1000, 1048576, 64, 5, 0};
   EXPECT_EQ(c.limits, want);
   EXPECT_EQ(c.log_level, "debug");
@@ -252,7 +252,10 @@ TEST(NodeConfig, ApiTlsNeedsBothCertAndKey) {
 
 TEST(NodeConfig, EnumeratedValuesAreChecked) {
   expect_error(minimal_plus("[api]\nrecord_reads = \"everyone\"\n"), kMinimalLines + 2,
-               "api.record_reads", "must be one of members|open|off");
+               "api.record_reads", "must be one of members|off");
+  // "open" served records to anyone; an old config is told why it is gone, not re-read.
+  expect_error(minimal_plus("[api]\nrecord_reads = \"open\"\n"), kMinimalLines + 2,
+               "api.record_reads", "\"open\" is no longer offered");
   expect_error(minimal_plus("[log]\nlevel = \"verbose\"\n"), kMinimalLines + 2, "log.level",
                "must be one of trace|debug|info|warn|error");
   for (const char* level : {"trace", "debug", "info", "warn", "error"}) {

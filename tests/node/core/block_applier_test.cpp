@@ -21,7 +21,7 @@ class BlockApplierTest : public ::testing::Test {
   BlockApplierTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
     ledger::GenesisOrg org{"hosp-a", "Hospital A", {"hospital"}, admin_.public_key};
     genesis_.organisations.push_back(org);
-    signers_ = SignerDirectory::from_genesis(genesis_).value();
+    signers_ = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
     reopen();
   }
 

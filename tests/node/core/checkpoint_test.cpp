@@ -110,7 +110,7 @@ TEST_F(CheckpointTest, ApplyKeepsOnlyQuorumCheckpointsMatchingTheChain) {
   // A faulty leader may propose anything; every node drops the same bad checkpoints.
   TempDir dir;
   auto store = testing::open_test_store(dir.path().string());
-  SignerDirectory signers = SignerDirectory::from_genesis(genesis_).value();
+  SignerDirectory signers = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
   ledger::InlineRunner runner;
   auto applier = BlockApplier::open(*store, signers, runner).value();
   ledger::Proposal first;

@@ -19,7 +19,7 @@ class ForwardScreenTest : public ::testing::Test {
  protected:
   ForwardScreenTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
     genesis_.organisations.push_back({"hosp-a", "Hospital A", {"hospital"}, admin_.public_key});
-    signers_ = SignerDirectory::from_genesis(genesis_).value();
+    signers_ = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
     ledger::ChainStoreOptions o;
     o.sync = false;
     store_ = ledger::ChainStore::open(dir_.path(), suite_, testing::test_chain_id(suite_), o).value();

@@ -41,7 +41,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
                      LocalNet& net, StackOptions options)
     : id(id_), net_(net) {
   store = open_test_store(dir);
-  signers = SignerDirectory::from_genesis(genesis).value();
+  signers = SignerDirectory::from_genesis(genesis, store->chain_id()).value();
   applier.emplace(std::move(BlockApplier::open(*store, signers, pool, &verified).value()));
   BatchLimits limits;
   limits.capacity = options.queue_capacity;

@@ -18,7 +18,7 @@ class VerifiedSignaturesTest : public ::testing::Test {
  protected:
   VerifiedSignaturesTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
     genesis_.organisations.push_back({"hosp-a", "Hospital A", {"hospital"}, admin_.public_key});
-    signers_ = SignerDirectory::from_genesis(genesis_).value();
+    signers_ = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
   }
   ledger::Envelope record(uint64_t nonce) {
     return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);

@@ -16,12 +16,14 @@ struct BlockContext {
 };
 
 struct ChainParams {
+  ledger::Hash chain_id{};       // H(genesis file bytes): what signed API queries name
   ledger::Genesis genesis;       // founding organisations and nodes
   int32_t utc_offset_minutes = 480;  // genesis time_zone: calendar days for validity rules
   uint32_t gov_approvals = 1;    // regulator organisations that must approve a proposal
 
-  // From a parsed genesis (time zone, approvals). Errors: `bad_genesis`.
-  static ledger::Result<ChainParams> from_genesis(const ledger::Genesis& genesis);
+  // From a parsed genesis (time zone, approvals) and its chain id. Errors: `bad_genesis`.
+  static ledger::Result<ChainParams> from_genesis(const ledger::Genesis& genesis,
+                                                  const ledger::Hash& chain_id);
 };
 
 }  // namespace medtrail::contracts

@@ -50,6 +50,7 @@ std::vector<KindRule> rx_rules();
 std::vector<KindRule> vaccine_rules();
 std::vector<KindRule> tableware_rules();
 std::vector<KindRule> access_rules();
+std::vector<KindRule> access_query_rules();  // access.query: signed API reads
 
 class Registry {
  public:

@@ -1,0 +1,75 @@
+#include "signed_reader.h"
+
+#include <random>
+
+#include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/key_file.h"
+#include "medtrail/ledger/signed_query.h"
+
+namespace medtrail::cli {
+
+namespace {
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// 128 random bits in hex: a query is never signed twice alike.
+std::string fresh_nonce() {
+  std::random_device random;  // the kernel's generator
+  ledger::Bytes bytes(16);
+  for (auto& b : bytes) b = static_cast<uint8_t>(random());
+  return ledger::to_hex(bytes);
+}
+
+}  // namespace
+
+void add_reader_options(CLI::App* cmd, ReaderOptions& o, const std::string& default_purpose) {
+  o.purpose = default_purpose;
+  cmd->add_option("--node", o.node, "The node's API, http://host:port")->capture_default_str();
+  cmd->add_option("--genesis", o.genesis, "The genesis file you trust (names the chain)")->required();
+  cmd->add_option("--key", o.key_file, "Your key file")->required();
+  cmd->add_option("--as", o.signer, "Your identity id, <org>/<name>")->required();
+  cmd->add_option("--purpose", o.purpose,
+                  "Why you read: treatment, dispensing, payment, public_health, research, audit, emergency")
+      ->capture_default_str();
+  cmd->add_option("--timeout", o.timeout_s, "Seconds the node has to record the read and answer")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+}
+
+ledger::Result<SignedReader> SignedReader::open(const ReaderOptions& o) {
+  SignedReader r;
+  auto node = parse_node_url(o.node);
+  if (!node.ok()) return node.status();
+  r.node_ = std::move(*node);
+  auto genesis = ledger::load_genesis_file(o.genesis);
+  if (!genesis.ok()) return genesis.status();
+  r.genesis_ = std::move(*genesis);
+  auto key = ledger::load_key_file(o.key_file);
+  if (!key.ok()) return key.status();
+  if (key->suite != r.genesis_.suite->name()) {
+    return ledger::Status::error("wrong_suite", "the key is " + key->suite + ", the chain " +
+                                                    std::string(r.genesis_.suite->name()));
+  }
+  r.key_ = std::move(*key);
+  if (!ledger::is_access_purpose(o.purpose)) {
+    return ledger::Status::error("bad_purpose", "--purpose " + o.purpose + " is not a purpose of use");
+  }
+  r.signer_ = o.signer;
+  r.purpose_ = o.purpose;
+  r.timeout_ = std::chrono::seconds(o.timeout_s);
+  return r;
+}
+
+ledger::Result<HttpReply> SignedReader::get(const std::string& target, size_t max_body_bytes) const {
+  ledger::QueryToSign query{"GET", target, "", purpose_};
+  auto authorization = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, signer_, query,
+                                          now_unix_ms(), fresh_nonce());
+  if (!authorization.ok()) return authorization.status();
+  return http_get(node_, target, timeout_, max_body_bytes, {{"Authorization", *authorization}});
+}
+
+}  // namespace medtrail::cli

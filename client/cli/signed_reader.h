@@ -1,0 +1,48 @@
+#pragma once
+// A person reading through the API: each request carries a freshly signed access.query
+// (docs/api-auth.md) for the chain named by the genesis file the person holds — never by what
+// a node says.
+#include <chrono>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "http_get.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/genesis.h"
+#include "node_url.h"
+
+namespace medtrail::cli {
+
+struct ReaderOptions {
+  std::string node = "http://127.0.0.1:8080";
+  std::string genesis;
+  std::string key_file;
+  std::string signer;  // "<org>/<name>"
+  std::string purpose;
+  int timeout_s = 15;
+};
+
+// --node, --genesis, --key, --as, --purpose, --timeout.
+void add_reader_options(CLI::App* cmd, ReaderOptions& options, const std::string& default_purpose);
+
+class SignedReader {
+ public:
+  // Errors: a bad URL, an unreadable genesis or key file, a key of another suite.
+  static ledger::Result<SignedReader> open(const ReaderOptions& options);
+
+  // GET `target` with a new signed query. Errors: `unreachable`, or signing failed.
+  ledger::Result<HttpReply> get(const std::string& target, size_t max_body_bytes = 8 << 20) const;
+
+  const ledger::LoadedGenesis& genesis() const { return genesis_; }
+
+ private:
+  NodeUrl node_;
+  ledger::LoadedGenesis genesis_;
+  ledger::KeyPair key_;
+  std::string signer_;
+  std::string purpose_;
+  std::chrono::milliseconds timeout_{0};
+};
+
+}  // namespace medtrail::cli

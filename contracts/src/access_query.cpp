@@ -1,0 +1,97 @@
+// access.query: a reader's own signed record of one API query (docs/api-auth.md). The node
+// commits it before it answers, so the chain holds every read — and every refused attempt —
+// under the reader's signature. The policy of who may ask what is here, run by every node
+// alike; the node serves data only for an accepted query.
+#include <algorithm>
+#include <vector>
+
+#include "medtrail/contracts/access.h"
+#include "medtrail/contracts/directory.h"
+#include "medtrail/contracts/registry.h"
+#include "medtrail/ledger/signed_query.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using ledger::ExecutionResult;
+
+std::vector<std::string_view> path_segments(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  std::vector<std::string_view> segments;
+  size_t start = 1;  // the target starts with '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    segments.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+bool all_of(std::string_view s, bool (*pred)(char)) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), pred);
+}
+bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// What a query target asks for. Only what the API serves under authentication is known; any
+// other target is refused (a node never submits one; a lying node's would be refused here).
+enum class Query { kRecord, kBlock, kUnknown };
+
+Query classify(const ledger::SignedQuery& q) {
+  if (q.method != "GET") return Query::kUnknown;
+  const std::vector<std::string_view> s = path_segments(q.target);
+  if (s.size() == 3 && s[0] == "v1" && s[1] == "records" && s[2].size() == 2 * ledger::kHashSize &&
+      all_of(s[2], is_lower_hex)) {
+    return Query::kRecord;
+  }
+  if (s.size() == 3 && s[0] == "v1" && s[1] == "blocks" && s[2].size() <= 20 && all_of(s[2], is_digit)) {
+    return Query::kBlock;
+  }
+  return Query::kUnknown;
+}
+
+// A regulator organisation's inspectors and auditors read every record for supervision.
+bool is_regulator_reader(const Call& call) {
+  return call.org.has_type("regulator") && (call.signer.role == "inspector" || call.signer.role == "auditor");
+}
+
+ExecutionResult query(Call& call) {
+  auto q = ledger::read_signed_query(call.body);
+  if (!q.ok()) return ExecutionResult::reject(q.status().code(), q.status().message());
+  // On the reader's and the organisation's trails whatever the verdict: refused snooping is
+  // evidence too.
+  call.txn.index("actor/" + call.signer.id);
+  call.txn.index("access/" + call.org.id);
+  if (q->chain != call.chain.chain_id) {
+    return ExecutionResult::reject("wrong_chain", "the query was signed for another chain");
+  }
+  switch (classify(*q)) {
+    case Query::kRecord:
+      // A record may hold anything a patient's care produced; who else reads it goes through
+      // the purpose-bound views (a prescription, a trail), which know the patient.
+      if (!is_regulator_reader(call)) {
+        return ExecutionResult::reject("query_not_permitted",
+                                       "whole records are read by a regulator's inspectors and auditors");
+      }
+      return ExecutionResult::accept();
+    case Query::kBlock:
+      return ExecutionResult::accept();  // record ids only; every member may list them
+    case Query::kUnknown:
+      break;
+  }
+  return ExecutionResult::reject("unknown_query", "the API serves no such signed query");
+}
+
+}  // namespace
+
+std::vector<KindRule> access_query_rules() {
+  // People only: a read is answered to a person, and only the person's own key makes the
+  // record non-repudiable (a node or an organisation's admin key reads nothing through the API).
+  return {{ledger::kAccessQueryKind,
+           {"doctor", "pharmacist", "vaccinator", "inspector", "operator", "auditor"},
+           {},
+           query}};
+}
+
+}  // namespace medtrail::contracts

@@ -1,0 +1,120 @@
+// access.query: the reader's own record of an API query, and who may ask what.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "contracts/contract_fixture.h"
+#include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/signed_query.h"
+
+namespace medtrail::contracts {
+namespace {
+
+using nlohmann::json;
+using testing::ContractFixture;
+using testing::Person;
+
+const std::string kRecordTarget = "/v1/records/" + std::string(64, 'b');
+
+class AccessQueryTest : public ::testing::Test {
+ protected:
+  json body(const std::string& target, const std::string& purpose = "audit") const {
+    return {{"chain", ledger::to_hex(f.chain.chain_id)},
+            {"method", "GET"},
+            {"target", target},
+            {"body_hash", std::string(64, '0')},
+            {"purpose", purpose}};
+  }
+  ledger::ExecutionResult ask(const Person& who, const json& b) {
+    return f.run(who, std::string(ledger::kAccessQueryKind), b);
+  }
+  // Both trails every query lands on, accepted or not.
+  void expect_on_trails(const Person& who) {
+    for (const std::string& subject : {"actor/" + who.id, "access/" + who.org}) {
+      std::vector<uint64_t> leaves = f.index_of(subject);
+      EXPECT_TRUE(!leaves.empty() && leaves.back() == f.last_leaf()) << subject;
+    }
+  }
+
+  ContractFixture f;
+};
+
+TEST_F(AccessQueryTest, ARegulatorsAuditorAndInspectorReadWholeRecords) {
+  for (const char* role : {"auditor", "inspector"}) {
+    SCOPED_TRACE(role);
+    Person reader = f.person("reg-a", std::string("r-") + role, role);
+    ledger::ExecutionResult r = ask(reader, body(kRecordTarget));
+    EXPECT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;
+    expect_on_trails(reader);
+  }
+}
+
+TEST_F(AccessQueryTest, OthersAreRefusedWholeRecordsAndTheAttemptStaysOnTheirTrail) {
+  // A pharmacist, a doctor, an auditor of a hospital (not a regulator), a cdc inspector.
+  for (auto [org, role] : {std::pair{"pharm-a", "pharmacist"}, std::pair{"hosp-a", "doctor"},
+                           std::pair{"hosp-a", "auditor"}, std::pair{"cdc-a", "inspector"}}) {
+    SCOPED_TRACE(std::string(org) + " " + role);
+    Person reader = f.person(org, std::string("p-") + role, role);
+    ledger::ExecutionResult r = ask(reader, body(kRecordTarget, "treatment"));
+    EXPECT_EQ(r.reason_code, "query_not_permitted");
+    expect_on_trails(reader);
+  }
+}
+
+TEST_F(AccessQueryTest, EveryPersonMayListABlocksRecordIds) {
+  Person pharmacist = f.person("pharm-a", "li", "pharmacist");
+  ledger::ExecutionResult r = ask(pharmacist, body("/v1/blocks/12"));
+  EXPECT_TRUE(r.accepted) << r.reason_code;
+  expect_on_trails(pharmacist);
+}
+
+TEST_F(AccessQueryTest, KeysThatAreNotAPersonReadNothing) {
+  EXPECT_EQ(ask(f.node(), body("/v1/blocks/1")).reason_code, "role_not_permitted");
+  EXPECT_EQ(ask(f.admin("reg-a"), body(kRecordTarget)).reason_code, "role_not_permitted");
+}
+
+TEST_F(AccessQueryTest, AQuerySignedForAnotherChainIsRefused) {
+  Person auditor = f.person("reg-a", "zhao", "auditor");
+  json b = body(kRecordTarget);
+  b["chain"] = std::string(64, 'c');
+  EXPECT_EQ(ask(auditor, b).reason_code, "wrong_chain");
+  expect_on_trails(auditor);
+}
+
+TEST_F(AccessQueryTest, TargetsTheApiDoesNotServeSignedAreRefused) {
+  Person auditor = f.person("reg-a", "zhao", "auditor");
+  for (const std::string& target :
+       {"/v1/records/" + std::string(63, 'b'), "/v1/records/" + std::string(64, 'B'),
+        "/v1/records/" + std::string(64, 'b') + "/x", std::string("/v1/blocks/"), std::string("/v1/blocks/1x"),
+        std::string("/v1/status"), std::string("/v2/records/1"), std::string("/")}) {
+    SCOPED_TRACE(target);
+    EXPECT_EQ(ask(auditor, body(target)).reason_code, "unknown_query");
+  }
+  json post = body("/v1/blocks/1");
+  post["method"] = "POST";
+  EXPECT_EQ(ask(auditor, post).reason_code, "unknown_query");
+}
+
+TEST_F(AccessQueryTest, AMalformedBodyIsRefusedByField) {
+  Person auditor = f.person("reg-a", "zhao", "auditor");
+  struct Case {
+    const char* label;
+    json body;
+  };
+  json extra = body(kRecordTarget);
+  extra["patient"] = "x";
+  json no_purpose = body(kRecordTarget);
+  no_purpose.erase("purpose");
+  json bad_purpose = body(kRecordTarget, "curiosity");
+  json bad_target = body("records");
+  json bad_hash = body(kRecordTarget);
+  bad_hash["body_hash"] = "00";
+  for (const Case& c : {Case{"extra", extra}, Case{"no purpose", no_purpose}, Case{"purpose", bad_purpose},
+                        Case{"target", bad_target}, Case{"hash", bad_hash}}) {
+    SCOPED_TRACE(c.label);
+    EXPECT_EQ(ask(auditor, c.body).reason_code, "bad_field");
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::contracts

@@ -1,0 +1,30 @@
+#pragma once
+// A regulator's auditor registered on a test cluster, reading the way members read
+// (docs/api-auth.md): each GET carries a freshly signed access.query, which the node commits
+// before it answers.
+#include <string>
+
+#include "integration/cluster_harness.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/genesis.h"
+
+namespace medtrail::integration {
+
+class MemberReader {
+ public:
+  // Registers "reg-c/<name>" (identity.register by reg-c's admin) through the running nodes;
+  // throws when that cannot be committed within a minute.
+  explicit MemberReader(const Cluster& cluster, const std::string& name = "auditor");
+
+  // GET `target` on `client`'s node with a new signed query (purpose "audit").
+  testing::HttpResponse get(testing::HttpClient& client, const std::string& target) const;
+  // The Authorization value of a new signed query for GET `target`.
+  std::string authorization(const std::string& target) const;
+
+ private:
+  ledger::LoadedGenesis genesis_;
+  ledger::KeyPair key_;
+  std::string id_;
+};
+
+}  // namespace medtrail::integration

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The unauthenticated harvest (issue "reads for the people the chain serves", docs/api-auth.md):
+# starts a 3-node cluster, plays the demo story (prescriptions, dispenses, vaccines, tableware,
+# access events), then walks every route an anonymous client can reach — status, health,
+# metrics, every block, every checkpoint, every inclusion and consistency proof, every record id
+# the story made — and fails if any payload, patient ref, person id, licence, key, drug or
+# diagnosis code of the story appears in what came back. A member's signed read of the same
+# record must show the payload (the needles are real, the walk could have found them).
+#
+# Environment: MEDTRAIL_BIN_DIR (the build directory holding medtrail and medtrail-node).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+: "${MEDTRAIL_BIN_DIR:?set MEDTRAIL_BIN_DIR to the build directory}"
+export MEDTRAIL_BIN_DIR
+medtrail=$MEDTRAIL_BIN_DIR/client/medtrail
+[ -x "$medtrail" ] || medtrail=$MEDTRAIL_BIN_DIR/medtrail
+
+work=$(mktemp -d)
+export MEDTRAIL_CLUSTER_DIR=$work/cluster
+cleanup() {
+  "$repo/scripts/cluster" down --purge >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "api_harvest_test: FAIL: $*" >&2; exit 1; }
+
+# Ports below the kernel's ephemeral range, so the other tests' picks do not collide.
+started=
+for attempt in 1 2 3 4 5; do
+  base=$((10000 + (RANDOM % 900) * 20))
+  if MEDTRAIL_PEER_PORT_BASE=$base MEDTRAIL_API_PORT_BASE=$((base + 10)) \
+      "$repo/scripts/cluster" up 3 >"$work/up.log" 2>&1; then
+    started=1
+    break
+  fi
+  "$repo/scripts/cluster" down --purge >/dev/null 2>&1 || true
+done
+[ -n "$started" ] || { cat "$work/up.log" >&2; fail "the cluster did not start"; }
+"$repo/scripts/demo-story" >"$work/story.log" 2>&1 || { cat "$work/story.log" >&2; fail "the story failed"; }
+
+story=$MEDTRAIL_CLUSTER_DIR/demo/story
+mapfile -t api_urls < <(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$MEDTRAIL_CLUSTER_DIR/cluster.json")
+
+# The needles: what an anonymous caller must never see.
+needles=$work/needles.txt
+{
+  # Every envelope's payload, as it travels (base64).
+  sed -n 's/.*"payload": *"\([^"]*\)".*/\1/p' "$story"/*.envelope.json
+  # Patient refs, people, their licences and keys, drugs, diagnoses, prescriptions (an rx id is
+  # a citizen's capability).
+  grep -ohE '"(patient_ref|actor|user_id|display_name|licence_no|public_key|drug_code|diagnosis_code|dosage|rx_id)": *"[^"]*"' \
+    "$story"/*.payload.json | sed 's/^"[a-z_]*": *"//; s/"$//'
+  # Every record id of the story.
+  cut -f5 "$story/records.tsv"
+} | sort -u | awk 'length($0) >= 5' >"$needles"
+[ "$(wc -l <"$needles")" -ge 60 ] || fail "too few needles ($(wc -l <"$needles")): the story changed?"
+for must in J01CA04 J02.9 hosp-xa-01/dr-li; do grep -qxF "$must" "$needles" || fail "needle $must missing"; done
+
+# The walk, every node.
+seen=$work/seen.txt
+: >"$seen"
+walk() { # URL EXPECTED_STATUS...
+  local url=$1 code
+  shift
+  code=$(curl -s --max-time 20 -o "$work/body" -w '%{http_code}' "$url") || code=000
+  cat "$work/body" >>"$seen"
+  echo >>"$seen"
+  local want
+  for want in "$@"; do [ "$code" = "$want" ] && return 0; done
+  fail "GET $url answered $code, expected $*: $(head -c 300 "$work/body")"
+}
+for url in "${api_urls[@]}"; do
+  walk "$url/v1/status" 200
+  height=$(sed -n 's/.*"height":\([0-9]*\).*/\1/p' "$work/body")
+  size=$(sed -n 's/.*"tree_size":\([0-9]*\).*/\1/p' "$work/body")
+  [ "${height:-0}" -gt 20 ] && [ "${size:-0}" -gt 20 ] || fail "$url: a chain of $height blocks, $size leaves?"
+  walk "$url/healthz" 200
+  walk "$url/readyz" 200 503
+  walk "$url/metrics" 200
+  walk "$url/v1/checkpoints/latest" 200 404
+  for ((h = 1; h <= height; h++)); do
+    walk "$url/v1/blocks/$h" 200
+    grep -q '"record_ids"' "$work/body" && fail "$url/v1/blocks/$h lists record ids to an anonymous caller"
+    walk "$url/v1/checkpoints/$h" 200 404
+  done
+  for ((i = 0; i < size; i++)); do
+    walk "$url/v1/proofs/inclusion?leaf=$i&tree_size=$size" 200
+    [ "$i" -gt 0 ] && walk "$url/v1/proofs/consistency?from=$i&to=$size" 200
+  done
+  while read -r id; do
+    walk "$url/v1/records/$id" 401
+  done < <(cut -f5 "$story/records.tsv")
+done
+
+found=$(grep -oFf "$needles" "$seen" | sort -u | head -5 || true)
+[ -z "$found" ] || fail "anonymous answers carry story data: $found"
+
+# The control: a member's signed read returns the very payload the walk looked for.
+rx=$(awk -F'\t' '$2 == "rx.issue" { print $5; exit }' "$story/records.tsv")
+"$medtrail" get "/v1/records/$rx" --node "${api_urls[0]}" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" \
+  --key "$MEDTRAIL_CLUSTER_DIR/demo/people/sx-mpa/insp-liu.json" --as sx-mpa/insp-liu \
+  >"$work/member.json" 2>"$work/member.err" || fail "the inspector's read failed: $(cat "$work/member.err")"
+payload=$(sed -n 's/.*"payload": *"\([^"]*\)".*/\1/p' "$story/2.1-rx.issue.envelope.json")
+grep -qF "$payload" "$work/member.json" || fail "the inspector's read does not carry the prescription"
+
+echo "api_harvest_test: $(wc -l <"$needles") needles, $(wc -l <"$seen") anonymous answers from ${#api_urls[@]} nodes: none leaked"
