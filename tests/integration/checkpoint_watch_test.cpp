@@ -9,6 +9,7 @@
 
 #include "integration/cluster_harness.h"
 #include "integration/workload.h"
+#include "support/poll.h"
 
 namespace medtrail::integration {
 namespace {
@@ -16,6 +17,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using testing::HttpClient;
 using testing::HttpResponse;
+using testing::wait_until;
 namespace fs = std::filesystem;
 
 class CheckpointWatchTest : public ::testing::Test {
@@ -35,11 +37,11 @@ class CheckpointWatchTest : public ::testing::Test {
         << stats.last_error;
     const uint64_t size = cluster_.status(0)->value("tree_size", uint64_t{0});
     // Checkpoints are signed after each block; the next block carries the quorum.
-    ASSERT_TRUE(eventually([&] {
+    ASSERT_TRUE(wait_until([&] {
       HttpResponse r = cluster_.client(0).get("/v1/checkpoints/latest");
       auto j = nlohmann::json::parse(r.body, nullptr, false);
       return r.status == 200 && j.is_object() && j.value("tree_size", uint64_t{0}) >= size;
-    }, 30s));
+    }, 30s, kClusterPoll));
   }
 
   int watch(int node, std::string* output, const std::string& genesis = "") {

@@ -11,12 +11,14 @@
 #include "integration/cluster_harness.h"
 #include "integration/workload.h"
 #include "medtrail/ledger/envelope.h"
+#include "support/poll.h"
 
 namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using testing::HttpResponse;
+using testing::wait_until;
 
 // Signs gov.propose as reg-c's admin and commits it through node `via`; returns the result.
 nlohmann::json propose(Cluster& cluster, int via, const nlohmann::json& body, const std::string& nonce) {
@@ -53,10 +55,10 @@ TEST(GovernanceIntegration, ApprovedNodeChangesDriveRaftMembership) {
   ASSERT_EQ(result.value("accepted", false), true) << result.dump();
 
   cluster.start(added);
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     auto s = cluster.status(added);
     return s && lists(*s, "voters", "node-4");
-  }, 60s)) << "node-4 was not added and promoted by the leader";
+  }, 60s, kClusterPoll)) << "node-4 was not added and promoted by the leader";
 
   auto leader = cluster.leader();
   ASSERT_TRUE(leader.has_value());
@@ -65,10 +67,10 @@ TEST(GovernanceIntegration, ApprovedNodeChangesDriveRaftMembership) {
   result = propose(cluster, *leader, {{"action", "node.remove"}, {"node_id", removed_id},
                                       {"reason", "decommissioned"}}, "gov-remove");
   ASSERT_EQ(result.value("accepted", false), true) << result.dump();
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     auto s = cluster.status(added);
     return s && !lists(*s, "voters", removed_id) && (*s)["voters"].size() == 3;
-  })) << "the removed founder is still a voter";
+  }, 30s, kClusterPoll)) << "the removed founder is still a voter";
   ASSERT_EQ(cluster.stop(removed, SIGTERM), 0);
 
   std::vector<int> remaining;

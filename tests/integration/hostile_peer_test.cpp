@@ -26,6 +26,7 @@
 #include "medtrail/ledger/ledger_image.h"
 #include "medtrail/ledger/proposal.h"
 #include "support/chain_fixture.h"
+#include "support/poll.h"
 
 namespace medtrail::integration {
 namespace {
@@ -33,6 +34,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using testing::HttpClient;
 using testing::HttpResponse;
+using testing::wait_until;
 constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 constexpr int kHonest = 3;
 constexpr int kHostile = 3;  // node-4
@@ -115,7 +117,7 @@ class HostilePeerTest : public ::testing::Test {
         << output;
     cluster_->start(i);
     ASSERT_TRUE(cluster_->wait_ready(i));
-    EXPECT_TRUE(eventually([&] { return cluster_->leader(2s).has_value(); }, 30s));
+    EXPECT_TRUE(wait_until([&] { return cluster_->leader(2s).has_value(); }, 30s, kClusterPoll));
     EXPECT_TRUE(cluster_->wait_converged(30s));
   }
 
@@ -154,7 +156,9 @@ TEST_F(HostilePeerTest, ForwardedEnvelopeOfAnUnknownSuiteDoesNotStopTheCluster) 
   }
   send_to_all(node::forward_frame(proposal));
 
-  EXPECT_TRUE(eventually([&] { return metric_on_any(*cluster_, refusals("forwarded_record")) >= 2; }, 20s));
+  EXPECT_TRUE(wait_until([&] {
+    return metric_on_any(*cluster_, refusals("forwarded_record")) >= 2;
+  }, 20s, kClusterPoll));
   expect_running_and_committing("after-unknown-suite");
   EXPECT_EQ(tree_size(0), 3u);  // the three records committed since
   // Each honest node, asked by a regulator's auditor (signed reads add their own records now).
@@ -216,7 +220,9 @@ TEST_F(HostilePeerTest, ForwardedRecordsAdmissionWouldRefuseNeverReachABlock) {
       p.envelopes.push_back(oversized);
       send_to_all(node::forward_frame(p));
     }
-    EXPECT_TRUE(eventually([&] { return metric_on_any(*cluster_, refusals("malformed_frame")) >= 6; }, 20s));
+    EXPECT_TRUE(wait_until([&] {
+      return metric_on_any(*cluster_, refusals("malformed_frame")) >= 6;
+    }, 20s, kClusterPoll));
   }
 
   ledger::Proposal proposal;
@@ -243,15 +249,15 @@ TEST_F(HostilePeerTest, ForwardedRecordsAdmissionWouldRefuseNeverReachABlock) {
     ++reads;
     return reader.get(client, "/v1/records/" + id).status;
   };
-  EXPECT_TRUE(eventually([&] { return read(forwarded.id) == 200; }, 30s))
+  EXPECT_TRUE(wait_until([&] { return read(forwarded.id) == 200; }, 30s, kClusterPoll))
       << "a valid forwarded record still commits";
   // The bad records are refused one by one; the flood that follows finds the peer penalised
   // for them (and is over the cap of one batch anyway): ignored whole.
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     return metric_on_any(*cluster_, refusals("forwarded_record")) >= static_cast<double>(bad.size()) &&
            metric_on_any(*cluster_, refusals("forwarded_ignored")) >=
                static_cast<double>(ledger::kMaxProposalEnvelopes);
-  }, 30s)) << metric_on_any(*cluster_, refusals("forwarded_record")) << " refused, "
+  }, 30s, kClusterPoll)) << metric_on_any(*cluster_, refusals("forwarded_record")) << " refused, "
            << metric_on_any(*cluster_, refusals("forwarded_ignored")) << " ignored";
   EXPECT_GE(metric_on_any(*cluster_, refusals("forwarded_duplicate")), 1.0);
 
@@ -263,7 +269,7 @@ TEST_F(HostilePeerTest, ForwardedRecordsAdmissionWouldRefuseNeverReachABlock) {
   // committed-first, forwarded-valid, one record through each node, the auditor's registration
   // and one access.query per read: nothing else.
   const uint64_t expected = 5 + 1 + reads;
-  EXPECT_TRUE(eventually([&] { return tree_size(0) == expected; }, 10s))
+  EXPECT_TRUE(wait_until([&] { return tree_size(0) == expected; }, 10s, kClusterPoll))
       << tree_size(0) << " leaves, expected " << expected;
   auto block = nlohmann::json::parse(cluster_->client(0).get("/v1/blocks/2").body, nullptr, false);
   ASSERT_TRUE(block.is_object());
@@ -327,7 +333,9 @@ TEST_F(HostilePeerTest, AbsurdRaftMessagesFromAMemberLeaveTheClusterCommitting) 
     }
   }
 
-  EXPECT_TRUE(eventually([&] { return metric_on_any(*cluster_, refusals("raft_message")) >= 3; }, 20s));
+  EXPECT_TRUE(wait_until([&] {
+    return metric_on_any(*cluster_, refusals("raft_message")) >= 3;
+  }, 20s, kClusterPoll));
   expect_running_and_committing("after-raft-lies");
   for (int i = 0; i < kHonest; ++i) {
     // Each lie may move a term one margin at most (docs/raft-safety.md), never to the max.
@@ -345,9 +353,9 @@ TEST_F(HostilePeerTest, HeartbeatAtTheLargestTermDoesNotLeaveTheClusterLeaderles
   const uint64_t term = term_of(*leader);
   EXPECT_TRUE(hostile_->send(*leader, node::raft_frame(raft_message(consensus::MessageType::kHeartbeat,
                                                                      *leader, kMax))));
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     return metric(*cluster_, *leader, "medtrail_raft_messages_dropped_total{reason=\"implausible_term\"}") >= 1;
-  }, 20s));
+  }, 20s, kClusterPoll));
   expect_running_and_committing("after-max-term");
   for (int i = 0; i < kHonest; ++i) EXPECT_LT(term_of(i), term + 10) << cluster_->node(i).id;
   expect_clean_restart(*leader);
@@ -395,9 +403,9 @@ TEST_F(HostilePeerTest, SnapshotsThatAreNotThisChainsImageAreRefused) {
     EXPECT_TRUE(hostile_->send(follower, node::raft_frame(m)));
   }
 
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     return metric(*cluster_, follower, "medtrail_raft_snapshots_refused_total") >= 2;
-  }, 30s)) << cluster_->log_tail(follower);
+  }, 30s, kClusterPoll)) << cluster_->log_tail(follower);
   expect_running_and_committing("after-bad-snapshots");
   expect_clean_restart(follower);
 }
@@ -435,17 +443,17 @@ TEST_F(HostilePeerTest, CheckpointSignaturesThatDoNotBelongAreRefused) {
       send_to_all(node::checkpoint_frame(sign(wrong, hostile_->node_key())));
     }
   }
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     return metric_on_any(*cluster_, refusals("checkpoint_signature")) >= 3.0 * (3 + 64 * 7);
-  }, 30s)) << metric_on_any(*cluster_, refusals("checkpoint_signature"));
+  }, 30s, kClusterPoll)) << metric_on_any(*cluster_, refusals("checkpoint_signature"));
 
   // Honest checkpoints still reach a quorum and the chain: new blocks carry them.
   expect_running_and_committing("after-checkpoint-flood");
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     HttpResponse r = cluster_->client(0).get("/v1/checkpoints/latest");
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     return r.status == 200 && j.is_object() && j.value("height", uint64_t{0}) >= 2;
-  }, 30s));
+  }, 30s, kClusterPoll));
   // The honest checkpoint is also served by its height, with the root of the node's own block.
   auto latest = nlohmann::json::parse(cluster_->client(0).get("/v1/checkpoints/latest").body);
   const std::string height = std::to_string(latest.value("height", uint64_t{0}));
@@ -462,9 +470,9 @@ TEST_F(HostilePeerTest, FramesOfNoKnownKindAreCountedAndIgnored) {
         std::string("Pjunk"), std::string("Cjunk"), std::string(1 << 20, 'Z')}) {
     send_to_all(frame);
   }
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     return metric_on_any(*cluster_, refusals("malformed_frame")) >= 3.0 * 6;
-  }, 20s)) << metric_on_any(*cluster_, refusals("malformed_frame"));
+  }, 20s, kClusterPoll)) << metric_on_any(*cluster_, refusals("malformed_frame"));
   expect_running_and_committing("after-unknown-frames");
 }
 

@@ -8,11 +8,13 @@
 
 #include "integration/cluster_harness.h"
 #include "integration/workload.h"
+#include "support/poll.h"
 
 namespace medtrail::integration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using testing::wait_until;
 
 // Signs a membership request with the regulator's admin key through the CLI.
 std::string membership_request(Cluster& cluster, const std::vector<std::string>& args) {
@@ -59,26 +61,26 @@ TEST(MembershipIntegration, AddAFourthNodeThenRemoveOneAndTheChainContinues) {
   ASSERT_TRUE(propose(cluster, {"--action", "add_learner", "--member",
                                 cluster.node(added).dir + "/member.json"}));
   cluster.start(added);
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     auto s = cluster.status(added);
     return s && lists(*s, "learners", "node-4") && s->value("tree_size", uint64_t{0}) == 200;
-  })) << "node-4 did not catch up as a learner";
+  }, 30s, kClusterPoll)) << "node-4 did not catch up as a learner";
 
   ASSERT_TRUE(propose(cluster, {"--action", "promote", "--node-id", "node-4"}));
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     auto s = cluster.status(added);
     return s && lists(*s, "voters", "node-4");
-  }));
+  }, 30s, kClusterPoll));
 
   leader = cluster.leader();
   ASSERT_TRUE(leader.has_value());
   const int removed = *leader == 0 ? 1 : 0;
   const std::string removed_id = cluster.node(removed).id;
   ASSERT_TRUE(propose(cluster, {"--action", "remove", "--node-id", removed_id}));
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     auto s = cluster.status(added);
     return s && !lists(*s, "voters", removed_id) && (*s)["voters"].size() == 3;
-  }));
+  }, 30s, kClusterPoll));
   ASSERT_EQ(cluster.stop(removed, SIGTERM), 0);
 
   std::vector<int> remaining;

@@ -123,15 +123,6 @@ std::vector<HttpClient> clients_for(const Cluster& cluster, const std::vector<in
   return clients;
 }
 
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pred();
-}
-
 bool lists(const nlohmann::json& status, const char* field, const std::string& id) {
   if (!status.contains(field)) return false;
   for (const auto& v : status[field]) {

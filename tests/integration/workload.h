@@ -4,7 +4,6 @@
 // kind is identity.register (an operator per record), which the contracts accept from an admin.
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -52,8 +51,9 @@ bool submit_until_final(std::vector<testing::HttpClient>& clients, std::vector<R
                         size_t first_node, std::chrono::steady_clock::time_point deadline,
                         SubmitStats& stats, const std::atomic<bool>* abandon = nullptr);
 
-// Polls `pred` every 100 ms until it holds or `timeout` passes; its last answer.
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds timeout = std::chrono::seconds(30));
+// How often the tests poll a cluster with wait_until (support/poll.h): each poll asks node
+// processes over HTTP, so it runs less often than for an in-process condition.
+inline constexpr std::chrono::milliseconds kClusterPoll{100};
 
 // Whether a /v1/status answer lists node `id` in `field` ("voters", "learners").
 bool lists(const nlohmann::json& status, const char* field, const std::string& id);

@@ -11,14 +11,16 @@
 #include "medtrail/ledger/envelope.h"
 #include "node/api/api_test_stack.h"
 #include "support/http_client.h"
+#include "support/poll.h"
 
 namespace medtrail::node::api {
 namespace {
 
+using namespace std::chrono_literals;
 using medtrail::testing::HttpClient;
 using medtrail::testing::HttpResponse;
+using medtrail::testing::wait_until;
 using testing::ApiStack;
-using testing::wait_until;
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -67,13 +69,17 @@ class AdminApiTest : public ::testing::Test {
 TEST_F(AdminApiTest, RegulatorAddsALearnerAndRemovesIt) {
   auto reply = post(request(add("n2"), stack_.regulator(), "reg-c"));
   ASSERT_EQ(reply.status, 202) << reply.body;
-  ASSERT_TRUE(wait_until([&] { return status()["learners"] == nlohmann::json::array({"n2"}); }));
+  ASSERT_TRUE(wait_until([&] {
+    return status()["learners"] == nlohmann::json::array({"n2"});
+  }, 5s));
   ASSERT_TRUE(stack_.driver().find_node("n2").has_value());
 
   // A new request each try (each is accepted once): the previous change may still be pending.
   nlohmann::json remove = {{"action", "remove"}, {"node_id", "n2"}};
-  ASSERT_TRUE(wait_until([&] { return post(request(remove, stack_.regulator(), "reg-c")).status == 202; }));
-  ASSERT_TRUE(wait_until([&] { return status()["learners"].empty(); }));
+  ASSERT_TRUE(wait_until([&] {
+    return post(request(remove, stack_.regulator(), "reg-c")).status == 202;
+  }, 5s));
+  ASSERT_TRUE(wait_until([&] { return status()["learners"].empty(); }, 5s));
   // The chain goes on with its lone voter.
   auto record = client_.post("/v1/records?wait=commit", stack_.wire_envelope(1), "application/json");
   EXPECT_EQ(record.status, 200) << record.body;

@@ -12,6 +12,7 @@
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/rfc3339.h"
 #include "medtrail/ledger/signed_query.h"
+#include "support/poll.h"
 
 namespace medtrail::node::api::testing {
 
@@ -28,15 +29,6 @@ void must(const ledger::Status& s) {
 }
 
 }  // namespace
-
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return condition();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
 
 ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
     : suite_(ledger::ed25519_sha256()),
@@ -104,7 +96,7 @@ ApiStack::~ApiStack() {
 }
 
 ::testing::AssertionResult ApiStack::wait_for_leader(std::chrono::milliseconds timeout) {
-  if (wait_until([&] { return driver_->is_leader(); }, timeout)) {
+  if (medtrail::testing::wait_until([&] { return driver_->is_leader(); }, timeout)) {
     return ::testing::AssertionSuccess();
   }
   RaftStatus s = driver_->status();

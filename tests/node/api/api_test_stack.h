@@ -23,10 +23,6 @@
 
 namespace medtrail::node::api::testing {
 
-// Polls `condition` until it holds or `timeout` passes; returns its last value.
-bool wait_until(const std::function<bool()>& condition,
-                std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
-
 // A person registered on the stack's chain.
 struct Person {
   std::string id;  // "<org>/<name>"

@@ -7,12 +7,15 @@
 #include "medtrail/ledger/envelope.h"
 #include "node/api/api_test_stack.h"
 #include "support/http_client.h"
+#include "support/poll.h"
 
 namespace medtrail::node::api::testing {
 namespace {
 
+using namespace std::chrono_literals;
 using medtrail::testing::HttpClient;
 using medtrail::testing::HttpResponse;
+using medtrail::testing::wait_until;
 using nlohmann::json;
 
 class RecordsApiTest : public ::testing::Test {
@@ -153,8 +156,7 @@ TEST_F(RecordsApiTest, SubmissionWithoutWaitIsPendingThenVisible) {
   EXPECT_EQ(body(reply)["status"], "pending");
   EXPECT_EQ(body(reply)["id"], ledger::record_id(e).value());
   EXPECT_FALSE(body(reply).contains("height"));
-  EXPECT_TRUE(
-      wait_until([&] { return read(ledger::record_id(e).value()).status == 200; }));
+  EXPECT_TRUE(wait_until([&] { return read(ledger::record_id(e).value()).status == 200; }, 5s));
 }
 
 TEST_F(RecordsApiTest, ThousandDuplicateSubmissionsKeepAnsweringDuplicate) {

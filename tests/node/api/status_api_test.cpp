@@ -5,12 +5,15 @@
 
 #include "node/api/api_test_stack.h"
 #include "support/http_client.h"
+#include "support/poll.h"
 
 namespace medtrail::node::api::testing {
 namespace {
 
+using namespace std::chrono_literals;
 using medtrail::testing::HttpClient;
 using medtrail::testing::HttpResponse;
+using medtrail::testing::wait_until;
 using nlohmann::json;
 
 class StatusApiTest : public ::testing::Test {
@@ -26,7 +29,7 @@ TEST_F(StatusApiTest, StatusDescribesTheLoneLeader) {
   ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(1)).status, 200);
   // The driver refreshes its status after the loop that applied the block, which may be just
   // after the client was answered.
-  ASSERT_TRUE(wait_until([&] { return stack_.driver().status().applied_index >= 2; }));
+  ASSERT_TRUE(wait_until([&] { return stack_.driver().status().applied_index >= 2; }, 5s));
   HttpResponse reply = client_.get("/v1/status");
   ASSERT_EQ(reply.status, 200) << reply.body;
   json status = json::parse(reply.body);
@@ -56,7 +59,7 @@ TEST_F(StatusApiTest, HealthzAnswersWhileTheNodeServes) {
 }
 
 TEST_F(StatusApiTest, ReadyzIsReadyOnceALeaderIsKnownAndNotWhileShuttingDown) {
-  EXPECT_TRUE(wait_until([&] { return client_.get("/readyz").status == 200; }));
+  EXPECT_TRUE(wait_until([&] { return client_.get("/readyz").status == 200; }, 5s));
   stack_.accepting().store(false);
   HttpResponse reply = client_.get("/readyz");
   EXPECT_EQ(reply.status, 503);

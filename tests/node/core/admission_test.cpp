@@ -6,14 +6,16 @@
 #include <gtest/gtest.h>
 
 #include "node_stack.h"
+#include "support/poll.h"
 
 namespace medtrail::node {
 namespace {
 
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::LocalNet;
 using testing::NodeStack;
 using testing::StackOptions;
-using testing::eventually;
 
 class AdmissionTest : public ::testing::Test {
  protected:
@@ -23,7 +25,7 @@ class AdmissionTest : public ::testing::Test {
   void open(StackOptions options = {}) {
     node_ = std::make_unique<NodeStack>(dir_.path().string(), "n1", std::vector<std::string>{"n1"},
                                         genesis_, net_, options);
-    ASSERT_TRUE(eventually([&] { return node_->driver->is_leader(); }));
+    ASSERT_TRUE(wait_until([&] { return node_->driver->is_leader(); }, 10s));
   }
   ledger::Envelope record(uint64_t nonce) {
     return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);
@@ -71,7 +73,7 @@ TEST_F(AdmissionTest, WithoutWaitAcceptedRecordsArePendingThenCommit) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].state, RecordState::kPending);
   EXPECT_EQ(out[0].id, ledger::record_id(record(1)).value());
-  ASSERT_TRUE(eventually([&] { return node_->store->tree_size() == 2; }));
+  ASSERT_TRUE(wait_until([&] { return node_->store->tree_size() == 2; }, 10s));
 }
 
 TEST_F(AdmissionTest, SameRecordTwiceInOneRequestIsQueuedOnce) {

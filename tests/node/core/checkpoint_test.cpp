@@ -7,14 +7,16 @@
 #include "core/checkpoint_pool.h"
 #include "medtrail/ledger/chain_verifier.h"
 #include "node_stack.h"
+#include "support/poll.h"
 
 namespace medtrail::node {
 namespace {
 
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::LocalNet;
 using testing::NodeStack;
 using testing::StackOptions;
-using testing::eventually;
 using TempDir = medtrail::testing::TempDir;
 
 class CheckpointTest : public ::testing::Test {
@@ -62,19 +64,21 @@ class CheckpointTest : public ::testing::Test {
 TEST_F(CheckpointTest, QuorumCheckpointsReachEveryNodeAndTheChain) {
   std::vector<std::unique_ptr<NodeStack>> nodes;
   for (size_t i = 0; i < 3; ++i) nodes.push_back(open(i));
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     for (auto& n : nodes) {
       if (n->driver->is_leader()) return true;
     }
     return false;
-  }));
+  }, 10s));
   for (uint64_t round = 0; round < 6; ++round) {
     auto out = nodes[round % 3]->submit(records(100 * round, 10), true);
     ASSERT_EQ(out[0].state, RecordState::kCommitted) << out[0].message;
   }
   // Every node can name a trusted checkpoint of its own chain.
   for (auto& n : nodes) {
-    ASSERT_TRUE(eventually([&] { return n->driver->checkpoints().newest_quorum(*n->store).has_value(); }))
+    ASSERT_TRUE(wait_until([&] {
+      return n->driver->checkpoints().newest_quorum(*n->store).has_value();
+    }, 10s))
         << n->id;
     auto cp = n->driver->checkpoints().newest_quorum(*n->store);
     EXPECT_TRUE(ledger::verify_checkpoint_quorum(suite_, *cp, genesis_checkpoint_trust(genesis_)).ok());
@@ -85,12 +89,12 @@ TEST_F(CheckpointTest, QuorumCheckpointsReachEveryNodeAndTheChain) {
   }
   // And the chain itself carries quorum checkpoints, which the offline verifier accepts.
   for (uint64_t round = 6; round < 9; ++round) nodes[0]->submit(records(100 * round, 10), true);
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     for (auto& n : nodes) {
       if (n->store->tree_size() != 90) return false;
     }
     return true;
-  }));
+  }, 10s));
   uint64_t carried = 0;
   for (uint64_t h = 1; h <= nodes[0]->store->height(); ++h) {
     carried += nodes[0]->store->block_at(h)->checkpoints.size();

@@ -6,13 +6,15 @@
 #include "core/member_record.h"
 #include "core/raft_ids.h"
 #include "node_stack.h"
+#include "support/poll.h"
 
 namespace medtrail::node {
 namespace {
 
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::LocalNet;
 using testing::NodeStack;
-using testing::eventually;
 using TempDir = medtrail::testing::TempDir;
 
 class MembershipTest : public ::testing::Test {
@@ -48,19 +50,21 @@ class MembershipTest : public ::testing::Test {
   Status change(consensus::ConfChangeType type, const std::string& id, std::string context = "") {
     std::promise<Status> result;
     auto f = result.get_future();
-    if (!eventually([&] { return leader() != nullptr; })) return Status::error("no_leader", "");
+    if (!wait_until([&] { return leader() != nullptr; }, 10s)) {
+      return Status::error("no_leader", "");
+    }
     leader()->driver->propose_conf_change({type, raft_id_of(id), std::move(context)},
                                           [&](Status s) { result.set_value(s); });
     return f.get();
   }
   bool all_agree(const std::vector<std::string>& ids, uint64_t tree_size) {
-    return eventually([&] {
+    return wait_until([&] {
       for (const auto& id : ids) {
         if (nodes_[id]->store->tree_size() != tree_size) return false;
         if (nodes_[id]->store->tree_root() != nodes_[ids[0]]->store->tree_root()) return false;
       }
       return true;
-    });
+    }, 10s);
   }
 
   const ledger::CryptoSuite& suite_;
@@ -74,29 +78,35 @@ class MembershipTest : public ::testing::Test {
 
 TEST_F(MembershipTest, AddLearnerPromoteItRemoveAnotherChainContinues) {
   for (const auto& id : founders_) nodes_[id] = open(id);
-  ASSERT_TRUE(eventually([&] { return leader() != nullptr; }));
+  ASSERT_TRUE(wait_until([&] { return leader() != nullptr; }, 10s));
   leader()->submit(records(1, 30), true);
 
   nodes_["n4"] = open("n4");  // knows genesis only; not a member yet
   ASSERT_TRUE(change(consensus::ConfChangeType::kAddLearner, "n4", member_to_json(record_of("n4"))).ok());
   ASSERT_TRUE(all_agree({"n1", "n2", "n3", "n4"}, 30));  // the learner caught up by log
-  EXPECT_TRUE(eventually([&] {
+  EXPECT_TRUE(wait_until([&] {
     return nodes_["n4"]->driver->status().learners == std::vector<std::string>{"n4"};
-  }));
+  }, 10s));
   ASSERT_TRUE(nodes_["n1"]->driver->find_node("n4").has_value());
 
-  ASSERT_TRUE(eventually([&] { return change(consensus::ConfChangeType::kAddVoter, "n4").ok(); }));
-  ASSERT_TRUE(eventually([&] { return nodes_["n2"]->driver->status().voters.size() == 4; }));
+  ASSERT_TRUE(wait_until([&] {
+    return change(consensus::ConfChangeType::kAddVoter, "n4").ok();
+  }, 10s));
+  ASSERT_TRUE(wait_until([&] { return nodes_["n2"]->driver->status().voters.size() == 4; }, 10s));
 
   // Remove a founder that is not the leader, then keep writing.
   std::string gone = "n1";
   if (nodes_["n1"]->driver->is_leader()) gone = "n2";
-  ASSERT_TRUE(eventually([&] { return change(consensus::ConfChangeType::kRemoveNode, gone).ok(); }));
+  ASSERT_TRUE(wait_until([&] {
+    return change(consensus::ConfChangeType::kRemoveNode, gone).ok();
+  }, 10s));
   std::vector<std::string> remaining;
   for (const auto& id : {"n1", "n2", "n3", "n4"}) {
     if (id != gone) remaining.push_back(id);
   }
-  ASSERT_TRUE(eventually([&] { return nodes_[remaining[0]]->driver->status().voters.size() == 3; }));
+  ASSERT_TRUE(wait_until([&] {
+    return nodes_[remaining[0]]->driver->status().voters.size() == 3;
+  }, 10s));
   nodes_[gone].reset();
   auto out = nodes_["n4"]->submit(records(100, 20), true);
   ASSERT_EQ(out[0].state, RecordState::kCommitted) << out[0].message;
@@ -106,10 +116,10 @@ TEST_F(MembershipTest, AddLearnerPromoteItRemoveAnotherChainContinues) {
   nodes_["n4"].reset();
   nodes_["n4"] = open("n4");
   EXPECT_TRUE(nodes_["n4"]->driver->find_node("n4").has_value());
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     auto members = nodes_["n4"]->driver->members();
     return members.size() == 1;  // genesis names none here; n4 is the one recorded member
-  }));
+  }, 10s));
 }
 
 TEST(MemberRecord, StrictJsonRoundTripsAndRefusesBadRecords) {

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
-
 namespace medtrail::node::testing {
 
 void LocalNet::attach(const std::string& id, Deliver deliver) {
@@ -112,15 +110,6 @@ std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& dir) {
   ledger::ChainStoreOptions o;
   o.sync = false;
   return ledger::ChainStore::open(dir, suite, medtrail::testing::test_chain_id(suite), o).value();
-}
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
 }
 
 }  // namespace medtrail::node::testing

@@ -83,8 +83,4 @@ std::vector<ledger::Envelope> admin_records(const ledger::KeyPair& admin, uint64
 // A fresh test chain store (no fsync) in `dir`.
 std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& dir);
 
-// Waits until `pred` holds (polling), up to `timeout`.
-bool eventually(const std::function<bool()>& pred,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
 }  // namespace medtrail::node::testing

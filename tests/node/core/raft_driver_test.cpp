@@ -8,13 +8,15 @@
 #include <thread>
 
 #include "node_stack.h"
+#include "support/poll.h"
 
 namespace medtrail::node {
 namespace {
 
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::LocalNet;
 using testing::NodeStack;
-using testing::eventually;
 using TempDir = medtrail::testing::TempDir;
 
 class RaftDriverTest : public ::testing::Test {
@@ -53,7 +55,7 @@ class RaftDriverTest : public ::testing::Test {
 
 TEST_F(RaftDriverTest, SingleNodeElectsItselfAndCommitsWhatItAdmits) {
   auto node = open("n1", {"n1"});
-  ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
+  ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
   auto statuses = node->submit(records(1, 3), /*wait=*/true);
   ASSERT_EQ(statuses.size(), 3u);
   for (const RecordStatus& s : statuses) {
@@ -69,7 +71,7 @@ TEST_F(RaftDriverTest, ThreeNodesBuildIdenticalChainsWhereverRecordsAreSubmitted
   std::vector<std::string> ids{"n1", "n2", "n3"};
   std::vector<std::unique_ptr<NodeStack>> nodes;
   for (const auto& id : ids) nodes.push_back(open(id, ids));
-  ASSERT_TRUE(eventually([&] { return leader_of(nodes) != nullptr; }));
+  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
   NodeStack* leader = leader_of(nodes);
   // Followers forward to the leader; every submitting node waits for its own apply.
   for (size_t round = 0; round < 3; ++round) {
@@ -80,12 +82,12 @@ TEST_F(RaftDriverTest, ThreeNodesBuildIdenticalChainsWhereverRecordsAreSubmitted
       }
     }
   }
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     for (auto& n : nodes) {
       if (n->store->tree_size() != 450) return false;
     }
     return true;
-  }));
+  }, 10s));
   for (auto& n : nodes) {
     EXPECT_EQ(n->store->height(), leader->store->height()) << n->id;
     EXPECT_EQ(n->store->tree_root(), leader->store->tree_root()) << n->id;
@@ -95,7 +97,7 @@ TEST_F(RaftDriverTest, ThreeNodesBuildIdenticalChainsWhereverRecordsAreSubmitted
 
 TEST_F(RaftDriverTest, ResubmittingACommittedRecordAnswersTheExistingLeaf) {
   auto node = open("n1", {"n1"});
-  ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
+  ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
   auto first = node->submit({record(7)}, true);
   ASSERT_EQ(first[0].state, RecordState::kCommitted);
   for (int i = 0; i < 100; ++i) {
@@ -110,7 +112,7 @@ TEST_F(RaftDriverTest, ResubmittingACommittedRecordAnswersTheExistingLeaf) {
 TEST_F(RaftDriverTest, NodeRestartsFromItsOwnDiskWithoutReapplying) {
   std::vector<std::string> ids{"n1"};
   auto node = open("n1", ids);
-  ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
+  ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
   node->submit(records(1, 20), true);
   const uint64_t height = node->store->height();
   const ledger::Hash root = node->store->tree_root();
@@ -120,7 +122,7 @@ TEST_F(RaftDriverTest, NodeRestartsFromItsOwnDiskWithoutReapplying) {
   node = open("n1", ids);
   EXPECT_EQ(node->driver->status().applied_index, applied);
   EXPECT_EQ(node->store->height(), height);
-  ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
+  ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
   auto more = node->submit(records(100, 5), true);
   EXPECT_EQ(more[0].state, RecordState::kCommitted);
   EXPECT_EQ(node->store->tree_size(), 25u);
@@ -131,7 +133,7 @@ TEST_F(RaftDriverTest, FollowerThatMissedBlocksCatchesUpByLog) {
   std::vector<std::string> ids{"n1", "n2", "n3"};
   std::vector<std::unique_ptr<NodeStack>> nodes;
   for (const auto& id : ids) nodes.push_back(open(id, ids));
-  ASSERT_TRUE(eventually([&] { return leader_of(nodes) != nullptr; }));
+  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
   size_t down = 0;
   while (nodes[down]->driver->is_leader()) ++down;
   nodes[down].reset();  // stopped while the others go on
@@ -139,7 +141,7 @@ TEST_F(RaftDriverTest, FollowerThatMissedBlocksCatchesUpByLog) {
   ASSERT_NE(leader, nullptr);
   for (int i = 0; i < 5; ++i) leader->submit(records(100 * i, 40), true);
   nodes[down] = open(ids[down], ids);
-  ASSERT_TRUE(eventually([&] { return nodes[down]->store->tree_size() == 200; }));
+  ASSERT_TRUE(wait_until([&] { return nodes[down]->store->tree_size() == 200; }, 10s));
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
 }
 
@@ -149,7 +151,7 @@ TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
   options.snapshot_every = 3;  // compact often: the stopped follower's entries will be gone
   std::vector<std::unique_ptr<NodeStack>> nodes;
   for (const auto& id : ids) nodes.push_back(open(id, ids, options));
-  ASSERT_TRUE(eventually([&] { return leader_of(nodes) != nullptr; }));
+  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
   size_t down = 0;
   while (nodes[down]->driver->is_leader()) ++down;
   nodes[down].reset();
@@ -159,14 +161,14 @@ TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
   ASSERT_GE(leader->driver->stats().snapshots_taken, 1u);
 
   nodes[down] = open(ids[down], ids, options);
-  ASSERT_TRUE(eventually([&] { return nodes[down]->store->tree_size() == 160; }));
+  ASSERT_TRUE(wait_until([&] { return nodes[down]->store->tree_size() == 160; }, 10s));
   EXPECT_GE(nodes[down]->driver->stats().snapshots_installed, 1u);
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
   EXPECT_EQ(nodes[down]->store->last_block_hash(), leader->store->last_block_hash());
   // And it goes on from there by log.
   auto more = nodes[down]->submit(records(5000, 5), true);
   EXPECT_EQ(more[0].state, RecordState::kCommitted);
-  ASSERT_TRUE(eventually([&] { return leader->store->tree_size() == 165; }));
+  ASSERT_TRUE(wait_until([&] { return leader->store->tree_size() == 165; }, 10s));
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
 }
 
@@ -174,7 +176,7 @@ TEST_F(RaftDriverTest, PendingRecordWhoseCopyWasLostCommitsOnResubmission) {
   // A follower forwards a batch to a leader that dies with it: the ids stay pending on the
   // follower with no copy anywhere. Simulated exactly: the ids are marked pending, never queued.
   auto node = open("n1", {"n1"});
-  ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
+  ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
   const auto batch = records(1, 10);
   const auto now = std::chrono::steady_clock::now();
   for (const auto& e : batch) {
@@ -195,7 +197,7 @@ TEST_F(RaftDriverTest, PendingRecordWhoseCopyWasLostCommitsOnResubmission) {
 TEST_F(RaftDriverTest, ForgedRecordSlippedPastAdmissionNeverBecomesALeaf) {
   // A faulty peer forwards a proposal with a forged envelope straight to the leader.
   auto node = open("n1", {"n1"});
-  ASSERT_TRUE(eventually([&] { return node->driver->is_leader(); }));
+  ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
   ledger::Proposal p;
   ledger::Envelope forged = record(1);
   forged.signature[3] ^= 0x40;
@@ -203,7 +205,7 @@ TEST_F(RaftDriverTest, ForgedRecordSlippedPastAdmissionNeverBecomesALeaf) {
   ledger::Bytes bytes = ledger::encode_proposal(p);
   std::string frame = "P" + std::string(bytes.begin(), bytes.end());
   node->driver->on_frame("n1", frame);
-  ASSERT_TRUE(eventually([&] { return node->store->tree_size() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return node->store->tree_size() == 1; }, 10s));
   EXPECT_EQ(node->store->leaf_at(0)->envelope, record(2));
 }
 

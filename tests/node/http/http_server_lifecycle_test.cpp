@@ -4,14 +4,15 @@
 #include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
 #include "node/http/http_test_identity.h"
+#include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
 using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::ServerHarness;
 using testing::TestClient;
-using testing::wait_until;
 
 void add_hello(Server& server) {
   server.route("GET", "/hello", [](const Request&, Responder respond) {
@@ -92,8 +93,8 @@ TEST(HttpServerLifecycle, StopWithOpenConnectionsLetsIoThreadsExit) {
   ASSERT_TRUE(wait_until([&] {
     std::lock_guard lock(mutex);
     return parked.size() == 1;
-  }));
-  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 3; }));
+  }, 3s));
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 3; }, 3s));
 
   EXPECT_TRUE(harness.stop_and_join(5s));
   EXPECT_TRUE(idle.wait_closed(2s));
@@ -115,7 +116,7 @@ TEST(HttpServerLifecycle, StopFromAnotherThreadWhileRequestsRun) {
       if (!client.request("GET", "/hello")) break;
     }
   });
-  ASSERT_TRUE(wait_until([&] { return harness.server().stats().requests >= 5; }));
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().requests >= 5; }, 3s));
   std::thread stopper([&] { harness.server().stop(); });
   stopper.join();
   EXPECT_TRUE(harness.stop_and_join(5s));

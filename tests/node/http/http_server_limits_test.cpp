@@ -5,14 +5,15 @@
 
 #include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
+#include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
 using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::ServerHarness;
 using testing::TestClient;
-using testing::wait_until;
 
 ServerOptions small_limits() {
   ServerOptions options;
@@ -122,7 +123,7 @@ TEST(HttpServerLimits, SlowClientIsTimedOut) {
   ASSERT_TRUE(client.send_raw("POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Le"));
   EXPECT_TRUE(client.wait_closed(3s));
   EXPECT_GE(std::chrono::steady_clock::now() - started, 150ms);
-  EXPECT_TRUE(wait_until([&] { return harness.server().stats().bad_requests == 1; }));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().bad_requests == 1; }, 3s));
   EXPECT_EQ(harness.server().stats().open_connections, 0u);
 }
 
@@ -136,7 +137,7 @@ TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosedWithoutCountingABadRequest
   ASSERT_TRUE(client.connect(harness.port()));
   ASSERT_TRUE(client.request("POST", "/v1/records", "x"));
   EXPECT_TRUE(client.wait_closed(3s));
-  EXPECT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 0; }));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 0; }, 3s));
   EXPECT_EQ(harness.server().stats().bad_requests, 0u);
 }
 
@@ -155,12 +156,12 @@ TEST(HttpServerLimits, ConnectionsBeyondMaxAreClosedAtOnce) {
   TestClient third;
   ASSERT_TRUE(third.connect(harness.port()));  // the kernel completes the handshake
   EXPECT_TRUE(third.wait_closed(2s));
-  EXPECT_TRUE(wait_until([&] { return harness.server().stats().connections_refused == 1; }));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().connections_refused == 1; }, 3s));
   EXPECT_EQ(harness.server().stats().connections_accepted, 2u);
   // The admitted connections are unaffected, and a freed slot admits a new one.
   ASSERT_TRUE(first.request("POST", "/v1/records", "again"));
   second.close();
-  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 1; }));
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 1; }, 3s));
   TestClient fourth;
   ASSERT_TRUE(fourth.connect(harness.port()));
   auto response = fourth.request("POST", "/v1/records", "4");

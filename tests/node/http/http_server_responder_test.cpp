@@ -7,13 +7,15 @@
 
 #include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
+#include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::ServerHarness;
 using testing::TestClient;
-using testing::wait_until;
 
 // Keeps the responder of the last request so the test decides when (and if) to answer.
 class ParkedResponder {
@@ -28,7 +30,7 @@ class ParkedResponder {
     return wait_until([this] {
       std::lock_guard lock(mutex_);
       return responder_.has_value();
-    });
+    }, 3s);
   }
   Responder take() {
     std::lock_guard lock(mutex_);
@@ -87,7 +89,7 @@ TEST(HttpServerResponder, AnswerAfterClientDisconnectedIsHarmless) {
   }
   std::thread answer([respond = parked.take()] { respond(Response::json(200, "{\"late\":1}")); });
   answer.join();
-  EXPECT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 0; }));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 0; }, 3s));
   TestClient client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto response = client.request("GET", "/fast");

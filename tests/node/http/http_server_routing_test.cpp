@@ -7,13 +7,15 @@
 
 #include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
+#include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
 using testing::ServerHarness;
 using testing::TestClient;
-using testing::wait_until;
 
 Handler echo() {
   return [](const Request& request, Responder respond) {
@@ -151,7 +153,7 @@ TEST(HttpServerRouting, ObserverSeesRouteStatusAndLatency) {
   ASSERT_TRUE(wait_until([&] {
     std::lock_guard lock(mutex);
     return seen.size() == 2;
-  }));
+  }, 3s));
   std::lock_guard lock(mutex);
   EXPECT_EQ(seen[0].route, "/v1/records/{id}");
   EXPECT_EQ(seen[0].status, 200);

@@ -1,15 +1,8 @@
 #include "node/http/http_test_harness.h"
 
-namespace medtrail::node::http::testing {
+#include "support/poll.h"
 
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return condition();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
+namespace medtrail::node::http::testing {
 
 ServerHarness::ServerHarness(ServerOptions options) : server_(io_, std::move(options)) {}
 
@@ -30,7 +23,7 @@ Status ServerHarness::start() {
 
 bool ServerHarness::stop_and_join(std::chrono::milliseconds timeout) {
   server_.stop();
-  bool exited = wait_until([this] { return running_.load() == 0; }, timeout);
+  bool exited = medtrail::testing::wait_until([this] { return running_.load() == 0; }, timeout);
   if (!exited) io_.stop();  // don't hang the suite; the test asserts on the result
   for (auto& thread : threads_) thread.join();
   threads_.clear();

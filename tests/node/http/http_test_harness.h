@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <thread>
 #include <vector>
 
@@ -13,10 +12,6 @@
 #include "http/http_server.h"
 
 namespace medtrail::node::http::testing {
-
-// Polls `condition` until it holds or `timeout` passes; returns its last value.
-bool wait_until(const std::function<bool()>& condition,
-                std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
 
 class ServerHarness {
  public:

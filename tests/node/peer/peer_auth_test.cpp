@@ -12,11 +12,14 @@
 #include "peer/frame_codec.h"
 #include "peer/peer_network.h"
 #include "peer/peer_tls.h"
+#include "support/poll.h"
 
 namespace medtrail::node::peer {
 namespace {
 
+using namespace std::chrono_literals;
 using namespace testing;  // NOLINT: test helpers
+using medtrail::testing::wait_until;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
@@ -85,7 +88,7 @@ TEST(PeerAuth, PeerWhoseKeyIsNotThePinnedOneIsRefused) {
   for (int i = 0; i < 5; ++i) net_b.send("a", "let me in");
   // a refuses b's dial (hello names b, key is not b's pin), and refuses to send to b (the
   // acceptor at b's address shows the wrong key).
-  ASSERT_TRUE(eventually([&] { return pa.a.stats().auth_failures >= 2; }));
+  ASSERT_TRUE(wait_until([&] { return pa.a.stats().auth_failures >= 2; }, 10s));
   EXPECT_FALSE(inbound_up(pa.a, "b"));
   EXPECT_FALSE(outbound_up(pa.a, "b"));
   // (b's own outbound may look up for a moment: the acceptor sends no verdict, it just closes.)
@@ -108,7 +111,7 @@ TEST(PeerAuth, DialerClaimingAnotherNodesIdIsRefused) {
   PeerNetwork net_impostor(io.io(), options_for(impostor, {a.endpoint()}), nullptr);
   ASSERT_TRUE(net_impostor.start().ok());
   for (int i = 0; i < 5; ++i) net_impostor.send("a", "i am b");
-  ASSERT_TRUE(eventually([&] { return pa.a.stats().auth_failures >= 2; }));
+  ASSERT_TRUE(wait_until([&] { return pa.a.stats().auth_failures >= 2; }, 10s));
   EXPECT_FALSE(inbound_up(pa.a, "b"));
   EXPECT_FALSE(inbound_up(pa.a, "c"));
   EXPECT_EQ(pa.sink.size(), 0u);
@@ -123,7 +126,7 @@ TEST(PeerAuth, UnknownNodeIsRefused) {
   PeerNetwork net(io.io(), options_for(stranger, {a.endpoint()}), nullptr);
   ASSERT_TRUE(net.start().ok());
   net.send("a", "hi");
-  ASSERT_TRUE(eventually([&] { return pa.a.stats().auth_failures >= 1; }));
+  ASSERT_TRUE(wait_until([&] { return pa.a.stats().auth_failures >= 1; }, 10s));
   EXPECT_EQ(pa.sink.size(), 0u);
   EXPECT_TRUE(pa.a.peer_states().empty());
 }
@@ -141,11 +144,11 @@ TEST(PeerAuth, PlainTcpClientIsRefusedAndTheNodeKeepsServing) {
   RawClient plain(a.port);
   asio::write(plain.socket(), asio::buffer(std::string("GET / HTTP/1.1\r\nHost: a\r\n\r\n")));
   EXPECT_TRUE(plain.closed_by_peer(plain.socket(), std::chrono::seconds(5)));
-  ASSERT_TRUE(eventually([&] { return pa.a.stats().auth_failures >= 1; }));
+  ASSERT_TRUE(wait_until([&] { return pa.a.stats().auth_failures >= 1; }, 10s));
 
   net_b.set_peers({a.endpoint()});
   ASSERT_TRUE(net_b.send("a", "still serving"));
-  ASSERT_TRUE(eventually([&] { return pa.sink.size() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return pa.sink.size() == 1; }, 10s));
   EXPECT_EQ(pa.sink.from("b"), std::vector<std::string>{"still serving"});
 }
 
@@ -158,7 +161,7 @@ TEST(PeerAuth, SilentClientIsDroppedAtTheHandshakeTimeout) {
   ASSERT_TRUE(net.start().ok());
   RawClient silent(net.port());
   EXPECT_TRUE(silent.closed_by_peer(silent.socket(), std::chrono::seconds(5)));
-  EXPECT_TRUE(eventually([&] { return net.stats().auth_failures == 1; }));
+  EXPECT_TRUE(wait_until([&] { return net.stats().auth_failures == 1; }, 10s));
 }
 
 // A TLS client with b's identity that completes the handshake and speaks raw frames.
@@ -190,13 +193,13 @@ TEST(PeerAuth, OversizedLengthPrefixClosesTheLinkAndCountsMalformed) {
   RawPeer peer(b, a.port);
   peer.write(framed(*encode_hello("b")));
   peer.write(framed("fine"));
-  ASSERT_TRUE(eventually([&] { return pa.sink.size() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return pa.sink.size() == 1; }, 10s));
   EXPECT_TRUE(inbound_up(pa.a, "b"));
   FrameHeader too_big = encode_frame_header((1 << 20) + 1);
   peer.write(std::string(too_big.begin(), too_big.end()) + "xxxx");
   EXPECT_TRUE(peer.closed_by_peer());
-  EXPECT_TRUE(eventually([&] { return pa.a.stats().malformed_frames == 1; }));
-  EXPECT_TRUE(eventually([&] { return !inbound_up(pa.a, "b"); }));
+  EXPECT_TRUE(wait_until([&] { return pa.a.stats().malformed_frames == 1; }, 10s));
+  EXPECT_TRUE(wait_until([&] { return !inbound_up(pa.a, "b"); }, 10s));
   EXPECT_EQ(pa.sink.size(), 1u);
 }
 
@@ -210,7 +213,7 @@ TEST(PeerAuth, ZeroLengthFrameClosesTheLink) {
   peer.write(framed(*encode_hello("b")));
   peer.write(std::string(4, '\0'));
   EXPECT_TRUE(peer.closed_by_peer());
-  EXPECT_TRUE(eventually([&] { return pa.a.stats().malformed_frames == 1; }));
+  EXPECT_TRUE(wait_until([&] { return pa.a.stats().malformed_frames == 1; }, 10s));
 }
 
 TEST(PeerAuth, FirstFrameThatIsNotAHelloIsRefused) {
@@ -222,7 +225,7 @@ TEST(PeerAuth, FirstFrameThatIsNotAHelloIsRefused) {
   RawPeer peer(b, pa.a.port());
   peer.write(framed("raft message without a hello"));
   EXPECT_TRUE(peer.closed_by_peer());
-  EXPECT_TRUE(eventually([&] { return pa.a.stats().auth_failures == 1; }));
+  EXPECT_TRUE(wait_until([&] { return pa.a.stats().auth_failures == 1; }, 10s));
   EXPECT_EQ(pa.sink.size(), 0u);
 }
 

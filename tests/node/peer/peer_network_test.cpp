@@ -6,11 +6,14 @@
 #include <memory>
 
 #include "node/peer/peer_test_util.h"
+#include "support/poll.h"
 
 namespace medtrail::node::peer {
 namespace {
 
+using namespace std::chrono_literals;
 using namespace testing;  // NOLINT: test helpers
+using medtrail::testing::wait_until;
 
 // N nodes on 127.0.0.1, each started on port 0 and then told about the others.
 class Cluster {
@@ -73,10 +76,12 @@ std::vector<std::string> numbered(const std::string& prefix, int n) {
 TEST(PeerNetwork, TwoNodesExchangeFramesBothWaysInOrder) {
   IoThreads io;
   Cluster c(io, {"a", "b"});
-  ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+  ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
   for (const auto& f : numbered("a->b ", 100)) EXPECT_TRUE(c.net("a").send("b", f));
   for (const auto& f : numbered("b->a ", 100)) EXPECT_TRUE(c.net("b").send("a", f));
-  ASSERT_TRUE(eventually([&] { return c.sink("a").size() == 100 && c.sink("b").size() == 100; }));
+  ASSERT_TRUE(wait_until([&] {
+    return c.sink("a").size() == 100 && c.sink("b").size() == 100;
+  }, 10s));
   EXPECT_EQ(c.sink("b").from("a"), numbered("a->b ", 100));
   EXPECT_EQ(c.sink("a").from("b"), numbered("b->a ", 100));
   auto state = state_of(c.net("a"), "b");
@@ -92,7 +97,7 @@ TEST(PeerNetwork, FramesQueuedBeforeTheLinkIsUpAreDelivered) {
   Cluster c(io, {"a", "b"});
   // No waiting for the handshake: the queue carries these across it.
   for (const auto& f : numbered("early ", 20)) EXPECT_TRUE(c.net("a").send("b", f));
-  ASSERT_TRUE(eventually([&] { return c.sink("b").size() == 20; }));
+  ASSERT_TRUE(wait_until([&] { return c.sink("b").size() == 20; }, 10s));
   EXPECT_EQ(c.sink("b").from("a"), numbered("early ", 20));
 }
 
@@ -100,7 +105,7 @@ TEST(PeerNetwork, ThreeNodesExchangeFramesInOrder) {
   IoThreads io;
   std::vector<std::string> ids = {"n0", "n1", "n2"};
   Cluster c(io, ids);
-  ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+  ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
   for (const auto& from : ids) {
     for (const auto& to : ids) {
       if (from == to) continue;
@@ -108,9 +113,9 @@ TEST(PeerNetwork, ThreeNodesExchangeFramesInOrder) {
         EXPECT_TRUE(c.net(from).send(to, f));
     }
   }
-  ASSERT_TRUE(eventually([&] {
+  ASSERT_TRUE(wait_until([&] {
     return c.sink("n0").size() == 100 && c.sink("n1").size() == 100 && c.sink("n2").size() == 100;
-  }));
+  }, 10s));
   for (const auto& from : ids) {
     for (const auto& to : ids) {
       if (from == to) continue;
@@ -127,7 +132,7 @@ TEST(PeerNetwork, FrameOfMaximumSizeArrivesIntact) {
   EXPECT_TRUE(c.net("a").send("b", big));
   EXPECT_TRUE(c.net("a").send("b", "after"));
   EXPECT_FALSE(c.net("a").send("b", big + "x"));  // one byte over
-  ASSERT_TRUE(eventually([&] { return c.sink("b").size() == 2; }));
+  ASSERT_TRUE(wait_until([&] { return c.sink("b").size() == 2; }, 10s));
   auto got = c.sink("b").from("a");
   EXPECT_TRUE(got[0] == big);
   EXPECT_EQ(got[1], "after");
@@ -179,14 +184,14 @@ TEST(PeerNetwork, QueueBoundCountsBytesToo) {
 TEST(PeerNetwork, RestartedPeerIsReconnectedAndFramesFlowAgain) {
   IoThreads io;
   Cluster c(io, {"a", "b"});
-  ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+  ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
   ASSERT_TRUE(c.net("a").send("b", "before"));
-  ASSERT_TRUE(eventually([&] { return c.sink("b").size() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return c.sink("b").size() == 1; }, 10s));
 
   Member& b = c.member("b");
   c.net("b").stop();
   c.replace("b", nullptr);
-  ASSERT_TRUE(eventually([&] { return !outbound_up(c.net("a"), "b"); }));
+  ASSERT_TRUE(wait_until([&] { return !outbound_up(c.net("a"), "b"); }, 10s));
 
   FrameSink sink;
   auto restarted =
@@ -196,10 +201,10 @@ TEST(PeerNetwork, RestartedPeerIsReconnectedAndFramesFlowAgain) {
   PeerNetwork& b2 = *restarted;
   c.replace("b", std::move(restarted));
 
-  ASSERT_TRUE(eventually([&] { return outbound_up(c.net("a"), "b") && inbound_up(b2, "a"); }));
+  ASSERT_TRUE(wait_until([&] { return outbound_up(c.net("a"), "b") && inbound_up(b2, "a"); }, 10s));
   ASSERT_TRUE(c.net("a").send("b", "after"));
   ASSERT_TRUE(b2.send("a", "hello again"));
-  ASSERT_TRUE(eventually([&] { return sink.size() >= 1 && c.sink("a").size() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return sink.size() >= 1 && c.sink("a").size() == 1; }, 10s));
   EXPECT_EQ(sink.from("a").back(), "after");
   EXPECT_EQ(c.sink("a").from("b"), std::vector<std::string>{"hello again"});
 }
@@ -207,36 +212,36 @@ TEST(PeerNetwork, RestartedPeerIsReconnectedAndFramesFlowAgain) {
 TEST(PeerNetwork, SetPeersRemovingAPeerClosesItsLinks) {
   IoThreads io;
   Cluster c(io, {"a", "b"});
-  ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+  ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
 
   c.net("a").set_peers({c.member("a").endpoint()});  // only itself: b is removed
   EXPECT_FALSE(state_of(c.net("a"), "b"));
   EXPECT_FALSE(c.net("a").send("b", "gone"));
   // a's outbound link to b is closed, and b's link into a is refused from now on.
-  ASSERT_TRUE(eventually([&] { return !inbound_up(c.net("b"), "a"); }));
-  ASSERT_TRUE(eventually([&] { return c.net("a").stats().auth_failures > 0; }));
+  ASSERT_TRUE(wait_until([&] { return !inbound_up(c.net("b"), "a"); }, 10s));
+  ASSERT_TRUE(wait_until([&] { return c.net("a").stats().auth_failures > 0; }, 10s));
   c.net("b").send("a", "ignored");
   EXPECT_EQ(c.sink("a").size(), 0u);
 
   // Adding it back restores both directions.
   c.net("a").set_peers(c.endpoints());
-  ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+  ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
   ASSERT_TRUE(c.net("a").send("b", "back"));
-  ASSERT_TRUE(eventually([&] { return c.sink("b").size() == 1; }));
+  ASSERT_TRUE(wait_until([&] { return c.sink("b").size() == 1; }, 10s));
 }
 
 TEST(PeerNetwork, StopWithOpenLinksLetsIoThreadsExit) {
   auto io = std::make_unique<IoThreads>();
   {
     Cluster c(*io, {"a", "b", "c"});
-    ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+    ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
     for (int i = 0; i < 50; ++i) c.net("a").send("b", "in flight " + std::to_string(i));
     c.net("a").stop();
     c.net("a").stop();  // idempotent
     c.net("b").stop();
     c.net("c").stop();
     io->release();
-    EXPECT_TRUE(eventually([&] { return io->exited() == 2; }));
+    EXPECT_TRUE(wait_until([&] { return io->exited() == 2; }, 10s));
     EXPECT_FALSE(c.net("a").send("b", "after stop"));
   }
   io.reset();
@@ -245,7 +250,7 @@ TEST(PeerNetwork, StopWithOpenLinksLetsIoThreadsExit) {
 TEST(PeerNetwork, StopFromAnotherThreadWhileTrafficFlows) {
   IoThreads io;
   Cluster c(io, {"a", "b"});
-  ASSERT_TRUE(eventually([&] { return c.fully_connected(); }));
+  ASSERT_TRUE(wait_until([&] { return c.fully_connected(); }, 10s));
   std::atomic<bool> done{false};
   std::thread sender([&] {
     for (int i = 0; !done.load(); ++i) c.net("a").send("b", std::to_string(i));
@@ -256,7 +261,7 @@ TEST(PeerNetwork, StopFromAnotherThreadWhileTrafficFlows) {
   sender.join();
   c.net("b").stop();
   io.release();
-  EXPECT_TRUE(eventually([&] { return io.exited() == 2; }));
+  EXPECT_TRUE(wait_until([&] { return io.exited() == 2; }, 10s));
 }
 
 TEST(PeerNetwork, StartErrors) {

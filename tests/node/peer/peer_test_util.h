@@ -1,12 +1,11 @@
 #pragma once
-// Helpers for peer-network tests: io threads, identities, a frame sink and deadline polling.
+// Helpers for peer-network tests: io threads, identities and a frame sink.
 
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,17 +18,6 @@
 #include "peer/peer_network.h"
 
 namespace medtrail::node::peer::testing {
-
-// Polls `done` every few milliseconds until it holds or `timeout` passes.
-inline bool eventually(const std::function<bool()>& done,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
 
 // An io_context run by two threads, as the node runs it.
 class IoThreads {
