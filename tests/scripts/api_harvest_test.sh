@@ -4,7 +4,8 @@
 # access events), then walks every route an anonymous client can reach — status, health,
 # metrics, every block, every checkpoint, every inclusion and consistency proof, every record id
 # the story made — and fails if any payload, patient ref, person id, licence, key, drug or
-# diagnosis code of the story appears in what came back. A member's signed read of the same
+# diagnosis code of the story appears in what came back — the citizen's lookups of the story's
+# dose, batch and prescription included (the public-field walk). A member's signed read of the same
 # record must show the payload (the needles are real, the walk could have found them).
 #
 # Environment: MEDTRAIL_BIN_DIR (the build directory holding medtrail and medtrail-node).
@@ -47,15 +48,19 @@ needles=$work/needles.txt
 {
   # Every envelope's payload, as it travels (base64).
   sed -n 's/.*"payload": *"\([^"]*\)".*/\1/p' "$story"/*.envelope.json
-  # Patient refs, people, their licences and keys, drugs, diagnoses, prescriptions (an rx id is
-  # a citizen's capability).
-  grep -ohE '"(patient_ref|actor|user_id|display_name|licence_no|public_key|drug_code|diagnosis_code|dosage|rx_id)": *"[^"]*"' \
-    "$story"/*.payload.json | sed 's/^"[a-z_]*": *"//; s/"$//'
-  # Every record id of the story.
-  cut -f5 "$story/records.tsv"
+  # Patient refs, drugs, diagnoses, dosages, in every record; people — ids, names, licences,
+  # keys — as their organisations registered them.
+  grep -ohE '"(patient_ref|actor|drug_code|name|diagnosis_code|dosage)": *"[^"]*"' "$story"/*.payload.json |
+    sed 's/^"[a-z_]*": *"//; s/"$//'
+  grep -ohE '"(user_id|display_name|licence_no|public_key)": *"[^"]*"' "$story"/*identity.register.payload.json |
+    sed 's/^"[a-z_]*": *"//; s/"$//'
+  # Every record id of the story but the prescription's: its id is the citizen's capability, the
+  # very thing a lookup is asked with.
+  cut -f5 "$story/records.tsv" | grep -vx "$(awk -F'\t' '$2 == "rx.issue" { print $5; exit }' "$story/records.tsv")"
 } | sort -u | awk 'length($0) >= 5' >"$needles"
 [ "$(wc -l <"$needles")" -ge 60 ] || fail "too few needles ($(wc -l <"$needles")): the story changed?"
 for must in J01CA04 J02.9 hosp-xa-01/dr-li; do grep -qxF "$must" "$needles" || fail "needle $must missing"; done
+[ -s "$story/codes.tsv" ] || fail "the story wrote no codes.tsv"
 
 # The walk, every node.
 seen=$work/seen.txt
@@ -91,6 +96,19 @@ for url in "${api_urls[@]}"; do
   while read -r id; do
     walk "$url/v1/records/$id" 401
   done < <(cut -f5 "$story/records.tsv")
+  # The citizen's lookups: each code shows its word, as JSON and as the page; an unknown code
+  # is 404 with the same shape; a malformed one 400. All of it joins the walk's answers.
+  while IFS=$'\t' read -r kind code want; do
+    walk "$url/v1/trace/$kind/$code" 200
+    grep -q "\"status\":\"$want\"" "$work/body" || fail "$url/v1/trace/$kind/$code: not $want: $(head -c 300 "$work/body")"
+    walk "$url/trace/$kind/$code" 200
+    grep -q "data-status=\"$want\"" "$work/body" || fail "$url/trace/$kind/$code: the page does not show $want"
+  done <"$story/codes.tsv"
+  walk "$url/v1/trace/vaccine/86901234569999999999" 404
+  grep -q '"status":"UNKNOWN_CODE"' "$work/body" || fail "an unknown dose is not UNKNOWN_CODE"
+  walk "$url/v1/trace/rx/$(printf 'f%.0s' {1..64})" 404
+  walk "$url/v1/trace/vaccine/not-a-code" 400
+  walk "$url/trace/tableware/a%20b" 400
 done
 
 found=$(grep -oFf "$needles" "$seen" | sort -u | head -5 || true)

@@ -33,6 +33,9 @@ struct ApiContext {
   // Runs work on an io thread: a read answered after its record commits is served there, not
   // on the Raft driver thread that reports the commit. Null: run it in place.
   std::function<void(std::function<void()>)> defer;
+  // Runs work on an io thread after `delay` (a public lookup answers no sooner than its floor,
+  // so that known and unknown codes take the same time). Null: run it in place.
+  std::function<void(std::chrono::nanoseconds delay, std::function<void()>)> after;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

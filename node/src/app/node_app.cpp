@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <condition_variable>
 #include <csignal>
@@ -321,6 +322,10 @@ void NodeApp::Impl::build_network() {
   ctx.signers = &signers;
   ctx.accepting = &accepting;
   ctx.defer = [this](std::function<void()> work) { boost::asio::post(io, std::move(work)); };
+  ctx.after = [this](std::chrono::nanoseconds delay, std::function<void()> work) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
+    timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
+  };
   api::register_api_routes(*server, ctx, metrics);
 }
 

@@ -33,7 +33,8 @@ constexpr std::string_view kLimitKeys[] = {
     "max_request_bytes", "max_header_bytes",  "max_records_per_request", "admission_queue",
     "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "verify_threads",
     "api_threads",       "commit_wait_ms",    "max_connections",         "request_timeout_ms",
-    "max_frame_bytes",   "peer_queue_frames", "checkpoint_every",        "snapshot_every"};
+    "max_frame_bytes",   "peer_queue_frames", "checkpoint_every",        "snapshot_every",
+    "public_lookups_per_minute", "public_lookup_burst", "public_lookup_floor_us"};
 
 template <typename T>
 struct Limit {
@@ -63,6 +64,9 @@ constexpr Limit<uint32_t> kLimits32[] = {
     {"request_timeout_ms", &NodeLimits::request_timeout_ms, 100, 600000},
     {"peer_queue_frames", &NodeLimits::peer_queue_frames, 16, 1000000},
     {"checkpoint_every", &NodeLimits::checkpoint_every, 1, 100000},
+    {"public_lookups_per_minute", &NodeLimits::public_lookups_per_minute, 1, 1000000},
+    {"public_lookup_burst", &NodeLimits::public_lookup_burst, 1, 100000},
+    {"public_lookup_floor_us", &NodeLimits::public_lookup_floor_us, 0, 100000},
 };
 
 // Reads one TOML table, producing errors of the form "<source>:<line>: <key>: <why>".

@@ -60,6 +60,10 @@ struct NodeLimits {
   uint32_t peer_queue_frames = 8192;      // per peer; 16..10^6
   uint32_t checkpoint_every = 1;          // blocks between checkpoints; 1..100000
   uint64_t snapshot_every = 100000;       // applied entries between Raft snapshots; 0 = never
+  // Public lookups (/v1/trace, /trace): per client address (an IPv6 /64 counts as one).
+  uint32_t public_lookups_per_minute = 300;  // sustained; 1..10^6
+  uint32_t public_lookup_burst = 30;         // 1..100000
+  uint32_t public_lookup_floor_us = 3000;    // no answer sooner: hides known vs unknown; 0..100000
   bool operator==(const NodeLimits&) const = default;
 };
 

@@ -1,6 +1,7 @@
 #include "node/api/api_test_stack.h"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <future>
 #include <random>
@@ -34,10 +35,12 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
     : suite_(ledger::ed25519_sha256()),
       admin_(must(suite_.generate_keypair())),
       regulator_(must(suite_.generate_keypair())),
+      disinfector_(must(suite_.generate_keypair())),
       node_key_(must(suite_.generate_keypair())) {
   genesis_.chain_name = "api-test";
   genesis_.organisations.push_back({"hosp-a", "Hospital A", {"hospital"}, admin_.public_key});
   genesis_.organisations.push_back({"reg-c", "Regulator C", {"regulator"}, regulator_.public_key});
+  genesis_.organisations.push_back({"disinf-d", "Disinfection D", {"disinfector"}, disinfector_.public_key});
   ledger::GenesisNode node;
   node.id = "n1";
   node.org = "hosp-a";
@@ -82,6 +85,10 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   ctx_.signers = &signers_;
   ctx_.accepting = &accepting_;
   ctx_.defer = [this](std::function<void()> work) { boost::asio::post(io_, std::move(work)); };
+  ctx_.after = [this](std::chrono::nanoseconds delay, std::function<void()> work) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_, delay);
+    timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
+  };
 
   server_ = std::make_unique<http::Server>(io_, http::ServerOptions{});
   register_api_routes(*server_, ctx_, metrics_);
@@ -141,6 +148,20 @@ RecordStatus ApiStack::commit(const ledger::Envelope& envelope) {
   return done.get_future().get();
 }
 
+const ledger::KeyPair& ApiStack::admin_of(const std::string& org) const {
+  if (org == "reg-c") return regulator_;
+  if (org == "disinf-d") return disinfector_;
+  return admin_;
+}
+
+RecordStatus ApiStack::submit_as(const Person& who, const std::string& kind, const nlohmann::json& body) {
+  const std::string org = who.id.substr(0, who.id.find('/'));
+  nlohmann::json payload = {{"v", 1},   {"kind", kind},           {"org", org},
+                            {"actor", who.id}, {"ts", ledger::unix_ms_to_rfc3339(now_ms())},
+                            {"nonce", random_nonce()}, {"body", body}};
+  return commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), who.key)));
+}
+
 Person ApiStack::register_person(const std::string& org, const std::string& name, const std::string& role) {
   Person person{org + "/" + name, must(suite_.generate_keypair())};
   nlohmann::json body = {{"user_id", name},
@@ -152,8 +173,7 @@ Person ApiStack::register_person(const std::string& org, const std::string& name
   nlohmann::json payload = {{"v", 1},        {"kind", "identity.register"}, {"org", org},
                             {"actor", org + "/admin"}, {"ts", ledger::unix_ms_to_rfc3339(now_ms())},
                             {"nonce", random_nonce()}, {"body", body}};
-  const ledger::KeyPair& admin = org == "reg-c" ? regulator_ : admin_;
-  RecordStatus s = commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin)));
+  RecordStatus s = commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin_of(org))));
   if (s.state != RecordState::kCommitted) {
     throw std::runtime_error("identity.register " + person.id + ": " + s.result.reason_code + s.code);
   }
@@ -169,8 +189,7 @@ void ApiStack::revoke_person(const Person& person) {
                             {"ts", ledger::unix_ms_to_rfc3339(now_ms())},
                             {"nonce", random_nonce()},
                             {"body", {{"user_id", person.id.substr(org.size() + 1)}, {"reason", "left"}}}};
-  const ledger::KeyPair& admin = org == "reg-c" ? regulator_ : admin_;
-  RecordStatus s = commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin)));
+  RecordStatus s = commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), admin_of(org))));
   if (s.state != RecordState::kCommitted) throw std::runtime_error("identity.revoke " + person.id);
 }
 

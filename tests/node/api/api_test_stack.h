@@ -1,8 +1,11 @@
 #pragma once
 // A real single-node medtrail stack for the API tests: a chain store in a temp dir, a genesis
-// with one organisation and one node "n1", admission, the Raft driver (a lone voter elects
+// with three organisations (hosp-a: hospital, reg-c: regulator, disinf-d: disinfector) and one
+// node "n1" of hosp-a, admission, the Raft driver (a lone voter elects
 // itself within a few ticks) and the HTTP server on two io threads with the API registered.
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -45,13 +48,15 @@ class ApiStack {
   std::string wire_envelope(uint64_t nonce) const;
   ledger::Envelope envelope(uint64_t nonce) const;
 
-  // Registers a person of "hosp-a" or "reg-c" by an identity.register of the organisation's
+  // Registers a person of "hosp-a", "reg-c" or "disinf-d" by an identity.register of the organisation's
   // admin, committed before it returns (throws if it is not accepted).
   Person register_person(const std::string& org, const std::string& name, const std::string& role);
   // Revokes them (identity.revoke), committed.
   void revoke_person(const Person& person);
   // Submits `envelope` and waits for its final status.
   RecordStatus commit(const ledger::Envelope& envelope);
+  // Signs {v, kind, org, actor, ts (now), nonce, body} as `who` and commits it.
+  RecordStatus submit_as(const Person& who, const std::string& kind, const nlohmann::json& body);
   // The Authorization value of a signed query by `who` (docs/api-auth.md).
   std::string authorization(const Person& who, const std::string& target,
                             const std::string& purpose = "audit", std::optional<int64_t> ts_ms = {},
@@ -67,11 +72,13 @@ class ApiStack {
   std::atomic<bool>& accepting() { return accepting_; }
 
  private:
+  const ledger::KeyPair& admin_of(const std::string& org) const;
   // First, so it is destroyed last: responders still held by the tracker refer to its sockets.
   boost::asio::io_context io_;
   const ledger::CryptoSuite& suite_;
   ledger::KeyPair admin_;
   ledger::KeyPair regulator_;
+  ledger::KeyPair disinfector_;
   ledger::KeyPair node_key_;
   ledger::Genesis genesis_;
   SignerDirectory signers_;

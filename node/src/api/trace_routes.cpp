@@ -1,0 +1,155 @@
+// The public lookups (docs/trace.md): GET /v1/trace/{vaccine,tableware,rx}/{code} (JSON) and
+// GET /trace/{vaccine,tableware,rx}/{code} (the citizen's page). Anonymous and unrecorded — they
+// carry no personal data — but one code at a time: no listing, prefix or range of any kind; a
+// per-address rate limit (429, Retry-After); and every answer waits out a floor, so that a known
+// and an unknown code take the same time.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "api/checkpoint_lookup.h"
+#include "api/json_reply.h"
+#include "api/route_groups.h"
+#include "api/trace_lookup.h"
+#include "api/trace_page.h"
+#include "http/client_address.h"
+#include "http/rate_limiter.h"
+#include "medtrail/ledger/genesis.h"
+
+namespace medtrail::node::api {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The newest quorum checkpoint, counted by organisation; recomputed when the chain has grown
+// and a second has passed (a lookup must not scan back through blocks for every citizen).
+class VouchCache {
+ public:
+  TraceVouch get(const ApiContext& ctx) {
+    const uint64_t height = ctx.store->height();
+    const auto now = Clock::now();
+    std::lock_guard lock(mu_);
+    if (computed_ && (height == height_ || now - at_ < std::chrono::seconds(1))) return vouch_;
+    const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(*ctx.genesis);
+    auto checkpoint = latest_trusted_checkpoint(*ctx.store, trust);
+    if (ctx.driver != nullptr) {
+      auto pooled = ctx.driver->checkpoints().newest_quorum(*ctx.store);
+      if (pooled && (!checkpoint || pooled->checkpoint.height > checkpoint->checkpoint.height)) {
+        checkpoint = std::move(pooled);
+      }
+    }
+    TraceVouch v;
+    std::set<std::string> all;
+    for (const ledger::TrustedSigner& s : trust.signers) all.insert(s.org);
+    v.of = all.size();
+    if (checkpoint) {
+      std::set<std::string> signed_by;
+      for (const ledger::CheckpointSignature& sig : checkpoint->signatures) {
+        for (const ledger::TrustedSigner& s : trust.signers) {
+          if (s.signer == sig.signer && s.public_key == sig.public_key) signed_by.insert(s.org);
+        }
+      }
+      v.checkpoint_height = checkpoint->checkpoint.height;
+      v.organisations = signed_by.size();
+    }
+    vouch_ = v;
+    height_ = height;
+    at_ = now;
+    computed_ = true;
+    return vouch_;
+  }
+
+ private:
+  std::mutex mu_;
+  bool computed_ = false;
+  uint64_t height_ = 0;
+  Clock::time_point at_;
+  TraceVouch vouch_;
+};
+
+struct TraceShared {
+  explicit TraceShared(const NodeLimits& limits)
+      : limiter(http::RateLimit{limits.public_lookups_per_minute / 60.0,
+                                static_cast<double>(limits.public_lookup_burst), 100000}),
+        floor(std::chrono::microseconds(limits.public_lookup_floor_us)) {}
+  http::RateLimiter limiter;
+  std::chrono::microseconds floor;
+  VouchCache vouch;
+};
+
+http::Response html_reply(int status, std::string page) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(page);
+  // The page stands alone: no script, no frame, no outside asset.
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return r;
+}
+
+http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind, const http::Request& request,
+                      bool page) {
+  auto it = request.params.find("code");
+  const std::string code = it == request.params.end() ? std::string() : it->second;
+  auto found = trace_lookup(*ctx.store, ctx.signers->chain_params(), kind, code, now_unix_ms());
+  if (!found.ok()) {
+    if (found.status().code() == "bad_code") {
+      return page ? html_reply(400, render_bad_code_page(kind))
+                  : http::Response::error(400, "bad_code", found.status().message());
+    }
+    return http::Response::error(500, "internal", "the lookup could not be answered");
+  }
+  const int status = found->found ? 200 : 404;
+  const TraceVouch vouch = shared.vouch.get(ctx);
+  if (page) {
+    return html_reply(status, render_trace_page(kind, *found, vouch, ctx.signers->chain_params().utc_offset_minutes));
+  }
+  found->body["verified"] = {{"checkpoint_height", vouch.checkpoint_height},
+                             {"organisations", vouch.organisations},
+                             {"of", vouch.of}};
+  http::Response r = json_reply(status, found->body);
+  return r;
+}
+
+void serve(const ApiContext& ctx, const std::shared_ptr<TraceShared>& shared, TraceKind kind,
+           const http::Request& request, http::Responder respond, bool page) {
+  const auto started = Clock::now();
+  if (uint32_t wait = shared->limiter.take(http::client_address(request.remote_address), started); wait > 0) {
+    http::Response r = http::Response::error(429, "rate_limited", "too many lookups from this address; retry later");
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return respond(std::move(r));
+  }
+  http::Response r = answer(ctx, *shared, kind, request, page);
+  const auto remaining = shared->floor - (Clock::now() - started);
+  if (remaining <= Clock::duration::zero() || !ctx.after) return respond(std::move(r));
+  ctx.after(remaining, [respond = std::move(respond), r = std::move(r)]() mutable { respond(std::move(r)); });
+}
+
+}  // namespace
+
+void register_trace_routes(http::Server& server, const ApiContext& ctx) {
+  auto shared = std::make_shared<TraceShared>(ctx.config->limits);
+  const ApiContext* c = &ctx;
+  for (TraceKind kind : {TraceKind::kVaccine, TraceKind::kTableware, TraceKind::kRx}) {
+    const std::string name = trace_kind_name(kind);
+    for (bool page : {false, true}) {
+      server.route("GET", (page ? "/trace/" : "/v1/trace/") + name + "/{code}",
+                   [c, shared, kind, page](const http::Request& request, http::Responder respond) {
+                     serve(*c, shared, kind, request, std::move(respond), page);
+                   });
+    }
+  }
+}
+
+}  // namespace medtrail::node::api
