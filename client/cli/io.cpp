@@ -56,6 +56,24 @@ ledger::Status write_new_text_file(const std::string& path, const std::string& t
   return ledger::Status();
 }
 
+ledger::Status write_new_file_atomically(const std::string& path, const std::string& bytes) {
+  // link(2) rather than rename(2): rename would replace a file created after our check.
+  const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
+  ledger::Status written = write_new_text_file(tmp, bytes);
+  if (!written.ok()) {
+    if (written.code() == "io_error") ::unlink(tmp.c_str());  // not one we did not create
+    return ledger::Status::error("io_error", written.message());
+  }
+  const int linked = ::link(tmp.c_str(), path.c_str());
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    return ledger::Status::error(link_errno == EEXIST ? "file_exists" : "io_error",
+                                 path + ": " + std::strerror(link_errno));
+  }
+  return ledger::Status();
+}
+
 std::string utc_now_rfc3339() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

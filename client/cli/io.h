@@ -15,6 +15,12 @@ ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes
 // (`file_exists`).
 ledger::Status write_new_text_file(const std::string& path, const std::string& text);
 
+// Creates `path` (mode 0644) holding `bytes`, whole or not at all: written and synced under a
+// temporary name beside it ("<path>.<pid>.tmp"), then linked into place, which refuses an
+// existing `path` (`file_exists`) even if one appears meanwhile; the temporary name is removed
+// either way. For files a reader may open while we write (a PNG a viewer is watching).
+ledger::Status write_new_file_atomically(const std::string& path, const std::string& bytes);
+
 // Now, as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
 std::string utc_now_rfc3339();
 
