@@ -112,7 +112,7 @@ void add_qr(CLI::App& app, int& exit_code) {
       "A vaccine code (1..128 printable ASCII, no spaces), e.g. a GS1 element string "
       "\"(01)06903001000014(17)271231(10)QL2026A(21)000123\"");
   auto* tableware = cmd->add_option("--tableware", o->tableware,
-                                    "A tableware batch (1..64 of [A-Za-z0-9._-])");
+                                    "A tableware batch (1..32 of [A-Za-z0-9._-])");
   auto* rx = cmd->add_option(
       "--rx", o->rx,
       "A prescription's rx id (64 lowercase hex). It is a 256-bit capability: whoever holds the "

@@ -71,9 +71,9 @@ ledger::Status check_trace_code(TraceKind kind, const std::string& code) {
       }
       break;
     case TraceKind::kTableware:
-      if (code.empty() || code.size() > 64 || !every_char(code, is_token_char)) {
+      if (code.empty() || code.size() > 32 || !every_char(code, is_token_char)) {
         return ledger::Status::error("bad_code",
-                                     "a tableware batch is 1..64 characters of [A-Za-z0-9._-]");
+                                     "a tableware batch is 1..32 characters of [A-Za-z0-9._-]");
       }
       break;
     case TraceKind::kRx:

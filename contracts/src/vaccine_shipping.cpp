@@ -106,11 +106,18 @@ ExecutionResult ship(Call& call) {
   DoseSet set;
   if (ExecutionResult v = load_doses(call.txn, *codes, set); !v.accepted) return v;
   if (ExecutionResult v = check_sendable(call, set); !v.accepted) return v;
+  for (const LoadedDose& dose : set.doses) {
+    if (dose.state.legs.size() >= kMaxDoseLegs) {
+      return ExecutionResult::reject("too_many_legs", "dose " + dose.code->canonical + " has travelled " +
+                                                          std::to_string(kMaxDoseLegs) + " legs already");
+    }
+  }
   Shipment shipment;
   shipment.codes.reserve(set.doses.size());
   for (LoadedDose& dose : set.doses) {
     dose.state.status = "in_transit";
     dose.state.shipment = *id;
+    dose.state.legs.push_back(*id);
     call.txn.write(std::move(dose.key), dose.state);
     shipment.codes.push_back(dose.code->canonical);
   }

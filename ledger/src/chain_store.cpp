@@ -22,7 +22,8 @@ constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",   
 constexpr size_t kColumnFamilyCount = std::size(kColumnFamilyNames);
 // 2: contract state with its hash in the headers (chain-1 stores carried a zero digest).
 // 3: contract state values in the binary encoding of contracts/state_codec.h (chain-2: JSON).
-constexpr std::string_view kFormat = "medtrail-chain-3";
+// 4: a vaccine dose's value lists the shipments it travelled in (`legs`).
+constexpr std::string_view kFormat = "medtrail-chain-4";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

@@ -124,6 +124,7 @@ TEST_F(VaccineTest, OwnerAddsCodesInBothForms) {
   EXPECT_EQ(set_fields(*dose), (json{{"lot", kLotKey},
                                      {"holder", "maker-a"},
                                      {"status", "in_stock"},
+                                     {"legs", json::array()},
                                      {"added_at_ms", f.now_ms()}}));
   EXPECT_TRUE(f.state_json("vcode/" + digits20(1)));
   EXPECT_EQ((*f.state_json(kLotKey))["code_count"], 3);
@@ -288,6 +289,26 @@ TEST_F(VaccineTest, ConsigneeReceivesWithACompliantColdChain) {
   EXPECT_EQ((*shipment)["cold_chain"]["max_c"], "8.0");
   EXPECT_EQ(f.index_of("vship/SHIP-1").size(), 2u);
   EXPECT_EQ(citizen_status(codes[1]), "in_stock");
+}
+
+TEST_F(VaccineTest, ADoseRemembersEveryLegItTravelled) {
+  auto codes = lot_with_codes(2);
+  stock_clinic({codes[0]}, "SHIP-1");
+  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["legs"], json::array({"SHIP-1"}));
+  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN2")))["legs"], json::array());
+  // Onward from the clinic to another one, and received there.
+  accept(clinic_op, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[0]}));
+  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["legs"], json::array({"SHIP-1", "SHIP-2"}));
+}
+
+TEST_F(VaccineTest, ADoseTravelsAtMost64Legs) {
+  auto codes = lot_with_codes(1);
+  json dose = *f.state_json("vcode/" + canonical("SN1"));
+  dose["legs"] = json::array();
+  for (size_t i = 0; i < vaccine::kMaxDoseLegs; ++i) dose["legs"].push_back("OLD-" + std::to_string(i));
+  f.put_state_json("vcode/" + canonical("SN1"), dose);
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-65", "clinic-a", codes)), "too_many_legs");
+  EXPECT_FALSE(f.state_json("vship/SHIP-65"));
 }
 
 TEST_F(VaccineTest, ReceiveRules) {

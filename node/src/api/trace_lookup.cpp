@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "api/subject_trail.h"
 #include "core/store_state_view.h"
@@ -68,34 +69,44 @@ std::optional<int64_t> number(const json& j, const char* field) {
   return it->get<int64_t>();
 }
 
-// One record of the trail as the public sees it: when, what, which organisation, accepted or
-// refused with its reason code. Never the body: that is where patients and people are.
+// The records of a subject's trail as the public sees them: when, what, which organisation,
+// accepted or refused with its reason code. Never the body: that is where patients and people are.
 struct Timeline {
   json events = json::array();
   bool truncated = false;
-  std::vector<std::pair<std::string, json>> bodies;  // kind and body of each accepted record, for facts
 };
 
-ledger::Result<Timeline> timeline(Reader& reader, const std::string& subject) {
-  auto trail = subject_trail(reader.store(), subject, kMaxTimelineRecords);
-  if (!trail.ok()) return trail.status();
+ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>& leaves, bool truncated) {
   Timeline t;
-  t.truncated = trail->truncated;
-  for (uint64_t leaf_index : trail->leaves) {
+  t.truncated = truncated;
+  for (uint64_t leaf_index : leaves) {
     auto leaf = reader.store().leaf_at(leaf_index);
     if (!leaf.ok()) return Status::error("io_error", "a record could not be read");
-    json body;
-    auto fields = ledger::parse_payload(leaf->envelope, &body);
-    if (!fields.ok()) continue;  // a leaf the chain kept as refused before it parsed: not a step of this subject
+    auto fields = ledger::parse_payload(leaf->envelope);
+    if (!fields.ok()) continue;  // kept as refused before it parsed: not a step of this subject
     json event = {{"at_ms", leaf->timestamp_ms},
                   {"event", fields->kind},
                   {"organisation", reader.org_name(fields->org)},
                   {"accepted", leaf->result.accepted}};
     if (!leaf->result.accepted) event["reason_code"] = leaf->result.reason_code;
     t.events.push_back(std::move(event));
-    if (leaf->result.accepted) t.bodies.emplace_back(fields->kind, std::move(body));
   }
   return t;
+}
+
+ledger::Result<Timeline> timeline(Reader& reader, const std::string& subject) {
+  auto trail = subject_trail(reader.store(), subject, kMaxTimelineRecords);
+  if (!trail.ok()) return trail.status();
+  return timeline_of(reader, trail->leaves, trail->truncated);
+}
+
+// Adds the leaf of the record `id` names (a record id kept in a state value), if it is one.
+void add_record(const ledger::ChainStore& store, const json& value, const char* field, std::set<uint64_t>& leaves) {
+  const std::string id = text(value, field);
+  auto hash = id.size() == 64 ? ledger::hash_from_hex(id) : ledger::Result<ledger::Hash>(Status::error("", ""));
+  if (!hash.ok()) return;
+  auto leaf = store.find_record(*hash);
+  if (leaf.ok()) leaves.insert(*leaf);
 }
 
 std::string dose_word(const std::string& status) {
@@ -149,19 +160,27 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
     facts["administered_on"] = contracts::format_date(contracts::day_of(*at, chain.utc_offset_minutes));
   }
 
-  auto trail = timeline(reader, "vcode/" + *code);
-  if (!trail.ok()) return trail.status();
+  // The dose's journey: the records its lot, its legs and itself name, and its own trail (each
+  // administration, refused ones included) — a few records, however large the lot.
+  std::set<uint64_t> leaves;
+  for (const char* field : {"registered_record", "decision_record", "recall_record"}) {
+    add_record(reader.store(), lot_view, field, leaves);
+  }
+  add_record(reader.store(), **dose, "quarantine_record", leaves);
   json legs = json::array();
-  for (const auto& [kind, body] : trail->bodies) {
-    if (kind != "vaccine.receive") continue;
-    auto shipment = reader.value("vship/" + text(body, "shipment_id"));
+  for (const json& leg_id : (*dose)->value("legs", json::array())) {
+    if (!leg_id.is_string()) continue;
+    auto shipment = reader.value("vship/" + leg_id.get<std::string>());
     if (!shipment.ok()) return shipment.status();
     if (!shipment->has_value()) continue;
     const json& s = **shipment;
+    add_record(reader.store(), s, "shipped_record", leaves);
+    add_record(reader.store(), s, "settled_record", leaves);
     json leg = {{"from", reader.org_name(text(s, "from"))},
                 {"to", reader.org_name(text(s, "to"))},
-                {"shipped_at_ms", number(s, "shipped_at_ms").value_or(0)},
-                {"received_at_ms", number(s, "settled_at_ms").value_or(0)}};
+                {"status", text(s, "status")},
+                {"shipped_at_ms", number(s, "shipped_at_ms").value_or(0)}};
+    if (auto at = number(s, "settled_at_ms")) leg["received_at_ms"] = *at;
     if (auto cc = s.find("cold_chain"); cc != s.end() && cc->is_object()) {
       leg["cold_chain"] = {{"compliant", cc->value("compliant", false)},
                            {"min_c", text(*cc, "min_c")},
@@ -169,6 +188,14 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
     }
     legs.push_back(std::move(leg));
   }
+  auto own = subject_trail(reader.store(), "vcode/" + *code, kMaxTimelineRecords);
+  if (!own.ok()) return own.status();
+  leaves.insert(own->leaves.begin(), own->leaves.end());
+  std::vector<uint64_t> ordered(leaves.begin(), leaves.end());
+  const bool truncated = own->truncated || ordered.size() > kMaxTimelineRecords;
+  if (ordered.size() > kMaxTimelineRecords) ordered.resize(kMaxTimelineRecords);
+  auto trail = timeline_of(reader, ordered, truncated);
+  if (!trail.ok()) return trail.status();
   facts["cold_chain_legs"] = std::move(legs);
 
   answer.found = true;

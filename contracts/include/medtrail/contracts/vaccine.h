@@ -21,6 +21,9 @@ namespace medtrail::contracts {
 
 namespace vaccine {
 
+// A dose travels at most this many legs (shipments); a value that grows with every leg is bounded.
+inline constexpr size_t kMaxDoseLegs = 64;
+
 // "vlot/<product_code>/<lot>". status: registered -> released | denied (the batch-release
 // decision, kept also in `decision`); any of these -> recalled.
 struct Lot {
@@ -90,6 +93,9 @@ struct Dose {
   std::optional<std::string> patient_ref;
   std::optional<int64_t> dose_number;
   std::optional<std::string> site;
+  // Every shipment the dose travelled in, in order: its journey from maker to arm (each leg's
+  // cold chain is in its shipment) without scanning the lot's trail.
+  std::vector<std::string> legs;
 
   static constexpr auto fields() {
     return std::tuple{field("lot", &Dose::lot),
@@ -106,7 +112,8 @@ struct Dose {
                       field("administered_record", &Dose::administered_record),
                       field("patient_ref", &Dose::patient_ref),
                       field("dose_number", &Dose::dose_number),
-                      field("site", &Dose::site)};
+                      field("site", &Dose::site),
+                      field("legs", &Dose::legs)};
   }
 };
 
