@@ -8,6 +8,7 @@
 #include "medtrail/contracts/access.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "medtrail/contracts/rx.h"
 #include "medtrail/ledger/signed_query.h"
 
 namespace medtrail::contracts {
@@ -36,7 +37,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // What a query target asks for. Only what the API serves under authentication is known; any
 // other target is refused (a node never submits one; a lying node's would be refused here).
-enum class Query { kRecord, kBlock, kUnknown };
+enum class Query { kRecord, kBlock, kPrescription, kUnknown };
 
 Query classify(const ledger::SignedQuery& q) {
   if (q.method != "GET") return Query::kUnknown;
@@ -48,12 +49,42 @@ Query classify(const ledger::SignedQuery& q) {
   if (s.size() == 3 && s[0] == "v1" && s[1] == "blocks" && s[2].size() <= 20 && all_of(s[2], is_digit)) {
     return Query::kBlock;
   }
+  if (s.size() == 3 && s[0] == "v1" && s[1] == "prescriptions" && s[2].size() == 2 * ledger::kHashSize &&
+      all_of(s[2], is_lower_hex)) {
+    return Query::kPrescription;
+  }
   return Query::kUnknown;
 }
 
 // A regulator organisation's inspectors and auditors read every record for supervision.
 bool is_regulator_reader(const Call& call) {
   return call.org.has_type("regulator") && (call.signer.role == "inspector" || call.signer.role == "auditor");
+}
+
+// "/v1/prescriptions/<id>": the prescription's id, the last segment of the path.
+std::string prescription_id(const ledger::SignedQuery& q) {
+  return std::string(path_segments(q.target).back());
+}
+
+// Who reads a prescription (处方管理办法: the pharmacy that reviews and dispenses it; the
+// issuing hospital's doctors; the regulator supervising both). A pharmacist of a hospital, like
+// the rx contracts' own rule, serves only that hospital's prescriptions. The read lands on the
+// prescription's trail and on its patient's: the patient can see who looked.
+ExecutionResult prescription_query(Call& call, const std::string& id) {
+  std::optional<rx::Prescription> rx = call.txn.read<rx::Prescription>(rx_key(id));
+  if (rx) {
+    call.txn.index(rx_key(id));
+    call.txn.index("patient/" + rx->patient_ref);
+  }
+  if (is_regulator_reader(call)) return ExecutionResult::accept();
+  const bool own_hospital = rx && rx->org == call.org.id;
+  if (call.signer.role == "pharmacist" && (call.org.has_type("pharmacy") || !rx || own_hospital)) {
+    return ExecutionResult::accept();
+  }
+  if (call.signer.role == "doctor" && (!rx || own_hospital)) return ExecutionResult::accept();
+  return ExecutionResult::reject("query_not_permitted",
+                                 "a prescription is read by pharmacists, the issuing hospital's doctors "
+                                 "and a regulator's inspectors and auditors");
 }
 
 ExecutionResult query(Call& call) {
@@ -77,6 +108,8 @@ ExecutionResult query(Call& call) {
       return ExecutionResult::accept();
     case Query::kBlock:
       return ExecutionResult::accept();  // record ids only; every member may list them
+    case Query::kPrescription:
+      return prescription_query(call, prescription_id(*q));
     case Query::kUnknown:
       break;
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "contracts/contract_fixture.h"
+#include "contracts/rx_fixture.h"
 #include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/signed_query.h"
 
@@ -114,6 +115,35 @@ TEST_F(AccessQueryTest, AMalformedBodyIsRefusedByField) {
     SCOPED_TRACE(c.label);
     EXPECT_EQ(ask(auditor, c.body).reason_code, "bad_field");
   }
+}
+
+// Who reads a prescription through the API; the read joins its trail and its patient's.
+TEST_F(AccessQueryTest, APrescriptionIsReadByPharmaciesItsHospitalAndRegulatorsOnly) {
+  Person doctor = f.person("hosp-a", "dr-wang", "doctor");
+  ledger::Envelope issue = f.sign(doctor, "rx.issue", rx_testing::issue_body());
+  ASSERT_TRUE(f.run_block({issue}).at(0).accepted);
+  const std::string id = ledger::record_id(issue).value();
+  const std::string target = "/v1/prescriptions/" + id;
+  struct Reader {
+    std::string org, role, code;
+  };
+  for (const Reader& r : {Reader{"pharm-a", "pharmacist", ""}, Reader{"hosp-a", "pharmacist", ""},
+                          Reader{"hosp-a", "doctor", ""}, Reader{"reg-a", "auditor", ""},
+                          Reader{"hosp-b", "pharmacist", "query_not_permitted"},
+                          Reader{"hosp-b", "doctor", "query_not_permitted"},
+                          Reader{"pharm-a", "operator", "query_not_permitted"},
+                          Reader{"cdc-a", "inspector", "query_not_permitted"}}) {
+    SCOPED_TRACE(r.org + " " + r.role);
+    Person reader = f.person(r.org, "q-" + r.role, r.role);
+    ledger::ExecutionResult result = ask(reader, body(target, "dispensing"));
+    EXPECT_EQ(result.reason_code, r.code) << result.reason;
+    EXPECT_EQ(f.index_of("rx/" + id).back(), f.last_leaf());
+    EXPECT_EQ(f.index_of("patient/" + testing::kPatientRef).back(), f.last_leaf());
+    expect_on_trails(reader);
+  }
+  // An id the chain does not know: asked and recorded; the node answers 404.
+  Person pharmacist = f.person("pharm-b", "li", "pharmacist");
+  EXPECT_TRUE(ask(pharmacist, body("/v1/prescriptions/" + std::string(64, 'd'), "dispensing")).accepted);
 }
 
 }  // namespace

@@ -84,6 +84,9 @@ ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>
     if (!leaf.ok()) return Status::error("io_error", "a record could not be read");
     auto fields = ledger::parse_payload(leaf->envelope);
     if (!fields.ok()) continue;  // kept as refused before it parsed: not a step of this subject
+    // Who read the subject is the patient's and the regulator's to know (signed reads), not the
+    // public's.
+    if (fields->kind.starts_with("access.")) continue;
     json event = {{"at_ms", leaf->timestamp_ms},
                   {"event", fields->kind},
                   {"organisation", reader.org_name(fields->org)},

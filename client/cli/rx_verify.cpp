@@ -1,0 +1,115 @@
+// `medtrail rx verify ID`: a pharmacist's check before dispensing, as a signed, recorded read of
+// GET /v1/prescriptions/{id}. Prints the prescription readably; exit 0 when the chain would
+// accept the reader's dispense of what remains here and now, 1 when not (or refused, or unknown).
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "io.h"
+#include "signed_reader.h"
+
+namespace medtrail::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string s(const json& j, const char* field) {
+  auto it = j.find(field);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// The node's JSON error as one line: "HTTP 403 query_not_permitted: ...".
+std::string refusal(const HttpReply& reply) {
+  json body = json::parse(reply.body, nullptr, false);
+  const json* e = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
+  if (e == nullptr || !e->is_object()) return "HTTP " + std::to_string(reply.status);
+  return "HTTP " + std::to_string(reply.status) + " " + s(*e, "code") + ": " + s(*e, "message");
+}
+
+void print(const json& b, std::ostream& out) {
+  const json& a = b.value("authentic", json::object());
+  const json& v = b.value("validity", json::object());
+  const json& d = b.value("dispensable", json::object());
+  out << "prescription " << s(b, "rx_id") << "\n";
+  out << "  status:     " << s(b, "status") << (b.value("cancelled", false) ? " (cancelled)" : "") << "\n";
+  out << "  issued by:  " << s(a, "doctor") << " of " << s(a, "hospital") << ", licence " << s(a, "licence_no")
+      << (a.value("registration_stood_at_issue", false) ? " (registered and valid that day)"
+                                                        : " (registration NOT valid that day: " +
+                                                              s(a, "registration_problem") + ")")
+      << "\n";
+  out << "  on chain:   leaf " << s(a, "leaf_index") << ", block " << s(a, "height") << ", signed by "
+      << s(a, "signer") << "\n";
+  out << "  valid:      " << s(v, "issued_on") << " to " << s(v, "valid_until")
+      << (v.value("expired", false) ? " (EXPIRED)" : "") << "\n";
+  const json& rx = b.value("prescription", json::object());
+  if (auto r = rx.find("review"); r != rx.end() && r->is_object()) {
+    out << "  review:     " << s(*r, "decision") << " by " << s(*r, "by") << "\n";
+  } else {
+    out << "  review:     none yet\n";
+  }
+  out << "  items:\n";
+  for (const json& i : b.value("items", json::array())) {
+    out << "    " << s(i, "drug_code") << " " << s(i, "name") << " " << s(i, "strength") << ": prescribed "
+        << s(i, "prescribed") << ", dispensed " << s(i, "dispensed") << ", remaining " << s(i, "remaining") << "\n";
+  }
+  out << "  trail:      " << b.value("trail", json::array()).size() << " records"
+      << (b.value("trail_truncated", false) ? " (more not shown)" : "") << "\n";
+  for (const json& t : b.value("trail", json::array())) {
+    out << "    leaf " << s(t, "leaf_index") << "  " << s(t, "kind") << " by " << s(t, "signer")
+        << (t.value("accepted", true) ? "" : "  REFUSED " + s(t, "reason_code")) << "\n";
+  }
+  if (d.value("here_and_now", false)) {
+    out << "DISPENSABLE here and now by " << s(d, "checked_as") << "\n";
+  } else {
+    out << "NOT DISPENSABLE by " << s(d, "checked_as") << ": " << s(d, "reason_code") << " (" << s(d, "reason")
+        << ")\n";
+  }
+}
+
+}  // namespace
+
+void add_rx(CLI::App& app, int& exit_code) {
+  auto* rx = app.add_subcommand("rx", "Prescriptions as a member reads them");
+  rx->require_subcommand(1);
+  auto* cmd = rx->add_subcommand(
+      "verify", "Before dispensing: is the prescription authentic, reviewed, valid, what remains, and would "
+                "the chain accept your dispense here and now? A signed read, recorded on the chain. "
+                "Exit 0 dispensable, 1 not");
+  auto o = std::make_shared<ReaderOptions>();
+  auto id = std::make_shared<std::string>();
+  cmd->add_option("id", *id, "The prescription id (64 hex), as printed on the patient's copy")->required();
+  add_reader_options(cmd, *o, "dispensing");
+  cmd->callback([&exit_code, o, id] {
+    auto reader = SignedReader::open(*o);
+    if (!reader.ok()) {
+      exit_code = fail("rx verify", reader.status(), kExitUsage);
+      return;
+    }
+    auto reply = reader->get("/v1/prescriptions/" + *id);
+    if (!reply.ok()) {
+      exit_code = fail("rx verify", reply.status(), kExitUsage);
+      return;
+    }
+    const std::string receipt = reply->header("medtrail-receipt");
+    if (reply->status != 200) {
+      std::cerr << "medtrail: rx verify: " << refusal(*reply) << "\n";
+      if (!receipt.empty()) std::cerr << "  your read is on the chain: record " << receipt << "\n";
+      exit_code = reply->status == 400 ? kExitUsage : kExitInvalid;
+      return;
+    }
+    json body = json::parse(reply->body, nullptr, false);
+    if (!body.is_object()) {
+      exit_code = fail("rx verify", ledger::Status::error("bad_answer", "the node's answer is not JSON"), kExitUsage);
+      return;
+    }
+    print(body, std::cout);
+    std::cout << "receipt: record " << receipt << " (your read, on the chain)\n";
+    exit_code = body["dispensable"].value("here_and_now", false) ? 0 : kExitInvalid;
+  });
+}
+
+}  // namespace medtrail::cli

@@ -1,0 +1,120 @@
+// A pharmacist verifies a prescription before dispensing (GET /v1/prescriptions/{id}, a recorded
+// read): what remains, and whether the chain would take the reader's dispense here and now —
+// the rx contract's own verdict, which changes as the prescription moves on.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "medtrail/ledger/envelope.h"
+#include "node/api/api_test_stack.h"
+#include "support/http_client.h"
+
+namespace medtrail::node::api::testing {
+namespace {
+
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
+using nlohmann::json;
+
+const std::string kPatient(64, 'a');
+
+class PrescriptionApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(stack_.wait_for_leader());
+    doctor_ = stack_.register_person("hosp-a", "dr-li", "doctor");
+    pharmacist_ = stack_.register_person("hosp-a", "ph-wang", "pharmacist");
+    json item = {{"drug_code", "86979474000084"}, {"name", "Amoxicillin capsules"}, {"strength", "0.25 g"},
+                 {"quantity", 20}, {"unit", "capsule"}, {"dosage", "2 capsules three times a day"},
+                 {"days_supply", 5}};
+    RecordStatus issued = stack_.submit_as(doctor_, "rx.issue",
+                                           {{"patient_ref", kPatient}, {"type", "normal"}, {"channel", "offline"},
+                                            {"diagnosis_code", "J02.9"}, {"items", json::array({item})}});
+    ASSERT_EQ(issued.state, RecordState::kCommitted) << issued.result.reason_code << " " << issued.result.reason;
+    rx_id_ = issued.id;
+  }
+  HttpResponse verify(const Person& who, const std::string& id, const std::string& purpose = "dispensing") {
+    const std::string target = "/v1/prescriptions/" + id;
+    return client_.get(target, {{"Authorization", stack_.authorization(who, target, purpose)}});
+  }
+  static json body(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+  ApiStack stack_;
+  HttpClient client_{stack_.port()};
+  Person doctor_, pharmacist_;
+  std::string rx_id_;
+};
+
+TEST_F(PrescriptionApiTest, TheVerdictFollowsThePrescriptionThroughReviewAndDispense) {
+  HttpResponse r = verify(pharmacist_, rx_id_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json b = body(r);
+  EXPECT_EQ(b["status"], "valid");
+  EXPECT_EQ(b["authentic"]["doctor"], doctor_.id);
+  EXPECT_EQ(b["authentic"]["registration_stood_at_issue"], true);
+  EXPECT_EQ(b["authentic"]["licence_no"], "L-dr-li");
+  EXPECT_EQ(b["items"][0]["remaining"], 20);
+  EXPECT_EQ(b["dispensable"]["here_and_now"], false);
+  EXPECT_EQ(b["dispensable"]["reason_code"], "not_reviewed");
+  EXPECT_EQ(b["receipt"]["record_id"], r.header("medtrail-receipt"));
+
+  ASSERT_EQ(stack_.submit_as(pharmacist_, "rx.review", {{"rx_id", rx_id_}, {"decision", "approved"}}).state,
+            RecordState::kCommitted);
+  b = body(verify(pharmacist_, rx_id_));
+  EXPECT_EQ(b["dispensable"]["here_and_now"], true) << b["dispensable"].dump();
+  EXPECT_EQ(b["dispensable"]["dispense_of"], json::array({{{"drug_code", "86979474000084"}, {"quantity", 20}}}));
+
+  ASSERT_EQ(stack_.submit_as(pharmacist_, "rx.dispense",
+                             {{"rx_id", rx_id_}, {"items", json::array({{{"drug_code", "86979474000084"}, {"quantity", 12}}})}})
+                .state,
+            RecordState::kCommitted);
+  b = body(verify(pharmacist_, rx_id_));
+  EXPECT_EQ(b["status"], "dispensing");
+  EXPECT_EQ(b["items"][0]["dispensed"], 12);
+  EXPECT_EQ(b["items"][0]["remaining"], 8);
+  EXPECT_EQ(b["dispensable"]["here_and_now"], true);
+
+  ASSERT_EQ(stack_.submit_as(pharmacist_, "rx.dispense",
+                             {{"rx_id", rx_id_}, {"items", json::array({{{"drug_code", "86979474000084"}, {"quantity", 8}}})}})
+                .state,
+            RecordState::kCommitted);
+  b = body(verify(pharmacist_, rx_id_));
+  EXPECT_EQ(b["dispensable"]["here_and_now"], false);
+  EXPECT_EQ(b["dispensable"]["reason_code"], "already_dispensed");
+  // The trail: issue, review, two dispenses, and the reads (each one a record of its own).
+  std::vector<std::string> kinds;
+  for (const json& t : b["trail"]) kinds.push_back(t["kind"]);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "rx.dispense"), 2);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "access.query"), 4);
+}
+
+TEST_F(PrescriptionApiTest, TheVerdictIsTheReadersOwn) {
+  // A regulator may read it, but is no pharmacist: the contract says so, not a second rule here.
+  Person auditor = stack_.register_person("reg-c", "zhao", "auditor");
+  HttpResponse r = verify(auditor, rx_id_, "audit");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["dispensable"]["reason_code"], "role_not_permitted");
+  EXPECT_EQ(body(r)["prescription"]["patient_ref"], kPatient);  // a member's view is whole
+}
+
+TEST_F(PrescriptionApiTest, RefusedAndUnknownReadsAreRecordedMalformedIdsAreNot) {
+  Person operator_ = stack_.register_person("disinf-d", "op-tang", "operator");
+  HttpResponse refused = verify(operator_, rx_id_);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(body(refused)["error"]["code"], "query_not_permitted");
+  EXPECT_FALSE(refused.header("medtrail-receipt").empty());
+  EXPECT_EQ(refused.body.find(kPatient), std::string::npos);
+
+  HttpResponse unknown = verify(pharmacist_, std::string(64, 'd'));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_FALSE(unknown.header("medtrail-receipt").empty());
+
+  const uint64_t before = stack_.store().tree_size();
+  HttpResponse bad = verify(pharmacist_, "ABC");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(body(bad)["error"]["code"], "bad_rx_id");
+  EXPECT_EQ(stack_.store().tree_size(), before);
+}
+
+}  // namespace
+}  // namespace medtrail::node::api::testing
