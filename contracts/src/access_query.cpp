@@ -34,10 +34,27 @@ bool all_of(std::string_view s, bool (*pred)(char)) {
 }
 bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// The characters of every index subject part (ids, hex refs, codes): RFC 3986 unreserved, so
+// the target's bytes are the subject's, with nothing to decode.
+bool is_subject_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' || c == '_';
+}
+
+// The subject families a trail may be asked of (docs/contracts.md, "Index subjects"), and how
+// many parts follow the family.
+size_t subject_parts(std::string_view family) {
+  static const std::pair<std::string_view, size_t> families[] = {
+      {"rx", 1},   {"patient", 1}, {"org", 1},  {"identity", 2}, {"gov", 1},   {"vlot", 2},
+      {"vcode", 1}, {"vship", 1},  {"tw", 1},   {"access", 1},   {"actor", 2}};
+  for (const auto& [name, parts] : families) {
+    if (name == family) return parts;
+  }
+  return 0;
+}
 
 // What a query target asks for. Only what the API serves under authentication is known; any
 // other target is refused (a node never submits one; a lying node's would be refused here).
-enum class Query { kRecord, kBlock, kPrescription, kUnknown };
+enum class Query { kRecord, kBlock, kPrescription, kTrail, kUnknown };
 
 Query classify(const ledger::SignedQuery& q) {
   if (q.method != "GET") return Query::kUnknown;
@@ -52,6 +69,11 @@ Query classify(const ledger::SignedQuery& q) {
   if (s.size() == 3 && s[0] == "v1" && s[1] == "prescriptions" && s[2].size() == 2 * ledger::kHashSize &&
       all_of(s[2], is_lower_hex)) {
     return Query::kPrescription;
+  }
+  if (s.size() >= 5 && s[0] == "v1" && s[1] == "audit" && s[2] == "trails" &&
+      s.size() == 4 + subject_parts(s[3]) &&
+      std::all_of(s.begin() + 4, s.end(), [](std::string_view part) { return all_of(part, is_subject_char); })) {
+    return Query::kTrail;
   }
   return Query::kUnknown;
 }
@@ -87,6 +109,36 @@ ExecutionResult prescription_query(Call& call, const std::string& id) {
                                  "and a regulator's inspectors and auditors");
 }
 
+// "/v1/audit/trails/<family>/<id>[/<id>]": the subject "<family>/<id>[/<id>]".
+std::string trail_subject(const ledger::SignedQuery& q) {
+  std::string_view path = q.target.substr(0, q.target.find('?'));
+  return std::string(path.substr(std::string_view("/v1/audit/trails/").size()));
+}
+
+// Whose trail a reader may follow: a regulator's inspectors and auditors, anyone's; an
+// organisation's auditor, the organisation's own (its records, its access log, its people); a
+// doctor, a patient's, for treatment; everyone, their own. A patient's trail read joins the
+// patient's trail itself: the patient can see who looked.
+ExecutionResult trail_query(Call& call, const std::string& subject, const std::string& purpose) {
+  const std::string family = subject.substr(0, subject.find('/'));
+  const std::string rest = subject.substr(family.size() + 1);
+  if (family == "patient") call.txn.index(subject);
+  if (is_regulator_reader(call)) return ExecutionResult::accept();
+  const std::string own = call.org.id;
+  if (call.signer.role == "auditor" &&
+      (((family == "org" || family == "access") && rest == own) ||
+       ((family == "actor" || family == "identity") && rest.starts_with(own + "/")))) {
+    return ExecutionResult::accept();
+  }
+  if (call.signer.role == "doctor" && family == "patient" && (purpose == "treatment" || purpose == "emergency")) {
+    return ExecutionResult::accept();
+  }
+  if (family == "actor" && rest == call.signer.id) return ExecutionResult::accept();
+  return ExecutionResult::reject("query_not_permitted",
+                                 "a trail is followed by a regulator, by an organisation's auditor for its own, "
+                                 "by a doctor for a patient's care, or by a person for their own");
+}
+
 ExecutionResult query(Call& call) {
   auto q = ledger::read_signed_query(call.body);
   if (!q.ok()) return ExecutionResult::reject(q.status().code(), q.status().message());
@@ -110,6 +162,8 @@ ExecutionResult query(Call& call) {
       return ExecutionResult::accept();  // record ids only; every member may list them
     case Query::kPrescription:
       return prescription_query(call, prescription_id(*q));
+    case Query::kTrail:
+      return trail_query(call, trail_subject(*q), q->purpose);
     case Query::kUnknown:
       break;
   }

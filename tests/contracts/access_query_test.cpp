@@ -146,5 +146,36 @@ TEST_F(AccessQueryTest, APrescriptionIsReadByPharmaciesItsHospitalAndRegulatorsO
   EXPECT_TRUE(ask(pharmacist, body("/v1/prescriptions/" + std::string(64, 'd'), "dispensing")).accepted);
 }
 
+TEST_F(AccessQueryTest, TrailsAreFollowedByRegulatorsOwnAuditorsDoctorsForCareAndEachPersonForTheirOwn) {
+  const std::string patient = "/v1/audit/trails/patient/" + testing::kPatientRef;
+  struct Ask {
+    std::string org, role, target, purpose, code;
+  };
+  for (const Ask& a : {
+           Ask{"reg-a", "auditor", patient, "audit", ""},
+           Ask{"reg-a", "inspector", "/v1/audit/trails/org/pharm-a?kind=rx.dispense&after=7", "audit", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/trails/org/pharm-a", "audit", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/trails/access/pharm-a", "audit", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/trails/actor/pharm-a/li", "audit", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/trails/org/pharm-b", "audit", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", "/v1/audit/trails/actor/pharm-ab/li", "audit", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", patient, "audit", "query_not_permitted"},
+           Ask{"hosp-a", "doctor", patient, "treatment", ""},
+           Ask{"hosp-a", "doctor", patient, "research", "query_not_permitted"},
+           Ask{"hosp-a", "doctor", "/v1/audit/trails/org/hosp-a", "treatment", "query_not_permitted"},
+           Ask{"hosp-a", "pharmacist", "/v1/audit/trails/actor/hosp-a/t-pharmacist", "audit", ""},
+           Ask{"reg-a", "auditor", "/v1/audit/trails/nosuch/x", "audit", "unknown_query"},
+           Ask{"reg-a", "auditor", "/v1/audit/trails/org", "audit", "unknown_query"},
+           Ask{"reg-a", "auditor", "/v1/audit/trails/identity/hosp-a", "audit", "unknown_query"},
+           Ask{"reg-a", "auditor", "/v1/audit/trails/org/hosp%2Da", "audit", "unknown_query"},
+       }) {
+    SCOPED_TRACE(a.org + " " + a.role + " " + a.target + " " + a.purpose);
+    Person reader = f.person(a.org, "t-" + a.role, a.role);
+    EXPECT_EQ(ask(reader, body(a.target, a.purpose)).reason_code, a.code);
+  }
+  // A read of a patient's trail is on that trail.
+  EXPECT_FALSE(f.index_of("patient/" + testing::kPatientRef).empty());
+}
+
 }  // namespace
 }  // namespace medtrail::contracts

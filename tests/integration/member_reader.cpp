@@ -29,7 +29,7 @@ std::string fresh_nonce() {
 
 }  // namespace
 
-MemberReader::MemberReader(const Cluster& cluster, const std::string& name) : id_("reg-c/" + name) {
+MemberReader::MemberReader(Cluster& cluster, const std::string& name) : id_("reg-c/" + name) {
   auto genesis = ledger::load_genesis_file(cluster.genesis_path());
   if (!genesis.ok()) throw std::runtime_error("genesis: " + genesis.status().to_string());
   genesis_ = std::move(*genesis);
@@ -59,6 +59,9 @@ MemberReader::MemberReader(const Cluster& cluster, const std::string& name) : id
   if (!submit_until_final(clients, {record}, 0, std::chrono::steady_clock::now() + std::chrono::minutes(1),
                           stats)) {
     throw std::runtime_error("registering " + id_ + ": " + stats.last_error);
+  }
+  if (!cluster.wait_converged(std::chrono::seconds(30))) {
+    throw std::runtime_error("registering " + id_ + ": the nodes did not converge");
   }
 }
 

@@ -12,9 +12,10 @@ namespace medtrail::integration {
 
 class MemberReader {
  public:
-  // Registers "reg-c/<name>" (identity.register by reg-c's admin) through the running nodes;
-  // throws when that cannot be committed within a minute.
-  explicit MemberReader(const Cluster& cluster, const std::string& name = "auditor");
+  // Registers "reg-c/<name>" (identity.register by reg-c's admin) through the running nodes and
+  // waits until every running node has applied it (a node that has not yet would refuse the
+  // reader as unknown_signer); throws when that does not happen within a minute.
+  explicit MemberReader(Cluster& cluster, const std::string& name = "auditor");
 
   // GET `target` on `client`'s node with a new signed query (purpose "audit").
   testing::HttpResponse get(testing::HttpClient& client, const std::string& target) const;

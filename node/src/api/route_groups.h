@@ -22,6 +22,8 @@ void register_chain_routes(http::Server& server, const ApiContext& ctx,
 // GET /v1/prescriptions/{id}: a pharmacist's verification (a recorded read)
 void register_prescription_routes(http::Server& server, const ApiContext& ctx,
                                   std::shared_ptr<RecordedReads> reads);
+// GET /v1/audit/trails/{subject}: a subject's records for auditors (a recorded read, paged)
+void register_audit_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads);
 // GET /v1/trace/{vaccine,tableware,rx}/{code} and /trace/... (the citizen's page): public
 void register_trace_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)

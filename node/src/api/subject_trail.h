@@ -3,6 +3,7 @@
 // the leaves of every record about it, rejected attempts included, in chain order. Reads index
 // entries, never scans blocks: the cost follows the answer, not the chain.
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -15,8 +16,10 @@ struct SubjectTrail {
   bool truncated = false;        // more than `max` entries exist
 };
 
-// At most `max` leaves from the start of the trail. Errors: the index could not be read.
+// At most `max` leaves of the trail, from its start or from the first leaf after `after` (a
+// keyset cursor: entries are only ever appended with higher leaves, so a cursor never skips or
+// repeats one however the chain grows). Errors: the index could not be read.
 ledger::Result<SubjectTrail> subject_trail(const ledger::ChainStore& store, std::string_view subject,
-                                           size_t max);
+                                           size_t max, std::optional<uint64_t> after = {});
 
 }  // namespace medtrail::node::api

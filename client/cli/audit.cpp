@@ -1,0 +1,132 @@
+// `medtrail audit trail SUBJECT`: every record about a subject (rx/<id>, patient/<ref>,
+// org/<org>, identity/<org>/<user>, vlot/<gtin>/<lot>, vcode/<code>, vship/<id>, tw/<batch>,
+// access/<org>, actor/<org>/<name>, gov/<id>) in chain order, refused attempts included,
+// following the node's pages to the end. Each page is a signed read, recorded on the chain.
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "io.h"
+#include "signed_reader.h"
+
+namespace medtrail::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct AuditOptions {
+  std::string subject;
+  std::string kind, result, from, to;
+  bool csv = false;
+  int limit = 1000;
+};
+
+// Percent-encodes a query value (RFC 3986 unreserved stay).
+std::string encode(const std::string& value) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string target(const AuditOptions& o, const std::string& after) {
+  std::string t = "/v1/audit/trails/" + o.subject + "?limit=" + std::to_string(o.limit);
+  if (!o.kind.empty()) t += "&kind=" + encode(o.kind);
+  if (!o.result.empty()) t += "&result=" + encode(o.result);
+  if (!o.from.empty()) t += "&from=" + encode(o.from);
+  if (!o.to.empty()) t += "&to=" + encode(o.to);
+  if (o.csv) t += "&format=csv";
+  if (!after.empty()) t += "&after=" + after;
+  return t;
+}
+
+std::string refusal(const HttpReply& reply) {
+  json body = json::parse(reply.body, nullptr, false);
+  const json* e = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
+  if (e == nullptr || !e->is_object()) return "HTTP " + std::to_string(reply.status);
+  return "HTTP " + std::to_string(reply.status) + " " + e->value("code", "") + ": " + e->value("message", "");
+}
+
+}  // namespace
+
+void add_audit(CLI::App& app, int& exit_code) {
+  auto* audit = app.add_subcommand("audit", "Audit queries as a member reads them");
+  audit->require_subcommand(1);
+  auto* cmd = audit->add_subcommand(
+      "trail", "Every record about one subject in chain order, refused attempts included, all pages; each "
+               "page is a signed read recorded on the chain");
+  auto r = std::make_shared<ReaderOptions>();
+  auto o = std::make_shared<AuditOptions>();
+  cmd->add_option("subject", o->subject, "e.g. rx/<id>, patient/<ref>, org/<org>, actor/<org>/<name>")->required();
+  cmd->add_option("--kind", o->kind, "Only records of this kind, e.g. rx.dispense");
+  cmd->add_option("--result", o->result, "Only accepted or rejected records")->check(CLI::IsMember({"accepted", "rejected"}));
+  cmd->add_option("--from", o->from, "From this time on (RFC 3339)");
+  cmd->add_option("--to", o->to, "Before this time (RFC 3339)");
+  cmd->add_flag("--csv", o->csv, "CSV for spreadsheets (one header line, then every row)");
+  cmd->add_option("--page", o->limit, "Rows per page")->check(CLI::Range(1, 1000))->capture_default_str();
+  add_reader_options(cmd, *r, "audit");
+  cmd->callback([&exit_code, r, o] {
+    auto reader = SignedReader::open(*r);
+    if (!reader.ok()) {
+      exit_code = fail("audit trail", reader.status(), kExitUsage);
+      return;
+    }
+    std::string after;
+    size_t rows = 0, pages = 0;
+    for (;;) {
+      auto reply = reader->get(target(*o, after), 64 << 20);
+      if (!reply.ok()) {
+        exit_code = fail("audit trail", reply.status(), kExitUsage);
+        return;
+      }
+      ++pages;
+      if (reply->status != 200) {
+        std::cerr << "medtrail: audit trail: " << refusal(*reply) << "\n";
+        if (!reply->header("medtrail-receipt").empty()) {
+          std::cerr << "  the refusal is on the chain: record " << reply->header("medtrail-receipt") << "\n";
+        }
+        exit_code = reply->status == 400 ? kExitUsage : kExitInvalid;
+        return;
+      }
+      std::string next;
+      if (o->csv) {
+        std::string_view body = reply->body;
+        // Every page starts with the header line; print it once.
+        if (pages > 1 && body.find('\n') != std::string_view::npos) body.remove_prefix(body.find('\n') + 1);
+        std::cout << body;
+        next = reply->header("medtrail-next-cursor");
+      } else {
+        json page = json::parse(reply->body, nullptr, false);
+        if (!page.is_object()) {
+          exit_code = fail("audit trail", ledger::Status::error("bad_answer", "the node's answer is not JSON"), kExitUsage);
+          return;
+        }
+        for (const json& row : page.value("rows", json::array())) {
+          ++rows;
+          std::cout << row.value("leaf_index", uint64_t{0}) << "  " << row.value("kind", "") << "  "
+                    << row.value("actor", "") << "  "
+                    << (row.value("accepted", false) ? "accepted" : "REJECTED " + row.value("reason_code", ""))
+                    << "  " << row.value("record_id", "") << "\n";
+        }
+        if (page["next"].is_string()) next = page["next"].get<std::string>();
+      }
+      if (next.empty()) break;
+      after = next;
+    }
+    if (!o->csv) std::cerr << rows << " records in " << pages << " pages (each page a read recorded on the chain)\n";
+    exit_code = 0;
+  });
+}
+
+}  // namespace medtrail::cli

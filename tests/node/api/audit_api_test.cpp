@@ -1,0 +1,137 @@
+// A subject's trail for auditors (GET /v1/audit/trails/..., a recorded read): keyset pages
+// return every record exactly once while records keep arriving, filters apply before the limit,
+// CSV carries the same rows, and who may follow which trail is the contract's call.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "medtrail/ledger/rfc3339.h"
+#include "node/api/api_test_stack.h"
+#include "support/http_client.h"
+
+namespace medtrail::node::api::testing {
+namespace {
+
+using medtrail::testing::HttpClient;
+using medtrail::testing::HttpResponse;
+using nlohmann::json;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class AuditApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(stack_.wait_for_leader());
+    auditor_ = stack_.register_person("reg-c", "zhao", "auditor");
+    operator_ = stack_.register_person("disinf-d", "op-tang", "operator");
+  }
+  // A tableware batch (on org/disinf-d's trail); `passed` false records a refused one.
+  RecordStatus batch(int n, bool passed = true) {
+    json body = {{"batch_code", "TC-" + std::to_string(n)},
+                 {"licence_no", "XA-XD-2025-0193"},
+                 {"line", "L2"},
+                 {"disinfected_at", ledger::unix_ms_to_rfc3339(now_ms() - 3600000)},
+                 {"use_by", ledger::unix_ms_to_rfc3339(passed ? now_ms() + 86400000 : now_ms() - 7200000)},
+                 {"method", "chemical"},
+                 {"quantity", 10},
+                 {"results", {{"sensory", "pass"}, {"free_residual_chlorine", "0.010"},
+                              {"anionic_detergent", "not_detected"}, {"coliforms", "not_detected"},
+                              {"salmonella", "not_detected"}}}};
+    return stack_.submit_as(operator_, "tableware.batch", body);
+  }
+  HttpResponse get(HttpClient& client, const Person& who, const std::string& target) {
+    return client.get(target, {{"Authorization", stack_.authorization(who, target)}});
+  }
+  // Follows every page of `base`; the record ids in order.
+  std::vector<std::string> all_pages(HttpClient& client, const std::string& base, size_t* pages = nullptr) {
+    std::vector<std::string> ids;
+    std::string after;
+    for (size_t n = 0;; ++n) {
+      HttpResponse r = get(client, auditor_, base + (after.empty() ? "" : "&after=" + after));
+      EXPECT_EQ(r.status, 200) << r.body;
+      json b = json::parse(r.body, nullptr, false);
+      if (!b.is_object()) break;
+      for (const json& row : b["rows"]) ids.push_back(row["record_id"]);
+      if (!b["next"].is_string()) {
+        if (pages) *pages = n + 1;
+        break;
+      }
+      after = b["next"];
+    }
+    return ids;
+  }
+
+  ApiStack stack_;
+  HttpClient client_{stack_.port()};
+  Person auditor_, operator_;
+};
+
+TEST_F(AuditApiTest, PagesReturnEveryRecordExactlyOnceWhileRecordsKeepArriving) {
+  std::vector<std::string> written;
+  for (int i = 0; i < 60; ++i) written.push_back(batch(i).id);
+  std::atomic<bool> stop{false};
+  std::vector<std::string> late;
+  std::thread writer([&] {
+    for (int i = 60; i < 120 && !stop; ++i) late.push_back(batch(i).id);
+  });
+  size_t pages = 0;
+  std::vector<std::string> seen = all_pages(client_, "/v1/audit/trails/org/disinf-d?limit=7", &pages);
+  stop = true;
+  writer.join();
+  EXPECT_GT(pages, 8u);
+  const std::set<std::string> distinct(seen.begin(), seen.end());
+  EXPECT_EQ(distinct.size(), seen.size()) << "a record came twice";
+  for (const std::string& id : written) EXPECT_TRUE(distinct.count(id)) << id << " missing";
+  // Whatever arrived during the walk is found by one more walk from the start, once.
+  std::vector<std::string> again = all_pages(client_, "/v1/audit/trails/org/disinf-d?limit=50");
+  EXPECT_EQ(again.size(), written.size() + late.size());
+  EXPECT_EQ(std::set<std::string>(again.begin(), again.end()).size(), again.size());
+}
+
+TEST_F(AuditApiTest, FiltersApplyBeforeTheLimitAndCsvCarriesTheSameRows) {
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(batch(i).state, RecordState::kCommitted);
+  for (int i = 5; i < 8; ++i) ASSERT_EQ(batch(i, /*passed=*/false).state, RecordState::kRejected);
+  std::vector<std::string> rejected = all_pages(client_, "/v1/audit/trails/org/disinf-d?limit=2&result=rejected");
+  EXPECT_EQ(rejected.size(), 3u);
+  HttpResponse r = get(client_, auditor_, "/v1/audit/trails/org/disinf-d?limit=100&result=rejected");
+  json b = json::parse(r.body);
+  for (const json& row : b["rows"]) {
+    EXPECT_EQ(row["accepted"], false);
+    EXPECT_FALSE(row["reason_code"].get<std::string>().empty());
+    EXPECT_TRUE(row.contains("body")) << "a regulator's auditor sees the records whole";
+  }
+  HttpResponse csv = get(client_, auditor_, "/v1/audit/trails/org/disinf-d?limit=100&format=csv&kind=tableware.batch");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(std::count(csv.body.begin(), csv.body.end(), '\n'), 1 + 8);
+  EXPECT_EQ(csv.body.substr(0, csv.body.find('\n')), "leaf_index,record_id,time,kind,organisation,actor,result,reason_code");
+  EXPECT_TRUE(csv.header("medtrail-next-cursor").empty());
+}
+
+TEST_F(AuditApiTest, WhoFollowsWhichTrailIsTheContractsCallAndBadQueriesRecordNothing) {
+  Person own_auditor = stack_.register_person("disinf-d", "audit-1", "auditor");
+  EXPECT_EQ(get(client_, own_auditor, "/v1/audit/trails/org/disinf-d?limit=5").status, 200);
+  HttpResponse other = get(client_, own_auditor, "/v1/audit/trails/org/hosp-a?limit=5");
+  EXPECT_EQ(other.status, 403);
+  EXPECT_FALSE(other.header("medtrail-receipt").empty());
+  const uint64_t before = stack_.store().tree_size();
+  for (const char* bad : {"/v1/audit/trails/org/disinf-d?limit=0", "/v1/audit/trails/org/disinf-d?after=x",
+                          "/v1/audit/trails/org/disinf-d?result=maybe", "/v1/audit/trails/org/disinf-d?from=yesterday",
+                          "/v1/audit/trails/org/disinf-d?limit=1001", "/v1/audit/trails/org/disinf-d?sort=desc",
+                          "/v1/audit/trails/org/dis%2Dinf"}) {
+    HttpResponse r = get(client_, auditor_, bad);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+  }
+  EXPECT_EQ(stack_.store().tree_size(), before);
+}
+
+}  // namespace
+}  // namespace medtrail::node::api::testing
