@@ -51,12 +51,6 @@ std::string target(const AuditOptions& o, const std::string& after) {
   return t;
 }
 
-std::string refusal(const HttpReply& reply) {
-  json body = json::parse(reply.body, nullptr, false);
-  const json* e = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
-  if (e == nullptr || !e->is_object()) return "HTTP " + std::to_string(reply.status);
-  return "HTTP " + std::to_string(reply.status) + " " + e->value("code", "") + ": " + e->value("message", "");
-}
 
 }  // namespace
 
@@ -92,7 +86,7 @@ void add_audit(CLI::App& app, int& exit_code) {
       }
       ++pages;
       if (reply->status != 200) {
-        std::cerr << "medtrail: audit trail: " << refusal(*reply) << "\n";
+        std::cerr << "medtrail: audit trail: " << refusal_line(*reply) << "\n";
         if (!reply->header("medtrail-receipt").empty()) {
           std::cerr << "  the refusal is on the chain: record " << reply->header("medtrail-receipt") << "\n";
         }

@@ -11,20 +11,6 @@
 
 namespace medtrail::cli {
 
-namespace {
-
-// The node's JSON error {"error": {"code", "message", "receipt"?}}, as one line.
-std::string refusal_line(const HttpReply& reply) {
-  nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);
-  const nlohmann::json* error = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
-  if (error == nullptr || !error->is_object()) return "HTTP " + std::to_string(reply.status);
-  std::string line = "HTTP " + std::to_string(reply.status) + " " + error->value("code", "") + ": " +
-                     error->value("message", "");
-  return line;
-}
-
-}  // namespace
-
 void add_get(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "get", "Read one API resource as yourself: signs the query, which the node records on the "

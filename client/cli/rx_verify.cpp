@@ -22,13 +22,6 @@ std::string s(const json& j, const char* field) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-// The node's JSON error as one line: "HTTP 403 query_not_permitted: ...".
-std::string refusal(const HttpReply& reply) {
-  json body = json::parse(reply.body, nullptr, false);
-  const json* e = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
-  if (e == nullptr || !e->is_object()) return "HTTP " + std::to_string(reply.status);
-  return "HTTP " + std::to_string(reply.status) + " " + s(*e, "code") + ": " + s(*e, "message");
-}
 
 void print(const json& b, std::ostream& out) {
   const json& a = b.value("authentic", json::object());
@@ -96,7 +89,7 @@ void add_rx(CLI::App& app, int& exit_code) {
     }
     const std::string receipt = reply->header("medtrail-receipt");
     if (reply->status != 200) {
-      std::cerr << "medtrail: rx verify: " << refusal(*reply) << "\n";
+      std::cerr << "medtrail: rx verify: " << refusal_line(*reply) << "\n";
       if (!receipt.empty()) std::cerr << "  your read is on the chain: record " << receipt << "\n";
       exit_code = reply->status == 400 ? kExitUsage : kExitInvalid;
       return;

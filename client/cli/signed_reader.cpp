@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include <nlohmann/json.hpp>
+
 #include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/signed_query.h"
@@ -25,6 +27,17 @@ std::string fresh_nonce() {
 }
 
 }  // namespace
+
+std::string refusal_line(const HttpReply& reply) {
+  nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);
+  const nlohmann::json* e = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
+  if (e == nullptr || !e->is_object()) return "HTTP " + std::to_string(reply.status);
+  auto text = [&](const char* field) {
+    auto it = e->find(field);
+    return it != e->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  return "HTTP " + std::to_string(reply.status) + " " + text("code") + ": " + text("message");
+}
 
 void add_reader_options(CLI::App* cmd, ReaderOptions& o, const std::string& default_purpose) {
   o.purpose = default_purpose;

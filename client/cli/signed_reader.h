@@ -26,6 +26,9 @@ struct ReaderOptions {
 // --node, --genesis, --key, --as, --purpose, --timeout.
 void add_reader_options(CLI::App* cmd, ReaderOptions& options, const std::string& default_purpose);
 
+// A refused read in one line, from the node's JSON error: "HTTP 403 query_not_permitted: ...".
+std::string refusal_line(const HttpReply& reply);
+
 class SignedReader {
  public:
   // Errors: a bad URL, an unreadable genesis or key file, a key of another suite.

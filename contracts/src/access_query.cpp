@@ -32,7 +32,6 @@ std::vector<std::string_view> path_segments(std::string_view target) {
 bool all_of(std::string_view s, bool (*pred)(char)) {
   return !s.empty() && std::all_of(s.begin(), s.end(), pred);
 }
-bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // The characters of every index subject part (ids, hex refs, codes): RFC 3986 unreserved, so
 // the target's bytes are the subject's, with nothing to decode.
@@ -59,15 +58,13 @@ enum class Query { kRecord, kBlock, kPrescription, kTrail, kUnknown };
 Query classify(const ledger::SignedQuery& q) {
   if (q.method != "GET") return Query::kUnknown;
   const std::vector<std::string_view> s = path_segments(q.target);
-  if (s.size() == 3 && s[0] == "v1" && s[1] == "records" && s[2].size() == 2 * ledger::kHashSize &&
-      all_of(s[2], is_lower_hex)) {
+  if (s.size() == 3 && s[0] == "v1" && s[1] == "records" && ledger::is_hash_hex(s[2])) {
     return Query::kRecord;
   }
   if (s.size() == 3 && s[0] == "v1" && s[1] == "blocks" && s[2].size() <= 20 && all_of(s[2], is_digit)) {
     return Query::kBlock;
   }
-  if (s.size() == 3 && s[0] == "v1" && s[1] == "prescriptions" && s[2].size() == 2 * ledger::kHashSize &&
-      all_of(s[2], is_lower_hex)) {
+  if (s.size() == 3 && s[0] == "v1" && s[1] == "prescriptions" && ledger::is_hash_hex(s[2])) {
     return Query::kPrescription;
   }
   if (s.size() >= 5 && s[0] == "v1" && s[1] == "audit" && s[2] == "trails" &&

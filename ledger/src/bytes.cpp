@@ -1,5 +1,7 @@
 #include "medtrail/ledger/bytes.h"
 
+#include <algorithm>
+
 namespace medtrail::ledger {
 namespace {
 
@@ -45,6 +47,12 @@ Result<Bytes> from_hex(std::string_view hex) {
     out[i] = static_cast<uint8_t>(hi << 4 | lo);
   }
   return out;
+}
+
+bool is_hash_hex(std::string_view text) {
+  return text.size() == 2 * kHashSize && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 Result<Hash> hash_from_hex(std::string_view hex) {

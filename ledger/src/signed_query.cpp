@@ -23,11 +23,7 @@ const std::string* string_field(const json& body, std::string_view name) {
 
 // One spelling per hash: the record is evidence, and "AB" and "ab" must not both be it.
 Result<Hash> lowercase_hash(const std::string* hex) {
-  if (hex == nullptr || !std::all_of(hex->begin(), hex->end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-      })) {
-    return Status::error("bad_field", "");
-  }
+  if (hex == nullptr || !is_hash_hex(*hex)) return Status::error("bad_field", "");
   return hash_from_hex(*hex);
 }
 

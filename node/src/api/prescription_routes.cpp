@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "api/json_reply.h"
+#include "api/wall_clock.h"
 #include "api/route_groups.h"
 #include "api/subject_trail.h"
 #include "core/dry_run.h"
@@ -23,18 +24,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxTrailRecords = 500;
-
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-bool is_rx_id(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
 
 // Who issued it, and did their registration stand at that moment?
 json authenticity(const ApiContext& ctx, const std::string& id, const json& rx) {
@@ -97,7 +86,7 @@ http::Response verify(const ApiContext& ctx, const std::string& id, const Reader
   std::optional<json> rx = contracts::state_value_json(contracts::rx_key(id), **stored);
   if (!rx) return http::Response::error(500, "corrupt_state", "the prescription does not read");
   const contracts::ChainParams& chain = ctx.signers->chain_params();
-  const int64_t now = now_unix_ms();
+  const int64_t now = wall_clock_ms();
   const int64_t today = contracts::day_of(now, chain.utc_offset_minutes);
 
   json items = json::array();
@@ -148,7 +137,7 @@ void register_prescription_routes(http::Server& server, const ApiContext& ctx,
                [c, reads](const http::Request& request, http::Responder respond) {
                  auto it = request.params.find("id");
                  std::string id = it == request.params.end() ? std::string() : it->second;
-                 if (!is_rx_id(id)) {
+                 if (!ledger::is_hash_hex(id)) {
                    return respond(http::Response::error(400, "bad_rx_id", "a prescription id is 64 lowercase hex digits"));
                  }
                  reads->serve(request, std::move(respond),

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/json_reply.h"
+#include "api/wall_clock.h"
 #include "core/envelope_screen.h"
 #include "core/store_state_view.h"
 #include "medtrail/contracts/directory.h"
@@ -17,12 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kRetryAfter = "1";
-
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 http::Response unauthorized(std::string_view code, std::string_view message) {
   http::Response r = http::Response::error(401, code, message);
@@ -82,7 +77,7 @@ bool RecordedReads::check(const http::Request& request, Checked& out, http::Resp
   if (query->body_hash != ctx_.store->suite().hash(ledger::to_bytes(request.body))) {
     return refuse(unauthorized("wrong_body", "the query was signed for another request body"));
   }
-  const int64_t now = now_unix_ms();
+  const int64_t now = wall_clock_ms();
   const int64_t skew = std::chrono::duration_cast<std::chrono::milliseconds>(kMaxClockSkew).count();
   const auto ts = ledger::rfc3339_to_unix_ms(fields->ts);
   if (!ts || *ts < now - skew || *ts > now + skew) {
@@ -118,7 +113,7 @@ RecordedReads::Claim RecordedReads::claim(const ledger::Hash& id, int64_t expire
   std::lock_guard lock(mu_);
   if (in_flight_.count(id)) return Claim::kReplayed;
   if (in_flight_.size() >= kMaxInFlight) {
-    const int64_t now = now_unix_ms();
+    const int64_t now = wall_clock_ms();
     std::erase_if(in_flight_, [now](const auto& entry) { return entry.second < now; });
     if (in_flight_.size() >= kMaxInFlight) return Claim::kFull;
   }

@@ -84,12 +84,6 @@ void submit(const ApiContext& ctx, const http::Request& request, http::Responder
                         });
 }
 
-bool is_record_id(std::string_view id) {
-  return id.size() == 2 * ledger::kHashSize && std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 http::Response read_record(const ApiContext& ctx, const ledger::Hash& hash, const std::string& id) {
   auto leaf_index = ctx.store->find_record(hash);
   if (!leaf_index.ok()) {
@@ -113,7 +107,7 @@ void serve_record(const ApiContext& ctx, RecordedReads& reads, const http::Reque
   }
   auto it = request.params.find("id");
   std::string id = it == request.params.end() ? std::string() : it->second;
-  if (!is_record_id(id)) {
+  if (!ledger::is_hash_hex(id)) {
     return respond(http::Response::error(400, "bad_record_id", "a record id is 64 lowercase hex digits"));
   }
   auto hash = ledger::hash_from_hex(id);

@@ -275,15 +275,9 @@ std::string rx_word(const std::string& status) {
   return "REJECTED";
 }
 
-bool is_rx_id(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 ledger::Result<TraceAnswer> prescription(Reader& reader, const contracts::ChainParams& chain,
                                          std::string_view rx_id, int64_t now_ms, TraceAnswer answer) {
-  if (!is_rx_id(rx_id)) return Status::error("bad_code", "a prescription id is 64 lowercase hex digits");
+  if (!ledger::is_hash_hex(rx_id)) return Status::error("bad_code", "a prescription id is 64 lowercase hex digits");
   const std::string id(rx_id);
   answer.body["code"] = id;
   auto rx = reader.value(contracts::rx_key(id));

@@ -10,6 +10,7 @@
 
 #include "api/checkpoint_lookup.h"
 #include "api/json_reply.h"
+#include "api/wall_clock.h"
 #include "api/route_groups.h"
 #include "api/trace_lookup.h"
 #include "api/trace_page.h"
@@ -22,12 +23,6 @@ namespace medtrail::node::api {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The newest quorum checkpoint, counted by organisation; recomputed when the chain has grown
 // and a second has passed (a lookup must not scan back through blocks for every citizen).
@@ -102,7 +97,7 @@ http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind
                       bool page) {
   auto it = request.params.find("code");
   const std::string code = it == request.params.end() ? std::string() : it->second;
-  auto found = trace_lookup(*ctx.store, ctx.signers->chain_params(), kind, code, now_unix_ms());
+  auto found = trace_lookup(*ctx.store, ctx.signers->chain_params(), kind, code, wall_clock_ms());
   if (!found.ok()) {
     if (found.status().code() == "bad_code") {
       return page ? html_reply(400, render_bad_code_page(kind))

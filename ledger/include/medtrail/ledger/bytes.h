@@ -32,6 +32,9 @@ std::string to_hex(ByteView data);
 Result<Bytes> from_hex(std::string_view hex);
 // Exactly 64 hex characters.
 Result<Hash> hash_from_hex(std::string_view hex);
+// Exactly 64 lowercase hex characters: the one spelling of a hash (a record id, a prescription
+// id) that ids in paths and bodies must use, so one hash never has two names.
+bool is_hash_hex(std::string_view text);
 
 std::string to_base64(ByteView data);
 // Strict standard base64 with padding (RFC 4648 §4); error `bad_base64` otherwise.
