@@ -2,6 +2,7 @@
 // org/<org>, identity/<org>/<user>, vlot/<gtin>/<lot>, vcode/<code>, vship/<id>, tw/<batch>,
 // access/<org>, actor/<org>/<name>, gov/<id>) in chain order, refused attempts included,
 // following the node's pages to the end. Each page is a signed read, recorded on the chain.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "commands.h"
 #include "io.h"
 #include "signed_reader.h"
+#include "trail_proofs.h"
 
 namespace medtrail::cli {
 
@@ -21,6 +23,7 @@ struct AuditOptions {
   std::string subject;
   std::string kind, result, from, to;
   bool csv = false;
+  bool verify = false;
   int limit = 1000;
 };
 
@@ -47,10 +50,10 @@ std::string target(const AuditOptions& o, const std::string& after) {
   if (!o.from.empty()) t += "&from=" + encode(o.from);
   if (!o.to.empty()) t += "&to=" + encode(o.to);
   if (o.csv) t += "&format=csv";
+  if (o.verify) t += "&proofs=1";
   if (!after.empty()) t += "&after=" + after;
   return t;
 }
-
 
 }  // namespace
 
@@ -68,6 +71,9 @@ void add_audit(CLI::App& app, int& exit_code) {
   cmd->add_option("--from", o->from, "From this time on (RFC 3339)");
   cmd->add_option("--to", o->to, "Before this time (RFC 3339)");
   cmd->add_flag("--csv", o->csv, "CSV for spreadsheets (one header line, then every row)");
+  cmd->add_flag("--verify", o->verify,
+                "Check every row against its leaf and the leaf against the newest checkpoint a quorum of your "
+                "genesis' organisations signed; exit 1 on any mismatch");
   cmd->add_option("--page", o->limit, "Rows per page")->check(CLI::Range(1, 1000))->capture_default_str();
   add_reader_options(cmd, *r, "audit");
   cmd->callback([&exit_code, r, o] {
@@ -76,8 +82,13 @@ void add_audit(CLI::App& app, int& exit_code) {
       exit_code = fail("audit trail", reader.status(), kExitUsage);
       return;
     }
+    if (o->verify && o->csv) {
+      exit_code = fail("audit trail", ledger::Status::error("bad_usage", "--verify checks JSON pages; drop --csv"), kExitUsage);
+      return;
+    }
     std::string after;
-    size_t rows = 0, pages = 0;
+    size_t rows = 0, pages = 0, proven = 0, unproven = 0;
+    uint64_t checkpoint_height = 0;
     for (;;) {
       auto reply = reader->get(target(*o, after), 64 << 20);
       if (!reply.ok()) {
@@ -106,12 +117,25 @@ void add_audit(CLI::App& app, int& exit_code) {
           exit_code = fail("audit trail", ledger::Status::error("bad_answer", "the node's answer is not JSON"), kExitUsage);
           return;
         }
+        if (o->verify) {
+          TrailPageCheck check = check_trail_page(page, reader->genesis());
+          if (!check.problem.empty()) {
+            std::cerr << "medtrail: audit trail: VERIFICATION FAILED: " << check.problem << "\n";
+            exit_code = kExitInvalid;
+            return;
+          }
+          proven += check.proven;
+          unproven += check.unproven;
+          checkpoint_height = std::max(checkpoint_height, check.checkpoint_height);
+        }
         for (const json& row : page.value("rows", json::array())) {
           ++rows;
           std::cout << row.value("leaf_index", uint64_t{0}) << "  " << row.value("kind", "") << "  "
                     << row.value("actor", "") << "  "
                     << (row.value("accepted", false) ? "accepted" : "REJECTED " + row.value("reason_code", ""))
-                    << "  " << row.value("record_id", "") << "\n";
+                    << "  " << row.value("record_id", "")
+                    << (o->verify && row.value("proof", json()).is_null() ? "  (newer than the checkpoint: unproven)" : "")
+                    << "\n";
         }
         if (page["next"].is_string()) next = page["next"].get<std::string>();
       }
@@ -119,6 +143,12 @@ void add_audit(CLI::App& app, int& exit_code) {
       after = next;
     }
     if (!o->csv) std::cerr << rows << " records in " << pages << " pages (each page a read recorded on the chain)\n";
+    if (o->verify) {
+      std::cerr << proven << " verified against the checkpoint at block " << checkpoint_height
+                << " signed by a quorum of your genesis' organisations";
+      if (unproven > 0) std::cerr << "; " << unproven << " newer than it, not yet provable";
+      std::cerr << "\n";
+    }
     exit_code = 0;
   });
 }

@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/checkpoint_lookup.h"
 #include "api/decimal.h"
 #include "api/json_reply.h"
 #include "api/route_groups.h"
 #include "api/subject_trail.h"
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/rfc3339.h"
 
@@ -35,6 +38,7 @@ struct TrailQuery {
   std::string result;  // "", accepted, rejected
   std::optional<int64_t> from_ms, to_ms;
   bool csv = false;
+  bool proofs = false;  // each row's leaf and its inclusion proof to the newest quorum checkpoint
 };
 
 bool is_subject_char(char c) {
@@ -73,6 +77,9 @@ std::optional<http::Response> parse(const http::Request& request, TrailQuery& q)
       auto ms = ledger::rfc3339_to_unix_ms(value);
       if (!ms) return bad("bad_time", key + " is an RFC 3339 time, e.g. 2026-12-03T00:00:00+08:00");
       (key == "from" ? q.from_ms : q.to_ms) = *ms;
+    } else if (key == "proofs") {
+      if (value != "1" && value != "0") return bad("bad_proofs", "proofs is 1 or 0");
+      q.proofs = value == "1";
     } else if (key == "format") {
       if (value != "csv" && value != "json") return bad("bad_format", "format is json or csv");
       q.csv = value == "csv";
@@ -80,6 +87,7 @@ std::optional<http::Response> parse(const http::Request& request, TrailQuery& q)
       return bad("unknown_parameter", "unknown parameter " + key.substr(0, 32));
     }
   }
+  if (q.csv && q.proofs) return bad("bad_format", "proofs come with JSON pages, not CSV");
   const size_t max = q.csv ? kMaxCsvLimit : kMaxJsonLimit;
   if (q.limit > max) return bad("bad_limit", "limit is at most " + std::to_string(max));
   return std::nullopt;
@@ -102,8 +110,28 @@ bool sees_bodies(const ApiContext& ctx, const Reader& reader) {
   return false;
 }
 
+// The row's leaf and its path to the checkpoint's root (docs/audit.md, "Proofs"); null for a
+// record newer than the checkpoint (provable once a later one is signed).
+json row_proof(const ApiContext& ctx, const ledger::LeafRecord& leaf, uint64_t leaf_index,
+               const ledger::SignedCheckpoint& cp) {
+  if (leaf_index >= cp.checkpoint.tree_size) return nullptr;
+  auto proof = ctx.store->inclusion_proof(leaf_index, cp.checkpoint.tree_size);
+  if (!proof.ok()) return nullptr;
+  json path = json::array();
+  for (const ledger::Hash& h : proof->path) path.push_back(ledger::to_hex(h));
+  return {{"leaf_data", ledger::to_hex(ledger::encode_leaf(leaf))},
+          {"leaf_index", leaf_index},
+          {"tree_size", cp.checkpoint.tree_size},
+          {"path", std::move(path)}};
+}
+
 http::Response page(const ApiContext& ctx, const TrailQuery& q, const Reader& reader) {
   const bool bodies = sees_bodies(ctx, reader) && !q.csv;
+  std::optional<ledger::SignedCheckpoint> checkpoint;
+  if (q.proofs) {
+    checkpoint = newest_quorum_checkpoint(ctx);
+    if (!checkpoint) return http::Response::error(503, "no_checkpoint", "no quorum checkpoint yet to prove rows against");
+  }
   json rows = json::array();
   std::string csv = q.csv ? "leaf_index,record_id,time,kind,organisation,actor,result,reason_code\n" : "";
   size_t matched = 0;
@@ -153,6 +181,7 @@ http::Response page(const ApiContext& ctx, const TrailQuery& q, const Reader& re
         row["reason"] = leaf->result.reason;
       }
       if (bodies && fields.ok()) row["body"] = std::move(body);
+      if (checkpoint) row["proof"] = row_proof(ctx, *leaf, leaf_index, *checkpoint);
       rows.push_back(std::move(row));
     }
     if (more || !trail->truncated) break;  // the page is full, or the trail has ended
@@ -175,6 +204,7 @@ http::Response page(const ApiContext& ctx, const TrailQuery& q, const Reader& re
   json out = {{"subject", q.subject}, {"rows", std::move(rows)}, {"limit", q.limit}};
   out["next"] = next ? json(std::to_string(*next)) : json(nullptr);
   out["receipt"] = {{"record_id", reader.receipt}, {"leaf_index", reader.receipt_leaf}};
+  if (checkpoint) out["checkpoint"] = ledger::checkpoint_to_json(*checkpoint);
   return json_reply(200, out);
 }
 

@@ -46,17 +46,8 @@ void serve_block(const ApiContext& ctx, RecordedReads& reads, const http::Reques
   reads.serve(request, std::move(respond), [c, height](const Reader&) { return block_reply(*c, height, true); });
 }
 
-// The newer of the chain's newest trusted checkpoint and the newest one the node's pool has
-// gathered a quorum for (the chain records pooled checkpoints a block or more later).
 http::Response latest_checkpoint(const ApiContext& ctx) {
-  auto checkpoint =
-      latest_trusted_checkpoint(*ctx.store, ledger::genesis_checkpoint_trust(*ctx.genesis));
-  if (ctx.driver != nullptr) {
-    auto pooled = ctx.driver->checkpoints().newest_quorum(*ctx.store);
-    if (pooled && (!checkpoint || pooled->checkpoint.height > checkpoint->checkpoint.height)) {
-      checkpoint = std::move(pooled);
-    }
-  }
+  auto checkpoint = newest_quorum_checkpoint(ctx);
   if (!checkpoint) {
     return http::Response::error(404, "no_checkpoint", "no trusted checkpoint near the head");
   }

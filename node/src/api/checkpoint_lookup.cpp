@@ -1,5 +1,7 @@
 #include "api/checkpoint_lookup.h"
 
+#include "medtrail/ledger/genesis.h"
+
 namespace medtrail::node::api {
 
 std::optional<ledger::SignedCheckpoint> latest_trusted_checkpoint(
@@ -41,6 +43,17 @@ std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
     if (past) return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContext& ctx) {
+  auto checkpoint = latest_trusted_checkpoint(*ctx.store, ledger::genesis_checkpoint_trust(*ctx.genesis));
+  if (ctx.driver != nullptr) {
+    auto pooled = ctx.driver->checkpoints().newest_quorum(*ctx.store);
+    if (pooled && (!checkpoint || pooled->checkpoint.height > checkpoint->checkpoint.height)) {
+      checkpoint = std::move(pooled);
+    }
+  }
+  return checkpoint;
 }
 
 }  // namespace medtrail::node::api

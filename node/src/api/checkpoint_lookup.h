@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "api/api_context.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/checkpoint.h"
 
@@ -26,5 +27,9 @@ std::optional<ledger::SignedCheckpoint> latest_trusted_checkpoint(
 std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
     const ledger::ChainStore& store, const ledger::CheckpointTrust& trust, uint64_t height,
     uint64_t max_blocks = kMaxCheckpointScanBlocks);
+
+// The newer of the chain's newest trusted checkpoint and the newest one the node's pool has
+// gathered a quorum for (the chain records pooled checkpoints a block or more later).
+std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContext& ctx);
 
 }  // namespace medtrail::node::api

@@ -34,13 +34,7 @@ class VouchCache {
     std::lock_guard lock(mu_);
     if (computed_ && (height == height_ || now - at_ < std::chrono::seconds(1))) return vouch_;
     const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(*ctx.genesis);
-    auto checkpoint = latest_trusted_checkpoint(*ctx.store, trust);
-    if (ctx.driver != nullptr) {
-      auto pooled = ctx.driver->checkpoints().newest_quorum(*ctx.store);
-      if (pooled && (!checkpoint || pooled->checkpoint.height > checkpoint->checkpoint.height)) {
-        checkpoint = std::move(pooled);
-      }
-    }
+    auto checkpoint = newest_quorum_checkpoint(ctx);
     TraceVouch v;
     std::set<std::string> all;
     for (const ledger::TrustedSigner& s : trust.signers) all.insert(s.org);

@@ -1,0 +1,94 @@
+#include "trail_proofs.h"
+
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/checkpoint_json.h"
+#include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/merkle.h"
+
+namespace medtrail::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// Why `row` is not what its proof shows; "" when it is.
+std::string check_row(const json& row, const json& proof, const ledger::SignedCheckpoint& cp,
+                      const ledger::CryptoSuite& suite) {
+  if (!proof.is_object()) return "the proof is not an object";
+  auto bytes = ledger::from_hex(proof.value("leaf_data", ""));
+  if (!bytes.ok()) return "leaf_data is not hex";
+  auto leaf = ledger::decode_leaf(*bytes);
+  if (!leaf.ok()) return "leaf_data is not a leaf: " + leaf.status().message();
+  const uint64_t leaf_index = row.value("leaf_index", UINT64_MAX);
+  if (proof.value("leaf_index", UINT64_MAX) != leaf_index || proof.value("tree_size", uint64_t{0}) != cp.checkpoint.tree_size) {
+    return "the proof is for another leaf or tree size";
+  }
+  if (ledger::record_id(suite, leaf->envelope) != row.value("record_id", "")) return "record_id is not the leaf's";
+  auto fields = ledger::parse_payload(leaf->envelope);
+  if (!fields.ok() || fields->kind != row.value("kind", "")) return "kind is not the leaf's";
+  if (leaf->envelope.signer != row.value("actor", "")) return "actor is not the leaf's signer";
+  if (leaf->result.accepted != row.value("accepted", !leaf->result.accepted)) return "the result is not the leaf's";
+  if (!leaf->result.accepted && leaf->result.reason_code != row.value("reason_code", "")) {
+    return "reason_code is not the leaf's";
+  }
+  if (static_cast<int64_t>(leaf->timestamp_ms) != row.value("at_ms", int64_t{-1})) return "at_ms is not the leaf's";
+  ledger::InclusionProof inclusion{leaf_index, cp.checkpoint.tree_size, {}};
+  const json path = proof.value("path", json::array());
+  if (!path.is_array() || path.size() > 64) return "the path is not a list of hashes";
+  for (const json& h : path) {
+    auto hash = h.is_string() ? ledger::hash_from_hex(h.get<std::string>()) : ledger::Result<ledger::Hash>(ledger::Status::error("", ""));
+    if (!hash.ok()) return "the path is not a list of hashes";
+    inclusion.path.push_back(*hash);
+  }
+  ledger::Status included =
+      ledger::verify_inclusion(suite, ledger::merkle_leaf_hash(suite, *bytes), inclusion, cp.checkpoint.tree_root);
+  if (!included.ok()) return "the leaf is not in the checkpoint's tree (" + included.code() + ")";
+  return "";
+}
+
+}  // namespace
+
+TrailPageCheck check_trail_page(const json& page, const ledger::LoadedGenesis& genesis) {
+  TrailPageCheck out;
+  const ledger::CryptoSuite& suite = *genesis.suite;
+  auto it = page.find("checkpoint");
+  if (it == page.end() || !it->is_object()) {
+    out.problem = "the page carries no checkpoint";
+    return out;
+  }
+  auto cp = ledger::checkpoint_from_json(it->dump());
+  if (!cp.ok()) {
+    out.problem = "the checkpoint does not read: " + cp.status().message();
+    return out;
+  }
+  if (cp->checkpoint.chain_id != genesis.chain_id) {
+    out.problem = "the checkpoint is of another chain than your genesis";
+    return out;
+  }
+  if (ledger::Status quorum = ledger::verify_checkpoint_quorum(suite, *cp, ledger::genesis_checkpoint_trust(genesis.genesis));
+      !quorum.ok()) {
+    out.problem = "the checkpoint is not signed by a quorum of your genesis' organisations: " + quorum.message();
+    return out;
+  }
+  out.checkpoint_height = cp->checkpoint.height;
+  for (const json& row : page.value("rows", json::array())) {
+    const uint64_t leaf_index = row.value("leaf_index", UINT64_MAX);
+    const json proof = row.value("proof", json());
+    if (proof.is_null()) {
+      if (leaf_index < cp->checkpoint.tree_size) {
+        out.problem = "leaf " + std::to_string(leaf_index) + " comes without a proof though the checkpoint covers it";
+        return out;
+      }
+      ++out.unproven;
+      continue;
+    }
+    if (std::string why = check_row(row, proof, *cp, suite); !why.empty()) {
+      out.problem = "leaf " + std::to_string(leaf_index) + ": " + why;
+      return out;
+    }
+    ++out.proven;
+  }
+  return out;
+}
+
+}  // namespace medtrail::cli

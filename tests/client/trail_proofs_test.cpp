@@ -1,0 +1,141 @@
+// A trail page with proofs, as a node serves it, checked against the reader's genesis: an honest
+// page holds; any change to a row, a leaf, a path or the checkpoint is caught, naming the leaf.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/trail_proofs.h"
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/checkpoint_json.h"
+#include "medtrail/ledger/envelope.h"
+#include "support/chain_fixture.h"
+
+namespace medtrail::cli {
+namespace {
+
+using nlohmann::json;
+
+class TrailProofsTest : public ::testing::Test {
+ protected:
+  TrailProofsTest() : suite_(ledger::ed25519_sha256()), consortium_(suite_) {
+    ledger::ChainStoreOptions options;
+    options.sync = false;
+    store_ = ledger::ChainStore::open(dir_.path().string(), suite_, testing::test_chain_id(suite_), options).value();
+    testing::build_chain(*store_, consortium_, testing::ChainSpec{});
+    // The genesis the reader holds: the consortium's nodes, quorum 2.
+    genesis_.suite = &suite_;
+    genesis_.chain_id = store_->chain_id();
+    genesis_.genesis.checkpoint_quorum = 2;
+    for (size_t i = 0; i < consortium_.node_ids.size(); ++i) {
+      const std::string& id = consortium_.node_ids[i];
+      ledger::GenesisNode node;
+      node.org = id.substr(0, id.find('/'));
+      node.id = id.substr(id.find('/') + 1);
+      node.public_key = consortium_.node_keys[i].public_key;
+      genesis_.genesis.nodes.push_back(node);
+    }
+  }
+
+  // A page of every leaf the newest carried checkpoint covers, and two newer ones without proofs.
+  json honest_page() {
+    std::optional<ledger::SignedCheckpoint> cp;
+    for (uint64_t h = store_->height(); h > 0 && !cp; --h) {
+      auto block = store_->block_at(h).value();
+      if (!block.checkpoints.empty()) cp = block.checkpoints.back();
+    }
+    EXPECT_TRUE(cp.has_value());
+    json rows = json::array();
+    for (uint64_t i = 0; i < store_->tree_size(); ++i) {
+      ledger::LeafRecord leaf = store_->leaf_at(i).value();
+      auto fields = ledger::parse_payload(leaf.envelope).value();
+      json row = {{"leaf_index", i},
+                  {"record_id", ledger::record_id(suite_, leaf.envelope)},
+                  {"at_ms", leaf.timestamp_ms},
+                  {"kind", fields.kind},
+                  {"actor", leaf.envelope.signer},
+                  {"accepted", leaf.result.accepted}};
+      if (!leaf.result.accepted) row["reason_code"] = leaf.result.reason_code;
+      if (i < cp->checkpoint.tree_size) {
+        auto proof = store_->inclusion_proof(i, cp->checkpoint.tree_size).value();
+        json path = json::array();
+        for (const auto& h : proof.path) path.push_back(ledger::to_hex(h));
+        row["proof"] = {{"leaf_data", ledger::to_hex(ledger::encode_leaf(leaf))},
+                        {"leaf_index", i},
+                        {"tree_size", cp->checkpoint.tree_size},
+                        {"path", path}};
+      } else {
+        row["proof"] = nullptr;
+      }
+      rows.push_back(row);
+    }
+    return {{"rows", rows}, {"checkpoint", ledger::checkpoint_to_json(*cp)}};
+  }
+
+  const ledger::CryptoSuite& suite_;
+  testing::TestConsortium consortium_;
+  testing::TempDir dir_;
+  std::unique_ptr<ledger::ChainStore> store_;
+  ledger::LoadedGenesis genesis_;
+};
+
+TEST_F(TrailProofsTest, AnHonestPageHoldsAndNewerRowsCountAsUnproven) {
+  json page = honest_page();
+  TrailPageCheck check = check_trail_page(page, genesis_);
+  EXPECT_EQ(check.problem, "");
+  EXPECT_GT(check.proven, 10u);
+  EXPECT_GT(check.unproven, 0u);
+  EXPECT_EQ(check.proven + check.unproven, page["rows"].size());
+}
+
+TEST_F(TrailProofsTest, EveryLieIsCaught) {
+  const json honest = honest_page();
+  struct Lie {
+    const char* label;
+    std::function<void(json&)> tell;
+  };
+  auto flip_hex = [](json& j) {
+    std::string s = j.get<std::string>();
+    s[s.size() / 2] = s[s.size() / 2] == '0' ? '1' : '0';
+    j = s;
+  };
+  const std::vector<Lie> lies = {
+      {"a row's kind", [](json& p) { p["rows"][1]["kind"] = "rx.cancel"; }},
+      {"a row's actor", [](json& p) { p["rows"][1]["actor"] = "hosp-a/someone-else"; }},
+      {"a refused record shown accepted", [](json& p) {
+         for (json& r : p["rows"]) {
+           if (!r["accepted"].get<bool>()) {
+             r["accepted"] = true;
+             r.erase("reason_code");
+             return;
+           }
+         }
+       }},
+      {"a row's time", [](json& p) { p["rows"][1]["at_ms"] = p["rows"][1]["at_ms"].get<int64_t>() + 1; }},
+      {"a row's record id", [&](json& p) { flip_hex(p["rows"][1]["record_id"]); }},
+      {"a byte of a leaf", [&](json& p) { flip_hex(p["rows"][1]["proof"]["leaf_data"]); }},
+      {"a hash of the path", [&](json& p) { flip_hex(p["rows"][1]["proof"]["path"][0]); }},
+      {"a proof at another index", [](json& p) { p["rows"][1]["proof"]["leaf_index"] = 2; }},
+      {"a proof withheld under the checkpoint", [](json& p) { p["rows"][1]["proof"] = nullptr; }},
+      {"the checkpoint's root", [&](json& p) { flip_hex(p["checkpoint"]["tree_root"]); }},
+      {"no checkpoint", [](json& p) { p.erase("checkpoint"); }},
+  };
+  for (const Lie& lie : lies) {
+    SCOPED_TRACE(lie.label);
+    json page = honest;
+    lie.tell(page);
+    EXPECT_NE(check_trail_page(page, genesis_).problem, "");
+  }
+  // Another chain's genesis does not vouch for this checkpoint.
+  ledger::LoadedGenesis other = genesis_;
+  other.chain_id = testing::test_chain_id(suite_, "another chain");
+  EXPECT_NE(check_trail_page(honest, other).problem, "");
+  // Nor does a genesis whose quorum the signatures do not reach.
+  ledger::LoadedGenesis stricter = genesis_;
+  stricter.genesis.checkpoint_quorum = 4;
+  EXPECT_NE(check_trail_page(honest, stricter).problem, "");
+}
+
+}  // namespace
+}  // namespace medtrail::cli
