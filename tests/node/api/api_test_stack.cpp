@@ -139,12 +139,14 @@ std::string random_nonce() {
 
 }  // namespace
 
-RecordStatus ApiStack::commit(const ledger::Envelope& envelope) {
-  std::promise<RecordStatus> done;
+RecordStatus ApiStack::commit(const ledger::Envelope& envelope) { return commit_all({envelope}).at(0); }
+
+std::vector<RecordStatus> ApiStack::commit_all(std::vector<ledger::Envelope> envelopes) {
+  std::promise<std::vector<RecordStatus>> done;
   std::vector<ledger::Result<ledger::Envelope>> items;
-  items.emplace_back(envelope);
-  admission_->submit(std::move(items), true, std::chrono::steady_clock::now() + std::chrono::seconds(20),
-                     [&done](std::vector<RecordStatus> statuses) { done.set_value(statuses.at(0)); });
+  for (ledger::Envelope& e : envelopes) items.emplace_back(std::move(e));
+  admission_->submit(std::move(items), true, std::chrono::steady_clock::now() + std::chrono::seconds(60),
+                     [&done](std::vector<RecordStatus> statuses) { done.set_value(std::move(statuses)); });
   return done.get_future().get();
 }
 

@@ -55,6 +55,8 @@ class ApiStack {
   void revoke_person(const Person& person);
   // Submits `envelope` and waits for its final status.
   RecordStatus commit(const ledger::Envelope& envelope);
+  // Submits `envelopes` as one request and waits for every final status, in order.
+  std::vector<RecordStatus> commit_all(std::vector<ledger::Envelope> envelopes);
   // Signs {v, kind, org, actor, ts (now), nonce, body} as `who` and commits it.
   RecordStatus submit_as(const Person& who, const std::string& kind, const nlohmann::json& body);
   // The Authorization value of a signed query by `who` (docs/api-auth.md).

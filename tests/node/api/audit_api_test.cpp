@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/rfc3339.h"
 #include "node/api/api_test_stack.h"
 #include "support/http_client.h"
@@ -33,8 +34,8 @@ class AuditApiTest : public ::testing::Test {
     auditor_ = stack_.register_person("reg-c", "zhao", "auditor");
     operator_ = stack_.register_person("disinf-d", "op-tang", "operator");
   }
-  // A tableware batch (on org/disinf-d's trail); `passed` false records a refused one.
-  RecordStatus batch(int n, bool passed = true) {
+  // The signed record of a tableware batch (on org/disinf-d's trail); `passed` false: refused.
+  ledger::Envelope batch_record(int n, bool passed = true) {
     json body = {{"batch_code", "TC-" + std::to_string(n)},
                  {"licence_no", "XA-XD-2025-0193"},
                  {"line", "L2"},
@@ -45,8 +46,11 @@ class AuditApiTest : public ::testing::Test {
                  {"results", {{"sensory", "pass"}, {"free_residual_chlorine", "0.010"},
                               {"anionic_detergent", "not_detected"}, {"coliforms", "not_detected"},
                               {"salmonella", "not_detected"}}}};
-    return stack_.submit_as(operator_, "tableware.batch", body);
+    json payload = {{"v", 1}, {"kind", "tableware.batch"}, {"org", "disinf-d"}, {"actor", operator_.id},
+                    {"ts", ledger::unix_ms_to_rfc3339(now_ms())}, {"nonce", "b-" + std::to_string(n)}, {"body", body}};
+    return ledger::sign_envelope(ledger::to_bytes(payload.dump()), operator_.key).value();
   }
+  RecordStatus batch(int n, bool passed = true) { return stack_.commit(batch_record(n, passed)); }
   HttpResponse get(HttpClient& client, const Person& who, const std::string& target) {
     return client.get(target, {{"Authorization", stack_.authorization(who, target)}});
   }
@@ -94,6 +98,37 @@ TEST_F(AuditApiTest, PagesReturnEveryRecordExactlyOnceWhileRecordsKeepArriving) 
   std::vector<std::string> again = all_pages(client_, "/v1/audit/trails/org/disinf-d?limit=50");
   EXPECT_EQ(again.size(), written.size() + late.size());
   EXPECT_EQ(std::set<std::string>(again.begin(), again.end()).size(), again.size());
+}
+
+// The scale: 100,000 records on one trail, paged 1,000 at a time while 2,000 more arrive.
+TEST_F(AuditApiTest, AHundredThousandRecordsArePagedExactlyOnceWhileMoreArrive) {
+  constexpr int kRecords = 100000;
+  std::set<std::string> written;
+  for (int first = 0; first < kRecords; first += 1000) {
+    std::vector<ledger::Envelope> records;
+    for (int n = first; n < first + 1000; ++n) records.push_back(batch_record(n));
+    for (const RecordStatus& s : stack_.commit_all(std::move(records))) {
+      ASSERT_EQ(s.state, RecordState::kCommitted) << s.code << " " << s.result.reason_code;
+      written.insert(s.id);
+    }
+  }
+  std::thread writer([&] {
+    for (int first = kRecords; first < kRecords + 2000; first += 100) {
+      std::vector<ledger::Envelope> records;
+      for (int n = first; n < first + 100; ++n) records.push_back(batch_record(n));
+      stack_.commit_all(std::move(records));
+    }
+  });
+  size_t pages = 0;
+  HttpClient client(stack_.port(), std::chrono::seconds(60));
+  std::vector<std::string> seen = all_pages(client, "/v1/audit/trails/org/disinf-d?limit=1000", &pages);
+  writer.join();
+  const std::set<std::string> distinct(seen.begin(), seen.end());
+  EXPECT_EQ(distinct.size(), seen.size()) << "a record came twice";
+  size_t missing = 0;
+  for (const std::string& id : written) missing += distinct.count(id) == 0;
+  EXPECT_EQ(missing, 0u);
+  EXPECT_GE(pages, 100u);
 }
 
 TEST_F(AuditApiTest, FiltersApplyBeforeTheLimitAndCsvCarriesTheSameRows) {
