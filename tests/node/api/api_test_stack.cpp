@@ -164,13 +164,14 @@ RecordStatus ApiStack::submit_as(const Person& who, const std::string& kind, con
   return commit(must(ledger::sign_envelope(ledger::to_bytes(payload.dump()), who.key)));
 }
 
-Person ApiStack::register_person(const std::string& org, const std::string& name, const std::string& role) {
+Person ApiStack::register_person(const std::string& org, const std::string& name, const std::string& role,
+                                 const std::string& valid_from, const std::string& valid_until) {
   Person person{org + "/" + name, must(suite_.generate_keypair())};
   nlohmann::json body = {{"user_id", name},
                          {"role", role},
                          {"public_key", ledger::to_hex(person.key.public_key)},
-                         {"valid_from", "2020-01-01"},
-                         {"valid_until", "2099-12-31"}};
+                         {"valid_from", valid_from},
+                         {"valid_until", valid_until}};
   if (role == "doctor" || role == "pharmacist" || role == "vaccinator") body["licence_no"] = "L-" + name;
   nlohmann::json payload = {{"v", 1},        {"kind", "identity.register"}, {"org", org},
                             {"actor", org + "/admin"}, {"ts", ledger::unix_ms_to_rfc3339(now_ms())},

@@ -50,7 +50,9 @@ class ApiStack {
 
   // Registers a person of "hosp-a", "reg-c" or "disinf-d" by an identity.register of the organisation's
   // admin, committed before it returns (throws if it is not accepted).
-  Person register_person(const std::string& org, const std::string& name, const std::string& role);
+  Person register_person(const std::string& org, const std::string& name, const std::string& role,
+                         const std::string& valid_from = "2020-01-01",
+                         const std::string& valid_until = "2099-12-31");
   // Revokes them (identity.revoke), committed.
   void revoke_person(const Person& person);
   // Submits `envelope` and waits for its final status.

@@ -98,6 +98,8 @@ TEST_F(RecordedReadsTest, AReadRefusedByPolicyIsRecordedAndNamesItsRecord) {
 TEST_F(RecordedReadsTest, RefusalsAtTheDoorCarryTheirStatusAndCodeAndRecordNothing) {
   Person revoked = stack_.register_person("reg-c", "qian", "auditor");
   stack_.revoke_person(revoked);
+  Person expired = stack_.register_person("reg-c", "sun", "auditor", "2020-01-01", "2021-12-31");
+  Person not_yet = stack_.register_person("reg-c", "zhou", "auditor", "2090-01-01", "2099-12-31");
   ledger::KeyPair stranger_key = ledger::ed25519_sha256().generate_keypair().value();
   Person stranger{"reg-c/nobody", stranger_key};
   Person impostor{auditor_.id, stranger_key};  // the auditor's name, another key
@@ -130,6 +132,8 @@ TEST_F(RecordedReadsTest, RefusalsAtTheDoorCarryTheirStatusAndCodeAndRecordNothi
       {"unknown signer", stack_.authorization(stranger, target_), 401, "unknown_signer"},
       {"wrong key", stack_.authorization(impostor, target_), 401, "signature_mismatch"},
       {"revoked", stack_.authorization(revoked, target_), 403, "signer_revoked"},
+      {"expired", stack_.authorization(expired, target_), 403, "signer_expired"},
+      {"not yet valid", stack_.authorization(not_yet, target_), 403, "signer_not_yet_valid"},
   };
   const uint64_t before = stack_.store().tree_size();
   for (const Case& c : cases) {
@@ -143,6 +147,17 @@ TEST_F(RecordedReadsTest, RefusalsAtTheDoorCarryTheirStatusAndCodeAndRecordNothi
     }
   }
   EXPECT_EQ(stack_.store().tree_size(), before);
+}
+
+// Wrong role: a person the chain knows, in good standing, whose role may not read whole records —
+// refused by the contract, so on the chain. An operator of the regulator's own organisation is
+// no inspector or auditor (AReadRefusedByPolicyIsRecordedAndNamesItsRecord has a hospital's doctor).
+TEST_F(RecordedReadsTest, AWrongRoleIsRefusedOnTheChain) {
+  Person operator_ = stack_.register_person("reg-c", "op-li", "operator");
+  HttpResponse r = get_as(target_, stack_.authorization(operator_, target_));
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(code(r), "query_not_permitted");
+  EXPECT_FALSE(r.header("medtrail-receipt").empty());
 }
 
 TEST_F(RecordedReadsTest, AQueryIsAnsweredOnceOnly) {
