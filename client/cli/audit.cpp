@@ -3,6 +3,8 @@
 // access/<org>, actor/<org>/<name>, gov/<id>) in chain order, refused attempts included,
 // following the node's pages to the end. Each page is a signed read, recorded on the chain.
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <iostream>
 #include <memory>
 
@@ -74,7 +76,9 @@ void add_audit(CLI::App& app, int& exit_code) {
   cmd->add_flag("--verify", o->verify,
                 "Check every row against its leaf and the leaf against the newest checkpoint a quorum of your "
                 "genesis' organisations signed; exit 1 on any mismatch");
-  cmd->add_option("--page", o->limit, "Rows per page")->check(CLI::Range(1, 1000))->capture_default_str();
+  // At least 10: a page of one's own trail adds one record (the read itself), so a page must take
+  // more than it adds for the walk to end.
+  cmd->add_option("--page", o->limit, "Rows per page")->check(CLI::Range(10, 1000))->capture_default_str();
   add_reader_options(cmd, *r, "audit");
   cmd->callback([&exit_code, r, o] {
     auto reader = SignedReader::open(*r);
@@ -87,6 +91,8 @@ void add_audit(CLI::App& app, int& exit_code) {
       return;
     }
     std::string after;
+    uint64_t last_cursor = 0;
+    std::optional<uint64_t> walk_started;  // the leaf of the first page's own read
     size_t rows = 0, pages = 0, proven = 0, unproven = 0;
     uint64_t checkpoint_height = 0;
     for (;;) {
@@ -138,8 +144,22 @@ void add_audit(CLI::App& app, int& exit_code) {
                     << "\n";
         }
         if (page["next"].is_string()) next = page["next"].get<std::string>();
+        if (!walk_started && page.contains("receipt") && page["receipt"].is_object()) {
+          walk_started = page["receipt"].value("leaf_index", uint64_t{0});
+        }
       }
       if (next.empty()) break;
+      // A cursor only moves forward (a node that repeats one would walk us in circles), and the
+      // walk ends where its own reads begin: the trail as it stood when the walk started.
+      uint64_t cursor = 0;
+      auto [end, ec] = std::from_chars(next.data(), next.data() + next.size(), cursor);
+      if (ec != std::errc() || end != next.data() + next.size() || (pages > 1 && cursor <= last_cursor)) {
+        exit_code = fail("audit trail", ledger::Status::error("bad_answer", "the node's next cursor does not move forward"),
+                         kExitInvalid);
+        return;
+      }
+      if (walk_started && cursor + 1 >= *walk_started) break;
+      last_cursor = cursor;
       after = next;
     }
     if (!o->csv) std::cerr << rows << " records in " << pages << " pages (each page a read recorded on the chain)\n";

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "io.h"
+#include "medtrail/ledger/signed_query.h"
 #include "signed_reader.h"
 
 namespace medtrail::cli {
@@ -20,6 +21,11 @@ void add_get(CLI::App& app, int& exit_code) {
   cmd->add_option("target", *target, "The path to read, e.g. /v1/records/<id>")->required();
   add_reader_options(cmd, *o, "audit");
   cmd->callback([&exit_code, o, target] {
+    if (!ledger::is_query_target(*target)) {
+      exit_code = fail("get", ledger::Status::error("bad_field", "the target is a path from /, visible ASCII, at most 2048 bytes"),
+                       kExitUsage);
+      return;
+    }
     auto reader = SignedReader::open(*o);
     if (!reader.ok()) {
       exit_code = fail("get", reader.status(), kExitUsage);

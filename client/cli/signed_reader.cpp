@@ -74,11 +74,19 @@ ledger::Result<SignedReader> SignedReader::open(const ReaderOptions& o) {
   r.signer_ = o.signer;
   r.purpose_ = o.purpose;
   r.timeout_ = std::chrono::seconds(o.timeout_s);
+  auto status = http_get(r.node_, "/v1/status", r.timeout_);
+  if (!status.ok()) return status.status();
+  nlohmann::json body = nlohmann::json::parse(status->body, nullptr, false);
+  auto id = body.is_object() ? body.find("node_id") : body.end();
+  if (status->status != 200 || id == body.end() || !id->is_string() || !ledger::is_node_id(id->get<std::string>())) {
+    return ledger::Status::error("unreachable", o.node + "/v1/status does not name the node");
+  }
+  r.node_id_ = id->get<std::string>();
   return r;
 }
 
 ledger::Result<HttpReply> SignedReader::get(const std::string& target, size_t max_body_bytes) const {
-  ledger::QueryToSign query{"GET", target, "", purpose_};
+  ledger::QueryToSign query{"GET", target, "", purpose_, node_id_};
   auto authorization = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, signer_, query,
                                           now_unix_ms(), fresh_nonce());
   if (!authorization.ok()) return authorization.status();

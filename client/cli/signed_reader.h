@@ -31,7 +31,8 @@ std::string refusal_line(const HttpReply& reply);
 
 class SignedReader {
  public:
-  // Errors: a bad URL, an unreadable genesis or key file, a key of another suite.
+  // Asks the node its id (queries name the node they are sent to). Errors: a bad URL, an
+  // unreadable genesis or key file, a key of another suite, a node that does not answer.
   static ledger::Result<SignedReader> open(const ReaderOptions& options);
 
   // GET `target` with a new signed query. Errors: `unreachable`, or signing failed.
@@ -45,6 +46,7 @@ class SignedReader {
   ledger::KeyPair key_;
   std::string signer_;
   std::string purpose_;
+  std::string node_id_;  // whom the queries are addressed to (GET /v1/status)
   std::chrono::milliseconds timeout_{0};
 };
 

@@ -46,9 +46,24 @@ std::string check_row(const json& row, const json& proof, const ledger::SignedCh
   return "";
 }
 
+TrailPageCheck check_trail_page_unguarded(const json& page, const ledger::LoadedGenesis& genesis);
+
 }  // namespace
 
 TrailPageCheck check_trail_page(const json& page, const ledger::LoadedGenesis& genesis) {
+  try {
+    return check_trail_page_unguarded(page, genesis);
+  } catch (const json::exception&) {
+    // A field of the wrong type is a node's lie like any other: a failed check, not a crash.
+    TrailPageCheck out;
+    out.problem = "the page is malformed (a field of the wrong type)";
+    return out;
+  }
+}
+
+namespace {
+
+TrailPageCheck check_trail_page_unguarded(const json& page, const ledger::LoadedGenesis& genesis) {
   TrailPageCheck out;
   const ledger::CryptoSuite& suite = *genesis.suite;
   auto it = page.find("checkpoint");
@@ -90,5 +105,7 @@ TrailPageCheck check_trail_page(const json& page, const ledger::LoadedGenesis& g
   }
   return out;
 }
+
+}  // namespace
 
 }  // namespace medtrail::cli

@@ -36,6 +36,12 @@ bool is_query_target(std::string_view target) {
          std::all_of(target.begin(), target.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+bool is_node_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
 bool is_access_purpose(std::string_view purpose) {
   return std::find(std::begin(kAccessPurposes), std::end(kAccessPurposes), purpose) !=
          std::end(kAccessPurposes);
@@ -52,11 +58,13 @@ Result<std::string> sign_query(const CryptoSuite& suite, const Hash& chain_id, c
     return bad_field("target", "must be an origin-form target of visible ASCII, at most 2048 bytes");
   }
   if (!is_access_purpose(request.purpose)) return bad_field("purpose", "is not a purpose of use");
+  if (!is_node_id(request.node)) return bad_field("node", "is the id of the node asked, [a-z0-9-] 1..64");
   const size_t slash = signer.find('/');
   if (slash == std::string_view::npos || slash == 0) {
     return Status::error("bad_field", "the signer is an identity id <org>/<name>");
   }
   json body = {{"chain", to_hex(chain_id)},
+               {"node", request.node},
                {"method", request.method},
                {"target", request.target},
                {"body_hash", to_hex(suite.hash(to_bytes(request.body)))},
@@ -88,13 +96,16 @@ Result<Envelope> envelope_from_authorization(std::string_view value) {
 }
 
 Result<SignedQuery> read_signed_query(const json& body) {
-  if (!body.is_object() || body.size() != 5) {
-    return Status::error("bad_field", "body must hold exactly chain, method, target, body_hash, purpose");
+  if (!body.is_object() || body.size() != 6) {
+    return Status::error("bad_field", "body must hold exactly chain, node, method, target, body_hash, purpose");
   }
   SignedQuery q;
   auto chain_hash = lowercase_hash(string_field(body, "chain"));
   if (!chain_hash.ok()) return bad_field("chain", "must be the chain id, 64 lowercase hex");
   q.chain = *chain_hash;
+  const std::string* node = string_field(body, "node");
+  if (node == nullptr || !is_node_id(*node)) return bad_field("node", "is the id of the node asked, [a-z0-9-] 1..64");
+  q.node = *node;
   const std::string* method = string_field(body, "method");
   if (method == nullptr || (*method != "GET" && *method != "POST")) return bad_field("method", "must be GET or POST");
   q.method = *method;

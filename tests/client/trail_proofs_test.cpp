@@ -120,6 +120,8 @@ TEST_F(TrailProofsTest, EveryLieIsCaught) {
       {"a proof withheld under the checkpoint", [](json& p) { p["rows"][1]["proof"] = nullptr; }},
       {"the checkpoint's root", [&](json& p) { flip_hex(p["checkpoint"]["tree_root"]); }},
       {"no checkpoint", [](json& p) { p.erase("checkpoint"); }},
+      {"a field of the wrong type", [](json& p) { p["rows"][1]["leaf_index"] = "1"; }},
+      {"a proof of the wrong type", [](json& p) { p["rows"][1]["proof"]["tree_size"] = "many"; }},
   };
   for (const Lie& lie : lies) {
     SCOPED_TRACE(lie.label);

@@ -21,6 +21,7 @@ class AccessQueryTest : public ::testing::Test {
  protected:
   json body(const std::string& target, const std::string& purpose = "audit") const {
     return {{"chain", ledger::to_hex(f.chain.chain_id)},
+            {"node", "node-1"},
             {"method", "GET"},
             {"target", target},
             {"body_hash", std::string(64, '0')},

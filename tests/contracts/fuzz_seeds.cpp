@@ -209,6 +209,7 @@ void SeedBuilder::prepare() {
   add("access.justify", doctor,
       {{"event_id", event}, {"justification", "unconscious patient admitted to the ER"}});
   const json query = {{"chain", ledger::to_hex(f.chain.chain_id)},
+            {"node", "node-1"},
                       {"method", "GET"},
                       {"target", "/v1/records/" + std::string(64, 'b')},
                       {"body_hash", std::string(64, '0')},

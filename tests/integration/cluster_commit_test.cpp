@@ -113,7 +113,7 @@ TEST(ClusterIntegration, ThreeNodesCommitTenThousandRecordsIdentically) {
   for (size_t t = 0; t < kThreads; ++t) {
     for (size_t k = 0; k < ids[t].size(); k += 97) {
       for (int i = 0; i < cluster.size(); ++i) {
-        HttpResponse r = reader.get(clients[i], "/v1/records/" + ids[t][k]);
+        HttpResponse r = reader.get(clients[i], cluster.node(i).id, "/v1/records/" + ids[t][k]);
         ASSERT_EQ(r.status, 200) << cluster.node(i).id << " " << ids[t][k] << ": " << r.body;
       }
     }
@@ -159,7 +159,7 @@ int catch_up_after_absence(Cluster& cluster, const std::string& tag, size_t per_
   auto back = cluster.client(away);
   MemberReader reader(cluster);
   for (size_t k = 0; k < records.size(); k += 37) {
-    EXPECT_EQ(reader.get(back, "/v1/records/" + records[k].id).status, 200) << records[k].id;
+    EXPECT_EQ(reader.get(back, cluster.node(away).id, "/v1/records/" + records[k].id).status, 200) << records[k].id;
   }
   return away;
 }

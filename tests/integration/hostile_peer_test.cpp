@@ -167,7 +167,7 @@ TEST_F(HostilePeerTest, ForwardedEnvelopeOfAnUnknownSuiteDoesNotStopTheCluster) 
     const std::string id = ledger::record_id(ledger::ed25519_sha256(), e);
     for (int i = 0; i < kHonest; ++i) {
       auto client = cluster_->client(i);
-      EXPECT_EQ(reader.get(client, "/v1/records/" + id).status, 404) << cluster_->node(i).id;
+      EXPECT_EQ(reader.get(client, cluster_->node(i).id, "/v1/records/" + id).status, 404) << cluster_->node(i).id;
     }
   }
   expect_clean_restart(1);
@@ -247,7 +247,7 @@ TEST_F(HostilePeerTest, ForwardedRecordsAdmissionWouldRefuseNeverReachABlock) {
   uint64_t reads = 0;
   auto read = [&](const std::string& id) {
     ++reads;
-    return reader.get(client, "/v1/records/" + id).status;
+    return reader.get(client, cluster_->node(0).id, "/v1/records/" + id).status;
   };
   EXPECT_TRUE(wait_until([&] { return read(forwarded.id) == 200; }, 30s, kClusterPoll))
       << "a valid forwarded record still commits";

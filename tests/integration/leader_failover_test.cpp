@@ -161,7 +161,7 @@ TEST(ClusterIntegration, KillNineTheLeaderRepeatedlyLosesNothingCommitted) {
     HttpClient http = cluster.client(i);
     std::multiset<std::string> leaves;
     for (uint64_t h = 1; h <= heights[i]; ++h) {
-      HttpResponse r = reader.get(http, "/v1/blocks/" + std::to_string(h));
+      HttpResponse r = reader.get(http, cluster.node(i).id, "/v1/blocks/" + std::to_string(h));
       ASSERT_EQ(r.status, 200) << cluster.node(i).id << " block " << h << ": " << r.body;
       auto block = nlohmann::json::parse(r.body, nullptr, false);
       ASSERT_TRUE(block.is_object() && block.contains("record_ids")) << r.body;

@@ -65,15 +65,16 @@ MemberReader::MemberReader(Cluster& cluster, const std::string& name) : id_("reg
   }
 }
 
-std::string MemberReader::authorization(const std::string& target) const {
-  auto value = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, id_, {"GET", target, "", "audit"},
+std::string MemberReader::authorization(const std::string& node, const std::string& target) const {
+  auto value = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, id_, {"GET", target, "", "audit", node},
                                   now_ms(), fresh_nonce());
   if (!value.ok()) throw std::runtime_error("sign_query: " + value.status().to_string());
   return *value;
 }
 
-testing::HttpResponse MemberReader::get(testing::HttpClient& client, const std::string& target) const {
-  return client.get(target, {{"Authorization", authorization(target)}});
+testing::HttpResponse MemberReader::get(testing::HttpClient& client, const std::string& node,
+                                        const std::string& target) const {
+  return client.get(target, {{"Authorization", authorization(node, target)}});
 }
 
 }  // namespace medtrail::integration

@@ -17,10 +17,10 @@ class MemberReader {
   // reader as unknown_signer); throws when that does not happen within a minute.
   explicit MemberReader(Cluster& cluster, const std::string& name = "auditor");
 
-  // GET `target` on `client`'s node with a new signed query (purpose "audit").
-  testing::HttpResponse get(testing::HttpClient& client, const std::string& target) const;
-  // The Authorization value of a new signed query for GET `target`.
-  std::string authorization(const std::string& target) const;
+  // GET `target` on `client`'s node, whose id is `node`, with a new signed query (purpose "audit").
+  testing::HttpResponse get(testing::HttpClient& client, const std::string& node, const std::string& target) const;
+  // The Authorization value of a new signed query for GET `target`, addressed to `node`.
+  std::string authorization(const std::string& node, const std::string& target) const;
 
  private:
   ledger::LoadedGenesis genesis_;

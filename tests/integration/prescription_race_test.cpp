@@ -132,7 +132,7 @@ TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDis
   MemberReader reader(cluster);
   for (int i = 0; i < cluster.size(); ++i) {
     HttpClient client = cluster.client(i);
-    HttpResponse r = reader.get(client, "/v1/records/" + loser_id);
+    HttpResponse r = reader.get(client, cluster.node(i).id, "/v1/records/" + loser_id);
     ASSERT_EQ(r.status, 200) << r.body;
     auto leaf = nlohmann::json::parse(r.body, nullptr, false);
     EXPECT_EQ(leaf["result"].value("reason_code", ""), code) << r.body;

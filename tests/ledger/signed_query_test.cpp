@@ -21,7 +21,7 @@ class SignedQueryTest : public ::testing::TestWithParam<const CryptoSuite*> {
 
 TEST_P(SignedQueryTest, TheHeaderCarriesAnEnvelopeThatVerifiesAndNamesTheRequest) {
   KeyPair key = suite().generate_keypair().value();
-  QueryToSign q{"POST", "/v1/audit/search?org=pharm-a&from=2026-12-01", "{\"kind\":\"rx.dispense\"}", "audit"};
+  QueryToSign q{"POST", "/v1/audit/search?org=pharm-a&from=2026-12-01", "{\"kind\":\"rx.dispense\"}", "audit", "node-2"};
   auto header = sign_query(suite(), chain(), key, "reg-a/zhao", q, kNow, "0123456789abcdef");
   ASSERT_TRUE(header.ok()) << header.status().to_string();
   ASSERT_TRUE(header->starts_with("Medtrail "));
@@ -44,6 +44,7 @@ TEST_P(SignedQueryTest, TheHeaderCarriesAnEnvelopeThatVerifiesAndNamesTheRequest
   EXPECT_EQ(read->target, q.target);
   EXPECT_EQ(read->body_hash, suite().hash(to_bytes(q.body)));
   EXPECT_EQ(read->purpose, "audit");
+  EXPECT_EQ(read->node, "node-2");
 }
 
 TEST_P(SignedQueryTest, WhatCannotBeSignedIsRefused) {
@@ -51,14 +52,18 @@ TEST_P(SignedQueryTest, WhatCannotBeSignedIsRefused) {
   auto sign = [&](QueryToSign q, std::string signer = "reg-a/zhao") {
     return sign_query(suite(), chain(), key, signer, q, kNow, "n");
   };
-  EXPECT_EQ(sign({"DELETE", "/v1/records", "", "audit"}).status().code(), "bad_field");
-  EXPECT_EQ(sign({"GET", "v1/records", "", "audit"}).status().code(), "bad_field");
-  EXPECT_EQ(sign({"GET", "/v1/records/a b", "", "audit"}).status().code(), "bad_field");
-  EXPECT_EQ(sign({"GET", "/" + std::string(kMaxQueryTargetBytes, 'a'), "", "audit"}).status().code(), "bad_field");
-  EXPECT_EQ(sign({"GET", "/v1/blocks/1", "", "curiosity"}).status().code(), "bad_field");
-  EXPECT_EQ(sign({"GET", "/v1/blocks/1", "", "audit"}, "nobody").status().code(), "bad_field");
+  QueryToSign no_node{"GET", "/v1/blocks/1", "", "audit", ""};
+  EXPECT_EQ(sign_query(suite(), chain(), key, "reg-a/zhao", no_node, kNow, "n").status().code(), "bad_field");
+  QueryToSign bad_node{"GET", "/v1/blocks/1", "", "audit", "Node_1"};
+  EXPECT_EQ(sign_query(suite(), chain(), key, "reg-a/zhao", bad_node, kNow, "n").status().code(), "bad_field");
+  EXPECT_EQ(sign({"DELETE", "/v1/records", "", "audit", "node-1"}).status().code(), "bad_field");
+  EXPECT_EQ(sign({"GET", "v1/records", "", "audit", "node-1"}).status().code(), "bad_field");
+  EXPECT_EQ(sign({"GET", "/v1/records/a b", "", "audit", "node-1"}).status().code(), "bad_field");
+  EXPECT_EQ(sign({"GET", "/" + std::string(kMaxQueryTargetBytes, 'a'), "", "audit", "node-1"}).status().code(), "bad_field");
+  EXPECT_EQ(sign({"GET", "/v1/blocks/1", "", "curiosity", "node-1"}).status().code(), "bad_field");
+  EXPECT_EQ(sign({"GET", "/v1/blocks/1", "", "audit", "node-1"}, "nobody").status().code(), "bad_field");
   const CryptoSuite& other = suite().name() == kSuiteEd25519Sha256 ? sm2_sm3() : ed25519_sha256();
-  EXPECT_EQ(sign_query(other, chain(), key, "reg-a/zhao", {"GET", "/v1/blocks/1", "", "audit"}, kNow, "n")
+  EXPECT_EQ(sign_query(other, chain(), key, "reg-a/zhao", {"GET", "/v1/blocks/1", "", "audit", "node-1"}, kNow, "n")
                 .status()
                 .code(),
             "wrong_suite");
@@ -79,14 +84,15 @@ TEST(SignedQuery, AnAuthorizationValueThatIsNotOneIsRefusedWithItsCode) {
             "bad_auth");
 }
 
-TEST(SignedQuery, ABodyIsReadOnlyWithExactlyItsFiveFields) {
+TEST(SignedQuery, ABodyIsReadOnlyWithExactlyItsSixFields) {
   const nlohmann::json good = {{"chain", std::string(64, 'a')},
+                               {"node", "node-1"},
                                {"method", "GET"},
                                {"target", "/v1/blocks/1"},
                                {"body_hash", std::string(64, '0')},
                                {"purpose", "treatment"}};
   ASSERT_TRUE(read_signed_query(good).ok());
-  for (const char* field : {"chain", "method", "target", "body_hash", "purpose"}) {
+  for (const char* field : {"chain", "node", "method", "target", "body_hash", "purpose"}) {
     SCOPED_TRACE(field);
     nlohmann::json missing = good;
     missing.erase(field);

@@ -12,6 +12,8 @@
 #include "api/json_reply.h"
 #include "api/route_groups.h"
 #include "api/subject_trail.h"
+#include "core/store_state_view.h"
+#include "medtrail/contracts/directory.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/envelope.h"
@@ -27,8 +29,11 @@ constexpr size_t kDefaultLimit = 100;
 constexpr size_t kMaxJsonLimit = 1000;
 constexpr size_t kMaxCsvLimit = 100000;
 // Index entries one page may look at: a filter that matches rarely still answers promptly, with
-// `next` to go on from.
-constexpr size_t kMaxScanned = 200000;
+// `next` to go on from, and no reader holds an io thread for long.
+constexpr size_t kMaxScanned = 20000;
+// Record bodies one JSON page carries at most (each up to 64 KiB): the page ends early, with
+// `next`, rather than grow without bound.
+constexpr size_t kMaxPageBodyBytes = 8 << 20;
 
 struct TrailQuery {
   std::string subject;
@@ -104,10 +109,10 @@ std::string csv_field(std::string_view s) {
 // everyone else the rows without bodies.
 bool sees_bodies(const ApiContext& ctx, const Reader& reader) {
   if (reader.role != "inspector" && reader.role != "auditor") return false;
-  for (const ledger::GenesisOrg& o : ctx.genesis->organisations) {
-    if (o.id == reader.org) return std::find(o.roles.begin(), o.roles.end(), "regulator") != o.roles.end();
-  }
-  return false;
+  // Founding or added by governance alike, as the contract judges it.
+  StoreStateView view(*ctx.store);
+  std::optional<contracts::Organisation> org = contracts::find_org(view, ctx.signers->chain_params(), reader.org);
+  return org && !org->removed && org->has_type("regulator");
 }
 
 // The row's leaf and its path to the checkpoint's root (docs/audit.md, "Proofs"); null for a
@@ -136,6 +141,7 @@ http::Response page(const ApiContext& ctx, const TrailQuery& q, const Reader& re
   std::string csv = q.csv ? "leaf_index,record_id,time,kind,organisation,actor,result,reason_code\n" : "";
   size_t matched = 0;
   size_t scanned = 0;
+  size_t body_bytes = 0;
   std::optional<uint64_t> cursor = q.after;
   bool more = false;
   for (;;) {
@@ -147,7 +153,7 @@ http::Response page(const ApiContext& ctx, const TrailQuery& q, const Reader& re
     auto trail = subject_trail(*ctx.store, q.subject, batch, cursor);
     if (!trail.ok()) return http::Response::error(500, "internal", "the index could not be read");
     for (uint64_t leaf_index : trail->leaves) {
-      if (matched == q.limit) {
+      if (matched == q.limit || body_bytes > kMaxPageBodyBytes) {
         more = true;
         break;
       }
@@ -180,7 +186,10 @@ http::Response page(const ApiContext& ctx, const TrailQuery& q, const Reader& re
         row["reason_code"] = leaf->result.reason_code;
         row["reason"] = leaf->result.reason;
       }
-      if (bodies && fields.ok()) row["body"] = std::move(body);
+      if (bodies && fields.ok()) {
+        body_bytes += leaf->envelope.payload.size();
+        row["body"] = std::move(body);
+      }
       if (checkpoint) row["proof"] = row_proof(ctx, *leaf, leaf_index, *checkpoint);
       rows.push_back(std::move(row));
     }

@@ -80,6 +80,13 @@ json trail_of(const ApiContext& ctx, const std::string& id, bool& truncated) {
 }
 
 http::Response verify(const ApiContext& ctx, const std::string& id, const Reader& reader) {
+  // The reader's query was judged against the state before its own leaf: a prescription issued
+  // after it (a later block, or later in the same one) was not what the contract allowed.
+  auto hash = ledger::hash_from_hex(id);
+  auto issued_at_leaf = hash.ok() ? ctx.store->find_record(*hash) : ledger::Result<uint64_t>(ledger::Status::error("", ""));
+  if (!issued_at_leaf.ok() || *issued_at_leaf >= reader.receipt_leaf) {
+    return http::Response::error(404, "not_found", "no prescription with this id");
+  }
   auto stored = ctx.store->get_state(contracts::rx_key(id));
   if (!stored.ok()) return http::Response::error(500, "internal", "the state could not be read");
   if (!stored->has_value()) return http::Response::error(404, "not_found", "no prescription with this id");

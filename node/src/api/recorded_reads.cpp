@@ -71,6 +71,9 @@ bool RecordedReads::check(const http::Request& request, Checked& out, http::Resp
   if (query->chain != ctx_.store->chain_id()) {
     return refuse(unauthorized("wrong_chain", "the query was signed for another chain"));
   }
+  if (query->node != ctx_.node_id) {
+    return refuse(unauthorized("wrong_node", "the query was signed for another node; sign one for this node"));
+  }
   if (query->method != request.method || query->target != request.target) {
     return refuse(unauthorized("wrong_request", "the query was signed for another method or target"));
   }
@@ -154,7 +157,14 @@ void RecordedReads::serve(const http::Request& request, http::Responder respond,
         reader.receipt = s.id;
         reader.receipt_leaf = s.leaf_index;
         auto answer = [reader = std::move(reader), respond = std::move(respond), serve = std::move(serve)] {
-          http::Response r = serve(reader);
+          http::Response r;
+          try {
+            r = serve(reader);
+          } catch (const std::exception&) {
+            // Served on an io thread after the commit, outside the server's own guard: a failure
+            // (memory, a value that does not read) is this read's 500, never the node's end.
+            r = http::Response::error(500, "internal", "the read is recorded but could not be answered");
+          }
           r.headers.emplace_back("Medtrail-Receipt", reader.receipt);
           respond(std::move(r));
         };

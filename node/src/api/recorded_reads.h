@@ -7,7 +7,7 @@
 // refusal is on the chain too). No record, no data.
 //
 // Refusals before the chain, 401: auth_required, auth_scheme, bad_auth, wrong_suite,
-// unknown_signer, signature_mismatch (and the envelope's other codes), wrong_kind, wrong_chain,
+// unknown_signer, signature_mismatch (and the envelope's other codes), wrong_kind, wrong_chain, wrong_node,
 // wrong_request, wrong_body, stale_request, replayed_request. 403: signer_revoked,
 // signer_expired, signer_not_yet_valid. After the chain, 403 with the contract's code.
 #include <chrono>

@@ -80,6 +80,10 @@ ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>
   Timeline t;
   t.truncated = truncated;
   for (uint64_t leaf_index : leaves) {
+    if (t.events.size() == kMaxTimelineRecords) {
+      t.truncated = true;
+      break;
+    }
     auto leaf = reader.store().leaf_at(leaf_index);
     if (!leaf.ok()) return Status::error("io_error", "a record could not be read");
     auto fields = ledger::parse_payload(leaf->envelope);
@@ -97,8 +101,12 @@ ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>
   return t;
 }
 
+// Index entries a public timeline looks at: reads of the subject (access.*, left out) must not
+// crowd its own steps out of the first kMaxTimelineRecords.
+constexpr size_t kMaxTimelineScan = 20 * kMaxTimelineRecords;
+
 ledger::Result<Timeline> timeline(Reader& reader, const std::string& subject) {
-  auto trail = subject_trail(reader.store(), subject, kMaxTimelineRecords);
+  auto trail = subject_trail(reader.store(), subject, kMaxTimelineScan);
   if (!trail.ok()) return trail.status();
   return timeline_of(reader, trail->leaves, trail->truncated);
 }
@@ -152,10 +160,11 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
                             {"certificate_no", text(lot_view, "certificate_no")}};
   }
   if (auto at = number(lot_view, "recalled_at_ms")) {
-    facts["recall"] = {{"at_ms", *at}, {"reason", text(lot_view, "recall_reason")}};
+    // The date, not the reason: a recall reason is free text, and free text is not public.
+    facts["recall"] = {{"at_ms", *at}};
   }
   if (auto at = number(**dose, "quarantined_at_ms")) {
-    facts["quarantine"] = {{"at_ms", *at}, {"reason", text(**dose, "quarantine_reason")}};
+    facts["quarantine"] = {{"at_ms", *at}};
   }
   if (auto at = number(**dose, "administered_at_ms")) {
     // The day only: when the dose was used is what exposes a cloned code; who received it is not
@@ -191,13 +200,10 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
     }
     legs.push_back(std::move(leg));
   }
-  auto own = subject_trail(reader.store(), "vcode/" + *code, kMaxTimelineRecords);
+  auto own = subject_trail(reader.store(), "vcode/" + *code, kMaxTimelineScan);
   if (!own.ok()) return own.status();
   leaves.insert(own->leaves.begin(), own->leaves.end());
-  std::vector<uint64_t> ordered(leaves.begin(), leaves.end());
-  const bool truncated = own->truncated || ordered.size() > kMaxTimelineRecords;
-  if (ordered.size() > kMaxTimelineRecords) ordered.resize(kMaxTimelineRecords);
-  auto trail = timeline_of(reader, ordered, truncated);
+  auto trail = timeline_of(reader, std::vector<uint64_t>(leaves.begin(), leaves.end()), own->truncated);
   if (!trail.ok()) return trail.status();
   facts["cold_chain_legs"] = std::move(legs);
 
@@ -253,7 +259,7 @@ ledger::Result<TraceAnswer> tableware(Reader& reader, std::string_view batch_cod
   }
   facts["inspections"] = std::move(inspections);
   if (auto r = b.find("recall"); r != b.end() && r->is_object()) {
-    facts["recall"] = {{"at_ms", number(*r, "at_ms").value_or(0)}, {"reason", text(*r, "reason")}};
+    facts["recall"] = {{"at_ms", number(*r, "at_ms").value_or(0)}};
   }
   auto trail = timeline(reader, "tw/" + code);
   if (!trail.ok()) return trail.status();

@@ -144,10 +144,10 @@ void vaccine_facts(Page& p, const json& f) {
   p.row("当前持有 · Held by", str(f, "held_by"));
   p.row("接种日期 · Administered on", str(f, "administered_on"));
   if (auto q = f.find("quarantine"); q != f.end()) {
-    p.row("隔离 · Quarantined", local_time(ms(*q, "at_ms"), p.offset()) + " " + str(*q, "reason"));
+    p.row("隔离 · Quarantined", local_time(ms(*q, "at_ms"), p.offset()));
   }
   if (auto r = f.find("recall"); r != f.end()) {
-    p.row("召回 · Recalled", local_time(ms(*r, "at_ms"), p.offset()) + " " + str(*r, "reason"));
+    p.row("召回 · Recalled", local_time(ms(*r, "at_ms"), p.offset()));
   }
   for (const json& leg : f.value("cold_chain_legs", json::array())) {
     std::string line = str(leg, "from") + " → " + str(leg, "to");
@@ -183,7 +183,7 @@ void tableware_facts(Page& p, const json& f) {
     p.row("抽检 · Inspection", local_time(ms(i, "at_ms"), p.offset()) + " " + str(i, "organisation") + ": " + in_words(str(i, "action")));
   }
   if (auto r = f.find("recall"); r != f.end()) {
-    p.row("召回 · Recalled", local_time(ms(*r, "at_ms"), p.offset()) + " " + str(*r, "reason"));
+    p.row("召回 · Recalled", local_time(ms(*r, "at_ms"), p.offset()));
   }
 }
 

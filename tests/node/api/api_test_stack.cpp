@@ -198,9 +198,10 @@ void ApiStack::revoke_person(const Person& person) {
 
 std::string ApiStack::authorization(const Person& who, const std::string& target, const std::string& purpose,
                                     std::optional<int64_t> ts_ms, const std::string& method,
-                                    const std::string& body, std::optional<ledger::Hash> chain) const {
+                                    const std::string& body, std::optional<ledger::Hash> chain,
+                                    const std::string& node) const {
   return must(ledger::sign_query(suite_, chain.value_or(store_->chain_id()), who.key, who.id,
-                                 {method, target, body, purpose}, ts_ms.value_or(now_ms()), random_nonce()));
+                                 {method, target, body, purpose, node}, ts_ms.value_or(now_ms()), random_nonce()));
 }
 
 }  // namespace medtrail::node::api::testing

@@ -65,7 +65,7 @@ class ApiStack {
   std::string authorization(const Person& who, const std::string& target,
                             const std::string& purpose = "audit", std::optional<int64_t> ts_ms = {},
                             const std::string& method = "GET", const std::string& body = "",
-                            std::optional<ledger::Hash> chain = {}) const;
+                            std::optional<ledger::Hash> chain = {}, const std::string& node = "n1") const;
   const ledger::Hash& chain_id() const { return store_->chain_id(); }
 
   const ledger::KeyPair& admin() const { return admin_; }

@@ -126,6 +126,7 @@ TEST_F(RecordedReadsTest, RefusalsAtTheDoorCarryTheirStatusAndCodeAndRecordNothi
        "stale_request"},
       {"another chain", stack_.authorization(auditor_, target_, "audit", {}, "GET", "", other_chain), 401,
        "wrong_chain"},
+      {"another node", stack_.authorization(auditor_, target_, "audit", {}, "GET", "", {}, "n2"), 401, "wrong_node"},
       {"another target", stack_.authorization(auditor_, other_record), 401, "wrong_request"},
       {"another method", stack_.authorization(auditor_, target_, "audit", {}, "POST"), 401, "wrong_request"},
       {"another body", stack_.authorization(auditor_, target_, "audit", {}, "GET", "x"), 401, "wrong_body"},

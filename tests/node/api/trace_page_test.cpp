@@ -44,8 +44,8 @@ TraceAnswer answer_for(const Case& c, const std::string& org_name) {
                {"cold_chain_legs", json::array({{{"from", org_name}, {"to", "Yanta Clinic"},
                                                  {"cold_chain", {{"compliant", true}, {"min_c", "2.5"}, {"max_c", "7.0"}}}}})}};
       if (c.status == "ALREADY_ADMINISTERED") facts["administered_on"] = "2026-12-03";
-      if (c.status == "RECALLED") facts["recall"] = {{"at_ms", kDay}, {"reason", "potency below specification"}};
-      if (c.status == "QUARANTINED") facts["quarantine"] = {{"at_ms", kDay}, {"reason", "cold chain breach"}};
+      if (c.status == "RECALLED") facts["recall"] = {{"at_ms", kDay + 3600000}};
+      if (c.status == "QUARANTINED") facts["quarantine"] = {{"at_ms", kDay + 7200000}};
       break;
     case TraceKind::kTableware:
       facts = {{"disinfection_unit", org_name}, {"licence_no", "XA-XD-2025-0193"}, {"method", "chemical"},
@@ -91,9 +91,9 @@ TEST(TracePageTest, EveryStatusRendersInChromiumWithItsWordsAndAScreenshot) {
   const std::vector<Case> cases = {
       {TraceKind::kVaccine, "GENUINE", "正品", "GENUINE", "QL2026A"},
       {TraceKind::kVaccine, "ALREADY_ADMINISTERED", "已接种", "ALREADY ADMINISTERED", "2026-12-03"},
-      {TraceKind::kVaccine, "RECALLED", "已召回", "RECALLED", "potency below specification"},
+      {TraceKind::kVaccine, "RECALLED", "已召回", "RECALLED", "2026-12-03 19:10"},
       {TraceKind::kVaccine, "EXPIRED", "已过期", "EXPIRED", "2027-12-31"},
-      {TraceKind::kVaccine, "QUARANTINED", "已隔离", "QUARANTINED", "cold chain breach"},
+      {TraceKind::kVaccine, "QUARANTINED", "已隔离", "QUARANTINED", "2026-12-03 20:10"},
       {TraceKind::kVaccine, "HELD", "暂停使用", "HELD", "QL2026A"},
       {TraceKind::kVaccine, "UNKNOWN_CODE", "未知编码", "UNKNOWN CODE", "86901234560000000001"},
       {TraceKind::kTableware, "GENUINE", "正品", "GENUINE", "XA-XD-2025-0193"},

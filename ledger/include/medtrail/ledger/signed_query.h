@@ -7,9 +7,12 @@
 //   Authorization: Medtrail <standard base64 of the envelope's wire JSON>
 //
 // The payload's body binds the request:
-//   {"chain": "<chain id, 64 hex>", "method": "GET", "target": "/v1/records/...",
-//    "body_hash": "<the chain suite's hash of the request body, 64 hex>", "purpose": "audit"}
-// and the payload's `ts` and `nonce` make each one fresh. Node and client share this file.
+//   {"chain": "<chain id, 64 hex>", "node": "<the node asked>", "method": "GET",
+//    "target": "/v1/records/...", "body_hash": "<the chain suite's hash of the request body>",
+//    "purpose": "audit"}
+// and the payload's `ts` and `nonce` make each one fresh. Naming the node makes one node's
+// replay guard enough: a copy sent to another node is refused there (`wrong_node`), even before
+// that node has applied the block with the original. Node and client share this file.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,6 +38,7 @@ inline constexpr std::string_view kAccessPurposes[] = {
 // What the body of an access.query names.
 struct SignedQuery {
   Hash chain{};
+  std::string node;    // the node id the query is addressed to
   std::string method;  // "GET" or "POST"
   std::string target;  // origin-form path and query, exactly as sent
   Hash body_hash{};
@@ -47,6 +51,7 @@ struct QueryToSign {
   std::string target;
   std::string body;  // the request body ("" for a GET)
   std::string purpose;
+  std::string node;  // the node the query is sent to (its id, as GET /v1/status names it)
 };
 
 // The Authorization header value of `request`, signed by `key` as `signer` ("<org>/<name>") for
@@ -61,10 +66,12 @@ Result<std::string> sign_query(const CryptoSuite& suite, const Hash& chain_id, c
 // `bad_auth` (too long, not base64, not an envelope).
 Result<Envelope> envelope_from_authorization(std::string_view value);
 
-// Reads an access.query body. Errors: `bad_field` naming the field.
+// Reads an access.query body: exactly chain, node, method, target, body_hash, purpose. Errors:
+// `bad_field` naming the field.
 Result<SignedQuery> read_signed_query(const nlohmann::json& body);
 
 bool is_query_target(std::string_view target);
+bool is_node_id(std::string_view id);  // [a-z0-9-], 1..64
 bool is_access_purpose(std::string_view purpose);
 
 }  // namespace medtrail::ledger
