@@ -21,6 +21,7 @@ void add_checkpoint(CLI::App& app, int& exit_code);
 void add_get(CLI::App& app, int& exit_code);
 void add_rx(CLI::App& app, int& exit_code);
 void add_audit(CLI::App& app, int& exit_code);
+void add_trace(CLI::App& app, int& exit_code);
 void add_qr(CLI::App& app, int& exit_code);
 
 }  // namespace medtrail::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   medtrail::cli::add_get(app, exit_code);
   medtrail::cli::add_rx(app, exit_code);
   medtrail::cli::add_audit(app, exit_code);
+  medtrail::cli::add_trace(app, exit_code);
   medtrail::cli::add_qr(app, exit_code);
   try {
     app.parse(argc, argv);

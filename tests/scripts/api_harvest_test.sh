@@ -122,4 +122,17 @@ rx=$(awk -F'\t' '$2 == "rx.issue" { print $5; exit }' "$story/records.tsv")
 payload=$(sed -n 's/.*"payload": *"\([^"]*\)".*/\1/p' "$story/2.1-rx.issue.envelope.json")
 grep -qF "$payload" "$work/member.json" || fail "the inspector's read does not carry the prescription"
 
+# The citizen's CLI: the given dose is ALREADY_ADMINISTERED (exit 1), a dose in stock GENUINE
+# (exit 0); both check the node's checkpoint against the genesis.
+dose_given=$(awk -F'\t' '$3 == "ALREADY_ADMINISTERED" { print $2; exit }' "$story/codes.tsv")
+dose_stock=$(awk -F'\t' '$1 == "vaccine" && $3 == "GENUINE" { print $2; exit }' "$story/codes.tsv")
+rc=0
+"$medtrail" trace "$dose_given" --node "${api_urls[1]}" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" \
+  >"$work/trace.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && [ "$(head -1 "$work/trace.out")" = ALREADY_ADMINISTERED ] && grep -q "^chain verified" "$work/trace.out" ||
+  fail "medtrail trace of the given dose: exit $rc, $(cat "$work/trace.out")"
+"$medtrail" trace "$dose_stock" --node "${api_urls[2]}" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" \
+  >"$work/trace.out" 2>&1 || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
+[ "$(head -1 "$work/trace.out")" = GENUINE ] || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
+
 echo "api_harvest_test: $(wc -l <"$needles") needles, $(wc -l <"$seen") anonymous answers from ${#api_urls[@]} nodes: none leaked"
