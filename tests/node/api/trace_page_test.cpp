@@ -57,7 +57,7 @@ TraceAnswer answer_for(const Case& c, const std::string& org_name) {
       break;
     case TraceKind::kRx:
       facts = {{"issued_by", org_name}, {"issued_on", "2026-12-03"}, {"valid_until", "2026-12-06"},
-               {"dispensed", c.status == "DISPENSED" || c.status == "DELIVERED"},
+               {"dispensed", c.status == "DISPENSED" || c.status == "DELIVERED" || c.status == "PARTLY_DISPENSED"},
                {"dispenses", json::array()}};
       break;
   }
@@ -101,6 +101,11 @@ TEST(TracePageTest, EveryStatusRendersInChromiumWithItsWordsAndAScreenshot) {
       {TraceKind::kRx, "VALID", "有效", "VALID", "2026-12-06"},
       {TraceKind::kRx, "DISPENSED", "已调配", "DISPENSED", "2026-12-03"},
       {TraceKind::kRx, "CANCELLED", "已作废", "CANCELLED", "2026-12-06"},
+      {TraceKind::kRx, "PARTLY_DISPENSED", "部分调配", "PARTLY DISPENSED", "2026-12-06"},
+      {TraceKind::kRx, "DELIVERED", "已交付", "DELIVERED", "2026-12-06"},
+      {TraceKind::kRx, "REJECTED", "审核未通过", "REJECTED", "2026-12-06"},
+      {TraceKind::kRx, "EXPIRED", "已过期", "EXPIRED", "2026-12-06"},
+      {TraceKind::kTableware, "RECALLED", "已召回", "RECALLED", "XA-XD-2025-0193"},
   };
   const std::string hostile_name = "Qinling <script>alert(1)</script> Bio";
   for (const Case& c : cases) {
