@@ -57,18 +57,6 @@ std::string printable(std::string_view text, size_t max = 200) {
   return out;
 }
 
-// Distinct organisations among the checkpoint's signers that genesis pins (the quorum counts
-// organisations, not signatures: a node cannot pad the count).
-size_t organisations(const ledger::SignedCheckpoint& cp, const ledger::CheckpointTrust& trust) {
-  std::set<std::string> orgs;
-  for (const ledger::CheckpointSignature& sig : cp.signatures) {
-    for (const ledger::TrustedSigner& t : trust.signers) {
-      if (t.signer == sig.signer && t.public_key == sig.public_key) orgs.insert(t.org);
-    }
-  }
-  return orgs.size();
-}
-
 // Both checkpoints, for the operator who must now show what was served.
 int refuse(const std::string& code, const std::string& why, const ledger::SignedCheckpoint& kept,
            const ledger::SignedCheckpoint& served) {
@@ -150,12 +138,7 @@ int check_once(const NodeUrl& node, std::chrono::seconds timeout,
   }
   auto served = ledger::checkpoint_from_json(reply->body);
   if (!served.ok()) return fail("invalid", served.status(), kExitInvalid);
-  if (served->checkpoint.chain_id != genesis.chain_id) {
-    return fail("invalid", ledger::Status::error("wrong_chain", "the node serves another chain than the genesis file's"),
-                kExitInvalid);
-  }
-  const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(genesis.genesis);
-  if (ledger::Status s = ledger::verify_checkpoint_quorum(suite, *served, trust); !s.ok()) {
+  if (ledger::Status s = ledger::verify_checkpoint_for_genesis(genesis, *served); !s.ok()) {
     return fail("invalid", s, kExitInvalid);
   }
 
@@ -195,8 +178,8 @@ int check_once(const NodeUrl& node, std::chrono::seconds timeout,
     }
   }
   if (ledger::Status s = save(state_path, *served); !s.ok()) return fail("checkpoint watch", s, kExitUsage);
-  std::cout << "verified: " << describe(*served) << "; signed by " << organisations(*served, trust)
-            << " organisations (quorum " << trust.quorum << "); " << relation << "\n";
+  std::cout << "verified: " << describe(*served) << "; signed by " << ledger::signing_organisations(ledger::genesis_checkpoint_trust(genesis.genesis), *served).size()
+            << " organisations (quorum " << genesis.genesis.checkpoint_quorum << "); " << relation << "\n";
   return 0;
 }
 

@@ -6,7 +6,6 @@
 // verify, 2 for bad usage or a node that does not answer.
 #include <iostream>
 #include <memory>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -85,19 +84,9 @@ std::string check_checkpoint(const NodeUrl& node, const ledger::LoadedGenesis& g
   if (reply->status != 200) return "the node has no quorum checkpoint (HTTP " + std::to_string(reply->status) + ")";
   auto cp = ledger::checkpoint_from_json(reply->body);
   if (!cp.ok()) return "the checkpoint does not read: " + cp.status().message();
-  if (cp->checkpoint.chain_id != genesis.chain_id) return "the node's checkpoint is of another chain than your genesis";
-  const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(genesis.genesis);
-  if (ledger::Status s = ledger::verify_checkpoint_quorum(*genesis.suite, *cp, trust); !s.ok()) {
-    return "the checkpoint is not signed by a quorum of your genesis' organisations: " + s.message();
-  }
-  std::set<std::string> orgs;
-  for (const auto& sig : cp->signatures) {
-    for (const auto& t : trust.signers) {
-      if (t.signer == sig.signer) orgs.insert(t.org);
-    }
-  }
+  if (ledger::Status s = ledger::verify_checkpoint_for_genesis(genesis, *cp); !s.ok()) return s.message();
   height = cp->checkpoint.height;
-  organisations = orgs.size();
+  organisations = ledger::signing_organisations(ledger::genesis_checkpoint_trust(genesis.genesis), *cp).size();
   return "";
 }
 

@@ -76,13 +76,8 @@ TrailPageCheck check_trail_page_unguarded(const json& page, const ledger::Loaded
     out.problem = "the checkpoint does not read: " + cp.status().message();
     return out;
   }
-  if (cp->checkpoint.chain_id != genesis.chain_id) {
-    out.problem = "the checkpoint is of another chain than your genesis";
-    return out;
-  }
-  if (ledger::Status quorum = ledger::verify_checkpoint_quorum(suite, *cp, ledger::genesis_checkpoint_trust(genesis.genesis));
-      !quorum.ok()) {
-    out.problem = "the checkpoint is not signed by a quorum of your genesis' organisations: " + quorum.message();
+  if (ledger::Status s = ledger::verify_checkpoint_for_genesis(genesis, *cp); !s.ok()) {
+    out.problem = "the checkpoint does not hold for your genesis: " + s.message();
     return out;
   }
   out.checkpoint_height = cp->checkpoint.height;

@@ -423,6 +423,23 @@ CheckpointTrust genesis_checkpoint_trust(const Genesis& genesis) {
   return trust;
 }
 
+Status verify_checkpoint_for_genesis(const LoadedGenesis& genesis, const SignedCheckpoint& checkpoint) {
+  if (checkpoint.checkpoint.chain_id != genesis.chain_id) {
+    return Status::error("wrong_chain", "the checkpoint is of another chain than the genesis file's");
+  }
+  return verify_checkpoint_quorum(*genesis.suite, checkpoint, genesis_checkpoint_trust(genesis.genesis));
+}
+
+std::set<std::string> signing_organisations(const CheckpointTrust& trust, const SignedCheckpoint& checkpoint) {
+  std::set<std::string> orgs;
+  for (const CheckpointSignature& sig : checkpoint.signatures) {
+    for (const TrustedSigner& s : trust.signers) {
+      if (s.signer == sig.signer && s.public_key == sig.public_key) orgs.insert(s.org);
+    }
+  }
+  return orgs;
+}
+
 Result<LoadedGenesis> load_genesis_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::error("io_error", "cannot open " + path + ": " + std::strerror(errno));

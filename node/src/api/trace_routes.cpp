@@ -40,14 +40,8 @@ class VouchCache {
     for (const ledger::TrustedSigner& s : trust.signers) all.insert(s.org);
     v.of = all.size();
     if (checkpoint) {
-      std::set<std::string> signed_by;
-      for (const ledger::CheckpointSignature& sig : checkpoint->signatures) {
-        for (const ledger::TrustedSigner& s : trust.signers) {
-          if (s.signer == sig.signer && s.public_key == sig.public_key) signed_by.insert(s.org);
-        }
-      }
       v.checkpoint_height = checkpoint->checkpoint.height;
-      v.organisations = signed_by.size();
+      v.organisations = ledger::signing_organisations(trust, *checkpoint).size();
     }
     vouch_ = v;
     height_ = height;

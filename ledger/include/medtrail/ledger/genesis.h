@@ -23,6 +23,7 @@
 
 #include <array>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,5 +110,14 @@ struct LoadedGenesis {
 };
 // Errors: `io_error`, `bad_genesis`, `unknown_suite`.
 Result<LoadedGenesis> load_genesis_file(const std::string& path);
+
+// A checkpoint a node served, judged by the genesis a client holds (never by what the node says):
+// this chain's (`wrong_chain`), and signed by a quorum of its organisations
+// (verify_checkpoint_quorum's codes).
+Status verify_checkpoint_for_genesis(const LoadedGenesis& genesis, const SignedCheckpoint& checkpoint);
+
+// The organisations among `trust`'s signers whose signature, with the pinned key, a checkpoint
+// carries (not verified here: count what verify_checkpoint_quorum accepted).
+std::set<std::string> signing_organisations(const CheckpointTrust& trust, const SignedCheckpoint& checkpoint);
 
 }  // namespace medtrail::ledger
