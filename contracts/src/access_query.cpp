@@ -10,6 +10,7 @@
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/rx.h"
 #include "medtrail/ledger/signed_query.h"
+#include "medtrail/ledger/tlog_tiles.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -53,7 +54,7 @@ size_t subject_parts(std::string_view family) {
 
 // What a query target asks for. Only what the API serves under authentication is known; any
 // other target is refused (a node never submits one; a lying node's would be refused here).
-enum class Query { kRecord, kBlock, kPrescription, kTrail, kUnknown };
+enum class Query { kRecord, kBlock, kPrescription, kTrail, kEntryBundle, kUnknown };
 
 Query classify(const ledger::SignedQuery& q) {
   if (q.method != "GET") return Query::kUnknown;
@@ -71,6 +72,11 @@ Query classify(const ledger::SignedQuery& q) {
       s.size() == 4 + subject_parts(s[3]) &&
       std::all_of(s.begin() + 4, s.end(), [](std::string_view part) { return all_of(part, is_subject_char); })) {
     return Query::kTrail;
+  }
+  // "/tile/entries/<N>[.p/<W>]": the C2SP tlog-tiles entry bundle, 256 whole records.
+  if (s.size() >= 3 && s[0] == "tile" && s[1] == "entries" && q.target.find('?') == std::string::npos) {
+    auto tile = ledger::parse_tile_path(std::string_view(q.target).substr(std::string_view("/tile/").size()));
+    if (tile.ok() && tile->entries) return Query::kEntryBundle;
   }
   return Query::kUnknown;
 }
@@ -150,8 +156,10 @@ ExecutionResult query(Call& call) {
   }
   switch (classify(*q)) {
     case Query::kRecord:
+    case Query::kEntryBundle:
       // A record may hold anything a patient's care produced; who else reads it goes through
-      // the purpose-bound views (a prescription, a trail), which know the patient.
+      // the purpose-bound views (a prescription, a trail), which know the patient. An entry
+      // bundle is 256 records: the same rule.
       if (!is_regulator_reader(call)) {
         return ExecutionResult::reject("query_not_permitted",
                                        "whole records are read by a regulator's inspectors and auditors");

@@ -23,7 +23,8 @@ constexpr size_t kColumnFamilyCount = std::size(kColumnFamilyNames);
 // 2: contract state with its hash in the headers (chain-1 stores carried a zero digest).
 // 3: contract state values in the binary encoding of contracts/state_codec.h (chain-2: JSON).
 // 4: a vaccine dose's value lists the shipments it travelled in (`legs`).
-constexpr std::string_view kFormat = "medtrail-chain-4";
+// 5: checkpoints are signed over their C2SP note text (checkpoint_note.h); payloads ≤ 56 KiB.
+constexpr std::string_view kFormat = "medtrail-chain-5";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";
@@ -426,6 +427,15 @@ Result<LeafRecord> ChainStore::leaf_at(uint64_t leaf_index) const {
   if (!value.ok()) return value.status();
   return decode_leaf(as_bytes(*value));
 }
+
+Result<Bytes> ChainStore::leaf_bytes(uint64_t leaf_index) const {
+  auto value = impl_->get(ColumnFamily::kLeaves, height_key(leaf_index),
+                          "leaf " + std::to_string(leaf_index));
+  if (!value.ok()) return value.status();
+  return Bytes(value->begin(), value->end());
+}
+
+const MerkleNodeReader& ChainStore::merkle_nodes() const { return *impl_; }
 
 Result<uint64_t> ChainStore::find_record(const Hash& record) const {
   std::string key(1, 'r');

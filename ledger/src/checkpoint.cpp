@@ -2,10 +2,10 @@
 
 #include <set>
 
+#include "medtrail/ledger/checkpoint_note.h"
+
 namespace medtrail::ledger {
 namespace {
-constexpr std::string_view kCheckpointTag = "medtrail/checkpoint/v1";
-
 const TrustedSigner* find_signer(const CheckpointTrust& trust, const std::string& id) {
   for (const auto& s : trust.signers) {
     if (s.signer == id) return &s;
@@ -15,14 +15,8 @@ const TrustedSigner* find_signer(const CheckpointTrust& trust, const std::string
 }  // namespace
 
 Bytes checkpoint_signing_bytes(const Checkpoint& cp) {
-  Bytes out(kCheckpointTag.begin(), kCheckpointTag.end());
-  out.push_back(0);
-  out.insert(out.end(), cp.chain_id.begin(), cp.chain_id.end());
-  append_be64(out, cp.height);
-  out.insert(out.end(), cp.block_hash.begin(), cp.block_hash.end());
-  append_be64(out, cp.tree_size);
-  out.insert(out.end(), cp.tree_root.begin(), cp.tree_root.end());
-  return out;
+  std::string text = checkpoint_note_text(cp);
+  return Bytes(text.begin(), text.end());
 }
 
 Result<CheckpointSignature> sign_checkpoint(const CryptoSuite& suite, const Checkpoint& cp,

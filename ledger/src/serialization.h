@@ -77,6 +77,14 @@ void serialize(Archive& ar, LeafRecord& l) {
   ar(l.result, l.height, l.timestamp_ms);
 }
 
+// The largest leaf the decoder reads: every stored leaf fits a tlog-tiles entry bundle
+// (tlog_tiles.h), whose entries carry a 16-bit length.
+inline constexpr uint64_t kMaxLeafBytes =
+    1 /* version */ + (8 + kMaxPayloadBytes) + 3 * (8 + kMaxShortText) /* signer, suite, reason code */ +
+    2 * (8 + kMaxKeyOrSignature) /* signature, signer key */ + 1 /* accepted */ +
+    (8 + kMaxReasonText) + 8 /* height */ + 8 /* timestamp */;
+static_assert(kMaxLeafBytes <= 65535, "a leaf must fit a tlog-tiles entry bundle");
+
 template <class Archive>
 void serialize(Archive& ar, BlockHeader& h) {
   ar(h.chain_id, h.height, h.prev_block_hash, h.timestamp_ms, h.first_leaf, h.leaf_count,

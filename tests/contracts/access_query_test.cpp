@@ -63,6 +63,27 @@ TEST_F(AccessQueryTest, OthersAreRefusedWholeRecordsAndTheAttemptStaysOnTheirTra
   }
 }
 
+// A C2SP entry bundle is up to 256 whole records: the whole-record rule, path in its one spelling.
+TEST_F(AccessQueryTest, EntryBundlesAreReadByARegulatorsAuditorsAndInspectorsOnly) {
+  for (const char* role : {"auditor", "inspector"}) {
+    Person reader = f.person("reg-a", std::string("e-") + role, role);
+    for (const char* target : {"/tile/entries/000", "/tile/entries/x001/234.p/17"}) {
+      ledger::ExecutionResult r = ask(reader, body(target));
+      EXPECT_TRUE(r.accepted) << role << " " << target << ": " << r.reason_code;
+    }
+  }
+  for (auto [org, role] : {std::pair{"pharm-a", "pharmacist"}, std::pair{"hosp-a", "auditor"}}) {
+    Person reader = f.person(org, std::string("e-") + role, role);
+    EXPECT_EQ(ask(reader, body("/tile/entries/000")).reason_code, "query_not_permitted") << org << " " << role;
+    expect_on_trails(reader);
+  }
+  Person auditor = f.person("reg-a", "e-zhao", "auditor");
+  for (const char* target : {"/tile/entries/1", "/tile/entries/000?x=1", "/tile/0/000", "/tile/entries/000.p/0",
+                             "/tile/entries"}) {
+    EXPECT_EQ(ask(auditor, body(target)).reason_code, "unknown_query") << target;
+  }
+}
+
 TEST_F(AccessQueryTest, EveryPersonMayListABlocksRecordIds) {
   Person pharmacist = f.person("pharm-a", "li", "pharmacist");
   ledger::ExecutionResult r = ask(pharmacist, body("/v1/blocks/12"));

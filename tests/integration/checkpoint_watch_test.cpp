@@ -9,6 +9,9 @@
 
 #include "integration/cluster_harness.h"
 #include "integration/workload.h"
+#include "medtrail/ledger/checkpoint_note.h"
+#include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/merkle.h"
 #include "support/poll.h"
 
 namespace medtrail::integration {
@@ -119,6 +122,44 @@ TEST_F(CheckpointWatchTest, ANodeOfAnotherChainIsRefused) {
   std::string out;
   EXPECT_EQ(watch(0, &out, other), 1) << out;
   EXPECT_NE(out.find("wrong_chain"), std::string::npos) << out;
+}
+
+// The C2SP face of the same log: the signed-note checkpoint carries the co-signatures of a
+// quorum of the organisations in genesis, and the hash tiles give the root it signs.
+TEST_F(CheckpointWatchTest, TheSignedNoteCheckpointAndTheTilesAgreeWithTheJsonCheckpoint) {
+  grow("note", 4);
+  auto genesis = ledger::load_genesis_file(cluster_.genesis_path());
+  ASSERT_TRUE(genesis.ok());
+  const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(genesis->genesis);
+  for (size_t node = 0; node < 3; ++node) {
+    HttpResponse note = cluster_.client(node).get("/checkpoint");
+    ASSERT_EQ(note.status, 200) << note.body;
+    EXPECT_EQ(note.header("content-type"), "text/plain; charset=utf-8");
+    auto signed_cp = ledger::checkpoint_from_note(*genesis->suite, note.body, genesis->chain_id, trust);
+    ASSERT_TRUE(signed_cp.ok()) << signed_cp.status().to_string() << "\n" << note.body;
+    ASSERT_TRUE(ledger::verify_checkpoint_for_genesis(*genesis, *signed_cp).ok()) << note.body;
+    EXPECT_GE(ledger::signing_organisations(trust, *signed_cp).size(), trust.quorum);
+
+    // The hash tiles of that tree size give the root the note signs.
+    const uint64_t size = signed_cp->checkpoint.tree_size;
+    std::vector<ledger::Hash> leaves;
+    for (uint64_t tile = 0; tile * 256 < size; ++tile) {
+      const uint64_t width = std::min<uint64_t>(256, size - tile * 256);
+      std::string index = std::to_string(tile);
+      ASSERT_LT(tile, 1000u);
+      std::string path = "/tile/0/" + std::string(3 - index.size(), '0') + index;
+      if (width < 256) path += ".p/" + std::to_string(width);
+      HttpResponse reply = cluster_.client(node).get(path);
+      ASSERT_EQ(reply.status, 200) << path << " " << reply.body;
+      ASSERT_EQ(reply.body.size(), width * ledger::kHashSize);
+      for (size_t i = 0; i < width; ++i) {
+        ledger::Hash h;
+        std::copy_n(reply.body.begin() + static_cast<ptrdiff_t>(i * ledger::kHashSize), ledger::kHashSize, h.begin());
+        leaves.push_back(h);
+      }
+    }
+    EXPECT_EQ(ledger::merkle_root_of(*genesis->suite, leaves), signed_cp->checkpoint.tree_root) << "node " << node;
+  }
 }
 
 }  // namespace

@@ -84,6 +84,14 @@ for url in "${api_urls[@]}"; do
   walk "$url/readyz" 200 503
   walk "$url/metrics" 200
   walk "$url/v1/checkpoints/latest" 200 404
+  # The C2SP tlog-tiles face: the note and the hash tiles are public, entry bundles are not.
+  walk "$url/checkpoint" 200 404
+  for ((t = 0; t * 256 < size; t++)); do
+    w=$((size - t * 256))
+    if [ "$w" -ge 256 ]; then walk "$url/tile/0/$(printf %03d "$t")" 200
+    else walk "$url/tile/0/$(printf %03d "$t").p/$w" 200; fi
+    walk "$url/tile/entries/$(printf %03d "$t").p/1" 401
+  done
   for ((h = 1; h <= height; h++)); do
     walk "$url/v1/blocks/$h" 200
     grep -q '"record_ids"' "$work/body" && fail "$url/v1/blocks/$h lists record ids to an anonymous caller"

@@ -28,6 +28,9 @@ void register_audit_routes(http::Server& server, const ApiContext& ctx, std::sha
 void register_trace_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)
 void register_proof_routes(http::Server& server, const ApiContext& ctx);
+// GET /checkpoint (a signed note), GET /tile/<L>/<N>[.p/<W>] (public), GET /tile/entries/...
+// (a recorded read): the C2SP tlog-tiles layout
+void register_tlog_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads);
 // GET /v1/status, /healthz, /readyz
 void register_status_routes(http::Server& server, const ApiContext& ctx);
 // POST /v1/admin/membership (needs ctx.signers and ctx.genesis)

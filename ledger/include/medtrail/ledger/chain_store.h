@@ -27,6 +27,7 @@
 #include "medtrail/ledger/checkpoint.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/merkle.h"
+#include "medtrail/ledger/merkle_log.h"
 #include "medtrail/ledger/state_hash.h"
 #include "medtrail/ledger/status.h"
 
@@ -111,6 +112,10 @@ class ChainStore {
   Result<Block> block_at(uint64_t height) const;
   Result<BlockHeader> header_at(uint64_t height) const;
   Result<LeafRecord> leaf_at(uint64_t leaf_index) const;
+  // The leaf's bytes as stored (encode_leaf): an entry of the tlog-tiles entry bundles.
+  Result<Bytes> leaf_bytes(uint64_t leaf_index) const;
+  // The stored perfect-subtree hashes, for the tlog-tiles hash tiles (tlog_tiles.h).
+  const MerkleNodeReader& merkle_nodes() const;
   // Leaf index of the first leaf holding this record (`not_found` if none).
   Result<uint64_t> find_record(const Hash& record_hash) const;
 

@@ -35,8 +35,9 @@ struct SignedCheckpoint {
   bool operator==(const SignedCheckpoint&) const = default;
 };
 
-// What a node key signs: a domain-separation tag, then the fields in a fixed binary layout,
-// so a checkpoint signature can never be replayed as any other signed message.
+// What a node key signs: the checkpoint's C2SP note text (checkpoint_note.h), so the same
+// signatures serve medtrail's JSON checkpoints and the signed-note checkpoints transparency-log
+// tooling reads; a note can never be taken for any other message a medtrail key signs.
 Bytes checkpoint_signing_bytes(const Checkpoint& checkpoint);
 
 Result<CheckpointSignature> sign_checkpoint(const CryptoSuite& suite, const Checkpoint& checkpoint,

@@ -26,7 +26,9 @@
 
 namespace medtrail::ledger {
 
-inline constexpr size_t kMaxPayloadBytes = 64 * 1024;
+// 56 KiB: with the leaf's other bounded fields a stored leaf stays below 64 KiB, the largest
+// entry a C2SP tlog-tiles entry bundle can carry (checked at compile time in serialization.h).
+inline constexpr size_t kMaxPayloadBytes = 56 * 1024;
 // base64 of the largest payload and signature, plus field names and a signer id.
 inline constexpr size_t kMaxEnvelopeWireBytes = 96 * 1024;
 inline constexpr size_t kMaxSignerIdBytes = 128;
