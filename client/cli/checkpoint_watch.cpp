@@ -7,27 +7,15 @@
 // cannot prove extends the kept one is refused too (a fork, or a node serving bad proofs). Both
 // end in exit 1 with the two checkpoints printed.
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <set>
 #include <thread>
 
-#include <unistd.h>
-
+#include "checkpoint_keeper.h"
 #include "commands.h"
-#include "http_get.h"
 #include "io.h"
-#include "medtrail/ledger/checkpoint_json.h"
-#include "medtrail/ledger/genesis.h"
-#include "medtrail/ledger/proof_json.h"
 
 namespace medtrail::cli {
 namespace {
-
-namespace fs = std::filesystem;
 
 struct WatchOptions {
   std::string node;
@@ -38,148 +26,21 @@ struct WatchOptions {
   int timeout_s = 10;
 };
 
-std::string default_state_dir() {
-  const char* state = std::getenv("XDG_STATE_HOME");
-  if (state != nullptr && *state != '\0') return std::string(state) + "/medtrail";
-  const char* home = std::getenv("HOME");
-  return home != nullptr && *home != '\0' ? std::string(home) + "/.local/state/medtrail" : ".";
-}
-
-std::string describe(const ledger::SignedCheckpoint& cp) {
-  return "height " + std::to_string(cp.checkpoint.height) + ", tree " +
-         std::to_string(cp.checkpoint.tree_size) + ", root " + ledger::to_hex(cp.checkpoint.tree_root);
-}
-
-// What a node wrote, fit for a terminal: no control bytes (a node could fake our output).
-std::string printable(std::string_view text, size_t max = 200) {
-  std::string out;
-  for (char c : text.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
-
-// Both checkpoints, for the operator who must now show what was served.
-int refuse(const std::string& code, const std::string& why, const ledger::SignedCheckpoint& kept,
-           const ledger::SignedCheckpoint& served) {
-  std::cerr << "medtrail: invalid: " << code << ": " << why << "\n"
-            << "  verified before: " << ledger::checkpoint_to_json(kept).dump() << "\n"
-            << "  served now:      " << ledger::checkpoint_to_json(served).dump() << "\n";
-  return kExitInvalid;
-}
-
-// The node's proof that the tree of `second` extends the tree of `first`, checked against the
-// two roots this tool already trusts. `not_found` when the node lacks one of the trees.
-ledger::Status check_consistency(const NodeUrl& node, std::chrono::seconds timeout,
-                                 const ledger::CryptoSuite& suite, const ledger::Checkpoint& first,
-                                 const ledger::Checkpoint& second) {
-  auto reply = http_get(node,
-                        "/v1/proofs/consistency?from=" + std::to_string(first.tree_size) +
-                            "&to=" + std::to_string(second.tree_size),
-                        timeout, ledger::kMaxProofDocumentBytes);
-  if (!reply.ok()) return reply.status();
-  if (reply->status == 404) return ledger::Status::error("not_found", "the node lacks that tree");
-  if (reply->status != 200) {
-    return ledger::Status::error("unexpected_answer", "the node answered " + std::to_string(reply->status) +
-                                                          ": " + printable(reply->body));
-  }
-  return ledger::verify_served_consistency(reply->body, suite, first.tree_size, first.tree_root,
-                                           second.tree_size, second.tree_root);
-}
-
-bool is_proof_failure(const ledger::Status& s) {
-  return s.code() == "proof_invalid" || s.code() == "proof_malformed" ||
-         s.code() == "bad_proof_document";
-}
-
-ledger::Status save(const std::string& state_path, const ledger::SignedCheckpoint& cp) {
-  std::error_code ec;
-  fs::create_directories(fs::path(state_path).parent_path(), ec);
-  const std::string tmp = state_path + "." + std::to_string(::getpid()) + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << ledger::checkpoint_to_json(cp).dump() << "\n";
-    out.close();
-    if (!out) return ledger::Status::error("io_error", "cannot write " + tmp);
-  }
-  fs::rename(tmp, state_path, ec);
-  if (ec) return ledger::Status::error("io_error", "cannot replace " + state_path + ": " + ec.message());
-  return ledger::Status();
-}
-
-int check_once(const NodeUrl& node, std::chrono::seconds timeout,
-               const ledger::LoadedGenesis& genesis, const std::string& state_path) {
-  const ledger::CryptoSuite& suite = *genesis.suite;
-  std::optional<ledger::SignedCheckpoint> kept;
-  std::error_code ec;
-  if (fs::exists(state_path, ec)) {
-    auto text = read_input(state_path, ledger::kMaxCheckpointJsonBytes);
-    if (!text.ok()) return fail("checkpoint watch", text.status(), kExitUsage);
-    auto parsed = ledger::checkpoint_from_json(*text);
-    if (!parsed.ok() || parsed->checkpoint.chain_id != genesis.chain_id) {
-      return fail("checkpoint watch",
-                  ledger::Status::error("bad_state", state_path + " is not a checkpoint of this chain; move it away to start afresh"),
-                  kExitUsage);
+int check_once(const NodeUrl& node, std::chrono::seconds timeout, const ledger::LoadedGenesis& genesis,
+               const std::string& state_dir) {
+  auto verdict = verify_newest_checkpoint(node, timeout, genesis, state_dir);
+  if (!verdict.ok()) {
+    if (verdict.status().code() == "no_checkpoint") {
+      std::cout << verdict.status().message() << "\n";
+      return 0;
     }
-    kept = std::move(*parsed);
+    return fail(is_evidence_of_lie(verdict.status()) ? "invalid" : "checkpoint watch", verdict.status(),
+                is_evidence_of_lie(verdict.status()) ? kExitInvalid : kExitUsage);
   }
-
-  auto reply = http_get(node, "/v1/checkpoints/latest", timeout, ledger::kMaxCheckpointJsonBytes);
-  if (!reply.ok()) return fail("checkpoint watch", reply.status(), kExitUsage);
-  if (reply->status == 404) {
-    std::cout << "the node serves no quorum checkpoint yet"
-              << (kept ? "; last verified: " + describe(*kept) : std::string()) << "\n";
-    return 0;
-  }
-  if (reply->status != 200) {
-    return fail("checkpoint watch",
-                ledger::Status::error("unexpected_answer", "the node answered " +
-                                                               std::to_string(reply->status) + ": " +
-                                                               printable(reply->body)),
-                kExitUsage);
-  }
-  auto served = ledger::checkpoint_from_json(reply->body);
-  if (!served.ok()) return fail("invalid", served.status(), kExitInvalid);
-  if (ledger::Status s = ledger::verify_checkpoint_for_genesis(genesis, *served); !s.ok()) {
-    return fail("invalid", s, kExitInvalid);
-  }
-
-  const ledger::Checkpoint& now = served->checkpoint;
-  std::string relation = "the first checkpoint this tool has verified for the chain";
-  const std::string unproven =
-      "the node cannot prove that one tree extends the other: a forked history, or a node "
-      "serving bad proofs (check with another --node)";
-  if (kept) {
-    const ledger::Checkpoint& before = kept->checkpoint;
-    if (now.tree_size == before.tree_size) {
-      // Two checkpoints a quorum signed for one tree size must be the same block.
-      if (now.tree_root != before.tree_root || now.height != before.height ||
-          now.block_hash != before.block_hash) {
-        return refuse("history_diverges", "a quorum signed two different blocks for one tree size",
-                      *kept, *served);
-      }
-      relation = "the same tree as before";
-    } else if (now.tree_size < before.tree_size) {
-      // A node that is behind: its older tree must still be a prefix of the one kept.
-      ledger::Status s = check_consistency(node, timeout, suite, now, before);
-      if (is_proof_failure(s)) return refuse("not_consistent", unproven, *kept, *served);
-      if (s.code() == "not_found") {
-        std::cout << "the node is behind (" << describe(*served) << "; verified before: "
-                  << describe(*kept) << ") and cannot prove its tree is a prefix yet\n";
-        return 0;
-      }
-      if (!s.ok()) return fail("checkpoint watch", s, kExitUsage);
-      std::cout << "the node is behind, consistently: " << describe(*served)
-                << " is a prefix of the tree verified before (" << describe(*kept) << ")\n";
-      return 0;  // the kept checkpoint stays: it is the newer one
-    } else {
-      ledger::Status s = check_consistency(node, timeout, suite, before, now);
-      if (is_proof_failure(s)) return refuse("not_consistent", unproven, *kept, *served);
-      if (!s.ok()) return fail("checkpoint watch", s, kExitUsage);
-      relation = "extends the tree of " + std::to_string(before.tree_size) + " verified before";
-    }
-  }
-  if (ledger::Status s = save(state_path, *served); !s.ok()) return fail("checkpoint watch", s, kExitUsage);
-  std::cout << "verified: " << describe(*served) << "; signed by " << ledger::signing_organisations(ledger::genesis_checkpoint_trust(genesis.genesis), *served).size()
-            << " organisations (quorum " << genesis.genesis.checkpoint_quorum << "); " << relation << "\n";
+  const ledger::Checkpoint& cp = verdict->served.checkpoint;
+  std::cout << "verified: height " << cp.height << ", tree " << cp.tree_size << ", root "
+            << ledger::to_hex(cp.tree_root) << "; signed by " << verdict->organisations << " organisations (quorum "
+            << genesis.genesis.checkpoint_quorum << "); " << verdict->relation << "\n";
   return 0;
 }
 
@@ -215,10 +76,8 @@ void add_checkpoint(CLI::App& app, int& exit_code) {
       exit_code = fail("checkpoint watch", genesis.status(), kExitUsage);
       return;
     }
-    const std::string state_path =
-        o->state_dir + "/" + ledger::to_hex(genesis->chain_id) + ".checkpoint.json";
     for (;;) {
-      exit_code = check_once(*node, std::chrono::seconds(o->timeout_s), *genesis, state_path);
+      exit_code = check_once(*node, std::chrono::seconds(o->timeout_s), *genesis, o->state_dir);
       std::cout.flush();
       // A lie ends the watch; an unreachable node is retried.
       if (o->once || exit_code == kExitInvalid) return;

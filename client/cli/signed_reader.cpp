@@ -48,6 +48,9 @@ void add_reader_options(CLI::App* cmd, ReaderOptions& o, const std::string& defa
   cmd->add_option("--purpose", o.purpose,
                   "Why you read: treatment, dispensing, payment, public_health, research, audit, emergency")
       ->capture_default_str();
+  o.state_dir = default_state_dir();
+  cmd->add_option("--state-dir", o.state_dir, "Where the last checkpoint you verified is kept, per chain")
+      ->capture_default_str();
   cmd->add_option("--timeout", o.timeout_s, "Seconds the node has to record the read and answer")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
@@ -74,6 +77,7 @@ ledger::Result<SignedReader> SignedReader::open(const ReaderOptions& o) {
   r.signer_ = o.signer;
   r.purpose_ = o.purpose;
   r.timeout_ = std::chrono::seconds(o.timeout_s);
+  r.state_dir_ = o.state_dir;
   auto status = http_get(r.node_, "/v1/status", r.timeout_);
   if (!status.ok()) return status.status();
   nlohmann::json body = nlohmann::json::parse(status->body, nullptr, false);
@@ -91,6 +95,10 @@ ledger::Result<HttpReply> SignedReader::get(const std::string& target, size_t ma
                                           now_unix_ms(), fresh_nonce());
   if (!authorization.ok()) return authorization.status();
   return http_get(node_, target, timeout_, max_body_bytes, {{"Authorization", *authorization}});
+}
+
+ledger::Result<CheckpointVerdict> SignedReader::verify_chain() const {
+  return verify_newest_checkpoint(node_, timeout_, genesis_, state_dir_);
 }
 
 }  // namespace medtrail::cli

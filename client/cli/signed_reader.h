@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "checkpoint_keeper.h"
 #include "http_get.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/genesis.h"
@@ -20,10 +21,11 @@ struct ReaderOptions {
   std::string key_file;
   std::string signer;  // "<org>/<name>"
   std::string purpose;
+  std::string state_dir;  // where the last verified checkpoint is kept (checkpoint_keeper.h)
   int timeout_s = 15;
 };
 
-// --node, --genesis, --key, --as, --purpose, --timeout.
+// --node, --genesis, --key, --as, --purpose, --state-dir, --timeout.
 void add_reader_options(CLI::App* cmd, ReaderOptions& options, const std::string& default_purpose);
 
 // A refused read in one line, from the node's JSON error: "HTTP 403 query_not_permitted: ...".
@@ -39,6 +41,9 @@ class SignedReader {
   ledger::Result<HttpReply> get(const std::string& target, size_t max_body_bytes = 8 << 20) const;
 
   const ledger::LoadedGenesis& genesis() const { return genesis_; }
+  // The node's newest checkpoint judged by the genesis and against the one this client verified
+  // before (verify_newest_checkpoint).
+  ledger::Result<CheckpointVerdict> verify_chain() const;
 
  private:
   NodeUrl node_;
@@ -46,6 +51,7 @@ class SignedReader {
   ledger::KeyPair key_;
   std::string signer_;
   std::string purpose_;
+  std::string state_dir_;
   std::string node_id_;  // whom the queries are addressed to (GET /v1/status)
   std::chrono::milliseconds timeout_{0};
 };

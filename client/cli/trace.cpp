@@ -1,7 +1,7 @@
 // `medtrail trace CODE`: a citizen's lookup from the command line (docs/trace.md). Prints the
 // status word and the public facts as the node reports them, and checks what can be checked
-// today: the node's newest checkpoint is this chain's (the genesis you hold names it) and signed
-// by a quorum of its organisations. Exit 0 for a code in good standing (GENUINE, VALID,
+// today: the node's newest checkpoint is this chain's (the genesis you hold names it), signed
+// by a quorum of its organisations, and extends the one this client verified before. Exit 0 for a code in good standing (GENUINE, VALID,
 // PARTLY_DISPENSED, DISPENSED, DELIVERED), 1 for any other word or a checkpoint that does not
 // verify, 2 for bad usage or a node that does not answer.
 #include <iostream>
@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checkpoint_keeper.h"
 #include "commands.h"
 #include "http_get.h"
 #include "io.h"
-#include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/rfc3339.h"
 #include "node_url.h"
@@ -29,6 +29,7 @@ struct TraceOptions {
   std::string kind = "auto";
   std::string node = "http://127.0.0.1:8080";
   std::string genesis;
+  std::string state_dir = default_state_dir();
   int timeout_s = 10;
 };
 
@@ -75,21 +76,6 @@ void print_facts(const json& facts, const std::string& indent) {
   }
 }
 
-// The node's newest quorum checkpoint, checked against the genesis the user holds; "" when it
-// verifies, else why not.
-std::string check_checkpoint(const NodeUrl& node, const ledger::LoadedGenesis& genesis,
-                             std::chrono::milliseconds timeout, uint64_t& height, size_t& organisations) {
-  auto reply = http_get(node, "/v1/checkpoints/latest", timeout);
-  if (!reply.ok()) return reply.status().message();
-  if (reply->status != 200) return "the node has no quorum checkpoint (HTTP " + std::to_string(reply->status) + ")";
-  auto cp = ledger::checkpoint_from_json(reply->body);
-  if (!cp.ok()) return "the checkpoint does not read: " + cp.status().message();
-  if (ledger::Status s = ledger::verify_checkpoint_for_genesis(genesis, *cp); !s.ok()) return s.message();
-  height = cp->checkpoint.height;
-  organisations = ledger::signing_organisations(ledger::genesis_checkpoint_trust(genesis.genesis), *cp).size();
-  return "";
-}
-
 }  // namespace
 
 void add_trace(CLI::App& app, int& exit_code) {
@@ -105,6 +91,8 @@ void add_trace(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--node", o->node, "The node's API, http://host:port")->capture_default_str();
   cmd->add_option("--genesis", o->genesis, "The genesis file you trust (names the chain)")->required();
+  cmd->add_option("--state-dir", o->state_dir, "Where the last checkpoint you verified is kept, per chain")
+      ->capture_default_str();
   cmd->add_option("--timeout", o->timeout_s, "Seconds the node has to answer")->check(CLI::Range(1, 600))
       ->capture_default_str();
   cmd->callback([&exit_code, o] {
@@ -152,17 +140,15 @@ void add_trace(CLI::App& app, int& exit_code) {
                 << "  " << e.value("organisation", "")
                 << (e.value("accepted", true) ? "" : "  REFUSED " + e.value("reason_code", "")) << "\n";
     }
-    uint64_t height = 0;
-    size_t organisations = 0;
-    const std::string problem = check_checkpoint(*node, *genesis, timeout, height, organisations);
-    if (!problem.empty()) {
-      std::cout << "chain NOT verified: " << problem << "\n";
+    auto verdict = verify_newest_checkpoint(*node, timeout, *genesis, o->state_dir);
+    if (!verdict.ok()) {
+      std::cout << "chain NOT verified: " << verdict.status().to_string() << "\n";
       exit_code = kExitInvalid;
       return;
     }
-    std::cout << "chain verified: checkpoint at block " << height << " signed by " << organisations
-              << " organisations of your genesis (the facts are the node's report; proofs of them come with "
-                 "authenticated state)\n";
+    std::cout << "chain verified: checkpoint at block " << verdict->served.checkpoint.height << " signed by "
+              << verdict->organisations << " organisations of your genesis; " << verdict->relation
+              << " (the facts are the node's report; proofs of them come with authenticated state)\n";
     exit_code = in_good_standing(status) ? 0 : kExitInvalid;
   });
 }

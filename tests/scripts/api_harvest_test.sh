@@ -131,16 +131,36 @@ payload=$(sed -n 's/.*"payload": *"\([^"]*\)".*/\1/p' "$story/2.1-rx.issue.envel
 grep -qF "$payload" "$work/member.json" || fail "the inspector's read does not carry the prescription"
 
 # The citizen's CLI: the given dose is ALREADY_ADMINISTERED (exit 1), a dose in stock GENUINE
-# (exit 0); both check the node's checkpoint against the genesis.
+# (exit 0); both check the node's checkpoint against the genesis and against the one verified
+# before, kept in the state dir.
 dose_given=$(awk -F'\t' '$3 == "ALREADY_ADMINISTERED" { print $2; exit }' "$story/codes.tsv")
 dose_stock=$(awk -F'\t' '$1 == "vaccine" && $3 == "GENUINE" { print $2; exit }' "$story/codes.tsv")
+state=$work/state
+trace() { # CODE NODE_URL
+  "$medtrail" trace "$1" --node "$2" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" --state-dir "$state"
+}
 rc=0
-"$medtrail" trace "$dose_given" --node "${api_urls[1]}" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" \
-  >"$work/trace.out" 2>&1 || rc=$?
+trace "$dose_given" "${api_urls[1]}" >"$work/trace.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] && [ "$(head -1 "$work/trace.out")" = ALREADY_ADMINISTERED ] && grep -q "^chain verified" "$work/trace.out" ||
   fail "medtrail trace of the given dose: exit $rc, $(cat "$work/trace.out")"
-"$medtrail" trace "$dose_stock" --node "${api_urls[2]}" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" \
-  >"$work/trace.out" 2>&1 || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
+grep -q "the first checkpoint this tool has verified" "$work/trace.out" || fail "no first checkpoint: $(cat "$work/trace.out")"
+kept=$(ls "$state"/*.checkpoint.json) || fail "medtrail trace kept no checkpoint in $state"
+trace "$dose_stock" "${api_urls[2]}" >"$work/trace.out" 2>&1 || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
 [ "$(head -1 "$work/trace.out")" = GENUINE ] || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
+grep -Eq "the same tree as before|extends the tree of|the node is behind" "$work/trace.out" ||
+  fail "the second trace did not relate its checkpoint to the first: $(cat "$work/trace.out")"
+# A history other than the one verified before (here: the kept root, changed) is caught, with
+# both checkpoints as evidence — by the citizen's lookup as by checkpoint watch.
+python3 - "$kept" <<'PY'
+import json, sys
+kept = json.load(open(sys.argv[1]))
+root = kept["tree_root"]
+kept["tree_root"] = ("1" if root[0] == "0" else "0") + root[1:]
+json.dump(kept, open(sys.argv[1], "w"))
+PY
+rc=0
+trace "$dose_stock" "${api_urls[0]}" >"$work/trace.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -Eq "history_diverges|not_consistent" "$work/trace.out" && grep -q "verified before" "$work/trace.out" ||
+  fail "a forked history went unnoticed by medtrail trace: exit $rc, $(cat "$work/trace.out")"
 
 echo "api_harvest_test: $(wc -l <"$needles") needles, $(wc -l <"$seen") anonymous answers from ${#api_urls[@]} nodes: none leaked"
