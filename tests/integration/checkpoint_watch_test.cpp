@@ -111,6 +111,26 @@ TEST_F(CheckpointWatchTest, AHistoryThatDoesNotExtendTheVerifiedOneIsCaught) {
   EXPECT_NE(out.find("not_consistent"), std::string::npos) << out;
 }
 
+// Not a forged state file but real nodes: the same consortium (same genesis, same chain id)
+// restarted on fresh stores grows another history. The kept checkpoint catches it.
+TEST_F(CheckpointWatchTest, NodesOnADivergingStoreAreCaught) {
+  grow("first-history", 8);
+  std::string out;
+  ASSERT_EQ(watch(0, &out), 0) << out;
+  const uint64_t verified = nlohmann::json::parse(std::ifstream(state_file()))["tree_size"];
+
+  for (int i = 0; i < 3; ++i) cluster_.stop(i);
+  for (int i = 0; i < 3; ++i) fs::remove_all(cluster_.data_dir(i));
+  cluster_.start_all();
+  ASSERT_TRUE(cluster_.wait_all_ready());
+  grow("second-history", 12);
+  ASSERT_NE(cluster_.status(0)->value("tree_size", uint64_t{0}), 0u);
+  EXPECT_EQ(watch(1, &out), 1) << "kept tree " << verified << "\n" << out;
+  EXPECT_TRUE(out.find("not_consistent") != std::string::npos || out.find("history_diverges") != std::string::npos)
+      << out;
+  EXPECT_NE(out.find("served now"), std::string::npos) << out;
+}
+
 TEST_F(CheckpointWatchTest, ANodeOfAnotherChainIsRefused) {
   grow("other", 3);
   // One byte more in the genesis file is another chain id.
