@@ -3,28 +3,74 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <optional>
+
+#include <openssl/ssl.h>
 
 namespace medtrail::cli {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+// The host as a resolver and a certificate check take it: an IPv6 literal without brackets.
+std::string bare_host(const std::string& host) {
+  return host.size() >= 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
+}
+
+// One exchange over `stream` (plain TCP or TLS over it), within the io_context's deadline.
+template <class Stream>
+void exchange(Stream& stream, tcp::resolver& resolver, const NodeUrl& node,
+              http::request<http::empty_body>& request, beast::flat_buffer& buffer,
+              http::response_parser<http::string_body>& parser, beast::error_code& result, bool& done) {
+  auto finish = [&](beast::error_code ec) {
+    result = ec;
+    done = true;
+  };
+  auto send = [&] {
+    http::async_write(stream, request, [&, finish](beast::error_code ec, size_t) {
+      if (ec) return finish(ec);
+      http::async_read(stream, buffer, parser, [finish](beast::error_code ec, size_t) { finish(ec); });
+    });
+  };
+  resolver.async_resolve(bare_host(node.host), node.port,
+                         [&, finish, send](beast::error_code ec, tcp::resolver::results_type endpoints) {
+    if (ec) return finish(ec);
+    beast::get_lowest_layer(stream).async_connect(endpoints, [&, finish, send](beast::error_code ec,
+                                                                                  const tcp::endpoint&) {
+      if (ec) return finish(ec);
+      if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+        stream.async_handshake(ssl::stream_base::client, [finish, send](beast::error_code ec) {
+          if (ec) return finish(ec);
+          send();
+        });
+      } else {
+        send();
+      }
+    });
+  });
+}
+
+}  // namespace
 
 ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& target,
                                    std::chrono::milliseconds timeout, size_t max_body_bytes,
                                    const HttpHeaders& headers) {
   auto unreachable = [&](const std::string& what) {
-    return ledger::Status::error("unreachable", "http://" + node.host + ":" + node.port + target +
-                                                    ": " + what);
+    return ledger::Status::error("unreachable", node.origin() + target + ": " + what);
   };
   // Asynchronous steps run for at most `timeout` in all: a node that accepts and never answers,
   // or answers a byte at a time, cannot hold the CLI (the synchronous calls have no deadline).
   boost::asio::io_context io;
   tcp::resolver resolver(io);
-  beast::tcp_stream stream(io);
   beast::flat_buffer buffer;
   http::request<http::empty_body> request(http::verb::get, target, 11);
   request.set(http::field::host, node.host);
@@ -35,35 +81,33 @@ ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& targe
   beast::error_code result = boost::asio::error::timed_out;
   bool done = false;
 
-  resolver.async_resolve(node.host, node.port, [&](beast::error_code ec, tcp::resolver::results_type endpoints) {
-    if (ec) {
-      result = ec;
-      done = true;
-      return;
-    }
-    stream.async_connect(endpoints, [&](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) {
-        result = ec;
-        done = true;
-        return;
-      }
-      http::async_write(stream, request, [&](beast::error_code ec, size_t) {
-        if (ec) {
-          result = ec;
-          done = true;
-          return;
-        }
-        http::async_read(stream, buffer, parser, [&](beast::error_code ec, size_t) {
-          result = ec;
-          done = true;
-        });
-      });
-    });
-  });
+  // Over https: TLS 1.2 or later, the peer's chain checked against the default trust store
+  // (SSL_CERT_FILE / SSL_CERT_DIR when set) and its name or address against the URL's host.
+  ssl::context tls(ssl::context::tls_client);
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  if (node.tls) {
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(ssl::verify_peer);
+    secure.emplace(io, tls);
+    const std::string host = bare_host(node.host);
+    secure->set_verify_callback(ssl::host_name_verification(host));
+    // SNI for names only: an address is not a server name (RFC 6066 §3).
+    beast::error_code ignored;
+    boost::asio::ip::make_address(host, ignored);
+    if (ignored) SSL_set_tlsext_host_name(secure->native_handle(), host.c_str());
+    exchange(*secure, resolver, node, request, buffer, parser, result, done);
+  } else {
+    plain.emplace(io);
+    exchange(*plain, resolver, node, request, buffer, parser, result, done);
+  }
   io.run_for(timeout);
+  beast::tcp_stream& lowest = node.tls ? beast::get_lowest_layer(*secure) : *plain;
   if (!done) {
     beast::error_code ignored;
-    stream.socket().close(ignored);
+    lowest.socket().close(ignored);
     resolver.cancel();
     io.restart();
     io.run();  // lets the cancelled handlers finish before the locals they use go away
@@ -71,7 +115,7 @@ ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& targe
   }
   if (result) return unreachable(result.message());
   beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
   HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};
   for (const auto& field : parser.get()) {
     std::string name(field.name_string());

@@ -1,23 +1,54 @@
 #include "node_url.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace medtrail::cli {
 
+std::string NodeUrl::origin() const { return std::string(tls ? "https://" : "http://") + host + ":" + port; }
+
 ledger::Result<NodeUrl> parse_node_url(const std::string& url) {
-  constexpr std::string_view scheme = "http://";
+  auto bad = [&](const std::string& why) {
+    return ledger::Status::error("bad_url", url + ": " + why + " (expected http://host:port or https://host:port)");
+  };
+  NodeUrl out;
   std::string_view rest(url);
-  if (rest.substr(0, scheme.size()) != scheme) {
-    return ledger::Status::error("bad_url", url + ": only http://host:port URLs are supported");
+  if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+    out.tls = true;
+  } else {
+    return bad("only http and https URLs are supported");
   }
-  rest.remove_prefix(scheme.size());
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  size_t colon = rest.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size() ||
-      rest.find('/') != std::string_view::npos) {
-    return ledger::Status::error("bad_url", url + ": expected http://host:port");
+  if (rest.find_first_of("/?#@") != std::string_view::npos) return bad("no path, query or user info");
+  std::string_view host = rest;
+  std::string_view port;
+  if (rest.starts_with("[")) {  // [IPv6]:port
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return bad("an unclosed [");
+    host = rest.substr(0, close + 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return bad("junk after the address");
+      port = after.substr(1);
+    }
+  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+    if (port.empty()) return bad("an empty port");
   }
-  return NodeUrl{std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1))};
+  if (host.empty() || host == "[]") return bad("no host");
+  if (!std::all_of(host.begin(), host.end(), [](char c) { return c > 0x20 && c < 0x7f; })) return bad("a bad host");
+  if (port.empty()) port = out.tls ? "443" : "80";
+  if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoul(std::string(port)) == 0 || std::stoul(std::string(port)) > 65535) {
+    return bad("the port is a number 1..65535");
+  }
+  out.host = std::string(host);
+  out.port = std::string(port);
+  return out;
 }
 
 }  // namespace medtrail::cli

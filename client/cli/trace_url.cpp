@@ -106,7 +106,7 @@ ledger::Result<std::string> public_trace_url(const NodeUrl& node, TraceKind kind
                                              const std::string& code) {
   MEDTRAIL_RETURN_IF_ERROR(check_node(node));
   MEDTRAIL_RETURN_IF_ERROR(check_trace_code(kind, code));
-  return "http://" + node.host + ":" + node.port + "/trace/" + trace_kind_segment(kind) + "/" +
+  return node.origin() + "/trace/" + trace_kind_segment(kind) + "/" +
          percent_encode_segment(code);
 }
 
