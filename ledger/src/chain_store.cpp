@@ -12,6 +12,7 @@
 #include <set>
 
 #include "medtrail/ledger/merkle_log.h"
+#include "medtrail/ledger/search_index.h"
 #include "serialization.h"
 
 namespace medtrail::ledger {
@@ -64,6 +65,9 @@ struct ChainStore::Impl : public MerkleNodeReader {
   // Guards `log`: appends swap in a new log while readers take proofs.
   mutable std::mutex mu;
   std::unique_ptr<MerkleLog> log;
+  // Whether appends keep the search index, and whom its catch-up tells (ChainStoreOptions).
+  bool search_index = false;
+  std::function<void(uint64_t, uint64_t)> search_index_progress;
 
   ~Impl() override {
     for (auto* h : handles) {
@@ -206,8 +210,11 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
     return stored_chain.status();
   }
 
+  db.search_index = options.search_index && !options.read_only;
+  db.search_index_progress = options.search_index_progress;
   std::unique_ptr<ChainStore> store(new ChainStore(std::move(impl).value(), suite, chain_id));
   MEDTRAIL_RETURN_IF_ERROR(store->load_meta(/*check_root=*/!options.read_only));
+  MEDTRAIL_RETURN_IF_ERROR(store->catch_up_search_index());
   return store;
 }
 
@@ -272,7 +279,15 @@ Status ChainStore::load_meta(bool check_root) {
   return {};
 }
 
-Status ChainStore::reload() { return load_meta(/*check_root=*/true); }
+Status ChainStore::reload() {
+  MEDTRAIL_RETURN_IF_ERROR(load_meta(/*check_root=*/true));
+  return catch_up_search_index();
+}
+
+Status ChainStore::catch_up_search_index() {
+  if (!impl_->search_index) return {};
+  return ledger::catch_up_search_index(*this, impl_->search_index_progress);
+}
 
 std::vector<std::string> ChainStore::own_meta_keys() {
   return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead, kMetaStateHash};
@@ -347,6 +362,7 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
   std::vector<MerkleNode> nodes;
   std::set<Hash> new_records;
   std::string key;
+  std::vector<std::string> search;
   for (const LeafDraft& d : draft.leaves) {
     LeafRecord leaf{d.envelope, d.signer_public_key, d.result, header.height, header.timestamp_ms};
     Bytes encoded = encode_leaf(leaf);
@@ -361,6 +377,13 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     if (new_records.insert(record).second && !find_record(record).ok()) {
       batch.Put(impl_->cf(ColumnFamily::kIndex), key, height_key(index));
     }
+    if (impl_->search_index) search_keys(d.envelope, d.result.accepted, index, search);
+  }
+  if (impl_->search_index) {
+    for (const std::string& k : search) batch.Put(impl_->cf(ColumnFamily::kIndex), k, rocksdb::Slice());
+    batch.Put(impl_->cf(ColumnFamily::kMeta),
+              rocksdb::Slice(kSearchIndexMetaKey.data(), kSearchIndexMetaKey.size()),
+              height_key(log.size()));
   }
   for (const MerkleNode& n : nodes) {
     batch.Put(impl_->cf(ColumnFamily::kMerkle), merkle_key(n.id.level, n.id.index), slice(n.hash));

@@ -28,33 +28,6 @@ bool is_id_part(std::string_view s) {
                      [](char c) { return is_lower_digit(c) || c == '.' || c == '_' || c == '-'; });
 }
 
-bool is_org_id(std::string_view s) { return s.size() <= kMaxOrgIdBytes && is_id_part(s); }
-
-// <org>/<name>, exactly one slash.
-bool is_identity_id(std::string_view s) {
-  if (s.size() < 3 || s.size() > kMaxSignerIdBytes) return false;
-  size_t slash = s.find('/');
-  if (slash == std::string_view::npos) return false;
-  return is_id_part(s.substr(0, slash)) && is_id_part(s.substr(slash + 1));
-}
-
-// [a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*
-bool is_kind(std::string_view s) {
-  if (s.empty() || s.size() > kMaxKindBytes) return false;
-  bool segment_start = true;
-  for (char c : s) {
-    if (segment_start) {
-      if (c < 'a' || c > 'z') return false;
-      segment_start = false;
-    } else if (c == '.') {
-      segment_start = true;
-    } else if (!is_lower_digit(c) && c != '_') {
-      return false;
-    }
-  }
-  return !segment_start;
-}
-
 // Printable ASCII, space included.
 bool is_nonce(std::string_view s) {
   if (s.empty() || s.size() > kMaxNonceBytes) return false;
@@ -185,6 +158,33 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 }  // namespace
+
+bool is_org_id(std::string_view s) { return s.size() <= kMaxOrgIdBytes && is_id_part(s); }
+
+// [a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*
+bool is_kind(std::string_view s) {
+  if (s.empty() || s.size() > kMaxKindBytes) return false;
+  bool segment_start = true;
+  for (char c : s) {
+    if (segment_start) {
+      if (c < 'a' || c > 'z') return false;
+      segment_start = false;
+    } else if (c == '.') {
+      segment_start = true;
+    } else if (!is_lower_digit(c) && c != '_') {
+      return false;
+    }
+  }
+  return !segment_start;
+}
+
+// <org>/<name>, exactly one slash.
+bool is_identity_id(std::string_view s) {
+  if (s.size() < 3 || s.size() > kMaxSignerIdBytes) return false;
+  size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return false;
+  return is_id_part(s.substr(0, slash)) && is_id_part(s.substr(slash + 1));
+}
 
 Result<Envelope> envelope_from_wire(std::string_view wire_json) {
   if (wire_json.size() > kMaxEnvelopeWireBytes) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "medtrail/ledger/chain_verifier.h"
+#include "medtrail/ledger/search_index.h"
 
 namespace medtrail::ledger {
 
@@ -155,6 +156,8 @@ Status write_image(ChainStore& store, const std::vector<ImageEntry>& entries,
   auto existing = expand_meta_keys(db, meta, rocksdb::ReadOptions(), extra_meta_keys);
   if (!existing.ok()) return existing.status();
   for (const std::string& k : *existing) batch.Delete(meta, k);
+  // The search index went with the index family; reload() rebuilds it from the image's leaves.
+  batch.Delete(meta, rocksdb::Slice(kSearchIndexMetaKey.data(), kSearchIndexMetaKey.size()));
   for (const ImageEntry& e : entries) {
     if (e.cf == ColumnFamily::kMeta && !meta_key_allowed(e.key, extra_meta_keys)) {
       return Status::error("bad_image", "image carries a meta key it must not set");
@@ -239,6 +242,8 @@ Result<std::string> export_ledger_image(const ChainStore& store,
   for (ColumnFamily f : kImageFamilies) {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, store.column_family(f)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      // The search index is node-local: the installing node derives its own (search_index.h).
+      if (f == ColumnFamily::kIndex && !it->key().starts_with("r")) continue;
       append_entry(out, f, it->key().ToStringView(), it->value().ToStringView());
       if (out.size() > kMaxLedgerImageBytes) {
         return Status::error("too_large", "the ledger is larger than an image may be");
@@ -284,6 +289,7 @@ Result<LedgerImageInfo> verify_ledger_image(const std::string& image, const Cryp
 
   ChainStoreOptions options;
   options.sync = false;
+  options.search_index = false;  // check_index then sees the image's index entries alone
   auto scratch = ChainStore::open(scratch_dir, suite, chain_id, options);
   if (!scratch.ok()) return scratch.status();
   MEDTRAIL_RETURN_IF_ERROR(write_image(**scratch, *entries, extra_meta_keys));

@@ -165,6 +165,11 @@ Status NodeApp::Impl::open_store() {
   // Blocks need no fsync of their own: the Raft log is synced before anything is acknowledged
   // and an entry applied but lost in a crash is applied again from it.
   options.sync = false;
+  // A store without the search index (older data, an installed image) is indexed before the
+  // node serves; on a long chain that takes a while, so say how far it has come.
+  options.search_index_progress = [](uint64_t done, uint64_t total) {
+    spdlog::info("search index: {} of {} leaves indexed", done, total);
+  };
   auto store_or = ledger::ChainStore::open(config.data_dir + "/db", *genesis.suite,
                                            genesis.chain_id, options);
   if (!store_or.ok()) return store_or.status();

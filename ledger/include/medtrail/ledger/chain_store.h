@@ -3,7 +3,8 @@
 //   blocks  height(be64)            -> encode_block
 //   leaves  leaf index(be64)        -> encode_leaf
 //   merkle  level(1) || index(be64) -> perfect-subtree hash (see merkle_log.h)
-//   index   'r' || record hash      -> leaf index(be64) of the record's first occurrence
+//   index   'r' || record hash      -> leaf index(be64) of the record's first occurrence;
+//           and the node-local search lists (search_index.h)
 //   meta    chain_id, suite, format, head, state_hash
 //   state   contract state and the contracts' indexes: key -> value, written only through
 //           BlockDraft::state_writes so that the state hash (state_hash.h) stays exact
@@ -15,6 +16,7 @@
 // Not thread-safe for writers: one thread appends. Readers may run concurrently with it.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +47,11 @@ struct ChainStoreOptions {
   bool create_if_missing = true;
   bool sync = true;  // fsync the WAL on every block; off only in tests and benchmarks
   bool read_only = false;
+  // Keep the search index (search_index.h): written with every block, and caught up on open and
+  // reload when it lags. Off for scratch stores that only verify.
+  bool search_index = true;
+  // Told (leaves indexed, leaves in all) while open() or reload() catches the search index up.
+  std::function<void(uint64_t done, uint64_t total)> search_index_progress;
 };
 
 // One executed envelope, before the block gives it a height and a timestamp.
@@ -131,7 +138,8 @@ class ChainStore {
   // The meta keys the store itself owns (chain id, suite, format, head).
   static std::vector<std::string> own_meta_keys();
   // Re-reads the head after the ledger column families were replaced underneath (an installed
-  // ledger image). Readers may run concurrently; the caller is the only writer.
+  // ledger image), and catches the search index up. Readers may run concurrently; the caller is
+  // the only writer.
   Status reload();
   static std::string height_key(uint64_t height);
 
@@ -139,6 +147,8 @@ class ChainStore {
   struct Impl;
   ChainStore(std::unique_ptr<Impl> impl, const CryptoSuite& suite, const Hash& chain_id);
   Status load_meta(bool check_root);
+  // Indexes the leaves the search index lags behind (when this store keeps it).
+  Status catch_up_search_index();
 
   std::unique_ptr<Impl> impl_;
   const CryptoSuite* suite_;

@@ -53,6 +53,12 @@ struct PayloadFields {
   std::string nonce;  // 1..128 printable ASCII characters
 };
 
+// The payload's field formats: an organisation id ([a-z0-9][a-z0-9._-]*, at most 64 bytes), an
+// identity id (<org>/<name>, two such parts) and a kind (dotted lower-case words, e.g. rx.issue).
+bool is_org_id(std::string_view s);
+bool is_identity_id(std::string_view s);
+bool is_kind(std::string_view s);
+
 // Parses the wire JSON and decodes base64. Checks structure only (not the payload, not
 // the signature): field set, types, sizes, known suite, signature length for the suite.
 Result<Envelope> envelope_from_wire(std::string_view wire_json);
