@@ -3,6 +3,8 @@
 // under the reader's signature. The policy of who may ask what is here, run by every node
 // alike; the node serves data only for an accepted query.
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "medtrail/contracts/access.h"
@@ -54,7 +56,7 @@ size_t subject_parts(std::string_view family) {
 
 // What a query target asks for. Only what the API serves under authentication is known; any
 // other target is refused (a node never submits one; a lying node's would be refused here).
-enum class Query { kRecord, kBlock, kPrescription, kTrail, kEntryBundle, kUnknown };
+enum class Query { kRecord, kBlock, kPrescription, kTrail, kSearch, kEntryBundle, kUnknown };
 
 Query classify(const ledger::SignedQuery& q) {
   if (q.method != "GET") return Query::kUnknown;
@@ -73,6 +75,7 @@ Query classify(const ledger::SignedQuery& q) {
       std::all_of(s.begin() + 4, s.end(), [](std::string_view part) { return all_of(part, is_subject_char); })) {
     return Query::kTrail;
   }
+  if (s.size() == 3 && s[0] == "v1" && s[1] == "audit" && s[2] == "search") return Query::kSearch;
   // "/tile/entries/<N>[.p/<W>]": the C2SP tlog-tiles entry bundle, 256 whole records.
   if (s.size() >= 3 && s[0] == "tile" && s[1] == "entries" && q.target.find('?') == std::string::npos) {
     auto tile = ledger::parse_tile_path(std::string_view(q.target).substr(std::string_view("/tile/").size()));
@@ -144,6 +147,43 @@ ExecutionResult trail_query(Call& call, const std::string& subject, const std::s
                                  "by a doctor for a patient's care, or by a person for their own");
 }
 
+// The value of the one `org` parameter of the target's query string, as sent; nullopt when there
+// is none or more than one. The node refuses a search that names a parameter twice or escapes
+// `org`, so what it serves is what this reads.
+std::optional<std::string_view> search_org(const ledger::SignedQuery& q) {
+  const std::string_view target = q.target;
+  const size_t mark = target.find('?');
+  if (mark == std::string_view::npos) return std::nullopt;
+  const std::string_view query = target.substr(mark + 1);
+  std::optional<std::string_view> org;
+  int count = 0;
+  for (size_t start = 0; start <= query.size();) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    if (pair.starts_with("org=")) {
+      org = pair.substr(4);
+      ++count;
+    }
+    start = end + 1;
+  }
+  if (count != 1) return std::nullopt;
+  return org;
+}
+
+// Who searches across the chain: a regulator's inspectors and auditors, with any filters; an
+// organisation's auditor, only within its own organisation's records (`org=<own>`), what its
+// trails already show it.
+ExecutionResult search_query(Call& call, const ledger::SignedQuery& q) {
+  if (is_regulator_reader(call)) return ExecutionResult::accept();
+  if (call.signer.role == "auditor" && search_org(q) == std::optional<std::string_view>(call.org.id)) {
+    return ExecutionResult::accept();
+  }
+  return ExecutionResult::reject("query_not_permitted",
+                                 "the chain is searched by a regulator's inspectors and auditors, or by an "
+                                 "organisation's auditor within its own organisation (org=<own>)");
+}
+
 ExecutionResult query(Call& call) {
   auto q = ledger::read_signed_query(call.body);
   if (!q.ok()) return ExecutionResult::reject(q.status().code(), q.status().message());
@@ -171,6 +211,8 @@ ExecutionResult query(Call& call) {
       return prescription_query(call, prescription_id(*q));
     case Query::kTrail:
       return trail_query(call, trail_subject(*q), q->purpose);
+    case Query::kSearch:
+      return search_query(call, *q);
     case Query::kUnknown:
       break;
   }

@@ -199,5 +199,33 @@ TEST_F(AccessQueryTest, TrailsAreFollowedByRegulatorsOwnAuditorsDoctorsForCareAn
   EXPECT_FALSE(f.index_of("patient/" + testing::kPatientRef).empty());
 }
 
+TEST_F(AccessQueryTest, TheChainIsSearchedByRegulatorsAndByAnOrganisationsAuditorWithinItsOwn) {
+  struct Ask {
+    std::string org, role, target, code;
+  };
+  for (const Ask& a : {
+           Ask{"reg-a", "auditor", "/v1/audit/search?result=rejected", ""},
+           Ask{"reg-a", "inspector", "/v1/audit/search?kind=rx.dispense&result=rejected&from=2026-12-01T00%3A00%3A00Z", ""},
+           Ask{"reg-a", "auditor", "/v1/audit/search", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?org=pharm-a&result=rejected", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?kind=rx.dispense&org=pharm-a&after=12", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?org=pharm-b", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?result=rejected", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?org=pharm-ab", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?org=pharm-a&org=pharm-b", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?xorg=pharm-a", "query_not_permitted"},
+           Ask{"pharm-a", "auditor", "/v1/audit/search?org=pharm%2Da", "query_not_permitted"},
+           Ask{"pharm-a", "pharmacist", "/v1/audit/search?org=pharm-a", "query_not_permitted"},
+           Ask{"cdc-a", "inspector", "/v1/audit/search?result=rejected", "query_not_permitted"},
+           Ask{"reg-a", "auditor", "/v1/audit/search/x", "unknown_query"},
+           Ask{"reg-a", "auditor", "/v1/audit/searches", "unknown_query"},
+       }) {
+    SCOPED_TRACE(a.org + " " + a.role + " " + a.target);
+    Person reader = f.person(a.org, "s-" + a.role, a.role);
+    EXPECT_EQ(ask(reader, body(a.target)).reason_code, a.code);
+    expect_on_trails(reader);
+  }
+}
+
 }  // namespace
 }  // namespace medtrail::contracts
