@@ -34,6 +34,7 @@ void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& m
   register_chain_routes(server, ctx, reads);
   register_prescription_routes(server, ctx, reads);
   register_audit_routes(server, ctx, reads);
+  register_audit_search_routes(server, ctx, reads);
   register_proof_routes(server, ctx);
   register_tlog_routes(server, ctx, reads);
   register_trace_routes(server, ctx);

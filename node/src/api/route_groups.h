@@ -24,6 +24,10 @@ void register_prescription_routes(http::Server& server, const ApiContext& ctx,
                                   std::shared_ptr<RecordedReads> reads);
 // GET /v1/audit/trails/{subject}: a subject's records for auditors (a recorded read, paged)
 void register_audit_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads);
+// GET /v1/audit/search: records across the chain by kind, result, organisation, actor, time
+// (a recorded read, paged)
+void register_audit_search_routes(http::Server& server, const ApiContext& ctx,
+                                  std::shared_ptr<RecordedReads> reads);
 // GET /v1/trace/{vaccine,tableware,rx}/{code} and /trace/... (the citizen's page): public
 void register_trace_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)

@@ -5,16 +5,12 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <vector>
 
-#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/search_index.h"
 
 namespace medtrail::node::api {
 
-struct SubjectTrail {
-  std::vector<uint64_t> leaves;  // in chain order
-  bool truncated = false;        // more than `max` entries exist
-};
+using SubjectTrail = ledger::LeafList;
 
 // At most `max` leaves of the trail, from its start or from the first leaf after `after` (a
 // keyset cursor: entries are only ever appended with higher leaves, so a cursor never skips or
