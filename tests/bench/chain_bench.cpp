@@ -1,6 +1,7 @@
 // Chain store and offline verification benchmarks (issue 2).
 //
-// BM_AppendBlocks: 400-byte envelopes appended in blocks of 500, with and without fsync.
+// BM_AppendBlocks: 400-byte envelopes appended in blocks of 500, with and without fsync, with and
+// without the search index (search_index.h: its cost on the ingest path).
 // BM_VerifyChainVsRawEd25519: verify_chain over a 400-byte-envelope chain, reported as a
 // ratio of the raw Ed25519 verification rate measured in the same run on the same threads.
 
@@ -39,6 +40,7 @@ void BM_AppendBlocks(benchmark::State& state) {
   testing::TempDir dir;
   ledger::ChainStoreOptions options;
   options.sync = sync;
+  options.search_index = state.range(1) != 0;
   auto store = ledger::ChainStore::open(dir.file("db"), suite, testing::test_chain_id(suite), options);
   auto key = suite.generate_keypair();
   std::vector<ledger::Envelope> envelopes = presigned(*key, kLeavesPerBlock, 0);
@@ -56,7 +58,7 @@ void BM_AppendBlocks(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kLeavesPerBlock));
   state.counters["tree_size"] = static_cast<double>((*store)->tree_size());
 }
-BENCHMARK(BM_AppendBlocks)->Arg(0)->Arg(1)->ArgName("fsync")->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_AppendBlocks)->ArgsProduct({{0, 1}, {0, 1}})->ArgNames({"fsync", "search"})->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
 
 void BM_VerifyChainVsRawEd25519(benchmark::State& state) {
