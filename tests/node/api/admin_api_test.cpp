@@ -9,7 +9,7 @@
 
 #include "core/member_record.h"
 #include "medtrail/ledger/envelope.h"
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 #include "support/poll.h"
 

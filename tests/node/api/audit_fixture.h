@@ -12,7 +12,7 @@
 
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/rfc3339.h"
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 
 namespace medtrail::node::api::testing {

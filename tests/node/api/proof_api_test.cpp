@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medtrail/ledger/proof_json.h"
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 
 namespace medtrail::node::api::testing {

@@ -7,7 +7,7 @@
 
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/signed_query.h"
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 
 namespace medtrail::node::api::testing {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "medtrail/ledger/envelope.h"
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 #include "support/poll.h"
 

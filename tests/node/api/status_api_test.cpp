@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 #include "support/poll.h"
 

@@ -8,7 +8,7 @@
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/merkle.h"
 #include "medtrail/ledger/tlog_tiles.h"
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 #include "support/http_client.h"
 
 namespace medtrail::node::api::testing {

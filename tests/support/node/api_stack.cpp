@@ -1,4 +1,4 @@
-#include "node/api/api_test_stack.h"
+#include "support/node/api_stack.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>

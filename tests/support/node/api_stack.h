@@ -1,5 +1,6 @@
 #pragma once
-// A real single-node medtrail stack for the API tests: a chain store in a temp dir, a genesis
+// A real single-node medtrail stack for the API tests and the read-side benchmark
+// (tests/bench/lookup): a chain store in a temp dir, a genesis
 // with three organisations (hosp-a: hospital, reg-c: regulator, disinf-d: disinfector) and one
 // node "n1" of hosp-a, admission, the Raft driver (a lone voter elects
 // itself within a few ticks) and the HTTP server on two io threads with the API registered.
@@ -69,6 +70,11 @@ class ApiStack {
   const ledger::Hash& chain_id() const { return store_->chain_id(); }
 
   const ledger::KeyPair& admin() const { return admin_; }
+  // What the routes were registered with: a benchmark opens a second listener on the same node
+  // with other limits (a copy of the context pointing at another config, on io()).
+  const ApiContext& context() const { return ctx_; }
+  const NodeConfig& config() const { return config_; }
+  boost::asio::io_context& io() { return io_; }
   // The admin key of "reg-c", the consortium's regulator organisation.
   const ledger::KeyPair& regulator() const { return regulator_; }
   ledger::ChainStore& store() { return *store_; }
