@@ -12,6 +12,8 @@
 
 #include <signal.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -61,13 +63,31 @@ void write_person(const std::string& dir, const std::string& role, const Person&
 }
 
 int serve(const ServeSpec& spec) {
-  // Blocked before any thread starts, so every thread inherits the mask and sigtimedwait below
-  // is the one place the signals arrive.
+  // Blocked before any thread starts, so every thread inherits the mask and the watcher below
+  // is the one place the signals arrive: the harness stops on them while filling too.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spec.max_seconds);
+  std::atomic<bool> signalled{false};
+  std::atomic<bool> finished{false};
+  std::thread watcher([&] {
+    const timespec poll{0, 100'000'000};
+    while (!finished && !signalled) {
+      if (sigtimedwait(&stop_signals, nullptr, &poll) > 0) signalled = true;
+    }
+  });
+  struct JoinWatcher {
+    std::atomic<bool>& finished;
+    std::thread& watcher;
+    ~JoinWatcher() {
+      finished = true;
+      watcher.join();
+    }
+  } join_watcher{finished, watcher};
+  auto should_stop = [&] { return signalled || std::chrono::steady_clock::now() >= deadline; };
 
   ApiStack stack([&](node::NodeConfig& c) {
     c.limits.public_lookup_floor_us = spec.floor_us;
@@ -82,6 +102,7 @@ int serve(const ServeSpec& spec) {
 
   FillSpec fill;
   fill.tableware = spec.records;
+  fill.stop = should_stop;
   fill.prescriptions = spec.prescriptions ? spec.prescriptions : std::max<uint64_t>(1000, spec.records / 20);
   std::cerr << "lookup_bench: filling " << fill.tableware << " tableware batches and " << fill.prescriptions
             << " prescriptions\n";
@@ -122,9 +143,8 @@ int serve(const ServeSpec& spec) {
   std::cerr << "lookup_bench: serving on 127.0.0.1:" << stack.port() << " (floor " << spec.floor_us
             << " us) and :" << no_floor_server.port() << " (floor 0); " << stats.dump() << "\n";
 
-  timespec limit{static_cast<time_t>(spec.max_seconds), 0};
-  int sig = sigtimedwait(&stop_signals, nullptr, &limit);
-  std::cerr << "lookup_bench: stopping (" << (sig > 0 ? "signal" : "max lifetime") << ")\n";
+  while (!should_stop()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::cerr << "lookup_bench: stopping (" << (signalled ? "signal" : "max lifetime") << ")\n";
   no_floor_server.stop();
   // Its closed connections' last handlers run on the stack's io threads: let them finish
   // before the server and its context go (the stack's own server is stopped by ~ApiStack).
@@ -160,6 +180,9 @@ int main(int argc, char** argv) {
   try {
     if (serve_cmd->parsed()) return serve(serve_spec);
     return sign_requests(sign_spec);
+  } catch (const Stopped& e) {
+    std::cerr << "lookup_bench: " << e.what() << "\n";
+    return 0;
   } catch (const std::exception& e) {
     std::cerr << "lookup_bench: " << e.what() << "\n";
     return 1;

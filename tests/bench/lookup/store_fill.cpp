@@ -17,7 +17,7 @@ namespace {
 
 // Commits `count` records, payload(i) signed by `who`, in chunks: the next chunk is built and
 // signed while the previous one is admitted and committed. `done(i, status)` for each.
-void commit_stream(ApiStack& stack, const Person& who, uint64_t count, size_t chunk,
+void commit_stream(ApiStack& stack, const Person& who, uint64_t count, const FillSpec& spec,
                    const std::function<std::string(uint64_t)>& payload,
                    const std::function<void(uint64_t, const RecordStatus&)>& done) {
   std::future<std::vector<RecordStatus>> in_flight;
@@ -27,8 +27,12 @@ void commit_stream(ApiStack& stack, const Person& who, uint64_t count, size_t ch
     std::vector<RecordStatus> statuses = in_flight.get();
     for (size_t k = 0; k < statuses.size(); ++k) done(in_flight_first + k, statuses[k]);
   };
-  for (uint64_t first = 0; first < count; first += chunk) {
-    const uint64_t n = std::min<uint64_t>(chunk, count - first);
+  for (uint64_t first = 0; first < count; first += spec.chunk) {
+    if (spec.stop && spec.stop()) {
+      settle();
+      throw Stopped();
+    }
+    const uint64_t n = std::min<uint64_t>(spec.chunk, count - first);
     std::vector<std::string> payloads;
     payloads.reserve(n);
     for (uint64_t i = first; i < first + n; ++i) payloads.push_back(payload(i));
@@ -62,7 +66,7 @@ FillResult fill_store(ApiStack& stack, const Person& operator_, const Person& do
     if (++result.records % 100000 == 0) progress(result.records);
   };
   commit_stream(
-      stack, operator_, spec.tableware, spec.chunk,
+      stack, operator_, spec.tableware, spec,
       [&](uint64_t i) {
         result.codes[i] = batch_code("", i);
         return tableware_batch_payload(operator_.id, result.codes[i], now);
@@ -72,7 +76,7 @@ FillResult fill_store(ApiStack& stack, const Person& operator_, const Person& do
         count();
       });
   commit_stream(
-      stack, doctor, spec.prescriptions, spec.chunk, [&](uint64_t i) { return rx_issue_payload(doctor.id, i, now); },
+      stack, doctor, spec.prescriptions, spec, [&](uint64_t i) { return rx_issue_payload(doctor.id, i, now); },
       [&](uint64_t i, const RecordStatus& s) {
         require_accepted("rx.issue " + std::to_string(i), s);
         result.rx_ids[i] = s.id;
