@@ -16,14 +16,15 @@ end
 
 -- Main state: thread ids 0..n-1 (wrk calls setup for a thread just before its init, so the
 -- count of threads comes as an argument).
-local threads = 0
+local threads = {}
 function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
+  thread:set("id", #threads)
+  table.insert(threads, thread)
 end
 
 -- Thread state.
 local mode, lines, prefix, next_line = nil, {}, "", 1
+exhausted = false  -- global: done() reads it from every thread
 
 function init(args)
   mode = args[1]
@@ -53,19 +54,25 @@ function request()
   if mode == "codes" then return wrk.format("GET", prefix .. lines[math.random(#lines)]) end
   local r = lines[next_line]
   next_line = next_line + 1
-  if next_line > #lines then next_line = 1 end  -- a replay from here on: answered 401
+  if next_line > #lines then
+    -- Replays from here on (a query answered 401, a record as a duplicate): the run is void,
+    -- and done() says so.
+    next_line, exhausted = 1, true
+  end
   return r
 end
 
 function done(summary, latency, requests)
+  local ran_out = false
+  for _, t in ipairs(threads) do ran_out = ran_out or t:get("exhausted") end
   local e = summary.errors
   local ok = summary.requests - e.status
   local seconds = summary.duration / 1e6
   io.write(string.format(
-    '{"records":%d,"committed":%d,"errors":{"non2xx":%d,"connect":%d,' ..
+    '{"exhausted":%s,"records":%d,"committed":%d,"errors":{"non2xx":%d,"connect":%d,' ..
     '"read":%d,"write":%d,"timeout":%d},"seconds":%.3f,"records_per_s":%.3f,"bytes":%d,' ..
     '"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f}\n',
-    summary.requests, ok, e.status, e.connect, e.read, e.write, e.timeout, seconds,
+    tostring(ran_out), summary.requests, ok, e.status, e.connect, e.read, e.write, e.timeout, seconds,
     ok / seconds, summary.bytes, latency:percentile(50) / 1000, latency:percentile(90) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000))
 end
