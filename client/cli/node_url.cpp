@@ -5,7 +5,10 @@
 
 namespace medtrail::cli {
 
-std::string NodeUrl::origin() const { return std::string(tls ? "https://" : "http://") + host + ":" + port; }
+std::string NodeUrl::origin() const {
+  const bool default_port = port == (tls ? "443" : "80");
+  return std::string(tls ? "https://" : "http://") + host + (default_port ? "" : ":" + port);
+}
 
 ledger::Result<NodeUrl> parse_node_url(const std::string& url) {
   auto bad = [&](const std::string& why) {

@@ -15,7 +15,7 @@ struct NodeUrl {
   std::string port;
   bool tls = false;
 
-  // "https://host:port", as the user would write it again.
+  // "https://host[:port]", as the user would write it again (a default port left out).
   std::string origin() const;
 };
 

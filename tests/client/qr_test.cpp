@@ -129,6 +129,14 @@ TEST_F(QrCliTest, FirstLineIsTheUrlWithTheCodePercentEncoded) {
   r = run("--node " + kNode + " --rx " + kRxId);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(lines_of(r.out).at(0), kNode + "/trace/rx/" + kRxId);
+
+  // The node's scheme carries over, and a URL without a port has the scheme's own.
+  r = run("--node https://trace.example.org --tableware B1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).at(0), "https://trace.example.org/trace/tableware/B1");
+  r = run("--node http://[::1]:8101 --tableware B1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).at(0), "http://[::1]:8101/trace/tableware/B1");
 }
 
 TEST_F(QrCliTest, TerminalSymbolIsLibqrencodesMatrixWithItsQuietZone) {
@@ -215,8 +223,9 @@ TEST_F(QrCliTest, BadInputIsAUsageErrorWithACodeAndWritesNothing) {
       {"--node " + kNode + " --vaccine 'caf\xc3\xa9'" + png, "bad_code"},
       {"--node " + kNode + " --vaccine " + std::string(129, 'v') + png, "bad_code"},
       {"--node " + kNode + " --vaccine ''" + png, "bad_code"},
-      {"--node https://127.0.0.1:8101" + vaccine + png, "bad_url"},
-      {"--node http://127.0.0.1" + vaccine + png, "bad_url"},
+      {"--node ftp://127.0.0.1:8101" + vaccine + png, "bad_url"},
+      {"--node http://127.0.0.1:" + vaccine + png, "bad_url"},
+      {"--node https://:443" + vaccine + png, "bad_url"},
       {"--node http://127.0.0.1:8101/v1" + vaccine + png, "bad_url"},
       {"--node 127.0.0.1:8101" + vaccine + png, "bad_url"},
       {"--node http://127.0.0.1:port" + vaccine + png, "bad_url"},
