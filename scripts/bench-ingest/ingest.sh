@@ -72,41 +72,11 @@ fi
 medtrail=$(find_binary medtrail "$bin_dir") || die "no medtrail in $bin_dir"
 node_bin=$(find_binary medtrail-node "$bin_dir") || die "no medtrail-node in $bin_dir"
 
-# ---- temp dir, results, cleanup -------------------------------------------------------------
+# ---- temp dir, results, cleanup (scripts/bench-workspace.sh) ---------------------------------
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/medtrail-ingest.XXXXXX")
-out=${MEDTRAIL_BENCH_OUT:-${TMPDIR:-/tmp}/medtrail-bench-ingest-$(date -u +%Y%m%dT%H%M%SZ)}
-mkdir -p "$out"
-results=$out/results.jsonl
-: >"$results"
-pids=()  # every process this script started and has not stopped yet
-
-stop_pids() {  # PID...: SIGTERM, SIGKILL after 10 s
-  local pid
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 100); do
-    local alive=0
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && return 0
-    sleep 0.1
-  done
-  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
-}
-
-cleanup() {
-  local rc=$?
-  [ ${#pids[@]} -gt 0 ] && stop_pids "${pids[@]}"
-  if [ -d "$work" ]; then
-    # Node and etcd logs outlive the temp dir: they are the evidence when something misbehaved.
-    mkdir -p "$out/logs"
-    find "$work" -maxdepth 1 -name '*.log' -exec cp {} "$out/logs/" \; 2>/dev/null || true
-    if [ $keep = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
-  fi
-  [ $rc -ne 0 ] && say "failed (exit $rc); logs in $out/logs"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_name=ingest
+# shellcheck source=../bench-workspace.sh
+. "$repo/scripts/bench-workspace.sh"
 
 # COUNT consecutive free loopback ports; prints the first.
 free_port_base() {

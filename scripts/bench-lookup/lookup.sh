@@ -77,50 +77,12 @@ bench=
 for c in "$bin_dir/lookup_bench" "$bin_dir/tests/lookup_bench"; do [ -x "$c" ] && bench=$c && break; done
 [ -n "$bench" ] || die "no lookup_bench in $bin_dir"
 
-# ---- temp dir, results, cleanup -------------------------------------------------------------
+# ---- temp dir, results, cleanup (scripts/bench-workspace.sh) ---------------------------------
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/medtrail-lookup.XXXXXX")
-out=${MEDTRAIL_BENCH_OUT:-${TMPDIR:-/tmp}/medtrail-bench-lookup-$(date -u +%Y%m%dT%H%M%SZ)}
-mkdir -p "$out"
-results=$out/results.jsonl
-: >"$results"
-pids=()  # every process this script started and has not stopped yet
-
-stop_pids() {  # PID...: SIGTERM, SIGKILL after 30 s (a 10^6 store takes a while to close)
-  local pid alive
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 300); do
-    alive=0
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ $alive = 0 ] && break
-    sleep 0.1
-  done
-  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
-  local keep_pids=() p m
-  for p in "${pids[@]}"; do
-    for m in "$@"; do [ "$p" = "$m" ] && continue 2; done
-    keep_pids+=("$p")
-  done
-  pids=("${keep_pids[@]}")
-}
-
-cleanup() {
-  local rc=$?
-  [ ${#pids[@]} -gt 0 ] && stop_pids "${pids[@]}"
-  if [ -d "$work" ]; then
-    mkdir -p "$out/logs"
-    find "$work" -maxdepth 2 -name '*.log' -exec cp {} "$out/logs/" \; 2>/dev/null || true
-    if [ $keep = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
-  fi
-  [ $rc -ne 0 ] && say "failed (exit $rc); logs in $out/logs"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+bench_name=lookup
+stop_wait_s=30  # a 10^6 store takes a while to close
+# shellcheck source=../bench-workspace.sh
+. "$repo/scripts/bench-workspace.sh"
 
 # record N RUN ROUND JSON: one line of results.jsonl.
 record() {
