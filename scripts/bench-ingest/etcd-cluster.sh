@@ -58,11 +58,6 @@ etcd_run() {
 etcd_stop() {
   [ ${#etcd_pids[@]} -gt 0 ] || return 0
   stop_pids "${etcd_pids[@]}"
-  local keep_pids=() p m
-  for p in "${pids[@]}"; do
-    for m in "${etcd_pids[@]}"; do [ "$p" = "$m" ] && continue 2; done
-    keep_pids+=("$p")
-  done
-  pids=("${keep_pids[@]}")
+  # stop_pids (scripts/bench-workspace.sh) forgets them
   etcd_pids=()
 }

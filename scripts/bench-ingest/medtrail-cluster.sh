@@ -66,12 +66,7 @@ medtrail_check_alive() {
 medtrail_stop() {
   [ ${#medtrail_pids[@]} -gt 0 ] || return 0
   stop_pids "${medtrail_pids[@]}"
-  local keep_pids=() p m
-  for p in "${pids[@]}"; do
-    for m in "${medtrail_pids[@]}"; do [ "$p" = "$m" ] && continue 2; done
-    keep_pids+=("$p")
-  done
-  pids=("${keep_pids[@]}")
+  # stop_pids (scripts/bench-workspace.sh) forgets them
   medtrail_pids=()
 }
 
