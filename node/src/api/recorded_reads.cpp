@@ -40,6 +40,7 @@ http::Response refused_on_chain(const RecordStatus& s) {
 
 struct RecordedReads::Checked {
   ledger::Envelope envelope;
+  ScreenedEnvelope screened;  // the door's screening, which admission takes instead of its own
   ledger::Hash hash{};
   std::string id;
   Reader reader;
@@ -103,7 +104,8 @@ bool RecordedReads::check(const http::Request& request, Checked& out, http::Resp
 
   out.envelope = std::move(*envelope);
   out.hash = screened.hash;
-  out.id = std::move(screened.id);
+  out.id = screened.id;
+  out.screened = std::move(screened);
   out.ts_ms = *ts;
   out.reader.signer = out.envelope.signer;
   out.reader.org = signer->org;
@@ -145,8 +147,10 @@ void RecordedReads::serve(const http::Request& request, http::Responder respond,
       return respond(std::move(busy));
     }
   }
-  std::vector<ledger::Result<ledger::Envelope>> items;
-  items.emplace_back(std::move(checked.envelope));
+  std::vector<ledger::Envelope> items;
+  items.push_back(std::move(checked.envelope));
+  std::vector<ScreenedEnvelope> screened;
+  screened.push_back(std::move(checked.screened));
   auto done = [self = shared_from_this(), defer = ctx_.defer, hash = checked.hash, reader = std::move(checked.reader), respond = std::move(respond),
                serve = std::move(serve)](std::vector<RecordStatus> statuses) mutable {
     const RecordStatus s = statuses.empty() ? RecordStatus{} : std::move(statuses[0]);
@@ -191,7 +195,8 @@ void RecordedReads::serve(const http::Request& request, http::Responder respond,
     r.headers.emplace_back("Retry-After", kRetryAfter);
     respond(std::move(r));
   };
-  ctx_.admission->submit(std::move(items), /*wait_for_commit=*/true, Clock::now() + kCommitWait, std::move(done));
+  ctx_.admission->submit_screened(std::move(items), std::move(screened), /*wait_for_commit=*/true,
+                                 Clock::now() + kCommitWait, std::move(done));
 }
 
 }  // namespace medtrail::node::api

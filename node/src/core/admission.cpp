@@ -54,7 +54,6 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
                        Clock::time_point deadline, Done done) {
   const size_t n = items.size();
   if (n == 0) return done({});
-  const ledger::CryptoSuite& suite = store_.suite();
 
   // An item that did not parse has no screening; its refusal carries no id.
   std::vector<ScreenedEnvelope> checked(n);
@@ -74,6 +73,28 @@ void Admission::submit(std::vector<Result<ledger::Envelope>> items, bool wait_fo
     verify_pool_.parallel_for(n, check);
   }
 
+  admit(std::move(items), std::move(checked), wait_for_commit, deadline, std::move(done));
+}
+
+void Admission::submit_screened(std::vector<ledger::Envelope> envelopes, std::vector<ScreenedEnvelope> screened,
+                                bool wait_for_commit, Clock::time_point deadline, Done done) {
+  if (envelopes.size() != screened.size()) {
+    // A caller's mistake, not a client's: refuse every item rather than admit unscreened ones.
+    std::vector<RecordStatus> refused(envelopes.size(),
+                                      RecordStatus::invalid("", "internal", "envelopes and screenings differ"));
+    return done(std::move(refused));
+  }
+  if (envelopes.empty()) return done({});
+  std::vector<Result<ledger::Envelope>> items;
+  items.reserve(envelopes.size());
+  for (ledger::Envelope& e : envelopes) items.emplace_back(std::move(e));
+  admit(std::move(items), std::move(screened), wait_for_commit, deadline, std::move(done));
+}
+
+void Admission::admit(std::vector<Result<ledger::Envelope>> items, std::vector<ScreenedEnvelope> checked,
+                      bool wait_for_commit, Clock::time_point deadline, Done done) {
+  const size_t n = items.size();
+  const ledger::CryptoSuite& suite = store_.suite();
   auto gather = std::make_shared<Gather>(n, std::move(done));
   const auto now = Clock::now();
   std::vector<ledger::Envelope> to_queue;

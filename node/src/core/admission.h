@@ -8,6 +8,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/envelope_screen.h"
 #include "core/record_status.h"
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
@@ -44,8 +45,17 @@ class Admission {
   // this thread or on the Raft driver's.
   void submit(std::vector<Result<ledger::Envelope>> items, bool wait_for_commit,
               Clock::time_point deadline, Done done);
+  // The same for envelopes this node's own code screened a moment ago (screen_envelope, in
+  // `screened`, one per item): a signed query checked at the API's door is not verified twice.
+  // Apply still checks everything, on every node.
+  void submit_screened(std::vector<ledger::Envelope> items, std::vector<ScreenedEnvelope> screened,
+                       bool wait_for_commit, Clock::time_point deadline, Done done);
 
  private:
+  // Tracks, dedupes and queues `items` as `checked` screened them.
+  void admit(std::vector<Result<ledger::Envelope>> items, std::vector<ScreenedEnvelope> checked,
+             bool wait_for_commit, Clock::time_point deadline, Done done);
+
   ledger::ChainStore& store_;
   const SignerDirectory& signers_;
   RecordTracker& tracker_;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "node_stack.h"
 #include "support/poll.h"
 
@@ -52,6 +54,46 @@ TEST_F(AdmissionTest, BadSignatureAndUnknownSignerAreRefusedOthersProceed) {
   EXPECT_EQ(out[1].state, RecordState::kCommitted);
   EXPECT_EQ(out[2].state, RecordState::kInvalid);
   EXPECT_EQ(out[2].code, "unknown_signer");
+  EXPECT_EQ(node_->store->tree_size(), 1u);
+}
+
+// The API's door screens a signed query before it submits it: admission takes that screening
+// as it is (a verdict it did not compute shows through) instead of verifying the signature again.
+TEST_F(AdmissionTest, ScreenedEnvelopesAreTakenAsScreened) {
+  open();
+  auto submit_screened = [&](std::vector<ledger::Envelope> envelopes, std::vector<ScreenedEnvelope> screened) {
+    auto promise = std::make_shared<std::promise<std::vector<RecordStatus>>>();
+    auto future = promise->get_future();
+    node_->admission->submit_screened(std::move(envelopes), std::move(screened), true,
+                                      std::chrono::steady_clock::now() + 10s,
+                                      [promise](std::vector<RecordStatus> s) { promise->set_value(std::move(s)); });
+    EXPECT_EQ(future.wait_for(15s), std::future_status::ready);
+    return future.get();
+  };
+  ledger::Envelope good = record(1);
+  ScreenedEnvelope screened = screen_envelope(*node_->store, node_->signers, good);
+  ASSERT_TRUE(screened.ok) << screened.code;
+  auto out = submit_screened({good}, {screened});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].state, RecordState::kCommitted) << out[0].code;
+  EXPECT_EQ(out[0].id, screened.id);
+
+  // A valid envelope whose screening said no stays refused with the screening's own reason.
+  ledger::Envelope other = record(2);
+  ScreenedEnvelope refused = screen_envelope(*node_->store, node_->signers, other);
+  refused.ok = false;
+  refused.code = "signer_revoked";
+  refused.message = "as the door found";
+  out = submit_screened({other}, {refused});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].state, RecordState::kInvalid);
+  EXPECT_EQ(out[0].code, "signer_revoked");
+
+  // Screenings that do not match the envelopes one for one admit nothing.
+  out = submit_screened({record(3), record(4)}, {screened});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].code, "internal");
+  EXPECT_EQ(out[1].code, "internal");
   EXPECT_EQ(node_->store->tree_size(), 1u);
 }
 
