@@ -131,6 +131,32 @@ TEST_F(CheckpointWatchTest, NodesOnADivergingStoreAreCaught) {
   EXPECT_NE(out.find("served now"), std::string::npos) << out;
 }
 
+// The citizen's lookup names the newest quorum checkpoint, also when the quorum for the head
+// block gathered after it applied and no block has come since (the vouch was once cached by
+// height: asked in between, it kept the older checkpoint until the next block).
+TEST_F(CheckpointWatchTest, TheLookupVouchFollowsAQuorumGatheredAfterTheHeadBlock) {
+  std::vector<HttpClient> clients = clients_for(cluster_, {0, 1, 2});
+  SubmitStats stats;
+  ASSERT_TRUE(submit_until_final(clients, make_records(cluster_, cluster_.orgs()[0], "vouch", 0, 3), 0,
+                                 Clock::now() + 30s, stats))
+      << stats.last_error;
+  auto lookup_height = [&] {
+    HttpResponse r = cluster_.client(0).get("/v1/trace/tableware/no-such-batch");
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    return j.is_object() ? j["verified"].value("checkpoint_height", uint64_t{0}) : uint64_t{0};
+  };
+  lookup_height();  // asked at once: the head block's quorum may not be there yet
+  uint64_t newest = 0;
+  ASSERT_TRUE(wait_until([&] {
+    HttpResponse r = cluster_.client(0).get("/v1/checkpoints/latest");
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    newest = j.is_object() ? j.value("height", uint64_t{0}) : 0;
+    return newest > 0 && newest == cluster_.status(0)->value("height", uint64_t{0});
+  }, 30s, kClusterPoll));
+  EXPECT_TRUE(wait_until([&] { return lookup_height() == newest; }, 3s, kClusterPoll))
+      << "the lookup still names checkpoint " << lookup_height() << ", the newest is " << newest;
+}
+
 TEST_F(CheckpointWatchTest, ANodeOfAnotherChainIsRefused) {
   grow("other", 3);
   // One byte more in the genesis file is another chain id.

@@ -46,8 +46,8 @@ void serve_block(const ApiContext& ctx, RecordedReads& reads, const http::Reques
   reads.serve(request, std::move(respond), [c, height](const Reader&) { return block_reply(*c, height, true); });
 }
 
-http::Response latest_checkpoint(const ApiContext& ctx) {
-  auto checkpoint = newest_quorum_checkpoint(ctx);
+http::Response latest_checkpoint(const ApiContext& ctx, NewestCheckpointCache& newest) {
+  auto checkpoint = newest.get(ctx);
   if (!checkpoint) {
     return http::Response::error(404, "no_checkpoint", "no trusted checkpoint near the head");
   }
@@ -83,8 +83,9 @@ void register_chain_routes(http::Server& server, const ApiContext& ctx,
                [c, reads](const http::Request& request, http::Responder respond) {
                  serve_block(*c, *reads, request, std::move(respond));
                });
-  server.route("GET", "/v1/checkpoints/latest", [c](const http::Request&, http::Responder respond) {
-    respond(latest_checkpoint(*c));
+  auto newest = std::make_shared<NewestCheckpointCache>();
+  server.route("GET", "/v1/checkpoints/latest", [c, newest](const http::Request&, http::Responder respond) {
+    respond(latest_checkpoint(*c, *newest));
   });
   server.route("GET", "/v1/checkpoints/{height}",
                [c](const http::Request& request, http::Responder respond) {

@@ -1,6 +1,8 @@
 #pragma once
 // Checkpoints the chain carries that the consortium's quorum has signed: the newest, or one height's.
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 
 #include "api/api_context.h"
@@ -31,5 +33,21 @@ std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
 // The newer of the chain's newest trusted checkpoint and the newest one the node's pool has
 // gathered a quorum for (the chain records pooled checkpoints a block or more later).
 std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContext& ctx);
+
+// newest_quorum_checkpoint, computed at most every kMaxAge: the public endpoints (the signed
+// note, the JSON checkpoint, the citizen's lookup) must not scan back through blocks and verify
+// signatures for every caller. A checkpoint a quarter of a second old is as good to a client,
+// which judges it by its own genesis anyway. Thread-safe.
+class NewestCheckpointCache {
+ public:
+  static constexpr std::chrono::milliseconds kMaxAge{250};
+  std::optional<ledger::SignedCheckpoint> get(const ApiContext& ctx);
+
+ private:
+  std::mutex mu_;
+  bool computed_ = false;
+  std::chrono::steady_clock::time_point at_;
+  std::optional<ledger::SignedCheckpoint> value_;
+};
 
 }  // namespace medtrail::node::api

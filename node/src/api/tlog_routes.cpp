@@ -31,8 +31,8 @@ http::Response octets(std::string body, const char* caching) {
   return response;
 }
 
-http::Response note_checkpoint(const ApiContext& ctx) {
-  auto checkpoint = newest_quorum_checkpoint(ctx);
+http::Response note_checkpoint(const ApiContext& ctx, NewestCheckpointCache& newest) {
+  auto checkpoint = newest.get(ctx);
   if (!checkpoint) return http::Response::error(404, "no_checkpoint", "no trusted checkpoint near the head");
   http::Response response;
   response.content_type = "text/plain; charset=utf-8";
@@ -99,8 +99,9 @@ void serve_tile(const ApiContext& ctx, RecordedReads& reads, const http::Request
 
 void register_tlog_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads) {
   const ApiContext* c = &ctx;
-  server.route("GET", "/checkpoint", [c](const http::Request&, http::Responder respond) {
-    respond(note_checkpoint(*c));
+  auto newest = std::make_shared<NewestCheckpointCache>();
+  server.route("GET", "/checkpoint", [c, newest](const http::Request&, http::Responder respond) {
+    respond(note_checkpoint(*c, *newest));
   });
   auto handler = [c, reads](const http::Request& request, http::Responder respond) {
     serve_tile(*c, *reads, request, std::move(respond));

@@ -24,15 +24,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The newest quorum checkpoint, counted by organisation; recomputed when the chain has grown
-// and a second has passed (a lookup must not scan back through blocks for every citizen).
+// The newest quorum checkpoint counted by organisation, recomputed at most every
+// NewestCheckpointCache::kMaxAge: a lookup must not scan back through blocks for every citizen.
+// Time alone decides, not the height: a quorum may gather for the head block after it applied.
 class VouchCache {
  public:
   TraceVouch get(const ApiContext& ctx) {
-    const uint64_t height = ctx.store->height();
     const auto now = Clock::now();
     std::lock_guard lock(mu_);
-    if (computed_ && (height == height_ || now - at_ < std::chrono::seconds(1))) return vouch_;
+    if (computed_ && now - at_ < NewestCheckpointCache::kMaxAge) return vouch_;
     const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(*ctx.genesis);
     auto checkpoint = newest_quorum_checkpoint(ctx);
     TraceVouch v;
@@ -44,7 +44,6 @@ class VouchCache {
       v.organisations = ledger::signing_organisations(trust, *checkpoint).size();
     }
     vouch_ = v;
-    height_ = height;
     at_ = now;
     computed_ = true;
     return vouch_;
@@ -53,7 +52,6 @@ class VouchCache {
  private:
   std::mutex mu_;
   bool computed_ = false;
-  uint64_t height_ = 0;
   Clock::time_point at_;
   TraceVouch vouch_;
 };
