@@ -70,6 +70,10 @@ int run_load(const LoadOptions& opt) {
   for (const std::string& url : opt.urls) {
     auto target = parse_node_url(url);
     if (!target.ok()) return fail("load", target.status(), kExitUsage);
+    if (target->tls) {
+      // A load generator measures the node, not a TLS stack: it speaks plain HTTP only.
+      return fail("load", ledger::Status::error("bad_url", url + ": medtrail load speaks http:// only"), kExitUsage);
+    }
     drive.targets.push_back(std::move(target).value());
   }
   std::vector<LoadSigner> signers;

@@ -59,6 +59,16 @@ TEST_F(CliTest, UnknownCommandOrMissingOptionIsAUsageError) {
   EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
 }
 
+// The read commands take https (tests/integration/cli_https_test.cpp); the load generator does
+// not, and says so instead of speaking plain HTTP to a TLS port.
+TEST_F(CliTest, LoadRefusesHttpsUrls) {
+  ASSERT_EQ(run("keygen --out " + dir_.file("load.json")).code, 0);
+  CliRun r = run("load --url https://127.0.0.1:1 --key " + dir_.file("load.json"));
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("bad_url"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("http:// only"), std::string::npos) << r.err;
+}
+
 TEST_F(CliTest, KeygenWritesAPrivateKeyFileAndNeverOverwrites) {
   for (const char* suite : {"ed25519-sha256", "sm2-sm3"}) {
     std::string path = dir_.file(std::string("key-") + suite + ".json");
