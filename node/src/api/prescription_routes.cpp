@@ -1,141 +1,11 @@
 // GET /v1/prescriptions/{id}: a pharmacist verifies a prescription before dispensing it — a
-// signed, recorded read (docs/api-auth.md). Is it authentic (issued on the chain by a doctor
-// whose registration stood that day)? Reviewed? Within its validity? What has every pharmacy
-// dispensed of each item, what remains? Cancelled? And above all: would the chain accept my
-// dispense of the rest, here and now — answered by the rx contract itself, run read-only.
-#include <algorithm>
-
-#include "api/json_reply.h"
-#include "api/wall_clock.h"
+// signed, recorded read (docs/api-auth.md) answered with the prescription's view
+// (prescription_view.h): would the chain accept my dispense of the rest, here and now?
+#include "api/prescription_view.h"
 #include "api/route_groups.h"
-#include "api/subject_trail.h"
-#include "core/dry_run.h"
-#include "core/store_state_view.h"
-#include "medtrail/contracts/calendar.h"
-#include "medtrail/contracts/directory.h"
-#include "medtrail/contracts/rx.h"
-#include "medtrail/contracts/state_json.h"
-#include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/bytes.h"
 
 namespace medtrail::node::api {
-
-namespace {
-
-using nlohmann::json;
-
-constexpr size_t kMaxTrailRecords = 500;
-
-// Who issued it, and did their registration stand at that moment?
-json authenticity(const ApiContext& ctx, const std::string& id, const json& rx) {
-  json out = {{"record_id", id}};
-  auto hash = ledger::hash_from_hex(id);
-  if (hash.ok()) {
-    if (auto leaf_index = ctx.store->find_record(*hash); leaf_index.ok()) {
-      out["leaf_index"] = *leaf_index;
-      if (auto leaf = ctx.store->leaf_at(*leaf_index); leaf.ok()) {
-        out["height"] = leaf->height;
-        out["signer"] = leaf->envelope.signer;
-        out["signer_public_key"] = ledger::to_hex(leaf->signer_public_key);
-      }
-    }
-  }
-  const std::string doctor = rx.value("doctor", "");
-  const int64_t issued_at = rx.value("issued_at_ms", int64_t{0});
-  out["doctor"] = doctor;
-  out["hospital"] = rx.value("org", "");
-  out["issued_at_ms"] = issued_at;
-  StoreStateView view(*ctx.store);
-  const contracts::ChainParams& chain = ctx.signers->chain_params();
-  std::optional<contracts::Signer> signer = contracts::find_signer(view, chain, doctor);
-  if (signer) {
-    out["licence_no"] = signer->licence_no;
-    ledger::ExecutionResult standing = contracts::signer_validity(view, chain, *signer, issued_at);
-    out["registration_stood_at_issue"] = standing.accepted;
-    if (!standing.accepted) out["registration_problem"] = standing.reason_code;
-  } else {
-    out["registration_stood_at_issue"] = false;
-    out["registration_problem"] = "unknown_signer";
-  }
-  return out;
-}
-
-json trail_of(const ApiContext& ctx, const std::string& id, bool& truncated) {
-  json out = json::array();
-  auto trail = subject_trail(*ctx.store, contracts::rx_key(id), kMaxTrailRecords);
-  if (!trail.ok()) return out;
-  truncated = trail->truncated;
-  for (uint64_t leaf_index : trail->leaves) {
-    auto leaf = ctx.store->leaf_at(leaf_index);
-    if (!leaf.ok()) continue;
-    auto fields = ledger::parse_payload(leaf->envelope);
-    json entry = {{"leaf_index", leaf_index},
-                  {"at_ms", leaf->timestamp_ms},
-                  {"signer", leaf->envelope.signer},
-                  {"kind", fields.ok() ? fields->kind : std::string()},
-                  {"accepted", leaf->result.accepted}};
-    if (!leaf->result.accepted) entry["reason_code"] = leaf->result.reason_code;
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
-
-http::Response verify(const ApiContext& ctx, const std::string& id, const Reader& reader) {
-  // The reader's query was judged against the state before its own leaf: a prescription issued
-  // after it (a later block, or later in the same one) was not what the contract allowed.
-  auto hash = ledger::hash_from_hex(id);
-  auto issued_at_leaf = hash.ok() ? ctx.store->find_record(*hash) : ledger::Result<uint64_t>(ledger::Status::error("", ""));
-  if (!issued_at_leaf.ok() || *issued_at_leaf >= reader.receipt_leaf) {
-    return http::Response::error(404, "not_found", "no prescription with this id");
-  }
-  auto stored = ctx.store->get_state(contracts::rx_key(id));
-  if (!stored.ok()) return http::Response::error(500, "internal", "the state could not be read");
-  if (!stored->has_value()) return http::Response::error(404, "not_found", "no prescription with this id");
-  std::optional<json> rx = contracts::state_value_json(contracts::rx_key(id), **stored);
-  if (!rx) return http::Response::error(500, "corrupt_state", "the prescription does not read");
-  const contracts::ChainParams& chain = ctx.signers->chain_params();
-  const int64_t now = wall_clock_ms();
-  const int64_t today = contracts::day_of(now, chain.utc_offset_minutes);
-
-  json items = json::array();
-  json rest = json::array();
-  for (const json& item : rx->value("items", json::array())) {
-    const int64_t prescribed = item.value("prescribed", int64_t{0});
-    const int64_t dispensed = item.value("dispensed", int64_t{0});
-    const int64_t remaining = std::max<int64_t>(0, prescribed - dispensed);
-    json row = item;
-    row["remaining"] = remaining;
-    items.push_back(std::move(row));
-    if (remaining > 0) rest.push_back({{"drug_code", item.value("drug_code", "")}, {"quantity", remaining}});
-  }
-  // Nothing left: ask for one unit of the first item, and let the contract say why not.
-  if (rest.empty() && !items.empty()) rest.push_back({{"drug_code", items[0].value("drug_code", "")}, {"quantity", 1}});
-  ledger::ExecutionResult verdict =
-      dry_run(*ctx.store, chain, "rx.dispense", reader.signer, {{"rx_id", id}, {"items", rest}}, now);
-
-  bool truncated = false;
-  json body = {{"rx_id", id},
-               {"status", contracts::rx_citizen_status(*rx, today)},
-               {"authentic", authenticity(ctx, id, *rx)},
-               {"validity",
-                {{"issued_on", contracts::format_date(rx->value("issue_day", int64_t{0}))},
-                 {"valid_until", contracts::format_date(rx->value("valid_until_day", int64_t{0}))},
-                 {"expired", today > rx->value("valid_until_day", int64_t{0})}}},
-               {"items", std::move(items)},
-               {"cancelled", rx->contains("cancel") && !(*rx)["cancel"].is_null()},
-               {"dispensable",
-                {{"here_and_now", verdict.accepted},
-                 {"checked_as", reader.signer},
-                 {"dispense_of", rest},
-                 {"reason_code", verdict.reason_code},
-                 {"reason", verdict.reason}}},
-               {"prescription", *rx}};
-  body["trail"] = trail_of(ctx, id, truncated);
-  body["trail_truncated"] = truncated;
-  body["receipt"] = {{"record_id", reader.receipt}, {"leaf_index", reader.receipt_leaf}};
-  return json_reply(200, body);
-}
-
-}  // namespace
 
 void register_prescription_routes(http::Server& server, const ApiContext& ctx,
                                   std::shared_ptr<RecordedReads> reads) {
@@ -147,8 +17,9 @@ void register_prescription_routes(http::Server& server, const ApiContext& ctx,
                  if (!ledger::is_hash_hex(id)) {
                    return respond(http::Response::error(400, "bad_rx_id", "a prescription id is 64 lowercase hex digits"));
                  }
-                 reads->serve(request, std::move(respond),
-                              [c, id = std::move(id)](const Reader& reader) { return verify(*c, id, reader); });
+                 reads->serve(request, std::move(respond), [c, id = std::move(id)](const Reader& reader) {
+                   return prescription_view(*c, id, reader);
+                 });
                });
 }
 

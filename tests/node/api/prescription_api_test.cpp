@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/prescription_view.h"
 #include "medtrail/ledger/envelope.h"
 #include "support/node/api_stack.h"
 #include "support/http_client.h"
@@ -114,6 +115,28 @@ TEST_F(PrescriptionApiTest, RefusedAndUnknownReadsAreRecordedMalformedIdsAreNot)
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(body(bad)["error"]["code"], "bad_rx_id");
   EXPECT_EQ(stack_.store().tree_size(), before);
+}
+
+// A read whose query committed before the prescription was issued (an earlier leaf of the same
+// block, or an earlier block) is answered after the issue is in the state; what the contract
+// judged was the state before it, so the view shows nothing — the race, played out directly.
+TEST_F(PrescriptionApiTest, APrescriptionIssuedAfterTheReadersQueryIsNotShown) {
+  const uint64_t issued_at = *stack_.store().find_record(*ledger::hash_from_hex(rx_id_));
+  Reader reader;
+  reader.signer = pharmacist_.id;
+  reader.org = "hosp-a";
+  reader.role = "pharmacist";
+  reader.purpose = "dispensing";
+  reader.receipt = std::string(64, 'e');
+  for (uint64_t receipt_leaf : {issued_at, issued_at > 0 ? issued_at - 1 : 0}) {
+    reader.receipt_leaf = receipt_leaf;
+    http::Response r = prescription_view(stack_.context(), rx_id_, reader);
+    EXPECT_EQ(r.status, 404) << "receipt leaf " << receipt_leaf << ", issued at " << issued_at << ": " << r.body;
+    EXPECT_EQ(r.body.find(kPatient), std::string::npos);
+  }
+  reader.receipt_leaf = issued_at + 1;  // the query came after the issue: the view is served
+  http::Response r = prescription_view(stack_.context(), rx_id_, reader);
+  EXPECT_EQ(r.status, 200) << r.body;
 }
 
 }  // namespace
