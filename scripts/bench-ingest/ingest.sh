@@ -38,24 +38,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-say() { echo "ingest: $*" >&2; }
-die() { echo "ingest: $*" >&2; exit 1; }
+bench_name=ingest
+# shellcheck source=../bench-common.sh
+. "$repo/scripts/bench-common.sh"
 
 # ---- tools and binaries ---------------------------------------------------------------------
 
-need_packages=()
-command -v etcd >/dev/null || need_packages+=(etcd-server)
-command -v wrk >/dev/null || need_packages+=(wrk)
-command -v curl >/dev/null || need_packages+=(curl)
-command -v jq >/dev/null || need_packages+=(jq)
-if [ ${#need_packages[@]} -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing ${need_packages[*]}; install them (apt-get) or run as root"
-  say "installing ${need_packages[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null 2>&1 ||
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null; }
-fi
-command -v python3 >/dev/null || die "python3 is needed (free ports, tables)"
+bench_need etcd:etcd-server wrk:wrk curl:curl jq:jq
 
 find_binary() {  # NAME DIR: flat or build tree
   local sub=client
@@ -72,11 +61,9 @@ fi
 medtrail=$(find_binary medtrail "$bin_dir") || die "no medtrail in $bin_dir"
 node_bin=$(find_binary medtrail-node "$bin_dir") || die "no medtrail-node in $bin_dir"
 
-# ---- temp dir, results, cleanup (scripts/bench-workspace.sh) ---------------------------------
+# ---- temp dir, results, cleanup (scripts/bench-common.sh) -----------------------------------
 
-bench_name=ingest
-# shellcheck source=../bench-workspace.sh
-. "$repo/scripts/bench-workspace.sh"
+bench_workspace
 
 # COUNT consecutive free loopback ports; prints the first.
 free_port_base() {

@@ -48,24 +48,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-say() { echo "lookup: $*" >&2; }
-die() { echo "lookup: $*" >&2; exit 1; }
+bench_name=lookup
+# shellcheck source=../bench-common.sh
+. "$repo/scripts/bench-common.sh"
 
 # ---- tools and binaries ---------------------------------------------------------------------
 
-need_packages=()
-command -v wrk >/dev/null || need_packages+=(wrk)
-command -v nginx >/dev/null || need_packages+=(nginx-light)
-command -v curl >/dev/null || need_packages+=(curl)
-command -v jq >/dev/null || need_packages+=(jq)
-if [ ${#need_packages[@]} -gt 0 ]; then
-  [ "$(id -u)" -eq 0 ] || die "missing ${need_packages[*]}; install them (apt-get) or run as root"
-  say "installing ${need_packages[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null 2>&1 ||
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null; }
-fi
-command -v python3 >/dev/null || die "python3 is needed (free ports, tables)"
+bench_need wrk:wrk nginx:nginx-light curl:curl jq:jq
 
 if [ -n "${MEDTRAIL_BIN_DIR:-}" ]; then
   bin_dir=$MEDTRAIL_BIN_DIR
@@ -77,12 +66,10 @@ bench=
 for c in "$bin_dir/lookup_bench" "$bin_dir/tests/lookup_bench"; do [ -x "$c" ] && bench=$c && break; done
 [ -n "$bench" ] || die "no lookup_bench in $bin_dir"
 
-# ---- temp dir, results, cleanup (scripts/bench-workspace.sh) ---------------------------------
+# ---- temp dir, results, cleanup (scripts/bench-common.sh) -----------------------------------
 
-bench_name=lookup
 stop_wait_s=30  # a 10^6 store takes a while to close
-# shellcheck source=../bench-workspace.sh
-. "$repo/scripts/bench-workspace.sh"
+bench_workspace
 
 # record N RUN ROUND JSON: one line of results.jsonl.
 record() {
