@@ -377,7 +377,13 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     if (new_records.insert(record).second && !find_record(record).ok()) {
       batch.Put(impl_->cf(ColumnFamily::kIndex), key, height_key(index));
     }
-    if (impl_->search_index) search_keys(d.envelope, d.result.accepted, index, search);
+    if (impl_->search_index) {
+      if (d.fields) {
+        search_keys(&*d.fields, d.result.accepted, index, search);
+      } else {
+        search_keys(d.envelope, d.result.accepted, index, search);
+      }
+    }
   }
   if (impl_->search_index) {
     for (const std::string& k : search) batch.Put(impl_->cf(ColumnFamily::kIndex), k, rocksdb::Slice());

@@ -41,9 +41,13 @@ std::string search_prefix(SearchList list, std::string_view value) {
 }
 
 void search_keys(const Envelope& envelope, bool accepted, uint64_t leaf_index, std::vector<std::string>& out) {
-  if (!accepted) out.push_back(listed(SearchList::kRejected, {}, leaf_index));
   auto fields = parse_payload(envelope);
-  if (!fields.ok()) return;
+  search_keys(fields.ok() ? &*fields : nullptr, accepted, leaf_index, out);
+}
+
+void search_keys(const PayloadFields* fields, bool accepted, uint64_t leaf_index, std::vector<std::string>& out) {
+  if (!accepted) out.push_back(listed(SearchList::kRejected, {}, leaf_index));
+  if (fields == nullptr) return;
   out.push_back(listed(SearchList::kKind, fields->kind, leaf_index));
   if (!accepted) out.push_back(listed(SearchList::kRejectedKind, fields->kind, leaf_index));
   out.push_back(listed(SearchList::kOrg, fields->org, leaf_index));

@@ -59,6 +59,9 @@ struct LeafDraft {
   Envelope envelope;
   Bytes signer_public_key;
   ExecutionResult result;
+  // The payload's fields when the caller has parsed them (apply has): the search index takes
+  // them instead of parsing the payload a second time. Absent: append parses.
+  std::optional<PayloadFields> fields{};
 };
 
 // Contract state changes of one block: key -> new value, or nullopt to delete the key.

@@ -46,6 +46,8 @@ std::string search_prefix(SearchList list, std::string_view value = {});
 
 // Appends to `out` every key that lists the leaf at `leaf_index` holding `envelope`.
 void search_keys(const Envelope& envelope, bool accepted, uint64_t leaf_index, std::vector<std::string>& out);
+// The same from the payload's fields already parsed (null: the payload did not parse).
+void search_keys(const PayloadFields* fields, bool accepted, uint64_t leaf_index, std::vector<std::string>& out);
 
 // Indexes the leaves the search index does not cover yet, a bounded batch at a time (each with
 // its new coverage), reporting (done, total) after each. For ChainStore's open and reload.
