@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "medtrail/ledger/merkle.h"
+#include "ledger/merkle_test_util.h"
 #include "medtrail/ledger/merkle_log.h"
 
 namespace {
@@ -48,11 +49,7 @@ class FlatNodes final : public MerkleNodeReader {
   std::vector<std::vector<Hash>> levels_;
 };
 
-Hash leaf_hash_of(uint64_t i) {
-  medtrail::ledger::Bytes data;
-  medtrail::ledger::append_be64(data, i);
-  return medtrail::ledger::merkle_leaf_hash(suite(), data);
-}
+Hash leaf_hash_of(uint64_t i) { return medtrail::ledger::numbered_leaf_hash(suite(), i); }
 
 struct Fixture {
   explicit Fixture(uint64_t n) : log(suite()) {

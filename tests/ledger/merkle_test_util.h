@@ -8,9 +8,17 @@
 #include <utility>
 #include <vector>
 
+#include "medtrail/ledger/merkle.h"
 #include "medtrail/ledger/merkle_log.h"
 
 namespace medtrail::ledger {
+
+// The leaf hash of a test log's leaf `i`: H(0x00 || be64(i)).
+inline Hash numbered_leaf_hash(const CryptoSuite& suite, uint64_t i) {
+  Bytes data;
+  append_be64(data, i);
+  return merkle_leaf_hash(suite, data);
+}
 
 class InMemoryMerkleNodes final : public MerkleNodeReader {
  public:

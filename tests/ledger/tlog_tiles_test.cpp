@@ -12,11 +12,7 @@ namespace {
 
 const CryptoSuite& suite() { return ed25519_sha256(); }
 
-Hash leaf_hash_of(uint64_t i) {
-  Bytes data;
-  append_be64(data, i);
-  return merkle_leaf_hash(suite(), data);
-}
+Hash leaf_hash_of(uint64_t i) { return numbered_leaf_hash(suite(), i); }
 
 TileId parsed(std::string_view path) {
   auto tile = parse_tile_path(path);
