@@ -56,15 +56,4 @@ std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContex
   return checkpoint;
 }
 
-std::optional<ledger::SignedCheckpoint> NewestCheckpointCache::get(const ApiContext& ctx) {
-  const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(mu_);
-  if (!computed_ || now - at_ >= kMaxAge) {
-    value_ = newest_quorum_checkpoint(ctx);
-    at_ = now;
-    computed_ = true;
-  }
-  return value_;
-}
-
 }  // namespace medtrail::node::api

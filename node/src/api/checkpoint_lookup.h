@@ -2,10 +2,10 @@
 // Checkpoints the chain carries that the consortium's quorum has signed: the newest, or one height's.
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 
 #include "api/api_context.h"
+#include "api/recent_value.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/checkpoint.h"
 
@@ -34,20 +34,19 @@ std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
 // gathered a quorum for (the chain records pooled checkpoints a block or more later).
 std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContext& ctx);
 
-// newest_quorum_checkpoint, computed at most every kMaxAge: the public endpoints (the signed
-// note, the JSON checkpoint, the citizen's lookup) must not scan back through blocks and verify
-// signatures for every caller. A checkpoint a quarter of a second old is as good to a client,
-// which judges it by its own genesis anyway. Thread-safe.
+// newest_quorum_checkpoint, computed at most every kMaxAge (recent_value.h) for the public
+// endpoints (the signed note, the JSON checkpoint, the citizen's lookup). A checkpoint a quarter
+// of a second old is as good to a client, which judges it by its own genesis anyway.
+inline constexpr std::chrono::milliseconds kCheckpointMaxAge{250};
+
 class NewestCheckpointCache {
  public:
-  static constexpr std::chrono::milliseconds kMaxAge{250};
-  std::optional<ledger::SignedCheckpoint> get(const ApiContext& ctx);
+  std::optional<ledger::SignedCheckpoint> get(const ApiContext& ctx) {
+    return recent_.get([&] { return newest_quorum_checkpoint(ctx); });
+  }
 
  private:
-  std::mutex mu_;
-  bool computed_ = false;
-  std::chrono::steady_clock::time_point at_;
-  std::optional<ledger::SignedCheckpoint> value_;
+  RecentValue<std::optional<ledger::SignedCheckpoint>> recent_{kCheckpointMaxAge};
 };
 
 }  // namespace medtrail::node::api

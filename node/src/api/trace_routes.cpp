@@ -24,37 +24,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The newest quorum checkpoint counted by organisation, recomputed at most every
-// NewestCheckpointCache::kMaxAge: a lookup must not scan back through blocks for every citizen.
-// Time alone decides, not the height: a quorum may gather for the head block after it applied.
-class VouchCache {
- public:
-  TraceVouch get(const ApiContext& ctx) {
-    const auto now = Clock::now();
-    std::lock_guard lock(mu_);
-    if (computed_ && now - at_ < NewestCheckpointCache::kMaxAge) return vouch_;
-    const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(*ctx.genesis);
-    auto checkpoint = newest_quorum_checkpoint(ctx);
-    TraceVouch v;
-    std::set<std::string> all;
-    for (const ledger::TrustedSigner& s : trust.signers) all.insert(s.org);
-    v.of = all.size();
-    if (checkpoint) {
-      v.checkpoint_height = checkpoint->checkpoint.height;
-      v.organisations = ledger::signing_organisations(trust, *checkpoint).size();
-    }
-    vouch_ = v;
-    at_ = now;
-    computed_ = true;
-    return vouch_;
+// The newest quorum checkpoint counted by organisation, at most kCheckpointMaxAge old: a lookup
+// must not scan back through blocks for every citizen.
+TraceVouch compute_vouch(const ApiContext& ctx) {
+  const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(*ctx.genesis);
+  TraceVouch v;
+  std::set<std::string> all;
+  for (const ledger::TrustedSigner& s : trust.signers) all.insert(s.org);
+  v.of = all.size();
+  if (auto checkpoint = newest_quorum_checkpoint(ctx)) {
+    v.checkpoint_height = checkpoint->checkpoint.height;
+    v.organisations = ledger::signing_organisations(trust, *checkpoint).size();
   }
-
- private:
-  std::mutex mu_;
-  bool computed_ = false;
-  Clock::time_point at_;
-  TraceVouch vouch_;
-};
+  return v;
+}
 
 struct TraceShared {
   explicit TraceShared(const NodeLimits& limits)
@@ -63,7 +46,7 @@ struct TraceShared {
         floor(std::chrono::microseconds(limits.public_lookup_floor_us)) {}
   http::RateLimiter limiter;
   std::chrono::microseconds floor;
-  VouchCache vouch;
+  RecentValue<TraceVouch> vouch{kCheckpointMaxAge};
 };
 
 http::Response html_reply(int status, std::string page) {
@@ -92,7 +75,7 @@ http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind
     return http::Response::error(500, "internal", "the lookup could not be answered");
   }
   const int status = found->found ? 200 : 404;
-  const TraceVouch vouch = shared.vouch.get(ctx);
+  const TraceVouch vouch = shared.vouch.get([&] { return compute_vouch(ctx); });
   if (page) {
     return html_reply(status, render_trace_page(kind, *found, vouch, ctx.signers->chain_params().utc_offset_minutes));
   }
