@@ -144,14 +144,7 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
     if (unproven > 0) std::cerr << "; " << unproven << " newer than it, not yet provable";
     std::cerr << "\n";
     // And the history those checkpoints belong to extends the one this client verified before.
-    auto verdict = reader->verify_chain();
-    if (!verdict.ok()) {
-      if (is_evidence_of_lie(verdict.status())) return fail("chain NOT verified", verdict.status(), kExitInvalid);
-      std::cerr << "chain not verified: " << verdict.status().message() << "\n";
-    } else {
-      std::cerr << "chain verified: checkpoint at block " << verdict->served.checkpoint.height << "; "
-                << verdict->relation << "\n";
-    }
+    if (!report_chain(reader->verify_chain(), std::cerr)) return kExitInvalid;
   }
   return 0;
 }

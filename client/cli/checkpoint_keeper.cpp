@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "commands.h"
 #include "http_get.h"
 #include "io.h"
 #include "medtrail/ledger/checkpoint_json.h"
@@ -166,6 +167,24 @@ ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, 
   }
   if (Status s = save(state_path, *served); !s.ok()) return s;
   return verdict;
+}
+
+std::string verified_line(const CheckpointVerdict& verdict) {
+  return "chain verified: checkpoint at block " + std::to_string(verdict.served.checkpoint.height) + " signed by " +
+         std::to_string(verdict.organisations) + " organisations of your genesis; " + verdict.relation;
+}
+
+bool report_chain(const ledger::Result<CheckpointVerdict>& verdict, std::ostream& out) {
+  if (verdict.ok()) {
+    out << verified_line(*verdict) << "\n";
+    return true;
+  }
+  if (is_evidence_of_lie(verdict.status())) {
+    fail("chain NOT verified", verdict.status(), kExitInvalid);
+    return false;
+  }
+  out << "chain not verified: " << verdict.status().message() << "\n";
+  return true;
 }
 
 }  // namespace medtrail::cli

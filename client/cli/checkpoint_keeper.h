@@ -6,6 +6,7 @@
 // or rewritten history is caught by whichever command meets it first.
 #include <chrono>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "medtrail/ledger/checkpoint.h"
@@ -39,5 +40,13 @@ ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, 
 // True for the codes that prove the node served something false (exit 1), as against a node
 // that cannot answer now (exit 2).
 bool is_evidence_of_lie(const ledger::Status& status);
+
+// "chain verified: checkpoint at block H signed by N organisations of your genesis; <relation>".
+std::string verified_line(const CheckpointVerdict& verdict);
+
+// What a read command that has shown its data says of the chain: the verified line, or that it
+// could not be judged now (no checkpoint yet, the node gone), on `out`; evidence of a lie on
+// stderr, and then false (the command exits 1).
+bool report_chain(const ledger::Result<CheckpointVerdict>& verdict, std::ostream& out);
 
 }  // namespace medtrail::cli

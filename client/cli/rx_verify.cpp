@@ -104,15 +104,7 @@ void add_rx(CLI::App& app, int& exit_code) {
     exit_code = body["dispensable"].value("here_and_now", false) ? 0 : kExitInvalid;
     // The chain the node answered from: a lie (a fork, another chain, a forged checkpoint) ends
     // in exit 1 with the evidence; a chain without a checkpoint yet is said, not hidden.
-    auto verdict = reader->verify_chain();
-    if (verdict.ok()) {
-      std::cout << "chain verified: checkpoint at block " << verdict->served.checkpoint.height << " signed by "
-                << verdict->organisations << " organisations of your genesis; " << verdict->relation << "\n";
-    } else if (is_evidence_of_lie(verdict.status())) {
-      exit_code = fail("chain NOT verified", verdict.status(), kExitInvalid);
-    } else {
-      std::cout << "chain not verified: " << verdict.status().message() << "\n";
-    }
+    if (!report_chain(reader->verify_chain(), std::cout)) exit_code = kExitInvalid;
   });
 }
 

@@ -146,8 +146,7 @@ void add_trace(CLI::App& app, int& exit_code) {
       exit_code = kExitInvalid;
       return;
     }
-    std::cout << "chain verified: checkpoint at block " << verdict->served.checkpoint.height << " signed by "
-              << verdict->organisations << " organisations of your genesis; " << verdict->relation
+    std::cout << verified_line(*verdict)
               << " (the facts are the node's report; proofs of them come with authenticated state)\n";
     exit_code = in_good_standing(status) ? 0 : kExitInvalid;
   });
