@@ -26,6 +26,10 @@ medtrail_start() {
       echo
       echo "[storage]"
       echo "fsync = true"
+      # The load generator is one address standing for many clients: no per-address share.
+      echo "[api]"
+      echo "max_connections_per_address = 0"
+      echo "requests_per_second_per_address = 0"
       if [ $# -gt 0 ]; then
         echo "[limits]"
         for limit in "$@"; do echo "${limit%%=*} = ${limit#*=}"; done

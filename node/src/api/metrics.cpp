@@ -117,6 +117,22 @@ struct Metrics::Impl {
       counter(registry, "medtrail_peer_refusals_total",
               "What an authenticated peer sent that this node refused, by peer and kind");
 
+  // Each HTTP listener's face under load and abuse (http::Server::Stats).
+  Family<Gauge>& connections_open =
+      gauge(registry, "medtrail_http_connections_open", "Open HTTP connections, by listener");
+  Family<Counter>& connections_refused =
+      counter(registry, "medtrail_http_connections_refused_total",
+              "Connections closed at accept, by listener and reason (server_full, address_full)");
+  Family<Counter>& connections_evicted =
+      counter(registry, "medtrail_http_connections_evicted_total",
+              "Idle connections closed to make room near the connection cap, by listener");
+  Family<Counter>& connections_timed_out =
+      counter(registry, "medtrail_http_connections_timed_out_total",
+              "Connections closed by a deadline, by listener and phase (head, idle, body, write)");
+  Family<Counter>& rate_limited =
+      counter(registry, "medtrail_http_requests_rate_limited_total",
+              "Requests answered 429 by the listener's per-address rate, by listener");
+
   // Counters read from the node's own totals advance by the difference since the last scrape.
   std::mutex scrape_mu;
   static void mirror(Counter& c, double total) {
@@ -137,10 +153,28 @@ void Metrics::observe(std::string_view route, int status, std::chrono::nanosecon
       .Observe(std::chrono::duration<double>(latency).count());
 }
 
-std::string Metrics::scrape(const ApiContext& ctx) {
+std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& listeners) {
   Impl& m = *impl_;
   {
     std::lock_guard lock(m.scrape_mu);
+    for (const Listener& l : listeners) {
+      const http::Server::Stats s = l.server->stats();
+      m.connections_open.Add({{"listener", l.name}}).Set(s.open_connections);
+      Impl::mirror(m.connections_refused.Add({{"listener", l.name}, {"reason", "server_full"}}),
+                   static_cast<double>(s.refused_server_full));
+      Impl::mirror(m.connections_refused.Add({{"listener", l.name}, {"reason", "address_full"}}),
+                   static_cast<double>(s.refused_address_full));
+      Impl::mirror(m.connections_evicted.Add({{"listener", l.name}}), static_cast<double>(s.evicted_idle));
+      const std::pair<const char*, uint64_t> phases[] = {{"head", s.closed_head_timeout},
+                                                          {"idle", s.closed_idle_timeout},
+                                                          {"body", s.closed_body_timeout},
+                                                          {"write", s.closed_write_timeout}};
+      for (const auto& [phase, count] : phases) {
+        Impl::mirror(m.connections_timed_out.Add({{"listener", l.name}, {"phase", phase}}),
+                     static_cast<double>(count));
+      }
+      Impl::mirror(m.rate_limited.Add({{"listener", l.name}}), static_cast<double>(s.rate_limited));
+    }
     const RaftStatus raft = ctx.driver->status();
     const RaftDriverStats stats = ctx.driver->stats();
     m.queue_depth.Set(static_cast<double>(ctx.queue->size()));

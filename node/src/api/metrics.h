@@ -7,8 +7,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/api_context.h"
+#include "http/http_server.h"
 
 namespace medtrail::node::api {
 
@@ -21,8 +23,13 @@ class Metrics {
 
   // For http::Server::set_observer. Thread-safe.
   void observe(std::string_view route, int status, std::chrono::nanoseconds latency);
+  // An HTTP listener the node runs, by name ("api", "public").
+  struct Listener {
+    std::string name;
+    const http::Server* server;
+  };
   // The whole exposition, text format 0.0.4.
-  std::string scrape(const ApiContext& ctx);
+  std::string scrape(const ApiContext& ctx, const std::vector<Listener>& listeners = {});
 
  private:
   struct Impl;

@@ -39,7 +39,9 @@ void register_tlog_routes(http::Server& server, const ApiContext& ctx, std::shar
 void register_status_routes(http::Server& server, const ApiContext& ctx);
 // POST /v1/admin/membership (needs ctx.signers and ctx.genesis)
 void register_admin_routes(http::Server& server, const ApiContext& ctx);
-// GET /metrics; also makes `metrics` the server's response observer.
-void register_metrics_routes(http::Server& server, const ApiContext& ctx, Metrics& metrics);
+// GET /metrics (with each listener's connection figures); also makes `metrics` the server's
+// response observer.
+void register_metrics_routes(http::Server& server, const ApiContext& ctx, Metrics& metrics,
+                             std::vector<Metrics::Listener> listeners);
 
 }  // namespace medtrail::node::api

@@ -14,7 +14,6 @@
 #include "api/route_groups.h"
 #include "api/trace_lookup.h"
 #include "api/trace_page.h"
-#include "http/client_address.h"
 #include "http/rate_limiter.h"
 #include "medtrail/ledger/genesis.h"
 
@@ -89,7 +88,7 @@ http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind
 void serve(const ApiContext& ctx, const std::shared_ptr<TraceShared>& shared, TraceKind kind,
            const http::Request& request, http::Responder respond, bool page) {
   const auto started = Clock::now();
-  if (uint32_t wait = shared->limiter.take(http::client_address(request.remote_address), started); wait > 0) {
+  if (uint32_t wait = shared->limiter.take(request.client_address, started); wait > 0) {
     http::Response r = http::Response::error(429, "rate_limited", "too many lookups from this address; retry later");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return respond(std::move(r));

@@ -58,6 +58,40 @@ unsigned thread_count(uint32_t configured) {
   return std::max(2u, std::thread::hardware_concurrency());
 }
 
+// A listener's HTTPS certificate and key, when it has them.
+Status read_listener_identity(const ListenerConfig& listener, std::string& cert_pem,
+                              std::string& key_pem) {
+  if (listener.tls_cert_file.empty()) return Status();
+  auto c = read_small_file(listener.tls_cert_file);
+  if (!c.ok()) return c.status();
+  auto k = read_small_file(listener.tls_key_file);
+  if (!k.ok()) return k.status();
+  cert_pem = std::move(*c);
+  key_pem = std::move(*k);
+  return Status();
+}
+
+http::ServerOptions listener_options(const ListenerConfig& listener, const NodeLimits& limits,
+                                     std::string cert_pem, std::string key_pem) {
+  auto address = parse_host_port(listener.listen);  // checked by the config and by open()
+  http::ServerOptions o;
+  o.host = address->host;
+  o.port = address->port;
+  o.max_body_bytes = limits.max_request_bytes;
+  o.max_header_bytes = limits.max_header_bytes;
+  o.max_connections = listener.max_connections;
+  o.max_connections_per_address = listener.max_connections_per_address;
+  o.head_timeout = std::chrono::milliseconds(listener.head_timeout_ms);
+  o.idle_timeout = std::chrono::milliseconds(listener.idle_timeout_ms);
+  o.request_timeout = std::chrono::milliseconds(listener.request_timeout_ms);
+  o.requests_per_second_per_address = listener.requests_per_second_per_address;
+  o.request_burst_per_address = listener.request_burst_per_address;
+  o.trusted_proxies = listener.trusted_proxies;
+  o.tls_cert_pem = std::move(cert_pem);
+  o.tls_key_pem = std::move(key_pem);
+  return o;
+}
+
 }  // namespace
 
 struct NodeApp::Impl {
@@ -65,7 +99,8 @@ struct NodeApp::Impl {
   ledger::LoadedGenesis genesis;
   ledger::GenesisNode self;
   std::optional<ledger::KeyPair> node_key;
-  std::string tls_cert_pem, tls_key_pem, api_cert_pem, api_key_pem;
+  std::string tls_cert_pem, tls_key_pem;
+  std::string api_cert_pem, api_key_pem, public_cert_pem, public_key_pem;
   std::unique_ptr<ledger::ChainStore> store;
   SignerDirectory signers;
   std::unique_ptr<ledger::ThreadPool> verify_pool;
@@ -81,6 +116,7 @@ struct NodeApp::Impl {
   std::unique_ptr<boost::asio::signal_set> signals;
   std::unique_ptr<peer::PeerNetwork> peers;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<http::Server> public_server;  // null unless [public] is configured
   api::Metrics metrics;
   api::ApiContext ctx;
   std::atomic<bool> accepting{false};
@@ -144,15 +180,8 @@ Status NodeApp::Impl::check_identity() {
   }
   tls_cert_pem = std::move(*cert);
   tls_key_pem = std::move(*tls_key);
-  if (!config.api_tls_cert_file.empty()) {
-    auto c = read_small_file(config.api_tls_cert_file);
-    if (!c.ok()) return c.status();
-    auto k = read_small_file(config.api_tls_key_file);
-    if (!k.ok()) return k.status();
-    api_cert_pem = std::move(*c);
-    api_key_pem = std::move(*k);
-  }
-  return Status();
+  MEDTRAIL_RETURN_IF_ERROR(read_listener_identity(config.api, api_cert_pem, api_key_pem));
+  return read_listener_identity(config.public_api, public_cert_pem, public_key_pem);
 }
 
 Status NodeApp::Impl::open_store() {
@@ -303,17 +332,11 @@ void NodeApp::Impl::build_network() {
         driver->on_frame(from, std::move(frame));
       });
 
-  auto api_listen = parse_host_port(config.api_listen);
-  http::ServerOptions hopts;
-  hopts.host = api_listen->host;
-  hopts.port = api_listen->port;
-  hopts.max_body_bytes = limits.max_request_bytes;
-  hopts.max_header_bytes = limits.max_header_bytes;
-  hopts.max_connections = limits.max_connections;
-  hopts.request_timeout = std::chrono::milliseconds(limits.request_timeout_ms);
-  hopts.tls_cert_pem = api_cert_pem;
-  hopts.tls_key_pem = api_key_pem;
-  server = std::make_unique<http::Server>(io, hopts);
+  server = std::make_unique<http::Server>(io, listener_options(config.api, limits, api_cert_pem, api_key_pem));
+  if (!config.public_api.listen.empty()) {
+    public_server = std::make_unique<http::Server>(
+        io, listener_options(config.public_api, limits, public_cert_pem, public_key_pem));
+  }
 
   ctx.node_id = config.node_id;
   ctx.config = &config;
@@ -331,7 +354,7 @@ void NodeApp::Impl::build_network() {
     auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
     timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
   };
-  api::register_api_routes(*server, ctx, metrics);
+  api::register_api_routes(*server, ctx, metrics, public_server.get());
 }
 
 void NodeApp::Impl::shutdown() {
@@ -341,6 +364,7 @@ void NodeApp::Impl::shutdown() {
   spdlog::info("shutting down: admission closed, draining the queue");
   if (driver) driver->stop(failed ? std::chrono::milliseconds(0) : kShutdownDrain);
   if (server) server->stop();
+  if (public_server) public_server->stop();
   if (peers) peers->stop();
   if (signals) {
     boost::system::error_code ignored;
@@ -371,7 +395,10 @@ Result<std::unique_ptr<NodeApp>> NodeApp::open(const NodeConfig& config) {
   if (!genesis.ok()) return genesis.status();
   impl->genesis = std::move(*genesis);
   if (auto s = parse_host_port(config.peer_listen); !s.ok()) return s.status();
-  if (auto s = parse_host_port(config.api_listen); !s.ok()) return s.status();
+  if (auto s = parse_host_port(config.api.listen); !s.ok()) return s.status();
+  if (!config.public_api.listen.empty()) {
+    if (auto s = parse_host_port(config.public_api.listen); !s.ok()) return s.status();
+  }
   MEDTRAIL_RETURN_IF_ERROR(impl->check_identity());
   MEDTRAIL_RETURN_IF_ERROR(impl->open_store());
   MEDTRAIL_RETURN_IF_ERROR(impl->build_pipeline());
@@ -383,6 +410,7 @@ Status NodeApp::start() {
   Impl& d = *impl_;
   MEDTRAIL_RETURN_IF_ERROR(d.peers->start());
   MEDTRAIL_RETURN_IF_ERROR(d.server->start());
+  if (d.public_server) MEDTRAIL_RETURN_IF_ERROR(d.public_server->start());
   d.signals = std::make_unique<boost::asio::signal_set>(d.io, SIGTERM, SIGINT);
   d.signals->async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
@@ -396,8 +424,12 @@ Status NodeApp::start() {
   d.driver->start();
   spdlog::info("node {} of chain {} ({}): api {}:{} peers {}:{} height {}", d.config.node_id,
                d.genesis.genesis.chain_name, ledger::to_hex(d.genesis.chain_id).substr(0, 16),
-               parse_host_port(d.config.api_listen)->host, d.server->port(),
+               parse_host_port(d.config.api.listen)->host, d.server->port(),
                parse_host_port(d.config.peer_listen)->host, d.peers->port(), d.store->height());
+  if (d.public_server) {
+    spdlog::info("public listener {}:{}", parse_host_port(d.config.public_api.listen)->host,
+                 d.public_server->port());
+  }
   return Status();
 }
 
@@ -421,6 +453,10 @@ int NodeApp::run_until_stopped() {
 }
 
 uint16_t NodeApp::api_port() const { return impl_->server->port(); }
+
+uint16_t NodeApp::public_port() const {
+  return impl_->public_server ? impl_->public_server->port() : 0;
+}
 uint16_t NodeApp::peer_port() const { return impl_->peers->port(); }
 
 }  // namespace medtrail::node

@@ -34,6 +34,7 @@ class NodeApp {
   void request_stop();
 
   uint16_t api_port() const;
+  uint16_t public_port() const;  // 0 without a public listener
   uint16_t peer_port() const;
 
  private:

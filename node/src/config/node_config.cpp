@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "http/trusted_proxies.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -19,11 +21,18 @@ namespace fs = std::filesystem;
 // A node.toml is a few hundred bytes; anything this size is not one.
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
-constexpr std::string_view kTopKeys[] = {"node_id", "genesis", "data_dir", "key_file", "tls",
-                                         "listen",  "api",     "limits",   "log",      "storage", "cluster"};
+constexpr std::string_view kTopKeys[] = {"node_id", "genesis", "data_dir", "key_file", "tls",    "listen",
+                                         "api",     "public",  "limits",   "log",      "storage", "cluster"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kListenKeys[] = {"peer", "api"};
-constexpr std::string_view kApiKeys[] = {"tls_cert", "tls_key", "record_reads"};
+// Keys every listener table takes ([api], [public]).
+#define MEDTRAIL_LISTENER_KEYS                                                                      \
+  "tls_cert", "tls_key", "max_connections", "max_connections_per_address",                          \
+      "requests_per_second_per_address", "request_burst_per_address", "head_timeout_ms",            \
+      "idle_timeout_ms", "request_timeout_ms", "trusted_proxies"
+constexpr std::string_view kApiKeys[] = {MEDTRAIL_LISTENER_KEYS, "record_reads"};
+constexpr std::string_view kPublicKeys[] = {MEDTRAIL_LISTENER_KEYS, "listen"};
+#undef MEDTRAIL_LISTENER_KEYS
 constexpr std::string_view kLogKeys[] = {"level", "file"};
 constexpr std::string_view kStorageKeys[] = {"fsync"};
 constexpr std::string_view kClusterKeys[] = {"join"};
@@ -32,14 +41,17 @@ constexpr std::string_view kRecordReads[] = {"members", "off"};
 constexpr std::string_view kLimitKeys[] = {
     "max_request_bytes", "max_header_bytes",  "max_records_per_request", "admission_queue",
     "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "verify_threads",
-    "api_threads",       "commit_wait_ms",    "max_connections",         "request_timeout_ms",
+    "api_threads",       "commit_wait_ms",
     "max_frame_bytes",   "peer_queue_frames", "checkpoint_every",        "snapshot_every",
     "public_lookups_per_minute", "public_lookup_burst", "public_lookup_floor_us"};
 
-template <typename T>
+// Keys that moved from [limits] to the listener tables, with where they went.
+constexpr std::string_view kMovedLimitKeys[] = {"max_connections", "request_timeout_ms"};
+
+template <typename T, typename Struct = NodeLimits>
 struct Limit {
   std::string_view key;
-  T NodeLimits::*field;
+  T Struct::*field;
   uint64_t min;
   uint64_t max;
 };
@@ -60,13 +72,21 @@ constexpr Limit<uint32_t> kLimits32[] = {
     {"verify_threads", &NodeLimits::verify_threads, 0, 256},
     {"api_threads", &NodeLimits::api_threads, 0, 64},
     {"commit_wait_ms", &NodeLimits::commit_wait_ms, 1, 600000},
-    {"max_connections", &NodeLimits::max_connections, 1, 100000},
-    {"request_timeout_ms", &NodeLimits::request_timeout_ms, 100, 600000},
     {"peer_queue_frames", &NodeLimits::peer_queue_frames, 16, 1000000},
     {"checkpoint_every", &NodeLimits::checkpoint_every, 1, 100000},
     {"public_lookups_per_minute", &NodeLimits::public_lookups_per_minute, 1, 1000000},
     {"public_lookup_burst", &NodeLimits::public_lookup_burst, 1, 100000},
     {"public_lookup_floor_us", &NodeLimits::public_lookup_floor_us, 0, 100000},
+};
+
+constexpr Limit<uint32_t, ListenerConfig> kListenerLimits[] = {
+    {"max_connections", &ListenerConfig::max_connections, 1, 100000},
+    {"max_connections_per_address", &ListenerConfig::max_connections_per_address, 0, 100000},
+    {"requests_per_second_per_address", &ListenerConfig::requests_per_second_per_address, 0, 1000000},
+    {"request_burst_per_address", &ListenerConfig::request_burst_per_address, 0, 10000000},
+    {"head_timeout_ms", &ListenerConfig::head_timeout_ms, 100, 600000},
+    {"idle_timeout_ms", &ListenerConfig::idle_timeout_ms, 100, 3600000},
+    {"request_timeout_ms", &ListenerConfig::request_timeout_ms, 100, 600000},
 };
 
 // Reads one TOML table, producing errors of the form "<source>:<line>: <key>: <why>".
@@ -123,8 +143,8 @@ class TableReader {
     return Status();
   }
 
-  template <typename T>
-  Status integer(const Limit<T>& limit, NodeLimits& limits) const {
+  template <typename T, typename Struct>
+  Status integer(const Limit<T, Struct>& limit, Struct& limits) const {
     const toml::node* node = table_.get(limit.key);
     if (node == nullptr) return Status();
     std::string range = "must be " + std::to_string(limit.min) + ".." + std::to_string(limit.max);
@@ -149,6 +169,22 @@ class TableReader {
       list += a;
     }
     return error_at(*table_.get(key), key, "must be one of " + list);
+  }
+
+  // An optional array of strings, at most `max` of them.
+  Status strings(std::string_view key, size_t max, std::vector<std::string>& out) const {
+    const toml::node* node = table_.get(key);
+    if (node == nullptr) return Status();
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return error_at(*node, key, "must be an array of strings");
+    if (array->size() > max) return error_at(*node, key, "at most " + std::to_string(max) + " entries");
+    out.clear();
+    for (const toml::node& item : *array) {
+      const toml::value<std::string>* v = item.as_string();
+      if (v == nullptr) return error_at(*node, key, "must be an array of strings");
+      out.push_back(v->get());
+    }
+    return Status();
   }
 
   // A "host:port" value, checked by parse_host_port.
@@ -205,6 +241,22 @@ Status sub_table(const TableReader& parent, std::string_view key, std::string_vi
   return out->check_keys(known);
 }
 
+// The keys every listener table shares.
+Status read_listener(const TableReader& table, const std::string& base, ListenerConfig& l) {
+  MEDTRAIL_RETURN_IF_ERROR(table.path("tls_cert", false, base, l.tls_cert_file));
+  MEDTRAIL_RETURN_IF_ERROR(table.path("tls_key", false, base, l.tls_key_file));
+  if (l.tls_cert_file.empty() != l.tls_key_file.empty()) {
+    return table.error_here("tls_cert and tls_key go together: set both or neither");
+  }
+  for (const auto& limit : kListenerLimits) MEDTRAIL_RETURN_IF_ERROR(table.integer(limit, l));
+  MEDTRAIL_RETURN_IF_ERROR(
+      table.strings("trusted_proxies", http::TrustedProxies::kMaxEntries, l.trusted_proxies));
+  if (auto parsed = http::TrustedProxies::parse(l.trusted_proxies); !parsed.ok()) {
+    return table.error_in("trusted_proxies", parsed.status().message());
+  }
+  return Status();
+}
+
 Status read_config(const toml::table& root, std::string_view source, const std::string& base,
                    NodeConfig& c) {
   TableReader top(root, "", source);
@@ -220,20 +272,21 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(top.path("data_dir", true, base, c.data_dir));
   MEDTRAIL_RETURN_IF_ERROR(top.path("key_file", true, base, c.key_file));
 
-  std::optional<TableReader> tls, listen, api, limits, log, storage, cluster;
+  std::optional<TableReader> tls, listen, api, public_api, limits, log, storage, cluster;
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "tls", source, kTlsKeys, tls));
   MEDTRAIL_RETURN_IF_ERROR(tls->path("cert", true, base, c.tls_cert_file));
   MEDTRAIL_RETURN_IF_ERROR(tls->path("key", true, base, c.tls_key_file));
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "listen", source, kListenKeys, listen));
   MEDTRAIL_RETURN_IF_ERROR(listen->address("peer", c.peer_listen));
-  MEDTRAIL_RETURN_IF_ERROR(listen->address("api", c.api_listen));
+  MEDTRAIL_RETURN_IF_ERROR(listen->address("api", c.api.listen));
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "api", source, kApiKeys, api));
-  MEDTRAIL_RETURN_IF_ERROR(api->path("tls_cert", false, base, c.api_tls_cert_file));
-  MEDTRAIL_RETURN_IF_ERROR(api->path("tls_key", false, base, c.api_tls_key_file));
-  if (c.api_tls_cert_file.empty() != c.api_tls_key_file.empty()) {
-    return api->error_here("tls_cert and tls_key go together: set both or neither");
+  MEDTRAIL_RETURN_IF_ERROR(read_listener(*api, base, c.api));
+  if (root.contains("public")) {
+    MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "public", source, kPublicKeys, public_api));
+    MEDTRAIL_RETURN_IF_ERROR(public_api->address("listen", c.public_api.listen));
+    MEDTRAIL_RETURN_IF_ERROR(read_listener(*public_api, base, c.public_api));
   }
   std::string reads = "members";
   MEDTRAIL_RETURN_IF_ERROR(api->string("record_reads", false, reads));
@@ -247,6 +300,14 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(api->one_of("record_reads", kRecordReads, reads));
   c.record_reads = reads == "off" ? RecordReads::kOff : RecordReads::kMembers;
 
+  const toml::table* limits_table = nullptr;
+  MEDTRAIL_RETURN_IF_ERROR(top.table("limits", limits_table));
+  for (std::string_view moved : kMovedLimitKeys) {
+    if (limits_table != nullptr && limits_table->contains(moved)) {
+      return TableReader(*limits_table, "limits.", source)
+          .error_in(moved, "moved to [api] (the members' listener; [public] has its own)");
+    }
+  }
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "limits", source, kLimitKeys, limits));
   for (const auto& limit : kLimits64) MEDTRAIL_RETURN_IF_ERROR(limits->integer(limit, c.limits));
   for (const auto& limit : kLimits32) MEDTRAIL_RETURN_IF_ERROR(limits->integer(limit, c.limits));
@@ -279,6 +340,20 @@ Status bad_address(std::string_view text, const std::string& why) {
 }
 
 }  // namespace
+
+ListenerConfig members_listener_defaults() { return ListenerConfig{}; }
+
+ListenerConfig public_listener_defaults() {
+  ListenerConfig l;
+  l.max_connections = 1024;
+  l.max_connections_per_address = 16;
+  l.requests_per_second_per_address = 20;
+  l.request_burst_per_address = 40;
+  l.head_timeout_ms = 5000;
+  l.idle_timeout_ms = 10000;
+  l.request_timeout_ms = 10000;
+  return l;
+}
 
 Result<NodeConfig> parse_node_config(std::string_view text, std::string_view source,
                                      const std::string& base_dir) {

@@ -11,11 +11,15 @@
 //   key  = "tls.key"
 //   [listen]
 //   peer = "127.0.0.1:7001"                # host:port; port 0 picks a free one
-//   api  = "127.0.0.1:8001"
-//   [api]                                  # optional
+//   api  = "127.0.0.1:8001"                # the members' API: every route
+//   [api]                                  # optional; the members' listener
 //   tls_cert = "api.crt"                   # both or neither: HTTPS for the API
 //   tls_key  = "api.key"
 //   record_reads = "members"               # "members" (signed, recorded reads) | "off"
+//   max_connections = 1024                 # and the other listener keys (ListenerConfig)
+//   [public]                               # optional: a second listener, public routes only
+//   listen = "0.0.0.0:8080"                #   (lookups, the citizen's page, checkpoint, tiles,
+//   trusted_proxies = ["127.0.0.1"]        #   proofs, health), with its own, stricter limits
 //   [limits]                               # optional, defaults shown in NodeLimits
 //   max_request_bytes = 8388608
 //   ...
@@ -35,6 +39,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "medtrail/ledger/status.h"
 
@@ -54,8 +59,6 @@ struct NodeLimits {
   uint32_t verify_threads = 0;            // 0: one per core; ..256
   uint32_t api_threads = 0;               // io_context threads; 0: one per core; ..64
   uint32_t commit_wait_ms = 10000;        // ?wait=commit timeout; 1..600000
-  uint32_t max_connections = 1024;        // HTTP; 1..100000
-  uint32_t request_timeout_ms = 30000;    // slow clients; 100..600000
   uint64_t max_frame_bytes = 64 << 20;    // peer frames; 64 KiB..1 GiB
   uint32_t peer_queue_frames = 8192;      // per peer; 16..10^6
   uint32_t checkpoint_every = 1;          // blocks between checkpoints; 1..100000
@@ -66,6 +69,28 @@ struct NodeLimits {
   uint32_t public_lookup_floor_us = 3000;    // no answer sooner: hides known vs unknown; 0..100000
   bool operator==(const NodeLimits&) const = default;
 };
+
+// One HTTP listener (docs/config.md, "Listeners"): where, TLS, and its caps and deadlines
+// (http::ServerOptions says what each does).
+struct ListenerConfig {
+  std::string listen;         // host:port; empty: this listener is off (the public one only)
+  std::string tls_cert_file;  // empty: plain HTTP
+  std::string tls_key_file;
+  uint32_t max_connections = 1024;              // 1..100000
+  uint32_t max_connections_per_address = 256;   // 0 (no share)..100000
+  uint32_t requests_per_second_per_address = 5000;  // 0 (no limit)..10^6
+  uint32_t request_burst_per_address = 10000;   // 0 (one second's worth)..10^7
+  uint32_t head_timeout_ms = 10000;             // to receive a request head; 100..600000
+  uint32_t idle_timeout_ms = 30000;             // keep-alive between requests; 100..3600000
+  uint32_t request_timeout_ms = 30000;          // the body, then the response; 100..600000
+  std::vector<std::string> trusted_proxies;     // X-Forwarded-For from these only; <= 256
+  bool operator==(const ListenerConfig&) const = default;
+};
+
+// The members' listener: generous shares, for hospitals' gateways behind one address.
+ListenerConfig members_listener_defaults();
+// The public listener: a citizen needs a few connections and a few requests a second.
+ListenerConfig public_listener_defaults();
 
 enum class RecordReads { kMembers, kOff };
 
@@ -78,9 +103,8 @@ struct NodeConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string peer_listen;  // host:port
-  std::string api_listen;   // host:port
-  std::string api_tls_cert_file;  // empty: plain HTTP
-  std::string api_tls_key_file;
+  ListenerConfig api = members_listener_defaults();  // [listen] api, [api]
+  ListenerConfig public_api = public_listener_defaults();  // [public]; listen empty: off
   RecordReads record_reads = RecordReads::kMembers;
   NodeLimits limits;
   std::string log_level = "info";

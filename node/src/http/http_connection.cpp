@@ -25,6 +25,7 @@ namespace beast_http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+using Deadline = ServerCore::Deadline;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
@@ -71,12 +72,19 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   void begin() {
     if (closed_) return;
+    // A fresh connection has the head deadline from here: the TLS handshake, the wait for the
+    // first byte and the head itself all count against it.
+    phase_ = Deadline::kHead;
+    expire_after(options().head_timeout);
     if constexpr (kTls) {
-      expire_after(options().request_timeout);
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) {
-                                  self->server_->count_bad_request();
+                                  if (ec == beast::error::timeout) {
+                                    self->server_->count_deadline(Deadline::kHead);
+                                  } else {
+                                    self->server_->count_bad_request();
+                                  }
                                   return self->close_now();
                                 }
                                 self->read_request(true);
@@ -91,22 +99,40 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     parser_.emplace();
     parser_->header_limit(options().max_header_bytes);
     parser_->body_limit(options().max_body_bytes);
-    if (first || buffer_.size() > 0) return read_rest();
-    // Between keep-alive requests the idle timeout applies until the first byte arrives.
-    expire_after(options().idle_timeout);
+    if (!first) {
+      // Between keep-alive requests the idle deadline applies until the next first byte.
+      phase_ = Deadline::kIdle;
+      if (buffer_.size() == 0) {
+        server_->set_idle(this, true);
+        expire_after(options().idle_timeout);
+      }
+    }
+    await_first_byte();
+  }
+
+  void await_first_byte() {
+    if (buffer_.size() > 0) return read_head();
     stream_.async_read_some(buffer_.prepare(kIdleReadBytes),
                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) return self->close_now();
+                              if (self->closed_) return;
+                              if (ec) {
+                                if (ec == beast::error::timeout) self->server_->count_deadline(self->phase_);
+                                return self->close_now();
+                              }
                               self->buffer_.commit(n);
-                              self->read_rest();
+                              self->read_head();
                             });
   }
 
   // The head is read on its own so that an oversized Content-Length is refused (the parser's
   // body_limit) before any body arrives, and so "Expect: 100-continue" can be honoured.
-  void read_rest() {
+  void read_head() {
     if (closed_) return;
-    expire_after(options().request_timeout);
+    server_->set_idle(this, false);
+    if (phase_ == Deadline::kIdle) {
+      phase_ = Deadline::kHead;
+      expire_after(options().head_timeout);
+    }
     beast_http::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
@@ -115,6 +141,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void on_header(beast::error_code ec) {
     if (closed_) return;
     if (ec || parser_->is_done()) return on_read(ec);
+    phase_ = Deadline::kBody;
+    expire_after(options().request_timeout);
     auto expect = parser_->get()[beast_http::field::expect];
     // An HTTP/1.0 client cannot read an interim response: its expectation is ignored
     // (RFC 9110 §10.1.1).
@@ -124,7 +152,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec) return self->close_now();
+                        if (ec) {
+                          if (ec == beast::error::timeout) self->server_->count_deadline(Deadline::kBody);
+                          return self->close_now();
+                        }
                         self->read_body();
                       });
   }
@@ -158,7 +189,10 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       server_->count_bad_request();
       return write_response(Response::error(400, "bad_request", "malformed HTTP request"), false);
     }
-    if (ec == beast::error::timeout) server_->count_bad_request();
+    if (ec == beast::error::timeout) {
+      server_->count_bad_request();
+      server_->count_deadline(phase_);
+    }
     close_now();
   }
 
@@ -170,6 +204,13 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     version_ = message.version();
     keep_alive_ = message.keep_alive();
     Request request = from_beast(std::move(message), remote_address_);
+    request.client_address = server_->client_of(remote_address_, request.header("x-forwarded-for"));
+    if (uint32_t wait = server_->take_request_token(request.client_address); wait > 0) {
+      Response response =
+          Response::error(429, "rate_limited", "too many requests from this address; retry later");
+      response.headers.emplace_back("Retry-After", std::to_string(wait));
+      return write_response(std::move(response), keep_alive_);
+    }
     auto segments = decode_target(request);
     if (!segments) {
       server_->count_bad_request();
@@ -220,12 +261,14 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     auto message =
         std::make_shared<BeastResponse>(to_beast(std::move(response), version_, keep_alive));
     int status = static_cast<int>(message->result_int());
+    phase_ = Deadline::kWrite;
     expire_after(options().request_timeout);
     beast_http::async_write(
         stream_, *message,
         [self = this->shared_from_this(), message, status, keep_alive](beast::error_code ec,
                                                                       size_t) {
           self->server_->notify(self->route_, status, Clock::now() - self->started_);
+          if (ec == beast::error::timeout) self->server_->count_deadline(Deadline::kWrite);
           if (ec || self->closed_) return self->close_now();
           if (keep_alive) return self->read_request(false);
           self->finish();
@@ -271,6 +314,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   // Below: touched only on the strand.
   bool closed_ = false;
+  Deadline phase_ = Deadline::kHead;  // whose deadline the pending read or write is under
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   unsigned version_ = 11;

@@ -12,6 +12,13 @@ void RouteTable::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(route));
 }
 
+void RouteTable::add_from(const RouteTable& other,
+                          const std::function<bool(std::string_view, std::string_view)>& keep) {
+  for (const Route& route : other.routes_) {
+    if (keep(route.method, route.pattern)) routes_.push_back(route);
+  }
+}
+
 bool RouteTable::is_capture(const std::string& segment) {
   return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
 }

@@ -2,6 +2,7 @@
 // Maps (method, decoded path segments) to a handler. Patterns are literal segments and "{name}"
 // captures. Immutable once the server starts, so lookups need no lock.
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ struct RouteMatch {
 class RouteTable {
  public:
   void add(std::string method, std::string pattern, Handler handler);
+  // Adds the routes of `other` that `keep` selects; their handlers are copies, so whatever
+  // state they share (caches, rate limits) stays shared between the two tables.
+  void add_from(const RouteTable& other,
+                const std::function<bool(std::string_view method, std::string_view pattern)>& keep);
   RouteMatch match(std::string_view method, const std::vector<std::string>& segments) const;
 
  private:

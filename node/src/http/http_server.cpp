@@ -18,6 +18,11 @@ void Server::route(std::string method, std::string pattern, Handler handler) {
   impl_->add_route(std::move(method), std::move(pattern), std::move(handler));
 }
 
+void Server::routes_from(const Server& other,
+                         const std::function<bool(std::string_view, std::string_view)>& keep) {
+  impl_->add_routes_from(*other.impl_, keep);
+}
+
 void Server::set_observer(ResponseObserver observer) { impl_->set_observer(std::move(observer)); }
 
 Status Server::start() { return impl_->start(); }

@@ -36,7 +36,10 @@ struct Request {
   std::map<std::string, std::string> params;  // captures of the route pattern
   std::map<std::string, std::string> headers; // names lowercased
   std::string body;
-  std::string remote_address;                 // "ip:port"
+  std::string remote_address;                 // "ip:port" of the socket's peer
+  // Who the request is counted by (rate limits): the peer's address, or the client a trusted
+  // proxy names (trusted_proxies.h); an IPv6 client as its /64 (client_address.h).
+  std::string client_address;
   std::string_view header(std::string_view name) const;  // "" if absent; name lowercase
 };
 
@@ -54,14 +57,31 @@ struct Response {
 using Responder = std::function<void(Response)>;
 using Handler = std::function<void(const Request&, Responder)>;
 
+// A listener's limits. Every phase of a connection has its own deadline, so a client that is
+// slow on purpose is cut at the first one it misses:
+//   head:    from accept (TLS handshake included), or from a keep-alive request's first byte,
+//            to the end of the request head
+//   idle:    between keep-alive requests, until the next one's first byte
+//   request: the body, and then the response's write
+// Connections are shared fairly (connection_table.h): a share per client address, and near the
+// cap the oldest idle connection makes room for a new one.
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: pick a free port; see Server::port()
   uint64_t max_body_bytes = 8 << 20;     // larger: 413 payload_too_large
   uint32_t max_header_bytes = 16 << 10;  // larger: 431 (or 400) and close
-  uint32_t max_connections = 1024;       // beyond: new connections are closed at once
-  std::chrono::milliseconds request_timeout{30000};  // to read one whole request
-  std::chrono::milliseconds idle_timeout{60000};     // keep-alive between requests
+  uint32_t max_connections = 1024;       // at the cap with none idle: new ones closed at once
+  uint32_t max_connections_per_address = 0;  // 0: no share per address
+  std::chrono::milliseconds head_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds request_timeout{30000};
+  // Requests per client address (a token bucket): beyond it 429 rate_limited with Retry-After.
+  // 0: no limit.
+  double requests_per_second_per_address = 0;
+  double request_burst_per_address = 0;  // 0: one second's worth
+  // Peers whose X-Forwarded-For names the client (addresses or networks, trusted_proxies.h);
+  // they are exempt from the connection share. Malformed: start() fails with `bad_address`.
+  std::vector<std::string> trusted_proxies;
   std::string tls_cert_pem;  // both set: HTTPS (TLS 1.2+); both empty: plain HTTP
   std::string tls_key_pem;
 };
@@ -82,9 +102,13 @@ class Server {
   // "/v1/records/{id}". Unknown path: 404 not_found; known path, other method: 405
   // method_not_allowed (with Allow).
   void route(std::string method, std::string pattern, Handler handler);
+  // Registers before start() the routes of `other` that `keep` selects, sharing their handlers
+  // (a second listener for some of the same routes, with its own limits).
+  void routes_from(const Server& other,
+                   const std::function<bool(std::string_view method, std::string_view pattern)>& keep);
   void set_observer(ResponseObserver observer);
 
-  // Binds and starts accepting. Errors: `bind_failed`, `bad_tls_identity`.
+  // Binds and starts accepting. Errors: `bind_failed`, `bad_tls_identity`, `bad_address`.
   Status start();
   uint16_t port() const;
   // Stops accepting and closes every connection; pending responders become no-ops. Safe to
@@ -93,9 +117,18 @@ class Server {
 
   struct Stats {
     uint64_t connections_accepted = 0;
-    uint64_t connections_refused = 0;  // over max_connections
+    uint64_t connections_refused = 0;  // both reasons below
+    uint64_t refused_server_full = 0;  // at max_connections, nothing idle to close
+    uint64_t refused_address_full = 0;  // the address held its share
+    uint64_t evicted_idle = 0;  // idle connections closed to make room
+    // Closed by a deadline, by phase (a TLS handshake counts as head).
+    uint64_t closed_head_timeout = 0;
+    uint64_t closed_idle_timeout = 0;
+    uint64_t closed_body_timeout = 0;
+    uint64_t closed_write_timeout = 0;
+    uint64_t rate_limited = 0;  // 429s of requests_per_second_per_address
     uint64_t requests = 0;
-    uint64_t bad_requests = 0;  // malformed, oversized, timed out
+    uint64_t bad_requests = 0;  // malformed, oversized, timed out before a response
     uint32_t open_connections = 0;
   };
   Stats stats() const;

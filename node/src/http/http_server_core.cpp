@@ -1,8 +1,11 @@
 #include "http/http_server_core.h"
 
+#include <algorithm>
+
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "http/client_address.h"
 #include "http/http_connection.h"
 #include "http/http_tls_context.h"
 #include "net/listener.h"
@@ -13,7 +16,10 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 ServerCore::ServerCore(asio::io_context& io, ServerOptions options)
-    : io_(io), options_(std::move(options)), acceptor_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      acceptor_(io),
+      registry_(options_.max_connections, options_.max_connections_per_address) {}
 
 void ServerCore::add_route(std::string method, std::string pattern, Handler handler) {
   routes_.add(std::move(method), std::move(pattern), std::move(handler));
@@ -27,6 +33,15 @@ Status ServerCore::start() {
   bool has_key = !options_.tls_key_pem.empty();
   if (has_cert != has_key) {
     return Status::error("bad_tls_identity", "TLS needs both a certificate and a key");
+  }
+  auto trusted = TrustedProxies::parse(options_.trusted_proxies);
+  if (!trusted.ok()) return trusted.status();
+  trusted_ = std::move(trusted.value());
+  if (options_.requests_per_second_per_address > 0) {
+    const double rate = options_.requests_per_second_per_address;
+    const double burst = options_.request_burst_per_address > 0 ? options_.request_burst_per_address
+                                                                 : std::max(1.0, rate);
+    limiter_ = std::make_unique<RateLimiter>(RateLimit{rate, burst, 100000});
   }
   if (has_cert) {
     auto tls = make_server_tls_context(options_.tls_cert_pem, options_.tls_key_pem);
@@ -73,36 +88,47 @@ void ServerCore::do_accept() {
 
 void ServerCore::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (stopped_.load() || ec == asio::error::operation_aborted) return;
-  if (!ec) {
-    if (open_.load() >= options_.max_connections) {
-      refused_.fetch_add(1);
-      boost::system::error_code ignored;
-      socket.close(ignored);
-    } else {
-      boost::system::error_code endpoint_ec;
-      tcp::endpoint remote = socket.remote_endpoint(endpoint_ec);
-      std::string remote_address =
-          endpoint_ec ? std::string() : remote.address().to_string() + ":" +
-                                            std::to_string(remote.port());
-      std::shared_ptr<ConnectionBase> connection;
-      {
-        // Created under the lock so that every connection that exists was also counted open.
-        std::lock_guard lock(registry_mutex_);
-        if (!registry_closed_) {
-          connection =
-              make_connection(shared_from_this(), std::move(socket), tls_.get(), remote_address);
-          registry_.emplace(connection.get(), connection);
-          accepted_.fetch_add(1);
-          open_.fetch_add(1);
-        }
-      }
-      if (connection) connection->start();
-      // Otherwise stop() ran meanwhile and the socket closes as it goes out of scope.
-    }
-  }
+  if (!ec) admit(std::move(socket));
   // Other accept errors (e.g. out of file descriptors) are transient: keep accepting.
   std::lock_guard lock(accept_mutex_);
   do_accept();
+}
+
+void ServerCore::admit(tcp::socket socket) {
+  boost::system::error_code endpoint_ec;
+  tcp::endpoint remote = socket.remote_endpoint(endpoint_ec);
+  if (endpoint_ec) return;  // already gone; the socket closes as it goes out of scope
+  const std::string ip = remote.address().to_string();
+  std::string remote_address = ip + ":" + std::to_string(remote.port());
+  const bool proxy = trusted_.contains(ip);
+  const std::string address = client_address(remote_address);
+  std::shared_ptr<ConnectionBase> connection;
+  std::shared_ptr<ConnectionBase> evict;
+  {
+    // Created under the lock so that every connection that exists was also counted open.
+    std::lock_guard lock(registry_mutex_);
+    if (registry_closed_) return;
+    switch (registry_.admit(address, proxy, evict)) {
+      case ConnectionTable::Verdict::kAddressFull:
+        refused_address_.fetch_add(1);
+        return;
+      case ConnectionTable::Verdict::kServerFull:
+        refused_full_.fetch_add(1);
+        return;
+      case ConnectionTable::Verdict::kAdmit:
+        break;
+    }
+    connection = make_connection(shared_from_this(), std::move(socket), tls_.get(),
+                                 std::move(remote_address));
+    registry_.add(connection, address, proxy);
+    accepted_.fetch_add(1);
+    open_.fetch_add(1);
+  }
+  if (evict) {
+    evicted_.fetch_add(1);
+    evict->close_async();
+  }
+  connection->start();
 }
 
 void ServerCore::stop() {
@@ -110,13 +136,13 @@ void ServerCore::stop() {
   // Closes are posted before the listener closes: a connection waiting for its responder has
   // no pending operation, so once the accept is cancelled the caller's io.run() could return
   // before a close posted later ever ran.
-  std::unordered_map<const ConnectionBase*, std::shared_ptr<ConnectionBase>> open;
+  std::vector<std::shared_ptr<ConnectionBase>> open;
   {
     std::lock_guard lock(registry_mutex_);
     registry_closed_ = true;
-    open.swap(registry_);
+    open = registry_.take_all();
   }
-  for (auto& [key, connection] : open) connection->close_async();
+  for (auto& connection : open) connection->close_async();
   std::lock_guard lock(accept_mutex_);
   boost::system::error_code ignored;
   acceptor_.close(ignored);
@@ -126,11 +152,23 @@ void ServerCore::connection_closed(const ConnectionBase* connection) {
   open_.fetch_sub(1);
   std::shared_ptr<ConnectionBase> last;  // released outside the lock
   std::lock_guard lock(registry_mutex_);
-  auto it = registry_.find(connection);
-  if (it != registry_.end()) {
-    last = std::move(it->second);
-    registry_.erase(it);
-  }
+  last = registry_.remove(connection);
+}
+
+void ServerCore::set_idle(const ConnectionBase* connection, bool idle) {
+  std::lock_guard lock(registry_mutex_);
+  registry_.set_idle(connection, idle);
+}
+
+uint32_t ServerCore::take_request_token(const std::string& client) {
+  if (!limiter_) return 0;
+  uint32_t wait = limiter_->take(client, RateLimiter::Clock::now());
+  if (wait > 0) rate_limited_.fetch_add(1);
+  return wait;
+}
+
+void ServerCore::count_deadline(Deadline phase) {
+  deadlines_[static_cast<size_t>(phase)].fetch_add(1);
 }
 
 void ServerCore::notify(std::string_view route, int status,
@@ -146,7 +184,15 @@ void ServerCore::notify(std::string_view route, int status,
 Server::Stats ServerCore::stats() const {
   Server::Stats stats;
   stats.connections_accepted = accepted_.load();
-  stats.connections_refused = refused_.load();
+  stats.refused_server_full = refused_full_.load();
+  stats.refused_address_full = refused_address_.load();
+  stats.connections_refused = stats.refused_server_full + stats.refused_address_full;
+  stats.evicted_idle = evicted_.load();
+  stats.closed_head_timeout = deadlines_[static_cast<size_t>(Deadline::kHead)].load();
+  stats.closed_idle_timeout = deadlines_[static_cast<size_t>(Deadline::kIdle)].load();
+  stats.closed_body_timeout = deadlines_[static_cast<size_t>(Deadline::kBody)].load();
+  stats.closed_write_timeout = deadlines_[static_cast<size_t>(Deadline::kWrite)].load();
+  stats.rate_limited = rate_limited_.load();
   stats.requests = requests_.load();
   stats.bad_requests = bad_requests_.load();
   stats.open_connections = open_.load();

@@ -11,8 +11,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include "http/connection_table.h"
 #include "http/http_route_table.h"
 #include "http/http_server.h"
+#include "http/rate_limiter.h"
+#include "http/trusted_proxies.h"
 
 namespace medtrail::node::http {
 
@@ -30,6 +33,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   virtual ~ServerCore() = default;
 
   void add_route(std::string method, std::string pattern, Handler handler);
+  void add_routes_from(const ServerCore& other,
+                       const std::function<bool(std::string_view, std::string_view)>& keep) {
+    routes_.add_from(other.routes_, keep);
+  }
   void set_observer(ResponseObserver observer);
   Status start();
   void stop();
@@ -45,10 +52,24 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void count_bad_request() { bad_requests_.fetch_add(1); }
   // Called exactly once per registered connection, when it closes.
   void connection_closed(const ConnectionBase* connection);
+  // Idle: no byte of a request received yet (see connection_table.h).
+  void set_idle(const ConnectionBase* connection, bool idle);
+
+  // The key a request is counted by (Request::client_address).
+  std::string client_of(std::string_view peer, std::string_view forwarded_for) const {
+    return forwarded_client(peer, forwarded_for, trusted_);
+  }
+  // 0 when `client` may send a request now, else the seconds until it may (Retry-After).
+  uint32_t take_request_token(const std::string& client);
+
+  enum class Deadline { kHead, kIdle, kBody, kWrite };
+  void count_deadline(Deadline phase);
 
  private:
   void do_accept();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Registers and starts a connection if the table lets it in; otherwise the socket closes.
+  void admit(boost::asio::ip::tcp::socket socket);
   Status open_acceptor();
 
   boost::asio::io_context& io_;
@@ -64,15 +85,23 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopped_{false};
 
+  // Set in start(), then read-only.
+  TrustedProxies trusted_;
+  std::unique_ptr<RateLimiter> limiter_;  // null: no request rate limit
+
   // Owns each open connection while it waits for a responder (no async operation keeps it
-  // alive then). stop() empties it under the lock and sets registry_closed_, so a connection
-  // accepted concurrently is closed instead of registered.
+  // alive then), and decides who may connect. stop() empties it under the lock and sets
+  // registry_closed_, so a connection accepted concurrently is closed instead of registered.
   std::mutex registry_mutex_;
-  std::unordered_map<const ConnectionBase*, std::shared_ptr<ConnectionBase>> registry_;
+  ConnectionTable registry_;
   bool registry_closed_ = false;
 
   std::atomic<uint64_t> accepted_{0};
-  std::atomic<uint64_t> refused_{0};
+  std::atomic<uint64_t> refused_full_{0};
+  std::atomic<uint64_t> refused_address_{0};
+  std::atomic<uint64_t> evicted_{0};
+  std::atomic<uint64_t> deadlines_[4] = {};
+  std::atomic<uint64_t> rate_limited_{0};
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> bad_requests_{0};
   std::atomic<uint32_t> open_{0};

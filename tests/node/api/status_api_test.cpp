@@ -91,10 +91,23 @@ TEST_F(StatusApiTest, MetricsExposeTheChainAndRequestCounts) {
         "medtrail_raft_commit_index", "medtrail_raft_applied_index", "medtrail_fsync_total",
         "medtrail_fsync_seconds_total", "medtrail_proposals_total",
         "medtrail_records_proposed_total", "medtrail_disk_bytes",
-        "medtrail_peer_auth_failures_total", "medtrail_peer_malformed_frames_total",
-        "medtrail_http_connections_open"}) {
+        "medtrail_peer_auth_failures_total", "medtrail_peer_malformed_frames_total"}) {
     EXPECT_NE(text.find(std::string("\n") + name + " "), std::string::npos) << name;
   }
+  // The listener's own figures (this stack runs the members' listener only).
+  for (const char* series :
+       {"medtrail_http_connections_open{listener=\"api\"} ",
+        "medtrail_http_connections_refused_total{listener=\"api\",reason=\"server_full\"} 0",
+        "medtrail_http_connections_refused_total{listener=\"api\",reason=\"address_full\"} 0",
+        "medtrail_http_connections_evicted_total{listener=\"api\"} 0",
+        "medtrail_http_connections_timed_out_total{listener=\"api\",phase=\"head\"} 0",
+        "medtrail_http_connections_timed_out_total{listener=\"api\",phase=\"idle\"} 0",
+        "medtrail_http_connections_timed_out_total{listener=\"api\",phase=\"body\"} 0",
+        "medtrail_http_connections_timed_out_total{listener=\"api\",phase=\"write\"} 0",
+        "medtrail_http_requests_rate_limited_total{listener=\"api\"} 0"}) {
+    EXPECT_NE(text.find(std::string("\n") + series), std::string::npos) << series;
+  }
+  EXPECT_EQ(text.find("listener=\"public\""), std::string::npos);
 }
 
 }  // namespace

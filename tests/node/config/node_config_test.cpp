@@ -42,6 +42,23 @@ api  = "0.0.0.0:0"
 tls_cert = "api.crt"
 tls_key  = "api.key"
 record_reads = "off"
+max_connections = 10
+max_connections_per_address = 3
+requests_per_second_per_address = 7
+request_burst_per_address = 9
+head_timeout_ms = 800
+idle_timeout_ms = 900
+request_timeout_ms = 1000
+trusted_proxies = ["10.0.0.5", "fd00::/8"]
+
+[public]
+listen = "0.0.0.0:8080"
+tls_cert = "/etc/medtrail/public.crt"
+tls_key = "public.key"
+max_connections = 20
+max_connections_per_address = 0
+requests_per_second_per_address = 0
+head_timeout_ms = 2000
 
 [limits]
 max_request_bytes = 1048576
@@ -54,8 +71,6 @@ batch_linger_us = 0
 verify_threads = 4
 api_threads = 2
 commit_wait_ms = 500
-max_connections = 10
-request_timeout_ms = 1000
 max_frame_bytes = 1048576
 peer_queue_frames = 64
 checkpoint_every = 5
@@ -100,9 +115,11 @@ TEST(NodeConfig, MinimalFileGetsDefaultsAndResolvesRelativePaths) {
   EXPECT_EQ(c.tls_cert_file, "/srv/cluster/node-1/tls.crt");
   EXPECT_EQ(c.tls_key_file, "/srv/cluster/node-1/tls.key");
   EXPECT_EQ(c.peer_listen, "127.0.0.1:7001");
-  EXPECT_EQ(c.api_listen, "127.0.0.1:8001");
-  EXPECT_EQ(c.api_tls_cert_file, "");
-  EXPECT_EQ(c.api_tls_key_file, "");
+  ListenerConfig api = members_listener_defaults();
+  api.listen = "127.0.0.1:8001";
+  EXPECT_EQ(c.api, api);
+  EXPECT_EQ(c.public_api, public_listener_defaults());
+  EXPECT_EQ(c.public_api.listen, "");  // no public listener unless [public] asks for one
   EXPECT_EQ(c.record_reads, RecordReads::kMembers);
   EXPECT_EQ(c.limits, NodeLimits{});
   EXPECT_EQ(c.log_level, "info");
@@ -121,11 +138,20 @@ TEST(NodeConfig, FullFileSetsEveryFieldAndKeepsAbsolutePaths) {
   EXPECT_EQ(c.tls_cert_file, "/srv/cluster/node-1/tls.crt");
   EXPECT_EQ(c.tls_key_file, "/etc/medtrail/tls.key");
   EXPECT_EQ(c.peer_listen, "[::1]:7002");
-  EXPECT_EQ(c.api_listen, "0.0.0.0:0");
-  EXPECT_EQ(c.api_tls_cert_file, "/srv/cluster/node-1/api.crt");
-  EXPECT_EQ(c.api_tls_key_file, "/srv/cluster/node-1/api.key");
+  ListenerConfig api{"0.0.0.0:0", "/srv/cluster/node-1/api.crt", "/srv/cluster/node-1/api.key",
+                     10, 3, 7, 9, 800, 900, 1000, {"10.0.0.5", "fd00::/8"}};
+  EXPECT_EQ(c.api, api);
+  ListenerConfig pub = public_listener_defaults();
+  pub.listen = "0.0.0.0:8080";
+  pub.tls_cert_file = "/etc/medtrail/public.crt";
+  pub.tls_key_file = "/srv/cluster/node-1/public.key";
+  pub.max_connections = 20;
+  pub.max_connections_per_address = 0;
+  pub.requests_per_second_per_address = 0;
+  pub.head_timeout_ms = 2000;
+  EXPECT_EQ(c.public_api, pub);
   EXPECT_EQ(c.record_reads, RecordReads::kOff);
-  NodeLimits want{1048576, 8192, 10, 500, 100, 65536, 0, 4, 2, 500, 10, 1000, 1048576, 64, 5, 0};
+  NodeLimits want{1048576, 8192, 10, 500, 100, 65536, 0, 4, 2, 500, 1048576, 64, 5, 0};
   EXPECT_EQ(c.limits, want);
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.log_file, "/srv/cluster/node-1/node.log");
@@ -220,8 +246,6 @@ TEST(NodeConfig, LimitsOutOfRangeNameFileLineAndKey) {
         Case{"max_batch_bytes", "67108865", "1024..67108864"},
         Case{"batch_linger_us", "1000001", "0..1000000"}, Case{"verify_threads", "257", "0..256"},
         Case{"api_threads", "65", "0..64"}, Case{"commit_wait_ms", "0", "1..600000"},
-        Case{"max_connections", "100001", "1..100000"},
-        Case{"request_timeout_ms", "99", "100..600000"},
         Case{"max_frame_bytes", "65535", "65536..1073741824"},
         Case{"peer_queue_frames", "15", "16..1000000"}, Case{"checkpoint_every", "0", "1..100000"},
         Case{"snapshot_every", "-1", "0..18446744073709551615"},
@@ -241,6 +265,64 @@ TEST(NodeConfig, LimitsAtTheirBoundsAreAccepted) {
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r->limits.max_request_bytes, 256u << 20);
   EXPECT_EQ(r->limits.snapshot_every, 9223372036854775807u);
+}
+
+TEST(NodeConfig, ListenerLimitsOutOfRangeNameTheListenerTable) {
+  struct Case {
+    const char* key;
+    const char* value;
+    const char* range;
+  };
+  for (const char* table : {"api", "public"}) {
+    for (const Case& c : {Case{"max_connections", "0", "1..100000"},
+                          Case{"max_connections", "100001", "1..100000"},
+                          Case{"max_connections_per_address", "100001", "0..100000"},
+                          Case{"requests_per_second_per_address", "1000001", "0..1000000"},
+                          Case{"request_burst_per_address", "-1", "0..10000000"},
+                          Case{"head_timeout_ms", "99", "100..600000"},
+                          Case{"idle_timeout_ms", "3600001", "100..3600000"},
+                          Case{"request_timeout_ms", "99", "100..600000"}}) {
+      SCOPED_TRACE(std::string(table) + "." + c.key + " = " + c.value);
+      const std::string listen = std::string(table) == "public" ? "listen = \"0.0.0.0:8080\"\n" : "";
+      expect_error(minimal_plus("[" + std::string(table) + "]\n" + listen + c.key + " = " + c.value + "\n"),
+                   kMinimalLines + 2 + (listen.empty() ? 0 : 1), std::string(table) + "." + c.key,
+                   std::string("must be ") + c.range);
+    }
+  }
+}
+
+TEST(NodeConfig, ConnectionLimitsThatMovedToTheListenerSaySo) {
+  expect_error(minimal_plus("[limits]\nmax_connections = 10\n"), kMinimalLines + 2,
+               "limits.max_connections", "moved to [api]");
+  expect_error(minimal_plus("[limits]\nrequest_timeout_ms = 1000\n"), kMinimalLines + 2,
+               "limits.request_timeout_ms", "moved to [api]");
+}
+
+TEST(NodeConfig, PublicListenerNeedsAnAddress) {
+  Result<NodeConfig> r = parse(minimal_plus("[public]\nmax_connections = 5\n"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("public.listen: required key is missing"), std::string::npos)
+      << r.status().message();
+  expect_error(minimal_plus("[public]\nlisten = \"8080\"\n"), kMinimalLines + 2, "public.listen",
+               "expected host:port");
+  // record_reads is the members' listener's alone.
+  expect_error(minimal_plus("[public]\nlisten = \"0.0.0.0:8080\"\nrecord_reads = \"off\"\n"),
+               kMinimalLines + 3, "public.record_reads", "unknown key");
+}
+
+TEST(NodeConfig, TrustedProxiesMustBeAddressesOrNetworks) {
+  Result<NodeConfig> ok = parse(minimal_plus(
+      "[api]\ntrusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\", \"::1\", \"2001:db8::/32\"]\n"));
+  ASSERT_TRUE(ok.ok()) << ok.status().to_string();
+  EXPECT_EQ(ok->api.trusted_proxies.size(), 4u);
+  expect_error(minimal_plus("[api]\ntrusted_proxies = [\"proxy.example\"]\n"), kMinimalLines + 2,
+               "api.trusted_proxies", "not an IP address or network");
+  expect_error(minimal_plus("[api]\ntrusted_proxies = [\"10.0.0.0/33\"]\n"), kMinimalLines + 2,
+               "api.trusted_proxies", "prefix must be 0..32");
+  expect_error(minimal_plus("[api]\ntrusted_proxies = \"127.0.0.1\"\n"), kMinimalLines + 2,
+               "api.trusted_proxies", "must be an array of strings");
+  expect_error(minimal_plus("[api]\ntrusted_proxies = [1]\n"), kMinimalLines + 2,
+               "api.trusted_proxies", "must be an array of strings");
 }
 
 TEST(NodeConfig, ApiTlsNeedsBothCertAndKey) {

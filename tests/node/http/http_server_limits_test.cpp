@@ -111,9 +111,9 @@ TEST(HttpServerLimits, MalformedRequestLineIs400) {
   EXPECT_EQ(harness.server().stats().bad_requests, 1u);
 }
 
-TEST(HttpServerLimits, SlowClientIsTimedOut) {
+TEST(HttpServerLimits, SlowHeadIsCutAtTheHeadDeadline) {
   ServerOptions options;
-  options.request_timeout = 200ms;
+  options.head_timeout = 200ms;
   ServerHarness harness(options);
   add_echo(harness.server());
   ASSERT_TRUE(harness.start().ok());
@@ -125,6 +125,7 @@ TEST(HttpServerLimits, SlowClientIsTimedOut) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, 150ms);
   EXPECT_TRUE(wait_until([&] { return harness.server().stats().bad_requests == 1; }, 3s));
   EXPECT_EQ(harness.server().stats().open_connections, 0u);
+  EXPECT_EQ(harness.server().stats().closed_head_timeout, 1u);
 }
 
 TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosedWithoutCountingABadRequest) {
@@ -141,25 +142,31 @@ TEST(HttpServerLimits, IdleKeepAliveConnectionIsClosedWithoutCountingABadRequest
   EXPECT_EQ(harness.server().stats().bad_requests, 0u);
 }
 
-TEST(HttpServerLimits, ConnectionsBeyondMaxAreClosedAtOnce) {
+TEST(HttpServerLimits, AtTheCapWithNoneIdleNewConnectionsAreClosedAtOnce) {
   ServerOptions options;
   options.max_connections = 2;
   ServerHarness harness(options);
   add_echo(harness.server());
   ASSERT_TRUE(harness.start().ok());
+  // Both are mid-request (a head begun), so neither is idle and neither may be closed for room.
   TestClient first;
   TestClient second;
   ASSERT_TRUE(first.connect(harness.port()));
   ASSERT_TRUE(second.connect(harness.port()));
-  ASSERT_TRUE(first.request("POST", "/v1/records", "1"));
-  ASSERT_TRUE(second.request("POST", "/v1/records", "2"));
+  ASSERT_TRUE(first.send_raw("POST /v1/records HTTP/1.1\r\n"));
+  ASSERT_TRUE(second.send_raw("POST /v1/records HTTP/1.1\r\n"));
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 2; }, 3s));
   TestClient third;
   ASSERT_TRUE(third.connect(harness.port()));  // the kernel completes the handshake
   EXPECT_TRUE(third.wait_closed(2s));
   EXPECT_TRUE(wait_until([&] { return harness.server().stats().connections_refused == 1; }, 3s));
+  EXPECT_EQ(harness.server().stats().refused_server_full, 1u);
   EXPECT_EQ(harness.server().stats().connections_accepted, 2u);
   // The admitted connections are unaffected, and a freed slot admits a new one.
-  ASSERT_TRUE(first.request("POST", "/v1/records", "again"));
+  ASSERT_TRUE(first.send_raw("Host: x\r\nContent-Length: 1\r\n\r\n1"));
+  auto answered = first.read_response();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->body, "1");
   second.close();
   ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 1; }, 3s));
   TestClient fourth;
@@ -167,6 +174,41 @@ TEST(HttpServerLimits, ConnectionsBeyondMaxAreClosedAtOnce) {
   auto response = fourth.request("POST", "/v1/records", "4");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
+}
+
+TEST(HttpServerLimits, AtTheCapTheLongestIdleConnectionMakesRoom) {
+  ServerOptions options;
+  options.max_connections = 3;
+  ServerHarness harness(options);
+  add_echo(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient oldest_idle;  // served, then idle on keep-alive
+  TestClient busy;         // mid-request
+  TestClient newer_idle;   // served after oldest_idle
+  ASSERT_TRUE(oldest_idle.connect(harness.port()));
+  ASSERT_TRUE(oldest_idle.request("POST", "/v1/records", "1"));
+  ASSERT_TRUE(busy.connect(harness.port()));
+  ASSERT_TRUE(busy.send_raw("POST /v1/records HTTP/1.1\r\n"));
+  ASSERT_TRUE(newer_idle.connect(harness.port()));
+  ASSERT_TRUE(newer_idle.request("POST", "/v1/records", "3"));
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 3; }, 3s));
+
+  TestClient arriving;
+  ASSERT_TRUE(arriving.connect(harness.port()));
+  auto response = arriving.request("POST", "/v1/records", "new");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(oldest_idle.wait_closed(2s));
+  EXPECT_EQ(harness.server().stats().evicted_idle, 1u);
+  EXPECT_EQ(harness.server().stats().connections_refused, 0u);
+  // The busy one finishes its request; the newer idle one is still served.
+  ASSERT_TRUE(busy.send_raw("Host: x\r\nContent-Length: 1\r\n\r\n2"));
+  auto finished = busy.read_response();
+  ASSERT_TRUE(finished);
+  EXPECT_EQ(finished->body, "1");
+  auto again = newer_idle.request("POST", "/v1/records", "33");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, "2");
 }
 
 TEST(HttpServerLimits, ExpectContinueGets100BeforeTheBody) {

@@ -57,12 +57,20 @@ TestClient::TestClient(bool tls, std::chrono::milliseconds op_timeout)
 
 TestClient::~TestClient() = default;
 
-bool TestClient::connect(uint16_t port) {
+bool TestClient::connect(uint16_t port, const std::string& from) {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   if (impl_->tls) {
     impl_->secure.emplace(impl_->io, impl_->tls_context);
   } else {
     impl_->plain.emplace(impl_->io);
+  }
+  if (from != "127.0.0.1") {
+    beast::error_code ec;
+    tcp::socket& socket = impl_->lowest().socket();
+    asio::ip::address local = asio::ip::make_address(from, ec);
+    if (!ec) socket.open(tcp::v4(), ec);
+    if (!ec) socket.bind(tcp::endpoint(local, 0), ec);
+    if (ec) return false;
   }
   beast::error_code ec = impl_->run(impl_->op_timeout, [&](auto handler) {
     impl_->lowest().async_connect(endpoint, std::move(handler));

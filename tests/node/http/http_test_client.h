@@ -29,7 +29,9 @@ class TestClient {
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;
 
-  bool connect(uint16_t port);
+  // Connects to 127.0.0.1:port from `from`, a loopback address (any 127.0.0.0/8 address is the
+  // machine's own on Linux: tests play different clients with them).
+  bool connect(uint16_t port, const std::string& from = "127.0.0.1");
   // Sends one request and reads its response; nullopt on any transport error.
   std::optional<ClientResponse> request(
       const std::string& method, const std::string& target, const std::string& body = "",

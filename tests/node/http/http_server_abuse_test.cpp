@@ -1,0 +1,289 @@
+// The server under abuse (issue: one client with 1,024 idle connections took the API away from
+// everyone): a share of connections per address, deadlines by phase, a request rate per address,
+// and a trusted proxy's word on who the client is. Clients are told apart by their loopback
+// source address (127.0.0.x).
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "node/http/http_test_client.h"
+#include "node/http/http_test_harness.h"
+#include "support/poll.h"
+
+namespace medtrail::node::http {
+namespace {
+
+using namespace std::chrono_literals;
+using medtrail::testing::wait_until;
+using testing::ServerHarness;
+using testing::TestClient;
+
+// Answers with the address the request is counted by.
+void add_whoami(Server& server) {
+  server.route("GET", "/whoami", [](const Request& request, Responder respond) {
+    respond(Response::json(200, request.client_address));
+  });
+}
+
+std::vector<std::unique_ptr<TestClient>> open_idle(uint16_t port, const std::string& from, int n) {
+  std::vector<std::unique_ptr<TestClient>> clients;
+  for (int i = 0; i < n; ++i) {
+    clients.push_back(std::make_unique<TestClient>());
+    EXPECT_TRUE(clients.back()->connect(port, from)) << i;
+  }
+  return clients;
+}
+
+TEST(HttpServerAbuse, OneAddressHoldingIdleConnectionsBeyondItsShareDoesNotStarveOthers) {
+  ServerOptions options;
+  options.max_connections = 32;
+  options.max_connections_per_address = 4;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  // Far more than its share, sending nothing (the reported attack, scaled down).
+  auto hog = open_idle(harness.port(), "127.0.0.1", 40);
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().refused_address_full == 36; }, 5s))
+      << harness.server().stats().refused_address_full;
+  EXPECT_EQ(harness.server().stats().open_connections, 4u);
+  for (const char* other : {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
+    TestClient client;
+    ASSERT_TRUE(client.connect(harness.port(), other)) << other;
+    auto response = client.request("GET", "/whoami");
+    ASSERT_TRUE(response) << other;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, other);
+  }
+  // The hog's own admitted connections still work: a share, not a ban.
+  auto own = hog.front()->request("GET", "/whoami");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200);
+}
+
+TEST(HttpServerAbuse, ManyAddressesFillingTheServerWithIdleConnectionsMakeRoomForOneThatSpeaks) {
+  ServerOptions options;
+  options.max_connections = 16;
+  options.max_connections_per_address = 2;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  std::vector<std::unique_ptr<TestClient>> flood;
+  for (int a = 10; a < 18; ++a) {
+    auto some = open_idle(harness.port(), "127.0.0." + std::to_string(a), 2);
+    for (auto& c : some) flood.push_back(std::move(c));
+  }
+  // Past the last eighth of the cap the flood already pushes its own oldest out.
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().connections_accepted == 16; }, 5s));
+  const uint64_t evicted_by_flood = harness.server().stats().evicted_idle;
+  EXPECT_EQ(evicted_by_flood, 2u);
+  for (int i = 0; i < 5; ++i) {
+    TestClient client;
+    ASSERT_TRUE(client.connect(harness.port(), "127.0.0.2"));
+    auto response = client.request("GET", "/whoami");
+    ASSERT_TRUE(response) << i;
+    EXPECT_EQ(response->status, 200);
+  }
+  // The first one made room by closing an idle one; once served and gone, it left room behind.
+  EXPECT_GT(harness.server().stats().evicted_idle, evicted_by_flood);
+  EXPECT_EQ(harness.server().stats().refused_server_full, 0u);
+  EXPECT_LE(harness.server().stats().open_connections, 16u);
+}
+
+TEST(HttpServerAbuse, AConnectionThatSendsNothingIsCutAtTheHeadDeadlineNotTheIdleOne) {
+  ServerOptions options;
+  options.head_timeout = 200ms;
+  options.idle_timeout = 60s;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient silent;
+  ASSERT_TRUE(silent.connect(harness.port()));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(silent.wait_closed(3s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_head_timeout == 1; }, 3s));
+}
+
+TEST(HttpServerAbuse, SlowlorisTricklingAHeadIsCutAtTheHeadDeadline) {
+  ServerOptions options;
+  options.head_timeout = 300ms;
+  options.request_timeout = 60s;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient loris;
+  ASSERT_TRUE(loris.connect(harness.port()));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(loris.send_raw("GET /whoami HTTP/1.1\r\n"));
+  // A header line every 100 ms: each byte arrives well within any per-read timeout.
+  bool cut = false;
+  for (int i = 0; i < 30 && !cut; ++i) {
+    std::this_thread::sleep_for(100ms);
+    cut = !loris.send_raw("X-Slow-" + std::to_string(i) + ": 1\r\n");
+  }
+  EXPECT_TRUE(cut || loris.wait_closed(1s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_head_timeout == 1; }, 3s));
+}
+
+TEST(HttpServerAbuse, ASlowBodyIsCutAtTheRequestDeadline) {
+  ServerOptions options;
+  options.head_timeout = 5s;
+  options.request_timeout = 300ms;
+  ServerHarness harness(options);
+  harness.server().route("POST", "/echo", [](const Request& request, Responder respond) {
+    respond(Response::json(200, std::to_string(request.body.size())));
+  });
+  ASSERT_TRUE(harness.start().ok());
+  TestClient slow;
+  ASSERT_TRUE(slow.connect(harness.port()));
+  ASSERT_TRUE(slow.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
+  bool cut = false;
+  for (int i = 0; i < 30 && !cut; ++i) {
+    std::this_thread::sleep_for(100ms);
+    cut = !slow.send_raw("x");
+  }
+  EXPECT_TRUE(cut || slow.wait_closed(1s));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_body_timeout == 1; }, 3s));
+  EXPECT_EQ(harness.server().stats().closed_head_timeout, 0u);
+}
+
+TEST(HttpServerAbuse, AKeepAliveRequestGetsAFreshHeadDeadlineFromItsFirstByte) {
+  ServerOptions options;
+  options.head_timeout = 300ms;
+  options.idle_timeout = 5s;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.request("GET", "/whoami"));
+  std::this_thread::sleep_for(600ms);  // idle longer than the head deadline: allowed
+  auto second = client.request("GET", "/whoami");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(harness.server().stats().closed_head_timeout, 0u);
+}
+
+TEST(HttpServerAbuse, AnIdleKeepAliveConnectionIsCountedAtTheIdleDeadline) {
+  ServerOptions options;
+  options.idle_timeout = 200ms;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  ASSERT_TRUE(client.request("GET", "/whoami"));
+  EXPECT_TRUE(client.wait_closed(3s));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_idle_timeout == 1; }, 3s));
+  EXPECT_EQ(harness.server().stats().closed_head_timeout, 0u);
+}
+
+TEST(HttpServerAbuse, RequestsBeyondAnAddresssRateAre429WithRetryAfter) {
+  ServerOptions options;
+  options.requests_per_second_per_address = 0.5;
+  options.request_burst_per_address = 3;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient client;
+  ASSERT_TRUE(client.connect(harness.port()));
+  for (int i = 0; i < 3; ++i) {
+    auto ok = client.request("GET", "/whoami");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << i;
+  }
+  auto limited = client.request("GET", "/whoami");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->header("retry-after"), "2");
+  EXPECT_NE(limited->body.find("rate_limited"), std::string::npos);
+  // Unknown paths count too: probing is not free.
+  auto probe = client.request("GET", "/no/such/path");
+  ASSERT_TRUE(probe);
+  EXPECT_EQ(probe->status, 429);
+  // The connection stays usable, and another address has its own bucket.
+  TestClient other;
+  ASSERT_TRUE(other.connect(harness.port(), "127.0.0.2"));
+  auto fine = other.request("GET", "/whoami");
+  ASSERT_TRUE(fine);
+  EXPECT_EQ(fine->status, 200);
+  EXPECT_EQ(harness.server().stats().rate_limited, 2u);
+}
+
+TEST(HttpServerAbuse, ForwardedForIsBelievedFromATrustedProxyOnly) {
+  ServerOptions options;
+  options.trusted_proxies = {"127.0.0.2"};
+  options.max_connections_per_address = 2;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient direct;
+  ASSERT_TRUE(direct.connect(harness.port(), "127.0.0.1"));
+  auto spoofed = direct.request("GET", "/whoami", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  ASSERT_TRUE(spoofed);
+  EXPECT_EQ(spoofed->body, "127.0.0.1");
+
+  TestClient proxy;
+  ASSERT_TRUE(proxy.connect(harness.port(), "127.0.0.2"));
+  auto forwarded = proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  ASSERT_TRUE(forwarded);
+  EXPECT_EQ(forwarded->body, "203.0.113.7");
+  // What a client wrote before the proxy appended the address it saw is not believed.
+  auto appended =
+      proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "198.51.100.1, 203.0.113.8"}});
+  ASSERT_TRUE(appended);
+  EXPECT_EQ(appended->body, "203.0.113.8");
+  auto v6 = proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "2001:db8:1:2:3:4:5:6"}});
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->body, "2001:db8:1:2::/64");
+  // A proxy that forwards nothing usable: the request is the proxy's own.
+  auto garbage = proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "not-an-address"}});
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->body, "127.0.0.2");
+
+  // A trusted proxy carries many clients: it is not held to one address's share.
+  auto more = open_idle(harness.port(), "127.0.0.2", 5);
+  ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 7; }, 3s))
+      << harness.server().stats().open_connections;
+  EXPECT_EQ(harness.server().stats().refused_address_full, 0u);
+}
+
+TEST(HttpServerAbuse, AMalformedTrustedProxyListFailsTheStart) {
+  ServerOptions options;
+  options.trusted_proxies = {"10.0.0.0/40"};
+  ServerHarness harness(options);
+  Status started = harness.start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.code(), "bad_address");
+}
+
+TEST(HttpServerAbuse, ASecondListenerSharesTheRoutesItIsGiven) {
+  ServerHarness members;
+  int calls = 0;  // one handler state behind both listeners
+  members.server().route("GET", "/public/thing", [&calls](const Request&, Responder respond) {
+    respond(Response::json(200, std::to_string(++calls)));
+  });
+  members.server().route("POST", "/members/only", [](const Request&, Responder respond) {
+    respond(Response::json(200, "{}"));
+  });
+  ServerHarness outside;
+  outside.server().routes_from(members.server(), [](std::string_view, std::string_view pattern) {
+    return pattern.starts_with("/public/");
+  });
+  ASSERT_TRUE(members.start().ok());
+  ASSERT_TRUE(outside.start().ok());
+  TestClient a;
+  TestClient b;
+  ASSERT_TRUE(a.connect(members.port()));
+  ASSERT_TRUE(b.connect(outside.port()));
+  EXPECT_EQ(a.request("GET", "/public/thing")->body, "1");
+  EXPECT_EQ(b.request("GET", "/public/thing")->body, "2");
+  EXPECT_EQ(b.request("POST", "/members/only", "x")->status, 404);
+  EXPECT_EQ(a.request("POST", "/members/only", "x")->status, 200);
+}
+
+}  // namespace
+}  // namespace medtrail::node::http
