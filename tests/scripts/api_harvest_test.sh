@@ -30,7 +30,7 @@ fail() { echo "api_harvest_test: FAIL: $*" >&2; exit 1; }
 started=
 for attempt in 1 2 3 4 5; do
   base=$((10000 + (RANDOM % 900) * 20))
-  if MEDTRAIL_PEER_PORT_BASE=$base MEDTRAIL_API_PORT_BASE=$((base + 10)) \
+  if MEDTRAIL_PEER_PORT_BASE=$base MEDTRAIL_API_PORT_BASE=$((base + 10)) MEDTRAIL_PUBLIC_PORT_BASE=$((base + 15)) \
       "$repo/scripts/cluster" up 3 >"$work/up.log" 2>&1; then
     started=1
     break
