@@ -10,6 +10,7 @@
 
 #include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
+#include "node/http/http_test_identity.h"
 #include "support/poll.h"
 
 namespace medtrail::node::http {
@@ -104,6 +105,27 @@ TEST(HttpServerAbuse, AConnectionThatSendsNothingIsCutAtTheHeadDeadlineNotTheIdl
   EXPECT_TRUE(silent.wait_closed(3s));
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_head_timeout == 1; }, 3s));
+}
+
+TEST(HttpServerAbuse, ATlsClientThatNeverFinishesItsHandshakeIsCutAtTheHeadDeadline) {
+  const testing::TestIdentity identity = testing::make_self_signed_identity();
+  ServerOptions options;
+  options.tls_cert_pem = identity.cert_pem;
+  options.tls_key_pem = identity.key_pem;
+  options.head_timeout = 200ms;
+  ServerHarness harness(options);
+  add_whoami(harness.server());
+  ASSERT_TRUE(harness.start().ok());
+  TestClient plain;  // a TCP connection to the TLS listener that never says ClientHello
+  ASSERT_TRUE(plain.connect(harness.port()));
+  EXPECT_TRUE(plain.wait_closed(3s));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_head_timeout == 1; }, 3s));
+  // A real TLS client is still served.
+  TestClient secure(/*tls=*/true);
+  ASSERT_TRUE(secure.connect(harness.port()));
+  auto response = secure.request("GET", "/whoami");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
 }
 
 TEST(HttpServerAbuse, SlowlorisTricklingAHeadIsCutAtTheHeadDeadline) {
