@@ -28,6 +28,14 @@ void add_whoami(Server& server) {
   });
 }
 
+// A started server with /whoami and `options`.
+std::unique_ptr<ServerHarness> whoami_server(ServerOptions options) {
+  auto harness = std::make_unique<ServerHarness>(std::move(options));
+  add_whoami(harness->server());
+  EXPECT_TRUE(harness->start().ok());
+  return harness;
+}
+
 std::vector<std::unique_ptr<TestClient>> open_idle(uint16_t port, const std::string& from, int n) {
   std::vector<std::unique_ptr<TestClient>> clients;
   for (int i = 0; i < n; ++i) {
@@ -41,9 +49,8 @@ TEST(HttpServerAbuse, OneAddressHoldingIdleConnectionsBeyondItsShareDoesNotStarv
   ServerOptions options;
   options.max_connections = 32;
   options.max_connections_per_address = 4;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   // Far more than its share, sending nothing (the reported attack, scaled down).
   auto hog = open_idle(harness.port(), "127.0.0.1", 40);
   ASSERT_TRUE(wait_until([&] { return harness.server().stats().refused_address_full == 36; }, 5s))
@@ -67,9 +74,8 @@ TEST(HttpServerAbuse, ManyAddressesFillingTheServerWithIdleConnectionsMakeRoomFo
   ServerOptions options;
   options.max_connections = 16;
   options.max_connections_per_address = 2;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   std::vector<std::unique_ptr<TestClient>> flood;
   for (int a = 10; a < 18; ++a) {
     auto some = open_idle(harness.port(), "127.0.0." + std::to_string(a), 2);
@@ -96,9 +102,8 @@ TEST(HttpServerAbuse, AConnectionThatSendsNothingIsCutAtTheHeadDeadlineNotTheIdl
   ServerOptions options;
   options.head_timeout = 200ms;
   options.idle_timeout = 60s;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient silent;
   ASSERT_TRUE(silent.connect(harness.port()));
   const auto started = std::chrono::steady_clock::now();
@@ -113,9 +118,8 @@ TEST(HttpServerAbuse, ATlsClientThatNeverFinishesItsHandshakeIsCutAtTheHeadDeadl
   options.tls_cert_pem = identity.cert_pem;
   options.tls_key_pem = identity.key_pem;
   options.head_timeout = 200ms;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient plain;  // a TCP connection to the TLS listener that never says ClientHello
   ASSERT_TRUE(plain.connect(harness.port()));
   EXPECT_TRUE(plain.wait_closed(3s));
@@ -132,9 +136,8 @@ TEST(HttpServerAbuse, SlowlorisTricklingAHeadIsCutAtTheHeadDeadline) {
   ServerOptions options;
   options.head_timeout = 300ms;
   options.request_timeout = 60s;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient loris;
   ASSERT_TRUE(loris.connect(harness.port()));
   const auto started = std::chrono::steady_clock::now();
@@ -176,9 +179,8 @@ TEST(HttpServerAbuse, AKeepAliveRequestGetsAFreshHeadDeadlineFromItsFirstByte) {
   ServerOptions options;
   options.head_timeout = 300ms;
   options.idle_timeout = 5s;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient client;
   ASSERT_TRUE(client.connect(harness.port()));
   ASSERT_TRUE(client.request("GET", "/whoami"));
@@ -192,9 +194,8 @@ TEST(HttpServerAbuse, AKeepAliveRequestGetsAFreshHeadDeadlineFromItsFirstByte) {
 TEST(HttpServerAbuse, AnIdleKeepAliveConnectionIsCountedAtTheIdleDeadline) {
   ServerOptions options;
   options.idle_timeout = 200ms;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient client;
   ASSERT_TRUE(client.connect(harness.port()));
   ASSERT_TRUE(client.request("GET", "/whoami"));
@@ -207,9 +208,8 @@ TEST(HttpServerAbuse, RequestsBeyondAnAddresssRateAre429WithRetryAfter) {
   ServerOptions options;
   options.requests_per_second_per_address = 0.5;
   options.request_burst_per_address = 3;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient client;
   ASSERT_TRUE(client.connect(harness.port()));
   for (int i = 0; i < 3; ++i) {
@@ -239,9 +239,8 @@ TEST(HttpServerAbuse, ForwardedForIsBelievedFromATrustedProxyOnly) {
   ServerOptions options;
   options.trusted_proxies = {"127.0.0.2"};
   options.max_connections_per_address = 2;
-  ServerHarness harness(options);
-  add_whoami(harness.server());
-  ASSERT_TRUE(harness.start().ok());
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
   TestClient direct;
   ASSERT_TRUE(direct.connect(harness.port(), "127.0.0.1"));
   auto spoofed = direct.request("GET", "/whoami", "", {{"X-Forwarded-For", "203.0.113.7"}});
