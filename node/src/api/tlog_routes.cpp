@@ -20,8 +20,11 @@ constexpr size_t kMaxTileSegments = 10;
 
 // A checkpoint moves with the chain: caches may keep it a moment, not more (tlog-tiles).
 constexpr const char* kCheckpointCaching = "max-age=2";
-// A tile or a bundle never changes once the log holds it.
+// A hash tile never changes once the log holds it.
 constexpr const char* kTileCaching = "public, max-age=31536000, immutable";
+// A bundle never changes either, but it is a member's recorded read: a shared cache that kept it
+// would hand the leaves to the next caller, unsigned and unrecorded (docs/deploy.md).
+constexpr const char* kEntryBundleCaching = "private, no-store";
 
 http::Response octets(std::string body, const char* caching) {
   http::Response response;
@@ -80,7 +83,7 @@ http::Response entry_bundle(const ApiContext& ctx, const ledger::TileId& tile) {
   // the bundle would be wrong, so it is not served.
   auto bundle = ledger::encode_entry_bundle(entries);
   if (!bundle.ok()) return http::Response::error(500, bundle.status().code(), bundle.status().message());
-  return octets(std::string(ledger::as_chars(*bundle)), kTileCaching);
+  return octets(std::string(ledger::as_chars(*bundle)), kEntryBundleCaching);
 }
 
 void serve_tile(const ApiContext& ctx, RecordedReads& reads, const http::Request& request, http::Responder respond) {

@@ -132,6 +132,8 @@ TEST_F(TlogApiTest, EntryBundlesHoldTheLeavesAndGoOnlyToARegulatorsRecordedRead)
   HttpResponse bundle = signed_get(inspector_, "/tile/entries/000");
   ASSERT_EQ(bundle.status, 200) << bundle.body;
   EXPECT_FALSE(bundle.header("medtrail-receipt").empty());
+  // The same bytes for every reader, but each read is recorded: no shared cache may keep it.
+  EXPECT_EQ(bundle.header("cache-control"), "private, no-store");
   EXPECT_GT(stack_.store().tree_size(), before);  // the read is on the chain
   std::vector<ledger::Bytes> entries = entries_of(bundle.body);
   ASSERT_EQ(entries.size(), ledger::kTileWidth);
