@@ -293,7 +293,7 @@ for path in /tile/entries/000 /v1/status /metrics /v1/records/0 /; do
 done
 status=$(via_nginx "$client_e" "$(known_path 0 /v1/trace/)" -X POST -d x)
 [ "$status" = 405 ] || fail "a POST through nginx: $status"
-# The node answers GET only; nginx asks it a GET for a HEAD it cannot answer from the cache.
+# nginx asks the node a GET for a HEAD it cannot answer from the cache (the node answers HEAD too).
 status=$(via_nginx "$client_e" "$(known_path 3 /trace/)" -I)
 [ "$status" = 200 ] || fail "a HEAD through nginx: $status"
 echo token >"$conf/acme/.well-known/acme-challenge/t"

@@ -85,15 +85,22 @@ http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind
   return r;
 }
 
+// Caches in front (docs/deploy.md) may keep an answer a few seconds, not longer: a recall or an
+// administration must reach the citizen quickly. A refusal is not an answer to keep.
+constexpr const char* kLookupCaching = "public, max-age=5";
+constexpr const char* kRefusalCaching = "no-store";
+
 void serve(const ApiContext& ctx, const std::shared_ptr<TraceShared>& shared, TraceKind kind,
            const http::Request& request, http::Responder respond, bool page) {
   const auto started = Clock::now();
   if (uint32_t wait = shared->limiter.take(request.client_address, started); wait > 0) {
     http::Response r = http::Response::error(429, "rate_limited", "too many lookups from this address; retry later");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
+    r.headers.emplace_back("Cache-Control", kRefusalCaching);
     return respond(std::move(r));
   }
   http::Response r = answer(ctx, *shared, kind, request, page);
+  r.headers.emplace_back("Cache-Control", r.status == 200 || r.status == 404 ? kLookupCaching : kRefusalCaching);
   const auto remaining = shared->floor - (Clock::now() - started);
   if (remaining <= Clock::duration::zero() || !ctx.after) return respond(std::move(r));
   ctx.after(remaining, [respond = std::move(respond), r = std::move(r)]() mutable { respond(std::move(r)); });

@@ -175,6 +175,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     started_ = Clock::now();
     route_.clear();
     version_ = 11;
+    head_request_ = false;
     if (ec == beast_http::error::body_limit) {
       server_->count_bad_request();
       return write_response(Response::error(413, "payload_too_large", "request body too large"),
@@ -203,12 +204,14 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     route_.clear();
     version_ = message.version();
     keep_alive_ = message.keep_alive();
+    head_request_ = message.method() == beast_http::verb::head;
     Request request = from_beast(std::move(message), remote_address_);
     request.client_address = server_->client_of(remote_address_, request.header("x-forwarded-for"));
     if (uint32_t wait = server_->take_request_token(request.client_address); wait > 0) {
       Response response =
           Response::error(429, "rate_limited", "too many requests from this address; retry later");
       response.headers.emplace_back("Retry-After", std::to_string(wait));
+      response.headers.emplace_back("Cache-Control", "no-store");
       return write_response(std::move(response), keep_alive_);
     }
     auto segments = decode_target(request);
@@ -260,6 +263,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     if (closed_ || server_->stopped()) return close_now();
     auto message =
         std::make_shared<BeastResponse>(to_beast(std::move(response), version_, keep_alive));
+    if (head_request_) strip_body_for_head(*message);
     int status = static_cast<int>(message->result_int());
     phase_ = Deadline::kWrite;
     expire_after(options().request_timeout);
@@ -319,6 +323,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
+  bool head_request_ = false;  // the answer goes without its body
   std::string route_;  // pattern of the request being answered; "" when none matched
   Clock::time_point started_{};
   // Sequence number of the request whose responder may still write; 0 when none. Guards against

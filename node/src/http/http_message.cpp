@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 
 #include "http/http_url.h"
 
@@ -67,10 +69,31 @@ BeastResponse to_beast(Response response, unsigned version, bool keep_alive) {
     if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
     message.set(name, value);
   }
+  if (message.find(beast_http::field::date) == message.end()) message.set(beast_http::field::date, http_date());
   message.body() = std::move(response.body);
   message.keep_alive(keep_alive);
   message.prepare_payload();
   return message;
+}
+
+void strip_body_for_head(BeastResponse& message) {
+  const size_t length = message.body().size();
+  message.body().clear();
+  message.content_length(length);
+}
+
+std::string http_date() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  // IMF-fixdate (RFC 9110 §5.6.7); names spelt out, not strftime's locale-dependent ones.
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char text[40];
+  std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday % 7], utc.tm_mday,
+                kMonths[utc.tm_mon % 12], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  return text;
 }
 
 }  // namespace medtrail::node::http

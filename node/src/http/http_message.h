@@ -24,6 +24,13 @@ ledger::Result<std::vector<std::string>> decode_target(Request& request);
 
 // Sets Content-Type, Content-Length and Connection; drops extra headers that would let a
 // handler inject CR/LF into the response head.
+// Adds Date unless the handler set one.
 BeastResponse to_beast(Response response, unsigned version, bool keep_alive);
+
+// The answer to a HEAD request: the GET answer's head, Content-Length included, without its body.
+void strip_body_for_head(BeastResponse& message);
+
+// Now as an HTTP date (IMF-fixdate): "Thu, 03 Dec 2026 22:40:00 GMT".
+std::string http_date();
 
 }  // namespace medtrail::node::http

@@ -45,11 +45,17 @@ RouteMatch RouteTable::match(std::string_view method,
   RouteMatch result;
   const Route* best = nullptr;
   std::set<std::string> allowed;
+  // HEAD is GET without the body (RFC 9110 §9.3.2) wherever no route names HEAD itself.
+  const bool head = method == "HEAD";
   for (const Route& route : routes_) {
     if (!matches(route, segments)) continue;
     allowed.insert(route.method);
-    if (route.method != method) continue;
-    if (best == nullptr || more_specific(route, *best)) best = &route;
+    if (route.method == "GET") allowed.insert("HEAD");
+    if (route.method != method && !(head && route.method == "GET")) continue;
+    if (best == nullptr || more_specific(route, *best) ||
+        (head && best->method == "GET" && route.method == "HEAD" && !more_specific(*best, route))) {
+      best = &route;
+    }
   }
   if (best != nullptr) {
     result.kind = RouteMatch::Kind::kFound;

@@ -66,6 +66,9 @@ TEST_F(TraceApiTest, AKnownBatchShowsItsWordFactsAndTimelineWithoutPeople) {
   EXPECT_EQ(b["timeline"][0]["organisation"], "Disinfection D");
   EXPECT_EQ(r.body.find("disinf-d/op-"), std::string::npos) << "a person's id in a public answer";
   EXPECT_TRUE(b["verified"].contains("organisations"));
+  // A cache in front may keep it seconds, not longer (docs/deploy.md).
+  EXPECT_EQ(r.header("cache-control"), "public, max-age=5");
+  EXPECT_FALSE(r.header("date").empty());
 
   HttpResponse page = client_.get("/trace/tableware/TC-20261203-01");
   ASSERT_EQ(page.status, 200);
@@ -80,6 +83,7 @@ TEST_F(TraceApiTest, AnUnknownCodeHasTheShapeOfAKnownOneAndAMalformedOneIsRefuse
   json b = body(unknown);
   EXPECT_EQ(b["status"], "UNKNOWN_CODE");
   EXPECT_EQ(b["found"], false);
+  EXPECT_EQ(unknown.header("cache-control"), "public, max-age=5");
   for (const char* field : {"kind", "code", "facts", "timeline", "timeline_truncated", "as_of", "verified"}) {
     EXPECT_TRUE(b.contains(field)) << field;
   }
@@ -112,6 +116,7 @@ TEST_F(TraceLimitsTest, OneAddressGetsItsBurstThen429WithRetryAfter) {
   HttpResponse limited = client_.get("/trace/vaccine/86901234569999999999");
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(body(limited)["error"]["code"], "rate_limited");
+  EXPECT_EQ(limited.header("cache-control"), "no-store");  // a refusal is not an answer to keep
   const int retry = std::stoi(limited.header("retry-after").empty() ? "0" : limited.header("retry-after"));
   EXPECT_GE(retry, 1);
   EXPECT_LE(retry, 10);

@@ -52,7 +52,28 @@ TEST(RouteTable, OtherMethodIsNotAllowedWithSortedAllow) {
   table.add("GET", "/v1/records", tagged(&hit, 2));
   RouteMatch match = table.match("DELETE", {"v1", "records"});
   EXPECT_EQ(match.kind, RouteMatch::Kind::kMethodNotAllowed);
-  EXPECT_EQ(match.allow, "GET, POST");
+  EXPECT_EQ(match.allow, "GET, HEAD, POST");  // a GET route answers HEAD too
+}
+
+TEST(RouteTable, HeadIsServedByTheGetRouteUnlessARouteNamesHead) {
+  int hit = 0;
+  RouteTable table;
+  table.add("GET", "/v1/records/{id}", tagged(&hit, 1));
+  table.add("POST", "/v1/records", tagged(&hit, 2));
+  table.add("GET", "/own", tagged(&hit, 3));
+  table.add("HEAD", "/own", tagged(&hit, 4));
+  RouteMatch match = table.match("HEAD", {"v1", "records", "abc"});
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(match.pattern, "/v1/records/{id}");
+  EXPECT_EQ(match.params.at("id"), "abc");
+  call(match);
+  EXPECT_EQ(hit, 1);
+  call(table.match("HEAD", {"own"}));
+  EXPECT_EQ(hit, 4);
+  // A POST-only path has no HEAD.
+  RouteMatch post_only = table.match("HEAD", {"v1", "records"});
+  EXPECT_EQ(post_only.kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(post_only.allow, "POST");
 }
 
 }  // namespace

@@ -88,7 +88,7 @@ TEST(HttpServerRouting, KnownPathOtherMethodIs405WithAllow) {
   auto response = client.request("DELETE", "/v1/records");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 405);
-  EXPECT_EQ(response->header("allow"), "GET, POST");
+  EXPECT_EQ(response->header("allow"), "GET, HEAD, POST");
   EXPECT_EQ(nlohmann::json::parse(response->body)["error"]["code"], "method_not_allowed");
 }
 
