@@ -8,18 +8,18 @@
 #include <thread>
 #include <vector>
 
-#include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
 #include "node/http/http_test_identity.h"
+#include "support/http_client.h"
 #include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
 using namespace std::chrono_literals;
+using medtrail::testing::HttpConnection;
 using medtrail::testing::wait_until;
 using testing::ServerHarness;
-using testing::TestClient;
 
 // Answers with the address the request is counted by.
 void add_whoami(Server& server) {
@@ -36,11 +36,11 @@ std::unique_ptr<ServerHarness> whoami_server(ServerOptions options) {
   return harness;
 }
 
-std::vector<std::unique_ptr<TestClient>> open_idle(uint16_t port, const std::string& from, int n) {
-  std::vector<std::unique_ptr<TestClient>> clients;
+std::vector<HttpConnection> open_idle(uint16_t port, const std::string& from, int n) {
+  std::vector<HttpConnection> clients;
   for (int i = 0; i < n; ++i) {
-    clients.push_back(std::make_unique<TestClient>());
-    EXPECT_TRUE(clients.back()->connect(port, from)) << i;
+    clients.emplace_back();
+    EXPECT_TRUE(clients.back().connect(port, from)) << i;
   }
   return clients;
 }
@@ -57,17 +57,17 @@ TEST(HttpServerAbuse, OneAddressHoldingIdleConnectionsBeyondItsShareDoesNotStarv
       << harness.server().stats().refused_address_full;
   EXPECT_EQ(harness.server().stats().open_connections, 4u);
   for (const char* other : {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
-    TestClient client;
+    HttpConnection client;
     ASSERT_TRUE(client.connect(harness.port(), other)) << other;
     auto response = client.request("GET", "/whoami");
-    ASSERT_TRUE(response) << other;
-    EXPECT_EQ(response->status, 200);
-    EXPECT_EQ(response->body, other);
+    ASSERT_TRUE(response.ok()) << other << ": " << response.error;
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, other);
   }
   // The hog's own admitted connections still work: a share, not a ban.
-  auto own = hog.front()->request("GET", "/whoami");
-  ASSERT_TRUE(own);
-  EXPECT_EQ(own->status, 200);
+  auto own = hog.front().request("GET", "/whoami");
+  ASSERT_TRUE(own.ok()) << own.error;
+  EXPECT_EQ(own.status, 200);
 }
 
 TEST(HttpServerAbuse, ManyAddressesFillingTheServerWithIdleConnectionsMakeRoomForOneThatSpeaks) {
@@ -76,7 +76,7 @@ TEST(HttpServerAbuse, ManyAddressesFillingTheServerWithIdleConnectionsMakeRoomFo
   options.max_connections_per_address = 2;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  std::vector<std::unique_ptr<TestClient>> flood;
+  std::vector<HttpConnection> flood;
   for (int a = 10; a < 18; ++a) {
     auto some = open_idle(harness.port(), "127.0.0." + std::to_string(a), 2);
     for (auto& c : some) flood.push_back(std::move(c));
@@ -86,11 +86,11 @@ TEST(HttpServerAbuse, ManyAddressesFillingTheServerWithIdleConnectionsMakeRoomFo
   const uint64_t evicted_by_flood = harness.server().stats().evicted_idle;
   EXPECT_EQ(evicted_by_flood, 2u);
   for (int i = 0; i < 5; ++i) {
-    TestClient client;
+    HttpConnection client;
     ASSERT_TRUE(client.connect(harness.port(), "127.0.0.2"));
     auto response = client.request("GET", "/whoami");
-    ASSERT_TRUE(response) << i;
-    EXPECT_EQ(response->status, 200);
+    ASSERT_TRUE(response.ok()) << i << ": " << response.error;
+    EXPECT_EQ(response.status, 200);
   }
   // The first one made room by closing an idle one; once served and gone, it left room behind.
   EXPECT_GT(harness.server().stats().evicted_idle, evicted_by_flood);
@@ -104,7 +104,7 @@ TEST(HttpServerAbuse, AConnectionThatSendsNothingIsCutAtTheHeadDeadlineNotTheIdl
   options.idle_timeout = 60s;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient silent;
+  HttpConnection silent;
   ASSERT_TRUE(silent.connect(harness.port()));
   const auto started = std::chrono::steady_clock::now();
   EXPECT_TRUE(silent.wait_closed(3s));
@@ -120,16 +120,16 @@ TEST(HttpServerAbuse, ATlsClientThatNeverFinishesItsHandshakeIsCutAtTheHeadDeadl
   options.head_timeout = 200ms;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient plain;  // a TCP connection to the TLS listener that never says ClientHello
+  HttpConnection plain;  // a TCP connection to the TLS listener that never says ClientHello
   ASSERT_TRUE(plain.connect(harness.port()));
   EXPECT_TRUE(plain.wait_closed(3s));
   EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_head_timeout == 1; }, 3s));
   // A real TLS client is still served.
-  TestClient secure(/*tls=*/true);
+  HttpConnection secure({.tls = true});
   ASSERT_TRUE(secure.connect(harness.port()));
   auto response = secure.request("GET", "/whoami");
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 200);
 }
 
 TEST(HttpServerAbuse, SlowlorisTricklingAHeadIsCutAtTheHeadDeadline) {
@@ -138,7 +138,7 @@ TEST(HttpServerAbuse, SlowlorisTricklingAHeadIsCutAtTheHeadDeadline) {
   options.request_timeout = 60s;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient loris;
+  HttpConnection loris;
   ASSERT_TRUE(loris.connect(harness.port()));
   const auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(loris.send_raw("GET /whoami HTTP/1.1\r\n"));
@@ -162,7 +162,7 @@ TEST(HttpServerAbuse, ASlowBodyIsCutAtTheRequestDeadline) {
     respond(Response::json(200, std::to_string(request.body.size())));
   });
   ASSERT_TRUE(harness.start().ok());
-  TestClient slow;
+  HttpConnection slow;
   ASSERT_TRUE(slow.connect(harness.port()));
   ASSERT_TRUE(slow.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
   bool cut = false;
@@ -181,13 +181,13 @@ TEST(HttpServerAbuse, AKeepAliveRequestGetsAFreshHeadDeadlineFromItsFirstByte) {
   options.idle_timeout = 5s;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
-  ASSERT_TRUE(client.request("GET", "/whoami"));
+  ASSERT_TRUE(client.request("GET", "/whoami").ok());
   std::this_thread::sleep_for(600ms);  // idle longer than the head deadline: allowed
   auto second = client.request("GET", "/whoami");
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->status, 200);
+  ASSERT_TRUE(second.ok()) << second.error;
+  EXPECT_EQ(second.status, 200);
   EXPECT_EQ(harness.server().stats().closed_head_timeout, 0u);
 }
 
@@ -196,9 +196,9 @@ TEST(HttpServerAbuse, AnIdleKeepAliveConnectionIsCountedAtTheIdleDeadline) {
   options.idle_timeout = 200ms;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
-  ASSERT_TRUE(client.request("GET", "/whoami"));
+  ASSERT_TRUE(client.request("GET", "/whoami").ok());
   EXPECT_TRUE(client.wait_closed(3s));
   EXPECT_TRUE(wait_until([&] { return harness.server().stats().closed_idle_timeout == 1; }, 3s));
   EXPECT_EQ(harness.server().stats().closed_head_timeout, 0u);
@@ -210,28 +210,28 @@ TEST(HttpServerAbuse, RequestsBeyondAnAddresssRateAre429WithRetryAfter) {
   options.request_burst_per_address = 3;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   for (int i = 0; i < 3; ++i) {
-    auto ok = client.request("GET", "/whoami");
-    ASSERT_TRUE(ok);
-    EXPECT_EQ(ok->status, 200) << i;
+    auto served = client.request("GET", "/whoami");
+    ASSERT_TRUE(served.ok()) << served.error;
+    EXPECT_EQ(served.status, 200) << i;
   }
   auto limited = client.request("GET", "/whoami");
-  ASSERT_TRUE(limited);
-  EXPECT_EQ(limited->status, 429);
-  EXPECT_EQ(limited->header("retry-after"), "2");
-  EXPECT_NE(limited->body.find("rate_limited"), std::string::npos);
+  ASSERT_TRUE(limited.ok()) << limited.error;
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.header("retry-after"), "2");
+  EXPECT_NE(limited.body.find("rate_limited"), std::string::npos);
   // Unknown paths count too: probing is not free.
   auto probe = client.request("GET", "/no/such/path");
-  ASSERT_TRUE(probe);
-  EXPECT_EQ(probe->status, 429);
+  ASSERT_TRUE(probe.ok()) << probe.error;
+  EXPECT_EQ(probe.status, 429);
   // The connection stays usable, and another address has its own bucket.
-  TestClient other;
+  HttpConnection other;
   ASSERT_TRUE(other.connect(harness.port(), "127.0.0.2"));
   auto fine = other.request("GET", "/whoami");
-  ASSERT_TRUE(fine);
-  EXPECT_EQ(fine->status, 200);
+  ASSERT_TRUE(fine.ok()) << fine.error;
+  EXPECT_EQ(fine.status, 200);
   EXPECT_EQ(harness.server().stats().rate_limited, 2u);
 }
 
@@ -241,29 +241,29 @@ TEST(HttpServerAbuse, ForwardedForIsBelievedFromATrustedProxyOnly) {
   options.max_connections_per_address = 2;
   auto server = whoami_server(options);
   ServerHarness& harness = *server;
-  TestClient direct;
+  HttpConnection direct;
   ASSERT_TRUE(direct.connect(harness.port(), "127.0.0.1"));
-  auto spoofed = direct.request("GET", "/whoami", "", {{"X-Forwarded-For", "203.0.113.7"}});
-  ASSERT_TRUE(spoofed);
-  EXPECT_EQ(spoofed->body, "127.0.0.1");
+  auto spoofed = direct.request("GET", "/whoami", "", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  ASSERT_TRUE(spoofed.ok()) << spoofed.error;
+  EXPECT_EQ(spoofed.body, "127.0.0.1");
 
-  TestClient proxy;
+  HttpConnection proxy;
   ASSERT_TRUE(proxy.connect(harness.port(), "127.0.0.2"));
-  auto forwarded = proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "203.0.113.7"}});
-  ASSERT_TRUE(forwarded);
-  EXPECT_EQ(forwarded->body, "203.0.113.7");
+  auto forwarded = proxy.request("GET", "/whoami", "", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  ASSERT_TRUE(forwarded.ok()) << forwarded.error;
+  EXPECT_EQ(forwarded.body, "203.0.113.7");
   // What a client wrote before the proxy appended the address it saw is not believed.
   auto appended =
-      proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "198.51.100.1, 203.0.113.8"}});
-  ASSERT_TRUE(appended);
-  EXPECT_EQ(appended->body, "203.0.113.8");
-  auto v6 = proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "2001:db8:1:2:3:4:5:6"}});
-  ASSERT_TRUE(v6);
-  EXPECT_EQ(v6->body, "2001:db8:1:2::/64");
+      proxy.request("GET", "/whoami", "", "", {{"X-Forwarded-For", "198.51.100.1, 203.0.113.8"}});
+  ASSERT_TRUE(appended.ok()) << appended.error;
+  EXPECT_EQ(appended.body, "203.0.113.8");
+  auto v6 = proxy.request("GET", "/whoami", "", "", {{"X-Forwarded-For", "2001:db8:1:2:3:4:5:6"}});
+  ASSERT_TRUE(v6.ok()) << v6.error;
+  EXPECT_EQ(v6.body, "2001:db8:1:2::/64");
   // A proxy that forwards nothing usable: the request is the proxy's own.
-  auto garbage = proxy.request("GET", "/whoami", "", {{"X-Forwarded-For", "not-an-address"}});
-  ASSERT_TRUE(garbage);
-  EXPECT_EQ(garbage->body, "127.0.0.2");
+  auto garbage = proxy.request("GET", "/whoami", "", "", {{"X-Forwarded-For", "not-an-address"}});
+  ASSERT_TRUE(garbage.ok()) << garbage.error;
+  EXPECT_EQ(garbage.body, "127.0.0.2");
 
   // A trusted proxy carries many clients: it is not held to one address's share.
   auto more = open_idle(harness.port(), "127.0.0.2", 5);
@@ -296,14 +296,14 @@ TEST(HttpServerAbuse, ASecondListenerSharesTheRoutesItIsGiven) {
   });
   ASSERT_TRUE(members.start().ok());
   ASSERT_TRUE(outside.start().ok());
-  TestClient a;
-  TestClient b;
+  HttpConnection a;
+  HttpConnection b;
   ASSERT_TRUE(a.connect(members.port()));
   ASSERT_TRUE(b.connect(outside.port()));
-  EXPECT_EQ(a.request("GET", "/public/thing")->body, "1");
-  EXPECT_EQ(b.request("GET", "/public/thing")->body, "2");
-  EXPECT_EQ(b.request("POST", "/members/only", "x")->status, 404);
-  EXPECT_EQ(a.request("POST", "/members/only", "x")->status, 200);
+  EXPECT_EQ(a.request("GET", "/public/thing").body, "1");
+  EXPECT_EQ(b.request("GET", "/public/thing").body, "2");
+  EXPECT_EQ(b.request("POST", "/members/only", "x").status, 404);
+  EXPECT_EQ(a.request("POST", "/members/only", "x").status, 200);
 }
 
 }  // namespace

@@ -1,18 +1,18 @@
 // TLS, start errors, and stopping with connections open.
 #include <gtest/gtest.h>
 
-#include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
 #include "node/http/http_test_identity.h"
+#include "support/http_client.h"
 #include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
 using namespace std::chrono_literals;
+using medtrail::testing::HttpConnection;
 using medtrail::testing::wait_until;
 using testing::ServerHarness;
-using testing::TestClient;
 
 void add_hello(Server& server) {
   server.route("GET", "/hello", [](const Request&, Responder respond) {
@@ -28,18 +28,18 @@ TEST(HttpServerLifecycle, HttpsRequestWithSelfSignedCertificate) {
   ServerHarness harness(options);
   add_hello(harness.server());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client(/*tls=*/true);
+  HttpConnection client({.tls = true});
   ASSERT_TRUE(client.connect(harness.port()));
   for (int i = 0; i < 2; ++i) {
     auto response = client.request("GET", "/hello");
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 200);
-    EXPECT_EQ(response->body, "{\"hello\":true}");
+    ASSERT_TRUE(response.ok()) << response.error;
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.body, "{\"hello\":true}");
   }
   // A plain-HTTP client on the TLS port gets nowhere.
-  TestClient plain;
+  HttpConnection plain;
   ASSERT_TRUE(plain.connect(harness.port()));
-  EXPECT_FALSE(plain.request("GET", "/hello"));
+  EXPECT_FALSE(plain.request("GET", "/hello").ok());
 }
 
 TEST(HttpServerLifecycle, BadPemIsBadTlsIdentity) {
@@ -81,11 +81,11 @@ TEST(HttpServerLifecycle, StopWithOpenConnectionsLetsIoThreadsExit) {
     parked.push_back(std::move(respond));
   });
   ASSERT_TRUE(harness.start().ok());
-  TestClient idle;
-  TestClient half;
-  TestClient waiting;
+  HttpConnection idle;
+  HttpConnection half;
+  HttpConnection waiting;
   ASSERT_TRUE(idle.connect(harness.port()));
-  ASSERT_TRUE(idle.request("GET", "/hello"));
+  ASSERT_TRUE(idle.request("GET", "/hello").ok());
   ASSERT_TRUE(half.connect(harness.port()));
   ASSERT_TRUE(half.send_raw("GET /hello HTTP/1.1\r\nHo"));
   ASSERT_TRUE(waiting.connect(harness.port()));
@@ -111,9 +111,9 @@ TEST(HttpServerLifecycle, StopFromAnotherThreadWhileRequestsRun) {
   std::atomic<bool> done{false};
   std::thread load([&] {
     while (!done.load()) {
-      TestClient client(false, 500ms);
+      HttpConnection client({.timeout = 500ms});
       if (!client.connect(harness.port())) break;
-      if (!client.request("GET", "/hello")) break;
+      if (!client.request("GET", "/hello").ok()) break;
     }
   });
   ASSERT_TRUE(wait_until([&] { return harness.server().stats().requests >= 5; }, 3s));
@@ -131,7 +131,7 @@ TEST(HttpServerLifecycle, DestructorStopsTheServer) {
     Server server(io, ServerOptions{});
     ASSERT_TRUE(server.start().ok());
     runner = std::thread([&io] { io.run(); });
-    TestClient client;
+    HttpConnection client;
     ASSERT_TRUE(client.connect(server.port()));
   }
   runner.join();  // returns because the destructor closed the listener and the connection

@@ -5,17 +5,17 @@
 #include <optional>
 #include <thread>
 
-#include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
+#include "support/http_client.h"
 #include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
 using namespace std::chrono_literals;
+using medtrail::testing::HttpConnection;
 using medtrail::testing::wait_until;
 using testing::ServerHarness;
-using testing::TestClient;
 
 // Keeps the responder of the last request so the test decides when (and if) to answer.
 class ParkedResponder {
@@ -56,18 +56,18 @@ TEST(HttpServerResponder, DeferredAnswerFromAnotherThread) {
     });
   });
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto started = std::chrono::steady_clock::now();
   auto response = client.request("POST", "/v1/records?wait=commit", "r1");
-  ASSERT_TRUE(response);
+  ASSERT_TRUE(response.ok()) << response.error;
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
-  EXPECT_EQ(response->status, 201);
-  EXPECT_EQ(response->body, "{\"committed\":\"r1\"}");
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, "{\"committed\":\"r1\"}");
   // The connection reads the next request only after the deferred answer.
   auto second = client.request("POST", "/v1/records", "r2");
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->body, "{\"committed\":\"r2\"}");
+  ASSERT_TRUE(second.ok()) << second.error;
+  EXPECT_EQ(second.body, "{\"committed\":\"r2\"}");
   std::lock_guard lock(workers_mutex);
   for (auto& worker : workers) worker.join();
 }
@@ -81,7 +81,7 @@ TEST(HttpServerResponder, AnswerAfterClientDisconnectedIsHarmless) {
   });
   ASSERT_TRUE(harness.start().ok());
   {
-    TestClient client;
+    HttpConnection client;
     ASSERT_TRUE(client.connect(harness.port()));
     ASSERT_TRUE(client.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
     ASSERT_TRUE(parked.wait());
@@ -90,11 +90,11 @@ TEST(HttpServerResponder, AnswerAfterClientDisconnectedIsHarmless) {
   std::thread answer([respond = parked.take()] { respond(Response::json(200, "{\"late\":1}")); });
   answer.join();
   EXPECT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 0; }, 3s));
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto response = client.request("GET", "/fast");
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 200);
 }
 
 TEST(HttpServerResponder, AnswerAfterStopIsNoop) {
@@ -102,7 +102,7 @@ TEST(HttpServerResponder, AnswerAfterStopIsNoop) {
   ServerHarness harness;
   harness.server().route("GET", "/slow", parked.handler());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   ASSERT_TRUE(client.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(parked.wait());
@@ -122,13 +122,13 @@ TEST(HttpServerResponder, SecondCallIsIgnored) {
     respond(Response::json(500, "{\"second\":true}"));
   });
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   for (int i = 1; i <= 2; ++i) {
     auto response = client.request("GET", "/twice");
-    ASSERT_TRUE(response);
-    EXPECT_EQ(response->status, 201);
-    EXPECT_EQ(response->body, "{\"first\":" + std::to_string(i) + "}");
+    ASSERT_TRUE(response.ok()) << response.error;
+    EXPECT_EQ(response.status, 201);
+    EXPECT_EQ(response.body, "{\"first\":" + std::to_string(i) + "}");
   }
 }
 

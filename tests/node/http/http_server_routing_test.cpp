@@ -5,17 +5,17 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "node/http/http_test_client.h"
 #include "node/http/http_test_harness.h"
+#include "support/http_client.h"
 #include "support/poll.h"
 
 namespace medtrail::node::http {
 namespace {
 
 using namespace std::chrono_literals;
+using medtrail::testing::HttpConnection;
 using medtrail::testing::wait_until;
 using testing::ServerHarness;
-using testing::TestClient;
 
 Handler echo() {
   return [](const Request& request, Responder respond) {
@@ -31,14 +31,14 @@ TEST(HttpServerRouting, CapturesAndQueryArePercentDecoded) {
   ServerHarness harness;
   harness.server().route("GET", "/v1/records/{id}", echo());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto response = client.request("GET", "/v1/records/a%20b%2Fc?x=1&y=hello%20world+again&x=2",
-                                 "", {{"X-Test", "yes"}});
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
-  EXPECT_EQ(response->header("content-type"), "application/json");
-  auto body = nlohmann::json::parse(response->body);
+                                 "", "", {{"X-Test", "yes"}});
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("content-type"), "application/json");
+  auto body = nlohmann::json::parse(response.body);
   EXPECT_EQ(body["params"]["id"], "a b/c");
   EXPECT_EQ(body["path"], "/v1/records/a b/c");
   EXPECT_EQ(body["query"]["x"], "2");
@@ -51,13 +51,13 @@ TEST(HttpServerRouting, MalformedPercentEscapeIs400) {
   ServerHarness harness;
   harness.server().route("GET", "/v1/records/{id}", echo());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   for (const char* target : {"/v1/records/a%zz", "/v1/records/a?x=%4"}) {
     auto response = client.request("GET", target);
-    ASSERT_TRUE(response) << target;
-    EXPECT_EQ(response->status, 400) << target;
-    EXPECT_EQ(nlohmann::json::parse(response->body)["error"]["code"], "bad_request");
+    ASSERT_TRUE(response.ok()) << target << ": " << response.error;
+    EXPECT_EQ(response.status, 400) << target;
+    EXPECT_EQ(nlohmann::json::parse(response.body)["error"]["code"], "bad_request");
   }
 }
 
@@ -65,14 +65,14 @@ TEST(HttpServerRouting, UnknownPathIs404WithJsonError) {
   ServerHarness harness;
   harness.server().route("GET", "/v1/records/{id}", echo());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto response = client.request("GET", "/v1/nothing");
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 404);
-  EXPECT_EQ(response->header("content-type"), "application/json");
-  EXPECT_EQ(response->header("content-length"), std::to_string(response->body.size()));
-  auto body = nlohmann::json::parse(response->body);
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.header("content-type"), "application/json");
+  EXPECT_EQ(response.header("content-length"), std::to_string(response.body.size()));
+  auto body = nlohmann::json::parse(response.body);
   ASSERT_TRUE(body["error"].is_object());
   EXPECT_EQ(body["error"]["code"], "not_found");
   EXPECT_TRUE(body["error"]["message"].is_string());
@@ -83,27 +83,27 @@ TEST(HttpServerRouting, KnownPathOtherMethodIs405WithAllow) {
   harness.server().route("POST", "/v1/records", echo());
   harness.server().route("GET", "/v1/records", echo());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto response = client.request("DELETE", "/v1/records");
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 405);
-  EXPECT_EQ(response->header("allow"), "GET, HEAD, POST");
-  EXPECT_EQ(nlohmann::json::parse(response->body)["error"]["code"], "method_not_allowed");
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.header("allow"), "GET, HEAD, POST");
+  EXPECT_EQ(nlohmann::json::parse(response.body)["error"]["code"], "method_not_allowed");
 }
 
 TEST(HttpServerRouting, KeepAliveServesSeveralRequestsOnOneConnection) {
   ServerHarness harness;
   harness.server().route("POST", "/v1/echo", echo());
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   for (int i = 0; i < 5; ++i) {
     auto response = client.request("POST", "/v1/echo", "body " + std::to_string(i));
-    ASSERT_TRUE(response) << i;
-    EXPECT_EQ(response->status, 200);
-    EXPECT_EQ(nlohmann::json::parse(response->body)["body"], "body " + std::to_string(i));
-    EXPECT_NE(response->header("connection"), "close");
+    ASSERT_TRUE(response.ok()) << i << ": " << response.error;
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(nlohmann::json::parse(response.body)["body"], "body " + std::to_string(i));
+    EXPECT_NE(response.header("connection"), "close");
   }
   auto stats = harness.server().stats();
   EXPECT_EQ(stats.connections_accepted, 1u);
@@ -117,17 +117,17 @@ TEST(HttpServerRouting, HandlerThatThrowsIs500Internal) {
     throw std::runtime_error("secret patient data");
   });
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
   auto response = client.request("GET", "/boom");
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 500);
-  EXPECT_EQ(nlohmann::json::parse(response->body)["error"]["code"], "internal");
-  EXPECT_EQ(response->body.find("secret"), std::string::npos);
+  ASSERT_TRUE(response.ok()) << response.error;
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(nlohmann::json::parse(response.body)["error"]["code"], "internal");
+  EXPECT_EQ(response.body.find("secret"), std::string::npos);
   // The connection survives a handler failure.
   auto again = client.request("GET", "/boom");
-  ASSERT_TRUE(again);
-  EXPECT_EQ(again->status, 500);
+  ASSERT_TRUE(again.ok()) << again.error;
+  EXPECT_EQ(again.status, 500);
 }
 
 TEST(HttpServerRouting, ObserverSeesRouteStatusAndLatency) {
@@ -146,10 +146,10 @@ TEST(HttpServerRouting, ObserverSeesRouteStatusAndLatency) {
         seen.push_back({std::string(route), status, latency});
       });
   ASSERT_TRUE(harness.start().ok());
-  TestClient client;
+  HttpConnection client;
   ASSERT_TRUE(client.connect(harness.port()));
-  ASSERT_TRUE(client.request("GET", "/v1/records/7"));
-  ASSERT_TRUE(client.request("GET", "/missing"));
+  ASSERT_TRUE(client.request("GET", "/v1/records/7").ok());
+  ASSERT_TRUE(client.request("GET", "/missing").ok());
   ASSERT_TRUE(wait_until([&] {
     std::lock_guard lock(mutex);
     return seen.size() == 2;
