@@ -20,6 +20,7 @@
 
 #include "api/api_context.h"
 #include "api/api_routes.h"
+#include "api/listener_options.h"
 #include "api/metrics.h"
 #include "core/admission.h"
 #include "core/block_applier.h"
@@ -69,27 +70,6 @@ Status read_listener_identity(const ListenerConfig& listener, std::string& cert_
   cert_pem = std::move(*c);
   key_pem = std::move(*k);
   return Status();
-}
-
-http::ServerOptions listener_options(const ListenerConfig& listener, const NodeLimits& limits,
-                                     std::string cert_pem, std::string key_pem) {
-  auto address = parse_host_port(listener.listen);  // checked by the config and by open()
-  http::ServerOptions o;
-  o.host = address->host;
-  o.port = address->port;
-  o.max_body_bytes = limits.max_request_bytes;
-  o.max_header_bytes = limits.max_header_bytes;
-  o.max_connections = listener.max_connections;
-  o.max_connections_per_address = listener.max_connections_per_address;
-  o.head_timeout = std::chrono::milliseconds(listener.head_timeout_ms);
-  o.idle_timeout = std::chrono::milliseconds(listener.idle_timeout_ms);
-  o.request_timeout = std::chrono::milliseconds(listener.request_timeout_ms);
-  o.requests_per_second_per_address = listener.requests_per_second_per_address;
-  o.request_burst_per_address = listener.request_burst_per_address;
-  o.trusted_proxies = listener.trusted_proxies;
-  o.tls_cert_pem = std::move(cert_pem);
-  o.tls_key_pem = std::move(key_pem);
-  return o;
 }
 
 }  // namespace
@@ -332,10 +312,11 @@ void NodeApp::Impl::build_network() {
         driver->on_frame(from, std::move(frame));
       });
 
-  server = std::make_unique<http::Server>(io, listener_options(config.api, limits, api_cert_pem, api_key_pem));
+  server = std::make_unique<http::Server>(
+      io, api::listener_options(config.api, limits, api_cert_pem, api_key_pem));
   if (!config.public_api.listen.empty()) {
     public_server = std::make_unique<http::Server>(
-        io, listener_options(config.public_api, limits, public_cert_pem, public_key_pem));
+        io, api::listener_options(config.public_api, limits, public_cert_pem, public_key_pem));
   }
 
   ctx.node_id = config.node_id;
