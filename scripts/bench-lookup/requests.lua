@@ -5,8 +5,11 @@
 --                                                     round-robin to the threads
 -- LOOKUP_DELAY_MS (fractional) paces each connection: that long between a response and the
 -- next request (wrk's delay(), whole milliseconds: the fraction is dithered).
+-- LOOKUP_CLIENTS=N (codes mode) sends each request as a proxy would, for one of N clients:
+-- X-Forwarded-For 10.x.y.z, a random one of 10.0.0.0 .. 10.0.0.0 + N - 1 (scripts/bench abuse).
 
 local delay_ms = tonumber(os.getenv("LOOKUP_DELAY_MS") or "")
+local clients = tonumber(os.getenv("LOOKUP_CLIENTS") or "")
 if delay_ms then
   function delay()
     local whole = math.floor(delay_ms)
@@ -51,7 +54,13 @@ function init(args)
 end
 
 function request()
-  if mode == "codes" then return wrk.format("GET", prefix .. lines[math.random(#lines)]) end
+  if mode == "codes" then
+    local path = prefix .. lines[math.random(#lines)]
+    if not clients then return wrk.format("GET", path) end
+    local i = math.random(clients) - 1
+    local client = string.format("10.%d.%d.%d", math.floor(i / 65536) % 256, math.floor(i / 256) % 256, i % 256)
+    return wrk.format("GET", path, {["X-Forwarded-For"] = client})
+  end
   local r = lines[next_line]
   next_line = next_line + 1
   if next_line > #lines then

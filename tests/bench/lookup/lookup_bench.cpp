@@ -5,7 +5,10 @@
 //     tableware batches and M prescriptions through admission; then it writes what the client
 //     side needs into DIR (ports, codes, ids, keys, the fill rate) and serves until SIGTERM,
 //     SIGINT or --max-seconds. Two listeners on the same node: `port` with the lookup floor as
-//     deployed (--floor-us), `port-nofloor` with floor 0, to show the server's own cost.
+//     deployed (--floor-us), `port-nofloor` with floor 0, to show the server's own cost. With
+//     --public, a public listener with the public defaults (public_listener.h; `port-public`,
+//     its metrics on `port-public-metrics`); with --control, another without its defences
+//     (`port-control`, `port-control-metrics`): what scripts/bench abuse floods.
 //   lookup_bench sign --dir DIR --what verify|ingest|query --count K --out FILE
 //     requests signed ahead of a wrk run (signed_requests.h).
 #include <CLI/CLI.hpp>
@@ -17,10 +20,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "bench/lookup/public_listener.h"
 #include "bench/lookup/signed_requests.h"
 #include "bench/lookup/store_fill.h"
 #include "http/http_server.h"
@@ -41,7 +46,21 @@ struct ServeSpec {
   uint32_t lookups_per_minute = 1'000'000;
   uint32_t lookup_burst = 100'000;
   unsigned max_seconds = 3600;
+  bool public_listener = false;
+  bool control_listener = false;
+  node::ListenerConfig listener = node::public_listener_defaults();
 };
+
+nlohmann::json listener_json(const node::ListenerConfig& l) {
+  return {{"max_connections", l.max_connections},
+          {"max_connections_per_address", l.max_connections_per_address},
+          {"requests_per_second_per_address", l.requests_per_second_per_address},
+          {"request_burst_per_address", l.request_burst_per_address},
+          {"head_timeout_ms", l.head_timeout_ms},
+          {"idle_timeout_ms", l.idle_timeout_ms},
+          {"request_timeout_ms", l.request_timeout_ms},
+          {"trusted_proxies", l.trusted_proxies}};
+}
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path);
@@ -119,6 +138,10 @@ int serve(const ServeSpec& spec) {
   node::http::Server no_floor_server(stack.io(), node::http::ServerOptions{});
   node::api::register_api_routes(no_floor_server, no_floor_ctx, no_floor_metrics);
   if (ledger::Status s = no_floor_server.start(); !s.ok()) throw std::runtime_error(s.to_string());
+  std::optional<PublicListener> public_listener;
+  std::optional<PublicListener> control_listener;
+  if (spec.public_listener) public_listener.emplace(stack, spec.listener);
+  if (spec.control_listener) control_listener.emplace(stack, without_defences(spec.listener));
 
   const std::string& dir = spec.out;
   write_lines(dir + "/tableware-codes", filled.codes);
@@ -129,6 +152,14 @@ int serve(const ServeSpec& spec) {
   write_file(dir + "/chain-id", ledger::to_hex(stack.chain_id()) + "\n");
   write_file(dir + "/node-id", stack.context().node_id + "\n");
   write_file(dir + "/port-nofloor", std::to_string(no_floor_server.port()) + "\n");
+  const std::pair<std::string, const std::optional<PublicListener>*> extra[] = {
+      {"public", &public_listener}, {"control", &control_listener}};
+  for (const auto& [name, listener] : extra) {
+    if (!*listener) continue;
+    const std::string prefix = dir + "/port-" + name;
+    write_file(prefix, std::to_string((*listener)->port()) + "\n");
+    write_file(prefix + "-metrics", std::to_string((*listener)->metrics_port()) + "\n");
+  }
   nlohmann::json stats = {{"tableware", fill.tableware},
                           {"prescriptions", fill.prescriptions},
                           {"records", filled.records},
@@ -138,6 +169,8 @@ int serve(const ServeSpec& spec) {
                           {"floor_us", spec.floor_us},
                           {"lookups_per_minute", spec.lookups_per_minute},
                           {"lookup_burst", spec.lookup_burst}};
+  if (public_listener) stats["public"] = listener_json(spec.listener);
+  if (control_listener) stats["control"] = listener_json(without_defences(spec.listener));
   write_file(dir + "/fill.json", stats.dump() + "\n");
   write_file(dir + "/port", std::to_string(stack.port()) + "\n");  // last: the harness is ready
   std::cerr << "lookup_bench: serving on 127.0.0.1:" << stack.port() << " (floor " << spec.floor_us
@@ -146,6 +179,8 @@ int serve(const ServeSpec& spec) {
   while (!should_stop()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::cerr << "lookup_bench: stopping (" << (signalled ? "signal" : "max lifetime") << ")\n";
   no_floor_server.stop();
+  if (public_listener) public_listener->stop();
+  if (control_listener) control_listener->stop();
   // Its closed connections' last handlers run on the stack's io threads: let them finish
   // before the server and its context go (the stack's own server is stopped by ~ApiStack).
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -168,6 +203,18 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--lookups-per-minute", serve_spec.lookups_per_minute, "public_lookups_per_minute");
   serve_cmd->add_option("--lookup-burst", serve_spec.lookup_burst, "public_lookup_burst");
   serve_cmd->add_option("--max-seconds", serve_spec.max_seconds, "stop after this long at the latest");
+  serve_cmd->add_flag("--public", serve_spec.public_listener, "also a public listener (port-public)");
+  serve_cmd->add_flag("--control", serve_spec.control_listener,
+                      "also the public listener without its defences (port-control)");
+  medtrail::node::ListenerConfig& l = serve_spec.listener;
+  serve_cmd->add_option("--trusted-proxy", l.trusted_proxies, "the public listeners' trusted proxies");
+  serve_cmd->add_option("--public-max-connections", l.max_connections)->capture_default_str();
+  serve_cmd->add_option("--public-per-address", l.max_connections_per_address)->capture_default_str();
+  serve_cmd->add_option("--public-rps", l.requests_per_second_per_address)->capture_default_str();
+  serve_cmd->add_option("--public-burst", l.request_burst_per_address)->capture_default_str();
+  serve_cmd->add_option("--public-head-ms", l.head_timeout_ms)->capture_default_str();
+  serve_cmd->add_option("--public-idle-ms", l.idle_timeout_ms)->capture_default_str();
+  serve_cmd->add_option("--public-request-ms", l.request_timeout_ms)->capture_default_str();
   SignSpec sign_spec;
   CLI::App* sign_cmd = app.add_subcommand("sign", "sign requests for a wrk run");
   sign_cmd->add_option("--dir", sign_spec.dir, "the serving harness's --out")->required();
