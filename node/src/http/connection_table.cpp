@@ -4,12 +4,15 @@
 
 namespace medtrail::node::http {
 
-ConnectionTable::ConnectionTable(uint32_t max_connections, uint32_t max_per_address)
+ConnectionTable::ConnectionTable(uint32_t max_connections, uint32_t max_per_address,
+                                 Clock::duration min_idle)
     : max_connections_(std::max<uint32_t>(1, max_connections)),
       max_per_address_(max_per_address),
-      high_water_(max_connections_ - max_connections_ / 8) {}
+      high_water_(max_connections_ - max_connections_ / 8),
+      min_idle_(min_idle) {}
 
 ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool exempt,
+                                                Clock::time_point now,
                                                 std::shared_ptr<ConnectionBase>& evict) {
   evict.reset();
   if (!exempt && max_per_address_ > 0) {
@@ -18,17 +21,26 @@ ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool
   }
   const size_t live = entries_.size() - closing_;
   if (live < high_water_) return Verdict::kAdmit;
-  if (idle_.empty()) return live < max_connections_ ? Verdict::kAdmit : Verdict::kServerFull;
-  Entry& oldest = entries_.at(idle_.front());
-  leave_idle(oldest);
-  oldest.closing = true;
+  const ConnectionBase* candidate = eviction_candidate(now);
+  if (candidate == nullptr) return live < max_connections_ ? Verdict::kAdmit : Verdict::kServerFull;
+  Entry& victim = entries_.at(candidate);
+  leave_idle(victim);
+  victim.closing = true;
   ++closing_;
-  evict = oldest.owner;
+  evict = victim.owner;
   return Verdict::kAdmit;
 }
 
+const ConnectionBase* ConnectionTable::eviction_candidate(Clock::time_point now) const {
+  if (!silent_.empty()) return silent_.front();
+  if (!between_.empty() && now - entries_.at(between_.front()).idle_since >= min_idle_) {
+    return between_.front();
+  }
+  return nullptr;
+}
+
 void ConnectionTable::add(std::shared_ptr<ConnectionBase> connection, const std::string& address,
-                          bool exempt) {
+                          bool exempt, Clock::time_point now) {
   const ConnectionBase* key = connection.get();
   Entry entry;
   entry.owner = std::move(connection);
@@ -37,7 +49,7 @@ void ConnectionTable::add(std::shared_ptr<ConnectionBase> connection, const std:
     ++per_address_[address];
   }
   auto [it, inserted] = entries_.emplace(key, std::move(entry));
-  if (inserted) set_idle(key, true);
+  if (inserted) enter_idle(key, it->second, now);
 }
 
 std::shared_ptr<ConnectionBase> ConnectionTable::remove(const ConnectionBase* connection) {
@@ -55,14 +67,21 @@ std::shared_ptr<ConnectionBase> ConnectionTable::remove(const ConnectionBase* co
   return owner;
 }
 
-void ConnectionTable::set_idle(const ConnectionBase* connection, bool idle) {
+void ConnectionTable::set_idle(const ConnectionBase* connection, bool idle, Clock::time_point now) {
   auto it = entries_.find(connection);
   if (it == entries_.end() || it->second.closing) return;
   Entry& entry = it->second;
-  if (!idle) return leave_idle(entry);
-  if (entry.idle) return;  // keeps its place: idle since the first time
-  entry.idle = true;
-  entry.in_idle = idle_.insert(idle_.end(), connection);
+  if (idle) return enter_idle(connection, entry, now);
+  entry.spoke = true;
+  leave_idle(entry);
+}
+
+void ConnectionTable::enter_idle(const ConnectionBase* connection, Entry& entry,
+                                 Clock::time_point now) {
+  if (entry.idle_in != nullptr) return;  // keeps its place: idle since the first time
+  entry.idle_in = entry.spoke ? &between_ : &silent_;
+  entry.idle_since = now;
+  entry.in_idle = entry.idle_in->insert(entry.idle_in->end(), connection);
 }
 
 std::vector<std::shared_ptr<ConnectionBase>> ConnectionTable::take_all() {
@@ -71,15 +90,16 @@ std::vector<std::shared_ptr<ConnectionBase>> ConnectionTable::take_all() {
   for (auto& [key, entry] : entries_) all.push_back(std::move(entry.owner));
   entries_.clear();
   per_address_.clear();
-  idle_.clear();
+  silent_.clear();
+  between_.clear();
   closing_ = 0;
   return all;
 }
 
 void ConnectionTable::leave_idle(Entry& entry) {
-  if (!entry.idle) return;
-  idle_.erase(entry.in_idle);
-  entry.idle = false;
+  if (entry.idle_in == nullptr) return;
+  entry.idle_in->erase(entry.in_idle);
+  entry.idle_in = nullptr;
 }
 
 }  // namespace medtrail::node::http

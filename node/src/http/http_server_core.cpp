@@ -19,7 +19,8 @@ ServerCore::ServerCore(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
       acceptor_(io),
-      registry_(options_.max_connections, options_.max_connections_per_address) {}
+      registry_(options_.max_connections, options_.max_connections_per_address,
+                options_.min_idle_to_evict) {}
 
 void ServerCore::add_route(std::string method, std::string pattern, Handler handler) {
   routes_.add(std::move(method), std::move(pattern), std::move(handler));
@@ -108,7 +109,8 @@ void ServerCore::admit(tcp::socket socket) {
     // Created under the lock so that every connection that exists was also counted open.
     std::lock_guard lock(registry_mutex_);
     if (registry_closed_) return;
-    switch (registry_.admit(address, proxy, evict)) {
+    const auto now = ConnectionTable::Clock::now();
+    switch (registry_.admit(address, proxy, now, evict)) {
       case ConnectionTable::Verdict::kAddressFull:
         refused_address_.fetch_add(1);
         return;
@@ -120,7 +122,7 @@ void ServerCore::admit(tcp::socket socket) {
     }
     connection = make_connection(shared_from_this(), std::move(socket), tls_.get(),
                                  std::move(remote_address));
-    registry_.add(connection, address, proxy);
+    registry_.add(connection, address, proxy, now);
     accepted_.fetch_add(1);
     open_.fetch_add(1);
   }
@@ -157,7 +159,7 @@ void ServerCore::connection_closed(const ConnectionBase* connection) {
 
 void ServerCore::set_idle(const ConnectionBase* connection, bool idle) {
   std::lock_guard lock(registry_mutex_);
-  registry_.set_idle(connection, idle);
+  registry_.set_idle(connection, idle, ConnectionTable::Clock::now());
 }
 
 uint32_t ServerCore::take_request_token(const std::string& client) {

@@ -7,19 +7,25 @@
 namespace medtrail::node::http {
 namespace {
 
+using namespace std::chrono_literals;
+
 struct Fake : ConnectionBase {
   void start() override {}
   void close_async() override {}
 };
 
+// The table's clock is an argument: these tests move it by hand.
+const ConnectionTable::Clock::time_point t0{};
+
 std::shared_ptr<ConnectionBase> admit(ConnectionTable& table, const std::string& address,
                                       std::shared_ptr<ConnectionBase>* evicted = nullptr,
-                                      bool exempt = false) {
+                                      bool exempt = false,
+                                      ConnectionTable::Clock::time_point now = t0) {
   std::shared_ptr<ConnectionBase> evict;
-  if (table.admit(address, exempt, evict) != ConnectionTable::Verdict::kAdmit) return nullptr;
+  if (table.admit(address, exempt, now, evict) != ConnectionTable::Verdict::kAdmit) return nullptr;
   if (evicted != nullptr) *evicted = evict;
   auto c = std::make_shared<Fake>();
-  table.add(c, address, exempt);
+  table.add(c, address, exempt, now);
   return c;
 }
 
@@ -29,7 +35,7 @@ TEST(ConnectionTable, AnAddressGetsItsShareAndNoMore) {
   auto a2 = admit(table, "a");
   ASSERT_TRUE(a1 && a2);
   std::shared_ptr<ConnectionBase> evict;
-  EXPECT_EQ(table.admit("a", false, evict), ConnectionTable::Verdict::kAddressFull);
+  EXPECT_EQ(table.admit("a", false, t0, evict), ConnectionTable::Verdict::kAddressFull);
   EXPECT_TRUE(admit(table, "b"));
   EXPECT_TRUE(admit(table, "a", nullptr, true));  // exempt: a trusted proxy
   table.remove(a1.get());
@@ -41,16 +47,18 @@ TEST(ConnectionTable, NearTheCapTheLongestIdleGoesFirst) {
   ConnectionTable table(8, 0);  // evicts from 7 on (the last eighth)
   std::vector<std::shared_ptr<ConnectionBase>> open;
   for (int i = 0; i < 7; ++i) open.push_back(admit(table, "x"));
-  for (int i = 0; i < 7; ++i) table.set_idle(open[i].get(), false);
-  table.set_idle(open[3].get(), true);  // idle since now
-  table.set_idle(open[5].get(), true);
-  table.set_idle(open[3].get(), true);  // no effect: keeps its place
+  for (int i = 0; i < 7; ++i) table.set_idle(open[i].get(), false, t0);
+  table.set_idle(open[3].get(), true, t0);  // idle since now
+  table.set_idle(open[5].get(), true, t0 + 1ms);
+  table.set_idle(open[3].get(), true, t0 + 2ms);  // no effect: keeps its place
   std::shared_ptr<ConnectionBase> evicted;
-  ASSERT_TRUE(admit(table, "y", &evicted));
+  auto first = admit(table, "y", &evicted, false, t0 + 3ms);
+  ASSERT_TRUE(first);
   EXPECT_EQ(evicted, open[3]);
-  ASSERT_TRUE(admit(table, "y", &evicted));
+  table.set_idle(first.get(), false, t0 + 3ms);  // it speaks (else, silent, it would go next)
+  ASSERT_TRUE(admit(table, "y", &evicted, false, t0 + 3ms));
   EXPECT_EQ(evicted, open[5]);
-  // Counted until they close: 9 in the table, 7 of them live; the new ones are idle now.
+  // Counted until they close: 9 in the table, 7 of them live.
   EXPECT_EQ(table.size(), 9u);
 }
 
@@ -59,13 +67,13 @@ TEST(ConnectionTable, AtTheCapWithNothingIdleNewConnectionsAreRefused) {
   std::vector<std::shared_ptr<ConnectionBase>> open;
   for (int i = 0; i < 4; ++i) {
     open.push_back(admit(table, "x"));
-    table.set_idle(open.back().get(), false);
+    table.set_idle(open.back().get(), false, t0);
   }
   std::shared_ptr<ConnectionBase> evict;
-  EXPECT_EQ(table.admit("y", false, evict), ConnectionTable::Verdict::kServerFull);
+  EXPECT_EQ(table.admit("y", false, t0, evict), ConnectionTable::Verdict::kServerFull);
   EXPECT_FALSE(evict);
   table.remove(open[0].get());
-  EXPECT_EQ(table.admit("y", false, evict), ConnectionTable::Verdict::kAdmit);
+  EXPECT_EQ(table.admit("y", false, t0, evict), ConnectionTable::Verdict::kAdmit);
 }
 
 TEST(ConnectionTable, AConnectionEvictedAndThenClosedIsForgottenOnce) {
@@ -76,7 +84,7 @@ TEST(ConnectionTable, AConnectionEvictedAndThenClosedIsForgottenOnce) {
   ASSERT_TRUE(second);
   EXPECT_EQ(evicted, first);
   // The evicted one is closing: not evicted again, not made idle again.
-  table.set_idle(first.get(), true);
+  table.set_idle(first.get(), true, t0);
   std::shared_ptr<ConnectionBase> again;
   auto third = admit(table, "z", &again);
   ASSERT_TRUE(third);
@@ -85,6 +93,52 @@ TEST(ConnectionTable, AConnectionEvictedAndThenClosedIsForgottenOnce) {
   EXPECT_EQ(table.remove(first.get()), nullptr);
   EXPECT_EQ(table.take_all().size(), 2u);
   EXPECT_EQ(table.size(), 0u);
+}
+
+// Keep-alive connections of busy clients are idle for microseconds between requests. Closing
+// them for newcomers made each closed client reconnect and close the next: under a flood of
+// slowloris connections holding the server near its cap, well-behaved clients evicted one
+// another thousands of times a second (scripts/bench abuse, flood "cap").
+TEST(ConnectionTable, NearTheCapAConnectionBetweenRequestsIsClosedOnlyAfterTheMinimumIdle) {
+  ConnectionTable table(8, 0, 1s);  // evicts from 7 on
+  std::vector<std::shared_ptr<ConnectionBase>> open;
+  for (int i = 0; i < 7; ++i) {
+    open.push_back(admit(table, "x"));
+    table.set_idle(open.back().get(), false, t0);
+  }
+  table.set_idle(open[2].get(), true, t0 + 10s);  // between two requests
+  std::shared_ptr<ConnectionBase> evicted;
+  // Idle for a millisecond: a newcomer is let in beside it while there is room ...
+  auto newcomer = admit(table, "y", &evicted, false, t0 + 10s + 1ms);
+  ASSERT_TRUE(newcomer);
+  EXPECT_FALSE(evicted);
+  table.set_idle(newcomer.get(), false, t0 + 10s + 1ms);
+  // ... and refused at the cap, rather than closing a client that is using its connection.
+  std::shared_ptr<ConnectionBase> evict;
+  EXPECT_EQ(table.admit("z", false, t0 + 10s + 2ms, evict), ConnectionTable::Verdict::kServerFull);
+  EXPECT_FALSE(evict);
+  // Idle for the minimum: it makes room.
+  EXPECT_EQ(table.admit("z", false, t0 + 11s, evict), ConnectionTable::Verdict::kAdmit);
+  EXPECT_EQ(evict, open[2]);
+}
+
+TEST(ConnectionTable, NearTheCapOneThatHasSentNothingGoesBeforeOnesBetweenRequests) {
+  ConnectionTable table(8, 0, 1s);  // evicts from 7 on
+  std::vector<std::shared_ptr<ConnectionBase>> open;
+  for (int i = 0; i < 6; ++i) {
+    open.push_back(admit(table, "x"));
+    table.set_idle(open.back().get(), false, t0);
+    table.set_idle(open.back().get(), true, t0);  // served; idle since t0
+  }
+  auto silent = admit(table, "y", nullptr, false, t0 + 5s);  // connected, has sent nothing
+  ASSERT_TRUE(silent);
+  std::shared_ptr<ConnectionBase> evicted;
+  auto speaking = admit(table, "z", &evicted, false, t0 + 5s + 1ms);
+  ASSERT_TRUE(speaking);
+  EXPECT_EQ(evicted, silent);  // not open[0], idle for 5 s but served
+  table.set_idle(speaking.get(), false, t0 + 5s + 1ms);
+  ASSERT_TRUE(admit(table, "z", &evicted, false, t0 + 5s + 2ms));
+  EXPECT_EQ(evicted, open[0]);  // none silent: the longest idle between requests
 }
 
 }  // namespace

@@ -98,6 +98,35 @@ TEST(HttpServerAbuse, ManyAddressesFillingTheServerWithIdleConnectionsMakeRoomFo
   EXPECT_LE(harness.server().stats().open_connections, 16u);
 }
 
+// A keep-alive client between two requests is idle for an instant; near the cap it was closed for
+// every newcomer, and its reconnect closed the next one (scripts/bench abuse, flood "cap").
+TEST(HttpServerAbuse, NearTheCapKeepAliveClientsBetweenRequestsAreNotClosedForNewcomers) {
+  ServerOptions options;
+  options.max_connections = 8;  // closes idle ones for newcomers from 7 connections on
+  options.min_idle_to_evict = 5s;
+  auto server = whoami_server(options);
+  ServerHarness& harness = *server;
+  std::vector<HttpConnection> busy;
+  for (int i = 0; i < 8; ++i) {
+    busy.emplace_back();
+    ASSERT_TRUE(busy.back().connect(harness.port(), "127.0.0.2")) << i;
+    auto response = busy.back().request("GET", "/whoami");
+    ASSERT_TRUE(response.ok()) << i << ": " << response.error;
+    EXPECT_EQ(response.status, 200);
+  }
+  // At the cap, every connection between two requests: the newcomer is the one turned away.
+  HttpConnection newcomer;
+  ASSERT_TRUE(newcomer.connect(harness.port(), "127.0.0.3"));
+  EXPECT_TRUE(newcomer.wait_closed(3s));
+  EXPECT_TRUE(wait_until([&] { return harness.server().stats().refused_server_full == 1; }, 3s));
+  EXPECT_EQ(harness.server().stats().evicted_idle, 0u);
+  for (auto& client : busy) {
+    auto response = client.request("GET", "/whoami");
+    ASSERT_TRUE(response.ok()) << response.error;
+    EXPECT_EQ(response.status, 200);
+  }
+}
+
 TEST(HttpServerAbuse, AConnectionThatSendsNothingIsCutAtTheHeadDeadlineNotTheIdleOne) {
   ServerOptions options;
   options.head_timeout = 200ms;
