@@ -4,14 +4,15 @@
 #
 #   scripts/bench abuse [--records N] [--duration S] [--rounds R] [--connections C]
 #                       [--idle I] [--slowloris S] [--slow-body B] [--cap-slowloris N] [--lead S]
-#                       [--reconnect-ms MS] [--clients K] [--keep]
+#                       [--reconnect-ms MS] [--cap-reconnect-ms MS] [--clients K]
+#                       [--floods none,many,one,cap] [--keep]
 #
 # `lookup_bench serve --public --control` (tests/bench/lookup) fills a single-node stack with N
 # tableware batches (default 100000) and opens, beside its own listeners, a public listener with
 # the public defaults (node_config.cpp public_listener_defaults(): 1,024 connections, 16 per
 # address, 20 requests/s per address, burst 40; head 5 s, idle 10 s, request 10 s) and a control
 # listener without those defences (no share per address, no request rate, deadlines at their
-# maxima; the cap and the eviction of the longest-idle connection near it cannot be turned off).
+# maxima; the cap and the closing of idle connections near it cannot be turned off).
 #
 # Well-behaved clients: wrk -t2 -cC (default 64) from 127.0.0.1, random codes of the store
 # (scripts/bench-lookup/requests.lua), as a proxy in front of the node would send them: 127.0.0.1
@@ -25,15 +26,17 @@
 # strength:
 #   many: I idle (default 1500), S slowloris (default 200) and B slow-body (default 50)
 #         connections from 127.0.0.2..127.0.0.254 round-robin (the per-address share does not
-#         bind: the connection cap and the deadlines must hold);
+#         bind: the cap, the closing of idle connections near it and the deadlines must hold);
 #   one:  the same, all from 127.0.0.2 (the per-address share must hold);
-#   cap:  N slowloris (default 1100, beyond the 1,024 cap) from the 253 addresses: connections
-#         that are never idle, so eviction has nothing of the flood's to close.
+#   cap:  N slowloris (default 1100, beyond the 1,024 cap) from the 253 addresses, reopened
+#         --cap-reconnect-ms (default 100) after a cut: connections that are idle only until
+#         their first byte is read, so eviction has next to nothing of the flood's to close.
 #
-# Each round, per listener (public, control): calm (no flood), many, one, cap; --duration
-# (default 10) seconds of wrk each. Per phase: wrk's rate and latency, what the flood held, and the listener's
-# counters from the node's /metrics (refused by reason, evicted, timed out by phase, 429s, open
-# connections sampled each second). Every phase is one JSON line in $out/results.jsonl;
+# Each round, per listener (public, control): calm (none), many, one, cap (--floods); --duration
+# (default 10) seconds of wrk each. Per phase: wrk's rate and latency; newcomers: meanwhile a
+# citizen's lookup on a new connection (curl from 127.0.1.1, 2 s at most) every half second,
+# answered or not; what the flood held; and the listener's counters from the node's /metrics
+# (refused by reason, evicted, timed out by phase, 429s, open connections sampled each second). Every phase is one JSON line in $out/results.jsonl;
 # tabulate.py prints the table.
 #
 # Environment: MEDTRAIL_BIN_DIR (a build tree holding tests/lookup_bench and tests/abuse_flood;
@@ -53,9 +56,11 @@ slow_body=50
 cap_slowloris=1100
 lead=5
 reconnect_ms=1000
+cap_reconnect_ms=100
 clients=65536
+floods=none,many,one,cap
 keep=0
-usage="usage: scripts/bench abuse [--records N] [--duration S] [--rounds R] [--connections C] [--idle I] [--slowloris S] [--slow-body B] [--cap-slowloris N] [--lead S] [--reconnect-ms MS] [--clients K] [--keep]"
+usage="usage: scripts/bench abuse [--records N] [--duration S] [--rounds R] [--connections C] [--idle I] [--slowloris S] [--slow-body B] [--cap-slowloris N] [--lead S] [--reconnect-ms MS] [--cap-reconnect-ms MS] [--clients K] [--floods none,many,one,cap] [--keep]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --records) records=$2; shift ;;
@@ -68,7 +73,9 @@ while [ $# -gt 0 ]; do
     --cap-slowloris) cap_slowloris=$2; shift ;;
     --lead) lead=$2; shift ;;
     --reconnect-ms) reconnect_ms=$2; shift ;;
+    --cap-reconnect-ms) cap_reconnect_ms=$2; shift ;;
     --clients) clients=$2; shift ;;
+    --floods) floods=$2; shift ;;
     --keep) keep=1 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
@@ -78,6 +85,9 @@ done
 bench_name=abuse
 # shellcheck source=../bench-common.sh
 . "$repo/scripts/bench-common.sh"
+for flood in ${floods//,/ }; do
+  case "$flood" in none | many | one | cap) ;; *) die "unknown flood $flood (--floods: none,many,one,cap)" ;; esac
+done
 
 bench_need wrk:wrk curl:curl jq:jq
 
@@ -107,11 +117,14 @@ jq -nc --arg machine "$machine" --arg date "$(date -u +%FT%TZ)" --arg load "$(cu
   --arg wrk "$(wrk -v 2>&1 | head -1)" --argjson duration "$duration" --argjson connections "$connections" \
   --argjson idle "$idle" --argjson slowloris "$slowloris" --argjson slow_body "$slow_body" \
   --argjson cap_slowloris "$cap_slowloris" \
-  --argjson lead "$lead" --argjson reconnect_ms "$reconnect_ms" --argjson clients "$clients" \
+  --argjson lead "$lead" --argjson reconnect_ms "$reconnect_ms" \
+  --argjson cap_reconnect_ms "$cap_reconnect_ms" --argjson clients "$clients" \
   --argjson records "$records" --arg nofile "$(ulimit -n)" \
   '{run: "meta", machine: $machine, date: $date, load: $load, wrk: $wrk, duration_s: $duration,
-    connections: $connections, idle: $idle, slowloris: $slowloris, slow_body: $slow_body, cap_slowloris: $cap_slowloris, lead_s: $lead,
-    reconnect_ms: $reconnect_ms, clients: $clients, records: $records, nofile: $nofile}' >>"$results"
+    connections: $connections, idle: $idle, slowloris: $slowloris, slow_body: $slow_body,
+    cap_slowloris: $cap_slowloris, lead_s: $lead, reconnect_ms: $reconnect_ms,
+    cap_reconnect_ms: $cap_reconnect_ms, clients: $clients, records: $records, nofile: $nofile}' \
+  >>"$results"
 
 # ---- the node -------------------------------------------------------------------------------
 
@@ -162,9 +175,22 @@ sample_open() {
   done
 }
 
+# newcomers PORT SECONDS FILE: a citizen's lookups, each on a new connection from 127.0.1.1 (neither
+# the proxy nor the flood), one every half second for SECONDS; "status seconds" lines in FILE.
+newcomers() {
+  local end=$((SECONDS + $2)) code
+  while [ $SECONDS -lt "$end" ]; do
+    code=$(shuf -n 1 "$codes")
+    curl -s -o /dev/null -m 2 --interface 127.0.1.1 -w '%{http_code} %{time_total}\n' \
+      "http://127.0.0.1:$1/v1/trace/tableware/$code" >>"$3" || true
+    sleep 0.5
+  done
+}
+
 # phase ROUND LISTENER FLOOD: wrk against LISTENER (public, control), FLOOD none, many, one, cap.
 phase() {
   local round=$1 listener=$2 flood=$3 port metrics before after wrk_line flood_line=null flood_pid='' sampler
+  local prober
   port=$(cat "$dir/port-$listener")
   metrics=$(cat "$dir/port-$listener-metrics")
   before=$(counters "$metrics")
@@ -173,14 +199,20 @@ phase() {
   sampler=$!
   pids+=("$sampler")
   if [ "$flood" != none ]; then
-    local shape=(--idle "$idle" --slowloris "$slowloris" --slow-body "$slow_body" --from "$flood")
-    [ "$flood" = cap ] && shape=(--idle 0 --slowloris "$cap_slowloris" --from many)
-    "$flooder" --port "$port" --duration $((lead + duration + 1)) "${shape[@]}" --reconnect-ms "$reconnect_ms" \
+    local shape=(--idle "$idle" --slowloris "$slowloris" --slow-body "$slow_body" --from "$flood"
+      --reconnect-ms "$reconnect_ms")
+    [ "$flood" = cap ] &&
+      shape=(--idle 0 --slowloris "$cap_slowloris" --from many --reconnect-ms "$cap_reconnect_ms")
+    "$flooder" --port "$port" --duration $((lead + duration + 1)) "${shape[@]}" \
       >"$work/flood.out" 2>>"$work/flood.log" &
     flood_pid=$!
     pids+=("$flood_pid")
     sleep "$lead"
   fi
+  : >"$work/newcomers"
+  newcomers "$port" "$duration" "$work/newcomers" &
+  prober=$!
+  pids+=("$prober")
   wrk_line=$(LOOKUP_CLIENTS=$clients wrk -t2 -c"$connections" -d"${duration}s" --timeout 15s \
     -s "$repo/scripts/bench-lookup/requests.lua" "http://127.0.0.1:$port" -- codes "$codes" /v1/trace/tableware/ \
     2>>"$work/wrk.log" | tee -a "$work/wrk.log" | tail -1)
@@ -190,27 +222,36 @@ phase() {
     flood_line=$(tail -1 "$work/flood.out")
   fi
   stop_pids "$sampler"
+  wait "$prober" || true
+  stop_pids "$prober"  # only forgets it: it has exited
   # Let the flood's last connections be cut, so the counters include them.
   [ "$flood" != none ] && sleep 1
   after=$(counters "$metrics")
+  local open_json newcomers_json
+  open_json=$(jq -s '{open_mean: (if length > 0 then add / length else 0 end), open_max: (max // 0)}' \
+    "$work/open.samples")
+  newcomers_json=$(jq -Rs '[split("\n")[] | select(length > 0) | split(" ")] as $all
+    | ($all | map(select(.[0] == "200") | .[1] | tonumber * 1000) | sort) as $ok
+    | {attempts: ($all | length), answered: ($ok | length),
+       p50_ms: (if ($ok | length) > 0 then $ok[$ok | length / 2 | floor] else null end)}' "$work/newcomers")
   jq -c --argjson round "$round" --arg listener "$listener" --arg flood "$flood" \
     --argjson flood_report "$flood_line" --argjson before "$before" --argjson after "$after" \
-    --argjson open "$(jq -s '{open_mean: (if length > 0 then add / length else 0 end), open_max: (max // 0)}' "$work/open.samples")" \
+    --argjson open "$open_json" --argjson newcomers "$newcomers_json" \
     '{run: "phase", round: $round, listener: $listener, flood: $flood} + . +
-     {flood_report: $flood_report,
+     {flood_report: $flood_report, newcomers: $newcomers,
       server: (($after | with_entries(.value -= ($before[.key] // 0)) | del(.connections_open))
                + $open + {open_at_start: $before.connections_open})}' \
     <<<"$wrk_line" >>"$results"
-  say "  $listener, flood $flood: $(jq -r '"\(.records_per_s | floor)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, non-2xx \(.errors.non2xx), socket errors \(.errors.connect + .errors.read + .errors.write + .errors.timeout)"' <<<"$wrk_line")"
+  say "  $listener, flood $flood: $(jq -r '"\(.records_per_s | floor)/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, non-2xx \(.errors.non2xx), socket errors \(.errors.connect + .errors.read + .errors.write + .errors.timeout)"' <<<"$wrk_line"); newcomers answered $(jq -r '"\(.answered)/\(.attempts)"' <<<"$newcomers_json")"
 }
 
 say "  warm-up (5 s of lookups on the public listener)"
 LOOKUP_CLIENTS=$clients wrk -t2 -c"$connections" -d5s -s "$repo/scripts/bench-lookup/requests.lua" \
   "http://127.0.0.1:$(cat "$dir/port-public")" -- codes "$codes" /v1/trace/tableware/ >/dev/null 2>&1
 for round in $(seq 1 "$rounds"); do
-  say "round $round/$rounds: $idle idle + $slowloris slowloris + $slow_body slow-body connections (many, one), $cap_slowloris slowloris (cap); wrk -c$connections ${duration}s"
+  say "round $round/$rounds: $idle idle + $slowloris slowloris + $slow_body slow-body connections (many, one), $cap_slowloris slowloris (cap, reopened after ${cap_reconnect_ms} ms); wrk -c$connections ${duration}s"
   for listener in public control; do
-    for flood in none many one cap; do
+    for flood in ${floods//,/ }; do
       phase "$round" "$listener" "$flood"
     done
   done

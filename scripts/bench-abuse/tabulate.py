@@ -29,6 +29,11 @@ def num(v, digits=2):
     return "-" if v is None else f"{v:.{digits}f}"
 
 
+def p99(r):
+    """wrk's p99, or None when nothing was answered (wrk then reports 0)."""
+    return r["p99_ms"] if r["committed"] > 0 else None
+
+
 def main(path):
     runs = [json.loads(line) for line in open(path) if line.strip()]
     meta = next((r for r in runs if r.get("run") == "meta"), {})
@@ -42,10 +47,12 @@ def main(path):
           f"{meta.get('wrk')}; wrk -t2 -c{meta.get('connections')}, {meta.get('duration_s')} s runs, "
           f"{meta.get('clients')} clients in X-Forwarded-For; store {fill.get('records')} records; "
           f"flood {meta.get('idle')} idle + {meta.get('slowloris')} slowloris + {meta.get('slow_body')} "
-          f"slow-body (many, one), {meta.get('cap_slowloris')} slowloris (cap); reopened {meta.get('reconnect_ms')} ms after a cut, {meta.get('lead_s')} s ahead of wrk\n")
+          f"slow-body (many, one), reopened {meta.get('reconnect_ms')} ms after a cut; {meta.get('cap_slowloris')} slowloris (cap), "
+          f"reopened after {meta.get('cap_reconnect_ms')} ms; {meta.get('lead_s')} s ahead of wrk\n")
 
-    print("| listener | flood | lookups/s | p50 / p99 ms | rate ÷ calm | p99 ÷ calm p99 | non-2xx; socket errors |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| listener | flood | lookups/s | p50 / p99 ms | rate ÷ calm | p99 ÷ calm p99 | non-2xx; socket errors "
+          "| newcomers answered |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for listener in LISTENERS:
         calm = {r["round"]: r for r in by[(listener, "none")]}
         for flood in FLOODS:
@@ -54,16 +61,19 @@ def main(path):
                 continue
             rate_ratio = med([r["records_per_s"] / calm[r["round"]]["records_per_s"]
                               for r in rs if r["round"] in calm and calm[r["round"]]["records_per_s"]])
-            p99_ratio = med([r["p99_ms"] / calm[r["round"]]["p99_ms"]
-                             for r in rs if r["round"] in calm and calm[r["round"]]["p99_ms"]])
+            p99_ratio = med([p99(r) / p99(calm[r["round"]]) for r in rs
+                             if r["round"] in calm and p99(r) is not None and p99(calm[r["round"]])])
             goals = flood != "none"
             rate_cell = "" if not goals else f"**{num(rate_ratio)}**" + (" (≥ 0.80)" if listener == "public" else "")
             p99_cell = "" if not goals else f"**{num(p99_ratio)}**" + (" (≤ 2.00)" if listener == "public" else "")
             non2xx = sum(r["errors"]["non2xx"] for r in rs)
             socket = sum(r["errors"][e] for r in rs for e in ("connect", "read", "write", "timeout"))
+            newcomers = [r.get("newcomers") or {} for r in rs]
+            answered = sum(n.get("answered", 0) for n in newcomers)
+            attempts = sum(n.get("attempts", 0) for n in newcomers)
             print(f"| {listener} | {flood} | {k(med([r['records_per_s'] for r in rs]))} | "
-                  f"{num(med([r['p50_ms'] for r in rs]))} / {num(med([r['p99_ms'] for r in rs]))} | "
-                  f"{rate_cell} | {p99_cell} | {non2xx}; {socket} |")
+                  f"{num(med([r['p50_ms'] for r in rs if p99(r) is not None]))} / {num(med([p99(r) for r in rs]))} | "
+                  f"{rate_cell} | {p99_cell} | {non2xx}; {socket} | {answered}/{attempts} |")
 
     print("\nThe flood and the listener (medians over rounds; counters are increments during the phase):\n")
     print("| listener | flood | flood: open (mean) / opened / cut (≤ 1 s) | server: open mean / max | "
