@@ -5,11 +5,11 @@
 namespace medtrail::node::http {
 
 ConnectionTable::ConnectionTable(uint32_t max_connections, uint32_t max_per_address,
-                                 Clock::duration min_idle)
+                                 Clock::duration grace)
     : max_connections_(std::max<uint32_t>(1, max_connections)),
       max_per_address_(max_per_address),
       high_water_(max_connections_ - max_connections_ / 8),
-      min_idle_(min_idle) {}
+      grace_(grace) {}
 
 ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool exempt,
                                                 Clock::time_point now,
@@ -24,7 +24,7 @@ ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool
   const ConnectionBase* candidate = eviction_candidate(now);
   if (candidate == nullptr) return live < max_connections_ ? Verdict::kAdmit : Verdict::kServerFull;
   Entry& victim = entries_.at(candidate);
-  leave_idle(victim);
+  leave_list(victim);
   victim.closing = true;
   ++closing_;
   evict = victim.owner;
@@ -32,11 +32,14 @@ ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool
 }
 
 const ConnectionBase* ConnectionTable::eviction_candidate(Clock::time_point now) const {
-  if (!silent_.empty()) return silent_.front();
-  if (!between_.empty() && now - entries_.at(between_.front()).idle_since >= min_idle_) {
-    return between_.front();
-  }
+  if (waited(silent_, now)) return silent_.front();
+  if (waited(heading_, now)) return heading_.front();
+  if (waited(between_, now)) return between_.front();
   return nullptr;
+}
+
+bool ConnectionTable::waited(const WaitList& list, Clock::time_point now) const {
+  return !list.empty() && now - entries_.at(list.front()).since >= grace_;
 }
 
 void ConnectionTable::add(std::shared_ptr<ConnectionBase> connection, const std::string& address,
@@ -48,15 +51,20 @@ void ConnectionTable::add(std::shared_ptr<ConnectionBase> connection, const std:
     entry.address = address;
     ++per_address_[address];
   }
+  entry.since = now;
   auto [it, inserted] = entries_.emplace(key, std::move(entry));
-  if (inserted) enter_idle(key, it->second, now);
+  if (inserted) {
+    Entry& added = it->second;
+    added.waiting_in = &silent_;
+    added.in_list = silent_.insert(silent_.end(), key);
+  }
 }
 
 std::shared_ptr<ConnectionBase> ConnectionTable::remove(const ConnectionBase* connection) {
   auto it = entries_.find(connection);
   if (it == entries_.end()) return nullptr;
   Entry& entry = it->second;
-  leave_idle(entry);
+  leave_list(entry);
   if (entry.closing) --closing_;
   if (!entry.address.empty()) {
     auto count = per_address_.find(entry.address);
@@ -67,21 +75,29 @@ std::shared_ptr<ConnectionBase> ConnectionTable::remove(const ConnectionBase* co
   return owner;
 }
 
-void ConnectionTable::set_idle(const ConnectionBase* connection, bool idle, Clock::time_point now) {
+void ConnectionTable::set_phase(const ConnectionBase* connection, Phase phase,
+                                Clock::time_point now) {
   auto it = entries_.find(connection);
   if (it == entries_.end() || it->second.closing) return;
   Entry& entry = it->second;
-  if (idle) return enter_idle(connection, entry, now);
-  entry.spoke = true;
-  leave_idle(entry);
+  if (entry.phase == phase) return;
+  leave_list(entry);
+  entry.phase = phase;
+  entry.since = now;
+  entry.waiting_in = list_for(phase);
+  if (entry.waiting_in != nullptr) {
+    entry.in_list = entry.waiting_in->insert(entry.waiting_in->end(), connection);
+  }
 }
 
-void ConnectionTable::enter_idle(const ConnectionBase* connection, Entry& entry,
-                                 Clock::time_point now) {
-  if (entry.idle_in != nullptr) return;  // keeps its place: idle since the first time
-  entry.idle_in = entry.spoke ? &between_ : &silent_;
-  entry.idle_since = now;
-  entry.in_idle = entry.idle_in->insert(entry.idle_in->end(), connection);
+ConnectionTable::WaitList* ConnectionTable::list_for(Phase phase) {
+  switch (phase) {
+    case Phase::kSilent: return &silent_;
+    case Phase::kHead: return &heading_;
+    case Phase::kBetween: return &between_;
+    case Phase::kBusy: return nullptr;
+  }
+  return nullptr;
 }
 
 std::vector<std::shared_ptr<ConnectionBase>> ConnectionTable::take_all() {
@@ -91,15 +107,16 @@ std::vector<std::shared_ptr<ConnectionBase>> ConnectionTable::take_all() {
   entries_.clear();
   per_address_.clear();
   silent_.clear();
+  heading_.clear();
   between_.clear();
   closing_ = 0;
   return all;
 }
 
-void ConnectionTable::leave_idle(Entry& entry) {
-  if (entry.idle_in == nullptr) return;
-  entry.idle_in->erase(entry.in_idle);
-  entry.idle_in = nullptr;
+void ConnectionTable::leave_list(Entry& entry) {
+  if (entry.waiting_in == nullptr) return;
+  entry.waiting_in->erase(entry.in_list);
+  entry.waiting_in = nullptr;
 }
 
 }  // namespace medtrail::node::http

@@ -1,17 +1,23 @@
 #pragma once
-// Who holds the server's connections: how many, how many per client address, and which are
-// idle (no byte of a request received yet) in the order they became idle: silent ones (not a
-// byte since they connected) apart from those between two keep-alive requests. It decides
-// whether a new connection may come in:
+// Who holds the server's connections: how many, how many per client address, and what each is
+// doing. It decides whether a new connection may come in:
 //   - an address at its share (max_per_address) is refused, so one client cannot hold the
 //     server's connections (a trusted proxy is exempt: it carries many clients);
-//   - near the server's cap (the last eighth) every new connection closes an idle one, so
-//     clients that send nothing make room for clients that do: the oldest silent one, else the
-//     one idle the longest between requests if it has been idle for min_idle. A busy keep-alive
-//     client is idle for microseconds between two requests; closing it then made the client
-//     reconnect and close the next busy one, clients evicting one another for as long as a
-//     flood held the server near its cap (scripts/bench abuse, flood "cap");
-//   - at the cap with nothing idle to close, the new connection is refused.
+//   - near the server's cap (the last eighth) every new connection closes one that has held a
+//     slot without using it for at least `grace`, so clients that send nothing, or send it
+//     slowly, make room for clients that do. In this order, oldest first in each:
+//       1. silent: not a byte since it connected;
+//       2. a request head begun and not finished: a real client sends its head in one packet,
+//          a slowloris trickles it for the whole head deadline. Without this, slowloris from
+//          enough addresses (64 × a share of 16 fill 1,024) held every slot and newcomers were
+//          refused (scripts/bench abuse, flood "cap");
+//       3. between two keep-alive requests.
+//     The grace is what keeps real clients out of it: a newcomer is silent until its first
+//     packet lands, and a busy keep-alive client idle for microseconds between two requests.
+//     Closing those made them reconnect and close the next one, clients evicting one another
+//     for as long as a flood held the server near its cap; and once the flood's own
+//     reconnections closed the oldest slow heads, a newcomer was closed before it could speak;
+//   - at the cap with none of these to close, the new connection is refused.
 // Not thread-safe: ServerCore guards it with its registry mutex.
 
 #include <chrono>
@@ -30,16 +36,24 @@ class ConnectionTable {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // max_per_address 0: no share per address. min_idle: how long a connection between two
-  // requests must have been idle before it may be closed for a newcomer.
+  // What a connection is doing, as far as eviction is concerned.
+  enum class Phase {
+    kSilent,   // connected (TLS handshake included), no byte of a request yet
+    kHead,     // a request head begun, not finished
+    kBusy,     // a request read (body, handler, response)
+    kBetween,  // between two keep-alive requests
+  };
+
+  // max_per_address 0: no share per address. grace: how long a connection is spared from
+  // closing for a newcomer after it became silent, began a head, or went idle between requests.
   ConnectionTable(uint32_t max_connections, uint32_t max_per_address,
-                  Clock::duration min_idle = Clock::duration::zero());
-  ConnectionTable(const ConnectionTable&) = delete;  // entries point into its idle lists
+                  Clock::duration grace = Clock::duration::zero());
+  ConnectionTable(const ConnectionTable&) = delete;  // entries point into its waiting lists
   ConnectionTable& operator=(const ConnectionTable&) = delete;
 
   enum class Verdict { kAdmit, kAddressFull, kServerFull };
   // Whether a connection from `address` may come in at `now`. On kAdmit, `evict` may be set to
-  // an idle connection: the caller closes it (it stays counted until it has closed).
+  // a connection to close: the caller closes it (it stays counted until it has closed).
   Verdict admit(const std::string& address, bool exempt, Clock::time_point now,
                 std::shared_ptr<ConnectionBase>& evict);
   // Counts an admitted connection, silent.
@@ -48,41 +62,45 @@ class ConnectionTable {
   // Forgets a closed connection; returns the table's reference (released by the caller outside
   // its lock). Null when it was not in the table.
   std::shared_ptr<ConnectionBase> remove(const ConnectionBase* connection);
-  // A request's first byte (idle false), or the end of its response on keep-alive (idle true,
-  // at `now`).
-  void set_idle(const ConnectionBase* connection, bool idle, Clock::time_point now);
+  // The connection entered `phase` at `now`. Entering the phase it is in changes nothing: it
+  // keeps its place (and its age) in that phase.
+  void set_phase(const ConnectionBase* connection, Phase phase, Clock::time_point now);
   // Empties the table (server stop): every connection, to be closed by the caller.
   std::vector<std::shared_ptr<ConnectionBase>> take_all();
 
   size_t size() const { return entries_.size(); }
-  size_t idle() const { return silent_.size() + between_.size(); }
+  // Connections that could be closed for a newcomer, given time: silent, in a head, or between
+  // two requests.
+  size_t waiting() const { return silent_.size() + heading_.size() + between_.size(); }
   size_t addresses() const { return per_address_.size(); }
 
  private:
-  using IdleList = std::list<const ConnectionBase*>;  // front: idle the longest
+  using WaitList = std::list<const ConnectionBase*>;  // front: in its phase the longest
   struct Entry {
     std::shared_ptr<ConnectionBase> owner;
-    std::string address;          // empty when exempt from the share
-    IdleList* idle_in = nullptr;  // silent_, between_, or null when not idle
-    IdleList::iterator in_idle;
-    Clock::time_point idle_since{};
-    bool spoke = false;    // a request has begun on it
-    bool closing = false;  // evicted, not yet closed
+    std::string address;  // empty when exempt from the share
+    Phase phase = Phase::kSilent;
+    WaitList* waiting_in = nullptr;  // silent_, heading_, between_, or null (busy, closing)
+    WaitList::iterator in_list;
+    Clock::time_point since{};  // entered its phase
+    bool closing = false;       // evicted, not yet closed
   };
 
-  void enter_idle(const ConnectionBase* connection, Entry& entry, Clock::time_point now);
-  void leave_idle(Entry& entry);
+  WaitList* list_for(Phase phase);
+  void leave_list(Entry& entry);
   // The connection to close for a newcomer at `now`, or null.
   const ConnectionBase* eviction_candidate(Clock::time_point now) const;
+  bool waited(const WaitList& list, Clock::time_point now) const;
 
   const uint32_t max_connections_;
   const uint32_t max_per_address_;
-  const uint32_t high_water_;  // from here on, each admission closes an idle connection
-  const Clock::duration min_idle_;
+  const uint32_t high_water_;  // from here on, each admission closes a waiting connection
+  const Clock::duration grace_;
   std::unordered_map<const ConnectionBase*, Entry> entries_;
   std::unordered_map<std::string, uint32_t> per_address_;
-  IdleList silent_;   // front: connected the longest ago
-  IdleList between_;  // front: idle the longest
+  WaitList silent_;
+  WaitList heading_;
+  WaitList between_;
   size_t closing_ = 0;
 };
 

@@ -103,7 +103,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       // Between keep-alive requests the idle deadline applies until the next first byte.
       phase_ = Deadline::kIdle;
       if (buffer_.size() == 0) {
-        server_->set_idle(this, true);
+        server_->set_phase(this, ConnectionTable::Phase::kBetween);
         expire_after(options().idle_timeout);
       }
     }
@@ -128,7 +128,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   // body_limit) before any body arrives, and so "Expect: 100-continue" can be honoured.
   void read_head() {
     if (closed_) return;
-    server_->set_idle(this, false);
+    server_->set_phase(this, ConnectionTable::Phase::kHead);
     if (phase_ == Deadline::kIdle) {
       phase_ = Deadline::kHead;
       expire_after(options().head_timeout);
@@ -140,6 +140,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   void on_header(beast::error_code ec) {
     if (closed_) return;
+    server_->set_phase(this, ConnectionTable::Phase::kBusy);
     if (ec || parser_->is_done()) return on_read(ec);
     phase_ = Deadline::kBody;
     expire_after(options().request_timeout);

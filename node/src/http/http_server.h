@@ -64,8 +64,9 @@ using Handler = std::function<void(const Request&, Responder)>;
 //   idle:    between keep-alive requests, until the next one's first byte
 //   request: the body, and then the response's write
 // Connections are shared fairly (connection_table.h): a share per client address, and near the
-// cap an idle connection makes room for a new one: one that has sent nothing since it connected,
-// else one idle between keep-alive requests for at least min_idle_to_evict.
+// cap a connection that has held a slot without using it for at least eviction_grace makes
+// room for a new one: one that has sent nothing since it connected, else one whose request head
+// is still arriving, else one idle between keep-alive requests.
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: pick a free port; see Server::port()
@@ -76,10 +77,11 @@ struct ServerOptions {
   std::chrono::milliseconds head_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds request_timeout{30000};
-  // Near the cap, a connection between two keep-alive requests is closed for a newcomer only
-  // once it has been idle this long: not a busy client between two requests
+  // Near the cap, a connection that has sent nothing, is in the middle of a request head, or is
+  // between two keep-alive requests is closed for a newcomer only once it has been so this
+  // long: not a real client whose request is in flight, nor a busy one between two requests
   // (connection_table.h).
-  std::chrono::milliseconds min_idle_to_evict{1000};
+  std::chrono::milliseconds eviction_grace{1000};
   // Requests per client address (a token bucket): beyond it 429 rate_limited with Retry-After.
   // 0: no limit.
   double requests_per_second_per_address = 0;

@@ -20,7 +20,7 @@ ServerCore::ServerCore(asio::io_context& io, ServerOptions options)
       options_(std::move(options)),
       acceptor_(io),
       registry_(options_.max_connections, options_.max_connections_per_address,
-                options_.min_idle_to_evict) {}
+                options_.eviction_grace) {}
 
 void ServerCore::add_route(std::string method, std::string pattern, Handler handler) {
   routes_.add(std::move(method), std::move(pattern), std::move(handler));
@@ -157,9 +157,9 @@ void ServerCore::connection_closed(const ConnectionBase* connection) {
   last = registry_.remove(connection);
 }
 
-void ServerCore::set_idle(const ConnectionBase* connection, bool idle) {
+void ServerCore::set_phase(const ConnectionBase* connection, ConnectionTable::Phase phase) {
   std::lock_guard lock(registry_mutex_);
-  registry_.set_idle(connection, idle, ConnectionTable::Clock::now());
+  registry_.set_phase(connection, phase, ConnectionTable::Clock::now());
 }
 
 uint32_t ServerCore::take_request_token(const std::string& client) {

@@ -52,8 +52,9 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   void count_bad_request() { bad_requests_.fetch_add(1); }
   // Called exactly once per registered connection, when it closes.
   void connection_closed(const ConnectionBase* connection);
-  // Idle: no byte of a request received yet (see connection_table.h).
-  void set_idle(const ConnectionBase* connection, bool idle);
+  // What the connection is doing, for closing idle and slow ones near the cap
+  // (connection_table.h).
+  void set_phase(const ConnectionBase* connection, ConnectionTable::Phase phase);
 
   // The key a request is counted by (Request::client_address).
   std::string client_of(std::string_view peer, std::string_view forwarded_for) const {

@@ -181,17 +181,21 @@ TEST(HttpServerLimits, AtTheCapTheLongestIdleConnectionMakesRoom) {
   options.max_connections = 3;
   // Idle for any time counts here; how long it must be idle is HttpServerAbuse's
   // NearTheCapKeepAliveClientsBetweenRequestsAreNotClosedForNewcomers.
-  options.min_idle_to_evict = 0ms;
+  options.eviction_grace = 0ms;
   ServerHarness harness(options);
   add_echo(harness.server());
   ASSERT_TRUE(harness.start().ok());
   HttpConnection oldest_idle;  // served, then idle on keep-alive
-  HttpConnection busy;         // mid-request
+  HttpConnection busy;         // mid-request: its head read, its body awaited
   HttpConnection newer_idle;   // served after oldest_idle
   ASSERT_TRUE(oldest_idle.connect(harness.port()));
   ASSERT_TRUE(oldest_idle.request("POST", "/v1/records", "1").ok());
   ASSERT_TRUE(busy.connect(harness.port()));
-  ASSERT_TRUE(busy.send_raw("POST /v1/records HTTP/1.1\r\n"));
+  ASSERT_TRUE(busy.send_raw("POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n"
+                            "Expect: 100-continue\r\n\r\n"));
+  auto interim = busy.read_response();  // the head has been read
+  ASSERT_TRUE(interim.ok()) << interim.error;
+  ASSERT_EQ(interim.status, 100);
   ASSERT_TRUE(newer_idle.connect(harness.port()));
   ASSERT_TRUE(newer_idle.request("POST", "/v1/records", "3").ok());
   ASSERT_TRUE(wait_until([&] { return harness.server().stats().open_connections == 3; }, 3s));
@@ -205,7 +209,7 @@ TEST(HttpServerLimits, AtTheCapTheLongestIdleConnectionMakesRoom) {
   EXPECT_EQ(harness.server().stats().evicted_idle, 1u);
   EXPECT_EQ(harness.server().stats().connections_refused, 0u);
   // The busy one finishes its request; the newer idle one is still served.
-  ASSERT_TRUE(busy.send_raw("Host: x\r\nContent-Length: 1\r\n\r\n2"));
+  ASSERT_TRUE(busy.send_raw("2"));
   auto finished = busy.read_response();
   ASSERT_TRUE(finished.ok()) << finished.error;
   EXPECT_EQ(finished.body, "1");
