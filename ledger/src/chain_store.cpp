@@ -136,7 +136,7 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   options.create_if_missing = create && !read_only;
   options.create_missing_column_families = create && !read_only;
   options.IncreaseParallelism(2);
-  options.max_open_files = 512;
+  options.max_open_files = kStoreMaxOpenFiles;
 
   if (!create || read_only) {
     std::vector<std::string> existing;

@@ -125,7 +125,12 @@ struct Metrics::Impl {
               "Connections closed at accept, by listener and reason (server_full, address_full)");
   Family<Counter>& connections_evicted =
       counter(registry, "medtrail_http_connections_evicted_total",
-              "Idle connections closed to make room near the connection cap, by listener");
+              "Connections closed to make room near the connection cap (silent, slow head or idle "
+              "keep-alive for over a second), by listener");
+  Family<Counter>& accept_errors =
+      counter(registry, "medtrail_http_accept_errors_total",
+              "Failed accepts, by listener: out of file descriptors (accepting pauses 100 ms) or a "
+              "client gone before it was accepted");
   Family<Counter>& connections_timed_out =
       counter(registry, "medtrail_http_connections_timed_out_total",
               "Connections closed by a deadline, by listener and phase (head, idle, body, write)");
@@ -165,6 +170,7 @@ std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& 
       Impl::mirror(m.connections_refused.Add({{"listener", l.name}, {"reason", "address_full"}}),
                    static_cast<double>(s.refused_address_full));
       Impl::mirror(m.connections_evicted.Add({{"listener", l.name}}), static_cast<double>(s.evicted_idle));
+      Impl::mirror(m.accept_errors.Add({{"listener", l.name}}), static_cast<double>(s.accept_errors));
       const std::pair<const char*, uint64_t> phases[] = {{"head", s.closed_head_timeout},
                                                           {"idle", s.closed_idle_timeout},
                                                           {"body", s.closed_body_timeout},

@@ -1,4 +1,5 @@
 #include "app/node_app.h"
+#include "app/open_files.h"
 
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
@@ -369,6 +370,29 @@ NodeApp::~NodeApp() {
   if (impl_) impl_->shutdown();
 }
 
+namespace {
+
+// Descriptors beyond the connections and the store's files: peer links (two per member at
+// most), the log, the key files, a CLI's pipe, with room to spare.
+constexpr uint64_t kOtherOpenFiles = 256;
+
+// Out of descriptors the listeners stop accepting until one closes (Server::Stats::
+// accept_errors), and RocksDB cannot open a file: worth a word at start, not a refusal to run.
+void check_open_files(const NodeConfig& config) {
+  const uint64_t connections =
+      uint64_t{config.api.max_connections} + (config.public_api.listen.empty() ? 0 : config.public_api.max_connections);
+  const OpenFileLimit limit =
+      raise_open_file_limit(connections + ledger::kStoreMaxOpenFiles + kOtherOpenFiles);
+  if (limit.enough()) return;
+  spdlog::warn(
+      "open files: this configuration needs up to {} file descriptors ({} connections, {} for the "
+      "store, {} for the rest) but the hard limit allows {}: raise it (LimitNOFILE= in the "
+      "systemd unit, or ulimit -Hn) or lower max_connections",
+      limit.needed, connections, ledger::kStoreMaxOpenFiles, kOtherOpenFiles, limit.soft);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<NodeApp>> NodeApp::open(const NodeConfig& config) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
@@ -381,6 +405,7 @@ Result<std::unique_ptr<NodeApp>> NodeApp::open(const NodeConfig& config) {
     if (auto s = parse_host_port(config.public_api.listen); !s.ok()) return s.status();
   }
   MEDTRAIL_RETURN_IF_ERROR(impl->check_identity());
+  check_open_files(config);
   MEDTRAIL_RETURN_IF_ERROR(impl->open_store());
   MEDTRAIL_RETURN_IF_ERROR(impl->build_pipeline());
   impl->build_network();

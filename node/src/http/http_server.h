@@ -67,6 +67,9 @@ using Handler = std::function<void(const Request&, Responder)>;
 // cap a connection that has held a slot without using it for at least eviction_grace makes
 // room for a new one: one that has sent nothing since it connected, else one whose request head
 // is still arriving, else one idle between keep-alive requests.
+// How long a listener out of file descriptors waits before it accepts again (Server::Stats).
+inline constexpr std::chrono::milliseconds kAcceptBackoff{100};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0: pick a free port; see Server::port()
@@ -128,6 +131,9 @@ class Server {
     uint64_t refused_server_full = 0;  // at max_connections, nothing idle to close
     uint64_t refused_address_full = 0;  // the address held its share
     uint64_t evicted_idle = 0;  // idle connections closed to make room
+    // accept() failed: out of file descriptors (the listener then waits kAcceptBackoff before
+    // accepting again), or a client gone before it was accepted.
+    uint64_t accept_errors = 0;
     // Closed by a deadline, by phase (a TLS handshake counts as head).
     uint64_t closed_head_timeout = 0;
     uint64_t closed_idle_timeout = 0;

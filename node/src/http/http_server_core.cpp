@@ -1,6 +1,7 @@
 #include "http/http_server_core.h"
 
 #include <algorithm>
+#include <cerrno>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/strand.hpp>
@@ -19,6 +20,7 @@ ServerCore::ServerCore(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
       acceptor_(io),
+      accept_backoff_(io),
       registry_(options_.max_connections, options_.max_connections_per_address,
                 options_.eviction_grace) {}
 
@@ -90,9 +92,26 @@ void ServerCore::do_accept() {
 void ServerCore::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (stopped_.load() || ec == asio::error::operation_aborted) return;
   if (!ec) admit(std::move(socket));
-  // Other accept errors (e.g. out of file descriptors) are transient: keep accepting.
+  if (ec) accept_errors_.fetch_add(1);
   std::lock_guard lock(accept_mutex_);
+  // Out of resources: the same error again until something closes. Anything else (a client
+  // that reset before it was accepted) concerns that connection only.
+  if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+      ec == asio::error::no_memory || ec.value() == ENFILE) {
+    return accept_later();
+  }
   do_accept();
+}
+
+// Requires accept_mutex_.
+void ServerCore::accept_later() {
+  if (stopped_.load()) return;
+  accept_backoff_.expires_after(kAcceptBackoff);
+  accept_backoff_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || self->stopped_.load()) return;
+    std::lock_guard lock(self->accept_mutex_);
+    self->do_accept();
+  });
 }
 
 void ServerCore::admit(tcp::socket socket) {
@@ -146,6 +165,7 @@ void ServerCore::stop() {
   }
   for (auto& connection : open) connection->close_async();
   std::lock_guard lock(accept_mutex_);
+  accept_backoff_.cancel();
   boost::system::error_code ignored;
   acceptor_.close(ignored);
 }
@@ -190,6 +210,7 @@ Server::Stats ServerCore::stats() const {
   stats.refused_address_full = refused_address_.load();
   stats.connections_refused = stats.refused_server_full + stats.refused_address_full;
   stats.evicted_idle = evicted_.load();
+  stats.accept_errors = accept_errors_.load();
   stats.closed_head_timeout = deadlines_[static_cast<size_t>(Deadline::kHead)].load();
   stats.closed_idle_timeout = deadlines_[static_cast<size_t>(Deadline::kIdle)].load();
   stats.closed_body_timeout = deadlines_[static_cast<size_t>(Deadline::kBody)].load();

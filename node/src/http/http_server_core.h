@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include "http/connection_table.h"
@@ -68,6 +69,10 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
 
  private:
   void do_accept();
+  // Out of file descriptors (or kernel memory) the pending connection stays in the backlog and
+  // accept fails again at once: accepting again right away spun a core for as long as it
+  // lasted. Waits kAcceptBackoff, then accepts again. Requires accept_mutex_.
+  void accept_later();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
   // Registers and starts a connection if the table lets it in; otherwise the socket closes.
   void admit(boost::asio::ip::tcp::socket socket);
@@ -83,6 +88,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   // Guards acceptor_: stop() may run on any thread while an accept is being re-armed.
   std::mutex accept_mutex_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_backoff_;
   std::atomic<uint16_t> port_{0};
   std::atomic<bool> stopped_{false};
 
@@ -101,6 +107,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   std::atomic<uint64_t> refused_full_{0};
   std::atomic<uint64_t> refused_address_{0};
   std::atomic<uint64_t> evicted_{0};
+  std::atomic<uint64_t> accept_errors_{0};
   std::atomic<uint64_t> deadlines_[4] = {};
   std::atomic<uint64_t> rate_limited_{0};
   std::atomic<uint64_t> requests_{0};

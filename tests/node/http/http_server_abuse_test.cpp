@@ -2,8 +2,15 @@
 // everyone): a share of connections per address, deadlines by phase, a request rate per address,
 // and a trusted proxy's word on who the client is. Clients are told apart by their loopback
 // source address (127.0.0.x).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -171,6 +178,69 @@ TEST(HttpServerAbuse, AtTheCapSlowHeadsOlderThanTheGraceMakeRoomForNewcomers) {
   int cut = 0;
   for (auto& c : loris) cut += c.wait_closed(50ms) ? 1 : 0;  // (closes the others)
   EXPECT_EQ(cut, 3);
+}
+
+// Takes the process to its open-file limit (lowering it to the descriptors in use and filling
+// any gaps below), and gives everything back when it goes.
+class OutOfDescriptors {
+ public:
+  OutOfDescriptors() {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    int highest = 2;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+      highest = std::max(highest, std::stoi(entry.path().filename().string()));
+    }
+    rlimit lowered = saved_;
+    lowered.rlim_cur = static_cast<rlim_t>(highest) + 1;
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+    for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) filler_.push_back(fd);
+  }
+  ~OutOfDescriptors() {
+    for (int fd : filler_) ::close(fd);
+    ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+
+ private:
+  rlimit saved_{};
+  std::vector<int> filler_;
+};
+
+int connect_raw(int fd, uint16_t port) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return ::connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+}
+
+// Out of file descriptors, accept fails at once for as long as the connection waits in the
+// backlog: accepting again at once spun a core until something closed.
+TEST(HttpServerAbuse, OutOfFileDescriptorsTheListenerPausesAndThenServesWhoWaited) {
+  auto server = whoami_server(ServerOptions{});
+  ServerHarness& harness = *server;
+  std::vector<int> clients;  // made before the descriptors run out
+  for (int i = 0; i < 3; ++i) clients.push_back(::socket(AF_INET, SOCK_STREAM, 0));
+  {
+    OutOfDescriptors out;
+    for (int fd : clients) ASSERT_EQ(connect_raw(fd, harness.port()), 0);  // the kernel's backlog
+    std::this_thread::sleep_for(500ms);
+    const uint64_t errors = harness.server().stats().accept_errors;
+    EXPECT_GE(errors, 1u);
+    EXPECT_LE(errors, 20u) << "about one failed accept per " << kAcceptBackoff.count() << " ms";
+    EXPECT_EQ(harness.server().stats().connections_accepted, 0u);
+  }
+  const std::string request = "GET /whoami HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  for (int fd : clients) {
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char reply[512];
+    const ssize_t n = ::recv(fd, reply, sizeof reply, 0);
+    ASSERT_GT(n, 0);
+    EXPECT_TRUE(std::string(reply, n).starts_with("HTTP/1.1 200")) << std::string(reply, n);
+    ::close(fd);
+  }
+  EXPECT_EQ(harness.server().stats().connections_accepted, 3u);
 }
 
 TEST(HttpServerAbuse, AConnectionThatSendsNothingIsCutAtTheHeadDeadlineNotTheIdleOne) {

@@ -66,6 +66,9 @@ struct LeafDraft {
 
 // Contract state changes of one block: key -> new value, or nullopt to delete the key.
 using StateWrites = std::map<std::string, std::optional<std::string>, std::less<>>;
+// The store keeps at most this many RocksDB files open (each a file descriptor).
+inline constexpr int kStoreMaxOpenFiles = 512;
+
 inline constexpr size_t kMaxStateKeyBytes = 1024;
 inline constexpr size_t kMaxStateValueBytes = 1 << 20;
 
