@@ -5,11 +5,12 @@
 namespace medtrail::node::http {
 
 ConnectionTable::ConnectionTable(uint32_t max_connections, uint32_t max_per_address,
-                                 Clock::duration grace)
+                                 Clock::duration grace, Clock::duration head_grace)
     : max_connections_(std::max<uint32_t>(1, max_connections)),
       max_per_address_(max_per_address),
       high_water_(max_connections_ - max_connections_ / 8),
-      grace_(grace) {}
+      grace_(grace),
+      head_grace_(head_grace) {}
 
 ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool exempt,
                                                 Clock::time_point now,
@@ -32,14 +33,15 @@ ConnectionTable::Verdict ConnectionTable::admit(const std::string& address, bool
 }
 
 const ConnectionBase* ConnectionTable::eviction_candidate(Clock::time_point now) const {
-  if (waited(silent_, now)) return silent_.front();
-  if (waited(heading_, now)) return heading_.front();
-  if (waited(between_, now)) return between_.front();
+  if (waited(silent_, grace_, now)) return silent_.front();
+  if (waited(heading_, head_grace_, now)) return heading_.front();
+  if (waited(between_, grace_, now)) return between_.front();
   return nullptr;
 }
 
-bool ConnectionTable::waited(const WaitList& list, Clock::time_point now) const {
-  return !list.empty() && now - entries_.at(list.front()).since >= grace_;
+bool ConnectionTable::waited(const WaitList& list, Clock::duration grace,
+                             Clock::time_point now) const {
+  return !list.empty() && now - entries_.at(list.front()).since >= grace;
 }
 
 void ConnectionTable::add(std::shared_ptr<ConnectionBase> connection, const std::string& address,

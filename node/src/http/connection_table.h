@@ -4,19 +4,22 @@
 //   - an address at its share (max_per_address) is refused, so one client cannot hold the
 //     server's connections (a trusted proxy is exempt: it carries many clients);
 //   - near the server's cap (the last eighth) every new connection closes one that has held a
-//     slot without using it for at least `grace`, so clients that send nothing, or send it
-//     slowly, make room for clients that do. In this order, oldest first in each:
-//       1. silent: not a byte since it connected;
-//       2. a request head begun and not finished: a real client sends its head in one packet,
-//          a slowloris trickles it for the whole head deadline. Without this, slowloris from
-//          enough addresses (64 × a share of 16 fill 1,024) held every slot and newcomers were
-//          refused (scripts/bench abuse, flood "cap");
-//       3. between two keep-alive requests.
-//     The grace is what keeps real clients out of it: a newcomer is silent until its first
-//     packet lands, and a busy keep-alive client idle for microseconds between two requests.
-//     Closing those made them reconnect and close the next one, clients evicting one another
-//     for as long as a flood held the server near its cap; and once the flood's own
-//     reconnections closed the oldest slow heads, a newcomer was closed before it could speak;
+//     slot without using it for a grace, so clients that send nothing, or send it slowly, make
+//     room for clients that do. In this order, oldest first in each:
+//       1. silent for `grace`: not a byte since it connected;
+//       2. a request head begun `head_grace` ago and not finished: a real client sends its head
+//          in one packet, a slowloris trickles it for the whole head deadline. Without this,
+//          slowloris from enough addresses (64 × a share of 16 fill 1,024) held every slot and
+//          newcomers were refused (scripts/bench abuse, flood "cap");
+//       3. between two keep-alive requests for `grace`.
+//     The graces are what keep real clients out of it: a newcomer is silent until its first
+//     packet lands (a TLS handshake takes round trips), and a busy keep-alive client is idle for
+//     microseconds between two requests. Closing those made them reconnect and close the next
+//     one, clients evicting one another for as long as a flood held the server near its cap;
+//     and once the flood's own reconnections closed the oldest slow heads, a newcomer was
+//     closed before it could speak. The head's grace is shorter: the longer it is, the fewer
+//     of a flood's slow heads are ripe when a newcomer comes, and the flood's reconnections
+//     take those first;
 //   - at the cap with none of these to close, the new connection is refused.
 // Not thread-safe: ServerCore guards it with its registry mutex.
 
@@ -45,9 +48,11 @@ class ConnectionTable {
   };
 
   // max_per_address 0: no share per address. grace: how long a connection is spared from
-  // closing for a newcomer after it became silent, began a head, or went idle between requests.
+  // closing for a newcomer after it connected or went idle between requests; head_grace, after
+  // it began a request head.
   ConnectionTable(uint32_t max_connections, uint32_t max_per_address,
-                  Clock::duration grace = Clock::duration::zero());
+                  Clock::duration grace = Clock::duration::zero(),
+                  Clock::duration head_grace = Clock::duration::zero());
   ConnectionTable(const ConnectionTable&) = delete;  // entries point into its waiting lists
   ConnectionTable& operator=(const ConnectionTable&) = delete;
 
@@ -90,12 +95,13 @@ class ConnectionTable {
   void leave_list(Entry& entry);
   // The connection to close for a newcomer at `now`, or null.
   const ConnectionBase* eviction_candidate(Clock::time_point now) const;
-  bool waited(const WaitList& list, Clock::time_point now) const;
+  bool waited(const WaitList& list, Clock::duration grace, Clock::time_point now) const;
 
   const uint32_t max_connections_;
   const uint32_t max_per_address_;
   const uint32_t high_water_;  // from here on, each admission closes a waiting connection
   const Clock::duration grace_;
+  const Clock::duration head_grace_;
   std::unordered_map<const ConnectionBase*, Entry> entries_;
   std::unordered_map<std::string, uint32_t> per_address_;
   WaitList silent_;

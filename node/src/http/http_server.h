@@ -64,9 +64,9 @@ using Handler = std::function<void(const Request&, Responder)>;
 //   idle:    between keep-alive requests, until the next one's first byte
 //   request: the body, and then the response's write
 // Connections are shared fairly (connection_table.h): a share per client address, and near the
-// cap a connection that has held a slot without using it for at least eviction_grace makes
-// room for a new one: one that has sent nothing since it connected, else one whose request head
-// is still arriving, else one idle between keep-alive requests.
+// cap a connection that has held a slot without using it makes room for a new one: one that
+// has sent nothing for eviction_grace since it connected, else one whose request head has been
+// arriving for slow_head_grace, else one idle between keep-alive requests for eviction_grace.
 // How long a listener out of file descriptors waits before it accepts again (Server::Stats).
 inline constexpr std::chrono::milliseconds kAcceptBackoff{100};
 
@@ -80,11 +80,13 @@ struct ServerOptions {
   std::chrono::milliseconds head_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds request_timeout{30000};
-  // Near the cap, a connection that has sent nothing, is in the middle of a request head, or is
-  // between two keep-alive requests is closed for a newcomer only once it has been so this
-  // long: not a real client whose request is in flight, nor a busy one between two requests
-  // (connection_table.h).
+  // Near the cap, a connection that has sent nothing, or is between two keep-alive requests, is
+  // closed for a newcomer only once it has been so this long: not a real client whose request
+  // is in flight, nor a busy one between two requests (connection_table.h).
   std::chrono::milliseconds eviction_grace{1000};
+  // The same for a request head begun and not finished: a real client's head comes in one
+  // packet, so the wait can be shorter.
+  std::chrono::milliseconds slow_head_grace{250};
   // Requests per client address (a token bucket): beyond it 429 rate_limited with Retry-After.
   // 0: no limit.
   double requests_per_second_per_address = 0;

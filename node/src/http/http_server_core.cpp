@@ -22,7 +22,7 @@ ServerCore::ServerCore(asio::io_context& io, ServerOptions options)
       acceptor_(io),
       accept_backoff_(io),
       registry_(options_.max_connections, options_.max_connections_per_address,
-                options_.eviction_grace) {}
+                options_.eviction_grace, options_.slow_head_grace) {}
 
 void ServerCore::add_route(std::string method, std::string pattern, Handler handler) {
   routes_.add(std::move(method), std::move(pattern), std::move(handler));

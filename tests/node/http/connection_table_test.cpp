@@ -149,7 +149,7 @@ TEST(ConnectionTable, NearTheCapOneThatHasSentNothingGoesBeforeOnesBetweenReques
 // between its connect and its first byte, and wrk's connections as they opened: silent ones
 // went first at any age (scripts/bench abuse, flood "cap": newcomers answered 0 times in 19).
 TEST(ConnectionTable, NearTheCapANewcomerIsSparedForTheGraceBeforeItSpeaks) {
-  ConnectionTable table(8, 0, 1s);  // evicts from 7 on
+  ConnectionTable table(8, 0, 1s, 250ms);  // evicts from 7 on
   std::vector<std::shared_ptr<ConnectionBase>> open;
   for (int i = 0; i < 6; ++i) {
     open.push_back(admit(table, "flood"));
@@ -169,7 +169,7 @@ TEST(ConnectionTable, NearTheCapANewcomerIsSparedForTheGraceBeforeItSpeaks) {
 // each with a head begun and never finished, and newcomers were refused until the head deadline
 // cut them (scripts/bench abuse, flood "cap").
 TEST(ConnectionTable, NearTheCapAHeadInProgressForTheGraceMakesRoom) {
-  ConnectionTable table(8, 0, 1s);  // evicts from 7 on
+  ConnectionTable table(8, 0, 5s, 1s);  // evicts from 7 on; a head after 1 s
   std::vector<std::shared_ptr<ConnectionBase>> open;
   for (int i = 0; i < 7; ++i) {
     open.push_back(admit(table, "x"));
@@ -194,7 +194,7 @@ TEST(ConnectionTable, NearTheCapAHeadInProgressForTheGraceMakesRoom) {
 }
 
 TEST(ConnectionTable, NearTheCapSilentThenSlowHeadsThenIdleKeepAliveGiveWay) {
-  ConnectionTable table(8, 0, 1s);  // evicts from 7 on
+  ConnectionTable table(8, 0, 1s, 250ms);  // evicts from 7 on
   std::vector<std::shared_ptr<ConnectionBase>> open;
   for (int i = 0; i < 6; ++i) open.push_back(admit(table, "x"));
   table.set_phase(open[0].get(), Busy, t0);
