@@ -125,8 +125,8 @@ struct Metrics::Impl {
               "Connections closed at accept, by listener and reason (server_full, address_full)");
   Family<Counter>& connections_evicted =
       counter(registry, "medtrail_http_connections_evicted_total",
-              "Connections closed to make room near the connection cap (silent, slow head or idle "
-              "keep-alive for over a second), by listener");
+              "Connections closed to make room near the connection cap (silent or idle keep-alive "
+              "for a second, a request head arriving for 250 ms), by listener");
   Family<Counter>& accept_errors =
       counter(registry, "medtrail_http_accept_errors_total",
               "Failed accepts, by listener: out of file descriptors (accepting pauses 100 ms) or a "
