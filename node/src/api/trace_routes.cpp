@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 
+#include "api/answer_floor.h"
 #include "api/checkpoint_lookup.h"
 #include "api/json_reply.h"
 #include "api/wall_clock.h"
@@ -39,12 +40,13 @@ TraceVouch compute_vouch(const ApiContext& ctx) {
 }
 
 struct TraceShared {
-  explicit TraceShared(const NodeLimits& limits)
+  TraceShared(const NodeLimits& limits, AnswerFloor::After after)
       : limiter(http::RateLimit{limits.public_lookups_per_minute / 60.0,
                                 static_cast<double>(limits.public_lookup_burst), 100000}),
-        floor(std::chrono::microseconds(limits.public_lookup_floor_us)) {}
+        floor(std::make_shared<AnswerFloor>(std::chrono::microseconds(limits.public_lookup_floor_us),
+                                            std::move(after))) {}
   http::RateLimiter limiter;
-  std::chrono::microseconds floor;
+  std::shared_ptr<AnswerFloor> floor;
   RecentValue<TraceVouch> vouch{kCheckpointMaxAge};
 };
 
@@ -101,15 +103,15 @@ void serve(const ApiContext& ctx, const std::shared_ptr<TraceShared>& shared, Tr
   }
   http::Response r = answer(ctx, *shared, kind, request, page);
   r.headers.emplace_back("Cache-Control", r.status == 200 || r.status == 404 ? kLookupCaching : kRefusalCaching);
-  const auto remaining = shared->floor - (Clock::now() - started);
-  if (remaining <= Clock::duration::zero() || !ctx.after) return respond(std::move(r));
-  ctx.after(remaining, [respond = std::move(respond), r = std::move(r)]() mutable { respond(std::move(r)); });
+  shared->floor->hold(started, [respond = std::move(respond), r = std::move(r)]() mutable {
+    respond(std::move(r));
+  });
 }
 
 }  // namespace
 
 void register_trace_routes(http::Server& server, const ApiContext& ctx) {
-  auto shared = std::make_shared<TraceShared>(ctx.config->limits);
+  auto shared = std::make_shared<TraceShared>(ctx.config->limits, ctx.after);
   const ApiContext* c = &ctx;
   for (TraceKind kind : {TraceKind::kVaccine, TraceKind::kTableware, TraceKind::kRx}) {
     const std::string name = trace_kind_name(kind);
