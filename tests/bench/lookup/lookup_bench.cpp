@@ -112,6 +112,7 @@ int serve(const ServeSpec& spec) {
     c.limits.public_lookup_floor_us = spec.floor_us;
     c.limits.public_lookups_per_minute = spec.lookups_per_minute;
     c.limits.public_lookup_burst = spec.lookup_burst;
+    c.api.trusted_proxies = spec.listener.trusted_proxies;
   });
   if (!stack.wait_for_leader()) throw std::runtime_error("the lone voter did not elect itself");
   Person op = stack.register_person("disinf-d", "op-1", "operator");
@@ -135,7 +136,9 @@ int serve(const ServeSpec& spec) {
   node::api::ApiContext no_floor_ctx = stack.context();
   no_floor_ctx.config = &no_floor;
   node::api::Metrics no_floor_metrics;
-  node::http::Server no_floor_server(stack.io(), node::http::ServerOptions{});
+  node::http::ServerOptions no_floor_options;
+  no_floor_options.trusted_proxies = no_floor.api.trusted_proxies;
+  node::http::Server no_floor_server(stack.io(), std::move(no_floor_options));
   node::api::register_api_routes(no_floor_server, no_floor_ctx, no_floor_metrics);
   if (ledger::Status s = no_floor_server.start(); !s.ok()) throw std::runtime_error(s.to_string());
   std::optional<PublicListener> public_listener;
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--control", serve_spec.control_listener,
                       "also the public listener without its defences (port-control)");
   medtrail::node::ListenerConfig& l = serve_spec.listener;
-  serve_cmd->add_option("--trusted-proxy", l.trusted_proxies, "the public listeners' trusted proxies");
+  serve_cmd->add_option("--trusted-proxy", l.trusted_proxies, "every listener's trusted proxies");
   serve_cmd->add_option("--public-max-connections", l.max_connections)->capture_default_str();
   serve_cmd->add_option("--public-per-address", l.max_connections_per_address)->capture_default_str();
   serve_cmd->add_option("--public-rps", l.requests_per_second_per_address)->capture_default_str();

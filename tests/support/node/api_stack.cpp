@@ -90,7 +90,9 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
     timer->async_wait([timer, work = std::move(work)](const boost::system::error_code&) { work(); });
   };
 
-  server_ = std::make_unique<http::Server>(io_, http::ServerOptions{});
+  http::ServerOptions listener;
+  listener.trusted_proxies = config_.api.trusted_proxies;  // whose X-Forwarded-For names the client
+  server_ = std::make_unique<http::Server>(io_, std::move(listener));
   register_api_routes(*server_, ctx_, metrics_);
   must(server_->start());
   for (int i = 0; i < 2; ++i) io_threads_.emplace_back([this] { io_.run(); });
