@@ -53,13 +53,8 @@ void ConnectionTable::add(std::shared_ptr<ConnectionBase> connection, const std:
     entry.address = address;
     ++per_address_[address];
   }
-  entry.since = now;
   auto [it, inserted] = entries_.emplace(key, std::move(entry));
-  if (inserted) {
-    Entry& added = it->second;
-    added.waiting_in = &silent_;
-    added.in_list = silent_.insert(silent_.end(), key);
-  }
+  if (inserted) enter(key, it->second, Phase::kSilent, now);
 }
 
 std::shared_ptr<ConnectionBase> ConnectionTable::remove(const ConnectionBase* connection) {
@@ -84,6 +79,11 @@ void ConnectionTable::set_phase(const ConnectionBase* connection, Phase phase,
   Entry& entry = it->second;
   if (entry.phase == phase) return;
   leave_list(entry);
+  enter(connection, entry, phase, now);
+}
+
+void ConnectionTable::enter(const ConnectionBase* connection, Entry& entry, Phase phase,
+                            Clock::time_point now) {
   entry.phase = phase;
   entry.since = now;
   entry.waiting_in = list_for(phase);

@@ -92,6 +92,8 @@ class ConnectionTable {
   };
 
   WaitList* list_for(Phase phase);
+  // Puts an entry that is in no list into `phase` (and its list) as of `now`.
+  void enter(const ConnectionBase* connection, Entry& entry, Phase phase, Clock::time_point now);
   void leave_list(Entry& entry);
   // The connection to close for a newcomer at `now`, or null.
   const ConnectionBase* eviction_candidate(Clock::time_point now) const;

@@ -91,8 +91,11 @@ void ServerCore::do_accept() {
 
 void ServerCore::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (stopped_.load() || ec == asio::error::operation_aborted) return;
-  if (!ec) admit(std::move(socket));
-  if (ec) accept_errors_.fetch_add(1);
+  if (!ec) {
+    admit(std::move(socket));
+  } else {
+    accept_errors_.fetch_add(1);
+  }
   std::lock_guard lock(accept_mutex_);
   // Out of resources: the same error again until something closes. Anything else (a client
   // that reset before it was accepted) concerns that connection only.

@@ -3,6 +3,7 @@
 // and a trusted proxy's word on who the client is. Clients are told apart by their loopback
 // source address (127.0.0.x).
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -189,6 +190,7 @@ class OutOfDescriptors {
  public:
   OutOfDescriptors() {
     ::getrlimit(RLIMIT_NOFILE, &saved_);
+    const int spare = ::open("/dev/null", O_RDONLY);  // what the gaps are filled with
     int highest = 2;
     for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
       highest = std::max(highest, std::stoi(entry.path().filename().string()));
@@ -196,7 +198,8 @@ class OutOfDescriptors {
     rlimit lowered = saved_;
     lowered.rlim_cur = static_cast<rlim_t>(highest) + 1;
     ::setrlimit(RLIMIT_NOFILE, &lowered);
-    for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) filler_.push_back(fd);
+    for (int fd = ::dup(spare); fd >= 0; fd = ::dup(spare)) filler_.push_back(fd);
+    filler_.push_back(spare);
   }
   ~OutOfDescriptors() {
     for (int fd : filler_) ::close(fd);
