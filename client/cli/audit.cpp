@@ -1,4 +1,4 @@
-// `medtrail audit trail SUBJECT`: every record about a subject (rx/<id>, patient/<ref>,
+// `medtrail audit trail SUBJECT`: every record about a subject (rx/<id>, rx-reads/<id>, patient/<ref>,
 // org/<org>, identity/<org>/<user>, vlot/<gtin>/<lot>, vcode/<code>, vship/<id>, tw/<batch>,
 // access/<org>, actor/<org>/<name>, gov/<id>) in chain order, refused attempts included;
 // `medtrail audit search`: records across the whole chain by kind, result, organisation, actor

@@ -47,7 +47,7 @@ bool is_subject_char(char c) {
 size_t subject_parts(std::string_view family) {
   static const std::pair<std::string_view, size_t> families[] = {
       {"rx", 1},   {"patient", 1}, {"org", 1},  {"identity", 2}, {"gov", 1},   {"vlot", 2},
-      {"vcode", 1}, {"vship", 1},  {"tw", 1},   {"access", 1},   {"actor", 2}};
+      {"vcode", 1}, {"vship", 1},  {"tw", 1},   {"access", 1},   {"actor", 2}, {"rx-reads", 1}};
   for (const auto& [name, parts] : families) {
     if (name == family) return parts;
   }
@@ -97,11 +97,14 @@ std::string prescription_id(const ledger::SignedQuery& q) {
 // Who reads a prescription (处方管理办法: the pharmacy that reviews and dispenses it; the
 // issuing hospital's doctors; the regulator supervising both). A pharmacist of a hospital, like
 // the rx contracts' own rule, serves only that hospital's prescriptions. The read lands on the
-// prescription's trail and on its patient's: the patient can see who looked.
+// prescription's read log (`rx-reads/<id>`) and on its patient's trail: the patient can see who
+// looked. Not on the prescription's own trail: that holds its steps, which every pharmacist
+// verifying it is shown, and who else read it is none of a pharmacist's business — nor may
+// the reads, however many, push a later dispense out of the steps a verification lists.
 ExecutionResult prescription_query(Call& call, const std::string& id) {
   std::optional<rx::Prescription> rx = call.txn.read<rx::Prescription>(rx_key(id));
   if (rx) {
-    call.txn.index(rx_key(id));
+    call.txn.index(rx_reads_subject(id));
     call.txn.index("patient/" + rx->patient_ref);
   }
   if (is_regulator_reader(call)) return ExecutionResult::accept();

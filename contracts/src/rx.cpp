@@ -68,6 +68,7 @@ Attribution attribution(const Call& call) {
 }  // namespace rx
 
 std::string rx_key(std::string_view rx_id) { return "rx/" + std::string(rx_id); }
+std::string rx_reads_subject(std::string_view rx_id) { return "rx-reads/" + std::string(rx_id); }
 
 std::string rx_citizen_status(const nlohmann::json& rx_state, int64_t today) {
   std::optional<rx::Prescription> rx = value_from_json<rx::Prescription>(rx_state);

@@ -139,7 +139,8 @@ TEST_F(AccessQueryTest, AMalformedBodyIsRefusedByField) {
   }
 }
 
-// Who reads a prescription through the API; the read joins its trail and its patient's.
+// Who reads a prescription through the API; the read joins its read log and its patient's trail,
+// not the prescription's own trail of steps.
 TEST_F(AccessQueryTest, APrescriptionIsReadByPharmaciesItsHospitalAndRegulatorsOnly) {
   Person doctor = f.person("hosp-a", "dr-wang", "doctor");
   ledger::Envelope issue = f.sign(doctor, "rx.issue", rx_testing::issue_body());
@@ -159,10 +160,12 @@ TEST_F(AccessQueryTest, APrescriptionIsReadByPharmaciesItsHospitalAndRegulatorsO
     Person reader = f.person(r.org, "q-" + r.role, r.role);
     ledger::ExecutionResult result = ask(reader, body(target, "dispensing"));
     EXPECT_EQ(result.reason_code, r.code) << result.reason;
-    EXPECT_EQ(f.index_of("rx/" + id).back(), f.last_leaf());
+    EXPECT_EQ(f.index_of("rx-reads/" + id).back(), f.last_leaf());
     EXPECT_EQ(f.index_of("patient/" + testing::kPatientRef).back(), f.last_leaf());
     expect_on_trails(reader);
   }
+  EXPECT_EQ(f.index_of("rx/" + id).size(), 1u);  // the issue alone: eight reads, no step
+  EXPECT_EQ(f.index_of("rx-reads/" + id).size(), 8u);
   // An id the chain does not know: asked and recorded; the node answers 404.
   Person pharmacist = f.person("pharm-b", "li", "pharmacist");
   EXPECT_TRUE(ask(pharmacist, body("/v1/prescriptions/" + std::string(64, 'd'), "dispensing")).accepted);
@@ -182,6 +185,8 @@ TEST_F(AccessQueryTest, TrailsAreFollowedByRegulatorsOwnAuditorsDoctorsForCareAn
            Ask{"pharm-a", "auditor", "/v1/audit/trails/org/pharm-b", "audit", "query_not_permitted"},
            Ask{"pharm-a", "auditor", "/v1/audit/trails/actor/pharm-ab/li", "audit", "query_not_permitted"},
            Ask{"pharm-a", "auditor", patient, "audit", "query_not_permitted"},
+           Ask{"reg-a", "auditor", "/v1/audit/trails/rx-reads/" + std::string(64, 'c'), "audit", ""},
+           Ask{"pharm-a", "auditor", "/v1/audit/trails/rx-reads/" + std::string(64, 'c'), "audit", "query_not_permitted"},
            Ask{"hosp-a", "doctor", patient, "treatment", ""},
            Ask{"hosp-a", "doctor", patient, "research", "query_not_permitted"},
            Ask{"hosp-a", "doctor", "/v1/audit/trails/org/hosp-a", "treatment", "query_not_permitted"},

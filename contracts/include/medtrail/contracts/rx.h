@@ -147,6 +147,9 @@ struct Prescription {
 
 // "rx/<rx_id>"; a prescription's id is the record id of its rx.issue.
 std::string rx_key(std::string_view rx_id);
+// "rx-reads/<rx_id>": the index subject of the prescription's signed reads (access.query), kept
+// apart from its own trail "rx/<rx_id>", which lists the prescription's steps.
+std::string rx_reads_subject(std::string_view rx_id);
 
 // What a citizen is told about the prescription `rx_state` (its JSON view, state_value_json) on
 // calendar day `today` (chain time zone, calendar.h): "valid", "rejected", "dispensing",
