@@ -23,18 +23,12 @@ using nlohmann::json;
 constexpr size_t kMaxTrailRecords = 500;
 
 // Who issued it, and did their registration stand at that moment?
-json authenticity(const ApiContext& ctx, const std::string& id, const json& rx) {
-  json out = {{"record_id", id}};
-  auto hash = ledger::hash_from_hex(id);
-  if (hash.ok()) {
-    if (auto leaf_index = ctx.store->find_record(*hash); leaf_index.ok()) {
-      out["leaf_index"] = *leaf_index;
-      if (auto leaf = ctx.store->leaf_at(*leaf_index); leaf.ok()) {
-        out["height"] = leaf->height;
-        out["signer"] = leaf->envelope.signer;
-        out["signer_public_key"] = ledger::to_hex(leaf->signer_public_key);
-      }
-    }
+json authenticity(const ApiContext& ctx, const std::string& id, uint64_t leaf_index, const json& rx) {
+  json out = {{"record_id", id}, {"leaf_index", leaf_index}};
+  if (auto leaf = ctx.store->leaf_at(leaf_index); leaf.ok()) {
+    out["height"] = leaf->height;
+    out["signer"] = leaf->envelope.signer;
+    out["signer_public_key"] = ledger::to_hex(leaf->signer_public_key);
   }
   const std::string doctor = rx.value("doctor", "");
   const int64_t issued_at = rx.value("issued_at_ms", int64_t{0});
@@ -114,7 +108,7 @@ http::Response prescription_view(const ApiContext& ctx, const std::string& id, c
   bool truncated = false;
   json body = {{"rx_id", id},
                {"status", contracts::rx_citizen_status(*rx, today)},
-               {"authentic", authenticity(ctx, id, *rx)},
+               {"authentic", authenticity(ctx, id, *issued_at_leaf, *rx)},
                {"validity",
                 {{"issued_on", contracts::format_date(rx->value("issue_day", int64_t{0}))},
                  {"valid_until", contracts::format_date(rx->value("valid_until_day", int64_t{0}))},

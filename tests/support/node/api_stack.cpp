@@ -54,7 +54,8 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   options.sync = false;
   store_ = must(ledger::ChainStore::open(dir_.path().string(), suite_,
                                          medtrail::testing::test_chain_id(suite_), options));
-  applier_.emplace(must(BlockApplier::open(*store_, signers_, pool_)));
+  verified_ = std::make_unique<VerifiedSignatures>(2 * static_cast<size_t>(config_.limits.admission_queue));
+  applier_.emplace(must(BlockApplier::open(*store_, signers_, pool_, verified_.get())));
   BatchLimits batch;
   batch.capacity = config_.limits.admission_queue;
   batch.max_batch_records = config_.limits.max_batch_records;
@@ -68,10 +69,12 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   raft.voters = {"n1"};
   raft.genesis_nodes = genesis_.nodes;
   raft.tick = std::chrono::milliseconds(10);
+  raft.verify_runner = &pool_;
+  raft.verified = verified_.get();
   driver_ = must(RaftDriver::open(*store_, *applier_, *queue_, tracker_, raft,
                                   [](const std::string&, std::string) { return false; }));
   admission_ = std::make_unique<Admission>(*store_, signers_, tracker_, *queue_, pool_,
-                                           std::chrono::milliseconds(10000));
+                                           std::chrono::milliseconds(10000), verified_.get());
   driver_->start();
 
   ctx_.node_id = "n1";
