@@ -12,6 +12,7 @@
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/payload_body.h"
 #include "medtrail/ledger/rfc3339.h"
 
 namespace medtrail::node::api {
@@ -25,6 +26,8 @@ constexpr size_t kMaxCsvLimit = 100000;
 // Index entries one page may look at: a filter that matches rarely still answers promptly, with
 // `next` to go on from, and no reader holds an io thread for long.
 constexpr size_t kMaxScanned = 20000;
+// Index entries one read of the index returns at most.
+constexpr size_t kMaxBatch = 1024;
 // Record bodies one JSON page carries at most (each up to 64 KiB): the page ends early, with
 // `next`, rather than grow without bound.
 constexpr size_t kMaxPageBodyBytes = 8 << 20;
@@ -126,15 +129,20 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
     checkpoint = newest_quorum_checkpoint(ctx);
     if (!checkpoint) return http::Response::error(503, "no_checkpoint", "no quorum checkpoint yet to prove rows against");
   }
-  json rows = json::array();
+  std::string rows;  // the rows' JSON, comma-separated
   std::string csv = q.csv ? "leaf_index,record_id,time,kind,organisation,actor,result,reason_code\n" : "";
   size_t matched = 0;
   size_t scanned = 0;
   size_t body_bytes = 0;
   std::optional<uint64_t> cursor = q.after;
   bool more = false;
+  // Index entries read per batch: first what the page could use (one more tells whether a next
+  // page exists), then doubling, so a page that matches everything reads no entry it does not
+  // show and a rare filter still reads in large steps.
+  size_t want = std::min<size_t>(kMaxBatch, q.limit + 1);
   for (;;) {
-    const size_t batch = std::min<size_t>(1024, kMaxScanned - scanned);
+    const size_t batch = std::min(want, kMaxScanned - scanned);
+    want = std::min(kMaxBatch, 2 * want);
     if (batch == 0) {
       more = true;  // the scan budget ends the page; the cursor goes on from here
       break;
@@ -150,10 +158,24 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
       ++scanned;
       auto leaf = ctx.store->leaf_at(leaf_index);
       if (!leaf.ok()) return http::Response::error(500, "internal", "a record could not be read");
-      json body;
-      auto fields = ledger::parse_payload(leaf->envelope, bodies ? &body : nullptr);
-      const std::string kind = fields.ok() ? fields->kind : std::string();
-      const std::string org = fields.ok() ? fields->org : std::string();
+      // An accepted record's payload parsed strictly when it was executed: its members are read
+      // as written. A refused one may not parse at all: the parser decides.
+      const std::string_view payload = ledger::as_chars(leaf->envelope.payload);
+      std::optional<std::string_view> plain_kind, plain_org;
+      if (leaf->result.accepted) {
+        plain_kind = ledger::payload_plain_string(payload, "kind");
+        plain_org = ledger::payload_plain_string(payload, "org");
+      }
+      std::string kind, org;
+      bool parsed = plain_kind && plain_org;
+      if (parsed) {
+        kind = *plain_kind;
+        org = *plain_org;
+      } else if (auto fields = ledger::parse_payload(leaf->envelope); fields.ok()) {
+        kind = std::move(fields->kind);
+        org = std::move(fields->org);
+        parsed = true;
+      }
       if (!passes(q, *leaf, kind, org)) continue;
       ++matched;
       const std::string id = ledger::record_id(ctx.store->suite(), leaf->envelope);
@@ -171,12 +193,26 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
         row["reason_code"] = leaf->result.reason_code;
         row["reason"] = leaf->result.reason;
       }
-      if (bodies && fields.ok()) {
-        body_bytes += leaf->envelope.payload.size();
-        row["body"] = std::move(body);
-      }
       if (checkpoint) row["proof"] = row_proof(ctx, *leaf, leaf_index, *checkpoint);
-      rows.push_back(std::move(row));
+      if (!rows.empty()) rows += ',';
+      rows += json_text(row);
+      if (bodies && parsed) {
+        // The body as signed, spliced into the row: parsing it into a tree and printing the tree
+        // again was most of a page's cost. The payload parsed strictly, so its text is JSON.
+        body_bytes += leaf->envelope.payload.size();
+        std::optional<std::string_view> text = ledger::payload_body_text(payload);
+        std::string parsed;
+        if (!text) {
+          json body;
+          (void)ledger::parse_payload(leaf->envelope, &body);
+          parsed = json_text(body);
+          text = parsed;
+        }
+        rows.pop_back();  // the row's closing brace
+        rows += ",\"body\":";
+        rows += *text;
+        rows += '}';
+      }
     }
     if (more || !trail->truncated) break;  // the page is full, or the trail has ended
     if (matched == q.limit) {
@@ -196,12 +232,16 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
     return r;
   }
   json out = std::move(head);
-  out["rows"] = std::move(rows);
   out["limit"] = q.limit;
   out["next"] = next ? json(std::to_string(*next)) : json(nullptr);
   out["receipt"] = {{"record_id", reader.receipt}, {"leaf_index", reader.receipt_leaf}};
   if (checkpoint) out["checkpoint"] = ledger::checkpoint_to_json(*checkpoint);
-  return json_reply(200, out);
+  std::string text = json_text(out);
+  text.pop_back();  // the document's closing brace: the rows go last
+  text += ",\"rows\":[";
+  text += rows;
+  text += "]}";
+  return http::Response::json(200, std::move(text));
 }
 
 }  // namespace medtrail::node::api

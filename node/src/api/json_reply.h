@@ -10,4 +10,7 @@ namespace medtrail::node::api {
 // echoed in an error message) is replaced rather than thrown on.
 http::Response json_reply(int status, const nlohmann::json& body);
 
+// `value` as json_reply prints it, for a document assembled from printed parts.
+std::string json_text(const nlohmann::json& value);
+
 }  // namespace medtrail::node::api
