@@ -89,7 +89,7 @@ ExecutionResult ready_to_dispense(const Call& call, const std::string& rx_id,
 ExecutionResult add_dispensed(std::vector<Item>& items, const Quantities& quantities) {
   for (const auto& [code, quantity] : quantities) {
     auto item = std::find_if(items.begin(), items.end(),
-                             [&](const Item& i) { return i.drug_code == code; });
+                             [&drug = code](const Item& i) { return i.drug_code == drug; });
     if (item == items.end()) {
       return ExecutionResult::reject("unknown_item", code + " is not on the prescription");
     }

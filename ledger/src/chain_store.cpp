@@ -20,7 +20,6 @@ namespace {
 
 constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",    "index",
                                               "meta",   "state",    "raft_log",  "raft_state"};
-constexpr size_t kColumnFamilyCount = std::size(kColumnFamilyNames);
 // 2: contract state with its hash in the headers (chain-1 stores carried a zero digest).
 // 3: contract state values in the binary encoding of contracts/state_codec.h (chain-2: JSON).
 // 4: a vaccine dose's value lists the shipments it travelled in (`legs`).

@@ -15,6 +15,20 @@ namespace medtrail::contracts {
 
 namespace tableware {
 
+// A batch's recall. Outside Batch, which holds it as an optional: clang will not construct a
+// nested struct with member initialisers while its enclosing class is incomplete.
+struct BatchRecall {
+  int64_t at_ms = 0;
+  std::string by;
+  std::string reason;
+  std::string record;
+
+  static constexpr auto fields() {
+    return std::tuple{field("at_ms", &BatchRecall::at_ms), field("by", &BatchRecall::by),
+                      field("reason", &BatchRecall::reason), field("record", &BatchRecall::record)};
+  }
+};
+
 // "tw/<batch_code>": a batch, its shipments and inspections. Times are ms since the Unix epoch.
 struct Batch {
   // GB 14934-2016 test results, as the unit or an inspector sent them.
@@ -67,17 +81,7 @@ struct Batch {
     }
   };
 
-  struct Recall {
-    int64_t at_ms = 0;
-    std::string by;
-    std::string reason;
-    std::string record;
-
-    static constexpr auto fields() {
-      return std::tuple{field("at_ms", &Recall::at_ms), field("by", &Recall::by),
-                        field("reason", &Recall::reason), field("record", &Recall::record)};
-    }
-  };
+  using Recall = BatchRecall;
 
   std::string batch_code;
   std::string org;  // the disinfection unit
