@@ -1,0 +1,29 @@
+// A stored state value (a store, a snapshot installed from a peer): the first byte picks the key
+// family, the rest is the value. What decodes must encode back from its JSON view.
+#include <iterator>
+#include <string>
+
+#include "fuzz_check.h"
+#include "medtrail/contracts/state_json.h"
+
+using namespace medtrail;
+
+namespace {
+
+const char* const kKeys[] = {"rx/0c47",   "tw/TW-1",     "vlot/06901234567892/L1", "vcode/V1",
+                             "vship/S1",  "id/hosp-a/li", "org/hosp-a",             "node/n1",
+                             "gov/p1",    "acc/e1",       "gov/orgs-added",         "gov/nodes-added"};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
+  if (size == 0) return 0;
+  const std::string key = kKeys[data[0] % std::size(kKeys)];
+  const std::string_view bytes = fuzz::as_text(data + 1, size - 1);
+  std::optional<nlohmann::json> view = contracts::state_value_json(key, bytes);
+  if (!view) return 0;
+  std::optional<std::string> encoded = contracts::state_value_from_json(key, *view);
+  fuzz::check(encoded.has_value(), "a decoded value's view encodes");
+  fuzz::check(contracts::state_value_json(key, *encoded) == view, "the view of the re-encoded value is the same");
+  return 0;
+}
