@@ -106,26 +106,14 @@ int main(int argc, char** argv) {
         must(ledger::sign_query(suite, chain, key, "hosp-a/ph-wang", q, 1796386744672, "00ff" + std::to_string(i))));
   }
 
-  consensus::Message append;
-  append.type = consensus::MessageType::kAppend;
-  append.from = 1;
-  append.to = 2;
-  append.term = 3;
-  append.index = 9;
-  append.log_term = 3;
-  append.commit = 8;
+  consensus::Message append{.type = consensus::MessageType::kAppend, .from = 1, .to = 2, .term = 3, .index = 9,
+                            .log_term = 3, .commit = 8};
   append.entries.push_back({3, 10, consensus::EntryType::kNormal, text(ledger::encode_proposal(proposal))});
   put("raft_message", "append", consensus::encode_message(append));
-  consensus::Message vote;
-  vote.type = consensus::MessageType::kVoteResponse;
-  vote.from = 2;
-  vote.to = 1;
-  vote.term = 4;
-  vote.reject = true;
+  const consensus::Message vote{.type = consensus::MessageType::kVoteResponse, .from = 2, .to = 1, .term = 4,
+                                .reject = true};
   put("raft_message", "vote-response", consensus::encode_message(vote));
-  consensus::Message chunk;
-  chunk.type = consensus::MessageType::kSnapshotChunk;
-  chunk.term = 5;
+  consensus::Message chunk{.type = consensus::MessageType::kSnapshotChunk, .term = 5};
   chunk.snapshot_offset = 4096;
   chunk.snapshot_size = 8192;
   chunk.snapshot_chunk = std::string(300, 'x');
