@@ -201,12 +201,12 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
         // again was most of a page's cost. The payload parsed strictly, so its text is JSON.
         body_bytes += leaf->envelope.payload.size();
         std::optional<std::string_view> text = ledger::payload_body_text(payload);
-        std::string parsed;
+        std::string printed;
         if (!text) {
           json body;
           (void)ledger::parse_payload(leaf->envelope, &body);
-          parsed = json_text(body);
-          text = parsed;
+          printed = json_text(body);
+          text = printed;
         }
         rows.pop_back();  // the row's closing brace
         rows += ",\"body\":";
