@@ -63,9 +63,21 @@ void serialize(Archive& ar, Envelope& e) {
   bounded_bytes(ar, e.signature, kMaxKeyOrSignature);
 }
 
+// A byte that must be 0 or 1: cereal would copy any byte into the bool, and a bool holding
+// another value is undefined behaviour wherever it is read (found by tests/fuzz/block_fuzz).
+template <class Archive>
+void strict_bool(Archive& ar, bool& b) {
+  uint8_t byte = b ? 1 : 0;
+  ar(byte);
+  if constexpr (Archive::is_loading::value) {
+    if (byte > 1) throw cereal::Exception("a flag byte is " + std::to_string(byte) + ", not 0 or 1");
+    b = byte == 1;
+  }
+}
+
 template <class Archive>
 void serialize(Archive& ar, ExecutionResult& r) {
-  ar(r.accepted);
+  strict_bool(ar, r.accepted);
   bounded_bytes(ar, r.reason_code, kMaxShortText);
   bounded_bytes(ar, r.reason, kMaxReasonText);
 }
