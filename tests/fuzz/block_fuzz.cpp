@@ -6,33 +6,34 @@
 
 using namespace medtrail;
 
+namespace {
+
+// What `decode` accepts, `encode` must print to bytes that `decode` reads back the same.
+template <class Decode, class Encode>
+void round_trip(ledger::ByteView bytes, Decode decode, Encode encode, const char* property) {
+  auto value = decode(bytes);
+  if (!value.ok()) return;
+  auto again = decode(encode(*value));
+  fuzz::check(again.ok() && *again == *value, property);
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   if (size == 0) return 0;
   const ledger::ByteView bytes(data + 1, size - 1);
   switch (data[0] % 4) {
     case 0:
-      if (auto p = ledger::decode_proposal(bytes); p.ok()) {
-        auto again = ledger::decode_proposal(ledger::encode_proposal(*p));
-        fuzz::check(again.ok() && *again == *p, "decode_proposal round trip");
-      }
+      round_trip(bytes, ledger::decode_proposal, ledger::encode_proposal, "decode_proposal round trip");
       break;
     case 1:
-      if (auto b = ledger::decode_block(bytes); b.ok()) {
-        auto again = ledger::decode_block(ledger::encode_block(*b));
-        fuzz::check(again.ok() && ledger::encode_block(*again) == ledger::encode_block(*b), "decode_block round trip");
-      }
+      round_trip(bytes, ledger::decode_block, ledger::encode_block, "decode_block round trip");
       break;
     case 2:
-      if (auto h = ledger::decode_header(bytes); h.ok()) {
-        auto again = ledger::decode_header(ledger::encode_header(*h));
-        fuzz::check(again.ok() && ledger::encode_header(*again) == ledger::encode_header(*h), "decode_header round trip");
-      }
+      round_trip(bytes, ledger::decode_header, ledger::encode_header, "decode_header round trip");
       break;
     default:
-      if (auto l = ledger::decode_leaf(bytes); l.ok()) {
-        auto again = ledger::decode_leaf(ledger::encode_leaf(*l));
-        fuzz::check(again.ok() && ledger::encode_leaf(*again) == ledger::encode_leaf(*l), "decode_leaf round trip");
-      }
+      round_trip(bytes, ledger::decode_leaf, ledger::encode_leaf, "decode_leaf round trip");
       break;
   }
   return 0;

@@ -16,6 +16,7 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/proposal.h"
 #include "medtrail/ledger/signed_query.h"
+#include "state_keys.h"
 
 using namespace medtrail;
 namespace fs = std::filesystem;
@@ -121,11 +122,8 @@ int main(int argc, char** argv) {
   put("raft_message", "snapshot-chunk", consensus::encode_message(chunk));
   put("raft_message", "entry", consensus::encode_entry(append.entries[0]));
 
-  const char* keys[] = {"rx/0c47", "tw/TW-1", "vlot/06901234567892/L1", "vcode/V1", "vship/S1", "id/hosp-a/li",
-                        "org/hosp-a", "node/n1", "gov/p1", "acc/e1", "gov/orgs-added", "gov/nodes-added"};
-  for (size_t i = 0; i < std::size(keys); ++i) {
-    // The same key list, in the same order, as state_value_fuzz.cpp: the first byte picks it.
-    if (auto bytes = contracts::state_value_from_json(keys[i], nlohmann::json::object())) {
+  for (size_t i = 0; i < std::size(fuzz::kStateKeys); ++i) {
+    if (auto bytes = contracts::state_value_from_json(fuzz::kStateKeys[i], nlohmann::json::object())) {
       put("state_value", "default-" + std::to_string(i), tagged(static_cast<char>(i), *bytes));
     }
   }

@@ -19,10 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   nlohmann::json body;
   auto fields = ledger::parse_payload(envelope, &body);
   if (!fields.ok()) return 0;
-  fuzz::check(ledger::payload_plain_string(text, "kind") == std::optional<std::string_view>(fields->kind),
-              "plain kind == parsed kind");
-  fuzz::check(ledger::payload_plain_string(text, "org") == std::optional<std::string_view>(fields->org),
-              "plain org == parsed org");
+  // A member written with escapes is the parser's to decode (nullopt); any other must agree.
+  const std::optional<std::string_view> kind = ledger::payload_plain_string(text, "kind");
+  const std::optional<std::string_view> org = ledger::payload_plain_string(text, "org");
+  fuzz::check(!kind || *kind == fields->kind, "plain kind == parsed kind");
+  fuzz::check(!org || *org == fields->org, "plain org == parsed org");
   if (body_text) {
     fuzz::check(nlohmann::json::parse(*body_text, nullptr, false) == body, "body text parses to the parsed body");
   }

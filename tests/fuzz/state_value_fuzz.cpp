@@ -4,21 +4,14 @@
 #include <string>
 
 #include "fuzz_check.h"
+#include "state_keys.h"
 #include "medtrail/contracts/state_json.h"
 
 using namespace medtrail;
 
-namespace {
-
-const char* const kKeys[] = {"rx/0c47",   "tw/TW-1",     "vlot/06901234567892/L1", "vcode/V1",
-                             "vship/S1",  "id/hosp-a/li", "org/hosp-a",             "node/n1",
-                             "gov/p1",    "acc/e1",       "gov/orgs-added",         "gov/nodes-added"};
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   if (size == 0) return 0;
-  const std::string key = kKeys[data[0] % std::size(kKeys)];
+  const std::string key(fuzz::kStateKeys[data[0] % std::size(fuzz::kStateKeys)]);
   const std::string_view bytes = fuzz::as_text(data + 1, size - 1);
   std::optional<nlohmann::json> view = contracts::state_value_json(key, bytes);
   if (!view) return 0;
