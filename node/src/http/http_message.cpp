@@ -19,8 +19,19 @@ std::string lowercase(std::string_view text) {
   return out;
 }
 
-bool has_line_break(std::string_view text) {
-  return text.find_first_of("\r\n") != std::string_view::npos;
+// RFC 9110 §5.1: a field name is a token.
+bool is_token(std::string_view name) {
+  if (name.empty()) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+// RFC 9110 §5.5: no control character but HTAB in a field value (CR and LF would start a header
+// or a response of the handler's making; any other makes the head unparsable).
+bool is_field_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(),
+                      [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
 }  // namespace
@@ -66,7 +77,7 @@ BeastResponse to_beast(Response response, unsigned version, bool keep_alive) {
   message.result(static_cast<unsigned>(status));
   message.set(beast_http::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) {
-    if (name.empty() || has_line_break(name) || has_line_break(value)) continue;
+    if (!is_token(name) || !is_field_value(value)) continue;
     message.set(name, value);
   }
   if (message.find(beast_http::field::date) == message.end()) message.set(beast_http::field::date, http_date());

@@ -22,8 +22,9 @@ Request from_beast(BeastRequest&& message, std::string remote_address);
 // A target that is not origin-form or holds a malformed percent-escape is `bad_request`.
 ledger::Result<std::vector<std::string>> decode_target(Request& request);
 
-// Sets Content-Type, Content-Length and Connection; drops extra headers that would let a
-// handler inject CR/LF into the response head.
+// Sets Content-Type, Content-Length and Connection; drops an extra header whose name is not a
+// token or whose value holds a control character other than HTAB (it would inject a header or
+// make the head unparsable).
 // Adds Date unless the handler set one.
 BeastResponse to_beast(Response response, unsigned version, bool keep_alive);
 
