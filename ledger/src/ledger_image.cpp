@@ -292,15 +292,20 @@ Result<LedgerImageInfo> verify_ledger_image(const std::string& image, const Cryp
   options.search_index = false;  // check_index then sees the image's index entries alone
   auto scratch = ChainStore::open(scratch_dir, suite, chain_id, options);
   if (!scratch.ok()) return scratch.status();
-  MEDTRAIL_RETURN_IF_ERROR(write_image(**scratch, *entries, extra_meta_keys));
-
+  // The scratch store is fresh and ours: what it or the verifier finds inconsistent in it (a
+  // leaf that does not decode, a state hash that does not give the head) is the image's fault,
+  // not a failing disk's, and is refused as `bad_image`.
+  auto image_fault = [](const Status& s) {
+    return Status::error(s.code() == "corruption" ? "bad_image" : s.code(), "image: " + s.message());
+  };
+  if (Status s = write_image(**scratch, *entries, extra_meta_keys); !s.ok()) return image_fault(s);
   VerifyOptions verify;
   verify.runner = &runner;
   verify.trust = &trust;
   VerifyReport report = verify_chain(**scratch, verify);
-  if (!report.ok) return Status::error(report.problem_code, "image: " + report.problem);
-  MEDTRAIL_RETURN_IF_ERROR(check_nothing_past_head(**scratch));
-  MEDTRAIL_RETURN_IF_ERROR(check_index(**scratch));
+  if (!report.ok) return image_fault(Status::error(report.problem_code, report.problem));
+  if (Status s = check_nothing_past_head(**scratch); !s.ok()) return image_fault(s);
+  if (Status s = check_index(**scratch); !s.ok()) return image_fault(s);
   LedgerImageInfo info;
   info.height = (*scratch)->height();
   info.tree_size = (*scratch)->tree_size();

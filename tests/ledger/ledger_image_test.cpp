@@ -179,6 +179,32 @@ TEST_F(LedgerImageTest, ConsistentlyRehashedForgeryFailsChainVerification) {
   EXPECT_FALSE(info.ok());
 }
 
+TEST_F(LedgerImageTest, AStateHashThatDisagreesWithTheHeadIsTheImagesFaultNotTheDisks) {
+  // The scratch store's own consistency check finds it; the verifier used to pass its
+  // `corruption` on, the code of a failing disk. Found by tests/fuzz/ledger_image_fuzz.cpp.
+  std::string value = get_meta(*source_, "state_hash");
+  ASSERT_FALSE(value.empty());
+  value[value.size() - 1] ^= 0x01;
+  put_meta(*source_, "state_hash", value);
+  auto image = export_ledger_image(*source_, extra_);
+  ASSERT_TRUE(image.ok());
+  auto info = verify(*image);
+  EXPECT_EQ(info.status().code(), "bad_image") << info.status().to_string();
+}
+
+TEST_F(LedgerImageTest, ALeafThatDoesNotDecodeIsTheImagesFaultNotTheDisks) {
+  // The chain verifier calls an undecodable leaf `corruption` (in a node's own store it is);
+  // in an image a peer sent it is the image's. Found by tests/fuzz/ledger_image_fuzz.cpp.
+  ASSERT_TRUE(source_->db()
+                  ->Put(rocksdb::WriteOptions(), source_->column_family(ColumnFamily::kLeaves),
+                        ChainStore::height_key(3), "x")
+                  .ok());
+  auto image = export_ledger_image(*source_, extra_);
+  ASSERT_TRUE(image.ok());
+  auto info = verify(*image);
+  EXPECT_EQ(info.status().code(), "bad_image") << info.status().to_string();
+}
+
 TEST_F(LedgerImageTest, CheckpointsWithoutQuorumFailVerification) {
   auto image = export_ledger_image(*source_, extra_).value();
   CheckpointTrust strict = consortium_.trust();
