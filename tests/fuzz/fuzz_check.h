@@ -8,9 +8,10 @@
 
 namespace medtrail::fuzz {
 
-inline void check(bool holds, const char* property) {
+inline void check(bool holds, const char* property, std::string_view detail = {}) {
   if (holds) return;
-  std::fprintf(stderr, "fuzz: property broken: %s\n", property);
+  std::fprintf(stderr, "fuzz: property broken: %s%s%.*s\n", property, detail.empty() ? "" : ": ",
+               static_cast<int>(detail.size()), detail.data());
   std::abort();
 }
 

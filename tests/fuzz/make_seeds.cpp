@@ -7,6 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "contracts/contract_fixture.h"
+#include "contracts/fuzz_seeds.h"
+#include "core/peer_frames.h"
 #include "medtrail/consensus/codec.h"
 #include "medtrail/contracts/state_json.h"
 #include "medtrail/ledger/block.h"
@@ -15,8 +18,11 @@
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/proposal.h"
+#include "medtrail/ledger/ledger_image.h"
 #include "medtrail/ledger/signed_query.h"
+#include "peer/frame_codec.h"
 #include "state_keys.h"
+#include "support/chain_fixture.h"
 
 using namespace medtrail;
 namespace fs = std::filesystem;
@@ -137,6 +143,48 @@ int main(int argc, char** argv) {
   put("text_formats", "tile", tagged(2, "tile/0/x001/234.p/7"));
   put("text_formats", "proof", tagged(3, R"({"leaf_index":3,"tree_size":42,"path":["00"],"root":"00","leaf_data":"00"})"));
   put("text_formats", "time", tagged(4, "2026-12-04T10:00:00.123+08:00"));
+
+  // A peer link: a hello, a length header, a Raft message, a forwarded proposal, a checkpoint.
+  put("peer_frame", "hello", tagged(0, *node::peer::encode_hello("hosp-a/node-1")));
+  const node::peer::FrameHeader header = node::peer::encode_frame_header(4096);
+  put("peer_frame", "length", tagged(1, std::string(header.begin(), header.end())));
+  put("peer_frame", "raft", tagged(2, node::raft_frame(append)));
+  put("peer_frame", "forward", tagged(2, node::forward_frame(proposal)));
+  put("peer_frame", "checkpoint", tagged(2, node::checkpoint_frame(cp)));
+
+  // What clients send the listeners.
+  put("http_request", "get", "GET /v1/trace/TW-000000001?lang=zh%2DCN HTTP/1.1\r\nHost: n1\r\n"
+                             "X-Forwarded-For: 203.0.113.9, 10.0.0.2\r\n\r\n");
+  put("http_request", "post", "POST /v1/records?wait=commit HTTP/1.1\r\nHost: n1\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(ledger::envelope_to_wire(proposal.envelopes[0]).size()) +
+                              "\r\n\r\n" + ledger::envelope_to_wire(proposal.envelopes[0]));
+  put("http_request", "chunked", "POST /v1/records HTTP/1.1\r\nHost: n1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 "5\r\nhello\r\n0\r\n\r\n");
+  put("http_request", "audit", "GET /v1/audit/trails/rx/%30abc/?limit=5&format=csv&echo=a%20b%09c&x HTTP/1.0\r\n\r\n");
+
+  // Every contract's seed bodies, each valid in the state the target prepares.
+  contracts::testing::ContractFixture fixture;
+  for (const auto& [kind, seeds] : contracts::fuzz_testing::prepare_seeds(fixture)) {
+    for (size_t i = 0; i < seeds.size(); ++i) {
+      put("contract_body", kind + "-" + std::to_string(i), kind + " " + std::to_string(i) + "\n" + seeds[i].body.dump());
+    }
+  }
+
+  // A ledger image of a short chain with checkpoints, after the trust that checks them.
+  {
+    testing::TempDir dir;
+    ledger::ChainStoreOptions options;
+    options.sync = false;
+    auto store = must(ledger::ChainStore::open(dir.file("chain"), suite, testing::test_chain_id(suite), options));
+    testing::TestConsortium consortium(suite);
+    testing::ChainSpec spec;
+    spec.blocks = 4;
+    spec.leaves_per_block = 2;
+    testing::build_chain(*store, consortium, spec);
+    std::string trust(1, static_cast<char>(consortium.node_keys.size()));
+    for (const auto& k : consortium.node_keys) trust += text(k.public_key);
+    put("ledger_image", "chain-4", trust + must(ledger::export_ledger_image(*store, {})));
+  }
   std::printf("make_seeds: corpora written to %s\n", root.c_str());
   return 0;
 }
