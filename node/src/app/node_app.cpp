@@ -263,14 +263,18 @@ Status NodeApp::Impl::build_pipeline() {
   driver->set_on_membership([this](const std::vector<ledger::GenesisNode>& members, bool self_in) {
     if (peers) {
       std::vector<peer::PeerEndpoint> endpoints;
+      // [peer_routes] says where to dial a node when the consortium's address is not the way.
+      auto endpoint = [this](const ledger::GenesisNode& n) {
+        auto route = config.peer_routes.find(n.id);
+        return peer::PeerEndpoint{n.id, route != config.peer_routes.end() ? route->second : n.peer_address,
+                                  n.tls_spki_sha256};
+      };
       for (const auto& n : members) {
-        if (n.id != config.node_id) endpoints.push_back({n.id, n.peer_address, n.tls_spki_sha256});
+        if (n.id != config.node_id) endpoints.push_back(endpoint(n));
       }
       // A joining node knows only genesis until the log tells it more: keep dialing those.
       if (config.join && !self_in) {
-        for (const auto& n : genesis.genesis.nodes) {
-          endpoints.push_back({n.id, n.peer_address, n.tls_spki_sha256});
-        }
+        for (const auto& n : genesis.genesis.nodes) endpoints.push_back(endpoint(n));
       }
       peers->set_peers(std::move(endpoints));
     }

@@ -21,8 +21,9 @@ namespace fs = std::filesystem;
 // A node.toml is a few hundred bytes; anything this size is not one.
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
-constexpr std::string_view kTopKeys[] = {"node_id", "genesis", "data_dir", "key_file", "tls",    "listen",
-                                         "api",     "public",  "limits",   "log",      "storage", "cluster"};
+constexpr std::string_view kTopKeys[] = {"node_id", "genesis", "data_dir", "key_file", "tls",     "listen",
+                                         "api",     "public",  "limits",   "log",      "storage", "cluster",
+                                         "peer_routes"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kListenKeys[] = {"peer", "api"};
 // Keys every listener table takes ([api], [public]).
@@ -38,6 +39,14 @@ constexpr std::string_view kStorageKeys[] = {"fsync"};
 constexpr std::string_view kClusterKeys[] = {"join"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kRecordReads[] = {"members", "off"};
+constexpr size_t kMaxPeerRoutes = 1024;
+
+// Same rule as genesis node ids.
+bool valid_node_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+  });
+}
 constexpr std::string_view kLimitKeys[] = {
     "max_request_bytes", "max_header_bytes",  "max_records_per_request", "admission_queue",
     "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "verify_threads",
@@ -257,15 +266,34 @@ Status read_listener(const TableReader& table, const std::string& base, Listener
   return Status();
 }
 
+// [peer_routes]: node id = "host:port", where this node dials that peer instead of the address
+// the consortium's records give (a gateway, a tunnel, a fault-injecting proxy in a test). Any
+// node id may be listed: a node added later may be routed before it joins.
+Status read_peer_routes(const TableReader& top, NodeConfig& c) {
+  const toml::table* routes = nullptr;
+  MEDTRAIL_RETURN_IF_ERROR(top.table("peer_routes", routes));
+  if (routes == nullptr) return Status();
+  TableReader reader(*routes, "peer_routes.", c.source);
+  if (routes->size() > kMaxPeerRoutes) {
+    return top.error_in("peer_routes", "at most " + std::to_string(kMaxPeerRoutes) + " routes");
+  }
+  for (auto&& [key, value] : *routes) {
+    const std::string_view id = key.str();
+    if (!valid_node_id(id)) return reader.error_at(value, id, "not a node id (1..64 characters of [a-z0-9-])");
+    std::string address;
+    MEDTRAIL_RETURN_IF_ERROR(reader.address(id, address));
+    c.peer_routes.emplace(std::string(id), std::move(address));
+  }
+  return Status();
+}
+
 Status read_config(const toml::table& root, std::string_view source, const std::string& base,
                    NodeConfig& c) {
   TableReader top(root, "", source);
   MEDTRAIL_RETURN_IF_ERROR(top.check_keys(kTopKeys));
   MEDTRAIL_RETURN_IF_ERROR(top.string("node_id", true, c.node_id));
   // Same rule as genesis node ids; whether genesis names this node is checked at start-up.
-  if (c.node_id.size() > 64 || !std::all_of(c.node_id.begin(), c.node_id.end(), [](char ch) {
-        return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
-      })) {
+  if (!valid_node_id(c.node_id)) {
     return top.error_at(*root.get("node_id"), "node_id", "must be 1..64 characters of [a-z0-9-]");
   }
   MEDTRAIL_RETURN_IF_ERROR(top.path("genesis", true, base, c.genesis_file));
@@ -318,6 +346,8 @@ Status read_config(const toml::table& root, std::string_view source, const std::
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "cluster", source, kClusterKeys, cluster));
   MEDTRAIL_RETURN_IF_ERROR(cluster->boolean("join", c.join));
+
+  MEDTRAIL_RETURN_IF_ERROR(read_peer_routes(top, c));
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "storage", source, kStorageKeys, storage));
   return storage->boolean("fsync", c.fsync);

@@ -31,12 +31,15 @@
 //   [cluster]
 //   join = false                           # true: a node genesis does not name, added later
 //                                          # through the membership endpoint
+//   [peer_routes]                          # optional: dial a peer here instead of at the
+//   node-2 = "10.8.0.2:7002"               # address genesis or its member record gives
 //
 // Unknown keys, wrong types, out-of-range values and missing required keys are errors that
 // name the file, the line and the key: `bad_config` "node.toml:7: limits.max_batch_records:
 // must be 1..10000".
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,6 +114,7 @@ struct NodeConfig {
   std::string log_file;
   bool fsync = true;
   bool join = false;
+  std::map<std::string, std::string> peer_routes;  // node id -> host:port to dial it at
 };
 
 // Parses `text`; relative paths resolve against `base_dir`; `source` names it in errors.

@@ -218,6 +218,21 @@ TEST(NodeConfig, WrongTypesNameFileLineAndKey) {
       "node_id", "must not be empty");
 }
 
+TEST(NodeConfig, PeerRoutesSayWhereToDialANode) {
+  Result<NodeConfig> r = parse(minimal_plus("[peer_routes]\nnode-2 = \"10.8.0.2:7002\"\nnode-3 = \"[::1]:7003\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->peer_routes, (std::map<std::string, std::string>{{"node-2", "10.8.0.2:7002"}, {"node-3", "[::1]:7003"}}));
+  EXPECT_TRUE(parse(kMinimal)->peer_routes.empty());
+
+  expect_error(minimal_plus("[peer_routes]\nnode-2 = \"10.8.0.2\"\n"), kMinimalLines + 2, "peer_routes.node-2",
+               "expected host:port");
+  expect_error(minimal_plus("[peer_routes]\nnode-2 = 7002\n"), kMinimalLines + 2, "peer_routes.node-2",
+               "must be a string");
+  expect_error(minimal_plus("[peer_routes]\n\"Node 2\" = \"10.8.0.2:7002\"\n"), kMinimalLines + 2,
+               "peer_routes.Node 2", "not a node id");
+  expect_error("peer_routes = \"node-2\"\n" + std::string(kMinimal), 1, "peer_routes", "must be a table");
+}
+
 TEST(NodeConfig, SyntaxErrorsNameFileAndLine) {
   Result<NodeConfig> r = parse(minimal_plus("[log\nlevel = \"info\"\n"));
   ASSERT_FALSE(r.ok());
