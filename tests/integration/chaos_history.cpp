@@ -76,26 +76,34 @@ CheckReport check_history(const std::vector<Op>& ops, const std::vector<ChainRec
     if (!got_answer && on_chain.contains(id)) ++report.unknown_on_chain;
   }
 
-  // 3. Real time: an answer received before another record was sent orders the two.
+  // 3. Real time: a record answered before another record was first sent comes first. A
+  // record sent again is one record: it was sent when first sent, answered when first answered
+  // (a retry of a record already on the chain takes the place the first attempt got).
   struct Timed {
     Clock::time_point at;
     uint64_t leaf;
     const Op* op;
   };
-  std::vector<Timed> completed;
-  std::vector<Timed> invoked;
+  std::map<std::string, Timed> first_sent;
+  std::map<std::string, Timed> first_answered;
   for (const Op& op : ops) {
-    if (op.outcome == Outcome::kUnknown) continue;
     auto c = on_chain.find(op.record_id);
     if (c == on_chain.end()) continue;
-    completed.push_back({op.completed, c->second->leaf, &op});
-    invoked.push_back({op.invoked, c->second->leaf, &op});
+    auto [sent, fresh] = first_sent.try_emplace(op.record_id, Timed{op.invoked, c->second->leaf, &op});
+    if (!fresh && op.invoked < sent->second.at) sent->second = {op.invoked, c->second->leaf, &op};
+    if (op.outcome == Outcome::kUnknown) continue;
+    auto [answered_at, first] = first_answered.try_emplace(op.record_id, Timed{op.completed, c->second->leaf, &op});
+    if (!first && op.completed < answered_at->second.at) answered_at->second = {op.completed, c->second->leaf, &op};
   }
+  std::vector<Timed> completed;
+  std::vector<Timed> invoked;
+  for (const auto& [id, t] : first_answered) completed.push_back(t);
+  for (const auto& [id, t] : first_sent) invoked.push_back(t);
   auto by_time = [](const Timed& a, const Timed& b) { return a.at < b.at; };
   std::sort(completed.begin(), completed.end(), by_time);
   std::sort(invoked.begin(), invoked.end(), by_time);
   size_t next = 0;
-  const Timed* latest = nullptr;  // of those completed so far, the one latest on the chain
+  const Timed* latest = nullptr;  // of those answered so far, the one latest on the chain
   for (const Timed& b : invoked) {
     while (next < completed.size() && completed[next].at < b.at) {
       if (latest == nullptr || completed[next].leaf > latest->leaf) latest = &completed[next];
@@ -103,7 +111,7 @@ CheckReport check_history(const std::vector<Op>& ops, const std::vector<ChainRec
     }
     if (latest != nullptr && latest->leaf > b.leaf) {
       problem(latest->op->kind + " " + short_id(latest->op->record_id) + " was answered before " + b.op->kind + " " +
-              short_id(b.op->record_id) + " was sent, yet it is later on the chain (leaf " +
+              short_id(b.op->record_id) + " was first sent, yet it is later on the chain (leaf " +
               std::to_string(latest->leaf) + " > " + std::to_string(b.leaf) + ")");
     }
   }

@@ -101,6 +101,16 @@ TEST_F(ChaosHistory, AnOrderAgainstRealTimeIsCaught) {
   EXPECT_TRUE(mentions(r, "yet it is later on the chain")) << (r.ok() ? "passed" : r.problems.front());
 }
 
+TEST_F(ChaosHistory, ARetryOfARecordAlreadyOnTheChainKeepsTheFirstAttemptsPlace) {
+  race();
+  // d1's first answer was lost; sent again after d2's answer came, it is found on the chain
+  // where its first attempt put it, before d2. Not a violation.
+  ops[2].outcome = Outcome::kUnknown;
+  op("rx.dispense", "d1", "i1", 6, 100, 5, Outcome::kAccepted);
+  CheckReport r = check_history(ops, chain);
+  EXPECT_TRUE(r.ok()) << r.problems.front();
+}
+
 TEST_F(ChaosHistory, ADispenseBeyondTheQuantityIsCaught) {
   race();
   chain[4].accepted = true;

@@ -138,10 +138,8 @@ void Cluster::found(const ClusterOptions& options) {
   std::string output;
   int rc = run_cli({"genesis", "init", "--orgs", orgs_path, "--out", dir_}, &output);
   if (rc != 0) throw std::runtime_error("medtrail genesis init failed: " + output);
-  for (const auto& node : nodes_) {
-    if (!options.extra_toml.empty()) {
-      std::ofstream(node.dir + "/node.toml", std::ios::app) << "\n" << options.extra_toml << "\n";
-    }
+  if (!options.extra_toml.empty()) {
+    for (int i = 0; i < size(); ++i) append_toml(i, options.extra_toml);
   }
   for (const char* org : kOrgs) {
     auto key = ledger::load_key_file(dir_ + "/orgs/" + org + "/admin.key");
@@ -188,6 +186,16 @@ int Cluster::add_node(const std::string& id, const std::string& org) {
   if (rc != 0) throw std::runtime_error("medtrail node init failed: " + output);
   nodes_.push_back(node);
   return size() - 1;
+}
+
+void Cluster::append_toml(int i, const std::string& toml) {
+  std::ofstream(nodes_.at(i).dir + "/node.toml", std::ios::app) << "\n" << toml << "\n";
+}
+
+std::optional<int> Cluster::exited(int i) {
+  int code = -1;
+  if (running(i) && reap(i, 0ms, &code)) return code;
+  return std::nullopt;
 }
 
 void Cluster::start(int i) {

@@ -62,9 +62,15 @@ class Cluster {
     return dir_ + "/orgs/" + org + "/admin.key";
   }
 
+  // Appends `toml` to the node's node.toml (before it starts: e.g. its [peer_routes]).
+  void append_toml(int i, const std::string& toml);
+
   void start(int i);
   void start_all();
   bool running(int i) const { return nodes_.at(i).pid > 0; }
+  // When the node was running and has exited since (on its own): its exit code, as stop()
+  // gives it; the node is then no longer running. Otherwise nullopt.
+  std::optional<int> exited(int i);
   // Sends `signal` and waits for the exit; returns the exit code, 128+signal when killed by a
   // signal, or -1 when it did not exit within `timeout` (it is then SIGKILLed).
   int stop(int i, int signal = 15, std::chrono::milliseconds timeout = 15s);

@@ -1,0 +1,155 @@
+// Jepsen-style: three real node processes, every peer link through a fault-injecting proxy,
+// clients issuing, reviewing and competing to dispense prescriptions while partitions, one-way
+// loss, delays, connection resets, kill -9 and pauses come and go. Afterwards every node must
+// stop cleanly, hold the same chain and pass verify-chain, and the recorded history must be
+// linearizable against that chain (chaos_history.h).
+//
+// CI runs a short form. scripts/chaos runs it longer, with the environment:
+//   MEDTRAIL_CHAOS_SEED         the nemesis's and the clients' seed (default 1)
+//   MEDTRAIL_CHAOS_SECONDS      how long faults come and go (default 30)
+//   MEDTRAIL_CHAOS_FAULTS       a comma list of nemesis.h's faults (default: all)
+//   MEDTRAIL_CHAOS_KILL_CYCLES  > 0: run until this many kill -9s (then only kill is injected
+//                               unless FAULTS says otherwise)
+//   MEDTRAIL_CHAOS_REPORT       a file to append the run's summary to (one JSON line)
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "integration/chaos_history.h"
+#include "integration/chaos_nemesis.h"
+#include "integration/chaos_workload.h"
+#include "integration/cluster_harness.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/envelope.h"
+
+namespace medtrail::integration::chaos {
+namespace {
+
+uint64_t env_number(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+std::set<std::string> env_faults(bool kill_only) {
+  const char* v = std::getenv("MEDTRAIL_CHAOS_FAULTS");
+  if (v == nullptr || *v == '\0') return kill_only ? std::set<std::string>{"kill"} : kAllFaults;
+  std::set<std::string> faults;
+  std::stringstream list(v);
+  for (std::string f; std::getline(list, f, ',');) {
+    if (!kAllFaults.contains(f)) throw std::invalid_argument("MEDTRAIL_CHAOS_FAULTS: no fault '" + f + "'");
+    faults.insert(f);
+  }
+  return faults;
+}
+
+struct NodeHead {
+  uint64_t height = 0;
+  uint64_t tree_size = 0;
+  std::string tree_root;
+};
+
+// The chain as node `i` stored it: its head, and (when `records`) every leaf in order.
+NodeHead read_chain(const Cluster& cluster, int i, std::vector<ChainRecord>* records) {
+  auto store = ledger::ChainStore::open_existing(cluster.data_dir(i) + "/db", /*read_only=*/true);
+  if (!store.ok()) throw std::runtime_error(cluster.node(i).id + ": " + store.status().to_string());
+  NodeHead head{(*store)->height(), (*store)->tree_size(), ledger::to_hex((*store)->tree_root())};
+  for (uint64_t leaf = 0; records != nullptr && leaf < head.tree_size; ++leaf) {
+    auto record = (*store)->leaf_at(leaf);
+    if (!record.ok()) throw std::runtime_error(cluster.node(i).id + ": leaf " + std::to_string(leaf));
+    records->push_back({leaf, ledger::record_id(record->envelope).value(), record->result.accepted,
+                        record->result.reason_code});
+  }
+  return head;
+}
+
+TEST(Chaos, PrescriptionsUnderNetworkFaultsAndCrashesStayLinearizable) {
+  const uint64_t seed = env_number("MEDTRAIL_CHAOS_SEED", 1);
+  const uint64_t seconds = env_number("MEDTRAIL_CHAOS_SECONDS", 30);
+  const int kill_cycles = static_cast<int>(env_number("MEDTRAIL_CHAOS_KILL_CYCLES", 0));
+  NemesisOptions nemesis_options;
+  nemesis_options.seed = seed;
+  nemesis_options.faults = env_faults(kill_cycles > 0);
+  nemesis_options.kill_cycles = kill_cycles;
+
+  ClusterOptions cluster_options;
+  // An answer before the client gives up on it (chaos_workload.h: 6 s).
+  cluster_options.extra_toml = "[limits]\ncommit_wait_ms = 4000\n";
+  Cluster cluster(cluster_options);
+  Nemesis nemesis(cluster, nemesis_options);
+  cluster.start_all();
+  ASSERT_TRUE(cluster.wait_all_ready(60s));
+  ASSERT_TRUE(cluster.leader(30s).has_value());
+  Workload workload(cluster, {.clients = 4, .seed = seed});
+  std::string why;
+  ASSERT_TRUE(workload.prepare(&why)) << why;
+
+  const auto started = std::chrono::steady_clock::now();
+  workload.start();
+  nemesis.run(started + (kill_cycles > 0 ? std::chrono::hours(2) : std::chrono::seconds(seconds)));
+  workload.stop();
+  nemesis.heal();
+  const double ran = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_TRUE(cluster.wait_converged(120s)) << "the nodes did not agree on one head after the faults";
+
+  for (int i = 0; i < cluster.size(); ++i) {
+    EXPECT_EQ(cluster.stop(i), 0) << cluster.node(i).id << " did not stop cleanly";
+  }
+  std::vector<ChainRecord> chain;
+  const NodeHead first = read_chain(cluster, 0, &chain);
+  for (int i = 1; i < cluster.size(); ++i) {
+    const NodeHead head = read_chain(cluster, i, nullptr);
+    EXPECT_EQ(head.height, first.height) << cluster.node(i).id;
+    EXPECT_EQ(head.tree_size, first.tree_size) << cluster.node(i).id;
+    EXPECT_EQ(head.tree_root, first.tree_root) << cluster.node(i).id;
+  }
+  for (int i = 0; i < cluster.size(); ++i) {
+    std::string output;
+    EXPECT_EQ(cluster.run_cli({"verify-chain", "--data-dir", cluster.data_dir(i), "--genesis",
+                               cluster.genesis_path(), "--quiet"},
+                              &output),
+              0)
+        << cluster.node(i).id << ": " << output;
+  }
+
+  const std::vector<Op> history = workload.history();
+  const CheckReport report = check_history(history, chain);
+  std::ostringstream faults;
+  for (const auto& [fault, count] : nemesis.injected()) faults << (faults.tellp() > 0 ? ", " : "") << fault << " " << count;
+  std::cout << "chaos: seed " << seed << ", " << static_cast<int>(ran) << " s, faults: " << faults.str() << "\n"
+            << "chaos: " << report.ops << " requests, " << report.acknowledged << " answered, " << report.unknown
+            << " unanswered (" << report.unknown_on_chain << " of those records on the chain); dispenses "
+            << report.accepted_dispenses << " accepted, " << report.refused_dispenses << " refused; chain "
+            << first.height << " blocks, " << first.tree_size << " records\n";
+  for (const std::string& line : nemesis.log()) std::cout << "chaos:   " << line << "\n";
+  if (const char* path = std::getenv("MEDTRAIL_CHAOS_REPORT"); path != nullptr && *path != '\0') {
+    nlohmann::json line = {{"seed", seed},
+                           {"seconds", static_cast<int>(ran)},
+                           {"faults", nemesis.injected()},
+                           {"kills", nemesis.kills()},
+                           {"requests", report.ops},
+                           {"answered", report.acknowledged},
+                           {"unanswered", report.unknown},
+                           {"unanswered_on_chain", report.unknown_on_chain},
+                           {"dispenses_accepted", report.accepted_dispenses},
+                           {"dispenses_refused", report.refused_dispenses},
+                           {"blocks", first.height},
+                           {"records", first.tree_size},
+                           {"problems", report.problems},
+                           {"unexpected_exits", nemesis.unexpected_exits()}};
+    std::ofstream(path, std::ios::app) << line.dump() << "\n";
+  }
+
+  EXPECT_TRUE(nemesis.unexpected_exits().empty()) << nemesis.unexpected_exits().front();
+  for (const std::string& problem : report.problems) ADD_FAILURE() << problem;
+  // A run in which nothing got through proves nothing.
+  EXPECT_GT(report.acknowledged, 0u);
+  EXPECT_GT(report.accepted_dispenses, 0u);
+  if (kill_cycles > 0) {
+    EXPECT_EQ(nemesis.kills(), kill_cycles);
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::integration::chaos
