@@ -1,4 +1,5 @@
 #include "app/node_app.h"
+#include "app/disk_guard.h"
 #include "app/open_files.h"
 
 #include <rocksdb/db.h>
@@ -111,6 +112,21 @@ struct NodeApp::Impl {
   std::atomic<bool> removed{false};
   std::atomic<bool> failed{false};
 
+  std::unique_ptr<boost::asio::steady_timer> disk_timer;
+
+  // Stops the node as failed: admission closes, run_until_stopped returns 2.
+  void fail() {
+    failed = true;
+    accepting = false;
+    {
+      std::lock_guard lock(stop_mu);
+      stop_requested = true;
+    }
+    stop_cv.notify_all();
+  }
+  // Every second: below storage.min_free_mb the node stops (app/disk_guard.h).
+  void watch_disk();
+
   Status check_identity();
   Status open_store();
   Status build_pipeline();
@@ -171,6 +187,7 @@ Status NodeApp::Impl::open_store() {
   if (ec) return Status::error("io_error", "creating " + config.data_dir + ": " + ec.message());
   std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace, ec);
+  MEDTRAIL_RETURN_IF_ERROR(check_free_space(config.data_dir, config.min_free_mb << 20));
   ledger::ChainStoreOptions options;
   // Blocks need no fsync of their own: the Raft log is synced before anything is acknowledged
   // and an entry applied but lost in a crash is applied again from it.
@@ -286,15 +303,7 @@ Status NodeApp::Impl::build_pipeline() {
     }
     was_member = was_member || self_in;
   });
-  driver->set_on_failure([this](const Status&) {
-    failed = true;
-    accepting = false;
-    {
-      std::lock_guard lock(stop_mu);
-      stop_requested = true;
-    }
-    stop_cv.notify_all();
-  });
+  driver->set_on_failure([this](const Status&) { fail(); });
   return Status();
 }
 
@@ -343,6 +352,19 @@ void NodeApp::Impl::build_network() {
   api::register_api_routes(*server, ctx, metrics, public_server.get());
 }
 
+void NodeApp::Impl::watch_disk() {
+  if (config.min_free_mb == 0) return;
+  disk_timer->expires_after(std::chrono::seconds(1));
+  disk_timer->async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (Status s = check_free_space(config.data_dir, config.min_free_mb << 20); s.code() == "disk_full") {
+      spdlog::critical("{}", s.message());
+      return fail();
+    }
+    watch_disk();
+  });
+}
+
 void NodeApp::Impl::shutdown() {
   if (shut_down) return;
   shut_down = true;
@@ -356,6 +378,7 @@ void NodeApp::Impl::shutdown() {
     boost::system::error_code ignored;
     signals->cancel(ignored);
   }
+  if (disk_timer) disk_timer->cancel();
   work.reset();
   io.stop();
   for (auto& t : io_threads) {
@@ -432,6 +455,8 @@ Status NodeApp::start() {
   for (unsigned i = 0; i < threads; ++i) d.io_threads.emplace_back([&d] { d.io.run(); });
   d.accepting = true;
   d.driver->start();
+  d.disk_timer = std::make_unique<boost::asio::steady_timer>(d.io);
+  d.watch_disk();
   spdlog::info("node {} of chain {} ({}): api {}:{} peers {}:{} height {}", d.config.node_id,
                d.genesis.genesis.chain_name, ledger::to_hex(d.genesis.chain_id).substr(0, 16),
                parse_host_port(d.config.api.listen)->host, d.server->port(),

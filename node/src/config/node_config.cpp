@@ -35,7 +35,7 @@ constexpr std::string_view kApiKeys[] = {MEDTRAIL_LISTENER_KEYS, "record_reads"}
 constexpr std::string_view kPublicKeys[] = {MEDTRAIL_LISTENER_KEYS, "listen"};
 #undef MEDTRAIL_LISTENER_KEYS
 constexpr std::string_view kLogKeys[] = {"level", "file"};
-constexpr std::string_view kStorageKeys[] = {"fsync"};
+constexpr std::string_view kStorageKeys[] = {"fsync", "min_free_mb"};
 constexpr std::string_view kClusterKeys[] = {"join"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kRecordReads[] = {"members", "off"};
@@ -97,6 +97,8 @@ constexpr Limit<uint32_t, ListenerConfig> kListenerLimits[] = {
     {"idle_timeout_ms", &ListenerConfig::idle_timeout_ms, 100, 3600000},
     {"request_timeout_ms", &ListenerConfig::request_timeout_ms, 100, 600000},
 };
+
+constexpr Limit<uint64_t, NodeConfig> kMinFreeLimit = {"min_free_mb", &NodeConfig::min_free_mb, 0, 1 << 20};
 
 // Reads one TOML table, producing errors of the form "<source>:<line>: <key>: <why>".
 class TableReader {
@@ -350,6 +352,7 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(read_peer_routes(top, c));
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "storage", source, kStorageKeys, storage));
+  MEDTRAIL_RETURN_IF_ERROR(storage->integer(kMinFreeLimit, c));
   return storage->boolean("fsync", c.fsync);
 }
 

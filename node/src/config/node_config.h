@@ -28,6 +28,8 @@
 //   file  = ""                             # empty: stderr
 //   [storage]
 //   fsync = true                           # false: no fsync at all (tests, benchmarks only)
+//   min_free_mb = 256                      # the node stops before its disk has less free
+//                                          # (0: never); 0..1048576
 //   [cluster]
 //   join = false                           # true: a node genesis does not name, added later
 //                                          # through the membership endpoint
@@ -113,6 +115,7 @@ struct NodeConfig {
   std::string log_level = "info";
   std::string log_file;
   bool fsync = true;
+  uint64_t min_free_mb = 256;  // [storage]: stop (or refuse to start) below this much free space
   bool join = false;
   std::map<std::string, std::string> peer_routes;  // node id -> host:port to dial it at
 };

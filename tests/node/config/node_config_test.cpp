@@ -218,6 +218,14 @@ TEST(NodeConfig, WrongTypesNameFileLineAndKey) {
       "node_id", "must not be empty");
 }
 
+TEST(NodeConfig, MinFreeSpaceDefaultsTo256MiBAndIsBounded) {
+  EXPECT_EQ(parse(kMinimal)->min_free_mb, 256u);
+  EXPECT_EQ(parse(minimal_plus("[storage]\nmin_free_mb = 0\n"))->min_free_mb, 0u);
+  EXPECT_EQ(parse(minimal_plus("[storage]\nmin_free_mb = 4096\n"))->min_free_mb, 4096u);
+  expect_error(minimal_plus("[storage]\nmin_free_mb = 2000000\n"), kMinimalLines + 2, "storage.min_free_mb");
+  expect_error(minimal_plus("[storage]\nmin_free_mb = -1\n"), kMinimalLines + 2, "storage.min_free_mb");
+}
+
 TEST(NodeConfig, PeerRoutesSayWhereToDialANode) {
   Result<NodeConfig> r = parse(minimal_plus("[peer_routes]\nnode-2 = \"10.8.0.2:7002\"\nnode-3 = \"[::1]:7003\"\n"));
   ASSERT_TRUE(r.ok()) << r.status().to_string();
