@@ -24,14 +24,10 @@ class ClockJumps : public ::testing::Test {
     for (int i = 0; i < cluster.size(); ++i) {
       offsets.push_back(cluster.node(i).dir + "/clock-offset");
       set_offset(i, "+0");
-      ::setenv("LD_PRELOAD", MEDTRAIL_LIBFAKETIME, 1);
-      ::setenv("FAKETIME_TIMESTAMP_FILE", offsets.back().c_str(), 1);
-      ::setenv("FAKETIME_NO_CACHE", "1", 1);
-      ::setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
-      cluster.start(i);
-    }
-    for (const char* name : {"LD_PRELOAD", "FAKETIME_TIMESTAMP_FILE", "FAKETIME_NO_CACHE", "FAKETIME_DONT_FAKE_MONOTONIC"}) {
-      ::unsetenv(name);
+      std::vector<std::string> env = preload_environment(MEDTRAIL_LIBFAKETIME);
+      env.insert(env.end(), {"FAKETIME_TIMESTAMP_FILE=" + offsets.back(), "FAKETIME_NO_CACHE=1",
+                             "FAKETIME_DONT_FAKE_MONOTONIC=1"});
+      cluster.start(i, env);
     }
     ASSERT_TRUE(cluster.wait_all_ready());
   }

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 #include <deque>
@@ -55,12 +57,24 @@ std::string orgs_file(const std::vector<ClusterNode>& nodes) {
   return out.str();
 }
 
-// fork + exec with stdout and stderr to `log` (appended). Only async-signal-safe calls run
-// between fork and exec: everything is prepared before.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log, const std::string& cwd) {
+// fork + exec with stdout and stderr to `log` (appended), the test's environment plus `env`
+// ("NAME=value", overriding). Only async-signal-safe calls run between fork and exec:
+// everything is prepared before.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log, const std::string& cwd,
+            const std::vector<std::string>& env = {}) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const bool overridden = std::any_of(env.begin(), env.end(), [&](const std::string& extra) {
+      return entry.substr(0, entry.find('=') + 1) == std::string_view(extra).substr(0, extra.find('=') + 1);
+    });
+    if (!overridden) envp.push_back(*e);
+  }
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0) throw std::runtime_error("cannot open " + log);
   int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -75,7 +89,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log, const 
     // Descriptors the test has open (client sockets) must not live on in the node.
     ::syscall(SYS_close_range, 3u, ~0u, 0u);
     if (::chdir(cwd.c_str()) != 0) _exit(127);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   ::close(log_fd);
@@ -198,12 +212,19 @@ std::optional<int> Cluster::exited(int i) {
   return std::nullopt;
 }
 
-void Cluster::start(int i) {
+void Cluster::start(int i, const std::vector<std::string>& env) {
   ClusterNode& node = nodes_.at(i);
   if (node.pid > 0) return;
   std::ofstream(node.dir + "/node.log", std::ios::app) << "==== test starts " << node.id << "\n";
   node.pid = spawn({MEDTRAIL_NODE_PATH, "--config", node.dir + "/node.toml"},
-                   node.dir + "/node.log", node.dir);
+                   node.dir + "/node.log", node.dir, env);
+}
+
+std::vector<std::string> preload_environment(const std::string& library) {
+  // An ASan-built node insists its runtime comes first; a preloaded library comes before it.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  return {"LD_PRELOAD=" + library,
+          "ASAN_OPTIONS=" + std::string(asan != nullptr ? asan : "") + ":verify_asan_link_order=0"};
 }
 
 void Cluster::start_all() {

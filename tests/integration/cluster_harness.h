@@ -65,7 +65,8 @@ class Cluster {
   // Appends `toml` to the node's node.toml (before it starts: e.g. its [peer_routes]).
   void append_toml(int i, const std::string& toml);
 
-  void start(int i);
+  // `env`: "NAME=value" entries the node's process gets beside the test's own environment.
+  void start(int i, const std::vector<std::string>& env = {});
   void start_all();
   bool running(int i) const { return nodes_.at(i).pid > 0; }
   // When the node was running and has exited since (on its own): its exit code, as stop()
@@ -105,6 +106,10 @@ class Cluster {
   std::vector<std::string> orgs_;
   std::map<std::string, ledger::KeyPair> admin_keys_;
 };
+
+// The environment that preloads `library` into a node (Cluster::start): LD_PRELOAD, and what an
+// ASan-built node needs to accept a library loaded before its runtime.
+std::vector<std::string> preload_environment(const std::string& library);
 
 // Free TCP ports on 127.0.0.1: bound to port 0 together (so distinct), read, closed.
 std::vector<uint16_t> pick_free_ports(size_t count);

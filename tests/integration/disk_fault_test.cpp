@@ -85,11 +85,9 @@ class DiskFaults : public ::testing::Test {
   void set_fault(const std::string& mode) { std::ofstream(fault_file) << mode << "\n"; }
 
   void start_faulty() {
-    ::setenv("LD_PRELOAD", MEDTRAIL_DISK_FAULT_SHIM, 1);
-    ::setenv("MEDTRAIL_DISK_FAULT_FILE", fault_file.c_str(), 1);
-    ::setenv("MEDTRAIL_DISK_FAULT_DIR", cluster.data_dir(kFaulty).c_str(), 1);
-    cluster.start(kFaulty);
-    for (const char* name : {"LD_PRELOAD", "MEDTRAIL_DISK_FAULT_FILE", "MEDTRAIL_DISK_FAULT_DIR"}) ::unsetenv(name);
+    std::vector<std::string> env = preload_environment(MEDTRAIL_DISK_FAULT_SHIM);
+    env.insert(env.end(), {"MEDTRAIL_DISK_FAULT_FILE=" + fault_file, "MEDTRAIL_DISK_FAULT_DIR=" + cluster.data_dir(kFaulty)});
+    cluster.start(kFaulty, env);
   }
 
   // Puts `mode` on node-3's disk under load; returns the node's exit code (-1: it did not exit).
