@@ -127,6 +127,12 @@ std::vector<Op> Workload::history() const {
   return shared_->history;
 }
 
+std::vector<Op> Workload::history_since(size_t from) const {
+  std::lock_guard lock(shared_->mu);
+  if (from >= shared_->history.size()) return {};
+  return {shared_->history.begin() + static_cast<std::ptrdiff_t>(from), shared_->history.end()};
+}
+
 void Workload::run_client(int index) {
   Shared& s = *shared_;
   std::mt19937_64 rng(options_.seed * 1000003 + static_cast<uint64_t>(index));

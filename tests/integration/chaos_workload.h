@@ -34,6 +34,8 @@ class Workload {
   void start();
   void stop();  // waits for every client's request in flight
   std::vector<Op> history() const;
+  // The requests recorded from the `from`th on (for sampling a long run as it goes).
+  std::vector<Op> history_since(size_t from) const;
 
  private:
   struct Shared;

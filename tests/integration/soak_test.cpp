@@ -1,0 +1,181 @@
+// The soak: three nodes under the chaos clients' mixed load (chaos_workload.h) for minutes to
+// hours, a network fault every half minute or so (no kills by default: a process's memory is
+// followed for the whole run), and every 5 s each node's resident memory, open file
+// descriptors and RocksDB size and the clients' latency written to samples.csv. At the end the
+// chaos checks (chaos_verdict.h) hold, file descriptors have not grown, and over runs of ten
+// minutes or more resident memory has levelled off.
+//
+// CI runs a one-minute soak. scripts/soak runs it longer and plots the samples:
+//   MEDTRAIL_SOAK_MINUTES   how long (default 1)
+//   MEDTRAIL_SOAK_DIR       where samples.csv goes (default: the cluster's directory)
+//   MEDTRAIL_SOAK_FAULTS    nemesis faults, comma-separated (default isolate,one-way,slow,reset,pause)
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "integration/chaos_nemesis.h"
+#include "integration/chaos_verdict.h"
+#include "integration/chaos_workload.h"
+
+namespace medtrail::integration::chaos {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct Sample {
+  double seconds = 0;
+  int node = 0;
+  double rss_mb = -1;
+  long fds = -1;
+  double db_mb = 0;
+  size_t requests = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+double rss_mb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+long open_fds(pid_t pid) {
+  std::error_code ec;
+  long n = 0;
+  for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return ec ? -1 : n;
+}
+
+double dir_mb(const std::string& dir) {
+  std::error_code ec;
+  uint64_t bytes = 0;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+  }
+  return static_cast<double>(bytes) / (1 << 20);
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+std::set<std::string> soak_faults() {
+  const char* v = std::getenv("MEDTRAIL_SOAK_FAULTS");
+  std::string list = v != nullptr && *v != '\0' ? v : "isolate,one-way,slow,reset,pause";
+  std::set<std::string> faults;
+  std::stringstream in(list);
+  for (std::string f; std::getline(in, f, ',');) faults.insert(f);
+  return faults;
+}
+
+// Mean of the samples of `node` whose time falls in [from, to) of the run, by `field`.
+template <typename Field>
+double mean(const std::vector<Sample>& samples, int node, double from, double to, Field field) {
+  double sum = 0;
+  int n = 0;
+  for (const Sample& s : samples) {
+    if (s.node == node && s.seconds >= from && s.seconds < to) {
+      sum += field(s);
+      ++n;
+    }
+  }
+  return n > 0 ? sum / n : 0;
+}
+
+TEST(Soak, NodesUnderLoadAndFaultsKeepMemoryAndFileDescriptorsFlat) {
+  const uint64_t minutes = env_number("MEDTRAIL_SOAK_MINUTES", 1);
+  NemesisOptions nemesis_options;
+  nemesis_options.seed = 1;
+  nemesis_options.faults = soak_faults();
+  nemesis_options.heal_min = 20s;
+  nemesis_options.heal_max = 40s;
+  nemesis_options.fault_min = 3s;
+  nemesis_options.fault_max = 8s;
+
+  ClusterOptions cluster_options;
+  cluster_options.extra_toml = "[limits]\ncommit_wait_ms = 4000\n";
+  Cluster cluster(cluster_options);
+  Nemesis nemesis(cluster, nemesis_options);
+  cluster.start_all();
+  ASSERT_TRUE(cluster.wait_all_ready(60s));
+  ASSERT_TRUE(cluster.leader(30s).has_value());
+  Workload workload(cluster, {.clients = 4, .seed = 1});
+  std::string why;
+  ASSERT_TRUE(workload.prepare(&why)) << why;
+
+  const char* dir_env = std::getenv("MEDTRAIL_SOAK_DIR");
+  const std::string out_dir = dir_env != nullptr && *dir_env != '\0' ? dir_env : cluster.dir();
+  fs::create_directories(out_dir);
+  std::ofstream csv(out_dir + "/samples.csv");
+  csv << "seconds,node,rss_mb,fds,db_mb,requests,p50_ms,p99_ms\n";
+  std::vector<pid_t> pids;
+  for (int i = 0; i < cluster.size(); ++i) pids.push_back(cluster.node(i).pid);
+
+  std::vector<Sample> samples;
+  std::atomic<bool> done{false};
+  const auto started = Clock::now();
+  workload.start();
+  std::thread sampler([&] {
+    size_t seen = 0;
+    while (!done) {
+      for (int k = 0; k < 50 && !done; ++k) std::this_thread::sleep_for(100ms);
+      const std::vector<Op> window = workload.history_since(seen);
+      seen += window.size();
+      std::vector<double> latencies;
+      for (const Op& op : window) {
+        if (op.outcome != Outcome::kUnknown) {
+          latencies.push_back(std::chrono::duration<double, std::milli>(op.completed - op.invoked).count());
+        }
+      }
+      const double t = std::chrono::duration<double>(Clock::now() - started).count();
+      for (int i = 0; i < cluster.size(); ++i) {
+        Sample s{t, i, rss_mb(pids[i]), open_fds(pids[i]), dir_mb(cluster.data_dir(i) + "/db"), window.size(),
+                 percentile(latencies, 0.5), percentile(latencies, 0.99)};
+        samples.push_back(s);
+        csv << s.seconds << "," << cluster.node(i).id << "," << s.rss_mb << "," << s.fds << "," << s.db_mb << ","
+            << s.requests << "," << s.p50_ms << "," << s.p99_ms << "\n";
+      }
+      csv.flush();
+    }
+  });
+  nemesis.run(started + std::chrono::minutes(minutes));
+  done = true;
+  sampler.join();
+  workload.stop();
+  nemesis.heal();
+
+  const double total = std::chrono::duration<double>(Clock::now() - started).count();
+  for (int i = 0; i < cluster.size(); ++i) {
+    // After a warm-up of a fifth of the run, against its last fifth.
+    const double early_fds = mean(samples, i, 0.2 * total, 0.4 * total, [](const Sample& s) { return s.fds; });
+    const double late_fds = mean(samples, i, 0.8 * total, total, [](const Sample& s) { return s.fds; });
+    const double early_rss = mean(samples, i, 0.2 * total, 0.4 * total, [](const Sample& s) { return s.rss_mb; });
+    const double late_rss = mean(samples, i, 0.8 * total, total, [](const Sample& s) { return s.rss_mb; });
+    std::cout << "soak: " << cluster.node(i).id << ": rss " << early_rss << " -> " << late_rss << " MiB, fds "
+              << early_fds << " -> " << late_fds << "\n";
+    EXPECT_LE(late_fds, early_fds + 32) << cluster.node(i).id << ": file descriptors grew";
+    if (minutes >= 10) {
+      EXPECT_LE(late_rss, early_rss * 1.5) << cluster.node(i).id << ": memory kept growing";
+    }
+  }
+  const Verdict verdict = settle_and_check(cluster, workload.history());
+  std::cout << "soak: " << static_cast<int>(total) << " s, " << verdict.history.ops << " requests, "
+            << verdict.history.acknowledged << " answered; chain " << verdict.blocks << " blocks, " << verdict.records
+            << " records; samples in " << out_dir << "/samples.csv\n";
+  for (const std::string& line : nemesis.log()) std::cout << "soak:   " << line << "\n";
+  EXPECT_TRUE(nemesis.unexpected_exits().empty()) << nemesis.unexpected_exits().front();
+  EXPECT_GT(verdict.history.acknowledged, 0u);
+}
+
+}  // namespace
+}  // namespace medtrail::integration::chaos
