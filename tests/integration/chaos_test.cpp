@@ -19,7 +19,7 @@
 
 #include "integration/chaos_history.h"
 #include "integration/chaos_nemesis.h"
-#include "integration/chaos_verdict.h"
+#include "integration/chaos_run.h"
 #include "integration/chaos_workload.h"
 #include "integration/cluster_harness.h"
 
@@ -47,17 +47,12 @@ TEST(Chaos, PrescriptionsUnderNetworkFaultsAndCrashesStayLinearizable) {
   nemesis_options.faults = env_faults(kill_cycles > 0);
   nemesis_options.kill_cycles = kill_cycles;
 
-  ClusterOptions cluster_options;
-  // An answer before the client gives up on it (chaos_workload.h: 6 s).
-  cluster_options.extra_toml = "[limits]\ncommit_wait_ms = 4000\n";
-  Cluster cluster(cluster_options);
-  Nemesis nemesis(cluster, nemesis_options);
-  cluster.start_all();
-  ASSERT_TRUE(cluster.wait_all_ready(60s));
-  ASSERT_TRUE(cluster.leader(30s).has_value());
-  Workload workload(cluster, {.clients = 4, .seed = seed});
+  ChaosCluster run(nemesis_options, seed);
   std::string why;
-  ASSERT_TRUE(workload.prepare(&why)) << why;
+  ASSERT_TRUE(run.start(&why)) << why;
+  Cluster& cluster = run.cluster;
+  Nemesis& nemesis = run.nemesis;
+  Workload& workload = run.workload;
 
   const auto started = std::chrono::steady_clock::now();
   workload.start();

@@ -2,7 +2,7 @@
 // hours, a network fault every half minute or so (no kills by default: a process's memory is
 // followed for the whole run), and every 5 s each node's resident memory, open file
 // descriptors and RocksDB size and the clients' latency written to samples.csv. At the end the
-// chaos checks (chaos_verdict.h) hold, file descriptors have not grown, and over runs of ten
+// chaos checks (chaos_run.h) hold, file descriptors have not grown, and over runs of ten
 // minutes or more resident memory has levelled off.
 //
 // CI runs a one-minute soak. scripts/soak runs it longer and plots the samples:
@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "integration/chaos_nemesis.h"
-#include "integration/chaos_verdict.h"
+#include "integration/chaos_run.h"
 #include "integration/chaos_workload.h"
 
 namespace medtrail::integration::chaos {
@@ -102,16 +102,12 @@ TEST(Soak, NodesUnderLoadAndFaultsKeepMemoryAndFileDescriptorsFlat) {
   nemesis_options.fault_min = 3s;
   nemesis_options.fault_max = 8s;
 
-  ClusterOptions cluster_options;
-  cluster_options.extra_toml = "[limits]\ncommit_wait_ms = 4000\n";
-  Cluster cluster(cluster_options);
-  Nemesis nemesis(cluster, nemesis_options);
-  cluster.start_all();
-  ASSERT_TRUE(cluster.wait_all_ready(60s));
-  ASSERT_TRUE(cluster.leader(30s).has_value());
-  Workload workload(cluster, {.clients = 4, .seed = 1});
+  ChaosCluster run(nemesis_options, 1);
   std::string why;
-  ASSERT_TRUE(workload.prepare(&why)) << why;
+  ASSERT_TRUE(run.start(&why)) << why;
+  Cluster& cluster = run.cluster;
+  Nemesis& nemesis = run.nemesis;
+  Workload& workload = run.workload;
 
   const char* dir_env = std::getenv("MEDTRAIL_SOAK_DIR");
   const std::string out_dir = dir_env != nullptr && *dir_env != '\0' ? dir_env : cluster.dir();

@@ -1,4 +1,4 @@
-#include "integration/chaos_verdict.h"
+#include "integration/chaos_run.h"
 
 #include <gtest/gtest.h>
 
@@ -38,6 +38,31 @@ NodeHead read_chain(const Cluster& cluster, int i, std::vector<ChainRecord>* rec
 uint64_t env_number(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+namespace {
+ClusterOptions chaos_cluster_options() {
+  ClusterOptions options;
+  // An answer before the client gives up on it (chaos_workload.h: 6 s).
+  options.extra_toml = "[limits]\ncommit_wait_ms = 4000\n";
+  return options;
+}
+}  // namespace
+
+ChaosCluster::ChaosCluster(const NemesisOptions& nemesis_options, uint64_t seed)
+    : cluster(chaos_cluster_options()), nemesis(cluster, nemesis_options), workload(cluster, {.clients = 4, .seed = seed}) {}
+
+bool ChaosCluster::start(std::string* why) {
+  cluster.start_all();
+  if (!cluster.wait_all_ready(60s)) {
+    *why = "the nodes did not become ready";
+    return false;
+  }
+  if (!cluster.leader(30s).has_value()) {
+    *why = "no leader";
+    return false;
+  }
+  return workload.prepare(why);
 }
 
 Verdict settle_and_check(Cluster& cluster, const std::vector<Op>& history) {
