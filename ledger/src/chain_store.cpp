@@ -136,6 +136,8 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   options.create_missing_column_families = create && !read_only;
   options.IncreaseParallelism(2);
   options.max_open_files = kStoreMaxOpenFiles;
+  options.db_write_buffer_size = kStoreMemtableBytes;
+  options.max_total_wal_size = kStoreMaxWalBytes;
 
   if (!create || read_only) {
     std::vector<std::string> existing;

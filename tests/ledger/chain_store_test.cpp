@@ -41,6 +41,14 @@ TEST_F(ChainStoreTest, NewStoreIsEmptyAndLinksToTheChainId) {
   EXPECT_EQ(store->last_block_hash(), testing::test_chain_id(suite_));
 }
 
+TEST_F(ChainStoreTest, MemtablesAndTheWalHaveOneBoundForAllColumnFamilies) {
+  auto store = open_store();
+  const rocksdb::DBOptions options = store->db()->GetDBOptions();
+  EXPECT_EQ(options.db_write_buffer_size, kStoreMemtableBytes);
+  EXPECT_EQ(options.max_total_wal_size, kStoreMaxWalBytes);
+  EXPECT_EQ(options.max_open_files, kStoreMaxOpenFiles);
+}
+
 TEST_F(ChainStoreTest, AppendedBlocksDeriveTheirHeaders) {
   auto store = open_store();
   build_chain(*store, consortium_, {.blocks = 3, .leaves_per_block = 4});

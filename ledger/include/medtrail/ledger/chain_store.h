@@ -68,6 +68,12 @@ struct LeafDraft {
 using StateWrites = std::map<std::string, std::optional<std::string>, std::less<>>;
 // The store keeps at most this many RocksDB files open (each a file descriptor).
 inline constexpr int kStoreMaxOpenFiles = 512;
+// Memory every column family's memtables share, and the most WAL kept before the families that
+// hold it back are flushed. Without them RocksDB's defaults (64 MiB × 2 per family, a WAL of
+// four times all of that) let a node's memory grow with its chain to about a GiB before
+// anything is flushed — found by the soak (docs/reliability.md, "Soak").
+inline constexpr size_t kStoreMemtableBytes = 128 << 20;
+inline constexpr uint64_t kStoreMaxWalBytes = 256 << 20;
 
 inline constexpr size_t kMaxStateKeyBytes = 1024;
 inline constexpr size_t kMaxStateValueBytes = 1 << 20;
