@@ -13,12 +13,14 @@
 #include "fuzz_check.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/ledger_image.h"
+#include "support/chain_fixture.h"
 
 using namespace medtrail;
 namespace fs = std::filesystem;
 
 namespace {
 
+// TestConsortium's node ids (tests/support/chain_fixture.cpp), whose keys sign the seed image.
 constexpr const char* kNodeIds[] = {"hosp-a/node-1", "pharm-b/node-2", "reg-c/node-3"};
 const std::vector<std::string> kExtraMeta{"raft_applied_index", "member/"};
 
@@ -62,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   const ledger::Hash digest = suite.hash(ledger::as_bytes(body));
   std::copy(digest.begin(), digest.end(), image.begin() + static_cast<std::ptrdiff_t>(body.size()));
 
-  const ledger::Hash chain_id = suite.hash(ledger::as_bytes(std::string("test")));
+  const ledger::Hash chain_id = testing::test_chain_id(suite);  // the seed image's (make_seeds)
   ledger::InlineRunner runner;
   RemoveAfter scratch{scratch_root() / "verify"};
   auto info = ledger::verify_ledger_image(image, suite, chain_id, trust, runner, scratch.path.string(), kExtraMeta);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <sstream>
+#include <stdexcept>
 
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/envelope.h"
@@ -63,6 +65,18 @@ bool ChaosCluster::start(std::string* why) {
     return false;
   }
   return workload.prepare(why);
+}
+
+std::set<std::string> env_faults(const char* name, const std::set<std::string>& fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  std::set<std::string> faults;
+  std::stringstream list(v);
+  for (std::string f; std::getline(list, f, ',');) {
+    if (!kAllFaults.contains(f)) throw std::invalid_argument(std::string(name) + ": no fault '" + f + "'");
+    faults.insert(f);
+  }
+  return faults;
 }
 
 Verdict settle_and_check(Cluster& cluster, const std::vector<Op>& history) {

@@ -5,6 +5,7 @@
 // verify-chain, and the clients' history is linearizable against that chain
 // (chaos_history.h). Failures are reported as test failures.
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,5 +38,9 @@ struct Verdict {
 Verdict settle_and_check(Cluster& cluster, const std::vector<Op>& history);
 
 uint64_t env_number(const char* name, uint64_t fallback);
+// The faults the environment variable `name` lists (comma-separated names of kAllFaults), or
+// `fallback` when it is unset or empty. An unknown name throws std::invalid_argument: a typo
+// must not quietly run a quieter nemesis.
+std::set<std::string> env_faults(const char* name, const std::set<std::string>& fallback);
 
 }  // namespace medtrail::integration::chaos

@@ -26,25 +26,14 @@
 namespace medtrail::integration::chaos {
 namespace {
 
-std::set<std::string> env_faults(bool kill_only) {
-  const char* v = std::getenv("MEDTRAIL_CHAOS_FAULTS");
-  if (v == nullptr || *v == '\0') return kill_only ? std::set<std::string>{"kill"} : kAllFaults;
-  std::set<std::string> faults;
-  std::stringstream list(v);
-  for (std::string f; std::getline(list, f, ',');) {
-    if (!kAllFaults.contains(f)) throw std::invalid_argument("MEDTRAIL_CHAOS_FAULTS: no fault '" + f + "'");
-    faults.insert(f);
-  }
-  return faults;
-}
-
 TEST(Chaos, PrescriptionsUnderNetworkFaultsAndCrashesStayLinearizable) {
   const uint64_t seed = env_number("MEDTRAIL_CHAOS_SEED", 1);
   const uint64_t seconds = env_number("MEDTRAIL_CHAOS_SECONDS", 30);
   const int kill_cycles = static_cast<int>(env_number("MEDTRAIL_CHAOS_KILL_CYCLES", 0));
   NemesisOptions nemesis_options;
   nemesis_options.seed = seed;
-  nemesis_options.faults = env_faults(kill_cycles > 0);
+  nemesis_options.faults =
+      env_faults("MEDTRAIL_CHAOS_FAULTS", kill_cycles > 0 ? std::set<std::string>{"kill"} : kAllFaults);
   nemesis_options.kill_cycles = kill_cycles;
 
   ChaosCluster run(nemesis_options, seed);

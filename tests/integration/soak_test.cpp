@@ -83,15 +83,6 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
-std::set<std::string> soak_faults() {
-  const char* v = std::getenv("MEDTRAIL_SOAK_FAULTS");
-  std::string list = v != nullptr && *v != '\0' ? v : "isolate,one-way,slow,reset,pause";
-  std::set<std::string> faults;
-  std::stringstream in(list);
-  for (std::string f; std::getline(in, f, ',');) faults.insert(f);
-  return faults;
-}
-
 // Mean of the samples of `node` whose time falls in [from, to) of the run, by `field`.
 template <typename Field>
 double mean(const std::vector<Sample>& samples, int node, double from, double to, Field field) {
@@ -110,7 +101,7 @@ TEST(Soak, NodesUnderLoadAndFaultsKeepMemoryAndFileDescriptorsFlat) {
   const uint64_t minutes = env_number("MEDTRAIL_SOAK_MINUTES", 1);
   NemesisOptions nemesis_options;
   nemesis_options.seed = 1;
-  nemesis_options.faults = soak_faults();
+  nemesis_options.faults = env_faults("MEDTRAIL_SOAK_FAULTS", {"isolate", "one-way", "slow", "reset", "pause"});
   nemesis_options.heal_min = 20s;
   nemesis_options.heal_max = 40s;
   nemesis_options.fault_min = 3s;
