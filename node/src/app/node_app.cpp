@@ -1,5 +1,5 @@
 #include "app/node_app.h"
-#include "app/disk_guard.h"
+#include "core/disk_guard.h"
 #include "app/open_files.h"
 
 #include <rocksdb/db.h>
@@ -124,7 +124,7 @@ struct NodeApp::Impl {
     }
     stop_cv.notify_all();
   }
-  // Every second: below storage.min_free_mb the node stops (app/disk_guard.h).
+  // Every second: below storage.min_free_mb the node stops (core/disk_guard.h).
   void watch_disk();
 
   Status check_identity();

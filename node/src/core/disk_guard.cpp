@@ -1,4 +1,4 @@
-#include "app/disk_guard.h"
+#include "core/disk_guard.h"
 
 #include <sys/statvfs.h>
 

@@ -1,6 +1,6 @@
 // The free-space guard on a real file system: what it reads, and its verdicts at 0, at what is
 // there, and past it.
-#include "app/disk_guard.h"
+#include "core/disk_guard.h"
 
 #include <gtest/gtest.h>
 
