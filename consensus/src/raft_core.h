@@ -130,6 +130,7 @@ class RaftCore final : public RaftNode {
   bool start_snapshot(NodeId to, internal::PeerProgress& pr);
   void send_snapshot_chunk(NodeId to, internal::PeerProgress& pr);
   const Snapshot* current_snapshot();
+  void drop_incoming_snapshot();
   void respond_snapshot(const Message& m, bool reject, uint64_t held, Index index);
   void handle_snapshot_response(const Message& m, internal::PeerProgress& pr);
   Status handle_snapshot_chunk(const Message& m);
@@ -215,13 +216,22 @@ class RaftCore final : public RaftNode {
   // might still be behind the previous leader's (§6.4 step 1).
   std::vector<std::pair<NodeId, std::string>> reads_awaiting_commit_;
 
-  // Follower: the snapshot being received in chunks, from `snapshot_from_` in `snapshot_term_`.
-  std::optional<Snapshot> incoming_snapshot_;
-  uint64_t incoming_snapshot_size_ = 0;
-  NodeId incoming_snapshot_from_ = kNoNode;
-  Term incoming_snapshot_term_ = 0;
-  // Leader: the storage snapshot being sent, kept so each chunk does not re-read it.
+  // Snapshot images are read and received through this (Config::snapshot_io, or in memory).
+  std::shared_ptr<SnapshotIo> snapshot_io_;
+  // Follower: the snapshot being received in chunks, from `from` in `term`; its bytes are in
+  // snapshot_io_, `held` of `size` so far.
+  struct IncomingSnapshot {
+    SnapshotMeta meta;
+    uint64_t size = 0;
+    uint64_t held = 0;
+    NodeId from = kNoNode;
+    Term term = 0;
+  };
+  std::optional<IncomingSnapshot> incoming_snapshot_;
+  // Leader: the storage snapshot being sent (its reference, not its image) and its size, kept
+  // so each chunk does not ask storage again.
   std::optional<Snapshot> outgoing_snapshot_;
+  uint64_t outgoing_snapshot_size_ = 0;
 
   // Set when the node must stop for a reason other than storage (which RaftLog latches):
   // `term_exhausted` or `invariant_violated`.

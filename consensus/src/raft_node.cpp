@@ -56,7 +56,8 @@ RaftCore::RaftCore(const Config& config, const LogStorage& storage)
     : config_(config),
       storage_(storage),
       log_(storage),
-      rng_(splitmix64(config.seed ^ splitmix64(config.id))) {}
+      rng_(splitmix64(config.seed ^ splitmix64(config.id))),
+      snapshot_io_(config.snapshot_io ? config.snapshot_io : std::make_shared<MemorySnapshotIo>()) {}
 
 Status RaftCore::init() {
   auto initial = storage_.initial_state();

@@ -11,12 +11,13 @@ namespace medtrail::consensus::internal {
 const Snapshot* RaftCore::current_snapshot() {
   Index stored = storage_.first_index() - 1;
   if (!outgoing_snapshot_ || outgoing_snapshot_->meta.index != stored) {
+    outgoing_snapshot_.reset();
     auto snap = storage_.snapshot();
-    if (!snap.ok() || snap->meta.index == 0) {
-      outgoing_snapshot_.reset();
-      return nullptr;
-    }
+    if (!snap.ok() || snap->meta.index == 0) return nullptr;
+    auto size = snapshot_io_->size(*snap);
+    if (!size.ok()) return nullptr;  // e.g. the image file is unreadable: retried later
     outgoing_snapshot_ = std::move(*snap);
+    outgoing_snapshot_size_ = *size;
   }
   return &*outgoing_snapshot_;
 }
@@ -26,7 +27,7 @@ bool RaftCore::start_snapshot(NodeId to, PeerProgress& pr) {
   if (!pr.recently_active()) return false;
   const Snapshot* snap = current_snapshot();
   if (snap == nullptr) return false;  // temporarily unavailable: retried on the next trigger
-  pr.become_snapshot(snap->meta, snap->data.size());
+  pr.become_snapshot(snap->meta, outgoing_snapshot_size_);
   send_snapshot_chunk(to, pr);
   return true;
 }
@@ -36,19 +37,27 @@ void RaftCore::send_snapshot_chunk(NodeId to, PeerProgress& pr) {
   if (snap == nullptr) return;
   if (snap->meta != pr.transfer().meta) {
     // Storage moved on to a newer snapshot: send that one from the start.
-    pr.become_snapshot(snap->meta, snap->data.size());
+    pr.become_snapshot(snap->meta, outgoing_snapshot_size_);
   }
   SnapshotTransfer& t = pr.transfer();
   t.acked = std::min(t.acked, t.size);
+  auto chunk = snapshot_io_->read(*snap, t.acked, config_.snapshot_chunk_bytes);
+  t.idle_ticks = 0;
+  if (!chunk.ok() || (chunk->empty() && t.acked < t.size)) {
+    // The image could not be read now: the resend timer tries again, from a fresh look at
+    // storage.
+    outgoing_snapshot_.reset();
+    return;
+  }
   Message m;
   m.type = MessageType::kSnapshotChunk;
   m.to = to;
   m.snapshot = snap->meta;
   m.snapshot_offset = t.acked;
   m.snapshot_size = t.size;
-  m.snapshot_chunk = snap->data.substr(t.acked, config_.snapshot_chunk_bytes);
+  m.snapshot_chunk = std::move(*chunk);
+  if (m.snapshot_chunk.size() > t.size - t.acked) m.snapshot_chunk.resize(t.size - t.acked);
   t.last_chunk_sent = t.acked + m.snapshot_chunk.size() >= t.size;
-  t.idle_ticks = 0;
   send(std::move(m));
 }
 
@@ -66,11 +75,14 @@ void RaftCore::handle_snapshot_response(const Message& m, PeerProgress& pr) {
   SnapshotTransfer& t = pr.transfer();
   if (m.snapshot.index != t.meta.index || m.snapshot.term != t.meta.term) return;  // stale
   if (m.reject) {
+    const uint64_t was_acked = t.acked;
     t.acked = std::min(m.snapshot_offset, t.size);
-    if (t.acked == 0 && t.last_chunk_sent) {
-      // The follower had every chunk and asks to start over: it refused the image
-      // (Config::accept_snapshot) or lost the transfer. Start again when the resend timer fires,
-      // so an image it cannot use is not streamed back to back.
+    if (t.acked == 0 && (t.last_chunk_sent || was_acked == 0)) {
+      // The follower had every chunk and asks to start over (it refused the image through
+      // Config::accept_snapshot, or lost the transfer), or it could not even begin one (its
+      // SnapshotIo had no room): the chunk it answers was sent from offset 0, as we had nothing
+      // acknowledged. Start again when the resend timer fires, so an image it cannot take is
+      // not streamed back to back.
       t.last_chunk_sent = false;
       t.idle_ticks = 0;
       return;
@@ -102,40 +114,59 @@ void RaftCore::respond_snapshot(const Message& m, bool reject, uint64_t held, In
   send(std::move(resp));
 }
 
+void RaftCore::drop_incoming_snapshot() {
+  if (incoming_snapshot_) snapshot_io_->abort_receive();
+  incoming_snapshot_.reset();
+}
+
 // The chunk's offsets, metadata and configuration were checked on admission
 // (check_snapshot_chunk).
 Status RaftCore::handle_snapshot_chunk(const Message& m) {
   if (m.snapshot.index <= log_.committed()) {
     // We already have everything it covers: tell the leader to carry on from our commit.
-    incoming_snapshot_.reset();
+    drop_incoming_snapshot();
     respond_snapshot(m, false, m.snapshot_size, log_.committed());
     return Status();
   }
   bool same = incoming_snapshot_ && incoming_snapshot_->meta == m.snapshot &&
-              incoming_snapshot_size_ == m.snapshot_size && incoming_snapshot_from_ == m.from &&
-              incoming_snapshot_term_ == term_;
-  if (!same || m.snapshot_offset != incoming_snapshot_->data.size()) {
+              incoming_snapshot_->size == m.snapshot_size && incoming_snapshot_->from == m.from &&
+              incoming_snapshot_->term == term_;
+  if (!same || m.snapshot_offset != incoming_snapshot_->held) {
     if (m.snapshot_offset != 0) {
       // Out of order, or part of a transfer we no longer hold: ask to resume from what we have.
-      uint64_t held = same ? incoming_snapshot_->data.size() : 0;
-      if (!same) incoming_snapshot_.reset();
+      uint64_t held = same ? incoming_snapshot_->held : 0;
+      if (!same) drop_incoming_snapshot();
       respond_snapshot(m, true, held, 0);
       return Status();
     }
-    incoming_snapshot_ = Snapshot{m.snapshot, std::string()};
-    incoming_snapshot_size_ = m.snapshot_size;
-    incoming_snapshot_from_ = m.from;
-    incoming_snapshot_term_ = term_;
+    drop_incoming_snapshot();
+    if (Status s = snapshot_io_->begin_receive(m.snapshot, m.snapshot_size); !s.ok()) {
+      // No room, say: the leader starts over after its resend timeout.
+      respond_snapshot(m, true, 0, 0);
+      return s;
+    }
+    incoming_snapshot_ = IncomingSnapshot{m.snapshot, m.snapshot_size, 0, m.from, term_};
   }
-  incoming_snapshot_->data += m.snapshot_chunk;
-  if (incoming_snapshot_->data.size() < incoming_snapshot_size_) {
-    respond_snapshot(m, false, incoming_snapshot_->data.size(), 0);
+  if (Status s = snapshot_io_->receive(m.snapshot_chunk); !s.ok()) {
+    drop_incoming_snapshot();
+    respond_snapshot(m, true, 0, 0);
+    return s;
+  }
+  incoming_snapshot_->held += m.snapshot_chunk.size();
+  if (incoming_snapshot_->held < incoming_snapshot_->size) {
+    respond_snapshot(m, false, incoming_snapshot_->held, 0);
     return Status();
   }
-  Snapshot snap = std::move(*incoming_snapshot_);
   incoming_snapshot_.reset();
+  auto data = snapshot_io_->finish_receive();
+  if (!data.ok()) {
+    respond_snapshot(m, true, 0, 0);
+    return data.status();
+  }
+  Snapshot snap{m.snapshot, std::move(*data)};
   if (log_.match_term(snap.meta.index, snap.meta.term)) {
     // Our log already holds the snapshot's last entry: fast-forward commit, keep the log.
+    snapshot_io_->discard(snap.data);
     log_.commit_to(snap.meta.index);
     respond_snapshot(m, false, m.snapshot_size, log_.committed());
     return Status();
@@ -144,6 +175,7 @@ Status RaftCore::handle_snapshot_chunk(const Message& m) {
     // The state machine cannot use this image (e.g. it fails verification): installing it would
     // leave the node unable to apply anything. Drop it, keep our log, and ask the leader to
     // start over; it waits for its resend timer first (handle_snapshot_response).
+    snapshot_io_->discard(snap.data);
     ++counters_.snapshots_refused;
     respond_snapshot(m, true, 0, 0);
     return Status::error("invalid", "snapshot refused by Config::accept_snapshot");

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "medtrail/consensus/log_storage.h"
+#include "medtrail/consensus/snapshot_io.h"
 #include "medtrail/consensus/status.h"
 #include "medtrail/consensus/types.h"
 
@@ -70,9 +71,12 @@ struct Config {
   // Null accepts every snapshot. It must not throw, and must be deterministic (a function of
   // the snapshot only): the simulator replays runs from a seed.
   std::function<bool(const Snapshot&)> accept_snapshot;
-  // The largest snapshot a follower buffers: a chunk claiming a larger total is dropped
+  // The largest snapshot a follower receives: a chunk claiming a larger total is dropped
   // (counted as implausible_index) before any byte of it is held.
   uint64_t max_snapshot_bytes = 2ull << 30;
+  // Where images are read from and received into (snapshot_io.h). Null: in memory, the image
+  // being Snapshot::data itself.
+  std::shared_ptr<SnapshotIo> snapshot_io;
   // The invariant checker runs after every state change. A violation is a bug in this module:
   // with true the process aborts (the unit tests); with false (the default: the node, and the
   // simulator, which reports it with the seed) failure() latches `invariant_violated` and the
@@ -85,7 +89,9 @@ struct Config {
 // is already pending; from step(): a term raise deferred to the next election timeout),
 // `invalid` (bad argument; from step(): a malformed or implausible message, dropped and
 // counted), `term_exhausted` (create(): the stored term is at or above kMaxTerm; failure(): the
-// node would have to campaign past kMaxTerm), `invariant_violated` (failure(): see Config).
+// node would have to campaign past kMaxTerm), `invariant_violated` (failure(): see Config);
+// step() also passes on a SnapshotIo's error while receiving a snapshot (the transfer is
+// dropped and the leader starts it again later).
 class RaftNode {
  public:
   // Reads initial state from `storage`, which must outlive the node.
