@@ -55,6 +55,10 @@ rocksdb::Slice slice(ByteView b) {
   return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
+rocksdb::Slice install_marker_slice() {
+  return rocksdb::Slice(kInstallMarkerMetaKey.data(), kInstallMarkerMetaKey.size());
+}
+
 }  // namespace
 
 struct ChainStore::Impl : public MerkleNodeReader {
@@ -98,7 +102,8 @@ struct ChainStore::Impl : public MerkleNodeReader {
   }
 
   static Result<std::unique_ptr<Impl>> open_db(const std::string& dir, bool create,
-                                                bool read_only, bool sync);
+                                                bool read_only, bool sync,
+                                                const ChainStoreOptions& sizes);
 
   MerkleLog snapshot_log() const {
     std::lock_guard lock(mu);
@@ -125,7 +130,8 @@ std::string ChainStore::height_key(uint64_t height) {
 
 Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::string& dir,
                                                                    bool create, bool read_only,
-                                                                   bool sync) {
+                                                                   bool sync,
+                                                                   const ChainStoreOptions& sizes) {
   if (create && !read_only) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -136,7 +142,7 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   options.create_missing_column_families = create && !read_only;
   options.IncreaseParallelism(2);
   options.max_open_files = kStoreMaxOpenFiles;
-  options.db_write_buffer_size = kStoreMemtableBytes;
+  options.db_write_buffer_size = sizes.memtable_bytes;
   options.max_total_wal_size = kStoreMaxWalBytes;
 
   if (!create || read_only) {
@@ -158,7 +164,7 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   // one block cache is shared by every column family.
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  table.block_cache = rocksdb::NewLRUCache(sizes.block_cache_bytes);
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -183,7 +189,8 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
                                                      const CryptoSuite& suite,
                                                      const Hash& chain_id,
                                                      const ChainStoreOptions& options) {
-  auto impl = Impl::open_db(dir, options.create_if_missing, options.read_only, options.sync);
+  auto impl =
+      Impl::open_db(dir, options.create_if_missing, options.read_only, options.sync, options);
   if (!impl.ok()) return impl.status();
   Impl& db = **impl;
 
@@ -221,7 +228,7 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
 
 Result<std::unique_ptr<ChainStore>> ChainStore::open_existing(const std::string& dir,
                                                               bool read_only) {
-  auto impl = Impl::open_db(dir, /*create=*/false, read_only, /*sync=*/true);
+  auto impl = Impl::open_db(dir, /*create=*/false, read_only, /*sync=*/true, ChainStoreOptions());
   if (!impl.ok()) return impl.status();
   auto chain = (*impl)->get(ColumnFamily::kMeta, kMetaChainId, "chain id");
   if (!chain.ok()) return Status::error("wrong_chain", dir + " has no chain id");
@@ -238,6 +245,13 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open_existing(const std::string&
 }
 
 Status ChainStore::load_meta(bool check_root) {
+  std::string marker;
+  rocksdb::Status marker_status = impl_->db->Get(
+      rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kMeta), install_marker_slice(), &marker);
+  if (!marker_status.ok() && !marker_status.IsNotFound()) {
+    return from_rocks(marker_status, "install marker");
+  }
+  if (marker_status.ok()) install_interrupted_ = true;  // even if what follows fails
   auto format = impl_->get(ColumnFamily::kMeta, kMetaFormat, "store format");
   if (!format.ok()) return format.status();
   if (*format != kFormat) {
@@ -277,6 +291,7 @@ Status ChainStore::load_meta(bool check_root) {
   }
   last_timestamp_ms_ = head->last_timestamp_ms;
   state_hash_ = *state;
+  install_interrupted_ = marker_status.ok();
   return {};
 }
 
@@ -292,6 +307,17 @@ Status ChainStore::catch_up_search_index() {
 
 std::vector<std::string> ChainStore::own_meta_keys() {
   return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead, kMetaStateHash};
+}
+
+void ChainStore::begin_install(rocksdb::WriteBatch& batch) const {
+  rocksdb::ColumnFamilyHandle* meta = impl_->cf(ColumnFamily::kMeta);
+  batch.Put(meta, install_marker_slice(), rocksdb::Slice());
+  batch.Put(meta, kMetaHead, as_chars(encode_value(Head{})));
+  batch.Put(meta, kMetaStateHash, as_chars(StateHash().encode()));
+}
+
+void ChainStore::finish_install(rocksdb::WriteBatch& batch) const {
+  batch.Delete(impl_->cf(ColumnFamily::kMeta), install_marker_slice());
 }
 
 uint64_t ChainStore::height() const {
@@ -315,6 +341,10 @@ Hash ChainStore::tree_root() const {
 }
 
 Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::WriteBatch* extra) {
+  if (install_interrupted_) {
+    return Status::error("install_interrupted",
+                         "a ledger image install did not finish: install one before appending");
+  }
   if (draft.timestamp_ms < last_timestamp_ms_) {
     return Status::error("bad_block", "block timestamp is earlier than the previous block's");
   }
@@ -468,6 +498,10 @@ Result<Bytes> ChainStore::leaf_bytes(uint64_t leaf_index) const {
 const MerkleNodeReader& ChainStore::merkle_nodes() const { return *impl_; }
 
 Result<uint64_t> ChainStore::find_record(const Hash& record) const {
+  // The index may hold part of an image whose install did not finish: not a record of this chain.
+  if (install_interrupted_) {
+    return Status::error("not_found", "record " + to_hex(record) + ": not found");
+  }
   std::string key(1, 'r');
   key.append(as_chars(record));
   auto value = impl_->get(ColumnFamily::kIndex, key, "record " + to_hex(record));

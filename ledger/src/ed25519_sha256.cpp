@@ -2,12 +2,29 @@
 
 #include <sodium.h>
 
+#include <memory>
 #include <stdexcept>
 
 #include "medtrail/ledger/crypto_suite.h"
 
 namespace medtrail::ledger {
 namespace {
+
+class Sha256Hasher final : public Hasher {
+ public:
+  Sha256Hasher() { crypto_hash_sha256_init(&state_); }
+  void update(ByteView data) override {
+    crypto_hash_sha256_update(&state_, data.data(), data.size());
+  }
+  Hash finish() override {
+    Hash out;
+    crypto_hash_sha256_final(&state_, out.data());
+    return out;
+  }
+
+ private:
+  crypto_hash_sha256_state state_;
+};
 
 class Ed25519Sha256 final : public CryptoSuite {
  public:
@@ -28,6 +45,8 @@ class Ed25519Sha256 final : public CryptoSuite {
     crypto_hash_sha256_final(&state, out.data());
     return out;
   }
+
+  std::unique_ptr<Hasher> new_hasher() const override { return std::make_unique<Sha256Hasher>(); }
 
   Result<KeyPair> generate_keypair() const override {
     SecureBytes seed(crypto_sign_SEEDBYTES);

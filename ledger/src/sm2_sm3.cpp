@@ -166,6 +166,25 @@ Bytes fixed_to_der(ByteView signature) {
   return der;
 }
 
+class Sm3Hasher final : public Hasher {
+ public:
+  Sm3Hasher() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sm3(), nullptr) != 1) {
+      throw std::runtime_error("OpenSSL SM3 unavailable");
+    }
+  }
+  void update(ByteView data) override { EVP_DigestUpdate(ctx_.get(), data.data(), data.size()); }
+  Hash finish() override {
+    Hash out;
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx_.get(), out.data(), &len);
+    return out;
+  }
+
+ private:
+  MdCtxPtr ctx_;
+};
+
 class Sm2Sm3 final : public CryptoSuite {
  public:
   std::string_view name() const override { return kSuiteSm2Sm3; }
@@ -183,6 +202,8 @@ class Sm2Sm3 final : public CryptoSuite {
     EVP_DigestFinal_ex(ctx.get(), out.data(), &len);
     return out;
   }
+
+  std::unique_ptr<Hasher> new_hasher() const override { return std::make_unique<Sm3Hasher>(); }
 
   Result<KeyPair> generate_keypair() const override {
     EcGroupPtr group = sm2_group();

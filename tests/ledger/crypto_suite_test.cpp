@@ -190,6 +190,50 @@ TEST(Sm3, HashPartsEqualsHashOfConcatenation) {
             suite.hash(as_bytes(whole)));
 }
 
+// --- Incremental hashing: what a streamed ledger image is hashed with ---------------------------
+
+class HasherTest : public ::testing::TestWithParam<const CryptoSuite*> {};
+
+TEST_P(HasherTest, HashingInPiecesEqualsHashingAtOnce) {
+  const CryptoSuite& suite = *GetParam();
+  std::string whole(200'003, '\0');
+  for (size_t i = 0; i < whole.size(); ++i) whole[i] = static_cast<char>((i * 131 + 7) % 251);
+  // Pieces straddling the 64-byte block boundary of both hashes, an empty one, and a long one.
+  const size_t cuts[] = {0, 1, 1, 63, 64, 65, 1000, 100'000, whole.size()};
+  std::unique_ptr<Hasher> hasher = suite.new_hasher();
+  for (size_t i = 1; i < std::size(cuts); ++i) {
+    hasher->update(as_bytes(std::string_view(whole).substr(cuts[i - 1], cuts[i] - cuts[i - 1])));
+  }
+  EXPECT_EQ(hasher->finish(), suite.hash(as_bytes(whole)));
+}
+
+TEST_P(HasherTest, GivesThePublishedDigestOfAbc) {
+  const CryptoSuite& suite = *GetParam();
+  std::unique_ptr<Hasher> hasher = suite.new_hasher();
+  hasher->update(as_bytes("a"));
+  hasher->update(as_bytes("bc"));
+  const std::string expected =
+      &suite == &ed25519_sha256()
+          ? "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+          : "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0";
+  EXPECT_EQ(to_hex(hasher->finish()), expected);
+}
+
+TEST_P(HasherTest, HashersAreIndependent) {
+  const CryptoSuite& suite = *GetParam();
+  std::unique_ptr<Hasher> first = suite.new_hasher();
+  std::unique_ptr<Hasher> second = suite.new_hasher();
+  first->update(as_bytes("left"));
+  second->update(as_bytes("right"));
+  EXPECT_EQ(first->finish(), suite.hash(as_bytes("left")));
+  EXPECT_EQ(second->finish(), suite.hash(as_bytes("right")));
+}
+
+INSTANTIATE_TEST_SUITE_P(BothSuites, HasherTest, ::testing::Values(&ed25519_sha256(), &sm2_sm3()),
+                         [](const ::testing::TestParamInfo<const CryptoSuite*>& info) {
+                           return info.param == &ed25519_sha256() ? "Sha256" : "Sm3";
+                         });
+
 // --- SM2: GB/T 32918 with SM3 and the default identifier "1234567812345678" ----------------
 
 // GB/T 32918.5-2017 / GM/T 0003.5-2012 Annex A: recommended curve, default identifier, message

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include "ledger/ledger_image_fixture.h"
 #include "support/chain_fixture.h"
 
 namespace medtrail::ledger {
@@ -13,48 +14,6 @@ namespace {
 
 using testing::build_chain;
 using testing::ChainSpec;
-using testing::TempDir;
-using testing::TestConsortium;
-
-class LedgerImageTest : public ::testing::Test {
- protected:
-  LedgerImageTest() {
-    source_ = open(dir_.file("source"));
-    ChainSpec spec;
-    spec.blocks = 8;
-    build_chain(*source_, consortium_, spec);
-    put_meta(*source_, "raft_applied_index", "12345678");
-    put_meta(*source_, "node_id", "node-1");
-    put_meta(*source_, "member/node-4", "{}");
-  }
-
-  std::unique_ptr<ChainStore> open(const std::string& dir) {
-    ChainStoreOptions o;
-    o.sync = false;
-    return ChainStore::open(dir, suite_, testing::test_chain_id(suite_), o).value();
-  }
-  static void put_meta(ChainStore& store, const std::string& key, const std::string& value) {
-    ASSERT_TRUE(store.db()
-                    ->Put(rocksdb::WriteOptions(), store.column_family(ColumnFamily::kMeta), key, value)
-                    .ok());
-  }
-  static std::string get_meta(ChainStore& store, const std::string& key) {
-    std::string value;
-    store.db()->Get(rocksdb::ReadOptions(), store.column_family(ColumnFamily::kMeta), key, &value);
-    return value;
-  }
-  Result<LedgerImageInfo> verify(const std::string& image) {
-    return verify_ledger_image(image, suite_, testing::test_chain_id(suite_), consortium_.trust(),
-                               runner_, dir_.file("scratch"), extra_);
-  }
-
-  const CryptoSuite& suite_ = ed25519_sha256();
-  TempDir dir_;
-  TestConsortium consortium_{suite_};
-  InlineRunner runner_;
-  std::unique_ptr<ChainStore> source_;
-  const std::vector<std::string> extra_{"raft_applied_index", "member/"};
-};
 
 TEST_F(LedgerImageTest, ExportedImageVerifiesAndInstallsIntoAnotherStore) {
   auto image = export_ledger_image(*source_, extra_);

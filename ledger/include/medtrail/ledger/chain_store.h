@@ -5,7 +5,8 @@
 //   merkle  level(1) || index(be64) -> perfect-subtree hash (see merkle_log.h)
 //   index   'r' || record hash      -> leaf index(be64) of the record's first occurrence;
 //           and the node-local search lists (search_index.h)
-//   meta    chain_id, suite, format, head, state_hash
+//   meta    chain_id, suite, format, head, state_hash; image_installing while a ledger image
+//           is being installed (ledger_image.h)
 //   state   contract state and the contracts' indexes: key -> value, written only through
 //           BlockDraft::state_writes so that the state hash (state_hash.h) stays exact
 //   raft_log, raft_state            -> owned by consensus; created here so the node shares one
@@ -15,6 +16,7 @@
 //
 // Not thread-safe for writers: one thread appends. Readers may run concurrently with it.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +45,17 @@ namespace medtrail::ledger {
 
 enum class ColumnFamily { kBlocks, kLeaves, kMerkle, kIndex, kMeta, kState, kRaftLog, kRaftState };
 
+// The store keeps at most this many RocksDB files open (each a file descriptor).
+inline constexpr int kStoreMaxOpenFiles = 512;
+// Memory every column family's memtables share, and the most WAL kept before the families that
+// hold it back are flushed. Without them RocksDB's defaults (64 MiB × 2 per family, a WAL of
+// four times all of that) let a node's memory grow with its chain to about a GiB before
+// anything is flushed — found by the soak (docs/reliability.md, "Soak").
+inline constexpr size_t kStoreMemtableBytes = 128 << 20;
+inline constexpr uint64_t kStoreMaxWalBytes = 256 << 20;
+// The block cache all column families share.
+inline constexpr size_t kStoreBlockCacheBytes = 64 << 20;
+
 struct ChainStoreOptions {
   bool create_if_missing = true;
   bool sync = true;  // fsync the WAL on every block; off only in tests and benchmarks
@@ -52,6 +65,10 @@ struct ChainStoreOptions {
   bool search_index = true;
   // Told (leaves indexed, leaves in all) while open() or reload() catches the search index up.
   std::function<void(uint64_t done, uint64_t total)> search_index_progress;
+  // RocksDB's memory (the bounds above). A scratch store that only verifies a ledger image runs
+  // beside the node's own, and takes less.
+  size_t memtable_bytes = kStoreMemtableBytes;
+  size_t block_cache_bytes = kStoreBlockCacheBytes;
 };
 
 // One executed envelope, before the block gives it a height and a timestamp.
@@ -66,14 +83,11 @@ struct LeafDraft {
 
 // Contract state changes of one block: key -> new value, or nullopt to delete the key.
 using StateWrites = std::map<std::string, std::optional<std::string>, std::less<>>;
-// The store keeps at most this many RocksDB files open (each a file descriptor).
-inline constexpr int kStoreMaxOpenFiles = 512;
-// Memory every column family's memtables share, and the most WAL kept before the families that
-// hold it back are flushed. Without them RocksDB's defaults (64 MiB × 2 per family, a WAL of
-// four times all of that) let a node's memory grow with its chain to about a GiB before
-// anything is flushed — found by the soak (docs/reliability.md, "Soak").
-inline constexpr size_t kStoreMemtableBytes = 128 << 20;
-inline constexpr uint64_t kStoreMaxWalBytes = 256 << 20;
+
+// Present in meta from the first batch of a ledger image install to its last (ledger_image.h).
+// The first batch also empties the head, so a store that holds it is an empty chain that must
+// not grow: what it holds is part of an image, not a chain anyone verified.
+inline constexpr std::string_view kInstallMarkerMetaKey = "image_installing";
 
 inline constexpr size_t kMaxStateKeyBytes = 1024;
 inline constexpr size_t kMaxStateValueBytes = 1 << 20;
@@ -117,7 +131,8 @@ class ChainStore {
   // Derives the header (height, prev hash, leaf range, tree root, state digest, checkpoints
   // digest), writes everything plus `extra` (may be null) in one batch, and returns the header.
   // Rejects a timestamp earlier than the previous block's, and state keys or values that are
-  // empty or beyond the bounds above (`bad_block`).
+  // empty or beyond the bounds above (`bad_block`); refuses while install_interrupted()
+  // (`install_interrupted`).
   Result<BlockHeader> append_block(const BlockDraft& draft, rocksdb::WriteBatch* extra = nullptr);
 
   // A contract state value; nullopt when the key is absent. Safe from any thread.
@@ -135,7 +150,8 @@ class ChainStore {
   Result<Bytes> leaf_bytes(uint64_t leaf_index) const;
   // The stored perfect-subtree hashes, for the tlog-tiles hash tiles (tlog_tiles.h).
   const MerkleNodeReader& merkle_nodes() const;
-  // Leaf index of the first leaf holding this record (`not_found` if none).
+  // Leaf index of the first leaf holding this record (`not_found` if none, and while
+  // install_interrupted()).
   Result<uint64_t> find_record(const Hash& record_hash) const;
 
   Result<Hash> root_at(uint64_t tree_size) const;
@@ -147,8 +163,19 @@ class ChainStore {
   rocksdb::ColumnFamilyHandle* column_family(ColumnFamily cf) const;
 
   static std::string merkle_key(uint8_t level, uint64_t index);
-  // The meta keys the store itself owns (chain id, suite, format, head).
+  // The meta keys the store itself owns (chain id, suite, format, head, state hash) and that an
+  // image carries. Not the install marker: an image never carries that.
   static std::vector<std::string> own_meta_keys();
+
+  // True while the store holds kInstallMarkerMetaKey: an image install began and has not
+  // finished (a crash, an error). The chain is then empty and append_block refuses until an
+  // install completes. Read at open() and reload().
+  bool install_interrupted() const { return install_interrupted_; }
+  // Adds to `batch` the first writes of an install: the marker, and an empty chain's head and
+  // state hash (what open() writes for a new store).
+  void begin_install(rocksdb::WriteBatch& batch) const;
+  // Adds to `batch` the removal of the marker: the install's last batch.
+  void finish_install(rocksdb::WriteBatch& batch) const;
   // Re-reads the head after the ledger column families were replaced underneath (an installed
   // ledger image), and catches the search index up. Readers may run concurrently; the caller is
   // the only writer.
@@ -169,6 +196,7 @@ class ChainStore {
   Hash last_block_hash_{};
   uint64_t last_timestamp_ms_ = 0;
   StateHash state_hash_;
+  std::atomic<bool> install_interrupted_ = false;
 };
 
 }  // namespace medtrail::ledger

@@ -6,6 +6,7 @@
 // Suites are stateless singletons and safe to use from any thread.
 
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,16 @@ struct KeyPair {
   SecureBytes secret;  // Ed25519: the 32-byte seed. SM2: the 32-byte private scalar.
 };
 
+// The suite's hash over a message fed in pieces (an image streamed from disk): finish() gives
+// what hash() gives for the concatenation. One message per hasher; not thread-safe.
+class Hasher {
+ public:
+  virtual ~Hasher() = default;
+  virtual void update(ByteView data) = 0;
+  // The digest. The hasher is spent: update and finish must not be called again.
+  virtual Hash finish() = 0;
+};
+
 class CryptoSuite {
  public:
   virtual ~CryptoSuite() = default;
@@ -34,6 +45,7 @@ class CryptoSuite {
   // H over the concatenation of `parts` (lets Merkle hashing avoid copies).
   virtual Hash hash_parts(std::initializer_list<ByteView> parts) const = 0;
   Hash hash(ByteView data) const { return hash_parts({data}); }
+  virtual std::unique_ptr<Hasher> new_hasher() const = 0;
 
   virtual Result<KeyPair> generate_keypair() const = 0;
   // Rebuilds the pair (derives the public key) from a stored secret.
