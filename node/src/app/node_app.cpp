@@ -265,6 +265,8 @@ Status NodeApp::Impl::build_pipeline() {
   options.checkpoint_trust = signers.checkpoint_trust();
   options.snapshot_every = limits.snapshot_every;
   options.scratch_dir = config.data_dir + "/scratch";
+  options.snapshot_dir = config.data_dir + "/snapshots";
+  options.min_free_bytes = config.min_free_mb << 20;
   options.verify_runner = verify_pool.get();
   options.verified = verified.get();
   std::error_code ec;

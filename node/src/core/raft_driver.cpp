@@ -83,15 +83,31 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
   if (!storage.ok()) return from_raft(storage.status());
   d->storage_ = std::move(*storage);
 
-  // A snapshot persisted by Raft but not yet installed in the ledger (a crash in between) is
-  // installed now: it was verified before Raft persisted it.
+  if (d->options_.snapshot_dir.empty()) return Status::error("invalid", "raft driver needs a snapshot dir");
+  SnapshotFiles::Options files;
+  files.dir = d->options_.snapshot_dir;
+  files.max_image_bytes = ledger::kMaxLedgerImageBytes;
+  files.min_free_bytes = d->options_.min_free_bytes;
+  auto snapshot_files = SnapshotFiles::open(files);
+  if (!snapshot_files.ok()) return snapshot_files.status();
+  d->snapshot_files_ = std::move(*snapshot_files);
+  auto stored = d->storage_->snapshot();
+  if (!stored.ok()) return from_raft(stored.status());
+  // Images no snapshot names: an export or a transfer a restart cut short, or superseded ones.
+  d->snapshot_files_->remove_all_but(stored->data);
+
+  // A snapshot persisted by Raft but not yet installed in the ledger (a crash in between, or
+  // in the middle of the install) is installed now: it was verified before Raft persisted it.
   d->last_snapshot_index_ = d->storage_->first_index() - 1;
-  if (d->last_snapshot_index_ > applier.applied_index()) {
-    auto snapshot = d->storage_->snapshot();
-    if (!snapshot.ok()) return from_raft(snapshot.status());
+  if (d->last_snapshot_index_ > applier.applied_index() || store.install_interrupted()) {
     spdlog::warn("raft: finishing the install of snapshot {} interrupted by a restart",
-                 snapshot->meta.index);
-    MEDTRAIL_RETURN_IF_ERROR(d->install_image(*snapshot));
+                 stored->meta.index);
+    MEDTRAIL_RETURN_IF_ERROR(d->install_image(*stored));
+  }
+  if (store.install_interrupted()) {
+    return Status::error("install_interrupted",
+                         "the ledger holds a half-installed image that no Raft snapshot can finish; "
+                         "move the data dir aside and let the node catch up from its peers");
   }
 
   MEDTRAIL_RETURN_IF_ERROR(d->load_directory());
@@ -137,6 +153,7 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
     return s.ok();
   };
   config.max_snapshot_bytes = ledger::kMaxLedgerImageBytes;
+  config.snapshot_io = d->snapshot_files_;
   auto raft = consensus::RaftNode::create(config, *d->storage_);
   if (!raft.ok()) return from_raft(raft.status());
   d->raft_ = std::move(*raft);
@@ -145,7 +162,10 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
   return d;
 }
 
-RaftDriver::~RaftDriver() { stop(); }
+RaftDriver::~RaftDriver() {
+  stop();
+  wait_for_export();
+}
 
 void RaftDriver::start() {
   next_tick_ = Clock::now() + options_.tick;

@@ -16,6 +16,7 @@
 #include <deque>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,7 @@
 #include "core/forward_screen.h"
 #include "core/record_tracker.h"
 #include "core/submission_queue.h"
+#include "core/snapshot_files.h"
 #include "core/verified_signatures.h"
 #include "medtrail/consensus/raft.h"
 #include "medtrail/consensus/rocksdb_log_storage.h"
@@ -59,6 +61,10 @@ struct RaftDriverOptions {
   // the image in chunks, verifies it as a whole chain in `scratch_dir`, then installs it.
   uint64_t snapshot_every = 0;
   std::string scratch_dir;
+  // Where images live as files (core/snapshot_files.h), and the free space a received one must
+  // leave (the node's [storage] min_free_mb).
+  std::string snapshot_dir;
+  uint64_t min_free_bytes = 0;
   ledger::ParallelRunner* verify_runner = nullptr;  // for received images and forwarded records
   // Where the leader notes the forwarded signatures it verified, so apply need not verify them
   // again (the same cache admission fills). May be null.
@@ -196,6 +202,9 @@ class RaftDriver {
   Status load_directory();
   void publish_membership();
   void maybe_take_snapshot();
+  // Takes the export done off the driver thread as the Raft snapshot (maybe_take_snapshot).
+  void finish_export();
+  void wait_for_export();
   void refresh_status();
   void fail(const Status& status);
   std::string name_of(consensus::NodeId id) const;
@@ -216,6 +225,17 @@ class RaftDriver {
   CheckpointPool checkpoints_;
   uint64_t last_embedded_checkpoint_ = 0;  // newest checkpoint height the chain carries
   uint64_t last_snapshot_index_ = 0;
+  std::shared_ptr<SnapshotFiles> snapshot_files_;
+  // An image being exported on its own thread, from a RocksDB snapshot taken at `index` on the
+  // driver thread: a gigabyte written to disk must not stall Raft for seconds.
+  struct Export {
+    uint64_t index = 0;
+    consensus::ConfState conf;
+    std::string name;
+    std::future<Status> done;
+  };
+  std::optional<Export> export_;
+  std::atomic<bool> cancel_export_{false};
   bool membership_changed_ = false;
   mutable std::mutex directory_mu_;
   std::map<std::string, ledger::GenesisNode> directory_;  // genesis nodes and added members

@@ -1,6 +1,12 @@
-// The Raft driver's snapshots: ledger images taken as Raft snapshots, and images received
-// from a leader, verified as a whole chain before Raft may take them (Config::accept_snapshot).
+// The Raft driver's snapshots: ledger images taken as Raft snapshots (exported to a file off
+// the driver thread), and images received from a leader into a file, verified as a whole chain
+// before Raft may take them (Config::accept_snapshot). Images never sit in memory
+// (core/snapshot_files.h).
+#include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <future>
 
 #include "core/member_record.h"
 #include "core/raft_driver.h"
@@ -20,9 +26,11 @@ Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
                                   ? std::string()
                                   : options_.scratch_dir + "/image-" + std::to_string(snapshot.meta.index);
   if (scratch.empty()) return Status::error("invalid", "no scratch dir for verifying a snapshot");
-  auto info = ledger::verify_ledger_image(snapshot.data, store_.suite(), store_.chain_id(),
-                                          options_.checkpoint_trust, runner, scratch,
-                                          image_meta_keys());
+  auto path = snapshot_files_->path_of(snapshot.data);
+  if (!path.ok()) return path.status();
+  auto info = ledger::verify_ledger_image_file(*path, store_.suite(), store_.chain_id(),
+                                               options_.checkpoint_trust, runner, scratch,
+                                               image_meta_keys());
   if (!info.ok()) {
     return Status::error("bad_snapshot", "snapshot " + std::to_string(snapshot.meta.index) +
                                              " refused: " + info.status().to_string());
@@ -51,8 +59,13 @@ Status RaftDriver::verify_image(const consensus::Snapshot& snapshot) {
 }
 
 Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
-  MEDTRAIL_RETURN_IF_ERROR(ledger::install_ledger_image(store_, snapshot.data,
-                                                        image_meta_keys()));
+  if (SnapshotFiles::is_inline(snapshot.data)) {
+    MEDTRAIL_RETURN_IF_ERROR(ledger::install_ledger_image(store_, snapshot.data, image_meta_keys()));
+  } else {
+    auto path = snapshot_files_->path_of(snapshot.data);
+    if (!path.ok()) return path.status();
+    MEDTRAIL_RETURN_IF_ERROR(ledger::install_ledger_image_file(store_, *path, image_meta_keys()));
+  }
   MEDTRAIL_RETURN_IF_ERROR(applier_.reload());
   if (applier_.applied_index() != snapshot.meta.index) {
     return Status::error("bad_snapshot", "image applied index " +
@@ -63,27 +76,85 @@ Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
   last_snapshot_index_ = snapshot.meta.index;
   MEDTRAIL_RETURN_IF_ERROR(load_directory());
   membership_changed_ = true;
+  // An export under way is of an older state: the installed image supersedes it.
+  wait_for_export();
+  snapshot_files_->remove_all_but(snapshot.data);
+  auto bytes = snapshot_files_->image_size(snapshot.data);
   std::lock_guard lock(status_mu_);
   ++stats_.snapshots_installed;
-  stats_.snapshot_bytes = snapshot.data.size();
+  stats_.snapshot_bytes = bytes.ok() ? *bytes : 0;
   return Status();
 }
 
 void RaftDriver::maybe_take_snapshot() {
+  if (export_) return finish_export();
   if (options_.snapshot_every == 0) return;
   const uint64_t applied = applier_.applied_index();
   if (applied < last_snapshot_index_ + options_.snapshot_every) return;
-  auto image = ledger::export_ledger_image(store_, image_meta_keys());
-  if (!image.ok()) return fail(image.status());
-  const size_t bytes = image->size();
-  consensus::Status s = storage_->create_snapshot(applied, raft_->conf_state(), std::move(*image));
+  // The RocksDB snapshot fixes the ledger as of `applied` (the applied index is written in each
+  // block's batch); the thread writes the image from it while the driver goes on.
+  rocksdb::DB* db = store_.db();
+  const rocksdb::Snapshot* at = db->GetSnapshot();
+  Export e;
+  e.index = applied;
+  e.conf = raft_->conf_state();
+  e.name = snapshot_files_->new_name(applied);
+  auto path = snapshot_files_->path_of(e.name);
+  if (!path.ok()) {
+    db->ReleaseSnapshot(at);
+    return fail(path.status());
+  }
+  cancel_export_ = false;
+  e.done = std::async(std::launch::async, [this, db, at, file = *path]() -> Status {
+    ledger::ImageExportOptions options;
+    options.at = at;
+    options.cancel = &cancel_export_;
+    auto bytes = ledger::export_ledger_image_file(store_, image_meta_keys(), file, options);
+    db->ReleaseSnapshot(at);
+    wake();
+    return bytes.status();
+  });
+  export_ = std::move(e);
+  spdlog::info("raft: exporting a snapshot at {}", applied);
+}
+
+void RaftDriver::finish_export() {
+  if (export_->done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+  Export e = std::move(*export_);
+  export_.reset();
+  Status exported = e.done.get();
+  if (!exported.ok()) {
+    // The chain is fine; only compaction waits. Try again after another `snapshot_every`.
+    spdlog::warn("raft: snapshot at {} not taken: {}", e.index, exported.to_string());
+    snapshot_files_->discard(e.name);
+    last_snapshot_index_ = e.index;
+    return;
+  }
+  if (e.index <= storage_->first_index() - 1) {
+    snapshot_files_->discard(e.name);  // an installed image overtook it
+    return;
+  }
+  consensus::Status s = storage_->create_snapshot(e.index, e.conf, e.name);
   if (s.ok()) s = storage_->sync();
-  if (!s.ok()) return fail(from_raft(s));
-  last_snapshot_index_ = applied;
-  spdlog::info("raft: snapshot at {} ({} bytes); log compacted", applied, bytes);
+  if (!s.ok()) {
+    snapshot_files_->discard(e.name);
+    return fail(from_raft(s));
+  }
+  last_snapshot_index_ = e.index;
+  snapshot_files_->remove_all_but(e.name);
+  auto bytes = snapshot_files_->image_size(e.name);
+  spdlog::info("raft: snapshot at {} ({} bytes); log compacted", e.index, bytes.ok() ? *bytes : 0);
   std::lock_guard lock(status_mu_);
   ++stats_.snapshots_taken;
-  stats_.snapshot_bytes = bytes;
+  stats_.snapshot_bytes = bytes.ok() ? *bytes : 0;
+}
+
+void RaftDriver::wait_for_export() {
+  if (!export_) return;
+  cancel_export_ = true;
+  export_->done.wait();
+  snapshot_files_->discard(export_->name);
+  export_.reset();
 }
 
 }  // namespace medtrail::node

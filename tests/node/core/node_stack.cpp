@@ -58,6 +58,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   ro.checkpoint_trust = signers.checkpoint_trust();
   ro.snapshot_every = options.snapshot_every;
   ro.scratch_dir = dir + "-scratch";
+  ro.snapshot_dir = dir + "-snapshots";
   ro.verify_runner = &pool;
   for (const ledger::GenesisNode& n : genesis.nodes) {
     if (n.id == id && options.node_key) {

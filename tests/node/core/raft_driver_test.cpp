@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
+
+#include "medtrail/ledger/ledger_image.h"
 
 #include "node_stack.h"
 #include "support/poll.h"
@@ -37,6 +40,15 @@ class RaftDriverTest : public ::testing::Test {
     if (!dirs_.count(id)) dirs_[id] = std::make_unique<TempDir>();
     return std::make_unique<NodeStack>((dirs_[id]->path() / "db").string(), id, voters, genesis_,
                                        net_, options);
+  }
+
+  // The files in node `id`'s snapshot directory.
+  std::vector<std::filesystem::path> image_files(const std::string& id) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dirs_.at(id)->path() / "db-snapshots")) {
+      files.push_back(e.path());
+    }
+    return files;
   }
 
   NodeStack* leader_of(const std::vector<std::unique_ptr<NodeStack>>& nodes) {
@@ -158,7 +170,8 @@ TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
   NodeStack* leader = leader_of(nodes);
   ASSERT_NE(leader, nullptr);
   for (int i = 0; i < 8; ++i) leader->submit(records(100 * i, 20), true);
-  ASSERT_GE(leader->driver->stats().snapshots_taken, 1u);
+  // Images are exported off the driver thread: taken a moment after the entries apply.
+  ASSERT_TRUE(wait_until([&] { return leader->driver->stats().snapshots_taken >= 1; }, 10s));
 
   nodes[down] = open(ids[down], ids, options);
   // The store holds the image's records a moment before the driver counts the install done
@@ -172,11 +185,64 @@ TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
       << " snapshots installed";
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
   EXPECT_EQ(nodes[down]->store->last_block_hash(), leader->store->last_block_hash());
+  // Each node keeps one image, as a file, the one its Raft storage names.
+  for (const auto& id : {ids[down], std::string(leader->id)}) {
+    const auto images = image_files(id);
+    ASSERT_EQ(images.size(), 1u) << id;
+    EXPECT_TRUE(images[0].filename().string().starts_with("image-")) << images[0];
+  }
   // And it goes on from there by log.
   auto more = nodes[down]->submit(records(5000, 5), true);
   EXPECT_EQ(more[0].state, RecordState::kCommitted);
   ASSERT_TRUE(wait_until([&] { return leader->store->tree_size() == 165; }, 10s));
   EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
+}
+
+TEST_F(RaftDriverTest, AnInstallCutShortByACrashIsFinishedAtTheNextStart) {
+  std::vector<std::string> ids{"n1", "n2", "n3"};
+  testing::StackOptions options;
+  options.snapshot_every = 3;
+  std::vector<std::unique_ptr<NodeStack>> nodes;
+  for (const auto& id : ids) nodes.push_back(open(id, ids, options));
+  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
+  size_t down = 0;
+  while (nodes[down]->driver->is_leader()) ++down;
+  nodes[down].reset();
+  NodeStack* leader = leader_of(nodes);
+  ASSERT_NE(leader, nullptr);
+  for (int i = 0; i < 8; ++i) leader->submit(records(100 * i, 20), true);
+  ASSERT_TRUE(wait_until([&] { return leader->driver->stats().snapshots_taken >= 1; }, 10s));
+  nodes[down] = open(ids[down], ids, options);
+  ASSERT_TRUE(wait_until([&] { return nodes[down]->driver->stats().snapshots_installed >= 1; }, 10s));
+  const uint64_t size = nodes[down]->store->tree_size();
+  nodes[down].reset();
+
+  // The crash, replayed: the install of the image its storage names, cut short after two of
+  // its batches (the ledger's empty, marked, and holds some of the image).
+  const std::string db = (dirs_[ids[down]]->path() / "db").string();
+  const auto images = image_files(ids[down]);
+  ASSERT_EQ(images.size(), 1u);
+  {
+    auto store = testing::open_test_store(db);
+    ledger::ImageInstallOptions cut;
+    cut.batch_bytes = 1024;
+    cut.stop_after_batches = 2;
+    ASSERT_EQ(ledger::install_ledger_image_file(*store, images[0].string(),
+                                                {BlockApplier::kAppliedIndexKey, "member/"}, cut)
+                  .code(),
+              "interrupted");
+  }
+  {
+    auto store = testing::open_test_store(db);
+    ASSERT_TRUE(store->install_interrupted());
+    ASSERT_EQ(store->height(), 0u);
+  }
+  nodes[down] = open(ids[down], ids, options);
+  EXPECT_FALSE(nodes[down]->store->install_interrupted());
+  EXPECT_GE(nodes[down]->store->tree_size(), size);
+  ASSERT_TRUE(wait_until([&] { return nodes[down]->store->tree_root() == leader->store->tree_root(); }, 10s));
+  auto more = nodes[down]->submit(records(5000, 5), true);
+  EXPECT_EQ(more[0].state, RecordState::kCommitted);
 }
 
 TEST_F(RaftDriverTest, PendingRecordWhoseCopyWasLostCommitsOnResubmission) {
