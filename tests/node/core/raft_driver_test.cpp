@@ -42,6 +42,24 @@ class RaftDriverTest : public ::testing::Test {
                                        net_, options);
   }
 
+  // Three nodes that compact every 3 entries (in `nodes`, named `ids`). One, `down`, is stopped
+  // while the leader commits 160 records and takes a snapshot, then started again: the entries
+  // it lacks are gone from every log, so only the leader's image can catch it up.
+  void restart_behind_a_snapshot(size_t& down) {
+    options_.snapshot_every = 3;
+    for (const auto& id : ids_) nodes_.push_back(open(id, ids_, options_));
+    ASSERT_TRUE(wait_until([&] { return leader_of(nodes_) != nullptr; }, 10s));
+    down = 0;
+    while (nodes_[down]->driver->is_leader()) ++down;
+    nodes_[down].reset();
+    NodeStack* leader = leader_of(nodes_);
+    ASSERT_NE(leader, nullptr);
+    for (int i = 0; i < 8; ++i) leader->submit(records(100 * i, 20), true);
+    // Images are exported off the driver thread: taken a moment after the entries apply.
+    ASSERT_TRUE(wait_until([&] { return leader->driver->stats().snapshots_taken >= 1; }, 10s));
+    nodes_[down] = open(ids_[down], ids_, options_);
+  }
+
   // The files in node `id`'s snapshot directory.
   std::vector<std::filesystem::path> image_files(const std::string& id) {
     std::vector<std::filesystem::path> files;
@@ -63,6 +81,10 @@ class RaftDriverTest : public ::testing::Test {
   ledger::Genesis genesis_;
   LocalNet net_;
   std::map<std::string, std::unique_ptr<TempDir>> dirs_;
+  // restart_behind_a_snapshot's cluster.
+  const std::vector<std::string> ids_{"n1", "n2", "n3"};
+  testing::StackOptions options_;
+  std::vector<std::unique_ptr<NodeStack>> nodes_;
 };
 
 TEST_F(RaftDriverTest, SingleNodeElectsItselfAndCommitsWhatItAdmits) {
@@ -158,69 +180,45 @@ TEST_F(RaftDriverTest, FollowerThatMissedBlocksCatchesUpByLog) {
 }
 
 TEST_F(RaftDriverTest, FollowerFarBehindCatchesUpByAVerifiedSnapshot) {
-  std::vector<std::string> ids{"n1", "n2", "n3"};
-  testing::StackOptions options;
-  options.snapshot_every = 3;  // compact often: the stopped follower's entries will be gone
-  std::vector<std::unique_ptr<NodeStack>> nodes;
-  for (const auto& id : ids) nodes.push_back(open(id, ids, options));
-  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
   size_t down = 0;
-  while (nodes[down]->driver->is_leader()) ++down;
-  nodes[down].reset();
-  NodeStack* leader = leader_of(nodes);
-  ASSERT_NE(leader, nullptr);
-  for (int i = 0; i < 8; ++i) leader->submit(records(100 * i, 20), true);
-  // Images are exported off the driver thread: taken a moment after the entries apply.
-  ASSERT_TRUE(wait_until([&] { return leader->driver->stats().snapshots_taken >= 1; }, 10s));
-
-  nodes[down] = open(ids[down], ids, options);
+  ASSERT_NO_FATAL_FAILURE(restart_behind_a_snapshot(down));
+  NodeStack* leader = leader_of(nodes_);
   // The store holds the image's records a moment before the driver counts the install done
   // (it reloads the directory in between): wait for both.
   ASSERT_TRUE(wait_until(
       [&] {
-        return nodes[down]->store->tree_size() == 160 && nodes[down]->driver->stats().snapshots_installed >= 1;
+        return nodes_[down]->store->tree_size() == 160 && nodes_[down]->driver->stats().snapshots_installed >= 1;
       },
       10s))
-      << nodes[down]->store->tree_size() << " records, " << nodes[down]->driver->stats().snapshots_installed
+      << nodes_[down]->store->tree_size() << " records, " << nodes_[down]->driver->stats().snapshots_installed
       << " snapshots installed";
-  EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
-  EXPECT_EQ(nodes[down]->store->last_block_hash(), leader->store->last_block_hash());
+  EXPECT_EQ(nodes_[down]->store->tree_root(), leader->store->tree_root());
+  EXPECT_EQ(nodes_[down]->store->last_block_hash(), leader->store->last_block_hash());
   // Each node keeps one image, as a file, the one its Raft storage names.
-  for (const auto& id : {ids[down], std::string(leader->id)}) {
+  for (const auto& id : {ids_[down], std::string(leader->id)}) {
     const auto images = image_files(id);
     ASSERT_EQ(images.size(), 1u) << id;
     EXPECT_TRUE(images[0].filename().string().starts_with("image-")) << images[0];
   }
   // And it goes on from there by log.
-  auto more = nodes[down]->submit(records(5000, 5), true);
+  auto more = nodes_[down]->submit(records(5000, 5), true);
   EXPECT_EQ(more[0].state, RecordState::kCommitted);
   ASSERT_TRUE(wait_until([&] { return leader->store->tree_size() == 165; }, 10s));
-  EXPECT_EQ(nodes[down]->store->tree_root(), leader->store->tree_root());
+  EXPECT_EQ(nodes_[down]->store->tree_root(), leader->store->tree_root());
 }
 
 TEST_F(RaftDriverTest, AnInstallCutShortByACrashIsFinishedAtTheNextStart) {
-  std::vector<std::string> ids{"n1", "n2", "n3"};
-  testing::StackOptions options;
-  options.snapshot_every = 3;
-  std::vector<std::unique_ptr<NodeStack>> nodes;
-  for (const auto& id : ids) nodes.push_back(open(id, ids, options));
-  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
   size_t down = 0;
-  while (nodes[down]->driver->is_leader()) ++down;
-  nodes[down].reset();
-  NodeStack* leader = leader_of(nodes);
-  ASSERT_NE(leader, nullptr);
-  for (int i = 0; i < 8; ++i) leader->submit(records(100 * i, 20), true);
-  ASSERT_TRUE(wait_until([&] { return leader->driver->stats().snapshots_taken >= 1; }, 10s));
-  nodes[down] = open(ids[down], ids, options);
-  ASSERT_TRUE(wait_until([&] { return nodes[down]->driver->stats().snapshots_installed >= 1; }, 10s));
-  const uint64_t size = nodes[down]->store->tree_size();
-  nodes[down].reset();
+  ASSERT_NO_FATAL_FAILURE(restart_behind_a_snapshot(down));
+  NodeStack* leader = leader_of(nodes_);
+  ASSERT_TRUE(wait_until([&] { return nodes_[down]->driver->stats().snapshots_installed >= 1; }, 10s));
+  const uint64_t size = nodes_[down]->store->tree_size();
+  nodes_[down].reset();
 
   // The crash, replayed: the install of the image its storage names, cut short after two of
   // its batches (the ledger's empty, marked, and holds some of the image).
-  const std::string db = (dirs_[ids[down]]->path() / "db").string();
-  const auto images = image_files(ids[down]);
+  const std::string db = (dirs_[ids_[down]]->path() / "db").string();
+  const auto images = image_files(ids_[down]);
   ASSERT_EQ(images.size(), 1u);
   {
     auto store = testing::open_test_store(db);
@@ -237,11 +235,11 @@ TEST_F(RaftDriverTest, AnInstallCutShortByACrashIsFinishedAtTheNextStart) {
     ASSERT_TRUE(store->install_interrupted());
     ASSERT_EQ(store->height(), 0u);
   }
-  nodes[down] = open(ids[down], ids, options);
-  EXPECT_FALSE(nodes[down]->store->install_interrupted());
-  EXPECT_GE(nodes[down]->store->tree_size(), size);
-  ASSERT_TRUE(wait_until([&] { return nodes[down]->store->tree_root() == leader->store->tree_root(); }, 10s));
-  auto more = nodes[down]->submit(records(5000, 5), true);
+  nodes_[down] = open(ids_[down], ids_, options_);
+  EXPECT_FALSE(nodes_[down]->store->install_interrupted());
+  EXPECT_GE(nodes_[down]->store->tree_size(), size);
+  ASSERT_TRUE(wait_until([&] { return nodes_[down]->store->tree_root() == leader->store->tree_root(); }, 10s));
+  auto more = nodes_[down]->submit(records(5000, 5), true);
   EXPECT_EQ(more[0].state, RecordState::kCommitted);
 }
 
