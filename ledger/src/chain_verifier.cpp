@@ -168,14 +168,8 @@ class Verifier {
   void check_window(const std::vector<BlockInWindow>& window) {
     uint64_t first_leaf = window.front().block.header.first_leaf;
     uint64_t end_leaf = window.back().block.header.tree_size;
-    std::vector<std::string> raw;
-    std::vector<const BlockHeader*> leaf_header;
-    if (!read_leaves(window, first_leaf, end_leaf, raw, leaf_header)) return;
-
-    std::vector<LeafCheck> checks(raw.size());
-    runner_->parallel_for(raw.size(), [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) checks[i] = check_leaf(raw[i], first_leaf + i, *leaf_header[i]);
-    });
+    std::vector<LeafCheck> checks(end_leaf - first_leaf);
+    if (!check_leaves(window, first_leaf, checks)) return;
 
     // Sequential: rebuild the tree from the recomputed leaf hashes. Every node the stored
     // tree must hold is collected, then compared with the stored one in parallel.
@@ -256,13 +250,29 @@ class Verifier {
     }
   }
 
-  bool read_leaves(const std::vector<BlockInWindow>& window, uint64_t first, uint64_t end,
-                   std::vector<std::string>& raw, std::vector<const BlockHeader*>& leaf_header) {
-    raw.reserve(end - first);
+  // Reads the window's leaves in runs of about window_bytes and checks each run in parallel;
+  // only the (small) verdicts are kept. False, with a note, when a leaf is missing.
+  bool check_leaves(const std::vector<BlockInWindow>& window, uint64_t first,
+                    std::vector<LeafCheck>& checks) {
     std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(
         rocksdb::ReadOptions(), store_.column_family(ColumnFamily::kLeaves)));
     std::string key = ChainStore::height_key(first);
     it->Seek(key);
+    std::vector<std::string> raw;
+    std::vector<const BlockHeader*> leaf_header;
+    uint64_t run_first = first;
+    size_t run_bytes = 0;
+    auto check_run = [&] {
+      runner_->parallel_for(raw.size(), [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i) {
+          checks[run_first - first + i] = check_leaf(raw[i], run_first + i, *leaf_header[i]);
+        }
+      });
+      run_first += raw.size();
+      raw.clear();
+      leaf_header.clear();
+      run_bytes = 0;
+    };
     for (const BlockInWindow& b : window) {
       const BlockHeader& h = b.block.header;
       for (uint64_t index = h.first_leaf; index < h.tree_size; ++index) {
@@ -273,14 +283,17 @@ class Verifier {
           return false;
         }
         raw.push_back(it->value().ToString());
+        run_bytes += raw.back().size();
         leaf_header.push_back(&h);
         it->Next();
+        if (run_bytes >= options_.window_bytes) check_run();
       }
     }
     if (!it->status().ok()) {
       note(first_, window.front().block.header.height, "corruption", it->status().ToString());
       return false;
     }
+    check_run();
     return true;
   }
 

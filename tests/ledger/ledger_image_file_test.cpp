@@ -2,11 +2,16 @@
 // and installed in batches under a marker, so that neither a damaged file nor a crash halfway
 // leaves a store that looks like a valid, shorter chain.
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 
 #include "ledger/ledger_image_fixture.h"
 #include "medtrail/ledger/chain_verifier.h"
@@ -133,6 +138,59 @@ TEST_F(LedgerImageFileTest, InstallKeepsTheMemtablesWithinTheStoresBudget) {
     memtables += bytes;
   }
   EXPECT_LE(memtables, small.memtable_bytes);
+  expect_source_head(*target);
+}
+
+// Peak resident memory of this process since the last reset_peak_memory(), and now (MiB).
+double status_mib(const char* field) {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(field, 0) == 0) return std::stod(line.substr(std::strlen(field))) / 1024.0;
+  }
+  return -1;
+}
+bool reset_peak_memory() { return static_cast<bool>(std::ofstream("/proc/self/clear_refs") << "5"); }
+
+// The whole point of the file functions: an image several times the memory a node may spend on
+// it passes through export, verify and install while the process's peak resident memory grows
+// by a bounded amount (an in-memory image would cost its own size at least once).
+TEST_F(LedgerImageFileTest, AnImageLargerThanTheMemoryBoundPassesThroughIt) {
+  constexpr double kBoundMiB = 64;
+  testing::ChainSpec big;
+  big.leaves_per_block = 25;
+  big.payload_size = 50000;
+  big.blocks = 110;  // about 137 MB
+  big.first_timestamp_ms = source_->last_timestamp_ms() + 1;
+  testing::build_chain(*source_, consortium_, big);
+  ChainStoreOptions small;
+  small.sync = false;
+  small.search_index = false;
+  small.memtable_bytes = 16 << 20;
+  auto target =
+      ChainStore::open(dir_.file("target"), suite_, testing::test_chain_id(suite_), small).value();
+  const std::string path = dir_.file("image");
+  if (!reset_peak_memory()) GTEST_SKIP() << "this kernel cannot reset the peak RSS";
+
+  auto measure = [&](const char* what, const std::function<void()>& step) {
+    malloc_trim(0);  // what an earlier step freed must not hide this one's growth
+    reset_peak_memory();
+    const double before = status_mib("VmRSS:");
+    step();
+    const double growth = status_mib("VmHWM:") - before;
+    std::printf("%s: peak +%.1f MiB\n", what, growth);
+    EXPECT_LT(growth, kBoundMiB) << what;
+  };
+  measure("export", [&] { ASSERT_TRUE(export_ledger_image_file(*source_, extra_, path).ok()); });
+  ASSERT_FALSE(HasFatalFailure());
+  const double image_mib = static_cast<double>(fs::file_size(path)) / (1 << 20);
+  ASSERT_GT(image_mib, 2 * kBoundMiB) << "the image must dwarf the bound";
+  measure("verify", [&] {
+    auto info = verify_ledger_image_file(path, suite_, testing::test_chain_id(suite_), trust_,
+                                         runner_, dir_.file("scratch"), extra_);
+    ASSERT_TRUE(info.ok()) << info.status().to_string();
+  });
+  ASSERT_FALSE(HasFatalFailure());
+  measure("install", [&] { ASSERT_TRUE(install_ledger_image_file(*target, path, extra_).ok()); });
   expect_source_head(*target);
 }
 

@@ -28,7 +28,10 @@ struct VerifyOptions {
   ParallelRunner* runner = nullptr;        // null: the calling thread only
   const CheckpointTrust* trust = nullptr;  // null: checkpoint signatures checked, quorum not
   std::function<void(const VerifyProgress&)> on_progress;  // called between windows of blocks
-  size_t window_leaves = 8192;  // leaves read and checked per parallel round
+  size_t window_leaves = 8192;  // leaves whose Merkle nodes are rebuilt and checked per round
+  // Leaf bytes held at once: a window's leaves are read and checked in runs of about this much,
+  // so a chain of large records is verified in the same memory as one of small ones.
+  size_t window_bytes = 32 << 20;
 };
 
 struct VerifyReport {
