@@ -96,7 +96,7 @@ void Admission::admit(std::vector<Result<ledger::Envelope>> items, std::vector<S
   const size_t n = items.size();
   const ledger::CryptoSuite& suite = store_.suite();
   auto gather = std::make_shared<Gather>(n, std::move(done));
-  const auto now = Clock::now();
+  const auto now = time_.now();
   std::vector<ledger::Envelope> to_queue;
   std::vector<size_t> queued_items;
   std::vector<size_t> answer_pending;  // no wait asked: answered "pending" once queued

@@ -13,6 +13,7 @@
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
 #include "core/submission_queue.h"
+#include "core/time_source.h"
 #include "core/verified_signatures.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/parallel.h"
@@ -27,17 +28,19 @@ class Admission {
 
   // `pending_ttl`: how long a queued record's id stays pending (and duplicates of it wait for
   // it) before it may be submitted again. `verified` (optional): where admitted signatures are
-  // noted for this node's apply step.
+  // noted for this node's apply step. `time`: the simulator's clock (core/time_source.h).
   Admission(ledger::ChainStore& store, const SignerDirectory& signers, RecordTracker& tracker,
             SubmissionQueue& queue, ledger::ParallelRunner& verify_pool,
-            std::chrono::milliseconds pending_ttl, VerifiedSignatures* verified = nullptr)
+            std::chrono::milliseconds pending_ttl, VerifiedSignatures* verified = nullptr,
+            const TimeSource& time = real_time())
       : store_(store),
         signers_(signers),
         tracker_(tracker),
         queue_(queue),
         verify_pool_(verify_pool),
         pending_ttl_(pending_ttl),
-        verified_(verified) {}
+        verified_(verified),
+        time_(time) {}
 
   // `items` are the request's envelopes as parsed (an error makes that item kInvalid). Calls
   // `done` exactly once: at once when !wait_for_commit, otherwise when every record is final
@@ -63,6 +66,7 @@ class Admission {
   ledger::ParallelRunner& verify_pool_;
   const std::chrono::milliseconds pending_ttl_;
   VerifiedSignatures* verified_;  // may be null: records what apply need not verify again
+  const TimeSource& time_;
 };
 
 }  // namespace medtrail::node

@@ -42,12 +42,6 @@ const char* progress_name(consensus::RaftNode::Progress::State state) {
   return "unknown";
 }
 
-uint64_t wall_clock_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 }  // namespace
 
 RaftDriver::RaftDriver(ledger::ChainStore& store, BlockApplier& applier, SubmissionQueue& queue,
@@ -57,6 +51,7 @@ RaftDriver::RaftDriver(ledger::ChainStore& store, BlockApplier& applier, Submiss
       queue_(queue),
       tracker_(tracker),
       options_(std::move(options)),
+      time_(options_.time != nullptr ? *options_.time : real_time()),
       send_(std::move(send)),
       checkpoints_(store.suite(), options_.checkpoint_trust) {}
 
@@ -132,7 +127,9 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
   config.max_message_bytes = std::min<uint64_t>(1 << 20, d->options_.max_frame_bytes / 4);
   config.snapshot_chunk_bytes = config.max_message_bytes;
   config.applied = applier.applied_index();
-  config.seed = config.id ^ static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+  config.seed = d->options_.raft_seed != 0
+                    ? d->options_.raft_seed
+                    : config.id ^ static_cast<uint64_t>(d->time_.now().time_since_epoch().count());
   // A received image is verified as a whole chain before Raft may take it: one that is not this
   // chain's is refused and counted, and the node keeps its log and goes on (a peer's bad image
   // once stopped the node). Called on the driver thread, inside step().
@@ -168,7 +165,7 @@ RaftDriver::~RaftDriver() {
 }
 
 void RaftDriver::start() {
-  next_tick_ = Clock::now() + options_.tick;
+  next_tick_ = time_.now() + options_.tick;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -177,7 +174,7 @@ void RaftDriver::stop(std::chrono::milliseconds drain) {
     std::lock_guard lock(inbox_mu_);
     if (!stop_requested_) {
       stop_requested_ = true;
-      drain_until_ = Clock::now() + drain;
+      drain_until_ = time_.now() + drain;
     }
   }
   inbox_cv_.notify_all();
@@ -194,7 +191,7 @@ void RaftDriver::wake() {
 
 void RaftDriver::run() {
   publish_membership();
-  auto next_expiry = Clock::now();
+  auto next_expiry = time_.now();
   bool draining = false;
   for (;;) {
     {
@@ -212,7 +209,7 @@ void RaftDriver::run() {
         draining = true;
         // Stop once the drain time is over, or earlier when nothing of ours is in flight.
         const bool idle = queue_.size() == 0 && raft_->applied() >= raft_->last_index();
-        if (Clock::now() >= drain_until_ || idle || failed_) break;
+        if (time_.now() >= drain_until_ || idle || failed_) break;
       }
     }
     if (failed_) {
@@ -221,26 +218,41 @@ void RaftDriver::run() {
       inbox_cv_.wait(lock, [&] { return stop_requested_; });
       break;
     }
-    try {
-      loop_once(draining);
-    } catch (const std::exception& e) {
-      // Apply is total by design (docs/design.md, "Apply is total"); an exception here is a bug
-      // or the machine out of memory. Stop cleanly, failing closed, rather than terminate.
-      fail(Status::error("internal", std::string("the driver failed: ") + e.what()));
-      continue;
-    }
-    const auto now = Clock::now();
-    if (now >= next_expiry) {
-      next_expiry = std::min(tracker_.expire(now), now + options_.tick);
-    }
-    refresh_status();
+    round(draining, next_expiry);
+  }
+  refresh_status();
+}
+
+void RaftDriver::step() {
+  if (failed_) return;
+  if (!stepped_) {
+    stepped_ = true;
+    next_tick_ = time_.now() + options_.tick;
+    next_step_expiry_ = time_.now();
+    publish_membership();
+  }
+  round(/*draining=*/false, next_step_expiry_);
+}
+
+void RaftDriver::round(bool draining, std::chrono::steady_clock::time_point& next_expiry) {
+  try {
+    loop_once(draining);
+  } catch (const std::exception& e) {
+    // Apply is total by design (docs/design.md, "Apply is total"); an exception here is a bug
+    // or the machine out of memory. Stop cleanly, failing closed, rather than terminate.
+    fail(Status::error("internal", std::string("the driver failed: ") + e.what()));
+    return;
+  }
+  const auto now = time_.now();
+  if (now >= next_expiry) {
+    next_expiry = std::min(tracker_.expire(now), now + options_.tick);
   }
   refresh_status();
 }
 
 void RaftDriver::loop_once(bool draining) {
   step_inbox();
-  const auto now = Clock::now();
+  const auto now = time_.now();
   if (now >= next_governance_check_) follow_governance(now);
   if (now >= next_tick_) {
     raft_->tick();
@@ -260,7 +272,7 @@ void RaftDriver::propose_batches(bool flush) {
   const consensus::SoftState soft = raft_->soft_state();
   if (soft.leader == consensus::kNoNode) return;  // keep them until there is a leader
   for (;;) {
-    std::vector<ledger::Envelope> batch = queue_.take_due(Clock::now(), flush);
+    std::vector<ledger::Envelope> batch = queue_.take_due(time_.now(), flush);
     if (batch.empty()) return;
     ledger::Proposal proposal;
     proposal.envelopes = std::move(batch);
@@ -284,7 +296,7 @@ void RaftDriver::propose_batches(bool flush) {
 void RaftDriver::propose_local(ledger::Proposal proposal) {
   // The leader's clock stamps the block (a follower's clock never does); apply keeps block
   // time from going backwards.
-  proposal.timestamp_ms = wall_clock_ms();
+  proposal.timestamp_ms = time_.wall_ms();
   // The newest checkpoint a quorum signed, once, so the chain records the agreement.
   bool embedded = false;
   if (auto cp = checkpoints_.newest_quorum(store_);
@@ -344,7 +356,7 @@ Status RaftDriver::persist(const consensus::Ready& ready) {
     wrote = true;
   }
   if (wrote && options_.fsync) {
-    const auto started = Clock::now();
+    const auto started = Clock::now();  // a real duration, whatever time the driver runs on
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->sync()));
     const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);
     std::lock_guard lock(status_mu_);

@@ -30,6 +30,7 @@
 #include "core/forward_screen.h"
 #include "core/record_tracker.h"
 #include "core/submission_queue.h"
+#include "core/time_source.h"
 #include "core/snapshot_files.h"
 #include "core/verified_signatures.h"
 #include "medtrail/consensus/raft.h"
@@ -73,6 +74,12 @@ struct RaftDriverOptions {
   // (core/forward_screen.h).
   std::chrono::milliseconds forward_penalty{5000};
   bool fsync = true;  // false: the log is written but never synced (tests, benchmarks)
+  // For the whole-node simulator (tests/node/sim), which calls step() instead of start(): its
+  // clock, Raft's seed for election timeouts (0: drawn from the clock), and images exported on
+  // the driver thread rather than a thread of their own.
+  const TimeSource* time = nullptr;  // null: the real clocks
+  uint64_t raft_seed = 0;
+  bool export_in_background = true;
 };
 
 // A consistent view for /v1/status and the metrics, refreshed after every loop.
@@ -160,6 +167,10 @@ class RaftDriver {
   std::optional<ledger::GenesisNode> find_node(const std::string& node_id) const;
 
   void start();
+  // One round of the driver's loop on the calling thread, for a simulator that never calls
+  // start(): steps what peers sent, ticks Raft when a tick is due by options.time, proposes
+  // what is queued, persists, sends, applies, and expires waiters.
+  void step();
   // Proposes what is queued (on the leader), keeps running up to `drain` so it commits and
   // applies, then stops the thread. Idempotent.
   void stop(std::chrono::milliseconds drain = std::chrono::milliseconds(0));
@@ -188,6 +199,9 @@ class RaftDriver {
   void propose_forwarded(const std::string& from, ledger::Proposal proposal);
   // Counts a refusal against peer `from`; the caller holds status_mu_.
   PeerRefusals& refusals_of(const std::string& from) { return stats_.peer_refusals[from]; }
+  // One pass of loop_once, failing closed on an exception, then waiters expired and the status
+  // refreshed (run() and step()).
+  void round(bool draining, std::chrono::steady_clock::time_point& next_expiry);
   void handle_ready();
   Status persist(const consensus::Ready& ready);
   void send(const std::vector<consensus::Message>& messages);
@@ -214,6 +228,7 @@ class RaftDriver {
   SubmissionQueue& queue_;
   RecordTracker& tracker_;
   const RaftDriverOptions options_;
+  const TimeSource& time_;
   SendFrame send_;
   OnApplied on_applied_;
   OnFailure on_failure_;
@@ -271,6 +286,8 @@ class RaftDriver {
   std::atomic<bool> leader_{false};
   std::atomic<bool> failed_{false};
   std::chrono::steady_clock::time_point next_tick_{};
+  bool stepped_ = false;  // step() was called: the simulator drives this driver
+  std::chrono::steady_clock::time_point next_step_expiry_{};
   std::chrono::steady_clock::time_point next_governance_check_{};
   std::optional<consensus::ConfChange> last_governed_change_;  // in flight until applied or 5 s
   std::chrono::steady_clock::time_point last_governed_change_at_{};

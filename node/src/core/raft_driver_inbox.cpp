@@ -16,8 +16,6 @@ using driver_internal::from_raft;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // Peers cannot make the driver hoard what they send: each authenticated peer has its own share
 // of the inbox (so a hostile one cannot crowd out the others), bounded in frames, bytes and
 // forwarded records. Beyond it new frames are dropped: Raft tolerates loss, the sender retries,
@@ -153,7 +151,7 @@ void RaftDriver::step_inbox() {
 }
 
 void RaftDriver::propose_forwarded(const std::string& from, ledger::Proposal proposal) {
-  ForwardScreen::Verdict v = forward_screen_->screen(from, std::move(proposal), Clock::now());
+  ForwardScreen::Verdict v = forward_screen_->screen(from, std::move(proposal), time_.now());
   if (v.refused > 0 || v.duplicates > 0 || v.ignored > 0) {
     std::lock_guard lock(status_mu_);
     PeerRefusals& r = refusals_of(from);

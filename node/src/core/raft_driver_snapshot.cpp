@@ -105,7 +105,9 @@ void RaftDriver::maybe_take_snapshot() {
     return fail(path.status());
   }
   cancel_export_ = false;
-  e.done = std::async(std::launch::async, [this, db, at, file = *path]() -> Status {
+  // Deferred (the simulator): the export runs on this thread when finish_export asks for it.
+  const auto policy = options_.export_in_background ? std::launch::async : std::launch::deferred;
+  e.done = std::async(policy, [this, db, at, file = *path]() -> Status {
     ledger::ImageExportOptions options;
     options.at = at;
     options.cancel = &cancel_export_;
@@ -116,10 +118,11 @@ void RaftDriver::maybe_take_snapshot() {
   });
   export_ = std::move(e);
   spdlog::info("raft: exporting a snapshot at {}", applied);
+  if (!options_.export_in_background) finish_export();
 }
 
 void RaftDriver::finish_export() {
-  if (export_->done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+  if (export_->done.wait_for(std::chrono::seconds(0)) == std::future_status::timeout) return;
   Export e = std::move(*export_);
   export_.reset();
   Status exported = e.done.get();
