@@ -24,6 +24,10 @@ void LocalNet::isolate(const std::string& id, bool isolated) {
 }
 
 bool LocalNet::send(const std::string& from, const std::string& to, std::string frame) {
+  if (intercept_) {
+    intercept_(from, to, std::move(frame));
+    return true;
+  }
   // Delivered under the shared lock: detach() (exclusive) waits for it. Delivery only queues
   // the frame on the receiver, which never calls back into the network.
   std::shared_lock lock(mu_);
@@ -34,13 +38,24 @@ bool LocalNet::send(const std::string& from, const std::string& to, std::string 
   return true;
 }
 
+bool LocalNet::deliver(const std::string& from, const std::string& to, std::string frame) {
+  std::shared_lock lock(mu_);
+  auto it = nodes_.find(to);
+  if (it == nodes_.end()) return false;
+  it->second(from, std::move(frame));
+  return true;
+}
+
 NodeStack::NodeStack(const std::string& dir, const std::string& id_,
                      const std::vector<std::string>& voters, const ledger::Genesis& genesis,
                      LocalNet& net, StackOptions options)
     : id(id_), net_(net) {
+  // Stepped by a simulator: nothing may run on a thread of its own, or runs would not replay.
+  ledger::ParallelRunner& runner =
+      options.stepped ? static_cast<ledger::ParallelRunner&>(inline_runner) : pool;
   store = open_test_store(dir);
   signers = SignerDirectory::from_genesis(genesis, store->chain_id()).value();
-  applier.emplace(std::move(BlockApplier::open(*store, signers, pool, &verified).value()));
+  applier.emplace(std::move(BlockApplier::open(*store, signers, runner, &verified).value()));
   BatchLimits limits;
   limits.capacity = options.queue_capacity;
   limits.max_batch_records = options.max_batch_records;
@@ -48,8 +63,9 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   queue = std::make_unique<SubmissionQueue>(limits, [this] {
     if (driver) driver->wake();
   });
-  admission = std::make_unique<Admission>(*store, signers, tracker, *queue, pool,
-                                          options.pending_ttl, &verified);
+  admission = std::make_unique<Admission>(*store, signers, tracker, *queue, runner,
+                                          options.pending_ttl, &verified,
+                                          options.time != nullptr ? *options.time : real_time());
   RaftDriverOptions ro;
   ro.self = id;
   ro.voters = voters;
@@ -59,7 +75,11 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   ro.snapshot_every = options.snapshot_every;
   ro.scratch_dir = dir + "-scratch";
   ro.snapshot_dir = dir + "-snapshots";
-  ro.verify_runner = &pool;
+  ro.verify_runner = &runner;
+  ro.time = options.time;
+  ro.raft_seed = options.raft_seed;
+  ro.export_in_background = !options.stepped;
+  ro.fsync = !options.stepped;  // a simulated crash loses no written byte: syncing buys nothing
   for (const ledger::GenesisNode& n : genesis.nodes) {
     if (n.id == id && options.node_key) {
       ro.checkpoint_key = options.node_key;
@@ -75,7 +95,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   net_.attach(id, [this](const std::string& from, std::string frame) {
     driver->on_frame(from, std::move(frame));
   });
-  driver->start();
+  if (!options.stepped) driver->start();
 }
 
 NodeStack::~NodeStack() {

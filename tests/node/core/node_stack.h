@@ -30,15 +30,22 @@ namespace medtrail::node::testing {
 class LocalNet {
  public:
   using Deliver = std::function<void(const std::string& from, std::string frame)>;
+  // Takes every frame sent instead of delivering it at once (the simulator delays, drops and
+  // reorders them, then calls deliver()).
+  using Intercept = std::function<void(const std::string& from, const std::string& to, std::string frame)>;
   void attach(const std::string& id, Deliver deliver);
   void detach(const std::string& id);
   bool send(const std::string& from, const std::string& to, std::string frame);
   void isolate(const std::string& id, bool isolated);
+  void intercept(Intercept f) { intercept_ = std::move(f); }
+  // Hands `frame` to `to` now (false if it is not attached).
+  bool deliver(const std::string& from, const std::string& to, std::string frame);
 
  private:
   std::shared_mutex mu_;
   std::map<std::string, Deliver> nodes_;
   std::set<std::string> isolated_;
+  Intercept intercept_;
 };
 
 struct StackOptions {
@@ -49,6 +56,11 @@ struct StackOptions {
   // Signs checkpoints with this key when genesis names the node (by `id`).
   std::optional<ledger::KeyPair> node_key;
   uint64_t snapshot_every = 0;
+  // The whole-node simulator's: the driver is stepped by the caller (never started), reads
+  // `time`, draws election timeouts from `raft_seed`, and every runner is the calling thread.
+  const TimeSource* time = nullptr;
+  bool stepped = false;
+  uint64_t raft_seed = 0;
 };
 
 class NodeStack {
@@ -66,6 +78,7 @@ class NodeStack {
   std::unique_ptr<ledger::ChainStore> store;
   SignerDirectory signers;
   ledger::ThreadPool pool{2};
+  ledger::InlineRunner inline_runner;
   VerifiedSignatures verified{100000};
   std::optional<BlockApplier> applier;
   RecordTracker tracker;
