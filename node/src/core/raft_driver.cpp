@@ -265,6 +265,8 @@ void RaftDriver::loop_once(bool draining) {
   }
   propose_batches(draining);
   while (!failed_ && raft_->has_ready()) handle_ready();
+  // An export that finished while no Ready came (an idle follower) is taken now.
+  if (!failed_ && export_) finish_export();
   if (!failed_ && !raft_->failure().ok()) fail(from_raft(raft_->failure()));
 }
 
