@@ -45,6 +45,12 @@ class Verifier {
   }
 
   VerifyReport run() {
+    if (store_.install_interrupted()) {
+      // It reads as an empty chain, but what it holds is part of an image, not a chain.
+      note(first_, 0, "install_interrupted",
+           "a ledger image install was interrupted: the store holds part of an image (starting "
+           "the node finishes the install)");
+    }
     block_hashes_.push_back(store_.chain_id());  // "height 0": what block 1 links to
     tree_sizes_.push_back(0);
     tree_roots_.push_back(merkle_empty_root(suite_));

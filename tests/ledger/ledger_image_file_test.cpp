@@ -324,6 +324,9 @@ TEST_P(InterruptedInstallTest, LeavesAMarkedEmptyStoreThatASecondInstallComplete
   EXPECT_TRUE(target->install_interrupted());
   EXPECT_EQ(target->height(), 0u);
   EXPECT_EQ(target->tree_size(), 0u);
+  const VerifyReport half = verify_chain(*target, VerifyOptions());
+  EXPECT_FALSE(half.ok) << "an empty chain, but not a valid one";
+  EXPECT_EQ(half.problem_code, "install_interrupted");
   EXPECT_EQ(get_meta(*target, "raft_applied_index"), "");  // no claim to any applied entry
   EXPECT_EQ(get_meta(*target, "node_id"), "node-2");
   auto appended = target->append_block(empty_block(*target));
