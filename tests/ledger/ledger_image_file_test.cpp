@@ -52,6 +52,23 @@ class LedgerImageFileTest : public LedgerImageTest {
     VerifyReport report = verify_chain(store, options);
     EXPECT_TRUE(report.ok) << report.problem_code << ": " << report.problem;
   }
+  // `blocks` more blocks of `leaves` records of about `payload` bytes on the source's chain.
+  void grow_source(uint64_t blocks, uint64_t leaves, size_t payload) {
+    testing::ChainSpec more;
+    more.blocks = blocks;
+    more.leaves_per_block = leaves;
+    more.payload_size = payload;
+    more.first_timestamp_ms = source_->last_timestamp_ms() + 1;
+    testing::build_chain(*source_, consortium_, more);
+  }
+  // A target store's options with memtables of `memtable_bytes` (no fsync, no search index).
+  static ChainStoreOptions small_store(size_t memtable_bytes) {
+    ChainStoreOptions small;
+    small.sync = false;
+    small.search_index = false;
+    small.memtable_bytes = memtable_bytes;
+    return small;
+  }
   // A block on top of whatever the store holds.
   static BlockDraft empty_block(const ChainStore& store) {
     BlockDraft draft;
@@ -111,19 +128,11 @@ TEST_F(LedgerImageFileTest, InstallInSmallBatchesReplacesALongerLedgerEntirely) 
 // RocksDB flushes past its budget in the background only, and an install writes faster than
 // that: without waiting for flushes, the memtables would hold the whole image.
 TEST_F(LedgerImageFileTest, InstallKeepsTheMemtablesWithinTheStoresBudget) {
-  testing::ChainSpec more;
-  more.blocks = 40;
-  more.leaves_per_block = 10;
-  more.payload_size = 4000;
-  more.first_timestamp_ms = source_->last_timestamp_ms() + 1;
-  testing::build_chain(*source_, consortium_, more);
+  grow_source(40, 10, 4000);
   const std::string path = exported_file();
   ASSERT_GT(fs::file_size(path), 1u << 20);
 
-  ChainStoreOptions small;
-  small.sync = false;
-  small.search_index = false;
-  small.memtable_bytes = 256 << 10;
+  ChainStoreOptions small = small_store(256 << 10);
   auto target =
       ChainStore::open(dir_.file("target"), suite_, testing::test_chain_id(suite_), small).value();
   ImageInstallOptions batches;
@@ -156,18 +165,10 @@ bool reset_peak_memory() { return static_cast<bool>(std::ofstream("/proc/self/cl
 // by a bounded amount (an in-memory image would cost its own size at least once).
 TEST_F(LedgerImageFileTest, AnImageLargerThanTheMemoryBoundPassesThroughIt) {
   constexpr double kBoundMiB = 64;
-  testing::ChainSpec big;
-  big.leaves_per_block = 25;
-  big.payload_size = 50000;
-  big.blocks = 110;  // about 137 MB
-  big.first_timestamp_ms = source_->last_timestamp_ms() + 1;
-  testing::build_chain(*source_, consortium_, big);
-  ChainStoreOptions small;
-  small.sync = false;
-  small.search_index = false;
-  small.memtable_bytes = 16 << 20;
-  auto target =
-      ChainStore::open(dir_.file("target"), suite_, testing::test_chain_id(suite_), small).value();
+  grow_source(110, 25, 50000);  // about 137 MB
+  auto target = ChainStore::open(dir_.file("target"), suite_, testing::test_chain_id(suite_),
+                                 small_store(16 << 20))
+                    .value();
   const std::string path = dir_.file("image");
   if (!reset_peak_memory()) GTEST_SKIP() << "this kernel cannot reset the peak RSS";
 

@@ -71,6 +71,7 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   raft.tick = std::chrono::milliseconds(10);
   raft.verify_runner = &pool_;
   raft.verified = verified_.get();
+  raft.snapshot_dir = dir_.file("snapshots");  // a single node never needs one: stays empty
   driver_ = must(RaftDriver::open(*store_, *applier_, *queue_, tracker_, raft,
                                   [](const std::string&, std::string) { return false; }));
   admission_ = std::make_unique<Admission>(*store_, signers_, tracker_, *queue_, pool_,
