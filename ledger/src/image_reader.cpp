@@ -139,7 +139,6 @@ bool meta_key_allowed(std::string_view key, const std::vector<std::string>& extr
 Parser::Parser(Source& source, const CryptoSuite& suite, const Hash& chain_id,
                const std::vector<std::string>& extra_meta_keys)
     : source_(source),
-      suite_(suite),
       chain_id_(chain_id),
       extra_meta_keys_(extra_meta_keys),
       hasher_(suite.new_hasher()) {}

@@ -101,7 +101,6 @@ class Parser {
   Status conclude(Status structural);
 
   Source& source_;
-  const CryptoSuite& suite_;
   const Hash chain_id_;
   const std::vector<std::string>& extra_meta_keys_;
   std::unique_ptr<Hasher> hasher_;
