@@ -15,25 +15,25 @@ Status io_error(const std::string& what, const std::string& path) {
   return Status::error("io_error", what + " " + path + ": " + std::strerror(errno));
 }
 
-Status write_all(int fd, const std::string& text, const std::string& path) {
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+}  // namespace
+
+Status write_all(int fd, std::string_view bytes, const std::string& path) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return io_error("cannot write", path);
-    written += static_cast<size_t>(n);
+    bytes.remove_prefix(static_cast<size_t>(n));
   }
   return Status::ok_status();
 }
 
-// Makes the new directory entry durable, not only the file's contents.
-void sync_parent_directory(const std::string& path) {
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  FileDescriptor dir(::open(parent.empty() ? "." : parent.c_str(), O_RDONLY | O_DIRECTORY));
-  if (dir.get() >= 0) ::fsync(dir.get());
+Status sync_parent_directory(const std::string& path) {
+  const std::string parent = std::filesystem::path(path).parent_path().string();
+  const std::string dir_path = parent.empty() ? "." : parent;
+  FileDescriptor dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 || ::fsync(dir.get()) != 0) return io_error("cannot fsync", dir_path);
+  return Status::ok_status();
 }
-
-}  // namespace
 
 Status write_new_file(const std::string& path, const std::string& text, mode_t mode) {
   FileDescriptor fd(::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode));
@@ -52,7 +52,7 @@ Status write_new_file(const std::string& path, const std::string& text, mode_t m
     ::unlink(path.c_str());
     return written;
   }
-  sync_parent_directory(path);
+  (void)sync_parent_directory(path);  // the key is written and synced; the entry is best effort
   return Status::ok_status();
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
 
 #include "medtrail/ledger/status.h"
 
@@ -31,6 +32,11 @@ class FileDescriptor {
  private:
   int fd_;
 };
+
+// Writes all of `bytes` to `fd` (retrying short writes). Errors: `io_error` naming `path`.
+Status write_all(int fd, std::string_view bytes, const std::string& path);
+// Makes a new directory entry durable, not only the file's contents: fsyncs `path`'s directory.
+Status sync_parent_directory(const std::string& path);
 
 // Creates `path` with O_CREAT|O_EXCL and `mode` from the first instant (so a secret is never
 // readable by others, not even between create and chmod), writes `text`, fsyncs the file and

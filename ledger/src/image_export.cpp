@@ -43,15 +43,7 @@ class FileSink final : public Sink {
   }
 
  private:
-  Status write_all(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return io_error("cannot write", path_);
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return {};
-  }
+  Status write_all(std::string_view bytes) { return detail::write_all(fd_, bytes, path_); }
 
   int fd_;
   std::string path_;
@@ -119,14 +111,6 @@ Status rename_no_replace(const std::string& from, const std::string& to) {
     return io_error("cannot link to", to);
   }
   ::unlink(from.c_str());
-  return {};
-}
-
-Status sync_directory_of(const std::string& path) {
-  const std::string parent = std::filesystem::path(path).parent_path().string();
-  const std::string dir_path = parent.empty() ? "." : parent;
-  detail::FileDescriptor dir(::open(dir_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0 || ::fsync(dir.get()) != 0) return io_error("cannot fsync", dir_path);
   return {};
 }
 
@@ -218,7 +202,7 @@ Result<uint64_t> export_ledger_image_file(const ChainStore& store,
     if (!s.ok()) return discard(s);
   }
   if (Status s = image::rename_no_replace(part, path); !s.ok()) return discard(s);
-  if (Status s = image::sync_directory_of(path); !s.ok()) {
+  if (Status s = detail::sync_parent_directory(path); !s.ok()) {
     ::unlink(path.c_str());  // not durable: the caller sees the export fail, and may retry
     return s;
   }
