@@ -35,16 +35,18 @@ void exchange(Stream& stream, tcp::resolver& resolver, const NodeUrl& node,
     result = ec;
     done = true;
   };
-  auto send = [&] {
-    http::async_write(stream, request, [&, finish](beast::error_code ec, size_t) {
+  // Every step runs after exchange() returned: they capture the caller's objects and copies of
+  // these two lambdas, never this frame's locals (ASan caught `send` reading a dead `finish`).
+  auto send = [&stream, &request, &buffer, &parser, finish] {
+    http::async_write(stream, request, [&stream, &buffer, &parser, finish](beast::error_code ec, size_t) {
       if (ec) return finish(ec);
       http::async_read(stream, buffer, parser, [finish](beast::error_code ec, size_t) { finish(ec); });
     });
   };
   resolver.async_resolve(bare_host(node.host), node.port,
-                         [&, finish, send](beast::error_code ec, tcp::resolver::results_type endpoints) {
+                         [&stream, finish, send](beast::error_code ec, tcp::resolver::results_type endpoints) {
     if (ec) return finish(ec);
-    beast::get_lowest_layer(stream).async_connect(endpoints, [&, finish, send](beast::error_code ec,
+    beast::get_lowest_layer(stream).async_connect(endpoints, [&stream, finish, send](beast::error_code ec,
                                                                                   const tcp::endpoint&) {
       if (ec) return finish(ec);
       if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
