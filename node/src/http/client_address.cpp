@@ -35,7 +35,7 @@ std::string key_of(std::string_view host) {
   host = host.substr(0, host.find('%'));
   char text[INET6_ADDRSTRLEN] = {};
   if (host.size() >= sizeof text) return {};
-  std::memcpy(text, host.data(), host.size());  // inet_pton wants a terminated string
+  host.copy(text, host.size());  // inet_pton wants a terminated string (and "" may have no data)
 
   in_addr v4{};
   if (inet_pton(AF_INET, text, &v4) == 1) {
