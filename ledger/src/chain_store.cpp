@@ -161,10 +161,16 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   }
 
   // Proofs and lookups are point reads: bloom filters skip SST files that lack the key, and
-  // one block cache is shared by every column family.
+  // one block cache is shared by every column family. The SST files' index and filter blocks
+  // live in that cache too, so the store's memory stays within its bounds as the chain grows
+  // (outside it, they grow with every file: the soak's resident memory climbed with the chain's
+  // size); level 0's, read on every lookup, stay pinned there.
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(sizes.block_cache_bytes);
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
