@@ -1,0 +1,14 @@
+#pragma once
+// Whether this build runs under a sanitizer, for the few tests whose subject the sanitizer's own
+// machinery changes: resident memory (ASan's shadow and quarantine), and a process with no free
+// file descriptor (the sanitizers' checks open pipes). Such a test says why it skips; it still
+// runs in the plain build, and every other test runs under the sanitizers as it is.
+namespace medtrail::testing {
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
+
+}  // namespace medtrail::testing
