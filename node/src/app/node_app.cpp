@@ -83,6 +83,11 @@ struct NodeApp::Impl {
   std::optional<ledger::KeyPair> node_key;
   std::string tls_cert_pem, tls_key_pem;
   std::string api_cert_pem, api_key_pem, public_cert_pem, public_key_pem;
+  // Before the pipeline, so destroyed after it: a record's waiters (the tracker's, admission's)
+  // hold HTTP handlers, and a handler's strand needs the io_context alive when it goes. A node
+  // that failed with answers still owed destroyed them after it (TSan: a freed strand mutex).
+  boost::asio::io_context io;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::unique_ptr<ledger::ChainStore> store;
   SignerDirectory signers;
   std::unique_ptr<ledger::ThreadPool> verify_pool;
@@ -93,8 +98,6 @@ struct NodeApp::Impl {
   std::unique_ptr<Admission> admission;
   std::unique_ptr<RaftDriver> driver;
 
-  boost::asio::io_context io;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::unique_ptr<boost::asio::signal_set> signals;
   std::unique_ptr<peer::PeerNetwork> peers;
   std::unique_ptr<http::Server> server;
