@@ -12,6 +12,7 @@
 #include "integration/cluster_harness.h"
 #include "integration/workload.h"
 #include "medtrail/ledger/chain_store.h"
+#include "support/sanitizers.h"
 
 namespace medtrail::integration {
 namespace {
@@ -21,6 +22,9 @@ using Clock = std::chrono::steady_clock;
 class ClockJumps : public ::testing::Test {
  protected:
   void SetUp() override {
+    if (medtrail::testing::kUnderThreadSanitizer) {
+      GTEST_SKIP() << "libfaketime wraps pthread calls in front of TSan's own (support/sanitizers.h)";
+    }
     for (int i = 0; i < cluster.size(); ++i) {
       offsets.push_back(cluster.node(i).dir + "/clock-offset");
       set_offset(i, "+0");

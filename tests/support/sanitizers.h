@@ -11,4 +11,13 @@ inline constexpr bool kUnderSanitizer = true;
 inline constexpr bool kUnderSanitizer = false;
 #endif
 
+// ThreadSanitizer follows every lock through its own interceptors of libc; a library preloaded
+// in front of them that wraps pthread calls itself (libfaketime wraps pthread_cond_timedwait)
+// hides unlocks from it, and it reports a double lock where there is none.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kUnderThreadSanitizer = true;
+#else
+inline constexpr bool kUnderThreadSanitizer = false;
+#endif
+
 }  // namespace medtrail::testing
