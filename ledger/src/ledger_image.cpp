@@ -104,11 +104,6 @@ Status check_index(const ChainStore& store) {
 namespace image {
 namespace {
 
-// The scratch store's RocksDB memory, beside the node's own store: verification writes the
-// image once and reads it about once, so flushing early and caching little cost it little.
-constexpr size_t kScratchMemtableBytes = 16 << 20;
-constexpr size_t kScratchBlockCacheBytes = 8 << 20;
-
 Result<LedgerImageInfo> verify(Source& source, const CryptoSuite& suite, const Hash& chain_id,
                                const CheckpointTrust& trust, ParallelRunner& runner,
                                const std::string& scratch_dir,
@@ -131,8 +126,8 @@ Result<LedgerImageInfo> verify(Source& source, const CryptoSuite& suite, const H
   ChainStoreOptions options;
   options.sync = false;
   options.search_index = false;  // check_index then sees the image's index entries alone
-  options.memtable_bytes = kScratchMemtableBytes;
-  options.block_cache_bytes = kScratchBlockCacheBytes;
+  options.memtable_bytes = kImageScratchMemtableBytes;
+  options.block_cache_bytes = kImageScratchBlockCacheBytes;
   auto scratch = ChainStore::open(scratch_dir, suite, chain_id, options);
   if (!scratch.ok()) return scratch.status();
   // The scratch store is fresh and ours: what it or the verifier finds inconsistent in it (a

@@ -169,12 +169,13 @@ TEST_F(LedgerImageFileTest, AnImageLargerThanTheMemoryBoundPassesThroughIt) {
     GTEST_SKIP() << "a sanitizer's shadow memory and quarantine are not the process's own memory";
   }
   // The bound is what the design lets each step hold, plus room for the allocator and RocksDB's
-  // own buffers: the verifier's leaf window, the scratch store's memtables (16 MiB) and cache
-  // (8 MiB), one install batch, and 32 MiB of slack. Under a parallel ctest, verify was measured
-  // at +51 to +68 MiB against the 56 MiB of the named parts.
+  // own buffers: the verifier's leaf window, the scratch store's memtables and cache, one install
+  // batch, and 32 MiB of slack. Under a parallel ctest, verify was measured at +51 to +68 MiB
+  // against the 56 MiB of the named parts.
   const double kBoundMiB =
-      static_cast<double>(VerifyOptions{}.window_bytes + (16 << 20) + (8 << 20) +
-                          ImageInstallOptions{}.batch_bytes + (32 << 20)) /
+      static_cast<double>(VerifyOptions{}.window_bytes + kImageScratchMemtableBytes +
+                          kImageScratchBlockCacheBytes + ImageInstallOptions{}.batch_bytes +
+                          (32 << 20)) /
       (1 << 20);
   grow_source(170, 25, 50000);  // about 212 MB, more than twice the bound
   auto target = ChainStore::open(dir_.file("target"), suite_, testing::test_chain_id(suite_),

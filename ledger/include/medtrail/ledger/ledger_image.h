@@ -98,6 +98,11 @@ Result<uint64_t> export_ledger_image_file(const ChainStore& store,
                                           const std::string& path,
                                           const ImageExportOptions& options = {});
 
+// The scratch store's RocksDB memory, beside the node's own store: verification writes the
+// image once and reads it about once, so flushing early and caching little cost it little.
+inline constexpr size_t kImageScratchMemtableBytes = 16 << 20;
+inline constexpr size_t kImageScratchBlockCacheBytes = 8 << 20;
+
 // Rebuilds the image in a fresh store under `scratch_dir` (which must not exist; removed
 // afterwards) and verifies it there. Errors: `bad_image` (format, hash, chain id), `wrong_chain`,
 // the verifier's problem code (bad_block_hash, bad_checkpoint, ...), `bad_index`.
