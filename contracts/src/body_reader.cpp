@@ -92,20 +92,6 @@ std::string quotable_name(const std::string& name) {
 
 }  // namespace
 
-bool is_resident_id(std::string_view s) {
-  if (s.size() != 18 || !in_charset(s.substr(0, 17), Charset::kDigits)) return false;
-  static constexpr int kWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  static constexpr char kCheck[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
-  int sum = 0;
-  for (size_t i = 0; i < 17; ++i) sum += (s[i] - '0') * kWeights[i];
-  const char last = s[17] == 'x' ? 'X' : s[17];
-  if (kCheck[sum % 11] != last) return false;
-  // Birth date YYYYMMDD at positions 6..13 must be a real date.
-  std::string date = std::string(s.substr(6, 4)) + "-" + std::string(s.substr(10, 2)) + "-" +
-                     std::string(s.substr(12, 2));
-  return parse_date(date).has_value();
-}
-
 bool contains_resident_id(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medtrail/ledger/block.h"
+#include "medtrail/ledger/resident_id.h"
 
 namespace medtrail::contracts {
 
@@ -108,7 +109,7 @@ class BodyReader {
 };
 
 // Formats shared by several families.
-bool is_resident_id(std::string_view text);   // GB 11643-1999, with a valid check character
+using ledger::is_resident_id;  // GB 11643-1999, with a valid check character
 bool contains_resident_id(std::string_view text);  // a run of exactly 18 [0-9Xx] that is one
 bool is_hex_lower(std::string_view text, size_t bytes);
 
