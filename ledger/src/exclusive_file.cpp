@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -53,6 +56,52 @@ Status write_new_file(const std::string& path, const std::string& text, mode_t m
     return written;
   }
   (void)sync_parent_directory(path);  // the key is written and synced; the entry is best effort
+  return Status::ok_status();
+}
+
+}  // namespace medtrail::ledger::detail
+
+namespace medtrail::ledger::detail {
+
+void wipe(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
+Status read_private_file(const std::string& path, size_t max_bytes, std::string& out) {
+  // O_NONBLOCK: opening a FIFO planted at the path must not hang; it fails S_ISREG below.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return io_error("cannot open", path);
+  // fstat on the open descriptor: the checked file is the file that is read.
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return io_error("cannot stat", path);
+  if (!S_ISREG(st.st_mode)) return Status::error("bad_key_file", path + ": not a regular file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::error("insecure_permissions",
+                         path + " has mode " + mode +
+                             "; a key file must not be accessible to group or others "
+                             "(run: chmod 600 " +
+                             path + ")");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return Status::error("bad_key_file", path + ": larger than " + std::to_string(max_bytes / 1024) + " KiB");
+  }
+  wipe(out);
+  out.assign(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      wipe(out);
+      return io_error("cannot read", path);
+    }
+    if (n == 0) break;  // shrank since fstat
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
   return Status::ok_status();
 }
 

@@ -44,4 +44,13 @@ Status sync_parent_directory(const std::string& path);
 // Errors: `file_exists`, `io_error`.
 Status write_new_file(const std::string& path, const std::string& text, mode_t mode);
 
+// Reads a file that holds a secret into `out`: a regular file (a FIFO planted at the path is
+// refused, never waited on), not accessible to group or others, at most `max_bytes`. The caller
+// wipes `out`. Errors: `io_error`, `insecure_permissions` (with the chmod that fixes it),
+// `bad_key_file` (not a regular file, too large).
+Status read_private_file(const std::string& path, size_t max_bytes, std::string& out);
+
+// Wipes a string's buffer (not just its length) before it is freed.
+void wipe(std::string& s);
+
 }  // namespace medtrail::ledger::detail

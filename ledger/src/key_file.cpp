@@ -16,21 +16,13 @@ namespace medtrail::ledger {
 namespace {
 
 // A key file is a few hundred bytes; anything much larger is not one.
-constexpr off_t kMaxKeyFileSize = 64 * 1024;
-
-Status io_error(const std::string& what, const std::string& path) {
-  return Status::error("io_error", what + " " + path + ": " + std::strerror(errno));
-}
+constexpr size_t kMaxKeyFileSize = 64 * 1024;
 
 Status bad_key_file(const std::string& path, const std::string& why) {
   return Status::error("bad_key_file", path + ": " + why);
 }
 
-// Wipes a string's buffer (not just its length) before it is freed.
-void wipe(std::string& s) {
-  if (!s.empty()) sodium_memzero(s.data(), s.size());
-  s.clear();
-}
+using detail::wipe;
 
 
 void append_hex(std::string& out, ByteView data) {
@@ -139,38 +131,8 @@ Status save_key_file(const std::string& path, const KeyPair& key) {
 }
 
 Result<KeyPair> load_key_file(const std::string& path) {
-  // O_NONBLOCK: opening a FIFO planted at the path must not hang; it fails S_ISREG below.
-  detail::FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (fd.get() < 0) return io_error("cannot open", path);
-  // fstat on the open descriptor: the checked file is the file that is read.
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return io_error("cannot stat", path);
-  if (!S_ISREG(st.st_mode)) return bad_key_file(path, "not a regular file");
-  if ((st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status::error("insecure_permissions",
-                         path + " has mode " + mode +
-                             "; a key file must not be accessible to group or others "
-                             "(run: chmod 600 " +
-                             path + ")");
-  }
-  if (st.st_size > kMaxKeyFileSize) return bad_key_file(path, "larger than 64 KiB");
-
-  std::string text(static_cast<size_t>(st.st_size), '\0');
-  size_t got = 0;
-  while (got < text.size()) {
-    ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      wipe(text);
-      return io_error("cannot read", path);
-    }
-    if (n == 0) break;  // shrank since fstat
-    got += static_cast<size_t>(n);
-  }
-  text.resize(got);
-
+  std::string text;
+  MEDTRAIL_RETURN_IF_ERROR(detail::read_private_file(path, kMaxKeyFileSize, text));
   Result<KeyPair> key = Status::error("bad_key_file", path + ": not valid JSON");
   try {
     nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
