@@ -8,6 +8,7 @@
 #include <set>
 #include <span>
 
+#include "medtrail/ledger/oprf.h"
 #include "medtrail/ledger/rfc3339.h"
 #include "strict_json.h"
 
@@ -25,10 +26,14 @@ constexpr size_t kMaxNameBytes = 256;
 constexpr std::string_view kTopFields[] = {"format",  "chain_name", "suite",
                                            "created", "time_zone",  "organisations",
                                            "nodes",   "raft",       "checkpoint_quorum",
-                                           "gov_approvals"};
+                                           "gov_approvals", "pseudonym"};
 constexpr std::string_view kOrgFields[] = {"id", "name", "roles", "admin_public_key"};
 constexpr std::string_view kNodeFields[] = {
     "id", "org", "public_key", "tls_spki_sha256", "peer_address", "api_address"};
+constexpr std::string_view kPseudonymFields[] = {"org", "public_key", "org_daily_limit",
+                                                 "person_daily_limit", "citizen_daily_limit"};
+constexpr uint32_t kMaxCitizenDailyEvaluations = 1000;
+constexpr uint32_t kMaxDailyEvaluations = 10'000'000;
 constexpr std::string_view kRaftFields[] = {"tick_ms", "election_ticks", "heartbeat_ticks"};
 
 // "organisations[0]" + "id" -> "organisations[0].id"; the top level has an empty path.
@@ -43,7 +48,7 @@ Status bad(const std::string& path, const std::string& why) {
 // Every field of every genesis object is required: the file is written by a tool, and a
 // default filled in by one reader but not another would split the consortium.
 // Fields a document may leave out (their defaults apply).
-constexpr std::string_view kOptionalFields[] = {"gov_approvals"};
+constexpr std::string_view kOptionalFields[] = {"gov_approvals", "pseudonym"};
 
 Status check_fields(const json& obj, const std::string& path,
                     std::span<const std::string_view> names) {
@@ -257,6 +262,27 @@ Status parse_raft(const json& obj, GenesisRaft& raft) {
 }
 
 // Rules that relate entries to each other: unique ids, unique addresses, a reachable quorum.
+bool has_role(const GenesisOrg& org, std::string_view role) {
+  return std::find(org.roles.begin(), org.roles.end(), role) != org.roles.end();
+}
+
+Status parse_pseudonym(const json& obj, const Genesis& g, GenesisPseudonym& p) {
+  const std::string path = "pseudonym";
+  MEDTRAIL_RETURN_IF_ERROR(check_fields(obj, path, kPseudonymFields));
+  MEDTRAIL_RETURN_IF_ERROR(get_string(obj, path, "org", p.org));
+  const GenesisOrg* org = g.find_org(p.org);
+  if (org == nullptr) return bad(join(path, "org"), "no organisation \"" + p.org + "\"");
+  // The service can compute any patient's pseudonym: only the health authority may hold it.
+  if (!has_role(*org, "regulator")) return bad(join(path, "org"), "must be a regulator organisation");
+  MEDTRAIL_RETURN_IF_ERROR(get_hex(obj, path, "public_key", kOprfElementSize, p.public_key));
+  if (!oprf_element_from_bytes(p.public_key).ok()) {
+    return bad(join(path, "public_key"), "is not a ristretto255 element");
+  }
+  MEDTRAIL_RETURN_IF_ERROR(get_uint(obj, path, "org_daily_limit", 1, kMaxDailyEvaluations, p.org_daily_limit));
+  MEDTRAIL_RETURN_IF_ERROR(get_uint(obj, path, "person_daily_limit", 1, p.org_daily_limit, p.person_daily_limit));
+  return get_uint(obj, path, "citizen_daily_limit", 1, kMaxCitizenDailyEvaluations, p.citizen_daily_limit);
+}
+
 Status check_consortium(const Genesis& g) {
   std::set<std::string_view> org_ids;
   for (size_t i = 0; i < g.organisations.size(); ++i) {
@@ -326,11 +352,16 @@ Status parse_document(const json& doc, Genesis& g) {
     MEDTRAIL_RETURN_IF_ERROR(get_uint(doc, "", "gov_approvals", 1, kMaxOrganisations, g.gov_approvals));
     size_t regulators = 0;
     for (const GenesisOrg& org : g.organisations) {
-      regulators += std::find(org.roles.begin(), org.roles.end(), "regulator") != org.roles.end();
+      regulators += has_role(org, "regulator");
     }
     if (g.gov_approvals > regulators) {
       return bad("gov_approvals", "exceeds the " + std::to_string(regulators) + " regulator organisations");
     }
+  }
+  if (doc.contains("pseudonym")) {
+    const json* pseudonym = nullptr;
+    MEDTRAIL_RETURN_IF_ERROR(get_object(doc, "", "pseudonym", pseudonym));
+    MEDTRAIL_RETURN_IF_ERROR(parse_pseudonym(*pseudonym, g, g.pseudonym.emplace()));
   }
   return check_consortium(g);
 }
@@ -407,6 +438,13 @@ std::string genesis_to_json(const Genesis& g) {
   // Written only when it is not the default: a consortium without regulators (which cannot
   // satisfy gov_approvals: 1) still round-trips.
   if (g.gov_approvals != 1) doc["gov_approvals"] = g.gov_approvals;
+  if (g.pseudonym) {
+    doc["pseudonym"] = {{"org", g.pseudonym->org},
+                        {"public_key", to_hex(g.pseudonym->public_key)},
+                        {"org_daily_limit", g.pseudonym->org_daily_limit},
+                        {"person_daily_limit", g.pseudonym->person_daily_limit},
+                        {"citizen_daily_limit", g.pseudonym->citizen_daily_limit}};
+  }
   return doc.dump(2) + "\n";
 }
 

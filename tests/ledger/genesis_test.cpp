@@ -1,4 +1,5 @@
 #include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/oprf.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -300,6 +301,44 @@ TEST_F(GenesisFormat, GovApprovalsMayBeLeftOutAndDefaultsToOne) {
   Result<Genesis> r = parse_genesis(base_.dump());
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r->gov_approvals, 1u);
+}
+
+// The pseudonym service: optional, and when present held by a regulator, under a valid key,
+// within its limits.
+TEST(Genesis, APseudonymServiceRoundTrips) {
+  Genesis g = sample_genesis(ed25519_sha256());
+  const OprfServerKey key = oprf_generate_key_pair();
+  g.pseudonym = GenesisPseudonym{"sx-regulator", Bytes(key.public_key.begin(), key.public_key.end()), 100, 7, 3};
+  Result<Genesis> parsed = parse_genesis(genesis_to_json(g));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
+  EXPECT_EQ(*parsed, g);
+  g.pseudonym.reset();
+  EXPECT_EQ(genesis_to_json(g).find("pseudonym"), std::string::npos);
+}
+
+TEST_F(GenesisRejects, APseudonymServiceNotHeldByARegulatorOrBadlyKeyedOrLimited) {
+  const OprfServerKey key = oprf_generate_key_pair();
+  const json good = {{"org", "sx-regulator"},
+                     {"public_key", to_hex(key.public_key)},
+                     {"org_daily_limit", 100},
+                     {"person_daily_limit", 7},
+                     {"citizen_daily_limit", 3}};
+  base_["pseudonym"] = good;
+  ASSERT_TRUE(parse_genesis(base_.dump()).ok());
+  expect_rejected([](json& d) { d["pseudonym"]["org"] = "hosp-xa-01"; },
+                  "pseudonym.org: must be a regulator organisation");
+  expect_rejected([](json& d) { d["pseudonym"]["org"] = "nobody"; }, "pseudonym.org: no organisation");
+  expect_rejected([](json& d) { d["pseudonym"]["public_key"] = std::string(64, '0'); },
+                  "pseudonym.public_key: is not a ristretto255 element");
+  expect_rejected([](json& d) { d["pseudonym"]["public_key"] = std::string(62, 'a'); }, "pseudonym.public_key");
+  expect_rejected([](json& d) { d["pseudonym"]["org_daily_limit"] = 0; }, "pseudonym.org_daily_limit: must be 1..");
+  expect_rejected([](json& d) { d["pseudonym"]["person_daily_limit"] = 101; },
+                  "pseudonym.person_daily_limit: must be 1..100");
+  expect_rejected([](json& d) { d["pseudonym"].erase("person_daily_limit"); }, "pseudonym.person_daily_limit: missing");
+  expect_rejected([](json& d) { d["pseudonym"]["extra"] = 1; }, "pseudonym.extra: unknown field");
+  expect_rejected([](json& d) { d["pseudonym"]["citizen_daily_limit"] = 1001; },
+                  "pseudonym.citizen_daily_limit: must be 1..1000");
+  expect_rejected([](json& d) { d["pseudonym"] = "sx-regulator"; }, "pseudonym: must be an object");
 }
 
 TEST_F(GenesisRejects, BadOrRepeatedRoles) {

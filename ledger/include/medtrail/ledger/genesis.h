@@ -14,8 +14,12 @@
 //               "peer_address": "host:port", "api_address": "host:port"} ],      1..64
 //   "raft": {"tick_ms": 100, "election_ticks": 10, "heartbeat_ticks": 1},
 //   "checkpoint_quorum": 2,                        distinct organisations, 1..#orgs with nodes
-//   "gov_approvals": 1                             optional (default 1): regulator organisations
+//   "gov_approvals": 1,                            optional (default 1): regulator organisations
 //                                                  whose approval enacts a governance proposal
+//   "pseudonym": {"org": "nhc", "public_key": hex,  optional: the patient pseudonym service
+//                 "org_daily_limit": 20000,          (pseudonym.h, docs/privacy.md), run by a
+//                 "person_daily_limit": 500,         regulator organisation's node
+//                 "citizen_daily_limit": 5}
 // }
 // Organisation and node ids: 1..64 chars [a-z0-9-], unique. Roles among kOrgRoles, no repeats.
 // Every node's org exists; public keys have the suite's size; tls_spki_sha256 is the SHA-256 of
@@ -23,6 +27,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -64,6 +69,18 @@ struct GenesisRaft {
   bool operator==(const GenesisRaft&) const = default;
 };
 
+// The pseudonym service (pseudonym.h): whose node evaluates, under which key, and how many
+// evaluations the chain grants each organisation and each person per calendar day (so that
+// re-identifying patients in bulk is slow, and visible on the chain long before it is done).
+struct GenesisPseudonym {
+  std::string org;          // a regulator organisation
+  Bytes public_key;         // the service's VOPRF key, a ristretto255 element (32 bytes)
+  uint32_t org_daily_limit = 20000;   // 1..10^7
+  uint32_t person_daily_limit = 500;  // 1..org_daily_limit
+  uint32_t citizen_daily_limit = 5;   // per verified citizen (their own ref); 1..1000
+  bool operator==(const GenesisPseudonym&) const = default;
+};
+
 struct Genesis {
   uint32_t format = 1;
   std::string chain_name;
@@ -75,6 +92,7 @@ struct Genesis {
   GenesisRaft raft;
   uint32_t checkpoint_quorum = 1;
   uint32_t gov_approvals = 1;
+  std::optional<GenesisPseudonym> pseudonym;  // none: members supply patient_refs themselves
   bool operator==(const Genesis&) const = default;
 
   const GenesisOrg* find_org(std::string_view id) const;
