@@ -111,6 +111,10 @@ ExecutionResult justify(Call& call) {
 
 std::string access_event_key(std::string_view event_id) { return "acc/" + std::string(event_id); }
 
+std::string pseudonym_org_use_key(std::string_view org) { return "pq/org/" + std::string(org); }
+std::string pseudonym_person_use_key(std::string_view signer_id) { return "pq/id/" + std::string(signer_id); }
+std::string pseudonym_citizen_use_key(std::string_view card_digest) { return "pq/card/" + std::string(card_digest); }
+
 std::string break_glass_flag(const json& event_state, int64_t now_ms) {
   if (!event_state.is_object()) return "unknown";
   auto justified = event_state.find("justified");
@@ -141,6 +145,9 @@ std::vector<KindRule> access_rules() {
 
 namespace medtrail::contracts {
 
-const ValueCodec* access_value_codec(std::string_view) { return codec_of<AccessEvent>(); }
+const ValueCodec* access_value_codec(std::string_view key) {
+  if (key.starts_with("pq/")) return codec_of<PseudonymUse>();
+  return codec_of<AccessEvent>();
+}
 
 }  // namespace medtrail::contracts

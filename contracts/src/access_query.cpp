@@ -11,8 +11,10 @@
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/rx.h"
+#include "medtrail/ledger/pseudonym.h"
 #include "medtrail/ledger/signed_query.h"
 #include "medtrail/ledger/tlog_tiles.h"
+#include "pseudonym_query.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -47,7 +49,8 @@ bool is_subject_char(char c) {
 size_t subject_parts(std::string_view family) {
   static const std::pair<std::string_view, size_t> families[] = {
       {"rx", 1},   {"patient", 1}, {"org", 1},  {"identity", 2}, {"gov", 1},   {"vlot", 2},
-      {"vcode", 1}, {"vship", 1},  {"tw", 1},   {"access", 1},   {"actor", 2}, {"rx-reads", 1}};
+      {"vcode", 1}, {"vship", 1},  {"tw", 1},   {"access", 1},   {"actor", 2}, {"rx-reads", 1},
+      {"pseudonym", 1}};
   for (const auto& [name, parts] : families) {
     if (name == family) return parts;
   }
@@ -56,9 +59,10 @@ size_t subject_parts(std::string_view family) {
 
 // What a query target asks for. Only what the API serves under authentication is known; any
 // other target is refused (a node never submits one; a lying node's would be refused here).
-enum class Query { kRecord, kBlock, kPrescription, kTrail, kSearch, kEntryBundle, kUnknown };
+enum class Query { kRecord, kBlock, kPrescription, kTrail, kSearch, kEntryBundle, kPseudonym, kUnknown };
 
 Query classify(const ledger::SignedQuery& q) {
+  if (q.method == "POST" && ledger::pseudonym_target_count(q.target)) return Query::kPseudonym;
   if (q.method != "GET") return Query::kUnknown;
   const std::vector<std::string_view> s = path_segments(q.target);
   if (s.size() == 3 && s[0] == "v1" && s[1] == "records" && ledger::is_hash_hex(s[2])) {
@@ -137,7 +141,7 @@ ExecutionResult trail_query(Call& call, const std::string& subject, const std::s
   if (is_regulator_reader(call)) return ExecutionResult::accept();
   const std::string own = call.org.id;
   if (call.signer.role == "auditor" &&
-      (((family == "org" || family == "access") && rest == own) ||
+      (((family == "org" || family == "access" || family == "pseudonym") && rest == own) ||
        ((family == "actor" || family == "identity") && rest.starts_with(own + "/")))) {
     return ExecutionResult::accept();
   }
@@ -216,6 +220,8 @@ ExecutionResult query(Call& call) {
       return trail_query(call, trail_subject(*q), q->purpose);
     case Query::kSearch:
       return search_query(call, *q);
+    case Query::kPseudonym:
+      return pseudonym_query(call, q->purpose, *ledger::pseudonym_target_count(q->target));
     case Query::kUnknown:
       break;
   }
@@ -230,7 +236,10 @@ std::vector<KindRule> access_query_rules() {
   return {{ledger::kAccessQueryKind,
            {"doctor", "pharmacist", "vaccinator", "inspector", "operator", "auditor"},
            {},
-           query}};
+           query},
+          // A node vouches for an identity check it made; no person signs for a citizen.
+          // (Genesis makes the service's organisation a regulator; the handler checks it is it.)
+          {ledger::kCitizenPseudonymKind, {kNodeRole}, {}, citizen_pseudonym}};
 }
 
 }  // namespace medtrail::contracts

@@ -38,6 +38,6 @@ const ValueCodec* governance_value_codec(std::string_view key);  // gov/
 const ValueCodec* rx_value_codec(std::string_view key);          // rx/
 const ValueCodec* vaccine_value_codec(std::string_view key);     // vlot/ vcode/ vship/
 const ValueCodec* tableware_value_codec(std::string_view key);   // tw/
-const ValueCodec* access_value_codec(std::string_view key);      // acc/
+const ValueCodec* access_value_codec(std::string_view key);      // acc/ pq/
 
 }  // namespace medtrail::contracts

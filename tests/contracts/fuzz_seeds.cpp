@@ -1,6 +1,8 @@
 // Valid seed bodies for every kind the registry knows, and the state they are valid in.
 #include "contracts/fuzz_seeds.h"
 #include "contracts/sample_bodies.h"
+#include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/pseudonym.h"
 
 #include <gtest/gtest.h>
 
@@ -215,6 +217,22 @@ void SeedBuilder::prepare() {
                       {"body_hash", std::string(64, '0')},
                       {"purpose", "audit"}};
   add("access.query", inspector, query);
+
+  // The pseudonym service, run by the fixture's node's organisation with room to spare.
+  ledger::GenesisPseudonym service;
+  service.org = "hosp-a";
+  const ledger::OprfServerKey service_key = ledger::oprf_generate_key_pair();
+  service.public_key.assign(service_key.public_key.begin(), service_key.public_key.end());
+  service.org_daily_limit = 10'000'000;
+  service.person_daily_limit = 10'000'000;
+  service.citizen_daily_limit = 1000;
+  f.chain.genesis.pseudonym = service;
+  json pseudonyms = query;
+  pseudonyms["method"] = "POST";
+  pseudonyms["target"] = ledger::pseudonym_target(2);
+  pseudonyms["purpose"] = "treatment";
+  add("access.query", doctor, pseudonyms);
+  add(std::string(ledger::kCitizenPseudonymKind), f.node(), {{"card", std::string(64, 'c')}});
 }
 
 }  // namespace

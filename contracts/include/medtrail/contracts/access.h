@@ -41,6 +41,21 @@ struct AccessEvent {
   }
 };
 
+// "pq/org/<org>" and "pq/id/<org>/<name>": the patient pseudonyms the service was asked for on
+// `day` (the chain's calendar day) by an organisation, by one person. Only the latest day is
+// kept: the limits are per day, and the records themselves keep the history.
+struct PseudonymUse {
+  int64_t day = 0;
+  int64_t count = 0;
+
+  static constexpr auto fields() {
+    return std::tuple{field("day", &PseudonymUse::day), field("count", &PseudonymUse::count)};
+  }
+};
+std::string pseudonym_org_use_key(std::string_view org);
+std::string pseudonym_person_use_key(std::string_view signer_id);  // "<org>/<name>"
+std::string pseudonym_citizen_use_key(std::string_view card_digest);  // "pq/card/<64 hex>"
+
 // A break-glass access is to be justified within this time of the read.
 inline constexpr int64_t kBreakGlassJustifyWithinMs = 24 * kMsPerHour;
 
