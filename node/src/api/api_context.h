@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "api/citizen_identity.h"
 #include "config/node_config.h"
 #include "core/admission.h"
 #include "core/raft_driver.h"
@@ -14,6 +15,7 @@
 #include "core/submission_queue.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/oprf.h"
 #include "peer/peer_network.h"
 
 namespace medtrail::node::api {
@@ -29,6 +31,14 @@ struct ApiContext {
   RecordTracker* tracker = nullptr;
   peer::PeerNetwork* peers = nullptr;     // null in single-node tests
   const SignerDirectory* signers = nullptr;  // for the admin endpoint's signature check
+  // The pseudonym service's key on the one node that runs it ([pseudonym]); null elsewhere.
+  const ledger::OprfServerKey* pseudonym_key = nullptr;
+  // The identity check for citizens' own refs ([pseudonym] citizen_credentials); null: none.
+  const CitizenIdentityCheck* citizen_check = nullptr;
+  // The node's signing key and identity ("<org>/<node id>"), for records the node itself
+  // vouches for (a citizen's pseudonym request). Null in tests that need none.
+  const ledger::KeyPair* node_key = nullptr;
+  std::string node_signer;
   const std::atomic<bool>* accepting = nullptr;  // false while shutting down: POSTs get 503
   // Runs work on an io thread: a read answered after its record commits is served there, not
   // on the Raft driver thread that reports the commit. Null: run it in place.

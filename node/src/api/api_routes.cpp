@@ -6,15 +6,19 @@
 #include <vector>
 
 #include "api/route_groups.h"
+#include "medtrail/ledger/pseudonym.h"
 
 namespace medtrail::node::api {
 
 namespace {
 
-// What the public listener serves: anonymous reads that carry no personal data (the lookups and
+// What the public listener serves: a citizen's request for their own ref (checked by the identity
+// check, blinded, limited on the chain), and anonymous reads that carry no personal data (the lookups and
 // the citizen's page, the signed checkpoint, tiles, proofs) and health. Everything else —
 // submissions, recorded reads, audit, admin, metrics — only on the members' listener.
 bool is_public_route(std::string_view method, std::string_view pattern) {
+  // A citizen asks for their own ref where they look up codes (the identity check decides).
+  if (method == "POST") return pattern == ledger::kCitizenPseudonymPath;
   if (method != "GET") return false;
   for (std::string_view prefix : {"/v1/trace/", "/trace/", "/tile/", "/v1/proofs/"}) {
     if (pattern.starts_with(prefix)) return true;
@@ -47,6 +51,8 @@ void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& m
   register_prescription_routes(server, ctx, reads);
   register_audit_routes(server, ctx, reads);
   register_audit_search_routes(server, ctx, reads);
+  register_pseudonym_routes(server, ctx, reads);
+  register_citizen_pseudonym_routes(server, ctx);
   register_proof_routes(server, ctx);
   register_tlog_routes(server, ctx, reads);
   register_trace_routes(server, ctx);

@@ -7,6 +7,13 @@
 
 namespace medtrail::node::api {
 
+// The 404 message of a node that does not run the pseudonym service: where to ask instead.
+inline std::string no_service_here(const ApiContext& ctx) {
+  const bool named = ctx.genesis != nullptr && ctx.genesis->pseudonym.has_value();
+  return "this node does not run the pseudonym service" +
+         (named ? "; ask a node of " + ctx.genesis->pseudonym->org : std::string("; genesis names none"));
+}
+
 // False while the node shuts down (no flag wired counts as accepting).
 inline bool is_accepting(const ApiContext& ctx) {
   return ctx.accepting == nullptr || ctx.accepting->load();
@@ -28,6 +35,11 @@ void register_audit_routes(http::Server& server, const ApiContext& ctx, std::sha
 // (a recorded read, paged)
 void register_audit_search_routes(http::Server& server, const ApiContext& ctx,
                                   std::shared_ptr<RecordedReads> reads);
+// POST /v1/pseudonym/evaluate?n=<count>: the patient pseudonym service (a recorded query)
+void register_pseudonym_routes(http::Server& server, const ApiContext& ctx,
+                               std::shared_ptr<RecordedReads> reads);
+// POST /v1/pseudonym/citizen: a citizen's own ref, after the identity check (public too)
+void register_citizen_pseudonym_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/trace/{vaccine,tableware,rx}/{code} and /trace/... (the citizen's page): public
 void register_trace_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)

@@ -35,6 +35,7 @@
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
+#include "medtrail/ledger/pseudonym_key_file.h"
 #include "medtrail/ledger/thread_pool.h"
 #include "medtrail/ledger/tls_identity.h"
 #include "peer/peer_network.h"
@@ -81,6 +82,8 @@ struct NodeApp::Impl {
   ledger::LoadedGenesis genesis;
   ledger::GenesisNode self;
   std::optional<ledger::KeyPair> node_key;
+  std::optional<ledger::OprfServerKey> pseudonym_key;  // [pseudonym] key_file, when set
+  std::unique_ptr<api::CitizenIdentityCheck> citizen_check;  // [pseudonym] citizen_credentials
   std::string tls_cert_pem, tls_key_pem;
   std::string api_cert_pem, api_key_pem, public_cert_pem, public_key_pem;
   // Before the pipeline, so destroyed after it: a record's waiters (the tracker's, admission's)
@@ -131,6 +134,7 @@ struct NodeApp::Impl {
   void watch_disk();
 
   Status check_identity();
+  Status load_pseudonym_key();
   Status open_store();
   Status build_pipeline();
   void build_network();
@@ -182,6 +186,35 @@ Status NodeApp::Impl::check_identity() {
   tls_key_pem = std::move(*tls_key);
   MEDTRAIL_RETURN_IF_ERROR(read_listener_identity(config.api, api_cert_pem, api_key_pem));
   return read_listener_identity(config.public_api, public_cert_pem, public_key_pem);
+}
+
+// A pseudonym node must hold exactly the key genesis names for its own organisation's service:
+// any other key would hand members refs that their proof check rejects, or that split a
+// patient's trail in two.
+Status NodeApp::Impl::load_pseudonym_key() {
+  if (config.pseudonym_key_file.empty()) return Status();
+  const std::optional<ledger::GenesisPseudonym>& service = genesis.genesis.pseudonym;
+  if (!service) {
+    return Status::error("bad_config", "[pseudonym] key_file is set but genesis names no pseudonym service");
+  }
+  if (service->org != self.org) {
+    return Status::error("bad_config", "genesis' pseudonym service belongs to " + service->org +
+                                           ", not to this node's organisation " + self.org);
+  }
+  auto key = ledger::load_pseudonym_key_file(config.pseudonym_key_file);
+  if (!key.ok()) return key.status();
+  if (!std::equal(key->public_key.begin(), key->public_key.end(), service->public_key.begin(),
+                  service->public_key.end())) {
+    return Status::error("key_mismatch",
+                         config.pseudonym_key_file + " is not the pseudonym key genesis names");
+  }
+  pseudonym_key = std::move(*key);
+  if (!config.citizen_credentials_file.empty()) {
+    auto listed = api::ListedCredentials::load(config.citizen_credentials_file);
+    if (!listed.ok()) return listed.status();
+    citizen_check = std::move(*listed);
+  }
+  return Status();
 }
 
 Status NodeApp::Impl::open_store() {
@@ -348,6 +381,10 @@ void NodeApp::Impl::build_network() {
   ctx.tracker = &tracker;
   ctx.peers = peers.get();
   ctx.signers = &signers;
+  ctx.pseudonym_key = pseudonym_key ? &*pseudonym_key : nullptr;
+  ctx.citizen_check = citizen_check.get();
+  ctx.node_key = node_key ? &*node_key : nullptr;
+  ctx.node_signer = self.org + "/" + self.id;
   ctx.accepting = &accepting;
   ctx.defer = [this](std::function<void()> work) { boost::asio::post(io, std::move(work)); };
   ctx.after = [this](std::chrono::nanoseconds delay, std::function<void()> work) {
@@ -437,6 +474,7 @@ Result<std::unique_ptr<NodeApp>> NodeApp::open(const NodeConfig& config) {
     if (auto s = parse_host_port(config.public_api.listen); !s.ok()) return s.status();
   }
   MEDTRAIL_RETURN_IF_ERROR(impl->check_identity());
+  MEDTRAIL_RETURN_IF_ERROR(impl->load_pseudonym_key());
   check_open_files(config);
   MEDTRAIL_RETURN_IF_ERROR(impl->open_store());
   MEDTRAIL_RETURN_IF_ERROR(impl->build_pipeline());

@@ -23,7 +23,7 @@ constexpr size_t kMaxConfigBytes = 1 << 20;
 
 constexpr std::string_view kTopKeys[] = {"node_id", "genesis", "data_dir", "key_file", "tls",     "listen",
                                          "api",     "public",  "limits",   "log",      "storage", "cluster",
-                                         "peer_routes"};
+                                         "peer_routes", "pseudonym"};
 constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kListenKeys[] = {"peer", "api"};
 // Keys every listener table takes ([api], [public]).
@@ -37,6 +37,7 @@ constexpr std::string_view kPublicKeys[] = {MEDTRAIL_LISTENER_KEYS, "listen"};
 constexpr std::string_view kLogKeys[] = {"level", "file"};
 constexpr std::string_view kStorageKeys[] = {"fsync", "min_free_mb"};
 constexpr std::string_view kClusterKeys[] = {"join"};
+constexpr std::string_view kPseudonymKeys[] = {"key_file", "citizen_credentials"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kRecordReads[] = {"members", "off"};
 constexpr size_t kMaxPeerRoutes = 1024;
@@ -302,7 +303,7 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(top.path("data_dir", true, base, c.data_dir));
   MEDTRAIL_RETURN_IF_ERROR(top.path("key_file", true, base, c.key_file));
 
-  std::optional<TableReader> tls, listen, api, public_api, limits, log, storage, cluster;
+  std::optional<TableReader> tls, listen, api, public_api, limits, log, storage, cluster, pseudonym;
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "tls", source, kTlsKeys, tls));
   MEDTRAIL_RETURN_IF_ERROR(tls->path("cert", true, base, c.tls_cert_file));
   MEDTRAIL_RETURN_IF_ERROR(tls->path("key", true, base, c.tls_key_file));
@@ -350,6 +351,13 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(cluster->boolean("join", c.join));
 
   MEDTRAIL_RETURN_IF_ERROR(read_peer_routes(top, c));
+
+  MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "pseudonym", source, kPseudonymKeys, pseudonym));
+  MEDTRAIL_RETURN_IF_ERROR(pseudonym->path("key_file", false, base, c.pseudonym_key_file));
+  MEDTRAIL_RETURN_IF_ERROR(pseudonym->path("citizen_credentials", false, base, c.citizen_credentials_file));
+  if (!c.citizen_credentials_file.empty() && c.pseudonym_key_file.empty()) {
+    return pseudonym->error_in("citizen_credentials", "is for the node that runs the service: set key_file too");
+  }
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "storage", source, kStorageKeys, storage));
   MEDTRAIL_RETURN_IF_ERROR(storage->integer(kMinFreeLimit, c));

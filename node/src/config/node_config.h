@@ -35,6 +35,11 @@
 //                                          # through the membership endpoint
 //   [peer_routes]                          # optional: dial a peer here instead of at the
 //   node-2 = "10.8.0.2:7002"               # address genesis or its member record gives
+//   [pseudonym]                            # optional: this node runs the patient pseudonym
+//   key_file = "pseudonym.key"             # service (docs/privacy.md); its org and public key
+//                                          # must be genesis' pseudonym service
+//   citizen_credentials = "citizens.txt"   # optional, demos and tests only: the stand-in
+//                                          # identity check for citizens' own refs
 //
 // Unknown keys, wrong types, out-of-range values and missing required keys are errors that
 // name the file, the line and the key: `bad_config` "node.toml:7: limits.max_batch_records:
@@ -118,6 +123,8 @@ struct NodeConfig {
   uint64_t min_free_mb = 256;  // [storage]: stop (or refuse to start) below this much free space
   bool join = false;
   std::map<std::string, std::string> peer_routes;  // node id -> host:port to dial it at
+  std::string pseudonym_key_file;  // empty: this node does not evaluate pseudonyms
+  std::string citizen_credentials_file;  // empty: no citizen's own ref is served
 };
 
 // Parses `text`; relative paths resolve against `base_dir`; `source` names it in errors.

@@ -459,5 +459,23 @@ TEST(ParseHostPort, RejectsMalformedAddresses) {
   }
 }
 
+TEST(NodeConfig, PseudonymServiceKeysResolveAndCitizensNeedTheServiceKey) {
+  Result<NodeConfig> none = parse(kMinimal);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->pseudonym_key_file, "");
+  EXPECT_EQ(none->citizen_credentials_file, "");
+  Result<NodeConfig> r =
+      parse(minimal_plus("[pseudonym]\nkey_file = \"pseudonym.key\"\ncitizen_credentials = \"citizens.txt\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->pseudonym_key_file, "/srv/cluster/node-1/pseudonym.key");
+  EXPECT_EQ(r->citizen_credentials_file, "/srv/cluster/node-1/citizens.txt");
+  Result<NodeConfig> alone = parse(minimal_plus("[pseudonym]\ncitizen_credentials = \"citizens.txt\"\n"));
+  ASSERT_FALSE(alone.ok());
+  EXPECT_NE(alone.status().message().find("pseudonym.citizen_credentials: is for the node that runs the service"),
+            std::string::npos)
+      << alone.status().message();
+  expect_error(minimal_plus("[pseudonym]\nkey = \"x\"\n"), kMinimalLines + 2, "pseudonym.key", "unknown key");
+}
+
 }  // namespace
 }  // namespace medtrail::node

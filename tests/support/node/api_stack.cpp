@@ -1,5 +1,7 @@
 #include "support/node/api_stack.h"
 
+#include <fstream>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -46,6 +48,11 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
   node.org = "hosp-a";
   node.public_key = node_key_.public_key;
   genesis_.nodes.push_back(node);
+  // The stack's one node runs the pseudonym service once run_pseudonym_service(). (Genesis
+  // would insist the service's organisation is a regulator; this genesis is built, not parsed.)
+  genesis_.pseudonym = ledger::GenesisPseudonym{
+      "hosp-a", ledger::Bytes(pseudonym_key_.public_key.begin(), pseudonym_key_.public_key.end()),
+      kPseudonymOrgDailyLimit, kPseudonymPersonDailyLimit, kPseudonymCitizenDailyLimit};
   signers_ = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
   config_.node_id = "n1";
   if (configure) configure(config_);
@@ -208,6 +215,19 @@ std::string ApiStack::authorization(const Person& who, const std::string& target
                                     const std::string& node) const {
   return must(ledger::sign_query(suite_, chain.value_or(store_->chain_id()), who.key, who.id,
                                  {method, target, body, purpose, node}, ts_ms.value_or(now_ms()), random_nonce()));
+}
+
+void ApiStack::run_pseudonym_service() {
+  const std::string path = dir_.file("citizens.txt");
+  {
+    std::ofstream out(path);
+    for (const char* credential : kCitizenCredentials) out << credential << "\n";
+  }
+  citizen_check_ = must(ListedCredentials::load(path));
+  ctx_.pseudonym_key = &pseudonym_key_;
+  ctx_.citizen_check = citizen_check_.get();
+  ctx_.node_key = &node_key_;
+  ctx_.node_signer = "hosp-a/n1";
 }
 
 }  // namespace medtrail::node::api::testing

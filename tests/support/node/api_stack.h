@@ -70,6 +70,18 @@ class ApiStack {
                             std::optional<ledger::Hash> chain = {}, const std::string& node = "n1") const;
   const ledger::Hash& chain_id() const { return store_->chain_id(); }
 
+  // Genesis' pseudonym service limits on this chain.
+  static constexpr uint32_t kPseudonymOrgDailyLimit = 100;
+  static constexpr uint32_t kPseudonymPersonDailyLimit = 70;
+  static constexpr uint32_t kPseudonymCitizenDailyLimit = 2;
+  // The credentials the stand-in identity check accepts.
+  static constexpr const char* kCitizenCredentials[] = {"card-0001", "card-0002"};
+  // The service key genesis names. The node evaluates only after run_pseudonym_service() (call
+  // it before the first request): otherwise it answers like a node without [pseudonym]. With
+  // it, the node signs citizens' requests as hosp-a/n1 and checks kCitizenCredentials.
+  const ledger::OprfServerKey& pseudonym_key() const { return pseudonym_key_; }
+  void run_pseudonym_service();
+
   const ledger::KeyPair& admin() const { return admin_; }
   // What the routes were registered with: a benchmark opens a second listener on the same node
   // with other limits (a copy of the context pointing at another config, on io()).
@@ -91,6 +103,8 @@ class ApiStack {
   ledger::KeyPair regulator_;
   ledger::KeyPair disinfector_;
   ledger::KeyPair node_key_;
+  ledger::OprfServerKey pseudonym_key_ = ledger::oprf_generate_key_pair();
+  std::unique_ptr<CitizenIdentityCheck> citizen_check_;
   ledger::Genesis genesis_;
   SignerDirectory signers_;
   NodeConfig config_;
