@@ -23,5 +23,7 @@ void add_rx(CLI::App& app, int& exit_code);
 void add_audit(CLI::App& app, int& exit_code);
 void add_trace(CLI::App& app, int& exit_code);
 void add_qr(CLI::App& app, int& exit_code);
+void add_patient_ref(CLI::App& app, int& exit_code);
+void add_my_ref(CLI::App& app, int& exit_code);
 
 }  // namespace medtrail::cli

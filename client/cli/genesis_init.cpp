@@ -12,12 +12,14 @@
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "commands.h"
 #include "io.h"
 #include "node_toml.h"
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
+#include "medtrail/ledger/pseudonym_key_file.h"
 #include "medtrail/ledger/tls_identity.h"
 #include "orgs_file.h"
 
@@ -37,6 +39,15 @@ struct InitOptions {
   int api_port_base = 8101;
 };
 
+// The node that runs the pseudonym service: the first of the service organisation's; -1 for none.
+int pseudonym_node(const ledger::Genesis& g) {
+  if (!g.pseudonym) return -1;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (g.nodes[i].org == g.pseudonym->org) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 // Every file init would create; none may exist yet, so a refused init writes nothing.
 std::vector<fs::path> planned_files(const fs::path& out, const ledger::Genesis& g) {
   std::vector<fs::path> files = {out / "genesis.json"};
@@ -46,6 +57,7 @@ std::vector<fs::path> planned_files(const fs::path& out, const ledger::Genesis& 
       files.push_back(out / "nodes" / node.id / name);
     }
   }
+  if (int i = pseudonym_node(g); i >= 0) files.push_back(out / "nodes" / g.nodes[i].id / "pseudonym.key");
   return files;
 }
 
@@ -54,6 +66,7 @@ struct Secrets {
   std::vector<ledger::KeyPair> admin_keys;
   std::vector<ledger::KeyPair> node_keys;
   std::vector<ledger::TlsIdentity> tls;
+  std::optional<ledger::OprfServerKey> pseudonym;
 };
 
 Status fill_in(const InitOptions& opt, const ledger::CryptoSuite& suite, ledger::Genesis& g,
@@ -82,6 +95,10 @@ Status fill_in(const InitOptions& opt, const ledger::CryptoSuite& suite, ledger:
     node.tls_spki_sha256 = tls->spki_sha256;
     secrets.tls.push_back(std::move(tls).value());
   }
+  if (g.pseudonym) {
+    secrets.pseudonym = ledger::oprf_generate_key_pair();
+    g.pseudonym->public_key.assign(secrets.pseudonym->public_key.begin(), secrets.pseudonym->public_key.end());
+  }
   return Status();
 }
 
@@ -102,8 +119,12 @@ Status write_consortium(const fs::path& out, const ledger::Genesis& g, const Sec
     MEDTRAIL_RETURN_IF_ERROR(
         ledger::save_key_file((dir / "node.key").string(), secrets.node_keys[i]));
     MEDTRAIL_RETURN_IF_ERROR(ledger::save_tls_identity(dir.string(), "tls", secrets.tls[i]));
-    MEDTRAIL_RETURN_IF_ERROR(
-        write_new_text_file((dir / "node.toml").string(), node_toml(g.nodes[i], "../../genesis.json", /*join=*/false)));
+    const bool service = static_cast<int>(i) == pseudonym_node(g);
+    if (service) {
+      MEDTRAIL_RETURN_IF_ERROR(ledger::save_pseudonym_key_file((dir / "pseudonym.key").string(), *secrets.pseudonym));
+    }
+    MEDTRAIL_RETURN_IF_ERROR(write_new_text_file((dir / "node.toml").string(),
+                                                 node_toml(g.nodes[i], "../../genesis.json", /*join=*/false, service)));
   }
   // Last: a genesis.json in DIR means a complete consortium.
   return write_new_text_file((out / "genesis.json").string(), genesis_json);
@@ -127,6 +148,12 @@ int run_init(const InitOptions& opt) {
   if (suite == nullptr) {
     return fail(what, Status::error("unknown_suite", "suite \"" + g.suite + "\""), kExitInvalid);
   }
+  if (g.pseudonym && pseudonym_node(g) < 0) {
+    return fail(what,
+                Status::error("bad_orgs_file", "pseudonym.org: the service runs on a node of its organisation, and \"" +
+                                                   g.pseudonym->org + "\" runs none"),
+                kExitInvalid);
+  }
   Secrets secrets;
   Status filled = fill_in(opt, *suite, g, secrets);
   if (!filled.ok()) return fail(what, filled, kExitUsage);
@@ -148,6 +175,10 @@ int run_init(const InitOptions& opt) {
             << "genesis: " << (out / "genesis.json").string() << "\n";
   for (const auto& org : g.organisations) {
     std::cout << "org " << org.id << ": " << (out / "orgs" / org.id / "admin.key").string() << "\n";
+  }
+  if (int i = pseudonym_node(g); i >= 0) {
+    std::cout << "pseudonym service " << g.pseudonym->org << ": node " << g.nodes[i].id << ", "
+              << (out / "nodes" / g.nodes[i].id / "pseudonym.key").string() << "\n";
   }
   for (const auto& node : g.nodes) {
     std::cout << "node " << node.id << " (" << node.org << ") peer " << node.peer_address << " api "

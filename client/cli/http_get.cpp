@@ -29,7 +29,7 @@ std::string bare_host(const std::string& host) {
 // One exchange over `stream` (plain TCP or TLS over it), within the io_context's deadline.
 template <class Stream>
 void exchange(Stream& stream, tcp::resolver& resolver, const NodeUrl& node,
-              http::request<http::empty_body>& request, beast::flat_buffer& buffer,
+              http::request<http::string_body>& request, beast::flat_buffer& buffer,
               http::response_parser<http::string_body>& parser, beast::error_code& result, bool& done) {
   auto finish = [&](beast::error_code ec) {
     result = ec;
@@ -66,6 +66,12 @@ void exchange(Stream& stream, tcp::resolver& resolver, const NodeUrl& node,
 ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& target,
                                    std::chrono::milliseconds timeout, size_t max_body_bytes,
                                    const HttpHeaders& headers) {
+  return http_exchange(node, "GET", target, "", timeout, max_body_bytes, headers);
+}
+
+ledger::Result<HttpReply> http_exchange(const NodeUrl& node, const std::string& method, const std::string& target,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        size_t max_body_bytes, const HttpHeaders& headers) {
   auto unreachable = [&](const std::string& what) {
     return ledger::Status::error("unreachable", node.origin() + target + ": " + what);
   };
@@ -74,8 +80,14 @@ ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& targe
   boost::asio::io_context io;
   tcp::resolver resolver(io);
   beast::flat_buffer buffer;
-  http::request<http::empty_body> request(http::verb::get, target, 11);
+  http::request<http::string_body> request(http::string_to_verb(method), target, 11);
+  if (request.method() == http::verb::unknown) return unreachable("unknown method " + method);
   request.set(http::field::host, node.host);
+  if (!body.empty() || request.method() == http::verb::post) {
+    request.set(http::field::content_type, "application/json");
+    request.body() = body;
+    request.prepare_payload();
+  }
   request.set(http::field::connection, "close");
   for (const auto& [name, value] : headers) request.set(name, value);
   http::response_parser<http::string_body> parser;

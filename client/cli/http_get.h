@@ -1,5 +1,5 @@
 #pragma once
-// One blocking HTTP/1.1 GET to a node's API, bounded in time and size: the CLI's read commands
+// One blocking HTTP/1.1 request to a node's API, bounded in time and size: the CLI's read commands
 // fetch a document, then check it themselves.
 #include <chrono>
 #include <map>
@@ -28,5 +28,9 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& target,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(10),
                                    size_t max_body_bytes = 1 << 20, const HttpHeaders& headers = {});
+// The same for any method with a JSON body (a POST): http_get is this with "GET" and no body.
+ledger::Result<HttpReply> http_exchange(const NodeUrl& node, const std::string& method, const std::string& target,
+                                        const std::string& body, std::chrono::milliseconds timeout,
+                                        size_t max_body_bytes, const HttpHeaders& headers);
 
 }  // namespace medtrail::cli

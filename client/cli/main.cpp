@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   medtrail::cli::add_audit(app, exit_code);
   medtrail::cli::add_trace(app, exit_code);
   medtrail::cli::add_qr(app, exit_code);
+  medtrail::cli::add_patient_ref(app, exit_code);
+  medtrail::cli::add_my_ref(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -15,7 +15,8 @@ std::string toml_escaped(const std::string& text) {
 }
 }  // namespace
 
-std::string node_toml(const ledger::GenesisNode& node, const std::string& genesis_path, bool join) {
+std::string node_toml(const ledger::GenesisNode& node, const std::string& genesis_path, bool join,
+                      bool pseudonym_service) {
   std::string t = "# medtrail node " + node.id + " of " + node.org + ", written by medtrail.\n";
   t += "node_id  = \"" + node.id + "\"\n";
   t += "genesis  = \"" + toml_escaped(genesis_path) + "\"\n";
@@ -26,6 +27,10 @@ std::string node_toml(const ledger::GenesisNode& node, const std::string& genesi
   t += "peer = \"" + node.peer_address + "\"\n";
   t += "api  = \"" + node.api_address + "\"\n";
   if (join) t += "\n[cluster]\njoin = true\n";
+  if (pseudonym_service) {
+    t += "\n[pseudonym]\n# This node runs the patient pseudonym service (docs/privacy.md).\n";
+    t += "key_file = \"pseudonym.key\"\n";
+  }
   return t;
 }
 

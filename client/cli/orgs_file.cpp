@@ -14,13 +14,16 @@ using ledger::Status;
 using nlohmann::json;
 
 constexpr std::string_view kTopFields[] = {
-    "chain_name", "suite", "time_zone", "checkpoint_quorum", "organisations", "nodes", "raft"};
+    "chain_name", "suite", "time_zone", "checkpoint_quorum", "organisations", "nodes", "raft", "pseudonym"};
 constexpr std::string_view kTopRequired[] = {"chain_name", "checkpoint_quorum", "organisations",
                                              "nodes"};
 constexpr std::string_view kOrgFields[] = {"id", "name", "roles"};
 constexpr std::string_view kNodeFields[] = {"id", "org", "peer_address", "api_address"};
 constexpr std::string_view kNodeRequired[] = {"id", "org"};
 constexpr std::string_view kRaftFields[] = {"tick_ms", "election_ticks", "heartbeat_ticks"};
+constexpr std::string_view kPseudonymFields[] = {"org", "org_daily_limit", "person_daily_limit",
+                                                 "citizen_daily_limit"};
+constexpr std::string_view kPseudonymRequired[] = {"org"};
 
 Status bad(const std::string& path, const std::string& why) {
   return Status::error("bad_orgs_file", path + ": " + why);
@@ -150,6 +153,15 @@ ledger::Result<ledger::Genesis> parse_orgs_file(std::string_view text) {
     MEDTRAIL_RETURN_IF_ERROR(read_uint32(raft, "raft", "tick_ms", g.raft.tick_ms));
     MEDTRAIL_RETURN_IF_ERROR(read_uint32(raft, "raft", "election_ticks", g.raft.election_ticks));
     MEDTRAIL_RETURN_IF_ERROR(read_uint32(raft, "raft", "heartbeat_ticks", g.raft.heartbeat_ticks));
+  }
+  if (doc.contains("pseudonym")) {
+    const json& pseudonym = doc.at("pseudonym");
+    MEDTRAIL_RETURN_IF_ERROR(check_fields(pseudonym, "pseudonym", kPseudonymFields, kPseudonymRequired));
+    ledger::GenesisPseudonym& p = g.pseudonym.emplace();
+    MEDTRAIL_RETURN_IF_ERROR(read_string(pseudonym, "pseudonym", "org", p.org));
+    MEDTRAIL_RETURN_IF_ERROR(read_uint32(pseudonym, "pseudonym", "org_daily_limit", p.org_daily_limit));
+    MEDTRAIL_RETURN_IF_ERROR(read_uint32(pseudonym, "pseudonym", "person_daily_limit", p.person_daily_limit));
+    MEDTRAIL_RETURN_IF_ERROR(read_uint32(pseudonym, "pseudonym", "citizen_daily_limit", p.citizen_daily_limit));
   }
   return g;
 }

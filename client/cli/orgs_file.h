@@ -5,7 +5,8 @@
 //   {"chain_name", "suite"?, "time_zone"?, "checkpoint_quorum",
 //    "organisations": [{"id", "name", "roles": [...]}],
 //    "nodes": [{"id", "org", "peer_address"?, "api_address"?}],
-//    "raft"?: {"tick_ms"?, "election_ticks"?, "heartbeat_ticks"?}}
+//    "raft"?: {"tick_ms"?, "election_ticks"?, "heartbeat_ticks"?},
+//    "pseudonym"?: {"org", "org_daily_limit"?, "person_daily_limit"?, "citizen_daily_limit"?}}
 
 #include <string_view>
 

@@ -97,6 +97,15 @@ ledger::Result<HttpReply> SignedReader::get(const std::string& target, size_t ma
   return http_get(node_, target, timeout_, max_body_bytes, {{"Authorization", *authorization}});
 }
 
+ledger::Result<HttpReply> SignedReader::post(const std::string& target, const std::string& body,
+                                             size_t max_body_bytes) const {
+  ledger::QueryToSign query{"POST", target, body, purpose_, node_id_};
+  auto authorization = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, signer_, query,
+                                          now_unix_ms(), fresh_nonce());
+  if (!authorization.ok()) return authorization.status();
+  return http_exchange(node_, "POST", target, body, timeout_, max_body_bytes, {{"Authorization", *authorization}});
+}
+
 ledger::Result<CheckpointVerdict> SignedReader::verify_chain() const {
   return verify_newest_checkpoint(node_, timeout_, genesis_, state_dir_);
 }

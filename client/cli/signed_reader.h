@@ -39,6 +39,9 @@ class SignedReader {
 
   // GET `target` with a new signed query. Errors: `unreachable`, or signing failed.
   ledger::Result<HttpReply> get(const std::string& target, size_t max_body_bytes = 8 << 20) const;
+  // POST `body` (JSON) to `target`, the signed query binding the body's hash.
+  ledger::Result<HttpReply> post(const std::string& target, const std::string& body,
+                                 size_t max_body_bytes = 1 << 20) const;
 
   const ledger::LoadedGenesis& genesis() const { return genesis_; }
   // The node's newest checkpoint judged by the genesis and against the one this client verified

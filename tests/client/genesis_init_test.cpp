@@ -12,6 +12,7 @@
 
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
+#include "medtrail/ledger/pseudonym_key_file.h"
 #include "medtrail/ledger/tls_identity.h"
 #include "client/cli_runner.h"
 #include "support/chain_fixture.h"
@@ -186,6 +187,48 @@ TEST_F(GenesisInit, RejectsDuplicateKeysAndInvalidConsortia) {
   EXPECT_FALSE(fs::exists(out()));
 
   EXPECT_EQ(run("genesis init --orgs " + dir_.file("absent.json") + " --out " + out_dir()).code, 2);
+}
+
+// The pseudonym service's key goes to the first node of its organisation, with the [pseudonym]
+// table that makes the node serve it; genesis names the key's public half.
+TEST_F(GenesisInit, ThePseudonymServiceKeyGoesToItsOrganisationsNode) {
+  std::string orgs = kOrgs;
+  orgs.insert(orgs.rfind('}'), R"(, "pseudonym": {"org": "sx-mpa", "person_daily_limit": 40})");
+  CliRun r = init(orgs);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const fs::path key_path = out() / "nodes" / "node-3" / "pseudonym.key";
+  EXPECT_EQ(mode_of(key_path), 0600u);
+  auto key = ledger::load_pseudonym_key_file(key_path.string());
+  ASSERT_TRUE(key.ok()) << key.status().to_string();
+  auto loaded = ledger::load_genesis_file((out() / "genesis.json").string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  ASSERT_TRUE(loaded->genesis.pseudonym.has_value());
+  EXPECT_EQ(loaded->genesis.pseudonym->org, "sx-mpa");
+  EXPECT_EQ(loaded->genesis.pseudonym->public_key, ledger::Bytes(key->public_key.begin(), key->public_key.end()));
+  EXPECT_EQ(loaded->genesis.pseudonym->person_daily_limit, 40u);
+  EXPECT_EQ(loaded->genesis.pseudonym->org_daily_limit, 20000u);  // the default
+  EXPECT_NE(slurp(out() / "nodes" / "node-3" / "node.toml").find("[pseudonym]\n"), std::string::npos);
+  EXPECT_EQ(slurp(out() / "nodes" / "node-1" / "node.toml").find("[pseudonym]"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out() / "nodes" / "node-1" / "pseudonym.key"));
+  EXPECT_NE(r.out.find("pseudonym service sx-mpa: node node-3"), std::string::npos) << r.out;
+}
+
+TEST_F(GenesisInit, RefusesAPseudonymServiceNoRegulatorNodeCanRun) {
+  std::string hospital = kOrgs;
+  hospital.insert(hospital.rfind('}'), R"(, "pseudonym": {"org": "hosp-xa-01"})");
+  CliRun r = init(hospital);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("pseudonym.org: must be a regulator organisation"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out()));
+
+  std::string nodeless = kOrgs;
+  const std::string regulator_node = R"({"id": "node-3", "org": "sx-mpa"})";
+  nodeless.replace(nodeless.find(regulator_node), regulator_node.size(), R"({"id": "node-3", "org": "hosp-xa-01"})");
+  nodeless.insert(nodeless.rfind('}'), R"(, "pseudonym": {"org": "sx-mpa"})");
+  r = init(nodeless);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("\"sx-mpa\" runs none"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out()));
 }
 
 TEST_F(GenesisInit, TheDemoConsortiumInits) {

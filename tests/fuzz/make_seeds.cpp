@@ -19,6 +19,7 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/proposal.h"
 #include "medtrail/ledger/ledger_image.h"
+#include "medtrail/ledger/pseudonym.h"
 #include "medtrail/ledger/signed_query.h"
 #include "peer/frame_codec.h"
 #include "state_keys.h"
@@ -111,6 +112,23 @@ int main(int argc, char** argv) {
     q.node = "n1";
     put("signed_query", "query-" + std::to_string(i),
         must(ledger::sign_query(suite, chain, key, "hosp-a/ph-wang", q, 1796386744672, "00ff" + std::to_string(i))));
+  }
+
+  // pseudonym: tag byte (reader << 6 | count - 1), then the bytes.
+  {
+    const ledger::OprfServerKey service = ledger::oprf_generate_key_pair();
+    const std::vector<std::string> ids = {"110101199003077571", "11010519491231002X"};
+    auto request = must(ledger::blind_resident_ids(ids));
+    auto evaluation = must(ledger::oprf_blind_evaluate(ledger::kPseudonymMode, service, request.blinded));
+    put("pseudonym", "request", tagged(static_cast<char>(0 << 6 | 1), request.body));
+    put("pseudonym", "response",
+        tagged(static_cast<char>(1 << 6 | 1), ledger::pseudonym_response_json(evaluation, service.public_key)));
+    put("pseudonym", "target", tagged(static_cast<char>(2 << 6), request.target));
+    put("pseudonym", "citizen",
+        tagged(static_cast<char>(2 << 6), ledger::citizen_pseudonym_request_json("card-0001", request.blinded[0])));
+    put("pseudonym", "element", tagged(static_cast<char>(3 << 6), text(ledger::Bytes(service.public_key.begin(),
+                                                                                        service.public_key.end()))));
+    put("pseudonym", "proof", tagged(static_cast<char>(3 << 6), text(ledger::serialize_proof(evaluation.proof))));
   }
 
   consensus::Message append{.type = consensus::MessageType::kAppend, .from = 1, .to = 2, .term = 3, .index = 9,

@@ -53,7 +53,10 @@ std::string orgs_file(const std::vector<ClusterNode>& nodes) {
         << R"(", "peer_address": "127.0.0.1:)" << nodes[i].peer_port
         << R"(", "api_address": "127.0.0.1:)" << nodes[i].api_port << R"("})";
   }
-  out << R"(], "raft": {"tick_ms": 50, "election_ticks": 10, "heartbeat_ticks": 1}})";
+  out << R"(], "raft": {"tick_ms": 50, "election_ticks": 10, "heartbeat_ticks": 1})";
+  // The regulator runs the pseudonym service when it runs a node (the third).
+  if (nodes.size() >= 3) out << R"(, "pseudonym": {"org": "reg-c"})";
+  out << "}";
   return out.str();
 }
 

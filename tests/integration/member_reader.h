@@ -1,5 +1,5 @@
 #pragma once
-// A regulator's auditor registered on a test cluster, reading the way members read
+// A regulator's auditor (or another role of reg-c) registered on a test cluster, reading the way members read
 // (docs/api-auth.md): each GET carries a freshly signed access.query, which the node commits
 // before it answers.
 #include <string>
@@ -21,6 +21,10 @@ class MemberReader {
   testing::HttpResponse get(testing::HttpClient& client, const std::string& node, const std::string& target) const;
   // The Authorization value of a new signed query for GET `target`, addressed to `node`.
   std::string authorization(const std::string& node, const std::string& target) const;
+
+  // The reader's identity and key, for a CLI run as them.
+  const std::string& id() const { return id_; }
+  const ledger::KeyPair& key() const { return key_; }
 
  private:
   ledger::LoadedGenesis genesis_;

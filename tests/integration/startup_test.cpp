@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "integration/cluster_harness.h"
+#include "medtrail/ledger/pseudonym_key_file.h"
 
 namespace medtrail::integration {
 namespace {
@@ -91,6 +92,33 @@ TEST_F(StartupIntegration, KeysGenesisDoesNotPinAreRefused) {
   const std::string unknown = variant(cluster_, 0, "node_id", "node-9", "unknown-id.toml");
   EXPECT_EQ(cluster_.run_node_once(unknown, &output), 1) << output;
   EXPECT_NE(output.find("unknown_node"), std::string::npos) << output;
+}
+
+// The pseudonym service's key: only on a node of the organisation genesis names, and only the
+// key genesis names.
+TEST_F(StartupIntegration, PseudonymKeysGenesisDoesNotNameAreRefused) {
+  const int service = 2;
+  ASSERT_EQ(cluster_.node(service).org, "reg-c");
+  const std::string service_key = cluster_.node(service).dir + "/pseudonym.key";
+  std::string output;
+
+  const std::string elsewhere = cluster_.node(0).dir + "/pseudonym-elsewhere.toml";
+  std::ofstream(elsewhere) << slurp(cluster_.node(0).dir + "/node.toml") << "\n[pseudonym]\nkey_file = \""
+                           << service_key << "\"\n";
+  EXPECT_EQ(cluster_.run_node_once(elsewhere, &output), 1) << output;
+  EXPECT_NE(output.find("belongs to reg-c"), std::string::npos) << output;
+
+  const std::string other_key = cluster_.node(service).dir + "/other-pseudonym.key";
+  ASSERT_TRUE(ledger::save_pseudonym_key_file(other_key, ledger::oprf_generate_key_pair()).ok());
+  std::string toml = slurp(cluster_.node(service).dir + "/node.toml");
+  const std::string line = "key_file = \"pseudonym.key\"";
+  ASSERT_NE(toml.find(line), std::string::npos) << toml;
+  toml.replace(toml.find(line), line.size(), "key_file = \"other-pseudonym.key\"");
+  const std::string wrong = cluster_.node(service).dir + "/wrong-pseudonym.toml";
+  std::ofstream(wrong) << toml;
+  EXPECT_EQ(cluster_.run_node_once(wrong, &output), 1) << output;
+  EXPECT_NE(output.find("key_mismatch"), std::string::npos) << output;
+  EXPECT_NE(output.find("not the pseudonym key genesis names"), std::string::npos) << output;
 }
 
 }  // namespace
