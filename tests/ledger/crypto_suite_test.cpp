@@ -11,14 +11,12 @@
 #include <thread>
 #include <vector>
 
+#include "support/hex.h"
+
 namespace medtrail::ledger {
 namespace {
 
-Bytes unhex(std::string_view hex) {
-  Result<Bytes> bytes = from_hex(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes{};
-}
+using medtrail::testing::unhex;
 
 Bytes flip_bit(Bytes data, size_t byte, uint8_t mask = 0x01) {
   data.at(byte) ^= mask;

@@ -6,14 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "support/hex.h"
+
 namespace medtrail::ledger {
 namespace {
 
-Bytes unhex(std::string_view hex) {
-  Result<Bytes> bytes = from_hex(hex);
-  EXPECT_TRUE(bytes.ok()) << hex;
-  return bytes.ok() ? *bytes : Bytes{};
-}
+using medtrail::testing::unhex;
 
 OprfElement element(std::string_view hex) {
   Result<OprfElement> parsed = oprf_element_from_bytes(unhex(hex));
