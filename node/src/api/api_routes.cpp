@@ -12,12 +12,11 @@ namespace medtrail::node::api {
 
 namespace {
 
-// What the public listener serves: a citizen's request for their own ref (checked by the identity
-// check, blinded, limited on the chain), and anonymous reads that carry no personal data (the lookups and
-// the citizen's page, the signed checkpoint, tiles, proofs) and health. Everything else —
-// submissions, recorded reads, audit, admin, metrics — only on the members' listener.
+// What the public listener serves: anonymous reads that carry no personal data (the lookups and
+// the citizen's page, the signed checkpoint, tiles, proofs), health, and a citizen's request for
+// their own ref (the identity check decides; the id is blinded; the chain counts it). Everything
+// else — submissions, recorded reads, audit, admin, metrics — only on the members' listener.
 bool is_public_route(std::string_view method, std::string_view pattern) {
-  // A citizen asks for their own ref where they look up codes (the identity check decides).
   if (method == "POST") return pattern == ledger::kCitizenPseudonymPath;
   if (method != "GET") return false;
   for (std::string_view prefix : {"/v1/trace/", "/trace/", "/tile/", "/v1/proofs/"}) {
