@@ -11,6 +11,10 @@
 #include "api/json_reply.h"
 #include "api/route_groups.h"
 #include "api/wall_clock.h"
+#include "core/store_state_view.h"
+#include "medtrail/contracts/access.h"
+#include "medtrail/contracts/calendar.h"
+#include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/pseudonym.h"
 #include "medtrail/ledger/rfc3339.h"
 
@@ -53,6 +57,20 @@ ledger::Result<ledger::Envelope> citizen_record(const ApiContext& ctx, const std
   return ledger::sign_envelope(ledger::to_bytes(payload.dump()), *ctx.node_key);
 }
 
+// A citizen already at today's limit is refused at the door: the chain would refuse the record
+// anyway, and a refused record for every request would let one valid card write to the chain at
+// the public listener's request rate. (A request racing one in flight still lands, refused.)
+std::optional<int64_t> used_up_today(const ApiContext& ctx, const std::string& card) {
+  const uint32_t limit = ctx.genesis->pseudonym->citizen_daily_limit;
+  StoreStateView view(*ctx.store);
+  std::optional<std::string> bytes = view.get(contracts::pseudonym_citizen_use_key(card));
+  if (!bytes) return std::nullopt;
+  std::optional<contracts::PseudonymUse> use = contracts::decode_value<contracts::PseudonymUse>(*bytes);
+  const int64_t today = contracts::day_of(wall_clock_ms(), ctx.signers->chain_params().utc_offset_minutes);
+  if (!use || use->day != today || use->count < limit) return std::nullopt;
+  return use->count;
+}
+
 http::Response refused_on_chain(const RecordStatus& s) {
   http::Response r = json_reply(403, {{"error",
                                        {{"code", s.result.reason_code},
@@ -88,7 +106,13 @@ void register_citizen_pseudonym_routes(http::Server& server, const ApiContext& c
                  if (!handle.ok()) {
                    return respond(http::Response::error(403, handle.status().code(), handle.status().message()));
                  }
-                 auto envelope = citizen_record(*c, card_digest(*c->pseudonym_key, *handle));
+                 const std::string card = card_digest(*c->pseudonym_key, *handle);
+                 if (auto used = used_up_today(*c, card)) {
+                   return respond(http::Response::error(
+                       403, "pseudonym_limit_reached",
+                       "you have asked for your ref " + std::to_string(*used) + " times today, the most a day allows"));
+                 }
+                 auto envelope = citizen_record(*c, card);
                  if (!envelope.ok()) {
                    return respond(http::Response::error(500, "internal", "the request could not be recorded"));
                  }
