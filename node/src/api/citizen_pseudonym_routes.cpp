@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/json_reply.h"
 #include "api/route_groups.h"
 #include "api/wall_clock.h"
 #include "core/store_state_view.h"
@@ -23,9 +22,6 @@ namespace medtrail::node::api {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// How long a request waits for its record to commit before 503 not_recorded.
-constexpr std::chrono::seconds kCommitWait{10};
 
 // HMAC-SHA-256 of the handle under a key derived from the service's secret: stable for one
 // citizen, and no member can test a guessed card number against it.
@@ -69,15 +65,6 @@ std::optional<int64_t> used_up_today(const ApiContext& ctx, const std::string& c
   const int64_t today = contracts::day_of(wall_clock_ms(), ctx.signers->chain_params().utc_offset_minutes);
   if (!use || use->day != today || use->count < limit) return std::nullopt;
   return use->count;
-}
-
-http::Response refused_on_chain(const RecordStatus& s) {
-  http::Response r = json_reply(403, {{"error",
-                                       {{"code", s.result.reason_code},
-                                        {"message", s.result.reason},
-                                        {"receipt", s.id}}}});
-  r.headers.emplace_back("Medtrail-Receipt", s.id);
-  return r;
 }
 
 }  // namespace
@@ -143,7 +130,7 @@ void register_citizen_pseudonym_routes(http::Server& server, const ApiContext& c
                    if (c->defer) return c->defer(std::move(answer));
                    answer();
                  };
-                 c->admission->submit(std::move(items), /*wait_for_commit=*/true, Clock::now() + kCommitWait,
+                 c->admission->submit(std::move(items), /*wait_for_commit=*/true, Clock::now() + RecordedReads::kCommitWait,
                                       std::move(done));
                });
 }

@@ -25,7 +25,8 @@ http::Response unauthorized(std::string_view code, std::string_view message) {
   return r;
 }
 
-// A refusal that is on the chain: it names its record, the reader's receipt.
+}  // namespace
+
 http::Response refused_on_chain(const RecordStatus& s) {
   http::Response r = json_reply(403, {{"error",
                                        {{"code", s.result.reason_code},
@@ -35,8 +36,6 @@ http::Response refused_on_chain(const RecordStatus& s) {
   r.headers.emplace_back("Medtrail-Receipt", s.id);
   return r;
 }
-
-}  // namespace
 
 struct RecordedReads::Checked {
   ledger::Envelope envelope;

@@ -24,6 +24,10 @@
 
 namespace medtrail::node::api {
 
+// 403 for a record the contract refused: the refusal is on the chain, so the answer names its
+// record (the receipt) beside the code and message.
+http::Response refused_on_chain(const RecordStatus& status);
+
 // Who asked, once their query is committed.
 struct Reader {
   std::string signer;   // "<org>/<name>"
