@@ -7,6 +7,7 @@
 
 #include "integration/cluster_harness.h"
 #include "integration/member_reader.h"
+#include "integration/submitter.h"
 #include "medtrail/ledger/envelope.h"
 
 namespace medtrail::integration {
@@ -14,58 +15,6 @@ namespace {
 
 using testing::HttpClient;
 using testing::HttpResponse;
-
-struct Person {
-  std::string id;
-  std::string org;
-  ledger::KeyPair key;
-};
-
-class Submitter {
- public:
-  explicit Submitter(Cluster& cluster) : cluster_(cluster) {}
-
-  ledger::Envelope sign(const Person& who, const std::string& kind, const nlohmann::json& body) {
-    nlohmann::json payload = {{"v", 1},          {"kind", kind},
-                              {"org", who.org},  {"actor", who.id},
-                              {"ts", "2026-11-23T10:00:00Z"},
-                              {"nonce", "race-" + std::to_string(++nonce_)},
-                              {"body", body}};
-    auto e = ledger::sign_envelope(ledger::to_bytes(payload.dump()), who.key);
-    EXPECT_TRUE(e.ok()) << e.status().to_string();
-    return *e;
-  }
-  // Submits through node `i` and waits for the commit; returns the record's result object.
-  nlohmann::json commit(int i, const ledger::Envelope& e) {
-    HttpClient client = cluster_.client(i);
-    HttpResponse r = client.post("/v1/records?wait=commit", ledger::envelope_to_wire(e));
-    EXPECT_EQ(r.status, 200) << r.error << r.body;
-    auto answer = nlohmann::json::parse(r.body, nullptr, false);
-    EXPECT_TRUE(answer.is_object() && answer.contains("result")) << r.body;
-    return answer.is_object() && answer.contains("result") ? answer["result"] : nlohmann::json();
-  }
-  Person admin(const std::string& org) {
-    const ledger::KeyPair& k = cluster_.admin_key(org);
-    return {org + "/admin", org, {k.suite, k.public_key, k.secret}};
-  }
-  // Registers a person through node 0.
-  Person registered(const std::string& org, const std::string& user, const std::string& role) {
-    Person p{org + "/" + user, org, ledger::ed25519_sha256().generate_keypair().value()};
-    nlohmann::json result = commit(0, sign(admin(org), "identity.register",
-                                           {{"user_id", user},
-                                            {"role", role},
-                                            {"public_key", ledger::to_hex(p.key.public_key)},
-                                            {"licence_no", "LIC-" + user},
-                                            {"valid_from", "2026-01-01"},
-                                            {"valid_until", "2099-12-31"}}));
-    EXPECT_EQ(result.value("accepted", false), true) << result.dump();
-    return p;
-  }
-
- private:
-  Cluster& cluster_;
-  uint64_t nonce_ = 0;
-};
 
 TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDispense) {
   Cluster cluster;

@@ -1,0 +1,41 @@
+#pragma once
+// People of a test cluster's organisations signing records and committing them through a node,
+// as a member's client does: the admins genesis made, and people they register.
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/cluster_harness.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/envelope.h"
+
+namespace medtrail::integration {
+
+struct Person {
+  std::string id;  // "<org>/<user>"
+  std::string org;
+  ledger::KeyPair key;
+};
+
+class Submitter {
+ public:
+  explicit Submitter(Cluster& cluster) : cluster_(cluster) {}
+
+  // A payload {v, kind, org, actor, ts, nonce, body} with a fresh nonce, signed by `who`.
+  ledger::Envelope sign(const Person& who, const std::string& kind, const nlohmann::json& body);
+  // The same payload without its signature, for a client that changes it first (`medtrail seal`).
+  nlohmann::json payload(const Person& who, const std::string& kind, const nlohmann::json& body);
+  // Submits through node `i` and waits for the commit; returns the record's result object.
+  nlohmann::json commit(int i, const ledger::Envelope& e);
+  // An organisation's genesis admin.
+  Person admin(const std::string& org) const;
+  // Registers a person (with a licence) through node 0.
+  Person registered(const std::string& org, const std::string& user, const std::string& role);
+
+ private:
+  Cluster& cluster_;
+  uint64_t nonce_ = 0;
+};
+
+}  // namespace medtrail::integration
