@@ -43,8 +43,8 @@ int fail(const std::string& what, const ledger::Status& status, int exit_code) {
 
 namespace medtrail::cli {
 
-ledger::Status write_new_text_file(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+ledger::Status write_new_text_file(const std::string& path, const std::string& text, mode_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
     return ledger::Status::error(errno == EEXIST ? "file_exists" : "io_error",
                                  path + ": " + std::strerror(errno));
@@ -72,6 +72,11 @@ ledger::Status write_new_file_atomically(const std::string& path, const std::str
                                  path + ": " + std::strerror(link_errno));
   }
   return ledger::Status();
+}
+
+void wipe(std::string& secret) {
+  volatile char* p = secret.data();  // volatile: the stores are not optimised away
+  for (size_t i = 0; i < secret.size(); ++i) p[i] = 0;
 }
 
 std::string utc_now_rfc3339() {

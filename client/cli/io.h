@@ -1,6 +1,8 @@
 #pragma once
 // Small I/O helpers shared by the commands: bounded file reads and one-line errors.
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string>
 
@@ -11,15 +13,18 @@ namespace medtrail::cli {
 // Reads a whole file ("-" for standard input), refusing anything over `max_bytes`.
 ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes);
 
-// Creates `path` (mode 0644) holding `text`, synced; never replaces an existing file
-// (`file_exists`).
-ledger::Status write_new_text_file(const std::string& path, const std::string& text);
+// Creates `path` (mode 0644, or `mode` from the first instant: 0600 for a secret) holding
+// `text`, synced; never replaces an existing file (`file_exists`).
+ledger::Status write_new_text_file(const std::string& path, const std::string& text, mode_t mode = 0644);
 
 // Creates `path` (mode 0644) holding `bytes`, whole or not at all: written and synced under a
 // temporary name beside it ("<path>.<pid>.tmp"), then linked into place, which refuses an
 // existing `path` (`file_exists`) even if one appears meanwhile; the temporary name is removed
 // either way. For files a reader may open while we write (a PNG a viewer is watching).
 ledger::Status write_new_file_atomically(const std::string& path, const std::string& bytes);
+
+// Overwrites a secret's characters (not just its length) before the string is freed.
+void wipe(std::string& secret);
 
 // Now, as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
 std::string utc_now_rfc3339();

@@ -14,7 +14,8 @@ using ledger::Status;
 using nlohmann::json;
 
 constexpr std::string_view kTopFields[] = {
-    "chain_name", "suite", "time_zone", "checkpoint_quorum", "organisations", "nodes", "raft", "pseudonym"};
+    "chain_name", "suite", "time_zone", "checkpoint_quorum", "organisations", "nodes", "raft", "pseudonym",
+    "confidential_fields"};
 constexpr std::string_view kTopRequired[] = {"chain_name", "checkpoint_quorum", "organisations",
                                              "nodes"};
 constexpr std::string_view kOrgFields[] = {"id", "name", "roles"};
@@ -145,6 +146,9 @@ ledger::Result<ledger::Genesis> parse_orgs_file(std::string_view text) {
   MEDTRAIL_RETURN_IF_ERROR(read_string(doc, "", "suite", g.suite));
   MEDTRAIL_RETURN_IF_ERROR(read_string(doc, "", "time_zone", g.time_zone));
   MEDTRAIL_RETURN_IF_ERROR(read_uint32(doc, "", "checkpoint_quorum", g.checkpoint_quorum));
+  // A consortium founded now keeps confidential fields out of clear text unless it says not to.
+  g.confidential_fields = std::string(ledger::kConfidentialSealed);
+  MEDTRAIL_RETURN_IF_ERROR(read_string(doc, "", "confidential_fields", g.confidential_fields));
   MEDTRAIL_RETURN_IF_ERROR(read_array(doc, "organisations", g.organisations, read_org));
   MEDTRAIL_RETURN_IF_ERROR(read_array(doc, "nodes", g.nodes, read_node));
   if (doc.contains("raft")) {

@@ -6,7 +6,8 @@
 //    "organisations": [{"id", "name", "roles": [...]}],
 //    "nodes": [{"id", "org", "peer_address"?, "api_address"?}],
 //    "raft"?: {"tick_ms"?, "election_ticks"?, "heartbeat_ticks"?},
-//    "pseudonym"?: {"org", "org_daily_limit"?, "person_daily_limit"?, "citizen_daily_limit"?}}
+//    "pseudonym"?: {"org", "org_daily_limit"?, "person_daily_limit"?, "citizen_daily_limit"?},
+//    "confidential_fields"?: "sealed" (the default) | "clear_allowed"}
 
 #include <string_view>
 

@@ -12,6 +12,8 @@
 #include "png_writer.h"
 #include "qr_symbol.h"
 #include "qr_terminal.h"
+#include "medtrail/ledger/sealed_fields.h"
+#include "slip_key.h"
 #include "trace_url.h"
 
 namespace medtrail::cli {
@@ -23,6 +25,7 @@ struct QrOptions {
   std::string tableware;
   std::string rx;
   std::string png;
+  std::string slip_key;
   int scale = 8;
 };
 
@@ -65,6 +68,15 @@ int run_qr(const QrOptions& o, const CLI::Option* vaccine, const CLI::Option* ta
   if (!node.ok()) return fail("qr", node.status(), kExitUsage);
   auto url = public_trace_url(*node, code->first, code->second);
   if (!url.ok()) return fail("qr", url.status(), kExitUsage);
+  if (!o.slip_key.empty()) {
+    if (code->first != TraceKind::kRx) {
+      return fail("qr", ledger::Status::error("bad_usage", "--slip-key goes with --rx only"), kExitUsage);
+    }
+    auto key = read_slip_key(o.slip_key);
+    if (!key.ok()) return fail("qr", key.status(), kExitUsage);
+    // In the fragment: a browser never sends it to the node, so the page's server never sees it.
+    *url += std::string(kSlipKeyFragment) + ledger::slip_key_to_text(key->view());
+  }
   if (o.scale < kMinScale || o.scale > kMaxScale) {
     return fail("qr", ledger::Status::error("bad_scale", "--scale must be 1..40 pixels a module"),
                 kExitUsage);
@@ -118,6 +130,9 @@ void add_qr(CLI::App& app, int& exit_code) {
       "A prescription's rx id (64 lowercase hex). It is a 256-bit capability: whoever holds the "
       "URL (or a photo of the code) can see the prescription's public status, so hand it to "
       "the patient only");
+  cmd->add_option("--slip-key", o->slip_key,
+                  "With --rx: a file holding the prescription's slip key (medtrail seal --slip-key-out); it goes in "
+                  "the URL's fragment, so whoever the patient shows the code to can read the sealed fields");
   cmd->add_option("--png", o->png,
                   "Write a PNG (1-bit grayscale) to this new file instead of drawing on the "
                   "terminal; an existing file is never replaced");

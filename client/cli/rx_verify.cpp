@@ -46,7 +46,9 @@ void print(const json& b, std::ostream& out) {
   }
   out << "  items:\n";
   for (const json& i : b.value("items", json::array())) {
-    out << "    " << s(i, "drug_code") << " " << s(i, "name") << " " << s(i, "strength") << ": prescribed "
+    // A sealed name and strength are null here: only the parties open them (medtrail open).
+    const std::string written = s(i, "name").empty() ? "(name sealed)" : s(i, "name") + " " + s(i, "strength");
+    out << "    " << s(i, "drug_code") << " " << written << ": prescribed "
         << s(i, "prescribed") << ", dispensed " << s(i, "dispensed") << ", remaining " << s(i, "remaining") << "\n";
   }
   out << "  trail:      " << b.value("trail", json::array()).size() << " records"

@@ -8,6 +8,7 @@
 
 #include "medtrail/contracts/access.h"
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/confidential.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "family_views.h"
@@ -87,14 +88,17 @@ ExecutionResult record_read(Call& call) {
 
 ExecutionResult justify(Call& call) {
   BodyReader r(call.body, "body");
+  const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
+  const Presence written = sealed ? Presence::kOptional : Presence::kRequired;
   auto event_id = r.hex("event_id", 32);
-  r.text("justification", 1024);
+  r.text("justification", 1024, written);
   if (!r.finish()) return r.result();
   std::optional<AccessEvent> event = call.txn.read<AccessEvent>(access_event_key(*event_id));
   if (!event) return ExecutionResult::reject("unknown_event", "no break-glass access " + *event_id);
   call.txn.index("patient/" + event->patient_ref);
   call.txn.index("access/" + event->org);
   if (event->org != call.org.id) return org_mismatch();
+  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   if (event->justified) {
     return ExecutionResult::reject("already_justified", "access " + *event_id + " was justified before");
   }

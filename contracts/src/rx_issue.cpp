@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/confidential.h"
 #include "medtrail/contracts/rx.h"
 #include "rx_common.h"
 
@@ -24,33 +25,35 @@ bool is_icd10(std::string_view s) {
   return s[3] == '.' && alnum(s[4]) && (s.size() == 5 || alnum(s[5]));
 }
 
-std::optional<Item> read_item(BodyReader r) {
+// `written`: how the confidential fields (name, strength, dosage) are given: required in clear,
+// or optional when the body is sealed (they are then in the sealed part).
+std::optional<Item> read_item(BodyReader r, Presence written) {
   auto code = r.matching("drug_code", is_drug_code, kDrugCodeFormat);
-  auto name = r.text("name", 128);
-  auto strength = r.text("strength", 64);
+  auto name = r.text("name", 128, written);
+  auto strength = r.text("strength", 64, written);
   auto quantity = r.integer("quantity", 1, 100000);
   auto unit = r.text("unit", 16);
-  auto dosage = r.text("dosage", 128);
+  auto dosage = r.text("dosage", 128, written);
   auto days = r.integer("days_supply", 1, 84);
   auto form = r.one_of("form", {"injection", "controlled_release", "other"}, Presence::kOptional);
   auto controlled =
       r.one_of("controlled_class", {"narcotic", "psychotropic_1", "psychotropic_2", "toxic"},
                Presence::kOptional);
   if (!r.finish()) return std::nullopt;
-  return Item{std::move(*code),   std::move(*name),       std::move(*strength),
-              std::move(*unit),   std::move(*dosage),     *days,
+  return Item{std::move(*code),   std::move(name),        std::move(strength),
+              std::move(*unit),   std::move(dosage),      *days,
               form.value_or("other"), std::move(controlled), /*prescribed=*/*quantity,
               /*dispensed=*/0};
 }
 
 // At most five drugs, each once (处方管理办法 art. 6).
-std::vector<Item> read_items(BodyReader& r) {
+std::vector<Item> read_items(BodyReader& r, Presence written) {
   std::vector<Item> items;
   const nlohmann::json* array = r.array("items", 1, 5);
   if (array == nullptr) return items;
   std::set<std::string> codes;
   for (size_t i = 0; i < array->size() && r.ok(); ++i) {
-    std::optional<Item> item = read_item(r.element(*array, i));
+    std::optional<Item> item = read_item(r.element(*array, i), written);
     if (!item) break;
     if (!codes.insert(item->drug_code).second) {
       r.fail("bad_format",
@@ -63,7 +66,11 @@ std::vector<Item> read_items(BodyReader& r) {
 }
 
 // The body's part of the prescription; issue() adds the rest.
-std::optional<Prescription> read_prescription(const nlohmann::json& body, BodyReader& r) {
+// `sealed`: the body's sealed part, if it has one.
+std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, std::optional<ledger::Sealed>& sealed) {
+  const nlohmann::json& body = call.body;
+  sealed = read_sealed(r, body, call);
+  const Presence written = sealed ? Presence::kOptional : Presence::kRequired;
   Prescription p;
   auto patient = r.patient_ref("patient_ref");
   auto type = r.one_of("type", {"normal", "emergency", "chronic"});
@@ -71,7 +78,7 @@ std::optional<Prescription> read_prescription(const nlohmann::json& body, BodyRe
   p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
   p.long_term = r.boolean("long_term", Presence::kOptional).value_or(false);
   if (p.long_term) {
-    p.long_term_reason = r.text("long_term_reason", 256);
+    p.long_term_reason = r.text("long_term_reason", 256, written);
   } else if (r.ok() && body.contains("long_term_reason")) {
     r.fail("unknown_field",
            r.path_of("long_term_reason") + " belongs to a long-term prescription only");
@@ -80,7 +87,7 @@ std::optional<Prescription> read_prescription(const nlohmann::json& body, BodyRe
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
   p.diagnosis_code =
       r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", Presence::kOptional);
-  p.items = read_items(r);
+  p.items = read_items(r, written);
   if (!r.finish()) return std::nullopt;
   p.patient_ref = std::move(*patient);
   p.type = std::move(*type);
@@ -175,7 +182,8 @@ ExecutionResult check_rules(const Prescription& p) {
 
 ExecutionResult issue(Call& call) {
   BodyReader r(call.body, "body");
-  std::optional<Prescription> p = read_prescription(call.body, r);
+  std::optional<ledger::Sealed> sealed;
+  std::optional<Prescription> p = read_prescription(call, r, sealed);
   if (!p) return r.result();
   call.txn.index(rx_key(call.record_id));
   call.txn.index("patient/" + p->patient_ref);
@@ -185,6 +193,7 @@ ExecutionResult issue(Call& call) {
     return ExecutionResult::reject("already_issued",
                                    "prescription " + std::string(call.record_id) + " exists");
   }
+  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
   const int64_t today = call.today();
   p->org = call.org.id;
@@ -199,11 +208,14 @@ ExecutionResult issue(Call& call) {
 
 ExecutionResult cancel(Call& call) {
   BodyReader r(call.body, "body");
+  const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
+  const Presence written = sealed ? Presence::kOptional : Presence::kRequired;
   auto rx_id = r.hex("rx_id", 32);
-  auto reason = r.text("reason", 256);
+  auto reason = r.text("reason", 256, written);
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
+  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
   const bool issuer =
@@ -221,7 +233,7 @@ ExecutionResult cancel(Call& call) {
         "already_dispensed",
         "prescription " + *rx_id + " has been dispensed; it can no longer be cancelled");
   }
-  rx.cancel = Cancel{attribution(call), std::move(*reason)};
+  rx.cancel = Cancel{attribution(call), std::move(reason)};
   rx.status = "cancelled";
   call.txn.write(rx_key(*rx_id), rx);
   return ExecutionResult::accept();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/confidential.h"
 #include "medtrail/contracts/rx.h"
 #include "rx_common.h"
 
@@ -108,14 +109,16 @@ ExecutionResult add_dispensed(std::vector<Item>& items, const Quantities& quanti
 
 ExecutionResult review(Call& call) {
   BodyReader r(call.body, "body");
+  const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
   auto rx_id = r.hex("rx_id", 32);
   auto decision = r.one_of("decision", {"approved", "rejected"});
-  // A rejection must say why (处方管理办法 art. 35: the prescriber is told and corrects it).
-  auto note =
-      r.text("note", 512, decision == "rejected" ? Presence::kRequired : Presence::kOptional);
+  // A rejection must say why (处方管理办法 art. 35: the prescriber is told and corrects it); a
+  // sealed body says it in its sealed part.
+  auto note = r.text("note", 512, decision == "rejected" && !sealed.has_value() ? Presence::kRequired : Presence::kOptional);
   if (!r.finish()) return r.result();
   Prescription rx;
   if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
+  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   if (rx.review) {
     return ExecutionResult::reject("already_reviewed",
                                    "prescription " + *rx_id + " was reviewed before");
@@ -149,12 +152,14 @@ ExecutionResult dispense(Call& call) {
 
 ExecutionResult deliver(Call& call) {
   BodyReader r(call.body, "body");
+  const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
   auto rx_id = r.hex("rx_id", 32);
   auto method = r.one_of("method", {"pickup", "courier"});
   auto tracking = r.text("tracking_no", 64, Presence::kOptional);
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
+  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
   if (rx.status != "dispensed" && rx.status != "delivered") {

@@ -1,6 +1,7 @@
 #include "medtrail/contracts/state_json.h"
 
 #include "family_views.h"
+#include "medtrail/contracts/confidential.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -8,6 +9,7 @@ namespace {
 const ValueCodec* codec_for(std::string_view key) {
   const std::string_view family = key.substr(0, key.find('/') + 1);
   if (family == "org/" || family == "id/" || family == "node/") return directory_value_codec(key);
+  if (family == "enckey/") return codec_of<StoredEncryptionKeys>();
   if (family == "gov/") return governance_value_codec(key);
   if (family == "rx/") return rx_value_codec(key);
   if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_codec(key);

@@ -1,6 +1,7 @@
 // vaccine.administer / vaccine.quarantine: the end of a dose's journey, given to a person or
 // taken out of use.
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/confidential.h"
 #include "vaccine_doses.h"
 #include "vaccine_handlers.h"
 
@@ -39,6 +40,7 @@ ExecutionResult check_quarantinable(const Call& call, const DoseSet& set) {
 
 ExecutionResult administer(Call& call) {
   BodyReader r(call.body, "body");
+  const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
   auto text = r.matching("code", is_dose_code,
                          "a 20-digit traceability code or a GS1 string "
                          "(01)<GTIN-14>(17)<YYMMDD>(10)<lot>(21)<serial>");
@@ -54,6 +56,7 @@ ExecutionResult administer(Call& call) {
   if (ExecutionResult v = load_dose(call.txn, code, set); !v.accepted) return v;
   LoadedDose& dose = set.doses.front();
   call.txn.index(dose.state.lot);
+  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   if (ExecutionResult v = dose_usable(dose, call.today()); !v.accepted) return v;
   if (dose.state.holder != call.org.id || dose.state.status != "in_stock") {
     return ExecutionResult::reject("not_received_here",

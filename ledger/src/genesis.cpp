@@ -10,6 +10,7 @@
 
 #include "medtrail/ledger/oprf.h"
 #include "medtrail/ledger/rfc3339.h"
+#include "medtrail/ledger/sealed_fields.h"
 #include "strict_json.h"
 
 namespace medtrail::ledger {
@@ -26,8 +27,9 @@ constexpr size_t kMaxNameBytes = 256;
 constexpr std::string_view kTopFields[] = {"format",  "chain_name", "suite",
                                            "created", "time_zone",  "organisations",
                                            "nodes",   "raft",       "checkpoint_quorum",
-                                           "gov_approvals", "pseudonym"};
-constexpr std::string_view kOrgFields[] = {"id", "name", "roles", "admin_public_key"};
+                                           "gov_approvals", "pseudonym", "confidential_fields"};
+constexpr std::string_view kOrgFields[] = {"id", "name", "roles", "admin_public_key",
+                                           "encryption_public_key"};
 constexpr std::string_view kNodeFields[] = {
     "id", "org", "public_key", "tls_spki_sha256", "peer_address", "api_address"};
 constexpr std::string_view kPseudonymFields[] = {"org", "public_key", "org_daily_limit",
@@ -48,7 +50,8 @@ Status bad(const std::string& path, const std::string& why) {
 // Every field of every genesis object is required: the file is written by a tool, and a
 // default filled in by one reader but not another would split the consortium.
 // Fields a document may leave out (their defaults apply).
-constexpr std::string_view kOptionalFields[] = {"gov_approvals", "pseudonym"};
+constexpr std::string_view kOptionalFields[] = {"gov_approvals", "pseudonym", "confidential_fields",
+                                                "encryption_public_key"};
 
 Status check_fields(const json& obj, const std::string& path,
                     std::span<const std::string_view> names) {
@@ -216,7 +219,14 @@ Status parse_org(const json& obj, const std::string& path, const CryptoSuite& su
     }
     org.roles.push_back(name);
   }
-  return get_hex(obj, path, "admin_public_key", suite.public_key_size(), org.admin_public_key);
+  MEDTRAIL_RETURN_IF_ERROR(get_hex(obj, path, "admin_public_key", suite.public_key_size(), org.admin_public_key));
+  if (!obj.contains("encryption_public_key")) return Status();
+  MEDTRAIL_RETURN_IF_ERROR(
+      get_hex(obj, path, "encryption_public_key", kEncryptionKeyBytes, org.encryption_public_key));
+  if (!is_encryption_public_key(org.encryption_public_key)) {
+    return bad(join(path, "encryption_public_key"), "is not a usable X25519 key (a point of small order)");
+  }
+  return Status();
 }
 
 nlohmann::ordered_json node_json(const GenesisNode& node) {
@@ -363,6 +373,12 @@ Status parse_document(const json& doc, Genesis& g) {
     MEDTRAIL_RETURN_IF_ERROR(get_object(doc, "", "pseudonym", pseudonym));
     MEDTRAIL_RETURN_IF_ERROR(parse_pseudonym(*pseudonym, g, g.pseudonym.emplace()));
   }
+  if (doc.contains("confidential_fields")) {
+    MEDTRAIL_RETURN_IF_ERROR(get_string(doc, "", "confidential_fields", g.confidential_fields));
+    if (g.confidential_fields != kConfidentialSealed && g.confidential_fields != kConfidentialClearAllowed) {
+      return bad("confidential_fields", "must be \"sealed\" or \"clear_allowed\"");
+    }
+  }
   return check_consortium(g);
 }
 
@@ -416,10 +432,12 @@ std::string genesis_to_json(const Genesis& g) {
   using ordered = nlohmann::ordered_json;
   ordered orgs = ordered::array();
   for (const GenesisOrg& org : g.organisations) {
-    orgs.push_back({{"id", org.id},
-                    {"name", org.name},
-                    {"roles", org.roles},
-                    {"admin_public_key", to_hex(org.admin_public_key)}});
+    ordered entry = {{"id", org.id},
+                     {"name", org.name},
+                     {"roles", org.roles},
+                     {"admin_public_key", to_hex(org.admin_public_key)}};
+    if (!org.encryption_public_key.empty()) entry["encryption_public_key"] = to_hex(org.encryption_public_key);
+    orgs.push_back(std::move(entry));
   }
   ordered nodes = ordered::array();
   for (const GenesisNode& node : g.nodes) nodes.push_back(node_json(node));
@@ -445,6 +463,7 @@ std::string genesis_to_json(const Genesis& g) {
                         {"person_daily_limit", g.pseudonym->person_daily_limit},
                         {"citizen_daily_limit", g.pseudonym->citizen_daily_limit}};
   }
+  if (g.confidential_fields != kConfidentialClearAllowed) doc["confidential_fields"] = g.confidential_fields;
   return doc.dump(2) + "\n";
 }
 

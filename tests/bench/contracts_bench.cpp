@@ -19,6 +19,8 @@
 // contracts speculating on the same pool (BlockExecutor::speculate, as the node applies).
 // BM_ContractsApplyByKind: where the apply time goes, in microseconds per record of each kind.
 // BM_ExecuteFixedCosts: the steps every record pays before its handler, timed alone.
+// BM_SealedVsClear: the node's CPU per record (parse, verify, execute, commit) on the same day
+// with and without its confidential fields sealed: sealed_over_clear (goal >= 0.9).
 
 #include <benchmark/benchmark.h>
 
@@ -114,16 +116,25 @@ bool day_is_valid(const Day& day) {
   return refused == 0;
 }
 
+Day checked_day(bool sealed) {
+  Day d = bench::build_day(100'000, 500, sealed);
+  std::fprintf(stderr, "%s day: %zu records in %zu blocks, %zu committed entries at start; mix:",
+               sealed ? "sealed" : "clear", d.record_count(), d.blocks.size(), d.committed.size());
+  for (const auto& [kind, n] : d.kind_counts) std::fprintf(stderr, " %s=%zu", kind.c_str(), n);
+  std::fprintf(stderr, "\n");
+  if (!day_is_valid(d)) std::abort();
+  return d;
+}
+
 const Day& the_day() {
-  static const Day day = [] {
-    Day d = bench::build_day(100'000, 500);
-    std::fprintf(stderr, "day: %zu records in %zu blocks, %zu committed entries at start; mix:",
-                 d.record_count(), d.blocks.size(), d.committed.size());
-    for (const auto& [kind, n] : d.kind_counts) std::fprintf(stderr, " %s=%zu", kind.c_str(), n);
-    std::fprintf(stderr, "\n");
-    if (!day_is_valid(d)) std::abort();
-    return d;
-  }();
+  static const Day day = checked_day(false);
+  return day;
+}
+
+// The same day on a chain that seals confidential fields: every rx.issue, administer and
+// justify body sealed by its author's client.
+const Day& the_sealed_day() {
+  static const Day day = checked_day(true);
   return day;
 }
 
@@ -290,5 +301,78 @@ void BM_ExecuteFixedCosts(benchmark::State& state) {
   state.counters["payload_parse_us"] = payload_s * per_record;
 }
 BENCHMARK(BM_ExecuteFixedCosts)->Iterations(2)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// Confidential fields (docs/privacy.md): what sealing costs the node. Each record from its
+// payload on, as the node handles it: the payload parsed (body included), the signature
+// verified, the contracts run and the block's writes committed — on the clear day and on the
+// same day with its confidential fields sealed, alternating in one process. Goal (issue 17):
+// sealed_over_clear >= 0.9. The clients' own sealing time is reported apart (client_seal_us).
+struct NodePath {
+  double seconds = 0;
+  double parse_s = 0, verify_s = 0, execute_s = 0;  // the steps' shares of `seconds`
+  size_t records = 0;
+  size_t accepted = 0;
+  size_t payload_bytes = 0;
+  double rate() const { return static_cast<double>(records) / seconds; }
+};
+
+NodePath node_path(const Day& day) {
+  bench::MemoryState state = day.committed;
+  NodePath out;
+  uint64_t leaf = 0;
+  auto t0 = Clock::now();
+  for (const bench::Block& block : day.blocks) {
+    contracts::BlockExecutor executor(contracts::Registry::standard(), state, day.chain, block.context);
+    for (const bench::Record& r : block.records) {
+      nlohmann::json body;
+      auto a = Clock::now();
+      auto fields = ledger::parse_payload(r.envelope, &body);
+      auto b = Clock::now();
+      const bool verified = ledger::verify_envelope_signature(r.envelope, r.public_key).ok();
+      auto c = Clock::now();
+      if (!fields.ok() || !verified) continue;
+      out.accepted += executor.execute(r.envelope, *fields, r.record_id, leaf++, &body).accepted ? 1 : 0;
+      out.execute_s += seconds(c, Clock::now());
+      out.parse_s += seconds(a, b);
+      out.verify_s += seconds(b, c);
+      out.payload_bytes += r.envelope.payload.size();
+    }
+    state.apply(executor.take_writes());
+    out.records += block.records.size();
+  }
+  out.seconds = seconds(t0, Clock::now());
+  return out;
+}
+
+void BM_SealedVsClear(benchmark::State& state) {
+  const Day& clear = the_day();
+  const Day& sealed = the_sealed_day();
+  NodePath c, s;
+  double clear_s = 0, sealed_s = 0;
+  for (auto _ : state) {
+    c = node_path(clear);
+    s = node_path(sealed);
+    if (c.accepted != c.records || s.accepted != s.records) state.SkipWithError("a record was refused");
+    clear_s += c.seconds;
+    sealed_s += s.seconds;
+    state.SetIterationTime(c.seconds + s.seconds);
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["clear_per_s"] = static_cast<double>(c.records) * n / clear_s;
+  state.counters["sealed_per_s"] = static_cast<double>(s.records) * n / sealed_s;
+  state.counters["sealed_over_clear"] = clear_s / sealed_s;
+  state.counters["clear_payload_bytes"] = static_cast<double>(c.payload_bytes) / c.records;
+  state.counters["sealed_payload_bytes"] = static_cast<double>(s.payload_bytes) / s.records;
+  state.counters["sealed_share"] = static_cast<double>(sealed.sealed_records) / sealed.record_count();
+  const double per_record = 1e6 / static_cast<double>(c.records);
+  state.counters["clear_parse_us"] = c.parse_s * per_record;
+  state.counters["sealed_parse_us"] = s.parse_s * per_record;
+  state.counters["clear_verify_us"] = c.verify_s * per_record;
+  state.counters["sealed_verify_us"] = s.verify_s * per_record;
+  state.counters["clear_execute_us"] = c.execute_s * per_record;
+  state.counters["sealed_execute_us"] = s.execute_s * per_record;
+  state.counters["client_seal_us"] = 1e6 * sealed.sealing_s / static_cast<double>(sealed.sealed_records);
+}
+BENCHMARK(BM_SealedVsClear)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -2,10 +2,13 @@
 #include "contracts/fuzz_seeds.h"
 #include "contracts/sample_bodies.h"
 #include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/confidential_fields.h"
 #include "medtrail/ledger/pseudonym.h"
+#include "medtrail/ledger/sealed_fields.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -233,6 +236,25 @@ void SeedBuilder::prepare() {
   pseudonyms["purpose"] = "treatment";
   add("access.query", doctor, pseudonyms);
   add(std::string(ledger::kCitizenPseudonymKind), f.node(), {{"card", std::string(64, 'c')}});
+
+  // Confidential fields: fixed encryption keys for the author and the regulators (seeds must
+  // not change between runs), an org.enc_key, and a sealed prescription. The contracts never
+  // open a sealed part, so fixed bytes stand in for the ciphertext and the wrapped keys.
+  auto fixed_key = [](uint8_t fill) { return ledger::encryption_key_from_secret(ledger::Bytes(32, fill)).value(); };
+  ledger::Sealed sealed{ledger::Bytes(ledger::kSealedNonceBytes, 1), ledger::Bytes(64, 2), {}};
+  uint8_t fill = 10;
+  for (ledger::GenesisOrg& org : f.chain.genesis.organisations) {
+    const bool regulator = std::find(org.roles.begin(), org.roles.end(), "regulator") != org.roles.end();
+    if (org.id != "hosp-a" && !regulator) continue;
+    org.encryption_public_key = fixed_key(fill++).public_key;
+    sealed.keys.push_back({org.id, ledger::encryption_key_id(org.encryption_public_key),
+                           ledger::Bytes(ledger::kWrappedKeyBytes, 3)});
+  }
+  add("org.enc_key", f.admin("pharm-a"), {{"public_key", ledger::to_hex(fixed_key(9).public_key)}});
+  json sealed_issue = rx_issue();
+  ledger::take_confidential("rx.issue", sealed_issue);
+  sealed_issue["sealed"] = ledger::sealed_to_json(sealed);
+  add("rx.issue", doctor, sealed_issue);
 }
 
 }  // namespace

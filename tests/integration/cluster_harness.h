@@ -37,6 +37,9 @@ struct ClusterNode {
 struct ClusterOptions {
   int nodes = 3;
   std::string extra_toml;  // appended to every node.toml (e.g. a [limits] table)
+  // Genesis "confidential_fields": "sealed" (what genesis init writes by default) rather than
+  // "clear_allowed", with which most tests drive the rules.
+  bool sealed_fields = false;
 };
 
 class Cluster {

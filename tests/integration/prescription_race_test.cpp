@@ -27,17 +27,7 @@ TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDis
   Person pharmacist_b = s.registered("pharm-b", "ph-wang", "pharmacist");
   Person pharmacist_e = s.registered("pharm-e", "ph-zhao", "pharmacist");
 
-  ledger::Envelope issue = s.sign(doctor, "rx.issue",
-                                  {{"patient_ref", std::string(64, 'a')},
-                                   {"type", "normal"},
-                                   {"channel", "offline"},
-                                   {"items", {{{"drug_code", "J01CA04"},
-                                               {"name", "Amoxicillin capsules"},
-                                               {"strength", "250 mg"},
-                                               {"quantity", 24},
-                                               {"unit", "capsule"},
-                                               {"dosage", "500 mg three times a day"},
-                                               {"days_supply", 4}}}}});
+  ledger::Envelope issue = s.sign(doctor, "rx.issue", amoxicillin_prescription());
   ASSERT_EQ(s.commit(0, issue).value("accepted", false), true);
   const std::string rx_id = ledger::record_id(issue).value();
   ASSERT_EQ(s.commit(1, s.sign(pharmacist_b, "rx.review", {{"rx_id", rx_id}, {"decision", "approved"}}))

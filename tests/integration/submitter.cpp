@@ -7,6 +7,20 @@ namespace medtrail::integration {
 using testing::HttpClient;
 using testing::HttpResponse;
 
+nlohmann::json amoxicillin_prescription() {
+  return {{"patient_ref", std::string(64, 'a')},
+          {"type", "normal"},
+          {"channel", "offline"},
+          {"diagnosis_code", "J02.9"},
+          {"items", {{{"drug_code", "J01CA04"},
+                      {"name", "Amoxicillin capsules"},
+                      {"strength", "250 mg"},
+                      {"quantity", 24},
+                      {"unit", "capsule"},
+                      {"dosage", "500 mg three times a day"},
+                      {"days_supply", 4}}}}};
+}
+
 nlohmann::json Submitter::payload(const Person& who, const std::string& kind, const nlohmann::json& body) {
   return {{"v", 1},
           {"kind", kind},

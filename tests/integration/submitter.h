@@ -18,6 +18,10 @@ struct Person {
   ledger::KeyPair key;
 };
 
+// An rx.issue body for 24 amoxicillin capsules (J01CA04), with a diagnosis and a dosage: the
+// confidential fields a sealing client would seal.
+nlohmann::json amoxicillin_prescription();
+
 class Submitter {
  public:
   explicit Submitter(Cluster& cluster) : cluster_(cluster) {}

@@ -1,5 +1,6 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/oprf.h"
+#include "medtrail/ledger/sealed_fields.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -339,6 +340,33 @@ TEST_F(GenesisRejects, APseudonymServiceNotHeldByARegulatorOrBadlyKeyedOrLimited
   expect_rejected([](json& d) { d["pseudonym"]["citizen_daily_limit"] = 1001; },
                   "pseudonym.citizen_daily_limit: must be 1..1000");
   expect_rejected([](json& d) { d["pseudonym"] = "sx-regulator"; }, "pseudonym: must be an object");
+}
+
+// Confidential fields: organisations' encryption keys and the chain's rule, both optional.
+TEST(Genesis, EncryptionKeysAndTheSealedRuleRoundTrip) {
+  Genesis g = sample_genesis(ed25519_sha256());
+  g.organisations[0].encryption_public_key = generate_encryption_key().public_key;
+  g.confidential_fields = std::string(kConfidentialSealed);
+  const std::string text = genesis_to_json(g);
+  EXPECT_NE(text.find("\"encryption_public_key\""), std::string::npos);
+  EXPECT_NE(text.find("\"confidential_fields\": \"sealed\""), std::string::npos);
+  Result<Genesis> parsed = parse_genesis(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
+  EXPECT_EQ(*parsed, g);
+  // Left out, they mean: no key yet, and confidential fields allowed in clear (older chains).
+  Result<Genesis> plain = parse_genesis(genesis_to_json(sample_genesis(ed25519_sha256())));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->organisations[0].encryption_public_key.empty());
+  EXPECT_EQ(plain->confidential_fields, kConfidentialClearAllowed);
+}
+
+TEST_F(GenesisRejects, BadEncryptionKeysOrSealedRule) {
+  expect_rejected([](json& d) { d["organisations"][0]["encryption_public_key"] = std::string(64, '0'); },
+                  "organisations[0].encryption_public_key: is not a usable X25519 key");
+  expect_rejected([](json& d) { d["organisations"][0]["encryption_public_key"] = std::string(62, 'a'); },
+                  "organisations[0].encryption_public_key: must be 64 lowercase hex");
+  expect_rejected([](json& d) { d["confidential_fields"] = "encrypted"; }, "confidential_fields: must be");
+  expect_rejected([](json& d) { d["confidential_fields"] = true; }, "confidential_fields: must be a string");
 }
 
 TEST_F(GenesisRejects, BadOrRepeatedRoles) {

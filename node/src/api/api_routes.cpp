@@ -56,6 +56,7 @@ void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& m
   register_tlog_routes(server, ctx, reads);
   register_trace_routes(server, ctx);
   register_status_routes(server, ctx);
+  register_encryption_key_routes(server, ctx);
   register_admin_routes(server, ctx);
   std::vector<Metrics::Listener> listeners{{"api", &server}};
   if (public_server != nullptr) listeners.push_back({"public", public_server});

@@ -47,6 +47,8 @@ void register_proof_routes(http::Server& server, const ApiContext& ctx);
 // GET /checkpoint (a signed note), GET /tile/<L>/<N>[.p/<W>] (public), GET /tile/entries/...
 // (a recorded read): the C2SP tlog-tiles layout
 void register_tlog_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads);
+// GET /v1/encryption-keys: members' current encryption keys, for sealing clients
+void register_encryption_key_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/status, /healthz, /readyz
 void register_status_routes(http::Server& server, const ApiContext& ctx);
 // POST /v1/admin/membership (needs ctx.signers and ctx.genesis)

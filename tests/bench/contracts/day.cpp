@@ -1,5 +1,6 @@
 #include "bench/contracts/day.h"
 
+#include <chrono>
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -8,7 +9,9 @@
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/state_json.h"
+#include "medtrail/ledger/confidential_fields.h"
 #include "medtrail/ledger/rfc3339.h"
+#include "medtrail/ledger/sealed_fields.h"
 
 namespace medtrail::bench {
 namespace {
@@ -63,7 +66,8 @@ std::string org_id(const char* type, int i) { return std::string(type) + "-" + s
 
 class DayBuilder {
  public:
-  DayBuilder(size_t records, size_t per_block) : records_(records), per_block_(per_block) {
+  DayBuilder(size_t records, size_t per_block, bool sealed)
+      : records_(records), per_block_(per_block), sealed_(sealed) {
     found_consortium();
     for (int h = 1; h <= kHospitals; ++h) staff(org_id("hosp", h), "doctor", 40, doctors_[h]);
     for (int p = 1; p <= kPharmacies; ++p)
@@ -115,7 +119,12 @@ class DayBuilder {
       ledger::KeyPair key = new_key();
       g.organisations.push_back({id, id + " name", {type}, key.public_key});
       admins_[id] = Person{id + "/admin", id, std::move(key)};
+      if (sealed_) {
+        encryption_keys_[id] = ledger::generate_encryption_key().public_key;
+        g.organisations.back().encryption_public_key = encryption_keys_[id];
+      }
     }
+    if (sealed_) g.confidential_fields = std::string(ledger::kConfidentialSealed);
     node_ = Person{"hosp-1/node-1", "hosp-1", new_key()};
     g.nodes.push_back({"node-1", "hosp-1", node_.key.public_key, {}, "127.0.0.1:1", "127.0.0.1:2"});
     day_.chain = contracts::ChainParams::from_genesis(g, ledger::Hash{}).value();
@@ -159,7 +168,8 @@ class DayBuilder {
   std::string next(const char* prefix) { return prefix + std::to_string(++serial_); }
 
   // Signs and parses one record into the current block; returns its record id.
-  std::string add(const Person& who, const std::string& kind, const json& body) {
+  std::string add(const Person& who, const std::string& kind, json body) {
+    if (sealed_) seal(who, kind, body);
     json payload = {{"v", 1},
                     {"kind", kind},
                     {"org", who.org},
@@ -176,6 +186,20 @@ class DayBuilder {
     ++day_.kind_counts[kind];
     ++emitted_;
     return r.record_id;
+  }
+
+  // As the author's client does (medtrail seal): the confidential fields sealed for the
+  // author's organisation and the regulator; timed apart, as the client's cost.
+  void seal(const Person& who, const std::string& kind, json& body) {
+    json taken = ledger::take_confidential(kind, body);
+    if (taken.empty()) return;
+    std::vector<ledger::SealRecipient> readers = {{who.org, encryption_keys_.at(who.org)}};
+    if (who.org != "reg-1") readers.push_back({"reg-1", encryption_keys_.at("reg-1")});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto sealed = ledger::seal(taken.dump(), {kind, who.id}, readers).value();
+    body[std::string(ledger::kSealedField)] = ledger::sealed_to_json(sealed.sealed);
+    day_.sealing_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++day_.sealed_records;
   }
 
   void emit(Slot slot) {
@@ -390,6 +414,8 @@ class DayBuilder {
   }
 
   size_t records_, per_block_;
+  bool sealed_;
+  std::map<std::string, ledger::Bytes> encryption_keys_;
   Day day_;
   std::mt19937_64 rng_{20261123};  // fixed: every run measures the same day
   std::vector<Slot> pattern_;
@@ -418,6 +444,8 @@ class DayBuilder {
 
 }  // namespace
 
-Day build_day(size_t records, size_t per_block) { return DayBuilder(records, per_block).build(); }
+Day build_day(size_t records, size_t per_block, bool sealed) {
+  return DayBuilder(records, per_block, sealed).build();
+}
 
 }  // namespace medtrail::bench

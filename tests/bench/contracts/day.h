@@ -56,6 +56,8 @@ struct Day {
   MemoryState committed;  // at the day's start: staff registered
   std::vector<Block> blocks;
   std::map<std::string, size_t> kind_counts;
+  size_t sealed_records = 0;  // records whose confidential fields were sealed (a sealed day)
+  double sealing_s = 0;       // the clients' time sealing them
   size_t record_count() const {
     size_t n = 0;
     for (const Block& b : blocks) n += b.records.size();
@@ -63,7 +65,9 @@ struct Day {
   }
 };
 
-// `records` records in blocks of `per_block`, every one of which the contracts accept.
-Day build_day(size_t records, size_t per_block);
+// `records` records in blocks of `per_block`, every one of which the contracts accept. `sealed`:
+// on a chain that seals confidential fields, every body's sealed by its author's client (the
+// same mix, people and order of records as without).
+Day build_day(size_t records, size_t per_block, bool sealed = false);
 
 }  // namespace medtrail::bench

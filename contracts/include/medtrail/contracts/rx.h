@@ -18,10 +18,10 @@ namespace rx {
 // One prescribed drug: what the body said, and how much of it every pharmacy has dispensed.
 struct Item {
   std::string drug_code;
-  std::string name;
-  std::string strength;
+  std::optional<std::string> name;      // confidential: null when the body sealed it
+  std::optional<std::string> strength;  // confidential
   std::string unit;
-  std::string dosage;
+  std::optional<std::string> dosage;    // confidential
   int64_t days_supply = 0;
   std::string form;
   std::optional<std::string> controlled_class;
@@ -87,7 +87,7 @@ struct Delivery : Attribution {
 };
 
 struct Cancel : Attribution {
-  std::string reason;
+  std::optional<std::string> reason;  // confidential: null when the body sealed it
 
   static constexpr auto fields() {
     return std::tuple_cat(Attribution::fields(), std::tuple{field("reason", &Cancel::reason)});

@@ -9,7 +9,8 @@
 //   "suite": "ed25519-sha256" | "sm2-sm3",
 //   "created": "2026-11-23T00:00:00Z",             RFC 3339, informational
 //   "time_zone": "+08:00",                         fixed UTC offset for calendar-day rules
-//   "organisations": [ {"id", "name", "roles": [...], "admin_public_key": hex} ],   1..256
+//   "organisations": [ {"id", "name", "roles": [...], "admin_public_key": hex,      1..256
+//                       "encryption_public_key": hex} ],   optional: X25519, sealed_fields.h
 //   "nodes": [ {"id", "org", "public_key": hex, "tls_spki_sha256": hex,
 //               "peer_address": "host:port", "api_address": "host:port"} ],      1..64
 //   "raft": {"tick_ms": 100, "election_ticks": 10, "heartbeat_ticks": 1},
@@ -20,6 +21,8 @@
 //                 "org_daily_limit": 20000,          (pseudonym.h, docs/privacy.md), run by a
 //                 "person_daily_limit": 500,         regulator organisation's node
 //                 "citizen_daily_limit": 5}
+//   "confidential_fields": "sealed"                 optional (default "clear_allowed"): whether
+//                                                  a body may hold confidential fields in clear
 // }
 // Organisation and node ids: 1..64 chars [a-z0-9-], unique. Roles among kOrgRoles, no repeats.
 // Every node's org exists; public keys have the suite's size; tls_spki_sha256 is the SHA-256 of
@@ -49,6 +52,7 @@ struct GenesisOrg {
   std::string name;
   std::vector<std::string> roles;
   Bytes admin_public_key;
+  Bytes encryption_public_key{};  // empty: none yet (an org.enc_key record can register one)
   bool operator==(const GenesisOrg&) const = default;
 };
 
@@ -81,6 +85,11 @@ struct GenesisPseudonym {
   bool operator==(const GenesisPseudonym&) const = default;
 };
 
+// Whether a record body may carry confidential fields (confidential_fields.h) in clear. A chain
+// founded with "sealed" refuses them (`confidential_in_clear`); older chains allowed them.
+inline constexpr std::string_view kConfidentialSealed = "sealed";
+inline constexpr std::string_view kConfidentialClearAllowed = "clear_allowed";
+
 struct Genesis {
   uint32_t format = 1;
   std::string chain_name;
@@ -93,6 +102,7 @@ struct Genesis {
   uint32_t checkpoint_quorum = 1;
   uint32_t gov_approvals = 1;
   std::optional<GenesisPseudonym> pseudonym;  // none: members supply patient_refs themselves
+  std::string confidential_fields = std::string(kConfidentialClearAllowed);
   bool operator==(const Genesis&) const = default;
 
   const GenesisOrg* find_org(std::string_view id) const;
