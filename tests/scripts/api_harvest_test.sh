@@ -57,6 +57,9 @@ needles=$work/needles.txt
   # Every record id of the story but the prescription's: its id is the citizen's capability, the
   # very thing a lookup is asked with.
   cut -f5 "$story/records.tsv" | grep -vx "$(awk -F'\t' '$2 == "rx.issue" { print $5; exit }' "$story/records.tsv")"
+  # The prescription's confidential fields as the doctor wrote them: sealed on the chain, so
+  # in no payload above (checked below), and never to be found anywhere anonymously either.
+  printf '%s\n' J02.9 "Amoxicillin capsules" "500 mg (2 capsules) three times a day" "left deltoid"
 } | sort -u | awk 'length($0) >= 5' >"$needles"
 [ "$(wc -l <"$needles")" -ge 60 ] || fail "too few needles ($(wc -l <"$needles")): the story changed?"
 for must in J01CA04 J02.9 hosp-xa-01/dr-li; do grep -qxF "$must" "$needles" || fail "needle $must missing"; done
@@ -129,6 +132,13 @@ rx=$(awk -F'\t' '$2 == "rx.issue" { print $5; exit }' "$story/records.tsv")
   >"$work/member.json" 2>"$work/member.err" || fail "the inspector's read failed: $(cat "$work/member.err")"
 payload=$(sed -n 's/.*"payload": *"\([^"]*\)".*/\1/p' "$story/2.1-rx.issue.envelope.json")
 grep -qF "$payload" "$work/member.json" || fail "the inspector's read does not carry the prescription"
+# Its confidential fields are sealed (docs/privacy.md): not in the payload any node holds or
+# serves, even to a member; the regulator opens them with its own keyring, on its side.
+decoded=$(printf '%s' "$payload" | base64 -d)
+case "$decoded" in *J02.9* | *Amoxicillin* | *"three times a day"*) fail "confidential fields in clear on the chain: $decoded" ;; esac
+"$medtrail" open --record "$work/member.json" --org sx-mpa --keyring "$MEDTRAIL_CLUSTER_DIR/orgs/sx-mpa/encryption.key" \
+  >"$work/opened.json" 2>"$work/open.err" || fail "the regulator cannot open the prescription: $(cat "$work/open.err")"
+grep -q '"diagnosis_code": "J02.9"' "$work/opened.json" || fail "the opened prescription has no diagnosis: $(cat "$work/opened.json")"
 
 # The citizen's CLI: the given dose is ALREADY_ADMINISTERED (exit 1), a dose in stock GENUINE
 # (exit 0); both check the node's checkpoint against the genesis and against the one verified
