@@ -178,7 +178,13 @@ TEST_F(CheckpointWatchTest, TheSignedNoteCheckpointAndTheTilesAgreeWithTheJsonCh
   ASSERT_TRUE(genesis.ok());
   const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(genesis->genesis);
   for (size_t node = 0; node < 3; ++node) {
-    HttpResponse note = cluster_.client(node).get("/checkpoint");
+    // grow() waited for node 0's quorum checkpoint; the others apply the block carrying it a
+    // moment later (and a node serves none until it has one near its head).
+    HttpResponse note;
+    EXPECT_TRUE(wait_until([&] {
+      note = cluster_.client(node).get("/checkpoint");
+      return note.status == 200;
+    }, 30s, kClusterPoll));
     ASSERT_EQ(note.status, 200) << note.body;
     EXPECT_EQ(note.header("content-type"), "text/plain; charset=utf-8");
     auto signed_cp = ledger::checkpoint_from_note(*genesis->suite, note.body, genesis->chain_id, trust);
