@@ -12,15 +12,6 @@ namespace {
 
 using ledger::ExecutionResult;
 
-std::vector<std::string> member_org_ids(const StateView& state, const ChainParams& chain) {
-  std::vector<std::string> ids;
-  for (const ledger::GenesisOrg& o : chain.genesis.organisations) ids.push_back(o.id);
-  if (std::optional<gov::AddedIds> added = read_value<gov::AddedIds>(state, gov::kOrgsAddedKey)) {
-    ids.insert(ids.end(), added->ids.begin(), added->ids.end());
-  }
-  return ids;
-}
-
 // org.enc_key: an organisation's admin registers its next encryption key. Old keys stay listed:
 // they name what was sealed for the organisation before.
 ExecutionResult register_encryption_key(Call& call) {
@@ -89,18 +80,8 @@ std::optional<CurrentEncryptionKey> current_encryption_key(const StateView& stat
 
 std::vector<MemberEncryptionKey> encryption_directory(const StateView& state, const ChainParams& chain) {
   std::vector<MemberEncryptionKey> out;
-  for (const std::string& id : member_org_ids(state, chain)) {
-    std::optional<Organisation> org = find_org(state, chain, id);
-    if (!org || org->removed) continue;
-    out.push_back({id, org->has_type("regulator"), current_encryption_key(state, chain, id)});
-  }
-  return out;
-}
-
-std::vector<std::string> regulators_with_keys(const StateView& state, const ChainParams& chain) {
-  std::vector<std::string> out;
-  for (const std::string& id : regulator_candidates(state, chain)) {
-    if (is_regulator_with_key(state, chain, id)) out.push_back(id);
+  for (const Organisation& org : member_orgs(state, chain)) {
+    out.push_back({org.id, org.has_type("regulator"), current_encryption_key(state, chain, org.id)});
   }
   return out;
 }

@@ -75,14 +75,8 @@ std::vector<std::string> member_node_orgs(const Call& call, std::string_view wit
 
 size_t member_regulators(const Call& call, std::string_view without) {
   size_t count = 0;
-  for (const ledger::GenesisOrg& o : call.chain.genesis.organisations) {
-    std::optional<Organisation> org = find_org(call.txn, call.chain, o.id);
-    if (o.id != without && org && !org->removed && org->has_type("regulator")) ++count;
-  }
-  for (const std::string& id : added_ids(call, gov::kOrgsAddedKey)) {
-    if (id == without) continue;
-    std::optional<Organisation> org = find_org(call.txn, call.chain, id);
-    if (org && !org->removed && org->has_type("regulator")) ++count;
+  for (const Organisation& org : member_orgs(call.txn, call.chain)) {
+    if (org.id != without && org.has_type("regulator")) ++count;
   }
   return count;
 }
@@ -339,6 +333,19 @@ std::vector<NodeChange> governed_nodes(const StateView& state, const ChainParams
     if (auto change = node_change_from(id, *stored)) out.push_back(std::move(*change));
   }
   return out;
+}
+
+std::vector<Organisation> member_orgs(const StateView& state, const ChainParams& chain) {
+  std::vector<Organisation> members;
+  auto add_if_member = [&](std::string_view id) {
+    std::optional<Organisation> org = find_org(state, chain, id);
+    if (org && !org->removed) members.push_back(std::move(*org));
+  };
+  for (const ledger::GenesisOrg& o : chain.genesis.organisations) add_if_member(o.id);
+  if (std::optional<AddedIds> added = read_value<AddedIds>(state, gov::kOrgsAddedKey)) {
+    for (const std::string& id : added->ids) add_if_member(id);
+  }
+  return members;
 }
 
 std::vector<KindRule> governance_rules() {

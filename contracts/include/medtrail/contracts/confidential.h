@@ -58,11 +58,10 @@ struct CurrentEncryptionKey {
 std::optional<CurrentEncryptionKey> current_encryption_key(const StateView& state, const ChainParams& chain,
                                                            std::string_view org);
 
-// The organisations every sealed body must be readable by, besides its author's: the member
-// regulators that have an encryption key.
-std::vector<std::string> regulators_with_keys(const StateView& state, const ChainParams& chain);
-// Its parts: the organisations that may be regulators (founding ones by their genesis types,
-// and every one governance added), and whether one is a member regulator with a key now.
+// Every sealed body must be readable by the member regulators that have an encryption key,
+// besides its author's organisation. The organisations that may be regulators (founding ones by
+// their genesis types, and every one governance added), and whether one is a member regulator
+// with a key now.
 std::vector<std::string> regulator_candidates(const StateView& state, const ChainParams& chain);
 bool is_regulator_with_key(const StateView& state, const ChainParams& chain, std::string_view id);
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "medtrail/contracts/context.h"
+#include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/state.h"
 #include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/bytes.h"
@@ -95,6 +96,10 @@ struct NodeChange {
   ledger::GenesisNode node;  // as genesis would describe it
   bool removed = false;
 };
+
+// The member organisations now: the founding ones not removed, then those governance added and
+// did not remove, in the order they were added.
+std::vector<Organisation> member_orgs(const StateView& state, const ChainParams& chain);
 
 // The node additions and removals a block's writes enact, in node id order.
 std::vector<NodeChange> node_changes(const ledger::StateWrites& writes);
