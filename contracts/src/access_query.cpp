@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "medtrail/contracts/access.h"
+#include "medtrail/contracts/consent.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/rx.h"
@@ -132,8 +133,9 @@ std::string trail_subject(const ledger::SignedQuery& q) {
 
 // Whose trail a reader may follow: a regulator's inspectors and auditors, anyone's; an
 // organisation's auditor, the organisation's own (its records, its access log, its people); a
-// doctor, a patient's, for treatment; everyone, their own. A patient's trail read joins the
-// patient's trail itself: the patient can see who looked.
+// doctor, a patient's: for treatment under the patient's consent (consent.h), in an emergency
+// without; everyone, their own. A patient's trail read joins the patient's trail itself: the
+// patient can see who looked, and who was refused.
 ExecutionResult trail_query(Call& call, const std::string& subject, const std::string& purpose) {
   const std::string family = subject.substr(0, subject.find('/'));
   const std::string rest = subject.substr(family.size() + 1);
@@ -145,8 +147,17 @@ ExecutionResult trail_query(Call& call, const std::string& subject, const std::s
        ((family == "actor" || family == "identity") && rest.starts_with(own + "/")))) {
     return ExecutionResult::accept();
   }
-  if (call.signer.role == "doctor" && family == "patient" && (purpose == "treatment" || purpose == "emergency")) {
-    return ExecutionResult::accept();
+  if (call.signer.role == "doctor" && family == "patient" && purpose == "emergency") {
+    return ExecutionResult::accept();  // break-glass: flagged for justification, not consent-checked
+  }
+  if (call.signer.role == "doctor" && family == "patient" && purpose == "treatment") {
+    if (consent_covers(call.txn, rest, call.org.id, call.signer.role, purpose, call.today())) {
+      return ExecutionResult::accept();
+    }
+    // The message never names the patient_ref: it is the patient's trail the refusal joins.
+    return ExecutionResult::reject("no_consent", "the patient has given " + call.org.id +
+                                                     " no consent in force today to read their records for " +
+                                                     purpose);
   }
   if (family == "actor" && rest == call.signer.id) return ExecutionResult::accept();
   return ExecutionResult::reject("query_not_permitted",

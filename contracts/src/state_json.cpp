@@ -2,6 +2,7 @@
 
 #include "family_views.h"
 #include "medtrail/contracts/confidential.h"
+#include "medtrail/contracts/consent.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -10,6 +11,7 @@ const ValueCodec* codec_for(std::string_view key) {
   const std::string_view family = key.substr(0, key.find('/') + 1);
   if (family == "org/" || family == "id/" || family == "node/") return directory_value_codec(key);
   if (family == "enckey/") return codec_of<StoredEncryptionKeys>();
+  if (family == "consent/") return codec_of<PatientConsent>();
   if (family == "gov/") return governance_value_codec(key);
   if (family == "rx/") return rx_value_codec(key);
   if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_codec(key);

@@ -187,7 +187,8 @@ TEST_F(AccessQueryTest, TrailsAreFollowedByRegulatorsOwnAuditorsDoctorsForCareAn
            Ask{"pharm-a", "auditor", patient, "audit", "query_not_permitted"},
            Ask{"reg-a", "auditor", "/v1/audit/trails/rx-reads/" + std::string(64, 'c'), "audit", ""},
            Ask{"pharm-a", "auditor", "/v1/audit/trails/rx-reads/" + std::string(64, 'c'), "audit", "query_not_permitted"},
-           Ask{"hosp-a", "doctor", patient, "treatment", ""},
+           Ask{"hosp-a", "doctor", patient, "treatment", "no_consent"},  // granted: consent_test.cpp
+           Ask{"hosp-a", "doctor", patient, "emergency", ""},
            Ask{"hosp-a", "doctor", patient, "research", "query_not_permitted"},
            Ask{"hosp-a", "doctor", "/v1/audit/trails/org/hosp-a", "treatment", "query_not_permitted"},
            Ask{"hosp-a", "pharmacist", "/v1/audit/trails/actor/hosp-a/t-pharmacist", "audit", ""},

@@ -250,6 +250,13 @@ void SeedBuilder::prepare() {
     sealed.keys.push_back({org.id, ledger::encryption_key_id(org.encryption_public_key),
                            ledger::Bytes(ledger::kWrappedKeyBytes, 3)});
   }
+  // Consent: a grant, and the withdrawal of one already recorded.
+  const json consent = {{"patient_ref", kPatientRef}, {"org", "hosp-a"}, {"purposes", {"treatment"}},
+                        {"valid_until", "2099-12-31"}};
+  add("consent.grant", doctor, consent);
+  const std::string grant_id = accept(doctor, "consent.grant", consent);
+  add("consent.withdraw", doctor, {{"patient_ref", kPatientRef}, {"grant_id", grant_id}});
+
   add("org.enc_key", f.admin("pharm-a"), {{"public_key", ledger::to_hex(fixed_key(9).public_key)}});
   json sealed_issue = rx_issue();
   ledger::take_confidential("rx.issue", sealed_issue);

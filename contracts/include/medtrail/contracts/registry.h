@@ -46,6 +46,7 @@ struct KindRule {
 // Each family's rules.
 std::vector<KindRule> identity_rules();
 std::vector<KindRule> encryption_key_rules();  // org.enc_key (confidential.h)
+std::vector<KindRule> consent_rules();         // consent.grant, consent.withdraw (consent.h)
 std::vector<KindRule> governance_rules();
 std::vector<KindRule> rx_rules();
 std::vector<KindRule> vaccine_rules();
