@@ -375,8 +375,12 @@ Status parse_document(const json& doc, Genesis& g) {
   }
   if (doc.contains("confidential_fields")) {
     MEDTRAIL_RETURN_IF_ERROR(get_string(doc, "", "confidential_fields", g.confidential_fields));
-    if (g.confidential_fields != kConfidentialSealed && g.confidential_fields != kConfidentialClearAllowed) {
-      return bad("confidential_fields", "must be \"sealed\" or \"clear_allowed\"");
+    if (g.confidential_fields != kConfidentialSealed && g.confidential_fields != kConfidentialErasable &&
+        g.confidential_fields != kConfidentialClearAllowed) {
+      return bad("confidential_fields", "must be \"sealed\", \"erasable\" or \"clear_allowed\"");
+    }
+    if (g.confidential_fields == kConfidentialErasable && !g.pseudonym) {
+      return bad("confidential_fields", "\"erasable\" needs the key service: genesis must name \"pseudonym\"");
     }
   }
   return check_consortium(g);

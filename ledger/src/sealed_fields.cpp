@@ -15,15 +15,37 @@ static_assert(kSealedTagBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
 static_assert(kEncryptionKeyBytes == crypto_box_PUBLICKEYBYTES);
 
 constexpr std::string_view kAssociatedDataLabel = "medtrail-sealed-v1";
+constexpr std::string_view kErasableAssociatedDataLabel = "medtrail-sealed-v2";
+constexpr std::string_view kContentKeyLabel = "medtrail-sealed-v2-content-key";
+constexpr std::string_view kPatientShareLabel = "medtrail-patient-share-v1";
+constexpr size_t kPatientRefHexSize = 64;
 
-// Kind and actor are ids without NUL bytes, so the separators make the encoding unambiguous.
-std::string associated_data(const SealedContext& context) {
-  std::string ad(kAssociatedDataLabel);
+// Kind, actor and subject are ids without NUL bytes, so the separators make the encoding
+// unambiguous. Version 2 binds the subject too: the fields cannot be moved to another patient.
+std::string associated_data(const SealedContext& context, int version, std::string_view subject) {
+  std::string ad(version == kErasableSealedVersion ? kErasableAssociatedDataLabel : kAssociatedDataLabel);
   ad.push_back('\0');
   ad.append(context.kind);
   ad.push_back('\0');
   ad.append(context.actor);
+  if (version == kErasableSealedVersion) {
+    ad.push_back('\0');
+    ad.append(subject);
+  }
   return ad;
+}
+
+// Version 2's content key: keyed BLAKE2b-256 of the share under the data key. Either alone
+// gives nothing.
+SecureBytes content_key(ByteView data_key, ByteView share) {
+  std::string message(kContentKeyLabel);
+  message.push_back('\0');
+  message.append(reinterpret_cast<const char*>(share.data()), share.size());
+  SecureBytes key(kDataKeyBytes);
+  crypto_generichash(key.data(), key.size(), reinterpret_cast<const uint8_t*>(message.data()), message.size(),
+                     data_key.data(), data_key.size());
+  sodium_memzero(message.data(), message.size());
+  return key;
 }
 
 Status bad_sealed(const std::string& field, const std::string& why) {
@@ -33,6 +55,8 @@ Status bad_sealed(const std::string& field, const std::string& why) {
 bool is_lower_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
+
+bool is_patient_ref(std::string_view s) { return s.size() == kPatientRefHexSize && is_lower_hex(s); }
 
 bool is_org_id(std::string_view s) {
   return !s.empty() && s.size() <= 64 &&
@@ -127,8 +151,32 @@ Result<EncryptionKey> encryption_key_from_secret(ByteView secret) {
   return key;
 }
 
+Bytes new_sealed_nonce() {
+  Bytes nonce(kSealedNonceBytes);
+  randombytes_buf(nonce.data(), nonce.size());
+  return nonce;
+}
+
+SecureBytes new_patient_key() {
+  SecureBytes key(kPatientKeyBytes);
+  randombytes_buf(key.data(), key.size());
+  return key;
+}
+
+SecureBytes patient_share(ByteView patient_key, std::string_view patient_ref, ByteView nonce) {
+  std::string message(kPatientShareLabel);
+  message.push_back('\0');
+  message.append(patient_ref);
+  message.push_back('\0');
+  message.append(reinterpret_cast<const char*>(nonce.data()), nonce.size());
+  SecureBytes share(kPatientShareBytes);
+  crypto_generichash(share.data(), share.size(), reinterpret_cast<const uint8_t*>(message.data()), message.size(),
+                     patient_key.data(), patient_key.size());
+  return share;
+}
+
 Result<SealResult> seal(std::string_view plaintext, const SealedContext& context,
-                        const std::vector<SealRecipient>& recipients) {
+                        const std::vector<SealRecipient>& recipients, const PatientShare* erasable) {
   if (plaintext.size() > kMaxSealedPlaintextBytes) {
     return Status::error("too_large", "confidential fields of " + std::to_string(plaintext.size()) +
                                           " bytes; at most " + std::to_string(kMaxSealedPlaintextBytes));
@@ -145,18 +193,33 @@ Result<SealResult> seal(std::string_view plaintext, const SealedContext& context
       return Status::error("bad_recipient", "the encryption key of " + r.org + " is not a usable X25519 key");
     }
   }
+  if (erasable != nullptr &&
+      (!is_patient_ref(erasable->patient_ref) || erasable->nonce.size() != kSealedNonceBytes ||
+       erasable->share.size() != kPatientShareBytes)) {
+    return Status::error("bad_share", "an erasable seal needs a 64-hex patient_ref, a " +
+                                          std::to_string(kSealedNonceBytes) + "-byte nonce and a " +
+                                          std::to_string(kPatientShareBytes) + "-byte share");
+  }
   SealResult result;
   result.data_key = SecureBytes(kDataKeyBytes);
   crypto_aead_xchacha20poly1305_ietf_keygen(result.data_key.data());
   Sealed& sealed = result.sealed;
-  sealed.nonce.resize(kSealedNonceBytes);
-  randombytes_buf(sealed.nonce.data(), sealed.nonce.size());
-  const std::string ad = associated_data(context);
+  SecureBytes key;
+  if (erasable != nullptr) {
+    sealed.version = kErasableSealedVersion;
+    sealed.subject = erasable->patient_ref;
+    sealed.nonce = erasable->nonce;
+    key = content_key(result.data_key.view(), erasable->share.view());
+  } else {
+    sealed.nonce = new_sealed_nonce();
+    key = SecureBytes(result.data_key);
+  }
+  const std::string ad = associated_data(context, sealed.version, sealed.subject);
   sealed.ciphertext.resize(plaintext.size() + kSealedTagBytes);
   unsigned long long written = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       sealed.ciphertext.data(), &written, reinterpret_cast<const uint8_t*>(plaintext.data()), plaintext.size(),
-      reinterpret_cast<const uint8_t*>(ad.data()), ad.size(), nullptr, sealed.nonce.data(), result.data_key.data());
+      reinterpret_cast<const uint8_t*>(ad.data()), ad.size(), nullptr, sealed.nonce.data(), key.data());
   sealed.ciphertext.resize(written);
   for (const SealRecipient& r : recipients) {
     SealedKey key{r.org, encryption_key_id(r.public_key), Bytes(kWrappedKeyBytes)};
@@ -187,21 +250,28 @@ Result<SecureBytes> unwrap_data_key(const Sealed& sealed, std::string_view org,
                        "the sealed fields are not wrapped for " + std::string(org) + " under any key of this keyring");
 }
 
-Result<std::string> open_sealed(const Sealed& sealed, ByteView data_key, const SealedContext& context) {
+Result<std::string> open_sealed(const Sealed& sealed, ByteView data_key, const SealedContext& context,
+                                const SecureBytes* share) {
+  const bool erasable = sealed.version == kErasableSealedVersion;
+  if (erasable && share == nullptr) {
+    return Status::error("share_needed", "these sealed fields are erasable: opening them needs the patient's share "
+                                         "from the key service");
+  }
   if (data_key.size() != kDataKeyBytes || sealed.nonce.size() != kSealedNonceBytes ||
-      sealed.ciphertext.size() < kSealedTagBytes) {
+      sealed.ciphertext.size() < kSealedTagBytes || (erasable && share->size() != kPatientShareBytes)) {
     return Status::error("open_failed", "the sealed fields do not open with this key");
   }
-  const std::string ad = associated_data(context);
+  const SecureBytes key = erasable ? content_key(data_key, share->view()) : SecureBytes(data_key);
+  const std::string ad = associated_data(context, sealed.version, sealed.subject);
   std::string plaintext(sealed.ciphertext.size() - kSealedTagBytes, '\0');
   unsigned long long written = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<uint8_t*>(plaintext.data()), &written, nullptr, sealed.ciphertext.data(),
           sealed.ciphertext.size(), reinterpret_cast<const uint8_t*>(ad.data()), ad.size(), sealed.nonce.data(),
-          data_key.data()) != 0) {
+          key.data()) != 0) {
     return Status::error("open_failed",
-                         "the sealed fields do not open with this key (another key, changed bytes, or sealed for "
-                         "another record)");
+                         "the sealed fields do not open with this key (another key or share, changed bytes, or sealed "
+                         "for another record)");
   }
   plaintext.resize(written);
   return plaintext;
@@ -212,19 +282,34 @@ nlohmann::json sealed_to_json(const Sealed& sealed) {
   for (const SealedKey& key : sealed.keys) {
     keys.push_back({{"org", key.org}, {"key_id", key.key_id}, {"wrapped", to_base64(key.wrapped)}});
   }
-  return {{"v", kSealedVersion},
-          {"nonce", to_hex(sealed.nonce)},
-          {"ciphertext", to_base64(sealed.ciphertext)},
-          {"keys", std::move(keys)}};
+  nlohmann::json out = {{"v", sealed.version},
+                        {"nonce", to_hex(sealed.nonce)},
+                        {"ciphertext", to_base64(sealed.ciphertext)},
+                        {"keys", std::move(keys)}};
+  if (sealed.version == kErasableSealedVersion) out["subject"] = sealed.subject;
+  return out;
 }
 
 Result<Sealed> sealed_from_json(const nlohmann::json& value) {
-  if (!has_exactly(value, {"v", "nonce", "ciphertext", "keys"})) {
-    return Status::error("bad_sealed", "sealed: must be an object with exactly v, nonce, ciphertext and keys");
+  const nlohmann::json* v = value.is_object() && value.contains("v") ? &value.at("v") : nullptr;
+  const bool erasable = v != nullptr && v->is_number_integer() && v->get<int64_t>() == kErasableSealedVersion;
+  if (erasable ? !has_exactly(value, {"v", "subject", "nonce", "ciphertext", "keys"})
+               : !has_exactly(value, {"v", "nonce", "ciphertext", "keys"})) {
+    return Status::error("bad_sealed", erasable ? "sealed: version 2 is an object with exactly v, subject, nonce, "
+                                                  "ciphertext and keys"
+                                                : "sealed: must be an object with exactly v, nonce, ciphertext and keys");
   }
-  const nlohmann::json& v = value.at("v");
-  if (!v.is_number_integer() || v.get<int64_t>() != kSealedVersion) return bad_sealed("v", "must be 1");
+  if (!erasable && (!v->is_number_integer() || v->get<int64_t>() != kSealedVersion)) {
+    return bad_sealed("v", "must be 1 or 2");
+  }
   Sealed sealed;
+  if (erasable) {
+    sealed.version = kErasableSealedVersion;
+    Result<std::string> subject = string_field(value, "", "subject");
+    if (!subject.ok()) return subject.status();
+    if (!is_patient_ref(*subject)) return bad_sealed("subject", "must be a patient_ref (64 lowercase hex)");
+    sealed.subject = std::move(*subject);
+  }
   Result<std::string> nonce_text = string_field(value, "", "nonce");
   if (!nonce_text.ok()) return nonce_text.status();
   const std::string& nonce = *nonce_text;

@@ -367,6 +367,19 @@ TEST_F(GenesisRejects, BadEncryptionKeysOrSealedRule) {
                   "organisations[0].encryption_public_key: must be 64 lowercase hex");
   expect_rejected([](json& d) { d["confidential_fields"] = "encrypted"; }, "confidential_fields: must be");
   expect_rejected([](json& d) { d["confidential_fields"] = true; }, "confidential_fields: must be a string");
+  // Erasable sealed fields need the key service, which the pseudonym service's node runs.
+  expect_rejected([](json& d) { d["confidential_fields"] = "erasable"; },
+                  "confidential_fields: \"erasable\" needs the key service");
+}
+
+TEST(Genesis, TheErasableRuleRoundTripsWithItsKeyService) {
+  Genesis g = sample_genesis(ed25519_sha256());
+  const OprfServerKey key = oprf_generate_key_pair();
+  g.pseudonym = GenesisPseudonym{"sx-regulator", Bytes(key.public_key.begin(), key.public_key.end()), 100, 7, 3};
+  g.confidential_fields = std::string(kConfidentialErasable);
+  Result<Genesis> parsed = parse_genesis(genesis_to_json(g));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
+  EXPECT_EQ(parsed->confidential_fields, kConfidentialErasable);
 }
 
 TEST_F(GenesisRejects, BadOrRepeatedRoles) {

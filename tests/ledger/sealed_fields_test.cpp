@@ -122,7 +122,9 @@ TEST(SealedFields, JsonRoundTripsAndIsStrict) {
     change(j);
     return sealed_from_json(j).status().code();
   };
-  EXPECT_EQ(broken([](nlohmann::json& j) { j["v"] = 2; }), "bad_sealed");
+  EXPECT_EQ(broken([](nlohmann::json& j) { j["v"] = 2; }), "bad_sealed");  // version 2 names its subject
+  EXPECT_EQ(broken([](nlohmann::json& j) { j["v"] = 3; }), "bad_sealed");
+  EXPECT_EQ(broken([](nlohmann::json& j) { j["subject"] = std::string(64, 'a'); }), "bad_sealed");
   EXPECT_EQ(broken([](nlohmann::json& j) { j["extra"] = 1; }), "bad_sealed");
   EXPECT_EQ(broken([](nlohmann::json& j) { j.erase("nonce"); }), "bad_sealed");
   EXPECT_EQ(broken([](nlohmann::json& j) { j["nonce"] = std::string(48, 'A'); }), "bad_sealed");
@@ -139,6 +141,91 @@ TEST(SealedFields, JsonRoundTripsAndIsStrict) {
   EXPECT_EQ(broken([](nlohmann::json& j) { j["keys"][0]["wrapped"] = to_base64(Bytes(79)); }), "bad_sealed");
   EXPECT_EQ(broken([](nlohmann::json& j) { j["keys"][0]["more"] = 1; }), "bad_sealed");
   EXPECT_EQ(broken([](nlohmann::json& j) { j = nlohmann::json::array(); }), "bad_sealed");
+}
+
+const std::string kPatientRef(64, 'e');
+
+// Version 2: the author asks the key service for the share of the nonce it drew, then seals.
+struct ErasableSeal {
+  SecureBytes patient_key = new_patient_key();
+  PatientShare share;
+  Result<SealResult> result = Status::error("unset", "");
+  explicit ErasableSeal(const Parties& p) {
+    share.patient_ref = kPatientRef;
+    share.nonce = new_sealed_nonce();
+    share.share = patient_share(patient_key.view(), kPatientRef, share.nonce);
+    result = seal(kPlaintext, kContext, p.readers(), &share);
+  }
+};
+
+TEST(ErasableSealedFields, OpeningNeedsTheDataKeyAndThePatientsShareForThisRecord) {
+  Parties p;
+  ErasableSeal e(p);
+  ASSERT_TRUE(e.result.ok()) << e.result.status().to_string();
+  const Sealed& sealed = e.result->sealed;
+  EXPECT_EQ(sealed.version, kErasableSealedVersion);
+  EXPECT_EQ(sealed.subject, kPatientRef);
+  EXPECT_EQ(sealed.nonce, e.share.nonce);
+  auto data_key = unwrap_data_key(sealed, "hosp-a", keyring_of(p.hospital));
+  ASSERT_TRUE(data_key.ok());
+
+  // The service derives the same share again from the patient's key: it opens.
+  const SecureBytes share = patient_share(e.patient_key.view(), kPatientRef, sealed.nonce);
+  auto opened = open_sealed(sealed, data_key->view(), kContext, &share);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  EXPECT_EQ(*opened, kPlaintext);
+  // The data key alone does not, nor with a share of another record, patient or patient key.
+  EXPECT_EQ(open_sealed(sealed, data_key->view(), kContext).status().code(), "share_needed");
+  const SecureBytes other_nonce = patient_share(e.patient_key.view(), kPatientRef, new_sealed_nonce());
+  const SecureBytes other_patient = patient_share(e.patient_key.view(), std::string(64, 'f'), sealed.nonce);
+  const SecureBytes other_key = patient_share(new_patient_key().view(), kPatientRef, sealed.nonce);
+  for (const SecureBytes* wrong : {&other_nonce, &other_patient, &other_key}) {
+    EXPECT_EQ(open_sealed(sealed, data_key->view(), kContext, wrong).status().code(), "open_failed");
+  }
+  // The share alone, with another record's data key (a slip of another prescription), does not.
+  ErasableSeal other(p);
+  ASSERT_TRUE(other.result.ok());
+  EXPECT_EQ(open_sealed(sealed, other.result->data_key.view(), kContext, &share).status().code(), "open_failed");
+  // Moved to another patient, the bytes do not open under that patient's share either.
+  Sealed moved = sealed;
+  moved.subject = std::string(64, 'f');
+  EXPECT_EQ(open_sealed(moved, data_key->view(), kContext, &other_patient).status().code(), "open_failed");
+}
+
+TEST(ErasableSealedFields, JsonNamesTheSubjectAndRoundTrips) {
+  Parties p;
+  ErasableSeal e(p);
+  ASSERT_TRUE(e.result.ok());
+  const nlohmann::json json = sealed_to_json(e.result->sealed);
+  EXPECT_EQ(json["v"], 2);
+  EXPECT_EQ(json["subject"], kPatientRef);
+  auto back = sealed_from_json(json);
+  ASSERT_TRUE(back.ok()) << back.status().to_string();
+  EXPECT_EQ(*back, e.result->sealed);
+  for (const nlohmann::json& subject : {nlohmann::json(std::string(64, 'E')), nlohmann::json(std::string(63, 'e')),
+                                        nlohmann::json(1), nlohmann::json("110101199003077571")}) {
+    nlohmann::json j = json;
+    j["subject"] = subject;
+    EXPECT_EQ(sealed_from_json(j).status().code(), "bad_sealed") << subject;
+  }
+  nlohmann::json without = json;
+  without.erase("subject");
+  EXPECT_EQ(sealed_from_json(without).status().code(), "bad_sealed");
+}
+
+TEST(ErasableSealedFields, RefusesAMalformedShare) {
+  Parties p;
+  PatientShare share{kPatientRef, new_sealed_nonce(), SecureBytes(kPatientShareBytes)};
+  EXPECT_TRUE(seal(kPlaintext, kContext, p.readers(), &share).ok());
+  PatientShare bad_ref = share;
+  bad_ref.patient_ref = "110101199003077571";
+  PatientShare bad_nonce = share;
+  bad_nonce.nonce.pop_back();
+  PatientShare bad_share = share;
+  bad_share.share = SecureBytes(16);
+  for (const PatientShare* s : {&bad_ref, &bad_nonce, &bad_share}) {
+    EXPECT_EQ(seal(kPlaintext, kContext, p.readers(), s).status().code(), "bad_share");
+  }
 }
 
 TEST(EncryptionKeys, KeyIdsAreStableAndSmallOrderPointsAreRefused) {

@@ -22,7 +22,9 @@
 //                 "person_daily_limit": 500,         regulator organisation's node
 //                 "citizen_daily_limit": 5}
 //   "confidential_fields": "sealed"                 optional (default "clear_allowed"): whether
-//                                                  a body may hold confidential fields in clear
+//                                                  a body may hold confidential fields in clear;
+//                                                  "erasable" also requires sealed version 2
+//                                                  (needs "pseudonym": its node keeps patient keys)
 // }
 // Organisation and node ids: 1..64 chars [a-z0-9-], unique. Roles among kOrgRoles, no repeats.
 // Every node's org exists; public keys have the suite's size; tls_spki_sha256 is the SHA-256 of
@@ -86,8 +88,11 @@ struct GenesisPseudonym {
 };
 
 // Whether a record body may carry confidential fields (confidential_fields.h) in clear. A chain
-// founded with "sealed" refuses them (`confidential_in_clear`); older chains allowed them.
+// founded with "sealed" refuses them (`confidential_in_clear`); older chains allowed them. One
+// founded with "erasable" refuses them too, and every sealed part must be erasable (sealed
+// version 2, bound to the patient's key at the key service: `not_erasable`).
 inline constexpr std::string_view kConfidentialSealed = "sealed";
+inline constexpr std::string_view kConfidentialErasable = "erasable";
 inline constexpr std::string_view kConfidentialClearAllowed = "clear_allowed";
 
 struct Genesis {

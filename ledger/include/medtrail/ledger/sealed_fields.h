@@ -11,6 +11,17 @@
 //
 // The ciphertext's associated data binds it to the record's kind and actor: the same bytes
 // copied into another signer's record, or another kind, do not open.
+//
+// Version 2 is erasable (docs/privacy.md, "Erasure"): the body also names its patient,
+//
+//   "sealed": {"v": 2, "subject": patient_ref, "nonce": ..., "ciphertext": ..., "keys": [...]}
+//
+// and the content key mixes the data key with the patient's share for this record, which only the
+// key service can compute, from a per-patient key it keeps (patient_share). Reading needs both:
+// the data key (a party's) and the share (the service's, asked for in a recorded query). Erasing
+// the patient destroys their key: from then on nobody can compute a share, so no node, backup
+// or export opens those fields again, while the chain's bytes, and every proof over them, stay
+// as they were.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -26,6 +37,9 @@ namespace medtrail::ledger {
 
 inline constexpr std::string_view kSealedField = "sealed";
 inline constexpr int kSealedVersion = 1;
+inline constexpr int kErasableSealedVersion = 2;
+inline constexpr size_t kPatientKeyBytes = 32;
+inline constexpr size_t kPatientShareBytes = 32;
 inline constexpr size_t kEncryptionKeyBytes = 32;     // X25519
 inline constexpr size_t kDataKeyBytes = 32;           // XChaCha20-Poly1305
 inline constexpr size_t kSealedNonceBytes = 24;
@@ -61,6 +75,8 @@ struct SealedKey {
 };
 
 struct Sealed {
+  int version = kSealedVersion;
+  std::string subject;  // version 2: the patient_ref whose share the content key needs
   Bytes nonce;
   Bytes ciphertext;
   std::vector<SealedKey> keys;
@@ -79,26 +95,46 @@ struct SealedContext {
   std::string_view actor;
 };
 
+// Version 2: the patient's share for the record sealed under `nonce` (which the author draws
+// first, with new_sealed_nonce, to ask the key service for the share).
+struct PatientShare {
+  std::string patient_ref;  // 64 lowercase hex
+  Bytes nonce;
+  SecureBytes share;
+};
+
+Bytes new_sealed_nonce();
+// A patient's key, as the key service draws it on first use.
+SecureBytes new_patient_key();
+// The key service's share for one record: keyed BLAKE2b-256, under the patient's key, of a label,
+// the patient_ref and the record's nonce. A share opens that record only.
+SecureBytes patient_share(ByteView patient_key, std::string_view patient_ref, ByteView nonce);
+
 struct SealResult {
   Sealed sealed;
   SecureBytes data_key;  // for the slip; wiped when dropped
 };
 
-// Encrypts `plaintext` (the confidential fields as JSON) under a fresh data key. Errors:
+// Encrypts `plaintext` (the confidential fields as JSON) under a fresh data key; with `erasable`,
+// as version 2 under the share's nonce, the content key mixing in the share. Errors:
 // `too_large` (plaintext above kMaxSealedPlaintextBytes), `bad_recipient` (none, more than
-// kMaxSealedRecipients, an organisation twice, or a key that is_encryption_public_key refuses).
+// kMaxSealedRecipients, an organisation twice, or a key that is_encryption_public_key refuses),
+// `bad_share` (a ref that is not 64 lowercase hex, a nonce or share of another size).
 Result<SealResult> seal(std::string_view plaintext, const SealedContext& context,
-                        const std::vector<SealRecipient>& recipients);
+                        const std::vector<SealRecipient>& recipients, const PatientShare* erasable = nullptr);
 // The data key wrapped for `org` under one of `keyring`'s keys (old ones too: a rotated key
 // still opens what was sealed for it). Errors: `not_a_recipient` (no wrapped key for `org`
 // under any key of the keyring), `unwrap_failed` (the wrapped bytes do not open).
 Result<SecureBytes> unwrap_data_key(const Sealed& sealed, std::string_view org,
                                     const std::vector<EncryptionKey>& keyring);
-// Errors: `open_failed` (another key, changed bytes, or another record's kind or actor).
-Result<std::string> open_sealed(const Sealed& sealed, ByteView data_key, const SealedContext& context);
+// `share` is the patient's share for this record, needed by version 2 and ignored by version 1.
+// Errors: `share_needed` (version 2 without a share), `open_failed` (another key or share, changed
+// bytes, or another record's kind or actor).
+Result<std::string> open_sealed(const Sealed& sealed, ByteView data_key, const SealedContext& context,
+                                const SecureBytes* share = nullptr);
 
 nlohmann::json sealed_to_json(const Sealed& sealed);
-// Strict: exactly the fields above, each of its size; 1..kMaxSealedRecipients keys for distinct
+// Strict: exactly the fields above (version 1 or 2), each of its size; 1..kMaxSealedRecipients keys for distinct
 // organisations; a ciphertext no longer than the largest plaintext sealed. Errors: `bad_sealed`
 // naming the field.
 Result<Sealed> sealed_from_json(const nlohmann::json& value);
