@@ -98,7 +98,7 @@ ExecutionResult justify(Call& call) {
   call.txn.index("patient/" + event->patient_ref);
   call.txn.index("access/" + event->org);
   if (event->org != call.org.id) return org_mismatch();
-  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
+  if (ExecutionResult v = check_sealed_readers(sealed, call, event->patient_ref); !v.accepted) return v;
   if (event->justified) {
     return ExecutionResult::reject("already_justified", "access " + *event_id + " was justified before");
   }

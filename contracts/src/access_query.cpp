@@ -60,10 +60,13 @@ size_t subject_parts(std::string_view family) {
 
 // What a query target asks for. Only what the API serves under authentication is known; any
 // other target is refused (a node never submits one; a lying node's would be refused here).
-enum class Query { kRecord, kBlock, kPrescription, kTrail, kSearch, kEntryBundle, kPseudonym, kUnknown };
+enum class Query {
+  kRecord, kBlock, kPrescription, kTrail, kSearch, kEntryBundle, kPseudonym, kPatientShares, kUnknown
+};
 
 Query classify(const ledger::SignedQuery& q) {
   if (q.method == "POST" && ledger::pseudonym_target_count(q.target)) return Query::kPseudonym;
+  if (q.method == "POST" && ledger::parse_patient_share_target(q.target)) return Query::kPatientShares;
   if (q.method != "GET") return Query::kUnknown;
   const std::vector<std::string_view> s = path_segments(q.target);
   if (s.size() == 3 && s[0] == "v1" && s[1] == "records" && ledger::is_hash_hex(s[2])) {
@@ -233,6 +236,8 @@ ExecutionResult query(Call& call) {
       return search_query(call, *q);
     case Query::kPseudonym:
       return pseudonym_query(call, q->purpose, *ledger::pseudonym_target_count(q->target));
+    case Query::kPatientShares:
+      return patient_share_query(call, q->purpose, *ledger::parse_patient_share_target(q->target));
     case Query::kUnknown:
       break;
   }

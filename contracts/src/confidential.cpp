@@ -97,7 +97,8 @@ std::optional<ledger::Sealed> read_sealed(BodyReader& r, const nlohmann::json& b
       r.fail("bad_format", "body." + parsed.status().message());
     }
   }
-  const bool sealed_chain = call.chain.genesis.confidential_fields == ledger::kConfidentialSealed;
+  const bool sealed_chain = call.chain.genesis.confidential_fields == ledger::kConfidentialSealed ||
+                           call.chain.genesis.confidential_fields == ledger::kConfidentialErasable;
   if (r.ok() && (sealed != nullptr || sealed_chain)) {
     std::vector<std::string> in_clear = ledger::confidential_in_clear(call.fields.kind, body);
     if (!in_clear.empty()) {
@@ -109,8 +110,19 @@ std::optional<ledger::Sealed> read_sealed(BodyReader& r, const nlohmann::json& b
   return out;
 }
 
-ExecutionResult check_sealed_readers(const std::optional<ledger::Sealed>& sealed, const Call& call) {
+ExecutionResult check_sealed_readers(const std::optional<ledger::Sealed>& sealed, const Call& call,
+                                     std::string_view patient_ref) {
   if (!sealed) return ExecutionResult::accept();
+  if (sealed->version == ledger::kErasableSealedVersion && sealed->subject != patient_ref) {
+    // Neither ref is echoed: a message lands in every reader's copy of the result.
+    return ExecutionResult::reject("sealed_subject_mismatch",
+                                   "body.sealed.subject is not the patient this record is about");
+  }
+  if (call.chain.genesis.confidential_fields == ledger::kConfidentialErasable &&
+      sealed->version != ledger::kErasableSealedVersion) {
+    return ExecutionResult::reject("not_erasable", "this chain keeps confidential fields erasable: body.sealed must be "
+                                                   "version 2, sealed with the patient's share from the key service");
+  }
   for (const ledger::SealedKey& key : sealed->keys) {
     std::optional<Organisation> org = find_org(call.txn, call.chain, key.org);
     std::optional<CurrentEncryptionKey> current =

@@ -102,4 +102,24 @@ ExecutionResult citizen_pseudonym(Call& call) {
   return ExecutionResult::accept();
 }
 
+// The patient sees which organisations asked for the shares of their fields; the data key (a
+// party's) is the other half, so a share alone opens nothing.
+ExecutionResult patient_share_query(Call& call, std::string_view purpose, const ledger::ShareTarget& target) {
+  call.txn.index("patient/" + target.patient_ref);
+  if (!call.chain.genesis.pseudonym) {
+    return ExecutionResult::reject("no_pseudonym_service", "this chain's genesis names no key service (pseudonym)");
+  }
+  const bool may_ask = is_care_asker(call) || (target.use == ledger::ShareUse::kOpen && is_regulator_asker(call));
+  if (!may_ask) {
+    return ExecutionResult::reject("query_not_permitted",
+                                   "a patient's key shares are asked for by the care staff of hospitals, clinics, "
+                                   "pharmacies and disease-control centres, and to open by a regulator's inspectors "
+                                   "and auditors");
+  }
+  if (purpose == "research") {
+    return ExecutionResult::reject("purpose_not_permitted", "research does not read named patients' sealed fields");
+  }
+  return ExecutionResult::accept();
+}
+
 }  // namespace medtrail::contracts

@@ -193,7 +193,7 @@ ExecutionResult issue(Call& call) {
     return ExecutionResult::reject("already_issued",
                                    "prescription " + std::string(call.record_id) + " exists");
   }
-  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
+  if (ExecutionResult v = check_sealed_readers(sealed, call, p->patient_ref); !v.accepted) return v;
   if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
   const int64_t today = call.today();
   p->org = call.org.id;
@@ -215,9 +215,9 @@ ExecutionResult cancel(Call& call) {
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
-  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
+  if (ExecutionResult v = check_sealed_readers(sealed, call, rx.patient_ref); !v.accepted) return v;
   const bool issuer =
       call.signer.role == "doctor" ? rx.doctor == call.signer.id : rx.org == call.org.id;
   if (!issuer) {

@@ -118,7 +118,7 @@ ExecutionResult review(Call& call) {
   if (!r.finish()) return r.result();
   Prescription rx;
   if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
-  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
+  if (ExecutionResult v = check_sealed_readers(sealed, call, rx.patient_ref); !v.accepted) return v;
   if (rx.review) {
     return ExecutionResult::reject("already_reviewed",
                                    "prescription " + *rx_id + " was reviewed before");
@@ -159,9 +159,9 @@ ExecutionResult deliver(Call& call) {
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
-  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
   Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
+  if (ExecutionResult v = check_sealed_readers(sealed, call, rx.patient_ref); !v.accepted) return v;
   if (rx.status != "dispensed" && rx.status != "delivered") {
     return ExecutionResult::reject("not_dispensed",
                                    "prescription " + *rx_id + " is not fully dispensed");

@@ -3,6 +3,7 @@
 #include "family_views.h"
 #include "medtrail/contracts/confidential.h"
 #include "medtrail/contracts/consent.h"
+#include "medtrail/contracts/erasure.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -12,6 +13,7 @@ const ValueCodec* codec_for(std::string_view key) {
   if (family == "org/" || family == "id/" || family == "node/") return directory_value_codec(key);
   if (family == "enckey/") return codec_of<StoredEncryptionKeys>();
   if (family == "consent/") return codec_of<PatientConsent>();
+  if (family == "erased/") return codec_of<StoredErasure>();
   if (family == "gov/") return governance_value_codec(key);
   if (family == "rx/") return rx_value_codec(key);
   if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_codec(key);

@@ -56,7 +56,7 @@ ExecutionResult administer(Call& call) {
   if (ExecutionResult v = load_dose(call.txn, code, set); !v.accepted) return v;
   LoadedDose& dose = set.doses.front();
   call.txn.index(dose.state.lot);
-  if (ExecutionResult v = check_sealed_readers(sealed, call); !v.accepted) return v;
+  if (ExecutionResult v = check_sealed_readers(sealed, call, *patient); !v.accepted) return v;
   if (ExecutionResult v = dose_usable(dose, call.today()); !v.accepted) return v;
   if (dose.state.holder != call.org.id || dose.state.status != "in_stock") {
     return ExecutionResult::reject("not_received_here",

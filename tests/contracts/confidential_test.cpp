@@ -45,6 +45,17 @@ class ConfidentialTest : public RxTest {
     body["sealed"] = ledger::sealed_to_json(result->sealed);
     return body;
   }
+  // The same, erasable (version 2) for `subject`, under a share of a key nobody keeps: the
+  // contracts never open a sealed part.
+  json sealed_erasable(json body, const std::string& kind, const Person& author, const std::string& subject,
+                       std::vector<std::string> orgs = {"hosp-a", "reg-a", "reg-b", "reg-c"}) {
+    json taken = ledger::take_confidential(kind, body);
+    ledger::PatientShare share{subject, ledger::new_sealed_nonce(), ledger::SecureBytes(ledger::kPatientShareBytes)};
+    auto result = ledger::seal(taken.dump(), {kind, author.id}, readers(orgs), &share);
+    EXPECT_TRUE(result.ok()) << result.status().to_string();
+    body["sealed"] = ledger::sealed_to_json(result->sealed);
+    return body;
+  }
   ledger::ExecutionResult issue_sealed(const json& body, std::string* rx_id = nullptr) { return run_issue(body, rx_id); }
 
   std::map<std::string, ledger::EncryptionKey> keys_;
@@ -192,6 +203,37 @@ TEST_F(ConfidentialTest, EveryKindWithConfidentialFieldsTakesASealedPart) {
   r = f.run(doctor, "rx.cancel", cancel);
   EXPECT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;
   EXPECT_TRUE((*f.state_json("rx/" + second))["cancel"]["reason"].is_null());
+}
+
+TEST_F(ConfidentialTest, AnErasableSealedPartNamesTheRecordsOwnPatient) {
+  const std::string other(64, 'f');
+  EXPECT_TRUE(issue_sealed(sealed_erasable(issue_body(), "rx.issue", doctor, kPatientRef)).accepted);
+  ledger::ExecutionResult moved = issue_sealed(sealed_erasable(issue_body(), "rx.issue", doctor, other));
+  EXPECT_EQ(moved.reason_code, "sealed_subject_mismatch");
+  EXPECT_EQ(moved.reason.find(other), std::string::npos) << "no ref in the message";
+  // A review's patient is the prescription's, from the state.
+  std::string id = issue(sealed_erasable(issue_body(), "rx.issue", doctor, kPatientRef));
+  const json note = {{"rx_id", id}, {"decision", "rejected"}, {"note", "allergic to penicillin"}};
+  const std::vector<std::string> pharmacy_readers = {"pharm-a", "reg-a", "reg-b", "reg-c"};
+  EXPECT_EQ(f.run(pharmacist, "rx.review", sealed_erasable(note, "rx.review", pharmacist, other, pharmacy_readers))
+                .reason_code,
+            "sealed_subject_mismatch");
+  EXPECT_TRUE(
+      f.run(pharmacist, "rx.review", sealed_erasable(note, "rx.review", pharmacist, kPatientRef, pharmacy_readers))
+          .accepted);
+}
+
+TEST_F(ConfidentialTest, AnErasableChainRefusesSealedPartsThatCannotBeErased) {
+  f.chain.genesis.confidential_fields = std::string(ledger::kConfidentialErasable);
+  EXPECT_EQ(issue_sealed(sealed(issue_body(), "rx.issue", doctor)).reason_code, "not_erasable");
+  EXPECT_EQ(issue_sealed(issue_body()).reason_code, "confidential_in_clear");
+  std::string id;
+  ledger::ExecutionResult r = issue_sealed(sealed_erasable(issue_body(), "rx.issue", doctor, kPatientRef), &id);
+  ASSERT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;
+  // The rules still run on the clear fields.
+  ASSERT_TRUE(review(pharmacist, id).accepted);
+  json over = {{"rx_id", id}, {"items", json::array({{{"drug_code", kDrug}, {"quantity", 21}}})}};
+  EXPECT_EQ(f.run(pharmacist, "rx.dispense", over).reason_code, "quantity_exceeded");
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // Valid seed bodies for every kind the registry knows, and the state they are valid in.
 #include "contracts/fuzz_seeds.h"
 #include "contracts/sample_bodies.h"
+#include "medtrail/contracts/erasure.h"
 #include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/confidential_fields.h"
+#include "medtrail/ledger/patient_shares.h"
 #include "medtrail/ledger/pseudonym.h"
 #include "medtrail/ledger/sealed_fields.h"
 
@@ -241,7 +243,9 @@ void SeedBuilder::prepare() {
   // not change between runs), an org.enc_key, and a sealed prescription. The contracts never
   // open a sealed part, so fixed bytes stand in for the ciphertext and the wrapped keys.
   auto fixed_key = [](uint8_t fill) { return ledger::encryption_key_from_secret(ledger::Bytes(32, fill)).value(); };
-  ledger::Sealed sealed{ledger::Bytes(ledger::kSealedNonceBytes, 1), ledger::Bytes(64, 2), {}};
+  ledger::Sealed sealed;
+  sealed.nonce = ledger::Bytes(ledger::kSealedNonceBytes, 1);
+  sealed.ciphertext = ledger::Bytes(64, 2);
   uint8_t fill = 10;
   for (ledger::GenesisOrg& org : f.chain.genesis.organisations) {
     const bool regulator = std::find(org.roles.begin(), org.roles.end(), "regulator") != org.roles.end();
@@ -262,6 +266,17 @@ void SeedBuilder::prepare() {
   ledger::take_confidential("rx.issue", sealed_issue);
   sealed_issue["sealed"] = ledger::sealed_to_json(sealed);
   add("rx.issue", doctor, sealed_issue);
+  // Erasable: version 2 names its patient; the key service's share query; an erasure.
+  ledger::Sealed erasable = sealed;
+  erasable.version = ledger::kErasableSealedVersion;
+  erasable.subject = kPatientRef;
+  sealed_issue["sealed"] = ledger::sealed_to_json(erasable);
+  add("rx.issue", doctor, sealed_issue);
+  json shares = pseudonyms;
+  shares["target"] = ledger::patient_share_target(kPatientRef, 1, ledger::ShareUse::kSeal);
+  add("access.query", doctor, shares);
+  add(std::string(contracts::kPatientEraseKind), inspector,
+      {{"patient_ref", kPatientRef}, {"basis", "consent_withdrawn"}, {"request_ref", "REQ-2026-0042"}});
 }
 
 }  // namespace

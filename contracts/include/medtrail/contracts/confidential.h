@@ -79,7 +79,10 @@ std::vector<MemberEncryptionKey> encryption_directory(const StateView& state, co
 // fields are then in it, where no node can see them.
 std::optional<ledger::Sealed> read_sealed(BodyReader& reader, const nlohmann::json& body, const Call& call);
 
-// The sealed part's readers against the state: accept() when the body has none.
-ledger::ExecutionResult check_sealed_readers(const std::optional<ledger::Sealed>& sealed, const Call& call);
+// The sealed part against the state and the record's patient: its readers, and on an erasable
+// chain its version and subject (`not_erasable`, `sealed_subject_mismatch`). accept() when the
+// body has none.
+ledger::ExecutionResult check_sealed_readers(const std::optional<ledger::Sealed>& sealed, const Call& call,
+                                             std::string_view patient_ref);
 
 }  // namespace medtrail::contracts

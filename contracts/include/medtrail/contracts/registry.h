@@ -47,6 +47,7 @@ struct KindRule {
 std::vector<KindRule> identity_rules();
 std::vector<KindRule> encryption_key_rules();  // org.enc_key (confidential.h)
 std::vector<KindRule> consent_rules();         // consent.grant, consent.withdraw (consent.h)
+std::vector<KindRule> erasure_rules();         // patient.erase (erasure.h)
 std::vector<KindRule> governance_rules();
 std::vector<KindRule> rx_rules();
 std::vector<KindRule> vaccine_rules();
