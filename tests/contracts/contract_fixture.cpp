@@ -21,30 +21,6 @@ ledger::KeyPair new_key() {
 
 }  // namespace
 
-std::optional<std::string> MemoryState::get(std::string_view key) const {
-  auto it = map_.find(key);
-  if (it == map_.end()) return std::nullopt;
-  return it->second;
-}
-
-void MemoryState::apply(const ledger::StateWrites& writes) {
-  for (const auto& [key, value] : writes) {
-    if (value) {
-      map_[key] = *value;
-    } else {
-      map_.erase(key);
-    }
-  }
-}
-
-std::vector<std::string> MemoryState::keys_with_prefix(std::string_view prefix) const {
-  std::vector<std::string> out;
-  for (auto it = map_.lower_bound(prefix); it != map_.end() && it->first.starts_with(prefix); ++it) {
-    out.push_back(it->first);
-  }
-  return out;
-}
-
 ContractFixture::ContractFixture() {
   ledger::Genesis g;
   g.chain_name = "contracts-test";

@@ -15,20 +15,11 @@
 #include "medtrail/contracts/state.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/envelope.h"
+#include "support/memory_state.h"
 
 namespace medtrail::contracts::testing {
 
-class MemoryState final : public StateView {
- public:
-  std::optional<std::string> get(std::string_view key) const override;
-  void apply(const ledger::StateWrites& writes);
-  // Keys starting with `prefix`, in key order.
-  std::vector<std::string> keys_with_prefix(std::string_view prefix) const;
-  const std::map<std::string, std::string, std::less<>>& entries() const { return map_; }
-
- private:
-  std::map<std::string, std::string, std::less<>> map_;
-};
+using medtrail::testing::MemoryState;
 
 struct Person {
   std::string id;  // "<org>/<name>"

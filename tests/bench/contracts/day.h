@@ -11,31 +11,12 @@
 
 #include "medtrail/contracts/block_executor.h"
 #include "medtrail/ledger/envelope.h"
+#include "support/memory_state.h"
 
 namespace medtrail::bench {
 
 // The committed state as the store holds it, in memory.
-class MemoryState final : public contracts::StateView {
- public:
-  std::optional<std::string> get(std::string_view key) const override {
-    auto it = map_.find(key);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
-  }
-  void apply(const ledger::StateWrites& writes) {
-    for (const auto& [key, value] : writes) {
-      if (value) {
-        map_[key] = *value;
-      } else {
-        map_.erase(key);
-      }
-    }
-  }
-  size_t size() const { return map_.size(); }
-
- private:
-  std::map<std::string, std::string, std::less<>> map_;
-};
+using medtrail::testing::MemoryState;
 
 // A record as the node has it once admitted: signed, payload parsed, id hashed.
 struct Record {
