@@ -39,6 +39,14 @@ std::optional<StoredErasure> read_erasure(const StateView& state, std::string_vi
   return read_value<StoredErasure>(state, erased_key(patient_ref));
 }
 
+std::vector<std::string> erased_patients(const ledger::StateWrites& writes) {
+  std::vector<std::string> out;
+  for (auto it = writes.lower_bound(kErasedPrefix); it != writes.end() && it->first.starts_with(kErasedPrefix); ++it) {
+    if (it->second) out.push_back(it->first.substr(kErasedPrefix.size()));
+  }
+  return out;
+}
+
 std::vector<KindRule> erasure_rules() {
   // The regulator approves: the organisation that received the request is a party to the data.
   return {{kPatientEraseKind, {"inspector"}, {"regulator"}, erase}};

@@ -9,6 +9,7 @@
 #include "api/citizen_identity.h"
 #include "config/node_config.h"
 #include "core/admission.h"
+#include "core/patient_key_store.h"
 #include "core/raft_driver.h"
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
@@ -35,6 +36,8 @@ struct ApiContext {
   const ledger::OprfServerKey* pseudonym_key = nullptr;
   // The identity check for citizens' own refs ([pseudonym] citizen_credentials); null: none.
   const CitizenIdentityCheck* citizen_check = nullptr;
+  // The key service's patient keys, on the pseudonym service's node; null elsewhere.
+  PatientKeyStore* patient_keys = nullptr;
   // The node's signing key and identity ("<org>/<node id>"), for records the node itself
   // vouches for (a citizen's pseudonym request). Null in tests that need none.
   const ledger::KeyPair* node_key = nullptr;

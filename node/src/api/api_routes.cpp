@@ -51,6 +51,7 @@ void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& m
   register_audit_routes(server, ctx, reads);
   register_audit_search_routes(server, ctx, reads);
   register_pseudonym_routes(server, ctx, reads);
+  register_patient_key_routes(server, ctx, reads);
   register_citizen_pseudonym_routes(server, ctx);
   register_proof_routes(server, ctx);
   register_tlog_routes(server, ctx, reads);

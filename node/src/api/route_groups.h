@@ -38,6 +38,9 @@ void register_audit_search_routes(http::Server& server, const ApiContext& ctx,
 // POST /v1/pseudonym/evaluate?n=<count>: the patient pseudonym service (a recorded query)
 void register_pseudonym_routes(http::Server& server, const ApiContext& ctx,
                                std::shared_ptr<RecordedReads> reads);
+// POST /v1/patient-keys/{ref}?n=<count>&for=seal|open: the key service's shares of a patient's
+// erasable sealed fields (a recorded query)
+void register_patient_key_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads);
 // POST /v1/pseudonym/citizen: a citizen's own ref, after the identity check (public too)
 void register_citizen_pseudonym_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/trace/{vaccine,tableware,rx}/{code} and /trace/... (the citizen's page): public

@@ -26,9 +26,11 @@
 #include "api/metrics.h"
 #include "core/admission.h"
 #include "core/block_applier.h"
+#include "core/patient_key_store.h"
 #include "core/raft_driver.h"
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
+#include "core/store_state_view.h"
 #include "core/submission_queue.h"
 #include "core/verified_signatures.h"
 #include "http/http_server.h"
@@ -84,6 +86,7 @@ struct NodeApp::Impl {
   std::optional<ledger::KeyPair> node_key;
   std::optional<ledger::OprfServerKey> pseudonym_key;  // [pseudonym] key_file, when set
   std::unique_ptr<api::CitizenIdentityCheck> citizen_check;  // [pseudonym] citizen_credentials
+  std::unique_ptr<PatientKeyStore> patient_keys;  // the key service's, beside the pseudonym service
   std::string tls_cert_pem, tls_key_pem;
   std::string api_cert_pem, api_key_pem, public_cert_pem, public_key_pem;
   // Before the pipeline, so destroyed after it: a record's waiters (the tracker's, admission's)
@@ -136,6 +139,7 @@ struct NodeApp::Impl {
   Status check_identity();
   Status load_pseudonym_key();
   Status open_store();
+  Status open_patient_keys();
   Status build_pipeline();
   void build_network();
   void shutdown();
@@ -214,6 +218,22 @@ Status NodeApp::Impl::load_pseudonym_key() {
     if (!listed.ok()) return listed.status();
     citizen_check = std::move(*listed);
   }
+  return Status();
+}
+
+// The node of the pseudonym service is also the key service of erasable sealed fields
+// (docs/privacy.md, "Erasure"): its patient keys live beside the chain's store, never in it. Keys
+// an erasure killed while the node was down (or before a crash let it retire them) go first.
+Status NodeApp::Impl::open_patient_keys() {
+  if (!pseudonym_key) return Status();
+  auto keys = PatientKeyStore::open(config.data_dir + "/patient-keys");
+  if (!keys.ok()) return keys.status();
+  patient_keys = std::move(*keys);
+  StoreStateView state(*store);
+  auto retired = patient_keys->retire_all(state);
+  if (!retired.ok()) return retired.status();
+  spdlog::info("patient keys: {} kept, {} destroyed for erasures applied while they were not", patient_keys->size_estimate(),
+               *retired);
   return Status();
 }
 
@@ -342,6 +362,20 @@ Status NodeApp::Impl::build_pipeline() {
     was_member = was_member || self_in;
   });
   driver->set_on_failure([this](const Status&) { fail(); });
+  driver->set_on_applied([this](const ledger::Proposal&, const ApplyOutcome& outcome) {
+    if (!patient_keys || outcome.erased_patients.empty()) return;
+    StoreStateView state(*store);
+    size_t destroyed = 0;
+    for (const std::string& ref : outcome.erased_patients) {
+      auto r = patient_keys->retire(ref, state);
+      // Never the ref in a log line. A key that could not be destroyed now is refused at every
+      // use and destroyed then, or at the next start.
+      if (!r.ok()) spdlog::error("patient keys: an erasure could not destroy a key yet: {}", r.status().to_string());
+      destroyed += r.ok() && *r ? 1 : 0;
+    }
+    spdlog::info("patient keys: {} destroyed for {} erasure(s) in block {}", destroyed, outcome.erased_patients.size(),
+                 outcome.block ? outcome.block->height : 0);
+  });
   return Status();
 }
 
@@ -383,6 +417,7 @@ void NodeApp::Impl::build_network() {
   ctx.signers = &signers;
   ctx.pseudonym_key = pseudonym_key ? &*pseudonym_key : nullptr;
   ctx.citizen_check = citizen_check.get();
+  ctx.patient_keys = patient_keys.get();
   ctx.node_key = node_key ? &*node_key : nullptr;
   ctx.node_signer = self.org + "/" + self.id;
   ctx.accepting = &accepting;
@@ -477,6 +512,7 @@ Result<std::unique_ptr<NodeApp>> NodeApp::open(const NodeConfig& config) {
   MEDTRAIL_RETURN_IF_ERROR(impl->load_pseudonym_key());
   check_open_files(config);
   MEDTRAIL_RETURN_IF_ERROR(impl->open_store());
+  MEDTRAIL_RETURN_IF_ERROR(impl->open_patient_keys());
   MEDTRAIL_RETURN_IF_ERROR(impl->build_pipeline());
   impl->build_network();
   return std::unique_ptr<NodeApp>(new NodeApp(std::move(impl)));

@@ -8,6 +8,7 @@
 
 #include "core/store_state_view.h"
 #include "medtrail/contracts/block_executor.h"
+#include "medtrail/contracts/erasure.h"
 #include "medtrail/ledger/envelope.h"
 
 namespace medtrail::node {
@@ -248,6 +249,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
     return outcome;
   }
   outcome.node_changes = contracts::node_changes(draft.state_writes);
+  outcome.erased_patients = contracts::erased_patients(draft.state_writes);
   auto header = store_->append_block(draft, &extra);
   if (!header.ok()) return header.status();
   applied_index_ = index;

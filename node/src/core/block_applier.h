@@ -47,6 +47,8 @@ struct ApplyOutcome {
   std::vector<ledger::SignedCheckpoint> checkpoints;
   // Node additions and removals the block's governance records enacted.
   std::vector<contracts::NodeChange> node_changes;
+  // Patients the block's patient.erase records erased (contracts/erasure.h).
+  std::vector<std::string> erased_patients;
 };
 
 class BlockApplier {

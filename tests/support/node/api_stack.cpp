@@ -226,6 +226,8 @@ void ApiStack::run_pseudonym_service() {
   citizen_check_ = must(ListedCredentials::load(path));
   ctx_.pseudonym_key = &pseudonym_key_;
   ctx_.citizen_check = citizen_check_.get();
+  patient_keys_ = must(PatientKeyStore::open(dir_.file("patient-keys")));
+  ctx_.patient_keys = patient_keys_.get();
   ctx_.node_key = &node_key_;
   ctx_.node_signer = "hosp-a/n1";
 }

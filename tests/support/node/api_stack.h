@@ -110,6 +110,7 @@ class ApiStack {
   NodeConfig config_;
   medtrail::testing::TempDir dir_;
   std::unique_ptr<ledger::ChainStore> store_;
+  std::unique_ptr<PatientKeyStore> patient_keys_;  // once run_pseudonym_service()
   ledger::ThreadPool pool_{2};
   // As in the node: a signature admission (or the API's door) checked is not verified again at
   // apply, so what the stack costs per record is what a node costs.

@@ -10,9 +10,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "medtrail/contracts/state.h"
 #include "medtrail/contracts/state_codec.h"
+#include "medtrail/ledger/chain_store.h"
 
 namespace medtrail::contracts {
 
@@ -34,5 +36,7 @@ inline constexpr std::string_view kErasedPrefix = "erased/";
 
 std::string erased_key(std::string_view patient_ref);
 std::optional<StoredErasure> read_erasure(const StateView& state, std::string_view patient_ref);
+// The patients a block's writes erased, in ref order: the key service's node destroys their keys.
+std::vector<std::string> erased_patients(const ledger::StateWrites& writes);
 
 }  // namespace medtrail::contracts
