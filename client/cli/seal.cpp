@@ -1,7 +1,9 @@
 // `medtrail seal`: moves a payload's confidential fields into its body's sealed part, readable
 // by the author's organisation, every regulator and the readers named; the data key can go on
 // the patient's slip. `medtrail open`: a reader's side, with the organisation's keyring or the
-// slip's key. Both run on the client: no node sees a confidential field or a private key.
+// slip's key. Both run on the client: no node sees a confidential field or a private key. With
+// --key-service, both are erasable (sealed version 2, docs/privacy.md "Erasure"): the record's
+// share comes from the key service under the person's signed, recorded query.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -19,8 +21,10 @@
 #include "medtrail/ledger/encryption_key_file.h"
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/genesis.h"
+#include "medtrail/ledger/patient_shares.h"
 #include "medtrail/ledger/sealed_fields.h"
 #include "node_url.h"
+#include "signed_reader.h"
 #include "slip_key.h"
 
 namespace medtrail::cli {
@@ -98,12 +102,56 @@ ledger::Result<std::vector<ledger::SealRecipient>> readers(const std::vector<Mem
   return out;
 }
 
+// Who asks the key service for shares, and where: --key-service, --genesis, --key, --as,
+// --purpose. Empty `url`: not erasable.
+struct KeyServiceOptions {
+  std::string url;
+  std::string key_file;
+  std::string signer;
+  std::string purpose = "treatment";
+};
+
+void add_key_service_options(CLI::App* cmd, KeyServiceOptions& o) {
+  cmd->add_option("--key-service", o.url,
+                  "Erasable fields: the node of the key service (the pseudonym service's), asked for the record's share");
+  cmd->add_option("--key", o.key_file, "With --key-service: your signing key file (the share query is signed and recorded)");
+  cmd->add_option("--as", o.signer, "With --key-service: who you are, <org>/<name>");
+  cmd->add_option("--purpose", o.purpose, "With --key-service: why you ask (treatment, dispensing, audit, ...)")
+      ->capture_default_str();
+}
+
+// The share of one record of `patient_ref`, from the key service, under a signed query.
+ledger::Result<ledger::SecureBytes> ask_share(const KeyServiceOptions& o, const std::string& genesis,
+                                              const std::string& patient_ref, const ledger::Bytes& nonce,
+                                              ledger::ShareUse use) {
+  if (genesis.empty() || o.key_file.empty() || o.signer.empty()) {
+    return ledger::Status::error("usage", "--key-service needs --genesis, --key and --as: the share query is signed");
+  }
+  ReaderOptions r;
+  r.node = o.url;
+  r.genesis = genesis;
+  r.key_file = o.key_file;
+  r.signer = o.signer;
+  r.purpose = o.purpose;
+  auto reader = SignedReader::open(r);
+  if (!reader.ok()) return reader.status();
+  const std::vector<ledger::Bytes> nonces = {nonce};
+  auto reply = reader->post(ledger::patient_share_target(patient_ref, 1, use), ledger::patient_share_request_json(nonces));
+  if (!reply.ok()) return reply.status();
+  if (reply->status != 200) return ledger::Status::error("share_refused", "the key service: " + refusal_line(*reply));
+  auto shares = ledger::read_patient_share_response(reply->body, 1);
+  if (!shares.ok()) return shares.status();
+  return std::move(shares->front());
+}
+
 struct SealOptions {
   std::string payload = "-";
   std::string node;
   std::string genesis;
   std::vector<std::string> readers;
   std::string slip_key_out;
+  std::string patient;  // erasable: the record's patient when its body names none
+  KeyServiceOptions key_service;
 };
 
 int run_seal(const SealOptions& o) {
@@ -142,7 +190,23 @@ int run_seal(const SealOptions& o) {
     std::cout << payload.dump() << "\n";
     return 0;
   }
-  auto sealed = ledger::seal(taken.dump(), {kind, actor}, *chosen);
+  std::optional<ledger::PatientShare> erasable;
+  if (!o.key_service.url.empty()) {
+    std::string patient = o.patient;
+    if (patient.empty() && body.contains("patient_ref") && body["patient_ref"].is_string()) patient = body["patient_ref"];
+    if (patient.empty()) {
+      return fail(name, ledger::Status::error("usage", kind + " names no patient_ref in its body: give --patient, the "
+                                                       "prescription's (or the event's) patient_ref"),
+                  kExitUsage);
+    }
+    erasable.emplace();
+    erasable->patient_ref = patient;
+    erasable->nonce = ledger::new_sealed_nonce();
+    auto share = ask_share(o.key_service, o.genesis, patient, erasable->nonce, ledger::ShareUse::kSeal);
+    if (!share.ok()) return fail(name, share.status(), kExitInvalid);
+    erasable->share = std::move(*share);
+  }
+  auto sealed = ledger::seal(taken.dump(), {kind, actor}, *chosen, erasable ? &*erasable : nullptr);
   if (!sealed.ok()) return fail(name, sealed.status(), kExitInvalid);
   body[std::string(ledger::kSealedField)] = ledger::sealed_to_json(sealed->sealed);
   if (!o.slip_key_out.empty()) {
@@ -153,7 +217,8 @@ int run_seal(const SealOptions& o) {
   }
   std::string readable;
   for (const ledger::SealRecipient& r : *chosen) readable += (readable.empty() ? "" : ", ") + r.org;
-  std::cerr << "sealed " << taken.size() << " confidential field(s) of " << kind << " for " << readable << "\n";
+  std::cerr << "sealed " << taken.size() << " confidential field(s) of " << kind << " for " << readable
+            << (erasable ? " (erasable: the patient's share from the key service)" : "") << "\n";
   std::cout << payload.dump() << "\n";
   return 0;
 }
@@ -163,6 +228,8 @@ struct OpenOptions {
   std::string org;
   std::string keyring;
   std::string slip_key;
+  std::string genesis;  // with --key-service
+  KeyServiceOptions key_service;
 };
 
 // A record as `medtrail get /v1/records/<id>` prints it, or a bare envelope: its payload's
@@ -203,7 +270,18 @@ int run_open(const OpenOptions& o) {
     data_key = ledger::unwrap_data_key(*sealed, o.org, *keyring);
   }
   if (!data_key.ok()) return fail(name, data_key.status(), kExitInvalid);
-  auto opened = ledger::open_sealed(*sealed, data_key->view(), {fields.kind, fields.actor});
+  std::optional<ledger::SecureBytes> share;
+  if (sealed->version == ledger::kErasableSealedVersion) {
+    if (o.key_service.url.empty()) {
+      return fail(name, ledger::Status::error("share_needed", "these fields are erasable: give --key-service, --genesis, "
+                                                              "--key and --as to ask for the patient's share"),
+                  kExitUsage);
+    }
+    auto asked = ask_share(o.key_service, o.genesis, sealed->subject, sealed->nonce, ledger::ShareUse::kOpen);
+    if (!asked.ok()) return fail(name, asked.status(), kExitInvalid);
+    share = std::move(*asked);
+  }
+  auto opened = ledger::open_sealed(*sealed, data_key->view(), {fields.kind, fields.actor}, share ? &*share : nullptr);
   if (!opened.ok()) return fail(name, opened.status(), kExitInvalid);
   json restored = json::parse(*opened, nullptr, /*allow_exceptions=*/false);
   body.erase(std::string(ledger::kSealedField));
@@ -227,6 +305,8 @@ void add_seal(CLI::App& app, int& exit_code) {
   cmd->add_option("--reader", o->readers, "Another organisation that may read (repeatable)");
   cmd->add_option("--slip-key-out", o->slip_key_out,
                   "Write the data key for the patient's slip to this new file (whoever holds it can read)");
+  cmd->add_option("--patient", o->patient, "With --key-service: the record's patient_ref when its body names none");
+  add_key_service_options(cmd, o->key_service);
   cmd->callback([&exit_code, o] { exit_code = run_seal(*o); });
 }
 
@@ -240,6 +320,8 @@ void add_open(CLI::App& app, int& exit_code) {
   cmd->add_option("--keyring", o->keyring, "Your organisation's encryption keyring");
   cmd->add_option("--slip-key", o->slip_key,
                   "A file holding the key from the patient's slip: the key, or the slip's URL (its #k= part)");
+  cmd->add_option("--genesis", o->genesis, "With --key-service: your genesis file (the share query names its chain)");
+  add_key_service_options(cmd, o->key_service);
   cmd->callback([&exit_code, o] { exit_code = run_open(*o); });
 }
 

@@ -39,7 +39,7 @@ using Clock = std::chrono::steady_clock;
 const char* const kOrgs[] = {"hosp-a", "pharm-b", "reg-c", "clinic-d", "pharm-e"};
 const char* const kRoles[] = {"hospital", "pharmacy", "regulator", "clinic", "pharmacy"};
 
-std::string orgs_file(const std::vector<ClusterNode>& nodes, bool sealed_fields) {
+std::string orgs_file(const std::vector<ClusterNode>& nodes, const std::string& confidential_fields) {
   std::ostringstream out;
   out << R"({"chain_name": "medtrail-it", "suite": "ed25519-sha256", "checkpoint_quorum": )"
       << (nodes.size() >= 3 ? 2 : 1) << R"(, "organisations": [)";
@@ -57,7 +57,7 @@ std::string orgs_file(const std::vector<ClusterNode>& nodes, bool sealed_fields)
   // The regulator runs the pseudonym service when it runs a node (the third).
   if (nodes.size() >= 3) out << R"(, "pseudonym": {"org": "reg-c"})";
   // Most tests drive the rules with bodies in clear; a chain founded today seals them.
-  out << R"(, "confidential_fields": ")" << (sealed_fields ? "sealed" : "clear_allowed") << R"(")";
+  out << R"(, "confidential_fields": ")" << confidential_fields << R"(")";
   out << "}";
   return out.str();
 }
@@ -152,7 +152,7 @@ void Cluster::found(const ClusterOptions& options) {
     nodes_.push_back(node);
   }
   std::string orgs_path = dir_ + "/orgs.json";
-  std::ofstream(orgs_path) << orgs_file(nodes_, options.sealed_fields);
+  std::ofstream(orgs_path) << orgs_file(nodes_, options.confidential_fields);
   dir_ += "/consortium";
   std::string output;
   int rc = run_cli({"genesis", "init", "--orgs", orgs_path, "--out", dir_}, &output);

@@ -37,9 +37,9 @@ struct ClusterNode {
 struct ClusterOptions {
   int nodes = 3;
   std::string extra_toml;  // appended to every node.toml (e.g. a [limits] table)
-  // Genesis "confidential_fields": "sealed" (what genesis init writes by default) rather than
-  // "clear_allowed", with which most tests drive the rules.
-  bool sealed_fields = false;
+  // Genesis "confidential_fields": "clear_allowed", with which most tests drive the rules;
+  // "sealed" (what genesis init writes by default) or "erasable".
+  std::string confidential_fields = "clear_allowed";
 };
 
 class Cluster {

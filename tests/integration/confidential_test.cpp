@@ -41,7 +41,7 @@ class ConfidentialFields : public ::testing::Test {
   }
   static ClusterOptions sealed() {
     ClusterOptions options;
-    options.sealed_fields = true;
+    options.confidential_fields = "sealed";
     return options;
   }
   std::string url(int i) const { return "http://127.0.0.1:" + std::to_string(cluster.node(i).api_port); }

@@ -1,0 +1,172 @@
+// Erasure end to end, as people use it (docs/privacy.md, "Erasure"): on a chain founded
+// erasable, the doctor's client seals a prescription with the patient's share from the key
+// service (the regulator's node); the parties open it — the regulator with its keyring, a
+// pharmacy with the slip — each asking the key service under a recorded query. Then the
+// regulator approves the patient's erasure: from then on neither opens it, not even after the
+// key service restarts, while the rules still hold and every node's chain still verifies.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "integration/cluster_harness.h"
+#include "integration/member_reader.h"
+#include "integration/submitter.h"
+#include "medtrail/ledger/key_file.h"
+
+namespace medtrail::integration {
+namespace {
+
+using nlohmann::json;
+using testing::HttpClient;
+using testing::HttpResponse;
+
+const char* const kSecrets[] = {"Amoxicillin capsules", "three times a day", "J02.9"};
+constexpr int kKeyService = 2;  // reg-c's node runs the pseudonym service, and so the key service
+
+std::string json_line(const std::string& output) {
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.front() == '{') return line;
+  }
+  return "";
+}
+
+class Erasure : public ::testing::Test {
+ protected:
+  Erasure() : cluster(erasable()), s(cluster) {
+    cluster.start_all();
+    ready = cluster.wait_all_ready();
+  }
+  static ClusterOptions erasable() {
+    ClusterOptions options;
+    options.confidential_fields = "erasable";
+    return options;
+  }
+  std::string url(int i) const { return "http://127.0.0.1:" + std::to_string(cluster.node(i).api_port); }
+  std::string keyring(const std::string& org) const { return cluster.dir() + "/orgs/" + org + "/encryption.key"; }
+  std::string key_file(const Person& p) {
+    const std::string path = cluster.dir() + "/" + p.id.substr(p.id.find('/') + 1) + ".key";
+    EXPECT_TRUE(ledger::save_key_file(path, p.key).ok());
+    return path;
+  }
+  // The key service options of `who`, asking for `purpose`.
+  std::vector<std::string> as(const Person& who, const std::string& purpose) {
+    return {"--key-service", url(kKeyService), "--genesis", cluster.genesis_path(), "--key", key_file(who),
+            "--as",          who.id,           "--purpose", purpose};
+  }
+  // `medtrail seal` (erasable when `key_service`), signed and committed; the commit's result.
+  json issue_sealed(const Person& doctor, const std::vector<std::string>& key_service, const std::string& slip_path) {
+    const std::string payload_path = cluster.dir() + "/payload-" + std::to_string(++payloads) + ".json";
+    std::ofstream(payload_path) << s.payload(doctor, "rx.issue", amoxicillin_prescription()).dump();
+    std::vector<std::string> args = {"seal", "--payload", payload_path, "--node", url(0), "--slip-key-out", slip_path};
+    args.insert(args.end(), key_service.begin(), key_service.end());
+    std::string output;
+    EXPECT_EQ(cluster.run_cli(args, &output), 0) << output;
+    const std::string sealed_payload = json_line(output);
+    for (const char* secret : kSecrets) EXPECT_EQ(sealed_payload.find(secret), std::string::npos) << secret;
+    auto envelope = ledger::sign_envelope(ledger::to_bytes(sealed_payload), doctor.key);
+    EXPECT_TRUE(envelope.ok()) << envelope.status().to_string();
+    json result = s.commit(0, *envelope);
+    result["record_id"] = ledger::record_id(*envelope).value();
+    return result;
+  }
+  int open(const std::vector<std::string>& how, std::string* output) {
+    std::vector<std::string> args = {"open", "--record", record_path};
+    args.insert(args.end(), how.begin(), how.end());
+    return cluster.run_cli(args, output);
+  }
+
+  Cluster cluster;
+  Submitter s;
+  bool ready = false;
+  int payloads = 0;
+  std::string record_path;
+};
+
+TEST_F(Erasure, AfterTheRegulatorErasesAPatientNoPartyOpensTheirFieldsAndEveryProofStillHolds) {
+  ASSERT_TRUE(ready);
+  ASSERT_EQ(cluster.node(kKeyService).org, "reg-c");
+  Person doctor = s.registered("hosp-a", "dr-li", "doctor");
+  Person pharmacist = s.registered("pharm-b", "ph-wang", "pharmacist");
+  Person inspector = s.registered("reg-c", "insp-zhou", "inspector");
+
+  // Sealed without the patient's share: this chain refuses it.
+  const std::string slip = cluster.dir() + "/slip.key";
+  EXPECT_EQ(issue_sealed(doctor, {}, cluster.dir() + "/v1-slip.key").value("reason_code", ""), "not_erasable");
+  json issued = issue_sealed(doctor, as(doctor, "treatment"), slip);
+  ASSERT_EQ(issued.value("accepted", false), true) << issued.dump();
+  const std::string rx_id = issued["record_id"];
+
+  MemberReader reader(cluster, "auditor-wu");
+  HttpClient client = cluster.client(0);
+  HttpResponse r = reader.get(client, cluster.node(0).id, "/v1/records/" + rx_id);
+  ASSERT_EQ(r.status, 200) << r.body;
+  record_path = cluster.dir() + "/record.json";
+  std::ofstream(record_path) << r.body;
+
+  // The parties open it, each asking the key service for the share.
+  std::string output;
+  // Erasable: the keyring alone does not open it.
+  ASSERT_EQ(open({"--org", "reg-c", "--keyring", keyring("reg-c")}, &output), 2) << output;
+  EXPECT_NE(output.find("share_needed"), std::string::npos) << output;
+  std::vector<std::string> regulator = {"--org", "reg-c", "--keyring", keyring("reg-c")};
+  for (const std::string& a : as(inspector, "audit")) regulator.push_back(a);
+  ASSERT_EQ(open(regulator, &output), 0) << output;
+  EXPECT_NE(output.find("Amoxicillin capsules"), std::string::npos) << output;
+  std::vector<std::string> pharmacy = {"--slip-key", slip};
+  for (const std::string& a : as(pharmacist, "dispensing")) pharmacy.push_back(a);
+  ASSERT_EQ(open(pharmacy, &output), 0) << output;
+  EXPECT_NE(output.find("500 mg three times a day"), std::string::npos) << output;
+
+  // The regulator approves the patient's erasure request.
+  const std::string patient = amoxicillin_prescription()["patient_ref"];
+  json erased = s.commit(1, s.sign(inspector, "patient.erase",
+                                   {{"patient_ref", patient}, {"basis", "consent_withdrawn"}, {"request_ref", "REQ-1"}}));
+  ASSERT_EQ(erased.value("accepted", false), true) << erased.dump();
+  ASSERT_TRUE(cluster.wait_converged());
+
+  // Nobody opens it now: not the regulator with its keyring, not the pharmacy with the slip.
+  for (const std::vector<std::string>* how : {&regulator, &pharmacy}) {
+    EXPECT_EQ(open(*how, &output), 1) << output;
+    EXPECT_NE(output.find("patient_key_erased"), std::string::npos) << output;
+    EXPECT_EQ(output.find("Amoxicillin"), std::string::npos) << output;
+  }
+  // The key service destroyed the key as it applied the erasure, before anyone asked.
+  EXPECT_NE(cluster.log_tail(kKeyService, 100000).find("patient keys: 1 destroyed for 1 erasure(s)"), std::string::npos)
+      << cluster.log_tail(kKeyService, 3000);
+  // Nor after the key service restarts (its startup sweep finds nothing to bring back).
+  ASSERT_EQ(cluster.stop(kKeyService), 0);
+  cluster.start(kKeyService);
+  ASSERT_TRUE(cluster.wait_ready(kKeyService));
+  EXPECT_EQ(open(regulator, &output), 1) << output;
+  EXPECT_NE(output.find("patient_key_erased"), std::string::npos) << output;
+
+  // The rules still hold on the clear fields: the prescription is reviewed and dispensed once.
+  EXPECT_EQ(s.commit(1, s.sign(pharmacist, "rx.review", {{"rx_id", rx_id}, {"decision", "approved"}}))
+                .value("accepted", false),
+            true);
+  json over = {{"rx_id", rx_id}, {"items", {{{"drug_code", "J01CA04"}, {"quantity", 25}}}}};
+  EXPECT_EQ(s.commit(0, s.sign(pharmacist, "rx.dispense", over)).value("reason_code", ""), "quantity_exceeded");
+  ASSERT_TRUE(cluster.wait_converged());
+
+  // Every node's chain, erasure and all, still verifies from genesis.
+  for (int i = 0; i < cluster.size(); ++i) ASSERT_EQ(cluster.stop(i), 0);
+  for (int i = 0; i < cluster.size(); ++i) {
+    EXPECT_EQ(cluster.run_cli({"verify-chain", "--data-dir", cluster.data_dir(i), "--genesis", cluster.genesis_path(),
+                               "--quiet"},
+                              &output),
+              0)
+        << cluster.node(i).id << ": " << output;
+  }
+  for (const char* secret : kSecrets) {
+    for (int i = 0; i < cluster.size(); ++i) {
+      EXPECT_EQ(cluster.log_tail(i, 100000).find(secret), std::string::npos) << "node log holds " << secret;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace medtrail::integration
