@@ -136,7 +136,10 @@ grep -qF "$payload" "$work/member.json" || fail "the inspector's read does not c
 # serves, even to a member; the regulator opens them with its own keyring, on its side.
 decoded=$(printf '%s' "$payload" | base64 -d)
 case "$decoded" in *J02.9* | *Amoxicillin* | *"three times a day"*) fail "confidential fields in clear on the chain: $decoded" ;; esac
+# The demo's chain is erasable: the regulator also asks the key service (node-3) for the share.
 "$medtrail" open --record "$work/member.json" --org sx-mpa --keyring "$MEDTRAIL_CLUSTER_DIR/orgs/sx-mpa/encryption.key" \
+  --key-service "${api_urls[2]}" --genesis "$MEDTRAIL_CLUSTER_DIR/genesis.json" \
+  --key "$MEDTRAIL_CLUSTER_DIR/demo/people/sx-mpa/insp-liu.json" --as sx-mpa/insp-liu --purpose audit \
   >"$work/opened.json" 2>"$work/open.err" || fail "the regulator cannot open the prescription: $(cat "$work/open.err")"
 grep -q '"diagnosis_code": "J02.9"' "$work/opened.json" || fail "the opened prescription has no diagnosis: $(cat "$work/opened.json")"
 
