@@ -1,10 +1,11 @@
 // The pseudonym service's wire (ledger/pseudonym.h): the request body the service reads from a
 // member, the answer a member reads from the service, the target both read from a signed
-// query, and a citizen's request. The first byte picks the reader and, for the bodies, the count the target named.
+// query, and a citizen's request; and the same three of its key service (ledger/patient_shares.h). The first byte picks the reader and, for the bodies, the count the target named.
 // Properties: what reads back writes out the same and reads again to the same elements.
 #include <string>
 
 #include "fuzz_check.h"
+#include "medtrail/ledger/patient_shares.h"
 #include "medtrail/ledger/pseudonym.h"
 
 using namespace medtrail;
@@ -15,6 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   const size_t count = 1 + data[0] % ledger::kMaxPseudonymBatch;
   switch (data[0] >> 6) {
     case 0: {
+      auto nonces = ledger::read_patient_share_request(rest, count);
+      if (nonces.ok()) {
+        auto again = ledger::read_patient_share_request(ledger::patient_share_request_json(*nonces), count);
+        fuzz::check(again.ok() && *again == *nonces, "a share request reads back as written");
+      }
       auto blinded = ledger::read_pseudonym_request(rest, count);
       if (!blinded.ok()) return 0;
       auto again = ledger::read_pseudonym_request(ledger::pseudonym_request_json(*blinded), count);
@@ -22,6 +28,11 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
       return 0;
     }
     case 1: {
+      auto shares = ledger::read_patient_share_response(rest, count);
+      if (shares.ok()) {
+        auto again = ledger::read_patient_share_response(ledger::patient_share_response_json(*shares), count);
+        fuzz::check(again.ok() && again->size() == shares->size(), "a share response reads back as written");
+      }
       auto response = ledger::read_pseudonym_response(rest, count);
       if (!response.ok()) return 0;
       auto again = ledger::read_pseudonym_response(
@@ -36,6 +47,11 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
     case 2: {
       auto n = ledger::pseudonym_target_count(rest);
       if (n) fuzz::check(ledger::pseudonym_target(*n) == rest, "a target has one spelling");
+      auto share_target = ledger::parse_patient_share_target(rest);
+      if (share_target) {
+        fuzz::check(ledger::patient_share_target(share_target->patient_ref, share_target->count, share_target->use) == rest,
+                    "a share target has one spelling");
+      }
       auto citizen = ledger::read_citizen_pseudonym_request(rest);
       if (citizen.ok()) {
         auto again = ledger::read_citizen_pseudonym_request(
