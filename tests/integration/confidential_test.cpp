@@ -6,11 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "integration/cluster_harness.h"
 #include "integration/member_reader.h"
+#include "integration/sealing_cluster.h"
 #include "integration/submitter.h"
 
 namespace medtrail::integration {
@@ -20,50 +20,22 @@ using nlohmann::json;
 using testing::HttpClient;
 using testing::HttpResponse;
 
-const char* const kSecrets[] = {"Amoxicillin capsules", "three times a day", "J02.9"};
 
 
-// The JSON line of a CLI run's output (its stderr lines are plain text).
-std::string json_line(const std::string& output) {
-  std::istringstream in(output);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.front() == '{') return line;
-  }
-  return "";
-}
-
-class ConfidentialFields : public ::testing::Test {
+class ConfidentialFields : public SealingClusterTest {
  protected:
-  ConfidentialFields() : cluster(sealed()), s(cluster) {
-    cluster.start_all();
-    ready = cluster.wait_all_ready();
-  }
-  static ClusterOptions sealed() {
-    ClusterOptions options;
-    options.confidential_fields = "sealed";
-    return options;
-  }
-  std::string url(int i) const { return "http://127.0.0.1:" + std::to_string(cluster.node(i).api_port); }
-  std::string keyring(const std::string& org) const { return cluster.dir() + "/orgs/" + org + "/encryption.key"; }
+  ConfidentialFields() : SealingClusterTest("sealed") {}
 
   // `medtrail seal` of the doctor's prescription, signed and committed; returns the record id.
   std::string issue_sealed(const Person& doctor, const std::string& slip_path) {
-    const std::string payload_path = cluster.dir() + "/payload-" + std::to_string(++payloads) + ".json";
-    std::ofstream(payload_path) << s.payload(doctor, "rx.issue", amoxicillin_prescription()).dump();
-    std::string output;
-    EXPECT_EQ(cluster.run_cli({"seal", "--payload", payload_path, "--node", url(0), "--slip-key-out", slip_path},
-                              &output),
-              0)
-        << output;
-    EXPECT_NE(output.find("for hosp-a, reg-c"), std::string::npos) << output;
-    const std::string sealed_payload = json_line(output);
-    for (const char* secret : kSecrets) EXPECT_EQ(sealed_payload.find(secret), std::string::npos) << secret;
-    auto envelope = ledger::sign_envelope(ledger::to_bytes(sealed_payload), doctor.key);
-    EXPECT_TRUE(envelope.ok()) << envelope.status().to_string();
-    json result = s.commit(0, *envelope);
+    json result = s.commit_sealed(0, doctor, "rx.issue", amoxicillin_prescription(),
+                                  {"--node", url(0), "--slip-key-out", slip_path});
+    EXPECT_NE(result.value("seal_output", "").find("for hosp-a, reg-c"), std::string::npos) << result.dump();
+    for (const char* secret : kPrescriptionSecrets) {
+      EXPECT_EQ(result.value("sealed_payload", "").find(secret), std::string::npos) << secret;
+    }
     EXPECT_EQ(result.value("accepted", false), true) << result.dump();
-    return ledger::record_id(*envelope).value();
+    return result.value("record_id", "");
   }
 
   int open(const std::vector<std::string>& how, const std::string& record_path, std::string* output) {
@@ -72,10 +44,6 @@ class ConfidentialFields : public ::testing::Test {
     return cluster.run_cli(args, output);
   }
 
-  Cluster cluster;
-  Submitter s;
-  bool ready = false;
-  int payloads = 0;
 };
 
 TEST_F(ConfidentialFields, OnlyTheReadersAndTheSlipHolderCanReadAPrescriptionEveryNodeEnforces) {
@@ -103,8 +71,8 @@ TEST_F(ConfidentialFields, OnlyTheReadersAndTheSlipHolderCanReadAPrescriptionEve
     auto payload = ledger::envelope_from_wire(leaf["envelope"].dump());
     ASSERT_TRUE(payload.ok());
     const std::string bytes(ledger::as_chars(payload->payload));
-    for (const char* secret : kSecrets) EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
-    for (const char* secret : kSecrets) {
+    for (const char* secret : kPrescriptionSecrets) EXPECT_EQ(bytes.find(secret), std::string::npos) << secret;
+    for (const char* secret : kPrescriptionSecrets) {
       EXPECT_EQ(cluster.log_tail(i, 100000).find(secret), std::string::npos) << "node log holds " << secret;
     }
     if (i == 0) record = r.body;

@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "integration/cluster_harness.h"
 #include "integration/member_reader.h"
+#include "integration/sealing_cluster.h"
 #include "integration/submitter.h"
 #include "medtrail/ledger/key_file.h"
 
@@ -22,31 +22,11 @@ using nlohmann::json;
 using testing::HttpClient;
 using testing::HttpResponse;
 
-const char* const kSecrets[] = {"Amoxicillin capsules", "three times a day", "J02.9"};
 constexpr int kKeyService = 2;  // reg-c's node runs the pseudonym service, and so the key service
 
-std::string json_line(const std::string& output) {
-  std::istringstream in(output);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.front() == '{') return line;
-  }
-  return "";
-}
-
-class Erasure : public ::testing::Test {
+class Erasure : public SealingClusterTest {
  protected:
-  Erasure() : cluster(erasable()), s(cluster) {
-    cluster.start_all();
-    ready = cluster.wait_all_ready();
-  }
-  static ClusterOptions erasable() {
-    ClusterOptions options;
-    options.confidential_fields = "erasable";
-    return options;
-  }
-  std::string url(int i) const { return "http://127.0.0.1:" + std::to_string(cluster.node(i).api_port); }
-  std::string keyring(const std::string& org) const { return cluster.dir() + "/orgs/" + org + "/encryption.key"; }
+  Erasure() : SealingClusterTest("erasable") {}
   std::string key_file(const Person& p) {
     const std::string path = cluster.dir() + "/" + p.id.substr(p.id.find('/') + 1) + ".key";
     EXPECT_TRUE(ledger::save_key_file(path, p.key).ok());
@@ -59,18 +39,12 @@ class Erasure : public ::testing::Test {
   }
   // `medtrail seal` (erasable when `key_service`), signed and committed; the commit's result.
   json issue_sealed(const Person& doctor, const std::vector<std::string>& key_service, const std::string& slip_path) {
-    const std::string payload_path = cluster.dir() + "/payload-" + std::to_string(++payloads) + ".json";
-    std::ofstream(payload_path) << s.payload(doctor, "rx.issue", amoxicillin_prescription()).dump();
-    std::vector<std::string> args = {"seal", "--payload", payload_path, "--node", url(0), "--slip-key-out", slip_path};
+    std::vector<std::string> args = {"--node", url(0), "--slip-key-out", slip_path};
     args.insert(args.end(), key_service.begin(), key_service.end());
-    std::string output;
-    EXPECT_EQ(cluster.run_cli(args, &output), 0) << output;
-    const std::string sealed_payload = json_line(output);
-    for (const char* secret : kSecrets) EXPECT_EQ(sealed_payload.find(secret), std::string::npos) << secret;
-    auto envelope = ledger::sign_envelope(ledger::to_bytes(sealed_payload), doctor.key);
-    EXPECT_TRUE(envelope.ok()) << envelope.status().to_string();
-    json result = s.commit(0, *envelope);
-    result["record_id"] = ledger::record_id(*envelope).value();
+    json result = s.commit_sealed(0, doctor, "rx.issue", amoxicillin_prescription(), args);
+    for (const char* secret : kPrescriptionSecrets) {
+      EXPECT_EQ(result.value("sealed_payload", "").find(secret), std::string::npos) << secret;
+    }
     return result;
   }
   int open(const std::vector<std::string>& how, std::string* output) {
@@ -79,10 +53,6 @@ class Erasure : public ::testing::Test {
     return cluster.run_cli(args, output);
   }
 
-  Cluster cluster;
-  Submitter s;
-  bool ready = false;
-  int payloads = 0;
   std::string record_path;
 };
 
@@ -161,7 +131,7 @@ TEST_F(Erasure, AfterTheRegulatorErasesAPatientNoPartyOpensTheirFieldsAndEveryPr
               0)
         << cluster.node(i).id << ": " << output;
   }
-  for (const char* secret : kSecrets) {
+  for (const char* secret : kPrescriptionSecrets) {
     for (int i = 0; i < cluster.size(); ++i) {
       EXPECT_EQ(cluster.log_tail(i, 100000).find(secret), std::string::npos) << "node log holds " << secret;
     }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace medtrail::integration {
 
 using testing::HttpClient;
@@ -35,6 +38,39 @@ ledger::Envelope Submitter::sign(const Person& who, const std::string& kind, con
   auto e = ledger::sign_envelope(ledger::to_bytes(payload(who, kind, body).dump()), who.key);
   EXPECT_TRUE(e.ok()) << e.status().to_string();
   return *e;
+}
+
+namespace {
+
+// The JSON line of a CLI run's output (its stderr lines are plain text).
+std::string json_line(const std::string& output) {
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.front() == '{') return line;
+  }
+  return "";
+}
+
+}  // namespace
+
+nlohmann::json Submitter::commit_sealed(int i, const Person& who, const std::string& kind, const nlohmann::json& body,
+                                        const std::vector<std::string>& seal_args) {
+  const std::string payload_path = cluster_.dir() + "/payload-" + std::to_string(++nonce_) + ".json";
+  std::ofstream(payload_path) << payload(who, kind, body).dump();
+  std::vector<std::string> args = {"seal", "--payload", payload_path};
+  args.insert(args.end(), seal_args.begin(), seal_args.end());
+  std::string output;
+  EXPECT_EQ(cluster_.run_cli(args, &output), 0) << output;
+  const std::string sealed_payload = json_line(output);
+  auto envelope = ledger::sign_envelope(ledger::to_bytes(sealed_payload), who.key);
+  EXPECT_TRUE(envelope.ok()) << envelope.status().to_string() << "\n" << output;
+  if (!envelope.ok()) return {{"sealed_payload", sealed_payload}, {"seal_output", output}};
+  nlohmann::json result = commit(i, *envelope);
+  result["record_id"] = ledger::record_id(*envelope).value();
+  result["sealed_payload"] = sealed_payload;
+  result["seal_output"] = output;
+  return result;
 }
 
 nlohmann::json Submitter::commit(int i, const ledger::Envelope& e) {

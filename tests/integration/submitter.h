@@ -3,6 +3,7 @@
 // as a member's client does: the admins genesis made, and people they register.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,8 @@ struct Person {
 // An rx.issue body for 24 amoxicillin capsules (J01CA04), with a diagnosis and a dosage: the
 // confidential fields a sealing client would seal.
 nlohmann::json amoxicillin_prescription();
+// Its confidential text, which no sealed payload, node answer or log may hold.
+inline constexpr const char* kPrescriptionSecrets[] = {"Amoxicillin capsules", "three times a day", "J02.9"};
 
 class Submitter {
  public:
@@ -32,6 +35,11 @@ class Submitter {
   nlohmann::json payload(const Person& who, const std::string& kind, const nlohmann::json& body);
   // Submits through node `i` and waits for the commit; returns the record's result object.
   nlohmann::json commit(int i, const ledger::Envelope& e);
+  // As the author's client does with confidential fields: `who`'s payload through `medtrail seal`
+  // (with `seal_args` after --payload), signed and committed through node `i`. The result object,
+  // with "record_id" and "sealed_payload" (the payload as sealed) added.
+  nlohmann::json commit_sealed(int i, const Person& who, const std::string& kind, const nlohmann::json& body,
+                               const std::vector<std::string>& seal_args);
   // An organisation's genesis admin.
   Person admin(const std::string& org) const;
   // Registers a person (with a licence) through node 0.
