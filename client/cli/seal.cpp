@@ -193,7 +193,14 @@ int run_seal(const SealOptions& o) {
   std::optional<ledger::PatientShare> erasable;
   if (!o.key_service.url.empty()) {
     std::string patient = o.patient;
-    if (patient.empty() && body.contains("patient_ref") && body["patient_ref"].is_string()) patient = body["patient_ref"];
+    const bool named = body.contains("patient_ref") && body["patient_ref"].is_string();
+    if (named && !patient.empty() && patient != body["patient_ref"].get<std::string>()) {
+      return fail(name, ledger::Status::error("usage", "--patient is not the body's patient_ref"), kExitUsage);
+    }
+    if (patient.empty() && named) patient = body["patient_ref"];
+    if (!patient.empty() && (patient.size() != 64 || patient.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+      return fail(name, ledger::Status::error("usage", "a patient_ref is 64 lowercase hex digits"), kExitUsage);
+    }
     if (patient.empty()) {
       return fail(name, ledger::Status::error("usage", kind + " names no patient_ref in its body: give --patient, the "
                                                        "prescription's (or the event's) patient_ref"),

@@ -186,10 +186,11 @@ TEST(ErasableSealedFields, OpeningNeedsTheDataKeyAndThePatientsShareForThisRecor
   ErasableSeal other(p);
   ASSERT_TRUE(other.result.ok());
   EXPECT_EQ(open_sealed(sealed, other.result->data_key.view(), kContext, &share).status().code(), "open_failed");
-  // Moved to another patient, the bytes do not open under that patient's share either.
+  // Relabelled for another patient, the bytes do not open even with the right keys: the
+  // associated data binds the subject.
   Sealed moved = sealed;
   moved.subject = std::string(64, 'f');
-  EXPECT_EQ(open_sealed(moved, data_key->view(), kContext, &other_patient).status().code(), "open_failed");
+  EXPECT_EQ(open_sealed(moved, data_key->view(), kContext, &share).status().code(), "open_failed");
 }
 
 TEST(ErasableSealedFields, JsonNamesTheSubjectAndRoundTrips) {

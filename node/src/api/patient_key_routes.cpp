@@ -4,7 +4,7 @@
 // patient's trail shows who asked before any share leaves the node. The target and body are
 // checked before: a malformed request records nothing.
 #include "api/route_groups.h"
-#include "core/store_state_view.h"
+#include "core/patient_key_store.h"
 #include "medtrail/ledger/patient_shares.h"
 #include "medtrail/ledger/sealed_fields.h"
 
@@ -30,8 +30,7 @@ void register_patient_key_routes(http::Server& server, const ApiContext& ctx, st
                  }
                  reads->serve(request, std::move(respond),
                               [c, target = *target, nonces = std::move(*nonces)](const Reader&) {
-                                StoreStateView state(*c->store);
-                                auto key = c->patient_keys->key_for(target.patient_ref, state,
+                                auto key = c->patient_keys->key_for(target.patient_ref, erasure_counts(*c->store),
                                                                     target.use == ledger::ShareUse::kSeal);
                                 if (!key.ok()) {
                                   return http::Response::error(503, "unavailable",

@@ -30,7 +30,6 @@
 #include "core/raft_driver.h"
 #include "core/record_tracker.h"
 #include "core/signer_directory.h"
-#include "core/store_state_view.h"
 #include "core/submission_queue.h"
 #include "core/verified_signatures.h"
 #include "http/http_server.h"
@@ -229,8 +228,7 @@ Status NodeApp::Impl::open_patient_keys() {
   auto keys = PatientKeyStore::open(config.data_dir + "/patient-keys");
   if (!keys.ok()) return keys.status();
   patient_keys = std::move(*keys);
-  StoreStateView state(*store);
-  auto retired = patient_keys->retire_all(state);
+  auto retired = patient_keys->retire_all(erasure_counts(*store));
   if (!retired.ok()) return retired.status();
   spdlog::info("patient keys: {} kept, {} destroyed for erasures applied while they were not", patient_keys->size_estimate(),
                *retired);
@@ -364,10 +362,10 @@ Status NodeApp::Impl::build_pipeline() {
   driver->set_on_failure([this](const Status&) { fail(); });
   driver->set_on_applied([this](const ledger::Proposal&, const ApplyOutcome& outcome) {
     if (!patient_keys || outcome.erased_patients.empty()) return;
-    StoreStateView state(*store);
+    const ErasureCount erasures = erasure_counts(*store);
     size_t destroyed = 0;
     for (const std::string& ref : outcome.erased_patients) {
-      auto r = patient_keys->retire(ref, state);
+      auto r = patient_keys->retire(ref, erasures);
       // Never the ref in a log line. A key that could not be destroyed now is refused at every
       // use and destroyed then, or at the next start.
       if (!r.ok()) spdlog::error("patient keys: an erasure could not destroy a key yet: {}", r.status().to_string());

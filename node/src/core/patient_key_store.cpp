@@ -9,6 +9,7 @@
 
 #include "medtrail/contracts/erasure.h"
 #include "medtrail/contracts/state_codec.h"
+#include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/sealed_fields.h"
 
 namespace medtrail::node {
@@ -34,9 +35,8 @@ ledger::Status io_error(const std::string& what, const rocksdb::Status& s) {
   return ledger::Status::error("io_error", "patient keys: " + what + ": " + s.ToString());
 }
 
-// The patient's erasure count now; an unreadable state fails closed.
-ledger::Result<int64_t> erasures(std::string_view patient_ref, const contracts::StateView& state) {
-  std::optional<std::string> raw = state.get(contracts::erased_key(patient_ref));
+// The count a state value gives; a value that does not decode fails closed.
+ledger::Result<int64_t> count_of(const std::optional<std::string>& raw) {
   if (!raw) return int64_t{0};
   std::optional<contracts::StoredErasure> erased = contracts::decode_value<contracts::StoredErasure>(*raw);
   if (!erased) return ledger::Status::error("state_unreadable", "patient keys: the erasure state does not decode");
@@ -44,6 +44,21 @@ ledger::Result<int64_t> erasures(std::string_view patient_ref, const contracts::
 }
 
 }  // namespace
+
+ErasureCount erasure_counts(const contracts::StateView& state) {
+  return [&state](std::string_view patient_ref) { return count_of(state.get(contracts::erased_key(patient_ref))); };
+}
+
+ErasureCount erasure_counts(const ledger::ChainStore& store) {
+  return [&store](std::string_view patient_ref) -> ledger::Result<int64_t> {
+    auto raw = store.get_state(contracts::erased_key(patient_ref));
+    if (!raw.ok()) {
+      return ledger::Status::error("state_unreadable", "patient keys: the chain's state cannot be read: " +
+                                                           raw.status().message());
+    }
+    return count_of(*raw);
+  };
+}
 
 PatientKeyStore::PatientKeyStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
 PatientKeyStore::~PatientKeyStore() = default;
@@ -66,10 +81,10 @@ ledger::Result<std::unique_ptr<PatientKeyStore>> PatientKeyStore::open(const std
 }
 
 ledger::Result<std::optional<ledger::SecureBytes>> PatientKeyStore::key_for(std::string_view patient_ref,
-                                                                            const contracts::StateView& state,
+                                                                            const ErasureCount& erasures,
                                                                             bool create) {
   std::lock_guard lock(mu_);
-  ledger::Result<int64_t> generation = erasures(patient_ref, state);
+  ledger::Result<int64_t> generation = erasures(patient_ref);
   if (!generation.ok()) return generation.status();
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(patient_ref.data(), patient_ref.size()), &value);
@@ -92,9 +107,9 @@ ledger::Result<std::optional<ledger::SecureBytes>> PatientKeyStore::key_for(std:
   return std::optional<ledger::SecureBytes>(std::move(key));
 }
 
-ledger::Result<bool> PatientKeyStore::retire(std::string_view patient_ref, const contracts::StateView& state) {
+ledger::Result<bool> PatientKeyStore::retire(std::string_view patient_ref, const ErasureCount& erasures) {
   std::lock_guard lock(mu_);
-  ledger::Result<int64_t> generation = erasures(patient_ref, state);
+  ledger::Result<int64_t> generation = erasures(patient_ref);
   if (!generation.ok()) return generation.status();
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(patient_ref.data(), patient_ref.size()), &value);
@@ -106,7 +121,7 @@ ledger::Result<bool> PatientKeyStore::retire(std::string_view patient_ref, const
   return true;
 }
 
-ledger::Result<uint64_t> PatientKeyStore::retire_all(const contracts::StateView& state) {
+ledger::Result<uint64_t> PatientKeyStore::retire_all(const ErasureCount& erasures) {
   std::vector<std::string> refs;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
@@ -115,7 +130,7 @@ ledger::Result<uint64_t> PatientKeyStore::retire_all(const contracts::StateView&
   }
   uint64_t destroyed = 0;
   for (const std::string& ref : refs) {
-    ledger::Result<bool> r = retire(ref, state);
+    ledger::Result<bool> r = retire(ref, erasures);
     if (!r.ok()) return r.status();
     destroyed += *r ? 1 : 0;
   }

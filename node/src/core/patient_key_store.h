@@ -6,9 +6,11 @@
 //
 // Each key remembers the patient's erasure count when it was drawn (state `erased/<ref>`,
 // contracts/erasure.h). A key drawn before the latest erasure is dead: it is destroyed when the
-// erasure applies (retire), again at startup (a crash in between), and refused at every use —
-// so no crash or race can bring an erased key back into service.
+// erasure applies (retire), again at startup (a crash in between, or a ledger image installed
+// since), and refused at every use — so no crash or race can bring an erased key back into
+// service. A count that cannot be read fails closed: no share, no key drawn.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,7 +25,18 @@ namespace rocksdb {
 class DB;
 }
 
+namespace medtrail::ledger {
+class ChainStore;
+}
+
 namespace medtrail::node {
+
+// A patient's erasure count now; an error when the state cannot be read or decoded.
+using ErasureCount = std::function<ledger::Result<int64_t>(std::string_view patient_ref)>;
+// The counts as `state` holds them (a view whose reads cannot fail: tests).
+ErasureCount erasure_counts(const contracts::StateView& state);
+// The counts in a chain store's committed state; a read error of the store is an error here.
+ErasureCount erasure_counts(const ledger::ChainStore& store);
 
 class PatientKeyStore {
  public:
@@ -34,16 +47,14 @@ class PatientKeyStore {
   PatientKeyStore& operator=(const PatientKeyStore&) = delete;
 
   // The patient's live key, drawing one when there is none and `create` says so; nullopt when
-  // there is none (never drawn, or erased). `state` gives the erasure count. Errors: `io_error`,
-  // `state_unreadable`.
-  ledger::Result<std::optional<ledger::SecureBytes>> key_for(std::string_view patient_ref, const contracts::StateView& state,
+  // there is none (never drawn, or erased). Errors: `io_error`, `state_unreadable`.
+  ledger::Result<std::optional<ledger::SecureBytes>> key_for(std::string_view patient_ref, const ErasureCount& erasures,
                                                              bool create);
-  // Destroys the patient's key if it was drawn before the state's latest erasure. Returns
-  // whether a key was destroyed.
-  ledger::Result<bool> retire(std::string_view patient_ref, const contracts::StateView& state);
-  // retire() for every key in the store: after a crash between an erasure's apply and its
-  // retire, or after the node installed a ledger image. Returns how many were destroyed.
-  ledger::Result<uint64_t> retire_all(const contracts::StateView& state);
+  // Destroys the patient's key if it was drawn before the latest erasure. Returns whether a key
+  // was destroyed.
+  ledger::Result<bool> retire(std::string_view patient_ref, const ErasureCount& erasures);
+  // retire() for every key in the store (at startup). Returns how many were destroyed.
+  ledger::Result<uint64_t> retire_all(const ErasureCount& erasures);
 
   uint64_t size_estimate() const;
 

@@ -39,7 +39,7 @@ class PatientKeyStoreTest : public ::testing::Test {
     state_.put(contracts::erased_key(kRef), contracts::encode_value(e));
   }
   std::optional<std::string> key(PatientKeyStore& store, bool create) {
-    auto k = store.key_for(kRef, state_, create);
+    auto k = store.key_for(kRef, erasure_counts(state_), create);
     EXPECT_TRUE(k.ok()) << k.status().to_string();
     if (!k.ok() || !k->has_value()) return std::nullopt;
     return bytes_of(**k);
@@ -71,14 +71,14 @@ TEST_F(PatientKeyStoreTest, AKeyIsDrawnOnceAndKeptAcrossRestarts) {
   auto reopened = open();
   EXPECT_EQ(key(*reopened, false), first);
   EXPECT_NE(key(*reopened, true), std::nullopt);
-  EXPECT_NE(reopened->key_for(std::string(64, 'e'), state_, true).value()->view().size(), 0u);
+  EXPECT_NE(reopened->key_for(std::string(64, 'e'), erasure_counts(state_), true).value()->view().size(), 0u);
 }
 
 TEST_F(PatientKeyStoreTest, AnErasureDestroysTheKeyAndNoFileOfTheStoreKeepsIt) {
   auto store = open();
   const std::string old = key(*store, true).value();
   erase(1);
-  auto destroyed = store->retire(kRef, state_);
+  auto destroyed = store->retire(kRef, erasure_counts(state_));
   ASSERT_TRUE(destroyed.ok()) << destroyed.status().to_string();
   EXPECT_TRUE(*destroyed);
   EXPECT_FALSE(key(*store, false).has_value());
@@ -86,7 +86,7 @@ TEST_F(PatientKeyStoreTest, AnErasureDestroysTheKeyAndNoFileOfTheStoreKeepsIt) {
   // Cared for again: a new key, which the same erasure does not touch.
   const std::string fresh = key(*store, true).value();
   EXPECT_NE(fresh, old);
-  EXPECT_FALSE(*store->retire(kRef, state_));
+  EXPECT_FALSE(*store->retire(kRef, erasure_counts(state_)));
   EXPECT_EQ(key(*store, false), fresh);
 }
 
@@ -105,7 +105,7 @@ TEST_F(PatientKeyStoreTest, AKeyFromBeforeAnErasureIsDeadEvenIfRetireNeverRan) {
   }
   erase(2);
   auto store = open();
-  auto swept = store->retire_all(state_);
+  auto swept = store->retire_all(erasure_counts(state_));
   ASSERT_TRUE(swept.ok()) << swept.status().to_string();
   EXPECT_EQ(*swept, 1u);
   EXPECT_FALSE(key(*store, false).has_value());
@@ -115,10 +115,17 @@ TEST_F(PatientKeyStoreTest, AnUnreadableErasureStateFailsClosed) {
   auto store = open();
   ASSERT_TRUE(key(*store, true).has_value());
   state_.put(contracts::erased_key(kRef), "not a stored erasure");
-  auto k = store->key_for(kRef, state_, true);
+  auto k = store->key_for(kRef, erasure_counts(state_), true);
   EXPECT_FALSE(k.ok());
   EXPECT_EQ(k.status().code(), "state_unreadable");
-  EXPECT_FALSE(store->retire(kRef, state_).ok());
+  EXPECT_FALSE(store->retire(kRef, erasure_counts(state_)).ok());
+  // A state that cannot be read at all is no "never erased": nothing is served or drawn.
+  const ErasureCount unreadable = [](std::string_view) -> ledger::Result<int64_t> {
+    return ledger::Status::error("state_unreadable", "the store failed");
+  };
+  EXPECT_EQ(store->key_for(std::string(64, 'f'), unreadable, true).status().code(), "state_unreadable");
+  EXPECT_EQ(store->key_for(kRef, unreadable, false).status().code(), "state_unreadable");
+  EXPECT_FALSE(store->retire_all(unreadable).ok());
 }
 
 }  // namespace

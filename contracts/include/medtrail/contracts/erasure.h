@@ -21,7 +21,8 @@ namespace medtrail::contracts {
 struct StoredErasure {
   int64_t count = 0;
   std::string last_record;  // the patient.erase record id
-  int64_t last_at_ms = 0;   // its block time: keys drawn before it are destroyed
+  int64_t last_at_ms = 0;   // its block time
+  // A key the service drew remembers `count` then: one drawn before the latest erasure is dead.
   std::string last_basis;
 
   static constexpr auto fields() {
