@@ -198,7 +198,7 @@ int run_seal(const SealOptions& o) {
       return fail(name, ledger::Status::error("usage", "--patient is not the body's patient_ref"), kExitUsage);
     }
     if (patient.empty() && named) patient = body["patient_ref"];
-    if (!patient.empty() && (patient.size() != 64 || patient.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+    if (!patient.empty() && !ledger::is_hash_hex(patient)) {
       return fail(name, ledger::Status::error("usage", "a patient_ref is 64 lowercase hex digits"), kExitUsage);
     }
     if (patient.empty()) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "medtrail/ledger/bytes.h"
+
 namespace medtrail::cli {
 namespace {
 
@@ -12,8 +14,6 @@ bool is_unreserved(unsigned char c) {
 }
 
 bool is_token_char(unsigned char c) { return is_unreserved(c) && c != '~'; }
-
-bool is_lower_hex(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 bool every_char(std::string_view s, bool (*pred)(unsigned char)) {
   return std::all_of(s.begin(), s.end(), [pred](char c) { return pred(static_cast<unsigned char>(c)); });
@@ -77,7 +77,7 @@ ledger::Status check_trace_code(TraceKind kind, const std::string& code) {
       }
       break;
     case TraceKind::kRx:
-      if (code.size() != 64 || !every_char(code, is_lower_hex)) {
+      if (!ledger::is_hash_hex(code)) {
         return ledger::Status::error("bad_code", "an rx id is exactly 64 lowercase hex digits");
       }
       break;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "medtrail/contracts/calendar.h"
+#include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/rfc3339.h"
 
 namespace medtrail::contracts {
@@ -109,9 +110,7 @@ bool contains_resident_id(std::string_view s) {
 }
 
 bool is_hex_lower(std::string_view s, size_t bytes) {
-  if (s.size() != 2 * bytes) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 2 * bytes && ledger::is_lower_hex(s);
 }
 
 BodyReader::BodyReader(const nlohmann::json& value, std::string path)

@@ -49,11 +49,11 @@ Result<Bytes> from_hex(std::string_view hex) {
   return out;
 }
 
-bool is_hash_hex(std::string_view text) {
-  return text.size() == 2 * kHashSize && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+bool is_lower_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
+
+bool is_hash_hex(std::string_view text) { return text.size() == 2 * kHashSize && is_lower_hex(text); }
 
 Result<Hash> hash_from_hex(std::string_view hex) {
   if (hex.size() != 2 * kHashSize) {

@@ -182,9 +182,7 @@ Status get_hex(const json& obj, const std::string& path, std::string_view key, s
                Bytes& out) {
   std::string text;
   MEDTRAIL_RETURN_IF_ERROR(get_string(obj, path, key, text));
-  bool lower = std::all_of(text.begin(), text.end(),
-                           [](char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); });
-  if (!lower || text.size() != 2 * size) {
+  if (!is_lower_hex(text) || text.size() != 2 * size) {
     return bad(join(path, key), "must be " + std::to_string(2 * size) +
                                     " lowercase hex characters (" + std::to_string(size) +
                                     " bytes)");

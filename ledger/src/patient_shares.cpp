@@ -11,10 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-bool is_lower_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 // `doc[key]`: exactly `count` strings of `bytes` bytes in lowercase hex.
 Result<std::vector<Bytes>> hex_list(std::string_view body, const char* key, size_t count, size_t bytes,
                                     const char* error_code) {
@@ -47,8 +43,8 @@ std::string patient_share_target(std::string_view patient_ref, size_t count, Sha
 std::optional<ShareTarget> parse_patient_share_target(std::string_view target) {
   if (!target.starts_with(kPatientKeysPath)) return std::nullopt;
   target.remove_prefix(kPatientKeysPath.size());
-  constexpr size_t kRefSize = 64;
-  if (target.size() < kRefSize || !is_lower_hex(target.substr(0, kRefSize))) return std::nullopt;
+  constexpr size_t kRefSize = 2 * kHashSize;
+  if (target.size() < kRefSize || !is_hash_hex(target.substr(0, kRefSize))) return std::nullopt;
   ShareTarget out;
   out.patient_ref = std::string(target.substr(0, kRefSize));
   target.remove_prefix(kRefSize);

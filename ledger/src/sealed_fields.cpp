@@ -18,7 +18,6 @@ constexpr std::string_view kAssociatedDataLabel = "medtrail-sealed-v1";
 constexpr std::string_view kErasableAssociatedDataLabel = "medtrail-sealed-v2";
 constexpr std::string_view kContentKeyLabel = "medtrail-sealed-v2-content-key";
 constexpr std::string_view kPatientShareLabel = "medtrail-patient-share-v1";
-constexpr size_t kPatientRefHexSize = 64;
 
 // Kind, actor and subject are ids without NUL bytes, so the separators make the encoding
 // unambiguous. Version 2 binds the subject too: the fields cannot be moved to another patient.
@@ -52,11 +51,8 @@ Status bad_sealed(const std::string& field, const std::string& why) {
   return Status::error("bad_sealed", "sealed." + field + ": " + why);
 }
 
-bool is_lower_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-bool is_patient_ref(std::string_view s) { return s.size() == kPatientRefHexSize && is_lower_hex(s); }
+// A patient_ref is a hash's hex: the same one spelling.
+bool is_patient_ref(std::string_view s) { return is_hash_hex(s); }
 
 bool is_org_id(std::string_view s) {
   return !s.empty() && s.size() <= 64 &&

@@ -38,11 +38,7 @@ bool valid_name(std::string_view name) {
     if (c < '0' || c > '9') return false;
   }
   const std::string_view nonce = name.substr(dash + 1);
-  if (nonce.size() != 16) return false;
-  for (char c : nonce) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  return nonce.size() == 16 && ledger::is_lower_hex(nonce);
 }
 
 void sync_directory(const std::string& dir) {

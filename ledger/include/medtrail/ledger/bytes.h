@@ -35,6 +35,9 @@ Result<Hash> hash_from_hex(std::string_view hex);
 // Exactly 64 lowercase hex characters: the one spelling of a hash (a record id, a prescription
 // id) that ids in paths and bodies must use, so one hash never has two names.
 bool is_hash_hex(std::string_view text);
+// Only the characters 0-9 and a-f (any length, empty included): the one spelling of bytes that
+// names something (a key id, a nonce) so the same bytes never have two names.
+bool is_lower_hex(std::string_view text);
 
 std::string to_base64(ByteView data);
 // Strict standard base64 with padding (RFC 4648 §4); error `bad_base64` otherwise.
