@@ -35,8 +35,15 @@ ExecutionResult erase(Call& call) {
 
 std::string erased_key(std::string_view patient_ref) { return std::string(kErasedPrefix) + std::string(patient_ref); }
 
-std::optional<StoredErasure> read_erasure(const StateView& state, std::string_view patient_ref) {
-  return read_value<StoredErasure>(state, erased_key(patient_ref));
+ledger::Result<std::optional<StoredErasure>> decode_erasure(const std::optional<std::string>& raw) {
+  if (!raw) return std::optional<StoredErasure>{};
+  std::optional<StoredErasure> erased = decode_value<StoredErasure>(*raw);
+  if (!erased) return ledger::Status::error("state_unreadable", "the erasure state does not decode");
+  return erased;
+}
+
+ledger::Result<std::optional<StoredErasure>> read_erasure(const StateView& state, std::string_view patient_ref) {
+  return decode_erasure(state.get(erased_key(patient_ref)));
 }
 
 std::vector<std::string> erased_patients(const ledger::StateWrites& writes) {

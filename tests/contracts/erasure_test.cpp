@@ -59,14 +59,14 @@ TEST_F(ErasureTest, ARegulatorsInspectorApprovesAnErasureOnThePatientsTrail) {
   ledger::ExecutionResult r = f.run_block({e}).front();
   ASSERT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;
   EXPECT_TRUE(last_on_patient_trail());
-  std::optional<StoredErasure> erased = read_erasure(f.state, kPatientRef);
+  std::optional<StoredErasure> erased = read_erasure(f.state, kPatientRef).value();
   ASSERT_TRUE(erased.has_value());
   EXPECT_EQ(erased->count, 1);
   EXPECT_EQ(erased->last_basis, "consent_withdrawn");
   EXPECT_EQ(erased->last_record, ledger::record_id(e).value());
   // A patient cared for again may be erased again: the count says how often.
   ASSERT_TRUE(f.run(inspector, std::string(kPatientEraseKind), erase_body("purpose_achieved")).accepted);
-  EXPECT_EQ(read_erasure(f.state, kPatientRef)->count, 2);
+  EXPECT_EQ(read_erasure(f.state, kPatientRef).value()->count, 2);
 }
 
 TEST_F(ErasureTest, OnlyARegulatorsInspectorMayAndTheBodyIsStrict) {
@@ -79,7 +79,16 @@ TEST_F(ErasureTest, OnlyARegulatorsInspectorMayAndTheBodyIsStrict) {
   json free_text = erase_body();
   free_text["request_ref"] = "the patient phoned on Monday";
   EXPECT_EQ(f.run(inspector, std::string(kPatientEraseKind), free_text).reason_code, "bad_format");
-  EXPECT_FALSE(read_erasure(f.state, kPatientRef).has_value());
+  EXPECT_FALSE(read_erasure(f.state, kPatientRef).value().has_value());
+}
+
+TEST_F(ErasureTest, AnErasureStateThatDoesNotDecodeIsAnErrorNotNeverErased) {
+  f.state.put(erased_key(kPatientRef), "not a stored erasure");
+  auto erased = read_erasure(f.state, kPatientRef);
+  ASSERT_FALSE(erased.ok());
+  EXPECT_EQ(erased.status().code(), "state_unreadable");
+  EXPECT_FALSE(decode_erasure(std::string("\x01")).ok());
+  EXPECT_FALSE(decode_erasure(std::nullopt).value().has_value());
 }
 
 TEST_F(ErasureTest, CareStaffAskForSharesToSealAndToOpenARegulatorOnlyToOpen) {

@@ -35,18 +35,15 @@ ledger::Status io_error(const std::string& what, const rocksdb::Status& s) {
   return ledger::Status::error("io_error", "patient keys: " + what + ": " + s.ToString());
 }
 
-// The count a state value gives; a value that does not decode fails closed.
-ledger::Result<int64_t> count_of(const std::optional<std::string>& raw) {
-  if (!raw) return int64_t{0};
-  std::optional<contracts::StoredErasure> erased = contracts::decode_value<contracts::StoredErasure>(*raw);
-  if (!erased) return ledger::Status::error("state_unreadable", "patient keys: the erasure state does not decode");
-  return erased->count;
+ledger::Result<int64_t> count_of(const ledger::Result<std::optional<contracts::StoredErasure>>& erased) {
+  if (!erased.ok()) return ledger::Status::error(erased.status().code(), "patient keys: " + erased.status().message());
+  return *erased ? (*erased)->count : int64_t{0};
 }
 
 }  // namespace
 
 ErasureCount erasure_counts(const contracts::StateView& state) {
-  return [&state](std::string_view patient_ref) { return count_of(state.get(contracts::erased_key(patient_ref))); };
+  return [&state](std::string_view patient_ref) { return count_of(contracts::read_erasure(state, patient_ref)); };
 }
 
 ErasureCount erasure_counts(const ledger::ChainStore& store) {
@@ -56,7 +53,7 @@ ErasureCount erasure_counts(const ledger::ChainStore& store) {
       return ledger::Status::error("state_unreadable", "patient keys: the chain's state cannot be read: " +
                                                            raw.status().message());
     }
-    return count_of(*raw);
+    return count_of(contracts::decode_erasure(*raw));
   };
 }
 

@@ -36,7 +36,11 @@ inline constexpr std::string_view kPatientEraseKind = "patient.erase";
 inline constexpr std::string_view kErasedPrefix = "erased/";
 
 std::string erased_key(std::string_view patient_ref);
-std::optional<StoredErasure> read_erasure(const StateView& state, std::string_view patient_ref);
+// The erasure a stored "erased/<ref>" value records; nullopt when the patient was never erased.
+// A value that does not decode is `state_unreadable`: a reader that must not hand out a dead
+// patient's key fails closed instead of reading "never erased".
+ledger::Result<std::optional<StoredErasure>> decode_erasure(const std::optional<std::string>& raw);
+ledger::Result<std::optional<StoredErasure>> read_erasure(const StateView& state, std::string_view patient_ref);
 // The patients a block's writes erased, in ref order: the key service's node destroys their keys.
 std::vector<std::string> erased_patients(const ledger::StateWrites& writes);
 
