@@ -164,23 +164,13 @@ int catch_up_after_absence(Cluster& cluster, const std::string& tag, size_t per_
   return away;
 }
 
-// Reads a counter from a node's /metrics (0 when absent).
-double metric(Cluster& cluster, int i, const std::string& name) {
-  auto reply = cluster.client(i).get("/metrics");
-  std::istringstream lines(reply.body);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-  }
-  return 0;
-}
-
 TEST(ClusterIntegration, RestartedNodeCatchesUpByLog) {
   Cluster cluster;
   cluster.start_all();
   ASSERT_TRUE(cluster.wait_all_ready());
   int away = catch_up_after_absence(cluster, "catchup");
   ASSERT_GE(away, 0);
-  EXPECT_EQ(metric(cluster, away, "medtrail_snapshots_installed_total"), 0);
+  EXPECT_EQ(cluster.metric(away, "medtrail_snapshots_installed_total"), 0);
 }
 
 TEST(ClusterIntegration, RestartedNodeCatchesUpBySnapshotWhenTheLogIsCompacted) {
@@ -193,7 +183,7 @@ TEST(ClusterIntegration, RestartedNodeCatchesUpBySnapshotWhenTheLogIsCompacted) 
   // so more than its peer link can have queued), so the rest is only in the leader's snapshot.
   int away = catch_up_after_absence(cluster, "snapshot", 10);
   ASSERT_GE(away, 0);
-  EXPECT_GE(metric(cluster, away, "medtrail_snapshots_installed_total"), 1);
+  EXPECT_GE(cluster.metric(away, "medtrail_snapshots_installed_total"), 1);
   // The node's chain, rebuilt from the image, verifies offline like any other.
   ASSERT_EQ(cluster.stop(away, SIGTERM), 0);
   std::string output;

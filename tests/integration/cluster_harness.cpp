@@ -364,6 +364,15 @@ std::string Cluster::log_tail(int i, size_t lines) const {
   return out;
 }
 
+double Cluster::metric(int i, const std::string& series) const {
+  std::istringstream lines(client(i, 5s).get("/metrics").body);
+  double total = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(series, 0) == 0) total += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return total;
+}
+
 int Cluster::run_node_once(const std::string& config, std::string* output,
                            std::chrono::milliseconds timeout) const {
   std::string log = fs::path(dir_).parent_path().string() + "/node-once.out";

@@ -93,6 +93,9 @@ class Cluster {
   testing::HttpClient client(int i, std::chrono::milliseconds timeout = 20s) const;
   // The last `lines` lines of the node's log.
   std::string log_tail(int i, size_t lines = 40) const;
+  // The sum of the samples of every series of node i's /metrics whose text starts with `series`
+  // (a name, or a name and the start of its labels); 0 when there is none.
+  double metric(int i, const std::string& series) const;
   // Runs medtrail-node with `config` until it exits (or `timeout`: then it is killed and -1
   // returned); fills `output` with what it wrote. For start-ups that must be refused.
   int run_node_once(const std::string& config, std::string* output,

@@ -39,22 +39,9 @@ constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 constexpr int kHonest = 3;
 constexpr int kHostile = 3;  // node-4
 
-// Sum of the samples of every series whose text starts with `series` (name and labels).
-double metric(const Cluster& cluster, int i, const std::string& series) {
-  HttpResponse r = cluster.client(i, 5s).get("/metrics");
-  std::istringstream lines(r.body);
-  std::string line;
-  double total = 0;
-  while (std::getline(lines, line)) {
-    if (line.rfind(series, 0) != 0) continue;
-    total += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return total;
-}
-
 double metric_on_any(const Cluster& cluster, const std::string& series) {
   double total = 0;
-  for (int i = 0; i < kHonest; ++i) total += metric(cluster, i, series);
+  for (int i = 0; i < kHonest; ++i) total += cluster.metric(i, series);
   return total;
 }
 
@@ -354,7 +341,7 @@ TEST_F(HostilePeerTest, HeartbeatAtTheLargestTermDoesNotLeaveTheClusterLeaderles
   EXPECT_TRUE(hostile_->send(*leader, node::raft_frame(raft_message(consensus::MessageType::kHeartbeat,
                                                                      *leader, kMax))));
   EXPECT_TRUE(wait_until([&] {
-    return metric(*cluster_, *leader, "medtrail_raft_messages_dropped_total{reason=\"implausible_term\"}") >= 1;
+    return cluster_->metric(*leader, "medtrail_raft_messages_dropped_total{reason=\"implausible_term\"}") >= 1;
   }, 20s, kClusterPoll));
   expect_running_and_committing("after-max-term");
   for (int i = 0; i < kHonest; ++i) EXPECT_LT(term_of(i), term + 10) << cluster_->node(i).id;
@@ -404,7 +391,7 @@ TEST_F(HostilePeerTest, SnapshotsThatAreNotThisChainsImageAreRefused) {
   }
 
   EXPECT_TRUE(wait_until([&] {
-    return metric(*cluster_, follower, "medtrail_raft_snapshots_refused_total") >= 2;
+    return cluster_->metric(follower, "medtrail_raft_snapshots_refused_total") >= 2;
   }, 30s, kClusterPoll)) << cluster_->log_tail(follower);
   expect_running_and_committing("after-bad-snapshots");
   expect_clean_restart(follower);
