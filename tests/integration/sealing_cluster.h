@@ -12,8 +12,9 @@ namespace medtrail::integration {
 
 class SealingClusterTest : public ::testing::Test {
  protected:
-  explicit SealingClusterTest(const std::string& confidential_fields)
-      : cluster(options(confidential_fields)), s(cluster) {
+  // `extra_toml` goes into every node.toml (e.g. a [limits] table).
+  explicit SealingClusterTest(const std::string& confidential_fields, const std::string& extra_toml = "")
+      : cluster(options(confidential_fields, extra_toml)), s(cluster) {
     cluster.start_all();
     ready = cluster.wait_all_ready();
   }
@@ -26,9 +27,10 @@ class SealingClusterTest : public ::testing::Test {
   bool ready = false;
 
  private:
-  static ClusterOptions options(const std::string& confidential_fields) {
+  static ClusterOptions options(const std::string& confidential_fields, const std::string& extra_toml) {
     ClusterOptions o;
     o.confidential_fields = confidential_fields;
+    o.extra_toml = extra_toml;
     return o;
   }
 };

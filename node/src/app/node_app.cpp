@@ -362,17 +362,34 @@ Status NodeApp::Impl::build_pipeline() {
   driver->set_on_failure([this](const Status&) { fail(); });
   driver->set_on_applied([this](const ledger::Proposal&, const ApplyOutcome& outcome) {
     if (!patient_keys || outcome.erased_patients.empty()) return;
-    const ErasureCount erasures = erasure_counts(*store);
-    size_t destroyed = 0;
-    for (const std::string& ref : outcome.erased_patients) {
-      auto r = patient_keys->retire(ref, erasures);
-      // Never the ref in a log line. A key that could not be destroyed now is refused at every
-      // use and destroyed then, or at the next start.
-      if (!r.ok()) spdlog::error("patient keys: an erasure could not destroy a key yet: {}", r.status().to_string());
-      destroyed += r.ok() && *r ? 1 : 0;
-    }
-    spdlog::info("patient keys: {} destroyed for {} erasure(s) in block {}", destroyed, outcome.erased_patients.size(),
-                 outcome.block ? outcome.block->height : 0);
+    // Destroying a key flushes and compacts the key store: disk work kept off the apply thread,
+    // which every record waits on. Until it runs, the key is already refused at every use.
+    boost::asio::post(io, [this, refs = outcome.erased_patients, height = outcome.block ? outcome.block->height : 0] {
+      const ErasureCount erasures = erasure_counts(*store);
+      size_t destroyed = 0;
+      for (const std::string& ref : refs) {
+        auto r = patient_keys->retire(ref, erasures);
+        // Never the ref in a log line. A key that could not be destroyed now is refused at every
+        // use and destroyed then, or at the next start.
+        if (!r.ok()) spdlog::error("patient keys: an erasure could not destroy a key yet: {}", r.status().to_string());
+        destroyed += r.ok() && *r ? 1 : 0;
+      }
+      spdlog::info("patient keys: {} destroyed for {} erasure(s) in block {}", destroyed, refs.size(), height);
+    });
+  });
+  // An image brings erasures no applied block announced: keys drawn before them go now, not
+  // only at their next use or the next start.
+  driver->set_on_image_installed([this] {
+    if (!patient_keys) return;
+    boost::asio::post(io, [this] {
+      auto retired = patient_keys->retire_all(erasure_counts(*store));
+      if (!retired.ok()) {
+        spdlog::error("patient keys: the installed image's erasures could not destroy keys yet: {}",
+                      retired.status().to_string());
+        return;
+      }
+      spdlog::info("patient keys: {} destroyed for erasures in an installed ledger image", *retired);
+    });
   });
   return Status();
 }

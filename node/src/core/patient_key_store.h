@@ -53,7 +53,8 @@ class PatientKeyStore {
   // Destroys the patient's key if it was drawn before the latest erasure. Returns whether a key
   // was destroyed.
   ledger::Result<bool> retire(std::string_view patient_ref, const ErasureCount& erasures);
-  // retire() for every key in the store (at startup). Returns how many were destroyed.
+  // retire() for every key in the store (at startup, and after a ledger image is installed).
+  // Returns how many were destroyed.
   ledger::Result<uint64_t> retire_all(const ErasureCount& erasures);
 
   uint64_t size_estimate() const;

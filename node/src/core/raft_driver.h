@@ -144,6 +144,9 @@ class RaftDriver {
   // nodes of the configuration, and whether this node is still one of them.
   using OnMembership =
       std::function<void(const std::vector<ledger::GenesisNode>& members, bool self_is_member)>;
+  // Called on the driver thread after a leader's ledger image replaced this node's chain: state
+  // that no applied proposal announced (an erasure, say) may have changed.
+  using OnImageInstalled = std::function<void()>;
 
   // Opens the Raft log in the store's DB; on a new chain, the configuration is `voters`.
   static Result<std::unique_ptr<RaftDriver>> open(ledger::ChainStore& store, BlockApplier& applier,
@@ -156,6 +159,7 @@ class RaftDriver {
   void set_on_applied(OnApplied f) { on_applied_ = std::move(f); }
   void set_on_failure(OnFailure f) { on_failure_ = std::move(f); }
   void set_on_membership(OnMembership f) { on_membership_ = std::move(f); }
+  void set_on_image_installed(OnImageInstalled f) { on_image_installed_ = std::move(f); }
 
   // Proposes a membership change (leader only); `done` gets Raft's answer (not_leader,
   // dropped while another change is pending, ...) on the driver thread. An added node's
@@ -233,6 +237,7 @@ class RaftDriver {
   OnApplied on_applied_;
   OnFailure on_failure_;
   OnMembership on_membership_;
+  OnImageInstalled on_image_installed_;
 
   std::unique_ptr<consensus::RocksDbLogStorage> storage_;
   std::unique_ptr<consensus::RaftNode> raft_;

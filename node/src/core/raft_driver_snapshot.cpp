@@ -80,9 +80,12 @@ Status RaftDriver::install_image(const consensus::Snapshot& snapshot) {
   wait_for_export();
   snapshot_files_->remove_all_but(snapshot.data);
   auto bytes = snapshot_files_->image_size(snapshot.data);
-  std::lock_guard lock(status_mu_);
-  ++stats_.snapshots_installed;
-  stats_.snapshot_bytes = bytes.ok() ? *bytes : 0;
+  {
+    std::lock_guard lock(status_mu_);
+    ++stats_.snapshots_installed;
+    stats_.snapshot_bytes = bytes.ok() ? *bytes : 0;
+  }
+  if (on_image_installed_) on_image_installed_();
   return Status();
 }
 
