@@ -55,7 +55,7 @@ void add_checkpoint(CLI::App& app, int& exit_code) {
       "verified (kept per chain in the state directory); exit 1 on a forked or rewritten history");
   auto o = std::make_shared<WatchOptions>();
   o->state_dir = default_state_dir();
-  cmd->add_option("--node", o->node, "The node's API, http://host:port")->required();
+  cmd->add_option("--node", o->node, "The node's API, https://host:port (or http:// where it is set to plain_http)")->required();
   cmd->add_option("--genesis", o->genesis, "The genesis file you trust")->required();
   cmd->add_option("--state-dir", o->state_dir, "Where the last verified checkpoint is kept")
       ->capture_default_str();
@@ -76,6 +76,7 @@ void add_checkpoint(CLI::App& app, int& exit_code) {
       exit_code = fail("checkpoint watch", genesis.status(), kExitUsage);
       return;
     }
+    trust_genesis_pins(*node, genesis->genesis);
     for (;;) {
       exit_code = check_once(*node, std::chrono::seconds(o->timeout_s), *genesis, o->state_dir);
       std::cout.flush();

@@ -7,10 +7,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "medtrail/ledger/tls_identity.h"
 
 namespace medtrail::cli {
 
@@ -61,6 +66,39 @@ void exchange(Stream& stream, tcp::resolver& resolver, const NodeUrl& node,
   });
 }
 
+// SHA-256 of the SubjectPublicKeyInfo of `cert`, if it encodes.
+std::optional<ledger::Hash> spki_of(X509* cert) {
+  unsigned char* der = nullptr;
+  const int len = cert == nullptr ? 0 : i2d_X509(cert, &der);
+  if (len <= 0 || der == nullptr) return std::nullopt;
+  auto spki = ledger::certificate_der_spki_sha256(ledger::ByteView(der, static_cast<size_t>(len)));
+  OPENSSL_free(der);
+  return spki.ok() ? std::optional<ledger::Hash>(*spki) : std::nullopt;
+}
+
+// A node serving its own identity (the default) presents its self-signed certificate alone: no
+// issuer is found for it, and those errors only are forgiven (a bad self-signature or an expired
+// certificate still fail), provided the key is one of the pins. Possession of the key is proven
+// by the handshake.
+bool pinned_leaf(const std::vector<ledger::Hash>& pins, bool preverified, ssl::verify_context& ctx) {
+  X509_STORE_CTX* store = ctx.native_handle();
+  if (X509_STORE_CTX_get_error_depth(store) != 0) return false;
+  if (!preverified) {
+    switch (X509_STORE_CTX_get_error(store)) {
+      case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+      case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        break;
+      default:
+        return false;
+    }
+  }
+  const std::optional<ledger::Hash> spki = spki_of(X509_STORE_CTX_get_current_cert(store));
+  return spki && std::any_of(pins.begin(), pins.end(), [&](const ledger::Hash& pin) {
+           return CRYPTO_memcmp(pin.data(), spki->data(), pin.size()) == 0;
+         });
+}
+
 }  // namespace
 
 ledger::Result<HttpReply> http_get(const NodeUrl& node, const std::string& target,
@@ -95,8 +133,9 @@ ledger::Result<HttpReply> http_exchange(const NodeUrl& node, const std::string& 
   beast::error_code result = boost::asio::error::timed_out;
   bool done = false;
 
-  // Over https: TLS 1.2 or later, the peer's chain checked against the default trust store
-  // (SSL_CERT_FILE / SSL_CERT_DIR when set) and its name or address against the URL's host.
+  // Over https: TLS 1.2 or later; the node's key one of the pins, or else its chain trusted by
+  // the default trust store (SSL_CERT_FILE / SSL_CERT_DIR when set) and its name or address the
+  // URL's host.
   ssl::context tls(ssl::context::tls_client);
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
@@ -107,7 +146,12 @@ ledger::Result<HttpReply> http_exchange(const NodeUrl& node, const std::string& 
     tls.set_verify_mode(ssl::verify_peer);
     secure.emplace(io, tls);
     const std::string host = bare_host(node.host);
-    secure->set_verify_callback(ssl::host_name_verification(host));
+    // A pinned key, or else (a listener given a certificate of its own) a trusted chain for the
+    // URL's host.
+    secure->set_verify_callback([pins = &node.spki_pins, by_name = ssl::host_name_verification(host)](
+                                    bool preverified, ssl::verify_context& ctx) mutable {
+      return (!pins->empty() && pinned_leaf(*pins, preverified, ctx)) || by_name(preverified, ctx);
+    });
     // SNI for names only: an address is not a server name (RFC 6066 §3).
     beast::error_code ignored;
     boost::asio::ip::make_address(host, ignored);
@@ -127,7 +171,12 @@ ledger::Result<HttpReply> http_exchange(const NodeUrl& node, const std::string& 
     io.run();  // lets the cancelled handlers finish before the locals they use go away
     return unreachable("no answer within " + std::to_string(timeout.count()) + " ms");
   }
-  if (result) return unreachable(result.message());
+  if (result) {
+    if (node.tls && !node.spki_pins.empty() && result.category() == boost::asio::error::get_ssl_category()) {
+      return unreachable("TLS: " + result.message() + " (its key is none the genesis file pins, nor is its certificate trusted for this host)");
+    }
+    return unreachable(result.message());
+  }
   beast::error_code ignored;
   lowest.socket().shutdown(tcp::socket::shutdown_both, ignored);
   HttpReply reply{static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), {}};

@@ -22,7 +22,7 @@ namespace medtrail::cli {
 namespace {
 
 struct MyRefOptions {
-  std::string node = "http://127.0.0.1:8080";
+  std::string node = "https://127.0.0.1:8080";
   std::string genesis;
   std::string credential_file;
   std::string input = "-";
@@ -41,6 +41,7 @@ int run(const MyRefOptions& o) {
   if (!node.ok()) return fail(name, node.status(), kExitUsage);
   auto genesis = ledger::load_genesis_file(o.genesis);
   if (!genesis.ok()) return fail(name, genesis.status(), kExitUsage);
+  trust_genesis_pins(*node, genesis->genesis);
   if (!genesis->genesis.pseudonym) {
     return fail(name, ledger::Status::error("no_pseudonym_service", "the genesis file names no pseudonym service"),
                 kExitUsage);

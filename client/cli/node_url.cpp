@@ -54,4 +54,8 @@ ledger::Result<NodeUrl> parse_node_url(const std::string& url) {
   return out;
 }
 
+void trust_genesis_pins(NodeUrl& url, const ledger::Genesis& genesis) {
+  for (const ledger::GenesisNode& n : genesis.nodes) url.spki_pins.push_back(n.tls_spki_sha256);
+}
+
 }  // namespace medtrail::cli

@@ -49,9 +49,15 @@ ledger::Result<std::vector<Member>> members_from_genesis(const ledger::Genesis& 
 }
 
 // GET /v1/encryption-keys: the keys as the chain's state holds them now (rotations included).
-ledger::Result<std::vector<Member>> members_from_node(const std::string& url) {
+// Over https the node's TLS key is checked against `genesis`' pins, when given.
+ledger::Result<std::vector<Member>> members_from_node(const std::string& url, const std::string& genesis_path) {
   auto node = parse_node_url(url);
   if (!node.ok()) return node.status();
+  if (!genesis_path.empty()) {
+    auto genesis = ledger::load_genesis_file(genesis_path);
+    if (!genesis.ok()) return genesis.status();
+    trust_genesis_pins(*node, genesis->genesis);
+  }
   auto reply = http_get(*node, "/v1/encryption-keys");
   if (!reply.ok()) return reply.status();
   json doc = json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
@@ -175,7 +181,7 @@ int run_seal(const SealOptions& o) {
   }
   ledger::Result<std::vector<Member>> members = ledger::Status::error("usage", "give --node or --genesis");
   if (!o.node.empty()) {
-    members = members_from_node(o.node);
+    members = members_from_node(o.node, o.genesis);
   } else if (!o.genesis.empty()) {
     auto genesis = ledger::load_genesis_file(o.genesis);
     if (!genesis.ok()) return fail(name, genesis.status(), kExitUsage);

@@ -41,7 +41,7 @@ std::string refusal_line(const HttpReply& reply) {
 
 void add_reader_options(CLI::App* cmd, ReaderOptions& o, const std::string& default_purpose) {
   o.purpose = default_purpose;
-  cmd->add_option("--node", o.node, "The node's API, http://host:port")->capture_default_str();
+  cmd->add_option("--node", o.node, "The node's API, https://host:port (or http:// where it is set to plain_http)")->capture_default_str();
   cmd->add_option("--genesis", o.genesis, "The genesis file you trust (names the chain)")->required();
   cmd->add_option("--key", o.key_file, "Your key file")->required();
   cmd->add_option("--as", o.signer, "Your identity id, <org>/<name>")->required();
@@ -64,6 +64,7 @@ ledger::Result<SignedReader> SignedReader::open(const ReaderOptions& o) {
   auto genesis = ledger::load_genesis_file(o.genesis);
   if (!genesis.ok()) return genesis.status();
   r.genesis_ = std::move(*genesis);
+  trust_genesis_pins(r.node_, r.genesis_.genesis);
   auto key = ledger::load_key_file(o.key_file);
   if (!key.ok()) return key.status();
   if (key->suite != r.genesis_.suite->name()) {

@@ -16,7 +16,7 @@
 namespace medtrail::cli {
 
 struct ReaderOptions {
-  std::string node = "http://127.0.0.1:8080";
+  std::string node = "https://127.0.0.1:8080";
   std::string genesis;
   std::string key_file;
   std::string signer;  // "<org>/<name>"

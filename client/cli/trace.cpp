@@ -27,7 +27,7 @@ using nlohmann::json;
 struct TraceOptions {
   std::string code;
   std::string kind = "auto";
-  std::string node = "http://127.0.0.1:8080";
+  std::string node = "https://127.0.0.1:8080";
   std::string genesis;
   std::string state_dir = default_state_dir();
   int timeout_s = 10;
@@ -89,7 +89,7 @@ void add_trace(CLI::App& app, int& exit_code) {
   cmd->add_option("--kind", o->kind, "vaccine, tableware, rx or auto (from the code's form)")
       ->check(CLI::IsMember({"auto", "vaccine", "tableware", "rx"}))
       ->capture_default_str();
-  cmd->add_option("--node", o->node, "The node's API, http://host:port")->capture_default_str();
+  cmd->add_option("--node", o->node, "The node's API, https://host:port (or http:// where it is set to plain_http)")->capture_default_str();
   cmd->add_option("--genesis", o->genesis, "The genesis file you trust (names the chain)")->required();
   cmd->add_option("--state-dir", o->state_dir, "Where the last checkpoint you verified is kept, per chain")
       ->capture_default_str();
@@ -106,6 +106,7 @@ void add_trace(CLI::App& app, int& exit_code) {
       exit_code = fail("trace", genesis.status(), kExitUsage);
       return;
     }
+    trust_genesis_pins(*node, genesis->genesis);
     const TraceKind kind = kind_of(*o);
     if (ledger::Status s = check_trace_code(kind, o->code); !s.ok()) {
       exit_code = fail("trace", s, kExitUsage);

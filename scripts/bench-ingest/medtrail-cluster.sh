@@ -28,6 +28,9 @@ medtrail_start() {
       echo "fsync = true"
       # The load generator is one address standing for many clients: no per-address share.
       echo "[api]"
+      # Plain HTTP, said explicitly: etcd is measured without TLS too, and medtrail load speaks
+      # http:// only (it measures the node, not a TLS stack).
+      echo "plain_http = true"
       echo "max_connections_per_address = 0"
       echo "requests_per_second_per_address = 0"
       if [ $# -gt 0 ]; then

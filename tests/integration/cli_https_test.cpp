@@ -1,11 +1,14 @@
-// The read commands over https: a node whose API serves TLS ([api] tls_cert / tls_key) is read
-// by `medtrail` with its certificate checked against the trust store (SSL_CERT_FILE) and the
-// URL's host; an untrusted certificate, a wrong name or plain http to a TLS port is refused.
+// The read commands over https. By default a node serves HTTPS with its own TLS identity, and
+// `medtrail` given the genesis file trusts exactly the keys genesis pins: no CA, any host name.
+// A node given a certificate of its own ([api] tls_cert / tls_key) is read with that certificate
+// checked against the trust store (SSL_CERT_FILE) and the URL's host. An untrusted certificate,
+// a key genesis does not pin, a wrong name or plain http to a TLS port is refused.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "integration/cluster_harness.h"
 #include "support/poll.h"
@@ -36,6 +39,7 @@ class CliHttpsTest : public ::testing::Test {
     make_certificate(other_, "DNS:other.example");
     ClusterOptions options;
     options.nodes = 1;
+    options.plain_http = false;
     options.extra_toml = "[api]\ntls_cert = \"" + certs_ + "/api.crt\"\ntls_key = \"" + certs_ + "/api.key\"\n";
     cluster_.emplace(options);
     cluster_->start_all();
@@ -97,6 +101,45 @@ TEST_F(CliHttpsTest, UntrustedCertificatesWrongNamesAndPlainHttpAreRefused) {
     EXPECT_EQ(watch(bad), 2) << bad;
     EXPECT_NE(out_.find("bad_url"), std::string::npos) << bad << ": " << out_;
   }
+}
+
+// Nothing about TLS in node.toml: what genesis init writes, as an operator starts it.
+TEST(CliHttpsByDefault, ANodeServesItsOwnPinnedIdentityAndTheCliTrustsTheGenesisPinsOnly) {
+  ClusterOptions options;
+  options.nodes = 1;
+  options.plain_http = false;
+  Cluster cluster(options);
+  cluster.start_all();
+  const std::string url = "https://127.0.0.1:" + std::to_string(cluster.node(0).api_port);
+  const std::string state = cluster.dir() + "/state";
+  std::string out;
+  auto watch = [&](const std::string& node, const std::string& genesis) {
+    return cluster.run_cli({"checkpoint", "watch", "--once", "--timeout", "5", "--node", node, "--genesis", genesis,
+                            "--state-dir", state},
+                           &out);
+  };
+  // The harness' readiness probe speaks plain HTTP; here the CLI itself is the probe.
+  ASSERT_TRUE(wait_until([&] { return watch(url, cluster.genesis_path()) == 0; }, std::chrono::seconds(30),
+                         std::chrono::milliseconds(200)))
+      << out << cluster.log_tail(0);
+  EXPECT_NE(cluster.log_tail(0, 200).find("api https://127.0.0.1:"), std::string::npos) << cluster.log_tail(0);
+  int rc = cluster.run_cli({"trace", "86901234569999999999", "--node", url, "--genesis", cluster.genesis_path(),
+                            "--state-dir", state},
+                           &out);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("UNKNOWN_CODE"), std::string::npos) << out;
+
+  // Plain HTTP is not served.
+  EXPECT_EQ(watch("http://127.0.0.1:" + std::to_string(cluster.node(0).api_port), cluster.genesis_path()), 2) << out;
+  EXPECT_NE(out.find("unreachable"), std::string::npos) << out;
+
+  // A genesis file that pins another key: the node is refused, and the reason says so.
+  nlohmann::json genesis = nlohmann::json::parse(std::ifstream(cluster.genesis_path()));
+  genesis["nodes"][0]["tls_spki_sha256"] = std::string(64, 'a');
+  const std::string other = cluster.dir() + "/other-genesis.json";
+  std::ofstream(other) << genesis.dump();
+  EXPECT_EQ(watch(url, other), 2) << out;
+  EXPECT_NE(out.find("none the genesis file pins"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -103,6 +103,17 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log, const 
   return pid;
 }
 
+// `toml` with plain_http = true in its [api] table (one added when it has none) and in its
+// [public] table when it has one.
+std::string with_plain_http(std::string toml) {
+  for (const std::string table : {"[api]", "[public]"}) {
+    const size_t at = toml.find(table + "\n");
+    if (at != std::string::npos) toml.insert(at + table.size() + 1, "plain_http = true\n");
+  }
+  if (toml.find("[api]\n") == std::string::npos) toml += "\n[api]\nplain_http = true\n";
+  return toml;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
@@ -157,8 +168,10 @@ void Cluster::found(const ClusterOptions& options) {
   std::string output;
   int rc = run_cli({"genesis", "init", "--orgs", orgs_path, "--out", dir_}, &output);
   if (rc != 0) throw std::runtime_error("medtrail genesis init failed: " + output);
-  if (!options.extra_toml.empty()) {
-    for (int i = 0; i < size(); ++i) append_toml(i, options.extra_toml);
+  plain_http_ = options.plain_http;
+  const std::string toml = plain_http_ ? with_plain_http(options.extra_toml) : options.extra_toml;
+  if (!toml.empty()) {
+    for (int i = 0; i < size(); ++i) append_toml(i, toml);
   }
   for (const char* org : kOrgs) {
     auto key = ledger::load_key_file(dir_ + "/orgs/" + org + "/admin.key");
@@ -204,6 +217,7 @@ int Cluster::add_node(const std::string& id, const std::string& org) {
                    &output);
   if (rc != 0) throw std::runtime_error("medtrail node init failed: " + output);
   nodes_.push_back(node);
+  if (plain_http_) append_toml(size() - 1, with_plain_http(""));
   return size() - 1;
 }
 

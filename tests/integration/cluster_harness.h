@@ -40,6 +40,10 @@ struct ClusterOptions {
   // Genesis "confidential_fields": "clear_allowed", with which most tests drive the rules;
   // "sealed" (what genesis init writes by default) or "erasable".
   std::string confidential_fields = "clear_allowed";
+  // The harness' HttpClient speaks plain HTTP, so by default every node's [api] (and [public],
+  // when extra_toml opens it) says plain_http = true, explicitly. false: the nodes' own default,
+  // HTTPS with each node's TLS identity, which the CLI trusts through the genesis pins.
+  bool plain_http = true;
 };
 
 class Cluster {
@@ -108,6 +112,7 @@ class Cluster {
   bool reap(int i, std::chrono::milliseconds timeout, int* exit_code);
 
   std::string dir_;
+  bool plain_http_ = true;
   std::vector<ClusterNode> nodes_;
   std::vector<std::string> orgs_;
   std::map<std::string, ledger::KeyPair> admin_keys_;

@@ -42,6 +42,10 @@ done
 
 story=$MEDTRAIL_CLUSTER_DIR/demo/story
 mapfile -t api_urls < <(sed -n 's/.*"api_url": *"\([^"]*\)".*/\1/p' "$MEDTRAIL_CLUSTER_DIR/cluster.json")
+# The members' APIs serve HTTPS with each node's own identity: curl pins its key, as the CLI does.
+mapfile -t api_pins < <(sed -n 's/.*"api_pin": *"\([^"]*\)".*/\1/p' "$MEDTRAIL_CLUSTER_DIR/cluster.json")
+[ ${#api_pins[@]} -eq ${#api_urls[@]} ] || fail "cluster.json: not one api_pin per api_url"
+for url in "${api_urls[@]}"; do case "$url" in https://*) ;; *) fail "$url: the local cluster's API is not HTTPS" ;; esac; done
 
 # The needles: what an anonymous caller must never see.
 needles=$work/needles.txt
@@ -71,14 +75,16 @@ seen=$work/seen.txt
 walk() { # URL EXPECTED_STATUS...
   local url=$1 code
   shift
-  code=$(curl -s --max-time 20 -o "$work/body" -w '%{http_code}' "$url") || code=000
+  code=$(curl -s --max-time 20 -k --pinnedpubkey "$pin" -o "$work/body" -w '%{http_code}' "$url") || code=000
   cat "$work/body" >>"$seen"
   echo >>"$seen"
   local want
   for want in "$@"; do [ "$code" = "$want" ] && return 0; done
   fail "GET $url answered $code, expected $*: $(head -c 300 "$work/body")"
 }
-for url in "${api_urls[@]}"; do
+for k in "${!api_urls[@]}"; do
+  url=${api_urls[k]}
+  pin=${api_pins[k]}
   walk "$url/v1/status" 200
   height=$(sed -n 's/.*"height":\([0-9]*\).*/\1/p' "$work/body")
   size=$(sed -n 's/.*"tree_size":\([0-9]*\).*/\1/p' "$work/body")

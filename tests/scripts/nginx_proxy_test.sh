@@ -93,6 +93,9 @@ EOF
 "$repo/scripts/cluster" up >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "the cluster did not restart"; }
 node_public=$(sed -n 's/^listen *= *"\(.*\)"$/\1/p' "$toml")
 node_api=$(sed -n 's/^api *= *"\(.*\)"$/\1/p' "$toml")
+# The members' API serves HTTPS with node-1's own identity; curl pins its key.
+node_api_pin=$(sed -n 's/.*"id": *"node-1".*"api_pin": *"\([^"]*\)".*/\1/p' "$MEDTRAIL_CLUSTER_DIR/cluster.json")
+[ -n "$node_api_pin" ] || fail "cluster.json names no api_pin for node-1"
 
 # ---- nginx: the shipped config, filled in ---------------------------------------------------
 
@@ -172,7 +175,7 @@ is_node_lookup_refusal() { grep -q '"message":"too many lookups from this addres
 
 # How many times node-1 answered route pattern ROUTE [with STATUS], from its members' /metrics.
 node_answers() {
-  curl -s --max-time 10 "http://$node_api/metrics" |
+  curl -s --max-time 10 -k --pinnedpubkey "$node_api_pin" "https://$node_api/metrics" |
     awk -v route="route=\"$1\"" -v status="status=\"${2:-}" \
       '/^medtrail_http_requests_total\{/ && index($0, route) && index($0, status) { n += $NF } END { print n + 0 }'
 }

@@ -63,6 +63,12 @@ unsigned thread_count(uint32_t configured) {
   return std::max(2u, std::thread::hardware_concurrency());
 }
 
+const char* scheme(const ListenerConfig& listener) { return listener.tls_cert_file.empty() ? "http" : "https"; }
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+}
+
 // A listener's HTTPS certificate and key, when it has them.
 Status read_listener_identity(const ListenerConfig& listener, std::string& cert_pem,
                               std::string& key_pem) {
@@ -551,13 +557,19 @@ Status NodeApp::start() {
   d.driver->start();
   d.disk_timer = std::make_unique<boost::asio::steady_timer>(d.io);
   d.watch_disk();
-  spdlog::info("node {} of chain {} ({}): api {}:{} peers {}:{} height {}", d.config.node_id,
+  spdlog::info("node {} of chain {} ({}): api {}://{}:{} peers {}:{} height {}", d.config.node_id,
                d.genesis.genesis.chain_name, ledger::to_hex(d.genesis.chain_id).substr(0, 16),
-               parse_host_port(d.config.api.listen)->host, d.server->port(),
+               scheme(d.config.api), parse_host_port(d.config.api.listen)->host, d.server->port(),
                parse_host_port(d.config.peer_listen)->host, d.peers->port(), d.store->height());
   if (d.public_server) {
-    spdlog::info("public listener {}:{}", parse_host_port(d.config.public_api.listen)->host,
-                 d.public_server->port());
+    spdlog::info("public listener {}://{}:{}", scheme(d.config.public_api),
+                 parse_host_port(d.config.public_api.listen)->host, d.public_server->port());
+  }
+  for (const ListenerConfig* l : {&d.config.api, &d.config.public_api}) {
+    if (l->plain_http && !l->listen.empty() && !is_loopback(parse_host_port(l->listen)->host)) {
+      spdlog::warn("plain HTTP on {} (plain_http = true): anyone on that network reads what it serves; "
+                   "only behind a proxy that terminates TLS", l->listen);
+    }
   }
   return Status();
 }

@@ -28,7 +28,7 @@ constexpr std::string_view kTlsKeys[] = {"cert", "key"};
 constexpr std::string_view kListenKeys[] = {"peer", "api"};
 // Keys every listener table takes ([api], [public]).
 #define MEDTRAIL_LISTENER_KEYS                                                                      \
-  "tls_cert", "tls_key", "max_connections", "max_connections_per_address",                          \
+  "tls_cert", "tls_key", "plain_http", "max_connections", "max_connections_per_address",            \
       "requests_per_second_per_address", "request_burst_per_address", "head_timeout_ms",            \
       "idle_timeout_ms", "request_timeout_ms", "trusted_proxies"
 constexpr std::string_view kApiKeys[] = {MEDTRAIL_LISTENER_KEYS, "record_reads"};
@@ -253,12 +253,23 @@ Status sub_table(const TableReader& parent, std::string_view key, std::string_vi
   return out->check_keys(known);
 }
 
-// The keys every listener table shares.
-Status read_listener(const TableReader& table, const std::string& base, ListenerConfig& l) {
+// The keys every listener table shares. A listener serves HTTPS, with the node's own [tls]
+// identity (`node_tls`, pinned in genesis) unless it names another; plain HTTP is never a
+// default, only `plain_http = true` (behind a proxy that terminates TLS on the same host, say).
+Status read_listener(const TableReader& table, const std::string& base, const ListenerConfig& node_tls,
+                     ListenerConfig& l) {
   MEDTRAIL_RETURN_IF_ERROR(table.path("tls_cert", false, base, l.tls_cert_file));
   MEDTRAIL_RETURN_IF_ERROR(table.path("tls_key", false, base, l.tls_key_file));
   if (l.tls_cert_file.empty() != l.tls_key_file.empty()) {
     return table.error_here("tls_cert and tls_key go together: set both or neither");
+  }
+  MEDTRAIL_RETURN_IF_ERROR(table.boolean("plain_http", l.plain_http));
+  if (l.plain_http && !l.tls_cert_file.empty()) {
+    return table.error_in("plain_http", "plain HTTP and a tls_cert contradict each other: drop one");
+  }
+  if (!l.plain_http && l.tls_cert_file.empty()) {
+    l.tls_cert_file = node_tls.tls_cert_file;
+    l.tls_key_file = node_tls.tls_key_file;
   }
   for (const auto& limit : kListenerLimits) MEDTRAIL_RETURN_IF_ERROR(table.integer(limit, l));
   MEDTRAIL_RETURN_IF_ERROR(
@@ -312,12 +323,15 @@ Status read_config(const toml::table& root, std::string_view source, const std::
   MEDTRAIL_RETURN_IF_ERROR(listen->address("peer", c.peer_listen));
   MEDTRAIL_RETURN_IF_ERROR(listen->address("api", c.api.listen));
 
+  ListenerConfig node_tls;
+  node_tls.tls_cert_file = c.tls_cert_file;
+  node_tls.tls_key_file = c.tls_key_file;
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "api", source, kApiKeys, api));
-  MEDTRAIL_RETURN_IF_ERROR(read_listener(*api, base, c.api));
+  MEDTRAIL_RETURN_IF_ERROR(read_listener(*api, base, node_tls, c.api));
   if (root.contains("public")) {
     MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "public", source, kPublicKeys, public_api));
     MEDTRAIL_RETURN_IF_ERROR(public_api->address("listen", c.public_api.listen));
-    MEDTRAIL_RETURN_IF_ERROR(read_listener(*public_api, base, c.public_api));
+    MEDTRAIL_RETURN_IF_ERROR(read_listener(*public_api, base, node_tls, c.public_api));
   }
   std::string reads = "members";
   MEDTRAIL_RETURN_IF_ERROR(api->string("record_reads", false, reads));

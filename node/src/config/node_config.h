@@ -13,8 +13,9 @@
 //   peer = "127.0.0.1:7001"                # host:port; port 0 picks a free one
 //   api  = "127.0.0.1:8001"                # the members' API: every route
 //   [api]                                  # optional; the members' listener
-//   tls_cert = "api.crt"                   # both or neither: HTTPS for the API
-//   tls_key  = "api.key"
+//   tls_cert = "api.crt"                   # both or neither: HTTPS with this certificate
+//   tls_key  = "api.key"                   #   (default: HTTPS with the node's [tls] identity)
+//   plain_http = false                     # true: plain HTTP (never the default)
 //   record_reads = "members"               # "members" (signed, recorded reads) | "off"
 //   max_connections = 1024                 # and the other listener keys (ListenerConfig)
 //   [public]                               # optional: a second listener, public routes only
@@ -84,7 +85,9 @@ struct NodeLimits {
 // (http::ServerOptions says what each does).
 struct ListenerConfig {
   std::string listen;         // host:port; empty: this listener is off (the public one only)
-  std::string tls_cert_file;  // empty: plain HTTP
+  // HTTPS: the listener's own certificate, else the node's [tls] one (pinned in genesis, so a
+  // client holding genesis trusts it). Empty only with plain_http.
+  std::string tls_cert_file;
   std::string tls_key_file;
   uint32_t max_connections = 1024;              // 1..100000
   uint32_t max_connections_per_address = 256;   // 0 (no share)..100000
@@ -94,6 +97,7 @@ struct ListenerConfig {
   uint32_t idle_timeout_ms = 30000;             // keep-alive between requests; 100..3600000
   uint32_t request_timeout_ms = 30000;          // the body, then the response; 100..600000
   std::vector<std::string> trusted_proxies;     // X-Forwarded-For from these only; <= 256
+  bool plain_http = false;  // only when set: behind a proxy terminating TLS on this host, tests
   bool operator==(const ListenerConfig&) const = default;
 };
 

@@ -117,6 +117,9 @@ TEST(NodeConfig, MinimalFileGetsDefaultsAndResolvesRelativePaths) {
   EXPECT_EQ(c.peer_listen, "127.0.0.1:7001");
   ListenerConfig api = members_listener_defaults();
   api.listen = "127.0.0.1:8001";
+  // HTTPS by default, with the node's own identity (the one genesis pins).
+  api.tls_cert_file = c.tls_cert_file;
+  api.tls_key_file = c.tls_key_file;
   EXPECT_EQ(c.api, api);
   EXPECT_EQ(c.public_api, public_listener_defaults());
   EXPECT_EQ(c.public_api.listen, "");  // no public listener unless [public] asks for one
@@ -156,6 +159,30 @@ TEST(NodeConfig, FullFileSetsEveryFieldAndKeepsAbsolutePaths) {
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.log_file, "/srv/cluster/node-1/node.log");
   EXPECT_FALSE(c.fsync);
+}
+
+TEST(NodeConfig, ListenersServeHttpsWithTheNodesIdentityUnlessPlainHttpIsSet) {
+  Result<NodeConfig> r = parse(minimal_plus("[public]\nlisten = \"127.0.0.1:8080\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->public_api.tls_cert_file, r->tls_cert_file);
+  EXPECT_EQ(r->public_api.tls_key_file, r->tls_key_file);
+  EXPECT_FALSE(r->public_api.plain_http);
+
+  r = parse(minimal_plus("[api]\nplain_http = true\n[public]\nlisten = \"127.0.0.1:8080\"\nplain_http = true\n"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  for (const ListenerConfig* l : {&r->api, &r->public_api}) {
+    EXPECT_TRUE(l->plain_http);
+    EXPECT_EQ(l->tls_cert_file, "");
+    EXPECT_EQ(l->tls_key_file, "");
+  }
+  // Only one listener plain: the other keeps its default.
+  r = parse(minimal_plus("[api]\nplain_http = true\n[public]\nlisten = \"127.0.0.1:8080\"\n"));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->public_api.tls_cert_file, r->tls_cert_file);
+
+  expect_error(minimal_plus("[api]\ntls_cert = \"a.crt\"\ntls_key = \"a.key\"\nplain_http = true\n"),
+               kMinimalLines + 4, "api.plain_http", "contradict");
+  expect_error(minimal_plus("[api]\nplain_http = \"yes\"\n"), kMinimalLines + 2, "api.plain_http", "");
 }
 
 TEST(NodeConfig, EmptyBaseDirLeavesRelativePathsAlone) {
