@@ -6,7 +6,8 @@
 # the story made — and fails if any payload, patient ref, person id, licence, key, drug or
 # diagnosis code of the story appears in what came back — the citizen's lookups of the story's
 # dose, batch and prescription included (the public-field walk). A member's signed read of the same
-# record must show the payload (the needles are real, the walk could have found them).
+# record must show the payload (the needles are real, the walk could have found them). Then the
+# nodes' logs are scanned for every patient identifier, confidential field and secret of the story.
 #
 # Environment: MEDTRAIL_BIN_DIR (the build directory holding medtrail and medtrail-node).
 set -euo pipefail
@@ -182,4 +183,30 @@ trace "$dose_stock" "${api_urls[0]}" >"$work/trace.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -Eq "history_diverges|not_consistent" "$work/trace.out" && grep -q "verified before" "$work/trace.out" ||
   fail "a forked history went unnoticed by medtrail trace: exit $rc, $(cat "$work/trace.out")"
 
-echo "api_harvest_test: $(wc -l <"$needles") needles, $(wc -l <"$seen") anonymous answers from ${#api_urls[@]} nodes: none leaked"
+# The nodes' logs after the whole story (docs/privacy.md): no patient identifier, no confidential
+# field, no secret. (/metrics was in the walk above, against every needle.)
+log_needles=$work/log-needles.txt
+{
+  # The national ids the story's desks turned into refs, and the refs.
+  grep -ohE '\b[0-9]{17}[0-9X]\b' "$repo/scripts/demo-story"
+  grep -ohE '"patient_ref": *"[^"]*"' "$story"/*.payload.json | sed 's/^"[a-z_]*": *"//; s/"$//'
+  printf '%s\n' J02.9 "Amoxicillin capsules" "500 mg (2 capsules) three times a day" "left deltoid"
+  grep -ohE '"(display_name|licence_no)": *"[^"]*"' "$story"/*identity.register.payload.json |
+    sed 's/^"[a-z_]*": *"//; s/"$//'
+  # Every secret the cluster and its people hold: signing, encryption and pseudonym keys, the TLS
+  # keys' PEM bodies, the patient's slip key.
+  find "$MEDTRAIL_CLUSTER_DIR" \( -name '*.key' -o -path '*/demo/people/*.json' \) -type f -print0 |
+    xargs -0 grep -ohE '"(secret_key|secret|private_key|key)": *"[0-9a-f]{32,}"' | sed 's/^"[a-z_]*": *"//; s/"$//'
+  find "$MEDTRAIL_CLUSTER_DIR" -name 'tls.key' -type f -print0 | xargs -0 grep -hv '^-----'
+  find "$MEDTRAIL_CLUSTER_DIR" -name '*.slip.key' -type f -print0 | xargs -0 cat
+} | sort -u | awk 'length($0) >= 5' >"$log_needles"
+[ "$(grep -cE '^[0-9a-f]{64}$' "$log_needles")" -ge 5 ] || fail "too few refs and secrets among the log needles: the story changed?"
+grep -qxF 610113198807152310 "$log_needles" || fail "log needle 610113198807152310 missing"
+logs=("$MEDTRAIL_CLUSTER_DIR"/logs/*.log)
+[ ${#logs[@]} -eq ${#api_urls[@]} ] || fail "not one log per node: ${logs[*]}"
+for log in "${logs[@]}"; do [ "$(wc -l <"$log")" -ge 5 ] || fail "$log: too short to be the node's log"; done
+found=$(grep -ohFf "$log_needles" "${logs[@]}" | sort -u | head -5 || true)
+[ -z "$found" ] || fail "the nodes' logs carry patient data or secrets: $found"
+
+echo "api_harvest_test: $(wc -l <"$needles") needles, $(wc -l <"$seen") anonymous answers from ${#api_urls[@]} nodes: none leaked;" \
+  "$(wc -l <"$log_needles") identifiers and secrets in $(cat "${logs[@]}" | wc -l) log lines: none"
