@@ -27,7 +27,7 @@ std::string keyring_text(const std::vector<const EncryptionKey*>& keys) {
     list.push_back({{"public_key", to_hex(key->public_key)}, {"secret_key", to_hex(key->secret_key.view())}});
   }
   std::string text = nlohmann::json{{"suite", kEncryptionKeySuite}, {"keys", list}}.dump(2) + "\n";
-  for (nlohmann::json& entry : list) detail::wipe(entry["secret_key"].get_ref<std::string&>());
+  for (nlohmann::json& entry : list) wipe_string(entry["secret_key"].get_ref<std::string&>());
   return text;
 }
 
@@ -75,7 +75,7 @@ void wipe_secrets(nlohmann::json& doc) {
   if (!doc.is_object() || !doc.contains("keys") || !doc["keys"].is_array()) return;
   for (nlohmann::json& entry : doc["keys"]) {
     if (entry.is_object() && entry.contains("secret_key") && entry["secret_key"].is_string()) {
-      detail::wipe(entry["secret_key"].get_ref<std::string&>());
+      wipe_string(entry["secret_key"].get_ref<std::string&>());
     }
   }
 }
@@ -85,7 +85,7 @@ void wipe_secrets(nlohmann::json& doc) {
 Status save_new_encryption_keyring(const std::string& path, const EncryptionKey& key) {
   std::string text = keyring_text({&key});
   Status written = detail::write_new_file(path, text, 0600);
-  detail::wipe(text);
+  wipe_string(text);
   return written;
 }
 
@@ -103,7 +103,7 @@ Status add_to_encryption_keyring(const std::string& path, const EncryptionKey& k
   const std::string temp = path + ".new";
   ::unlink(temp.c_str());
   Status written = detail::write_new_file(temp, text, 0600);
-  detail::wipe(text);
+  wipe_string(text);
   if (!written.ok()) return written;
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     ::unlink(temp.c_str());
@@ -116,7 +116,7 @@ Result<std::vector<EncryptionKey>> load_encryption_keyring(const std::string& pa
   std::string text;
   MEDTRAIL_RETURN_IF_ERROR(detail::read_private_file(path, kMaxKeyringFileBytes, text));
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  detail::wipe(text);
+  wipe_string(text);
   Result<std::vector<EncryptionKey>> keys = doc.is_discarded()
                                                 ? Result<std::vector<EncryptionKey>>(bad_key_file(path, "not valid JSON"))
                                                 : parse(path, doc);

@@ -1,5 +1,7 @@
 #include "exclusive_file.h"
 
+#include "medtrail/ledger/secure_bytes.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -63,11 +65,6 @@ Status write_new_file(const std::string& path, const std::string& text, mode_t m
 
 namespace medtrail::ledger::detail {
 
-void wipe(std::string& s) {
-  if (!s.empty()) sodium_memzero(s.data(), s.size());
-  s.clear();
-}
-
 Status read_private_file(const std::string& path, size_t max_bytes, std::string& out) {
   // O_NONBLOCK: opening a FIFO planted at the path must not hang; it fails S_ISREG below.
   FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
@@ -88,14 +85,14 @@ Status read_private_file(const std::string& path, size_t max_bytes, std::string&
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     return Status::error("bad_key_file", path + ": larger than " + std::to_string(max_bytes / 1024) + " KiB");
   }
-  wipe(out);
+  wipe_string(out);
   out.assign(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
   while (got < out.size()) {
     ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      wipe(out);
+      wipe_string(out);
       return io_error("cannot read", path);
     }
     if (n == 0) break;  // shrank since fstat

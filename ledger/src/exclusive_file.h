@@ -50,7 +50,4 @@ Status write_new_file(const std::string& path, const std::string& text, mode_t m
 // `bad_key_file` (not a regular file, too large).
 Status read_private_file(const std::string& path, size_t max_bytes, std::string& out);
 
-// Wipes a string's buffer (not just its length) before it is freed.
-void wipe(std::string& s);
-
 }  // namespace medtrail::ledger::detail

@@ -22,7 +22,6 @@ Status bad_key_file(const std::string& path, const std::string& why) {
   return Status::error("bad_key_file", path + ": " + why);
 }
 
-using detail::wipe;
 
 
 void append_hex(std::string& out, ByteView data) {
@@ -126,7 +125,7 @@ Status save_key_file(const std::string& path, const KeyPair& key) {
   // Never replaces an existing key; mode 0600 from creation (see exclusive_file.h).
   std::string text = render_key_file(*suite, key);
   Status written = detail::write_new_file(path, text, 0600);
-  wipe(text);
+  wipe_string(text);
   return written;
 }
 
@@ -139,12 +138,12 @@ Result<KeyPair> load_key_file(const std::string& path) {
     if (!doc.is_discarded()) key = parse_key_file(path, doc);
     if (doc.is_object()) {
       auto secret = doc.find("secret_key");
-      if (secret != doc.end() && secret->is_string()) wipe(secret->get_ref<std::string&>());
+      if (secret != doc.end() && secret->is_string()) wipe_string(secret->get_ref<std::string&>());
     }
   } catch (const std::exception& e) {
     key = bad_key_file(path, e.what());
   }
-  wipe(text);
+  wipe_string(text);
   return key;
 }
 

@@ -51,9 +51,9 @@ Status save_pseudonym_key_file(const std::string& path, const OprfServerKey& key
                         {"public_key", to_hex(key.public_key)},
                         {"secret_key", to_hex(key.secret.view())}};
   std::string text = doc.dump(2) + "\n";
-  detail::wipe(doc["secret_key"].get_ref<std::string&>());
+  wipe_string(doc["secret_key"].get_ref<std::string&>());
   Status written = detail::write_new_file(path, text, 0600);
-  detail::wipe(text);
+  wipe_string(text);
   return written;
 }
 
@@ -61,12 +61,12 @@ Result<OprfServerKey> load_pseudonym_key_file(const std::string& path) {
   std::string text;
   MEDTRAIL_RETURN_IF_ERROR(detail::read_private_file(path, kMaxPseudonymKeyFileBytes, text));
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  detail::wipe(text);
+  wipe_string(text);
   Result<OprfServerKey> key =
       doc.is_discarded() ? Result<OprfServerKey>(bad_key_file(path, "not valid JSON")) : parse(path, doc);
   if (doc.is_object()) {
     auto secret = doc.find("secret_key");
-    if (secret != doc.end() && secret->is_string()) detail::wipe(secret->get_ref<std::string&>());
+    if (secret != doc.end() && secret->is_string()) wipe_string(secret->get_ref<std::string&>());
   }
   return key;
 }

@@ -25,4 +25,9 @@ void SecureBytes::wipe() {
   data_.clear();
 }
 
+void wipe_string(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+
 }  // namespace medtrail::ledger

@@ -186,4 +186,9 @@ Status save_tls_identity(const std::string& dir, const std::string& stem, const 
   return Status::ok_status();
 }
 
+Status read_tls_private_key(const std::string& path, std::string& pem) {
+  constexpr size_t kMaxPrivateKeyPemBytes = 64 * 1024;
+  return detail::read_private_file(path, kMaxPrivateKeyPemBytes, pem);
+}
+
 }  // namespace medtrail::ledger

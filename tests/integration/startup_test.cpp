@@ -3,6 +3,7 @@
 // Each refusal exits 1 and names the reason; the data dir is left as it was.
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "integration/cluster_harness.h"
 #include "medtrail/ledger/pseudonym_key_file.h"
+#include "support/poll.h"
 
 namespace medtrail::integration {
 namespace {
@@ -44,12 +46,8 @@ class StartupIntegration : public ::testing::Test {
   }
   // The node logged that it opened its store and listens.
   bool started(int i) {
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (cluster_.log_tail(i, 5).find(" of chain ") != std::string::npos) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+    return testing::wait_until([&] { return cluster_.log_tail(i, 5).find(" of chain ") != std::string::npos; }, 20s,
+                               50ms);
   }
   Cluster cluster_;
 };
@@ -92,6 +90,18 @@ TEST_F(StartupIntegration, KeysGenesisDoesNotPinAreRefused) {
   const std::string unknown = variant(cluster_, 0, "node_id", "node-9", "unknown-id.toml");
   EXPECT_EQ(cluster_.run_node_once(unknown, &output), 1) << output;
   EXPECT_NE(output.find("unknown_node"), std::string::npos) << output;
+}
+
+// The node's TLS private key is read as every key file is: one others can read is refused,
+// with the chmod that fixes it, before the node serves anything.
+TEST_F(StartupIntegration, ATlsKeyOthersCanReadIsRefused) {
+  const std::string key = cluster_.node(0).dir + "/tls.key";
+  ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
+  std::string output;
+  EXPECT_EQ(cluster_.run_node_once(cluster_.node(0).dir + "/node.toml", &output), 1) << output;
+  EXPECT_NE(output.find("insecure_permissions"), std::string::npos) << output;
+  EXPECT_NE(output.find("chmod 600 " + key), std::string::npos) << output;
+  ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
 }
 
 // The pseudonym service's key: only on a node of the organisation genesis names, and only the

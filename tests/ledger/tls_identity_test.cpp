@@ -14,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include "medtrail/ledger/secure_bytes.h"
+
 namespace medtrail::ledger {
 namespace {
 
@@ -150,6 +152,24 @@ TEST_F(TlsIdentityFiles, SaveWritesKeyWithMode0600AndCertificateWith0644) {
   EXPECT_EQ(read_file(dir_ / "peer.key"), id.private_key_pem);
   EXPECT_EQ(read_file(dir_ / "peer.crt"), id.certificate_pem);
   EXPECT_EQ(*certificate_spki_sha256(read_file(dir_ / "peer.crt")), id.spki_sha256);
+}
+
+TEST_F(TlsIdentityFiles, TheKeyIsReadBackOnlyWhileOthersCannotReadIt) {
+  TlsIdentity id = *generate_tls_identity("node-a");
+  ASSERT_TRUE(save_tls_identity(dir_.string(), "peer", id).ok());
+  const std::string key = (dir_ / "peer.key").string();
+  std::string pem;
+  ASSERT_TRUE(read_tls_private_key(key, pem).ok());
+  EXPECT_EQ(pem, id.private_key_pem);
+  wipe_string(pem);
+  EXPECT_TRUE(pem.empty());
+
+  ASSERT_EQ(::chmod(key.c_str(), 0640), 0);
+  Status refused = read_tls_private_key(key, pem);
+  EXPECT_EQ(refused.code(), "insecure_permissions");
+  EXPECT_NE(refused.message().find("chmod 600 " + key), std::string::npos) << refused.message();
+  EXPECT_TRUE(pem.empty());
+  EXPECT_EQ(read_tls_private_key((dir_ / "absent.key").string(), pem).code(), "io_error");
 }
 
 TEST_F(TlsIdentityFiles, SaveRefusesToOverwrite) {

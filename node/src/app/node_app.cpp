@@ -37,6 +37,7 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/pseudonym_key_file.h"
+#include "medtrail/ledger/secure_bytes.h"
 #include "medtrail/ledger/thread_pool.h"
 #include "medtrail/ledger/tls_identity.h"
 #include "peer/peer_network.h"
@@ -69,16 +70,14 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
 
-// A listener's HTTPS certificate and key, when it has them.
+// A listener's HTTPS certificate and key, when it has them (the key read as key files are).
 Status read_listener_identity(const ListenerConfig& listener, std::string& cert_pem,
                               std::string& key_pem) {
   if (listener.tls_cert_file.empty()) return Status();
   auto c = read_small_file(listener.tls_cert_file);
   if (!c.ok()) return c.status();
-  auto k = read_small_file(listener.tls_key_file);
-  if (!k.ok()) return k.status();
+  MEDTRAIL_RETURN_IF_ERROR(ledger::read_tls_private_key(listener.tls_key_file, key_pem));
   cert_pem = std::move(*c);
-  key_pem = std::move(*k);
   return Status();
 }
 
@@ -183,8 +182,7 @@ Status NodeApp::Impl::check_identity() {
   node_key = std::move(*key);
   auto cert = read_small_file(config.tls_cert_file);
   if (!cert.ok()) return cert.status();
-  auto tls_key = read_small_file(config.tls_key_file);
-  if (!tls_key.ok()) return tls_key.status();
+  MEDTRAIL_RETURN_IF_ERROR(ledger::read_tls_private_key(config.tls_key_file, tls_key_pem));
   auto pin = ledger::certificate_spki_sha256(*cert);
   if (!pin.ok()) return pin.status();
   if (*pin != self.tls_spki_sha256) {
@@ -192,7 +190,6 @@ Status NodeApp::Impl::check_identity() {
                                              " does not carry the key genesis pins for this node");
   }
   tls_cert_pem = std::move(*cert);
-  tls_key_pem = std::move(*tls_key);
   MEDTRAIL_RETURN_IF_ERROR(read_listener_identity(config.api, api_cert_pem, api_key_pem));
   return read_listener_identity(config.public_api, public_cert_pem, public_key_pem);
 }
@@ -425,6 +422,8 @@ void NodeApp::Impl::build_network() {
     public_server = std::make_unique<http::Server>(
         io, api::listener_options(config.public_api, limits, public_cert_pem, public_key_pem));
   }
+  // The private keys' text lives on only in the servers until their TLS contexts hold the keys.
+  for (std::string* pem : {&popts.tls_key_pem, &tls_key_pem, &api_key_pem, &public_key_pem}) ledger::wipe_string(*pem);
 
   ctx.node_id = config.node_id;
   ctx.config = &config;

@@ -9,6 +9,7 @@
 #include "http/client_address.h"
 #include "http/http_connection.h"
 #include "http/http_tls_context.h"
+#include "medtrail/ledger/secure_bytes.h"
 #include "net/listener.h"
 
 namespace medtrail::node::http {
@@ -48,6 +49,7 @@ Status ServerCore::start() {
   }
   if (has_cert) {
     auto tls = make_server_tls_context(options_.tls_cert_pem, options_.tls_key_pem);
+    ledger::wipe_string(options_.tls_key_pem);  // the context holds the key now
     if (!tls) return tls.status();
     tls_ = std::move(tls.value());
   }

@@ -79,7 +79,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   Status open_acceptor();
 
   boost::asio::io_context& io_;
-  const ServerOptions options_;
+  ServerOptions options_;  // not const: start() wipes the key's text once the TLS context holds it
   // Written before start() only, then read without locks from io threads.
   RouteTable routes_;
   ResponseObserver observer_;

@@ -16,6 +16,7 @@
 #include "peer/link_events.h"
 #include "peer/outbound_link.h"
 #include "peer/peer_tls.h"
+#include "medtrail/ledger/secure_bytes.h"
 
 namespace medtrail::node::peer {
 
@@ -65,7 +66,7 @@ struct PeerNetwork::Impl : LinkEvents, std::enable_shared_from_this<Impl> {
   void inbound_closed(const InboundLink* link) override;
 
   asio::io_context& io_;
-  const PeerNetworkOptions options_;
+  PeerNetworkOptions options_;  // not const: start() wipes the key's text once the TLS context holds it
   const FrameHandler on_frame_;
   LinkLimits limits_;
   std::shared_ptr<asio::ssl::context> tls_;  // set by start(), then read-only
@@ -97,6 +98,7 @@ Status PeerNetwork::Impl::start() {
     return Status::error("bad_tls_identity", "self_id must be 1..64 bytes without NUL");
   }
   auto tls = make_peer_tls_context(options_.tls_cert_pem, options_.tls_key_pem);
+  ledger::wipe_string(options_.tls_key_pem);  // the context holds the key now
   if (!tls.ok()) return tls.status();
   tls_ = std::move(tls.value());
   MEDTRAIL_RETURN_IF_ERROR(open_acceptor());

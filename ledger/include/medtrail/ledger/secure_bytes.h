@@ -2,6 +2,7 @@
 // A byte buffer for secrets: wiped (sodium_memzero) when destroyed or overwritten.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "medtrail/ledger/bytes.h"
@@ -29,5 +30,9 @@ class SecureBytes {
  private:
   std::vector<uint8_t> data_;
 };
+
+// Zeroes a string that held a secret (a key file's text, a PEM private key) and empties it, for
+// the secrets a library wants as text.
+void wipe_string(std::string& s);
 
 }  // namespace medtrail::ledger

@@ -28,5 +28,10 @@ Result<Hash> certificate_der_spki_sha256(ByteView certificate_der);
 // Writes the pair as `<dir>/<stem>.crt` (0644) and `<dir>/<stem>.key` (0600, O_EXCL: never
 // overwrites). Errors: `file_exists`, `io_error`.
 Status save_tls_identity(const std::string& dir, const std::string& stem, const TlsIdentity& id);
+// The PEM private key at `path`, read as every key file is: a regular file, not accessible to
+// group or others, at most 64 KiB. The caller wipes `pem` (wipe_string) once its TLS context
+// holds the key. Errors: `insecure_permissions` (with the chmod that fixes it), `bad_key_file`,
+// `io_error`.
+Status read_tls_private_key(const std::string& path, std::string& pem);
 
 }  // namespace medtrail::ledger
