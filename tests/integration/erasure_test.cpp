@@ -70,6 +70,20 @@ class Erasure : public SealingClusterTest {
     return s.commit(via, s.sign(inspector, "patient.erase",
                                 {{"patient_ref", patient}, {"basis", "consent_withdrawn"}, {"request_ref", "REQ-1"}}));
   }
+  // The prescription sealed erasably by `doctor` (its slip key to `slip`), committed, read back
+  // through node 0 and kept at record_path for `medtrail open`: the record as read, or null.
+  json issue_and_keep(const Person& doctor, const std::string& slip) {
+    json issued = issue_sealed(doctor, as(doctor, "treatment"), slip);
+    EXPECT_EQ(issued.value("accepted", false), true) << issued.dump();
+    rx_id = issued.value("record_id", "");
+    if (rx_id.empty()) return nullptr;
+    HttpResponse r = read_record(0, rx_id);
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return nullptr;
+    record_path = cluster.dir() + "/record.json";
+    std::ofstream(record_path) << r.body;
+    return json::parse(r.body);
+  }
   bool logged(int i, const std::string& line) { return cluster.log_tail(i, 100000).find(line) != std::string::npos; }
   int open(const std::vector<std::string>& how, std::string* output) {
     std::vector<std::string> args = {"open", "--record", record_path};
@@ -78,6 +92,7 @@ class Erasure : public SealingClusterTest {
   }
 
   std::string record_path;
+  std::string rx_id;
 
  private:
   std::optional<MemberReader> reader_;
@@ -93,14 +108,7 @@ TEST_F(Erasure, AfterTheRegulatorErasesAPatientNoPartyOpensTheirFieldsAndEveryPr
   // Sealed without the patient's share: this chain refuses it.
   const std::string slip = cluster.dir() + "/slip.key";
   EXPECT_EQ(issue_sealed(doctor, {}, cluster.dir() + "/v1-slip.key").value("reason_code", ""), "not_erasable");
-  json issued = issue_sealed(doctor, as(doctor, "treatment"), slip);
-  ASSERT_EQ(issued.value("accepted", false), true) << issued.dump();
-  const std::string rx_id = issued["record_id"];
-
-  HttpResponse r = read_record(0, rx_id);
-  ASSERT_EQ(r.status, 200) << r.body;
-  record_path = cluster.dir() + "/record.json";
-  std::ofstream(record_path) << r.body;
+  ASSERT_FALSE(issue_and_keep(doctor, slip).is_null());
 
   // The parties open it, each asking the key service for the share.
   std::string output;
@@ -171,13 +179,8 @@ TEST_F(ErasureRebuilt, AKeyServiceRebuiltFromAnImageWithItsKeysFromBeforeTheEras
   ASSERT_TRUE(ready);
   Person doctor = s.registered("hosp-a", "dr-li", "doctor");
   Person inspector = s.registered("reg-c", "insp-zhou", "inspector");
-  json issued = issue_sealed(doctor, as(doctor, "treatment"), cluster.dir() + "/slip.key");
-  ASSERT_EQ(issued.value("accepted", false), true) << issued.dump();
-  const std::string rx_id = issued["record_id"];
-  HttpResponse before = read_record(0, rx_id);
-  ASSERT_EQ(before.status, 200) << before.body;
-  record_path = cluster.dir() + "/record.json";
-  std::ofstream(record_path) << before.body;
+  const json before = issue_and_keep(doctor, cluster.dir() + "/slip.key");
+  ASSERT_FALSE(before.is_null());
   std::string output;
   const std::vector<std::string> regulator = as_regulator(inspector);
   ASSERT_EQ(open(regulator, &output), 0) << output;
@@ -224,7 +227,7 @@ TEST_F(ErasureRebuilt, AKeyServiceRebuiltFromAnImageWithItsKeysFromBeforeTheEras
   // leaf), and its chain, rebuilt from the image, verifies.
   HttpResponse after = read_record(kKeyService, rx_id);
   ASSERT_EQ(after.status, 200) << after.body;
-  EXPECT_EQ(json::parse(after.body), json::parse(before.body));
+  EXPECT_EQ(json::parse(after.body), before);
   ASSERT_EQ(cluster.stop(kKeyService), 0);
   EXPECT_EQ(cluster.run_cli({"verify-chain", "--data-dir", cluster.data_dir(kKeyService), "--genesis",
                              cluster.genesis_path(), "--quiet"},
