@@ -77,6 +77,8 @@ class ConnectionTable {
   // Connections that could be closed for a newcomer, given time: silent, in a head, or between
   // two requests.
   size_t waiting() const { return silent_.size() + heading_.size() + between_.size(); }
+  // Keep-alive connections served and waiting for their next request.
+  size_t between_requests() const { return between_.size(); }
   size_t addresses() const { return per_address_.size(); }
 
  private:

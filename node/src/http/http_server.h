@@ -145,6 +145,9 @@ class Server {
     uint64_t requests = 0;
     uint64_t bad_requests = 0;  // malformed, oversized, timed out before a response
     uint32_t open_connections = 0;
+    // Of those, keep-alive connections served and waiting for their next request: a connection
+    // joins them once its response is written, a moment after the client has read it.
+    uint32_t idle_between_requests = 0;
   };
   Stats stats() const;
 

@@ -224,6 +224,8 @@ Server::Stats ServerCore::stats() const {
   stats.requests = requests_.load();
   stats.bad_requests = bad_requests_.load();
   stats.open_connections = open_.load();
+  std::lock_guard lock(registry_mutex_);
+  stats.idle_between_requests = static_cast<uint32_t>(registry_.between_requests());
   return stats;
 }
 

@@ -99,7 +99,7 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   // Owns each open connection while it waits for a responder (no async operation keeps it
   // alive then), and decides who may connect. stop() empties it under the lock and sets
   // registry_closed_, so a connection accepted concurrently is closed instead of registered.
-  std::mutex registry_mutex_;
+  mutable std::mutex registry_mutex_;
   ConnectionTable registry_;
   bool registry_closed_ = false;
 
