@@ -25,6 +25,11 @@ bool is_icd10(std::string_view s) {
   return s[3] == '.' && alnum(s[4]) && (s.size() == 5 || alnum(s[5]));
 }
 
+// Methylphenidate (WHO ATC N06BA04): the one drug 处方管理办法 art. 23 allows 15 days of for
+// childhood ADHD. A national drug code does not say which drug it is, so the allowance needs the
+// ATC code.
+constexpr std::string_view kMethylphenidate = "N06BA04";
+
 // `written`: how the confidential fields (name, strength, dosage) are given: required in clear,
 // or optional when the body is sealed (they are then in the sealed part).
 std::optional<Item> read_item(BodyReader r, Presence written) {
@@ -39,11 +44,20 @@ std::optional<Item> read_item(BodyReader r, Presence written) {
   auto controlled =
       r.one_of("controlled_class", {"narcotic", "psychotropic_1", "psychotropic_2", "toxic"},
                Presence::kOptional);
+  auto indication = r.one_of("indication", {"childhood_adhd"}, Presence::kOptional);
   if (!r.finish()) return std::nullopt;
-  return Item{std::move(*code),   std::move(name),        std::move(strength),
-              std::move(*unit),   std::move(dosage),      *days,
-              form.value_or("other"), std::move(controlled), /*prescribed=*/*quantity,
-              /*dispensed=*/0};
+  Item item;
+  item.drug_code = std::move(*code);
+  item.name = std::move(name);
+  item.strength = std::move(strength);
+  item.unit = std::move(*unit);
+  item.dosage = std::move(dosage);
+  item.days_supply = *days;
+  item.form = form.value_or("other");
+  item.controlled_class = std::move(controlled);
+  item.indication = std::move(indication);
+  item.prescribed = *quantity;
+  return item;
 }
 
 // At most five drugs, each once (处方管理办法 art. 6).
@@ -83,6 +97,13 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
     r.fail("unknown_field",
            r.path_of("long_term_reason") + " belongs to a long-term prescription only");
   }
+  p.extended_supply = r.boolean("extended_supply", Presence::kOptional).value_or(false);
+  if (p.extended_supply) {
+    p.supply_reason = r.text("supply_reason", 256, written);
+  } else if (r.ok() && body.contains("supply_reason")) {
+    r.fail("unknown_field",
+           r.path_of("supply_reason") + " belongs to a prescription with extended_supply only");
+  }
   p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
   p.diagnosis_code =
@@ -95,27 +116,36 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   return p;
 }
 
-// 处方管理办法 art. 19; 长期处方管理规范 for up to 12 weeks with a recorded reason.
+// Days of supply without a stated reason (处方管理办法 art. 19: 一般不得超过7日用量；急诊处方
+// 一般不得超过3日用量).
+int64_t usual_supply_days(const Prescription& p) { return p.type == "emergency" ? 3 : 7; }
+
+// The most a prescription may supply: 12 weeks long-term (长期处方管理规范（试行）art. 13); with
+// the doctor's reason, 4 weeks, or 7 days in an emergency (medtrail: art. 19 lets the doctor
+// extend "适当" without a number; beyond 4 weeks is a long-term prescription, with its own rules).
 int64_t supply_limit_days(const Prescription& p) {
-  if (p.type == "emergency") return 3;
-  if (p.type == "chronic") return p.long_term ? 84 : 28;
-  return 7;
+  if (p.long_term) return 84;
+  if (!p.extended_supply) return usual_supply_days(p);
+  return p.type == "emergency" ? 7 : 28;
 }
 
 // Outpatient limits for controlled drugs, in days of supply; 0 means a single dose.
-// 处方管理办法 arts. 23-24 (pain patients: art. 24), 医疗用毒性药品管理办法 art. 9.
-int64_t controlled_limit_days(const Item& item, bool pain) {
+// 处方管理办法 arts. 23-24 (pain patients: art. 24), 医疗用毒性药品管理办法 art. 9. `extended`:
+// the doctor stated a reason for a longer supply, which art. 23 allows for psychotropic class 2
+// (the prescription's own limit then applies).
+int64_t controlled_limit_days(const Item& item, bool pain, bool extended) {
   const std::string& c = *item.controlled_class;
   if (c == "toxic") return 2;
-  if (c == "psychotropic_2") return 7;
+  if (c == "psychotropic_2") return extended ? 84 : 7;
   if (item.form == "injection") return pain ? 3 : 0;
+  if (item.indication) return 15;  // methylphenidate for childhood ADHD (art. 23)
   if (item.form == "controlled_release") return pain ? 15 : 7;
   return pain ? 7 : 3;
 }
 
-bool within_controlled_limit(const Item& item, bool pain) {
+bool within_controlled_limit(const Item& item, const Prescription& p) {
   if (!item.controlled_class) return true;
-  const int64_t days = controlled_limit_days(item, pain);
+  const int64_t days = controlled_limit_days(item, p.pain.has_value(), p.extended_supply);
   if (days == 0) return item.prescribed == 1 && item.days_supply == 1;
   return item.days_supply <= days;
 }
@@ -128,13 +158,39 @@ ExecutionResult check_long_term(const Prescription& p) {
   return ExecutionResult::accept();
 }
 
+std::string item_path(size_t i) { return "body.items[" + std::to_string(i) + "]"; }
+
 ExecutionResult check_supply(const Prescription& p) {
+  const int64_t usual = usual_supply_days(p);
   const int64_t limit = supply_limit_days(p);
   for (size_t i = 0; i < p.items.size(); ++i) {
-    if (p.items[i].days_supply > limit) {
+    const int64_t days = p.items[i].days_supply;
+    if (days > usual && !p.long_term && !p.extended_supply) {
       return ExecutionResult::reject(
-          "supply_exceeded", "body.items[" + std::to_string(i) + "].days_supply exceeds " +
-                                 std::to_string(limit) + " days for this prescription type");
+          "supply_needs_reason", item_path(i) + ".days_supply exceeds " + std::to_string(usual) +
+                                     " days: the doctor must state why (extended_supply, "
+                                     "supply_reason)");
+    }
+    if (days > limit) {
+      return ExecutionResult::reject("supply_exceeded", item_path(i) + ".days_supply exceeds " +
+                                                            std::to_string(limit) +
+                                                            " days for this prescription");
+    }
+  }
+  return ExecutionResult::accept();
+}
+
+// The childhood-ADHD allowance is methylphenidate's, in a form other than injection.
+ExecutionResult check_indications(const Prescription& p) {
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    const Item& item = p.items[i];
+    if (item.indication && (item.drug_code != kMethylphenidate ||
+                            item.controlled_class != "psychotropic_1" ||
+                            item.form == "injection")) {
+      return ExecutionResult::reject(
+          "indication_not_applicable",
+          item_path(i) + ".indication childhood_adhd is for methylphenidate (ATC " +
+              std::string(kMethylphenidate) + ", psychotropic_1, not an injection) only");
     }
   }
   return ExecutionResult::accept();
@@ -147,8 +203,7 @@ ExecutionResult check_online(const Prescription& p) {
   for (size_t i = 0; i < p.items.size(); ++i) {
     if (p.items[i].controlled_class) {
       return ExecutionResult::reject(
-          "controlled_online", "body.items[" + std::to_string(i) +
-                                   "] is a controlled drug, which may not be prescribed online");
+          "controlled_online", item_path(i) + " is a controlled drug, which may not be prescribed online");
     }
   }
   if (!p.follow_up) {
@@ -160,10 +215,9 @@ ExecutionResult check_online(const Prescription& p) {
 
 ExecutionResult check_controlled_limits(const Prescription& p) {
   for (size_t i = 0; i < p.items.size(); ++i) {
-    if (!within_controlled_limit(p.items[i], p.pain.has_value())) {
+    if (!within_controlled_limit(p.items[i], p)) {
       return ExecutionResult::reject("controlled_limit_exceeded",
-                                     "body.items[" + std::to_string(i) +
-                                         "] exceeds the outpatient limit for " +
+                                     item_path(i) + " exceeds the outpatient limit for " +
                                          *p.items[i].controlled_class);
     }
   }
@@ -172,7 +226,8 @@ ExecutionResult check_controlled_limits(const Prescription& p) {
 
 // In this order; the first broken rule is the reason.
 ExecutionResult check_rules(const Prescription& p) {
-  for (auto rule : {check_long_term, check_supply, check_online, check_controlled_limits}) {
+  for (auto rule : {check_long_term, check_supply, check_online, check_indications,
+                    check_controlled_limits}) {
     if (ExecutionResult v = rule(p); !v.accepted) return v;
   }
   return ExecutionResult::accept();

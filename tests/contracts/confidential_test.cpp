@@ -83,7 +83,14 @@ TEST_F(ConfidentialTest, ASealedPrescriptionIsAcceptedAndItsRulesStillHold) {
   EXPECT_EQ(f.run(pharmacist, "rx.dispense", over).reason_code, "quantity_exceeded");
   json supply = issue_body();
   supply["items"][0]["days_supply"] = 8;
-  EXPECT_EQ(issue_sealed(sealed(supply, "rx.issue", doctor)).reason_code, "supply_exceeded");
+  EXPECT_EQ(issue_sealed(sealed(supply, "rx.issue", doctor)).reason_code, "supply_needs_reason");
+  // The reason itself is confidential: sealed, it stays out of the state and out of sight.
+  supply["extended_supply"] = true;
+  supply["supply_reason"] = "patient travels abroad for three weeks";
+  std::string extended_id;
+  ASSERT_TRUE(issue_sealed(sealed(supply, "rx.issue", doctor), &extended_id).accepted);
+  EXPECT_EQ(f.state_json(rx_key(extended_id)).value()["extended_supply"], true);
+  EXPECT_TRUE(f.state_json(rx_key(extended_id)).value()["supply_reason"].is_null());
 }
 
 TEST_F(ConfidentialTest, NothingConfidentialBesideTheSealedPart) {

@@ -120,14 +120,18 @@ TEST_F(RxTest, IssueBodyIsCheckedStrictly) {
   });
 }
 
-// 处方管理办法 art. 19; 长期处方管理规范（试行）.
+// 处方管理办法 art. 19: 7 days (3 in an emergency) unless the doctor states why; 长期处方管理规范
+// （试行）art. 13: a long-term prescription up to 12 weeks.
 TEST_F(RxTest, SupplyIsLimitedByPrescriptionType) {
-  auto days = [](int64_t d) { return [d](json& b) { b["items"][0]["days_supply"] = d; }; };
-  auto typed = [](const char* type, int64_t d) {
-    return [type, d](json& b) {
+  auto typed = [](const char* type, int64_t d, bool extended = false) {
+    return [type, d, extended](json& b) {
       b["type"] = type;
       b["items"][0]["days_supply"] = d;
       b["items"][1]["days_supply"] = 1;
+      if (extended) {
+        b["extended_supply"] = true;
+        b["supply_reason"] = "elderly patient, travels far to the clinic";
+      }
     };
   };
   auto long_term = [](const char* type, int64_t d) {
@@ -139,15 +143,52 @@ TEST_F(RxTest, SupplyIsLimitedByPrescriptionType) {
     };
   };
   expect_issue_cases({
-      {"normal 7 days", days(7), ""},
-      {"normal 8 days", days(8), "supply_exceeded"},
+      {"normal 7 days", typed("normal", 7), ""},
+      {"normal 8 days without a reason", typed("normal", 8), "supply_needs_reason"},
+      {"normal 8 days with a reason", typed("normal", 8, true), ""},
+      {"normal 28 days with a reason", typed("normal", 28, true), ""},
+      {"normal 29 days with a reason", typed("normal", 29, true), "supply_exceeded"},
       {"emergency 3 days", typed("emergency", 3), ""},
-      {"emergency 4 days", typed("emergency", 4), "supply_exceeded"},
-      {"chronic 28 days", typed("chronic", 28), ""},
-      {"chronic 29 days", typed("chronic", 29), "supply_exceeded"},
+      {"emergency 4 days without a reason", typed("emergency", 4), "supply_needs_reason"},
+      {"emergency 7 days with a reason", typed("emergency", 7, true), ""},
+      {"emergency 8 days with a reason", typed("emergency", 8, true), "supply_exceeded"},
+      {"chronic 7 days", typed("chronic", 7), ""},
+      {"chronic 8 days without a reason", typed("chronic", 8), "supply_needs_reason"},
+      {"chronic 28 days with a reason", typed("chronic", 28, true), ""},
+      {"chronic 29 days with a reason", typed("chronic", 29, true), "supply_exceeded"},
       {"long-term chronic 84 days", long_term("chronic", 84), ""},
       {"long-term normal", long_term("normal", 7), "long_term_not_allowed"},
       {"long-term emergency", long_term("emergency", 3), "long_term_not_allowed"},
+  });
+}
+
+TEST_F(RxTest, TheSupplyReasonIsKeptAndBelongsToAnExtendedSupply) {
+  json body = issue_body();
+  body["extended_supply"] = true;
+  body["supply_reason"] = "elderly patient, travels far to the clinic";
+  body["items"][0]["days_supply"] = 14;
+  const std::string id = issue(body);
+  EXPECT_EQ(rx(id)["extended_supply"], true);
+  EXPECT_EQ(rx(id)["supply_reason"], "elderly patient, travels far to the clinic");
+  EXPECT_EQ(rx(issue())["extended_supply"], false);
+  EXPECT_TRUE(rx(issue())["supply_reason"].is_null());
+  expect_issue_cases({
+      {"extended without a reason", [](json& b) { b["extended_supply"] = true; }, "missing_field"},
+      {"a reason without extended",
+       [](json& b) { b["supply_reason"] = "elderly patient"; }, "unknown_field"},
+      {"a reason with extended false",
+       [](json& b) {
+         b["extended_supply"] = false;
+         b["supply_reason"] = "elderly patient";
+       },
+       "unknown_field"},
+      {"reason too long",
+       [](json& b) {
+         b["extended_supply"] = true;
+         b["supply_reason"] = std::string(257, 'r');
+       },
+       "out_of_range"},
+      {"extended not a boolean", [](json& b) { b["extended_supply"] = 1; }, "wrong_type"},
   });
 }
 
@@ -176,14 +217,18 @@ TEST_F(RxTest, OnlinePrescriptionsAreFollowUpsWithoutControlledDrugs) {
   });
 }
 
-// 处方管理办法 arts. 23-24; 医疗用毒性药品管理办法 art. 9. Chronic type so that only the
-// controlled-drug limit applies.
+// 处方管理办法 arts. 23-24; 医疗用毒性药品管理办法 art. 9. Chronic type with a stated reason for
+// a longer supply, so that only the controlled-drug limit applies.
 TEST_F(RxTest, ControlledDrugsHaveOutpatientLimits) {
-  auto with = [](json controlled_item, bool pain) {
-    return [controlled_item, pain](json& b) {
+  auto with = [](json controlled_item, bool pain, bool extended = true) {
+    return [controlled_item, pain, extended](json& b) {
       b["type"] = "chronic";
       b["items"][1] = controlled_item;
       if (pain) b["pain"] = "cancer";
+      if (extended) {
+        b["extended_supply"] = true;
+        b["supply_reason"] = "stable patient, reviewed every two weeks";
+      }
     };
   };
   auto chronic_pain = [](json controlled_item) {
@@ -191,6 +236,8 @@ TEST_F(RxTest, ControlledDrugsHaveOutpatientLimits) {
       b["type"] = "chronic";
       b["pain"] = "chronic";
       b["items"][1] = controlled_item;
+      b["extended_supply"] = true;
+      b["supply_reason"] = "moderate chronic pain";
     };
   };
   expect_issue_cases({
@@ -224,14 +271,51 @@ TEST_F(RxTest, ControlledDrugsHaveOutpatientLimits) {
       {"chronic pain tablets 7 days", chronic_pain(controlled("narcotic", "other", 7)), ""},
       {"chronic pain tablets 8 days", chronic_pain(controlled("narcotic", "other", 8)),
        "controlled_limit_exceeded"},
-      {"psychotropic 2 7 days", with(controlled("psychotropic_2", "other", 7), false), ""},
-      {"psychotropic 2 8 days", with(controlled("psychotropic_2", "other", 8), false),
-       "controlled_limit_exceeded"},
-      {"psychotropic 2 8 days with pain",
-       with(controlled("psychotropic_2", "controlled_release", 8), true),
-       "controlled_limit_exceeded"},
+      {"psychotropic 2 7 days", with(controlled("psychotropic_2", "other", 7), false, false), ""},
+      {"psychotropic 2 8 days without a reason",
+       with(controlled("psychotropic_2", "other", 8), false, false), "supply_needs_reason"},
+      {"psychotropic 2 8 days with pain but without a reason",
+       with(controlled("psychotropic_2", "controlled_release", 8), true, false),
+       "supply_needs_reason"},
+      {"psychotropic 2 28 days with a reason (art. 23)",
+       with(controlled("psychotropic_2", "other", 28), false), ""},
       {"toxic 2 days", with(controlled("toxic", "other", 2), false), ""},
       {"toxic 3 days", with(controlled("toxic", "other", 3), false), "controlled_limit_exceeded"},
+  });
+}
+
+// 处方管理办法 art. 23: 哌醋甲酯用于治疗儿童多动症时，每张处方不得超过15日常用量.
+TEST_F(RxTest, MethylphenidateForChildhoodAdhdUpToFifteenDays) {
+  auto adhd = [](int64_t days, const std::string& code = "N06BA04",
+                 const std::string& cls = "psychotropic_1", const std::string& form = "other") {
+    return [=](json& b) {
+      json i = controlled(cls, form, days);
+      i["drug_code"] = code;
+      i["indication"] = "childhood_adhd";
+      b["items"][1] = i;
+      b["extended_supply"] = true;
+      b["supply_reason"] = "school term, stable dose";
+    };
+  };
+  expect_issue_cases({
+      {"15 days", adhd(15), ""},
+      {"16 days", adhd(16), "controlled_limit_exceeded"},
+      {"controlled release 15 days", adhd(15, "N06BA04", "psychotropic_1", "controlled_release"),
+       ""},
+      {"without the indication, 4 days",
+       [](json& b) {
+         json i = controlled("psychotropic_1", "other", 4);
+         i["drug_code"] = "N06BA04";
+         b["items"][1] = i;
+       },
+       "controlled_limit_exceeded"},
+      {"another drug", adhd(10, "N06BA09"), "indication_not_applicable"},
+      {"not marked psychotropic 1", adhd(10, "N06BA04", "psychotropic_2"),
+       "indication_not_applicable"},
+      {"an injection", adhd(1, "N06BA04", "psychotropic_1", "injection"),
+       "indication_not_applicable"},
+      {"an unknown indication",
+       [](json& b) { b["items"][0]["indication"] = "narcolepsy"; }, "bad_format"},
   });
 }
 
@@ -259,7 +343,7 @@ TEST_F(RxTest, RefusedIssueIsIndexedButWritesNoPrescription) {
   json body = issue_body();
   body["items"][0]["days_supply"] = 8;
   std::string id;
-  EXPECT_EQ(run_issue(body, &id).reason_code, "supply_exceeded");
+  EXPECT_EQ(run_issue(body, &id).reason_code, "supply_needs_reason");
   EXPECT_FALSE(f.state_json(rx_key(id)));
   EXPECT_EQ(f.index_of("rx/" + id).size(), 1u);
   EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 1u);

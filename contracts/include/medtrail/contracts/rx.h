@@ -25,6 +25,7 @@ struct Item {
   int64_t days_supply = 0;
   std::string form;
   std::optional<std::string> controlled_class;
+  std::optional<std::string> indication;  // "childhood_adhd": methylphenidate's 15-day allowance
   int64_t prescribed = 0;
   int64_t dispensed = 0;  // cumulative over every pharmacy
 
@@ -37,6 +38,7 @@ struct Item {
                       field("days_supply", &Item::days_supply),
                       field("form", &Item::form),
                       field("controlled_class", &Item::controlled_class),
+                      field("indication", &Item::indication),
                       field("prescribed", &Item::prescribed),
                       field("dispensed", &Item::dispensed)};
   }
@@ -106,6 +108,9 @@ struct Prescription {
   bool follow_up = false;
   bool long_term = false;
   std::optional<std::string> long_term_reason;
+  // Supply beyond 7 days (3 in an emergency) with the doctor's reason (处方管理办法 art. 19).
+  bool extended_supply = false;
+  std::optional<std::string> supply_reason;  // confidential: null when the body sealed it
   std::optional<std::string> pain;
   std::optional<std::string> diagnosis_code;
   int64_t valid_days = 1;
@@ -128,6 +133,8 @@ struct Prescription {
                       field("follow_up", &Prescription::follow_up),
                       field("long_term", &Prescription::long_term),
                       field("long_term_reason", &Prescription::long_term_reason),
+                      field("extended_supply", &Prescription::extended_supply),
+                      field("supply_reason", &Prescription::supply_reason),
                       field("pain", &Prescription::pain),
                       field("diagnosis_code", &Prescription::diagnosis_code),
                       field("valid_days", &Prescription::valid_days),
