@@ -15,7 +15,7 @@ using nlohmann::json;
 
 constexpr std::string_view kTopFields[] = {
     "chain_name", "suite", "time_zone", "checkpoint_quorum", "organisations", "nodes", "raft", "pseudonym",
-    "confidential_fields"};
+    "confidential_fields", "prescription_flow"};
 constexpr std::string_view kTopRequired[] = {"chain_name", "checkpoint_quorum", "organisations",
                                              "nodes"};
 constexpr std::string_view kOrgFields[] = {"id", "name", "roles"};
@@ -149,6 +149,7 @@ ledger::Result<ledger::Genesis> parse_orgs_file(std::string_view text) {
   // A consortium founded now keeps confidential fields out of clear text unless it says not to.
   g.confidential_fields = std::string(ledger::kConfidentialSealed);
   MEDTRAIL_RETURN_IF_ERROR(read_string(doc, "", "confidential_fields", g.confidential_fields));
+  MEDTRAIL_RETURN_IF_ERROR(read_string(doc, "", "prescription_flow", g.prescription_flow));
   MEDTRAIL_RETURN_IF_ERROR(read_array(doc, "organisations", g.organisations, read_org));
   MEDTRAIL_RETURN_IF_ERROR(read_array(doc, "nodes", g.nodes, read_node));
   if (doc.contains("raft")) {

@@ -7,7 +7,8 @@
 //    "nodes": [{"id", "org", "peer_address"?, "api_address"?}],
 //    "raft"?: {"tick_ms"?, "election_ticks"?, "heartbeat_ticks"?},
 //    "pseudonym"?: {"org", "org_daily_limit"?, "person_daily_limit"?, "citizen_daily_limit"?},
-//    "confidential_fields"?: "sealed" (the default) | "clear_allowed"}
+//    "confidential_fields"?: "sealed" (the default) | "clear_allowed",
+//    "prescription_flow"?: "issuing_hospital" (the default) | "any_institution"}
 
 #include <string_view>
 

@@ -16,6 +16,7 @@
 #include "medtrail/ledger/signed_query.h"
 #include "medtrail/ledger/tlog_tiles.h"
 #include "pseudonym_query.h"
+#include "rx_common.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -103,8 +104,9 @@ std::string prescription_id(const ledger::SignedQuery& q) {
 }
 
 // Who reads a prescription (处方管理办法: the pharmacy that reviews and dispenses it; the
-// issuing hospital's doctors; the regulator supervising both). A pharmacist of a hospital, like
-// the rx contracts' own rule, serves only that hospital's prescriptions. The read lands on the
+// issuing hospital's doctors; the regulator supervising both). A pharmacist of a hospital reads
+// what the rx contracts let it serve (rx::may_serve: its own hospital's, or any under genesis'
+// prescription_flow "any_institution"). The read lands on the
 // prescription's read log (`rx-reads/<id>`) and on its patient's trail: the patient can see who
 // looked. Not on the prescription's own trail: that holds its steps, which every pharmacist
 // verifying it is shown, and who else read it is none of a pharmacist's business — nor may
@@ -117,7 +119,7 @@ ExecutionResult prescription_query(Call& call, const std::string& id) {
   }
   if (is_regulator_reader(call)) return ExecutionResult::accept();
   const bool own_hospital = rx && rx->org == call.org.id;
-  if (call.signer.role == "pharmacist" && (call.org.has_type("pharmacy") || !rx || own_hospital)) {
+  if (call.signer.role == "pharmacist" && (!rx || rx::may_serve(call, *rx))) {
     return ExecutionResult::accept();
   }
   if (call.signer.role == "doctor" && (!rx || own_hospital)) return ExecutionResult::accept();

@@ -56,6 +56,11 @@ ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescript
   return ledger::ExecutionResult::accept();
 }
 
+bool may_serve(const Call& call, const Prescription& rx) {
+  return call.org.has_type("pharmacy") || rx.org == call.org.id ||
+         call.chain.genesis.prescription_flow == ledger::kPrescriptionFlowAnyInstitution;
+}
+
 bool fully_dispensed(const Prescription& rx) {
   return std::all_of(rx.items.begin(), rx.items.end(),
                      [](const Item& item) { return item.dispensed >= item.prescribed; });

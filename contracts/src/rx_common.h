@@ -24,6 +24,11 @@ inline constexpr std::string_view kDrugCodeFormat =
 // that does not decode throws CorruptState: the verdict `corrupt_state`).
 ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescription& rx);
 
+// Whether the signer's organisation may review and dispense `rx`: a retail pharmacy any
+// prescription; a hospital its own, and another institution's when genesis' prescription_flow is
+// "any_institution" (ledger/genesis.h).
+bool may_serve(const Call& call, const Prescription& rx);
+
 // Every item's dispensed quantity has reached the prescribed one.
 bool fully_dispensed(const Prescription& rx);
 // The day is past the last day of validity (处方管理办法 art. 18).

@@ -21,14 +21,10 @@ using ledger::ExecutionResult;
 // prescription is dispensed in at most this many parts.
 constexpr size_t kMaxDispenses = 20;
 
-// A hospital's pharmacy serves its own hospital's prescriptions; a pharmacy serves any.
-bool may_serve(const Call& call, const Prescription& rx) {
-  return call.org.has_type("pharmacy") || rx.org == call.org.id;
-}
-
 ExecutionResult not_issuing_hospital() {
-  return ExecutionResult::reject("not_issuing_hospital",
-                                 "a hospital serves only the prescriptions it issued");
+  return ExecutionResult::reject(
+      "not_issuing_hospital",
+      "a hospital serves only the prescriptions it issued (genesis prescription_flow)");
 }
 
 // Loads the prescription and lists the record under it and under the signer's organisation

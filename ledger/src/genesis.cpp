@@ -27,7 +27,8 @@ constexpr size_t kMaxNameBytes = 256;
 constexpr std::string_view kTopFields[] = {"format",  "chain_name", "suite",
                                            "created", "time_zone",  "organisations",
                                            "nodes",   "raft",       "checkpoint_quorum",
-                                           "gov_approvals", "pseudonym", "confidential_fields"};
+                                           "gov_approvals", "pseudonym", "confidential_fields",
+                                           "prescription_flow"};
 constexpr std::string_view kOrgFields[] = {"id", "name", "roles", "admin_public_key",
                                            "encryption_public_key"};
 constexpr std::string_view kNodeFields[] = {
@@ -51,6 +52,7 @@ Status bad(const std::string& path, const std::string& why) {
 // default filled in by one reader but not another would split the consortium.
 // Fields a document may leave out (their defaults apply).
 constexpr std::string_view kOptionalFields[] = {"gov_approvals", "pseudonym", "confidential_fields",
+                                                "prescription_flow",
                                                 "encryption_public_key"};
 
 Status check_fields(const json& obj, const std::string& path,
@@ -381,6 +383,13 @@ Status parse_document(const json& doc, Genesis& g) {
       return bad("confidential_fields", "\"erasable\" needs the key service: genesis must name \"pseudonym\"");
     }
   }
+  if (doc.contains("prescription_flow")) {
+    MEDTRAIL_RETURN_IF_ERROR(get_string(doc, "", "prescription_flow", g.prescription_flow));
+    if (g.prescription_flow != kPrescriptionFlowIssuingHospital &&
+        g.prescription_flow != kPrescriptionFlowAnyInstitution) {
+      return bad("prescription_flow", "must be \"issuing_hospital\" or \"any_institution\"");
+    }
+  }
   return check_consortium(g);
 }
 
@@ -466,6 +475,7 @@ std::string genesis_to_json(const Genesis& g) {
                         {"citizen_daily_limit", g.pseudonym->citizen_daily_limit}};
   }
   if (g.confidential_fields != kConfidentialClearAllowed) doc["confidential_fields"] = g.confidential_fields;
+  if (g.prescription_flow != kPrescriptionFlowIssuingHospital) doc["prescription_flow"] = g.prescription_flow;
   return doc.dump(2) + "\n";
 }
 

@@ -213,6 +213,30 @@ TEST_F(GenesisInit, ThePseudonymServiceKeyGoesToItsOrganisationsNode) {
   EXPECT_NE(r.out.find("pseudonym service sx-mpa: node node-3"), std::string::npos) << r.out;
 }
 
+// The orgs file chooses which pharmacies serve a prescription; genesis init checks the word.
+TEST_F(GenesisInit, ThePrescriptionFlowComesFromTheOrgsFile) {
+  ASSERT_EQ(init(kOrgs).code, 0);
+  auto loaded = ledger::load_genesis_file((out() / "genesis.json").string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->genesis.prescription_flow, ledger::kPrescriptionFlowIssuingHospital);
+  fs::remove_all(out());
+
+  std::string open = kOrgs;
+  open.insert(open.rfind('}'), R"(, "prescription_flow": "any_institution")");
+  ASSERT_EQ(init(open).code, 0);
+  loaded = ledger::load_genesis_file((out() / "genesis.json").string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status().to_string();
+  EXPECT_EQ(loaded->genesis.prescription_flow, ledger::kPrescriptionFlowAnyInstitution);
+  fs::remove_all(out());
+
+  std::string wrong = kOrgs;
+  wrong.insert(wrong.rfind('}'), R"(, "prescription_flow": "anywhere")");
+  CliRun r = init(wrong);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("prescription_flow: must be"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out() / "genesis.json"));
+}
+
 TEST_F(GenesisInit, RefusesAPseudonymServiceNoRegulatorNodeCanRun) {
   std::string hospital = kOrgs;
   hospital.insert(hospital.rfind('}'), R"(, "pseudonym": {"org": "hosp-xa-01"})");

@@ -171,6 +171,19 @@ TEST_F(AccessQueryTest, APrescriptionIsReadByPharmaciesItsHospitalAndRegulatorsO
   EXPECT_TRUE(ask(pharmacist, body("/v1/prescriptions/" + std::string(64, 'd'), "dispensing")).accepted);
 }
 
+// Under genesis' prescription_flow "any_institution" another hospital's pharmacist serves the
+// prescription, and so reads it; its doctors still do not.
+TEST_F(AccessQueryTest, UnderTheOpenFlowAnotherHospitalsPharmacistReadsThePrescription) {
+  f.chain.genesis.prescription_flow = std::string(ledger::kPrescriptionFlowAnyInstitution);
+  Person doctor = f.person("hosp-a", "dr-wang", "doctor");
+  ledger::Envelope issue = f.sign(doctor, "rx.issue", rx_testing::issue_body());
+  ASSERT_TRUE(f.run_block({issue}).at(0).accepted);
+  const std::string target = "/v1/prescriptions/" + ledger::record_id(issue).value();
+  EXPECT_TRUE(ask(f.person("hosp-b", "ph-li", "pharmacist"), body(target, "dispensing")).accepted);
+  EXPECT_EQ(ask(f.person("hosp-b", "dr-li", "doctor"), body(target, "treatment")).reason_code,
+            "query_not_permitted");
+}
+
 TEST_F(AccessQueryTest, TrailsAreFollowedByRegulatorsOwnAuditorsDoctorsForCareAndEachPersonForTheirOwn) {
   const std::string patient = "/v1/audit/trails/patient/" + testing::kPatientRef;
   struct Ask {

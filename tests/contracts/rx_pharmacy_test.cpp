@@ -274,6 +274,18 @@ TEST_F(RxTest, CitizenStatusFollowsTheStateAndTheDay) {
   EXPECT_EQ(rx_citizen_status(json::array(), day), "");
 }
 
+// 处方流转 (the Fujian plan's item 11): with genesis' prescription_flow "any_institution" another
+// hospital's pharmacy reviews and dispenses the prescription; the default keeps the seed's rule.
+TEST_F(RxTest, ThePrescriptionFlowLetsAnotherHospitalServe) {
+  const std::string id = issue();
+  EXPECT_EQ(review(other_hospital_pharmacist, id).reason_code, "not_issuing_hospital");
+  f.chain.genesis.prescription_flow = std::string(ledger::kPrescriptionFlowAnyInstitution);
+  ASSERT_TRUE(review(other_hospital_pharmacist, id).accepted);
+  ASSERT_TRUE(dispense_all(other_hospital_pharmacist, id).accepted);
+  EXPECT_EQ(rx(id)["dispenses"][0]["org"], "hosp-b");
+  EXPECT_TRUE(deliver(other_hospital_pharmacist, id).accepted);
+}
+
 TEST_F(RxTest, LifeCycleFromIssueToDelivery) {
   json body = issue_body();
   body["type"] = "chronic";

@@ -372,6 +372,24 @@ TEST_F(GenesisRejects, BadEncryptionKeysOrSealedRule) {
                   "confidential_fields: \"erasable\" needs the key service");
 }
 
+// Which pharmacies serve a prescription: written only when it is not the default.
+TEST(Genesis, ThePrescriptionFlowRoundTrips) {
+  Genesis g = sample_genesis(ed25519_sha256());
+  EXPECT_EQ(genesis_to_json(g).find("prescription_flow"), std::string::npos);
+  g.prescription_flow = std::string(kPrescriptionFlowAnyInstitution);
+  Result<Genesis> parsed = parse_genesis(genesis_to_json(g));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
+  EXPECT_EQ(parsed->prescription_flow, kPrescriptionFlowAnyInstitution);
+  Result<Genesis> plain = parse_genesis(genesis_to_json(sample_genesis(ed25519_sha256())));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->prescription_flow, kPrescriptionFlowIssuingHospital);
+}
+
+TEST_F(GenesisRejects, AnUnknownPrescriptionFlow) {
+  expect_rejected([](json& d) { d["prescription_flow"] = "anywhere"; }, "prescription_flow: must be");
+  expect_rejected([](json& d) { d["prescription_flow"] = 1; }, "prescription_flow: must be a string");
+}
+
 TEST(Genesis, TheErasableRuleRoundTripsWithItsKeyService) {
   Genesis g = sample_genesis(ed25519_sha256());
   const OprfServerKey key = oprf_generate_key_pair();

@@ -25,6 +25,8 @@
 //                                                  a body may hold confidential fields in clear;
 //                                                  "erasable" also requires sealed version 2
 //                                                  (needs "pseudonym": its node keeps patient keys)
+//   "prescription_flow": "any_institution"          optional (default "issuing_hospital"): which
+//                                                  pharmacies serve a prescription, below
 // }
 // Organisation and node ids: 1..64 chars [a-z0-9-], unique. Roles among kOrgRoles, no repeats.
 // Every node's org exists; public keys have the suite's size; tls_spki_sha256 is the SHA-256 of
@@ -95,6 +97,13 @@ inline constexpr std::string_view kConfidentialSealed = "sealed";
 inline constexpr std::string_view kConfidentialErasable = "erasable";
 inline constexpr std::string_view kConfidentialClearAllowed = "clear_allowed";
 
+// Which pharmacies may review and dispense a prescription (docs/contracts.md, "E-prescriptions").
+// "issuing_hospital": a retail pharmacy serves any prescription, a hospital's pharmacy only its
+// own hospital's; "any_institution": a hospital's pharmacy serves another institution's too
+// (处方流转, the Fujian plan's item 11).
+inline constexpr std::string_view kPrescriptionFlowIssuingHospital = "issuing_hospital";
+inline constexpr std::string_view kPrescriptionFlowAnyInstitution = "any_institution";
+
 struct Genesis {
   uint32_t format = 1;
   std::string chain_name;
@@ -108,6 +117,7 @@ struct Genesis {
   uint32_t gov_approvals = 1;
   std::optional<GenesisPseudonym> pseudonym;  // none: members supply patient_refs themselves
   std::string confidential_fields = std::string(kConfidentialClearAllowed);
+  std::string prescription_flow = std::string(kPrescriptionFlowIssuingHospital);
   bool operator==(const Genesis&) const = default;
 
   const GenesisOrg* find_org(std::string_view id) const;
