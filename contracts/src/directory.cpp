@@ -47,6 +47,10 @@ bool Organisation::has_type(std::string_view type) const {
   return std::find(types.begin(), types.end(), type) != types.end();
 }
 
+bool Signer::has_qualification(std::string_view q) const {
+  return std::find(qualifications.begin(), qualifications.end(), q) != qualifications.end();
+}
+
 std::string org_key(std::string_view org) { return "org/" + std::string(org); }
 std::string identity_key(std::string_view signer_id) { return "id/" + std::string(signer_id); }
 std::string node_key(std::string_view node_id) { return "node/" + std::string(node_id); }
@@ -108,6 +112,7 @@ std::optional<Signer> find_signer(const StateView& state, const ChainParams& cha
   s.role = std::move(person->role);
   s.public_key = std::move(person->public_key);
   s.licence_no = std::move(person->licence_no);
+  s.qualifications = std::move(person->qualifications);
   if (auto day = parse_date(person->valid_from)) s.valid_from_day = *day;
   if (auto day = parse_date(person->valid_until)) s.valid_until_day = *day;
   s.revoked_at_ms = person->revoked_at_ms;

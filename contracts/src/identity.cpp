@@ -32,6 +32,15 @@ const std::vector<RolePlaces>& role_places() {
   return places;
 }
 
+bool is_qualification(std::string_view s) {
+  return s == kControlledPrescribing || s == kControlledDispensing;
+}
+
+// Which role holds each qualification: a doctor prescribes, a pharmacist dispenses.
+std::string_view role_of_qualification(std::string_view q) {
+  return q == kControlledPrescribing ? "doctor" : "pharmacist";
+}
+
 bool is_licence(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
@@ -49,6 +58,9 @@ ExecutionResult register_identity(Call& call) {
   auto from = r.date("valid_from");
   auto until = r.date("valid_until");
   r.text("display_name", 64, Presence::kOptional);
+  auto qualifications =
+      r.string_list("qualifications", 1, 2, is_qualification,
+                    "controlled_prescribing or controlled_dispensing", Presence::kOptional);
   if (!r.finish()) return r.result();
   if (*until < *from) {
     return ExecutionResult::reject("out_of_range", "body.valid_until is before body.valid_from");
@@ -64,6 +76,13 @@ ExecutionResult register_identity(Call& call) {
   if (place->licence_required && !licence) {
     return ExecutionResult::reject("missing_field", "body.licence_no is required for a " + *role);
   }
+  for (const std::string& q : qualifications.value_or(std::vector<std::string>{})) {
+    if (role_of_qualification(q) != *role) {
+      return ExecutionResult::reject("qualification_not_for_role",
+                                     q + " is a " + std::string(role_of_qualification(q)) +
+                                         "'s qualification, not a " + *role + "'s");
+    }
+  }
   const std::string id = call.org.id + "/" + *user_id;
   if (*user_id == "admin" || find_signer(call.txn, call.chain, id)) {
     return ExecutionResult::reject("identity_exists", "identity " + id + " is already taken");
@@ -76,6 +95,7 @@ ExecutionResult register_identity(Call& call) {
   identity.licence_no = licence.value_or("");
   identity.valid_from = format_date(*from);
   identity.valid_until = format_date(*until);
+  identity.qualifications = qualifications.value_or(std::vector<std::string>{});
   identity.registered_at_ms = call.block.timestamp_ms;
   identity.registered_by = std::string(call.record_id);
   call.txn.write(identity_key(id), identity);

@@ -29,6 +29,13 @@ ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescript
 // "any_institution" (ledger/genesis.h).
 bool may_serve(const Call& call, const Prescription& rx);
 
+// Narcotic and psychotropic class 1 drugs: prescribed and dispensed only by people with the
+// special qualification, never sold by a retail pharmacy (麻醉药品和精神药品管理条例, 处方管理办法
+// art. 11).
+inline bool needs_special_qualification(const Item& item) {
+  return item.controlled_class == "narcotic" || item.controlled_class == "psychotropic_1";
+}
+
 // Every item's dispensed quantity has reached the prescribed one.
 bool fully_dispensed(const Prescription& rx);
 // The day is past the last day of validity (处方管理办法 art. 18).

@@ -233,6 +233,21 @@ ExecutionResult check_rules(const Prescription& p) {
   return ExecutionResult::accept();
 }
 
+// 处方管理办法 art. 11: a doctor prescribes narcotic and
+// psychotropic class 1 drugs only with the qualification the institution granted.
+ExecutionResult check_prescriber(const Call& call, const Prescription& p) {
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (needs_special_qualification(p.items[i]) &&
+        !call.signer.has_qualification(kControlledPrescribing)) {
+      return ExecutionResult::reject(
+          "not_qualified", item_path(i) + " is a " + *p.items[i].controlled_class +
+                               " drug: its prescriber needs the controlled_prescribing "
+                               "qualification (麻醉药品和第一类精神药品处方资格)");
+    }
+  }
+  return ExecutionResult::accept();
+}
+
 }  // namespace
 
 ExecutionResult issue(Call& call) {
@@ -250,6 +265,7 @@ ExecutionResult issue(Call& call) {
   }
   if (ExecutionResult v = check_sealed_readers(sealed, call, p->patient_ref); !v.accepted) return v;
   if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
+  if (ExecutionResult v = check_prescriber(call, *p); !v.accepted) return v;
   const int64_t today = call.today();
   p->org = call.org.id;
   p->doctor = call.signer.id;

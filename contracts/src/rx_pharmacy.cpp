@@ -82,6 +82,37 @@ ExecutionResult ready_to_dispense(const Call& call, const std::string& rx_id,
   return ExecutionResult::accept();
 }
 
+// A retail pharmacy: a pharmacy that is not also a hospital.
+bool is_retail(const Organisation& org) { return org.has_type("pharmacy") && !org.has_type("hospital"); }
+
+// Narcotic and psychotropic class 1 drugs are not sold at retail (麻醉药品和精神药品管理条例,
+// its chapter on trade: 不得零售); a narcotic injection is used inside the prescribing
+// institution unless the patient is a cancer-pain or chronic-pain patient (处方管理办法 art. 22);
+// and the pharmacist dispensing either holds the dispensing qualification (art. 11: 调剂资格).
+ExecutionResult check_special_dispense(const Call& call, const Prescription& rx,
+                                       const Quantities& quantities) {
+  for (const Item& item : rx.items) {
+    if (!quantities.contains(item.drug_code) || !needs_special_qualification(item)) continue;
+    const std::string what = item.drug_code + " is a " + *item.controlled_class + " drug";
+    if (is_retail(call.org)) {
+      return ExecutionResult::reject("controlled_retail",
+                                     what + ", which a retail pharmacy may not dispense");
+    }
+    if (item.controlled_class == "narcotic" && item.form == "injection" && !rx.pain &&
+        rx.org != call.org.id) {
+      return ExecutionResult::reject(
+          "controlled_outside_issuer",
+          what + " injection, used only inside the institution that prescribed it");
+    }
+    if (!call.signer.has_qualification(kControlledDispensing)) {
+      return ExecutionResult::reject(
+          "not_qualified",
+          what + ": its pharmacist needs the controlled_dispensing qualification (调剂资格)");
+    }
+  }
+  return ExecutionResult::accept();
+}
+
 // Adds `quantities` to the items' dispensed counts, or says why it may not.
 ExecutionResult add_dispensed(std::vector<Item>& items, const Quantities& quantities) {
   for (const auto& [code, quantity] : quantities) {
@@ -139,6 +170,7 @@ ExecutionResult dispense(Call& call) {
                                    "prescription " + *rx_id + " was dispensed in " +
                                        std::to_string(kMaxDispenses) + " parts already");
   }
+  if (ExecutionResult v = check_special_dispense(call, rx, quantities); !v.accepted) return v;
   if (ExecutionResult v = add_dispensed(rx.items, quantities); !v.accepted) return v;
   rx.dispenses.push_back(Dispense{attribution(call), std::move(quantities)});
   rx.status = fully_dispensed(rx) ? "dispensed" : "dispensing";

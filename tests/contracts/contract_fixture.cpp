@@ -56,14 +56,20 @@ ContractFixture::ContractFixture() {
 Person ContractFixture::person(const std::string& org, const std::string& name,
                                const std::string& role, const std::string& valid_from,
                                const std::string& valid_until) {
+  return person(org, name, role, {{"valid_from", valid_from}, {"valid_until", valid_until}});
+}
+
+Person ContractFixture::person(const std::string& org, const std::string& name,
+                               const std::string& role, const nlohmann::json& attributes) {
   Person p{org + "/" + name, org, new_key()};
   nlohmann::json identity = {{"org", org},
                              {"user_id", name},
                              {"role", role},
                              {"public_key", ledger::to_hex(p.key.public_key)},
                              {"licence_no", "LIC-" + name},
-                             {"valid_from", valid_from},
-                             {"valid_until", valid_until}};
+                             {"valid_from", "2020-01-01"},
+                             {"valid_until", "2099-12-31"}};
+  identity.update(attributes);
   put_state_json(identity_key(p.id), identity);
   return p;
 }

@@ -39,6 +39,9 @@ class ContractFixture {
   Person person(const std::string& org, const std::string& name, const std::string& role,
                 const std::string& valid_from = "2020-01-01",
                 const std::string& valid_until = "2099-12-31");
+  // The same with more of the identity's JSON view ({"qualifications": [...]}, ...).
+  Person person(const std::string& org, const std::string& name, const std::string& role,
+                const nlohmann::json& attributes);
   // The organisation's genesis admin key, as a signer.
   Person admin(const std::string& org) const;
   Person node() const;

@@ -48,6 +48,41 @@ TEST_F(IdentityTest, AdminRegistersADoctorWhoCanThenSign) {
   EXPECT_EQ(f.index_of("identity/hosp-a/dr-wang").size(), 1u);
 }
 
+// 处方管理办法 art. 11: the institution grants the right to prescribe (doctors) and to dispense
+// (pharmacists) narcotic and psychotropic class 1 drugs; the identity carries it.
+TEST_F(IdentityTest, SpecialQualificationsAreRegisteredWithTheirRole) {
+  nlohmann::json body = doctor_body(fresh_key());
+  body["qualifications"] = {"controlled_prescribing"};
+  registered("hosp-a", "dr-wang", body);
+  EXPECT_EQ(f.state_json(identity_key("hosp-a/dr-wang")).value()["qualifications"],
+            nlohmann::json({"controlled_prescribing"}));
+  registered("hosp-a", "dr-zhou", doctor_body(fresh_key()));
+  EXPECT_EQ(f.state_json(identity_key("hosp-a/dr-zhou")).value()["qualifications"],
+            nlohmann::json::array());
+  nlohmann::json pharmacist = doctor_body(fresh_key());
+  pharmacist["role"] = "pharmacist";
+  pharmacist["qualifications"] = {"controlled_dispensing"};
+  registered("hosp-a", "ph-sun", pharmacist);
+
+  struct Case {
+    const char* name;
+    nlohmann::json qualifications;
+    const char* code;
+  };
+  for (const Case& c : {Case{"a pharmacist's for a doctor", {"controlled_dispensing"},
+                             "qualification_not_for_role"},
+                        Case{"unknown", {"surgery"}, "bad_format"},
+                        Case{"twice", {"controlled_prescribing", "controlled_prescribing"},
+                             "bad_format"},
+                        Case{"empty", nlohmann::json::array(), "too_few_items"},
+                        Case{"not a list", "controlled_prescribing", "wrong_type"}}) {
+    SCOPED_TRACE(c.name);
+    nlohmann::json b = doctor_body(fresh_key(), "dr-new");
+    b["qualifications"] = c.qualifications;
+    EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", b).reason_code, c.code);
+  }
+}
+
 TEST_F(IdentityTest, RegisteredIdentityCanSignLaterInTheSameBlock) {
   ledger::KeyPair key = fresh_key();
   Person dr{"hosp-a/dr-wang", "hosp-a", key};

@@ -115,11 +115,15 @@ class RxTest : public ::testing::Test {
   }
 
   ContractFixture f;
-  Person doctor = f.person("hosp-a", "dr-wang", "doctor");
+  // Holds the right to prescribe narcotic and psychotropic class 1 drugs; other_doctor does not.
+  Person doctor = f.person("hosp-a", "dr-wang", "doctor",
+                           {{"qualifications", {"controlled_prescribing"}}});
   Person other_doctor = f.person("hosp-a", "dr-zhou", "doctor");
   Person pharmacist = f.person("pharm-a", "ph-zhao", "pharmacist");
   Person pharmacist_b = f.person("pharm-b", "ph-qian", "pharmacist");
-  Person hospital_pharmacist = f.person("hosp-a", "ph-sun", "pharmacist");
+  // Holds the right to dispense narcotic and psychotropic class 1 drugs; the others do not.
+  Person hospital_pharmacist = f.person("hosp-a", "ph-sun", "pharmacist",
+                                        {{"qualifications", {"controlled_dispensing"}}});
   Person other_hospital_pharmacist = f.person("hosp-b", "ph-li", "pharmacist");
   Person courier_desk = f.person("pharm-b", "op-chen", "operator");
 };

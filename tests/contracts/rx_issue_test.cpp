@@ -319,6 +319,26 @@ TEST_F(RxTest, MethylphenidateForChildhoodAdhdUpToFifteenDays) {
   });
 }
 
+// 处方管理办法 art. 11: narcotic and psychotropic class 1 drugs only by a doctor who holds the
+// right to prescribe them; class 2, toxic and ordinary drugs by any doctor.
+TEST_F(RxTest, NarcoticsArePrescribedByQualifiedDoctorsOnly) {
+  for (const char* cls : {"narcotic", "psychotropic_1"}) {
+    SCOPED_TRACE(cls);
+    json body = issue_body();
+    body["items"][1] = controlled(cls, "other", 3);
+    ledger::ExecutionResult r = f.run(other_doctor, "rx.issue", body);
+    EXPECT_EQ(r.reason_code, "not_qualified");
+    EXPECT_NE(r.reason.find("body.items[1]"), std::string::npos) << r.reason;
+    EXPECT_TRUE(run_issue(body).accepted);
+  }
+  for (const char* cls : {"psychotropic_2", "toxic"}) {
+    SCOPED_TRACE(cls);
+    json body = issue_body();
+    body["items"][1] = controlled(cls, "other", 2);
+    EXPECT_TRUE(f.run(other_doctor, "rx.issue", body).accepted);
+  }
+}
+
 TEST_F(RxTest, ValidDaysExtendValidityUpToThreeDays) {
   json body = issue_body();
   body["valid_days"] = 3;

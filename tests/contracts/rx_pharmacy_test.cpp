@@ -286,6 +286,56 @@ TEST_F(RxTest, ThePrescriptionFlowLetsAnotherHospitalServe) {
   EXPECT_TRUE(deliver(other_hospital_pharmacist, id).accepted);
 }
 
+// Narcotic and psychotropic class 1 drugs: never at retail, by a qualified pharmacist, a narcotic
+// injection inside the prescribing institution unless the patient is a pain patient (处方管理办法
+// arts. 11, 22; 麻醉药品和精神药品管理条例: 不得零售). Other items of the same prescription are not
+// affected.
+TEST_F(RxTest, NarcoticsAreDispensedInHospitalByAQualifiedPharmacist) {
+  json body = issue_body();
+  body["items"][1] = controlled("narcotic", "other", 3);
+  const std::string id = approved(body);
+  EXPECT_EQ(dispense(pharmacist, id, {{{"drug_code", kMorphine}, {"quantity", 10}}}).reason_code,
+            "controlled_retail");
+  ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug}, {"quantity", 20}}}).accepted);
+  Person unqualified = f.person("hosp-a", "ph-qin", "pharmacist");
+  EXPECT_EQ(dispense(unqualified, id, {{{"drug_code", kMorphine}, {"quantity", 10}}}).reason_code,
+            "not_qualified");
+  ASSERT_TRUE(
+      dispense(hospital_pharmacist, id, {{{"drug_code", kMorphine}, {"quantity", 10}}}).accepted);
+  EXPECT_EQ(rx(id)["status"], "dispensed");
+
+  json psychotropic = issue_body();
+  psychotropic["items"][1] = controlled("psychotropic_1", "other", 3);
+  const std::string id1 = approved(psychotropic);
+  EXPECT_EQ(dispense(pharmacist_b, id1, {{{"drug_code", kMorphine}, {"quantity", 1}}}).reason_code,
+            "controlled_retail");
+  json class2 = issue_body();
+  class2["items"][1] = controlled("psychotropic_2", "other", 3);
+  EXPECT_TRUE(
+      dispense(pharmacist, approved(class2), {{{"drug_code", kMorphine}, {"quantity", 1}}}).accepted);
+}
+
+TEST_F(RxTest, ANarcoticInjectionStaysInTheInstitutionThatPrescribedIt) {
+  f.chain.genesis.prescription_flow = std::string(ledger::kPrescriptionFlowAnyInstitution);
+  Person elsewhere = f.person("hosp-b", "ph-li2", "pharmacist",
+                              {{"qualifications", {"controlled_dispensing"}}});
+  json body = issue_body();
+  body["items"][1] = controlled("narcotic", "injection", 1, 1);
+  const std::string id = approved(body);
+  EXPECT_EQ(dispense(elsewhere, id, {{{"drug_code", kMorphine}, {"quantity", 1}}}).reason_code,
+            "controlled_outside_issuer");
+  EXPECT_TRUE(
+      dispense(hospital_pharmacist, id, {{{"drug_code", kMorphine}, {"quantity", 1}}}).accepted);
+  // A cancer-pain patient takes the injection home: another institution may dispense it.
+  body["pain"] = "cancer";
+  EXPECT_TRUE(
+      dispense(elsewhere, approved(body), {{{"drug_code", kMorphine}, {"quantity", 1}}}).accepted);
+  json tablets = issue_body();
+  tablets["items"][1] = controlled("narcotic", "other", 3);
+  EXPECT_TRUE(
+      dispense(elsewhere, approved(tablets), {{{"drug_code", kMorphine}, {"quantity", 10}}}).accepted);
+}
+
 TEST_F(RxTest, LifeCycleFromIssueToDelivery) {
   json body = issue_body();
   body["type"] = "chronic";

@@ -48,6 +48,12 @@ struct StoredOrg {
   }
 };
 
+// A person's special qualifications (处方管理办法 art. 11):
+// the right to prescribe narcotic and psychotropic class 1 drugs (麻醉药品和第一类精神药品
+// 处方资格), held by doctors, and to dispense them (调剂资格), held by pharmacists.
+inline constexpr std::string_view kControlledPrescribing = "controlled_prescribing";
+inline constexpr std::string_view kControlledDispensing = "controlled_dispensing";
+
 // "id/<org>/<user>": a person's key bound to a role (identity.register, identity.revoke).
 struct StoredIdentity {
   std::string org;
@@ -57,6 +63,8 @@ struct StoredIdentity {
   std::string licence_no;   // "" when none
   std::string valid_from;   // YYYY-MM-DD, a calendar day in the chain's time zone
   std::string valid_until;  // YYYY-MM-DD, inclusive
+  // Special qualifications (kQualifications), in the order registered.
+  std::vector<std::string> qualifications;
   int64_t registered_at_ms = 0;
   std::string registered_by;  // the identity.register record id
   std::optional<int64_t> revoked_at_ms;
@@ -70,6 +78,7 @@ struct StoredIdentity {
                       field("licence_no", &StoredIdentity::licence_no),
                       field("valid_from", &StoredIdentity::valid_from),
                       field("valid_until", &StoredIdentity::valid_until),
+                      field("qualifications", &StoredIdentity::qualifications),
                       field("registered_at_ms", &StoredIdentity::registered_at_ms),
                       field("registered_by", &StoredIdentity::registered_by),
                       field("revoked_at_ms", &StoredIdentity::revoked_at_ms),
@@ -122,9 +131,12 @@ struct Signer {
   std::string role;  // a person's role, kAdminRole or kNodeRole
   ledger::Bytes public_key;
   std::string licence_no;  // people only
+  std::vector<std::string> qualifications;  // people only
   int64_t valid_from_day = std::numeric_limits<int64_t>::min();
   int64_t valid_until_day = std::numeric_limits<int64_t>::max();
   std::optional<int64_t> revoked_at_ms;  // from this block time on the key signs nothing
+
+  bool has_qualification(std::string_view q) const;
 };
 
 std::string org_key(std::string_view org);
