@@ -113,6 +113,7 @@ std::optional<Signer> find_signer(const StateView& state, const ChainParams& cha
   s.public_key = std::move(person->public_key);
   s.licence_no = std::move(person->licence_no);
   s.qualifications = std::move(person->qualifications);
+  s.title = person->title.value_or("");
   if (auto day = parse_date(person->valid_from)) s.valid_from_day = *day;
   if (auto day = parse_date(person->valid_until)) s.valid_until_day = *day;
   s.revoked_at_ms = person->revoked_at_ms;

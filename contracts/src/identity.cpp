@@ -61,6 +61,8 @@ ExecutionResult register_identity(Call& call) {
   auto qualifications =
       r.string_list("qualifications", 1, 2, is_qualification,
                     "controlled_prescribing or controlled_dispensing", Presence::kOptional);
+  auto title = r.one_of("title", {kDoctorTitles[0], kDoctorTitles[1], kDoctorTitles[2], kDoctorTitles[3]},
+                        Presence::kOptional);
   if (!r.finish()) return r.result();
   if (*until < *from) {
     return ExecutionResult::reject("out_of_range", "body.valid_until is before body.valid_from");
@@ -75,6 +77,10 @@ ExecutionResult register_identity(Call& call) {
   }
   if (place->licence_required && !licence) {
     return ExecutionResult::reject("missing_field", "body.licence_no is required for a " + *role);
+  }
+  if (title && *role != "doctor") {
+    return ExecutionResult::reject("qualification_not_for_role",
+                                   "a title (" + *title + ") is registered for a doctor only");
   }
   for (const std::string& q : qualifications.value_or(std::vector<std::string>{})) {
     if (role_of_qualification(q) != *role) {
@@ -96,6 +102,7 @@ ExecutionResult register_identity(Call& call) {
   identity.valid_from = format_date(*from);
   identity.valid_until = format_date(*until);
   identity.qualifications = qualifications.value_or(std::vector<std::string>{});
+  identity.title = std::move(title);
   identity.registered_at_ms = call.block.timestamp_ms;
   identity.registered_by = std::string(call.record_id);
   call.txn.write(identity_key(id), identity);

@@ -1,6 +1,7 @@
 // rx.issue and rx.cancel: the doctor's side of a prescription. The limits come from
 // 处方管理办法 (卫生部令第53号, 2007), 长期处方管理规范（试行）(2021), 互联网诊疗管理办法（试行）
 // (2018) and 医疗用毒性药品管理办法 (1988); docs/contracts.md cites each rule.
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/confidential.h"
+#include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/rx.h"
 #include "rx_common.h"
 
@@ -30,6 +32,8 @@ bool is_icd10(std::string_view s) {
 // ATC code.
 constexpr std::string_view kMethylphenidate = "N06BA04";
 
+std::string item_path(size_t i) { return "body.items[" + std::to_string(i) + "]"; }
+
 // `written`: how the confidential fields (name, strength, dosage) are given: required in clear,
 // or optional when the body is sealed (they are then in the sealed part).
 std::optional<Item> read_item(BodyReader r, Presence written) {
@@ -42,9 +46,11 @@ std::optional<Item> read_item(BodyReader r, Presence written) {
   auto days = r.integer("days_supply", 1, 84);
   auto form = r.one_of("form", {"injection", "controlled_release", "other"}, Presence::kOptional);
   auto controlled =
-      r.one_of("controlled_class", {"narcotic", "psychotropic_1", "psychotropic_2", "toxic"},
+      r.one_of("controlled_class",
+               {"narcotic", "psychotropic_1", "psychotropic_2", "toxic", "radioactive", "precursor"},
                Presence::kOptional);
   auto indication = r.one_of("indication", {"childhood_adhd"}, Presence::kOptional);
+  auto antimicrobial = r.boolean("antimicrobial", Presence::kOptional);
   if (!r.finish()) return std::nullopt;
   Item item;
   item.drug_code = std::move(*code);
@@ -56,6 +62,7 @@ std::optional<Item> read_item(BodyReader r, Presence written) {
   item.form = form.value_or("other");
   item.controlled_class = std::move(controlled);
   item.indication = std::move(indication);
+  item.antimicrobial = antimicrobial.value_or(false);
   item.prescribed = *quantity;
   return item;
 }
@@ -79,6 +86,12 @@ std::vector<Item> read_items(BodyReader& r, Presence written) {
   return items;
 }
 
+// A long-term prescription supplying some item for more than 4 weeks.
+bool beyond_four_weeks(const Prescription& p) {
+  return p.long_term && std::any_of(p.items.begin(), p.items.end(),
+                                    [](const Item& i) { return i.days_supply > 28; });
+}
+
 // The body's part of the prescription; issue() adds the rest.
 // `sealed`: the body's sealed part, if it has one.
 std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, std::optional<ledger::Sealed>& sealed) {
@@ -93,9 +106,17 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   p.long_term = r.boolean("long_term", Presence::kOptional).value_or(false);
   if (p.long_term) {
     p.long_term_reason = r.text("long_term_reason", 256, written);
-  } else if (r.ok() && body.contains("long_term_reason")) {
-    r.fail("unknown_field",
-           r.path_of("long_term_reason") + " belongs to a long-term prescription only");
+    p.chronic_infection = r.boolean("chronic_infection", Presence::kOptional).value_or(false);
+    p.long_term_evaluation = r.text("long_term_evaluation", 512, Presence::kOptional);
+    p.patient_confirmed = r.boolean("patient_confirmed", Presence::kOptional).value_or(false);
+    p.renews = r.hex("renews", 32, Presence::kOptional);
+  } else {
+    for (std::string_view field : {"long_term_reason", "chronic_infection", "long_term_evaluation",
+                                   "patient_confirmed", "renews"}) {
+      if (r.ok() && body.contains(field)) {
+        r.fail("unknown_field", r.path_of(field) + " belongs to a long-term prescription only");
+      }
+    }
   }
   p.extended_supply = r.boolean("extended_supply", Presence::kOptional).value_or(false);
   if (p.extended_supply) {
@@ -109,6 +130,12 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   p.diagnosis_code =
       r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", Presence::kOptional);
   p.items = read_items(r, written);
+  // 长期处方管理规范（试行）: beyond 4 weeks the doctor records an evaluation (in the sealed part
+  // of a sealed body, where the reader's client checks it).
+  if (r.ok() && beyond_four_weeks(p) && written == Presence::kRequired && !p.long_term_evaluation) {
+    r.fail("missing_field", r.path_of("long_term_evaluation") +
+                                " is required for a long-term supply beyond 4 weeks");
+  }
   if (!r.finish()) return std::nullopt;
   p.patient_ref = std::move(*patient);
   p.type = std::move(*type);
@@ -143,22 +170,50 @@ int64_t controlled_limit_days(const Item& item, bool pain, bool extended) {
   return pain ? 7 : 3;
 }
 
+// Radioactive drugs and precursor chemicals have no outpatient day limit of their own (放射性
+// 药品管理办法 and 易制毒化学品管理条例 govern their handling, not a prescription's days): the
+// prescription's limit applies, and the long-term and online rules keep them out.
+bool has_day_limit(const std::string& controlled_class) {
+  return controlled_class != "radioactive" && controlled_class != "precursor";
+}
+
 bool within_controlled_limit(const Item& item, const Prescription& p) {
-  if (!item.controlled_class) return true;
+  if (!item.controlled_class || !has_day_limit(*item.controlled_class)) return true;
   const int64_t days = controlled_limit_days(item, p.pain.has_value(), p.extended_supply);
   if (days == 0) return item.prescribed == 1 && item.days_supply == 1;
   return item.days_supply <= days;
 }
 
+// 长期处方管理规范（试行）(2021): for chronic conditions only; never for narcotic, psychotropic,
+// toxic, radioactive or precursor drugs, nor antimicrobials except for chronic bacterial or
+// fungal infections such as tuberculosis; beyond 4 weeks the patient confirms.
 ExecutionResult check_long_term(const Prescription& p) {
-  if (p.long_term && p.type != "chronic") {
+  if (!p.long_term) return ExecutionResult::accept();
+  if (p.type != "chronic") {
     return ExecutionResult::reject("long_term_not_allowed",
                                    "a long-term prescription must be of type chronic");
   }
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    const Item& item = p.items[i];
+    if (item.controlled_class) {
+      return ExecutionResult::reject("long_term_drug_excluded",
+                                     item_path(i) + " is a " + *item.controlled_class +
+                                         " drug, never on a long-term prescription");
+    }
+    if (item.antimicrobial && !p.chronic_infection) {
+      return ExecutionResult::reject(
+          "long_term_drug_excluded",
+          item_path(i) + " is an antimicrobial: long-term only for a chronic bacterial or fungal infection "
+              "(chronic_infection)");
+    }
+  }
+  if (beyond_four_weeks(p) && !p.patient_confirmed) {
+    return ExecutionResult::reject("long_term_unconfirmed",
+                                   "a long-term supply beyond 4 weeks needs the patient's "
+                                   "confirmation (patient_confirmed)");
+  }
   return ExecutionResult::accept();
 }
-
-std::string item_path(size_t i) { return "body.items[" + std::to_string(i) + "]"; }
 
 ExecutionResult check_supply(const Prescription& p) {
   const int64_t usual = usual_supply_days(p);
@@ -248,6 +303,33 @@ ExecutionResult check_prescriber(const Call& call, const Prescription& p) {
   return ExecutionResult::accept();
 }
 
+// 长期处方管理规范（试行）: a first long-term prescription is issued by a doctor of intermediate
+// title or above (主治医师); a renewal names the patient's earlier long-term prescription, which
+// the chain checks.
+ExecutionResult check_long_term_prescriber(const Call& call, const Prescription& p) {
+  if (!p.long_term) return ExecutionResult::accept();
+  if (p.renews) {
+    std::optional<Prescription> earlier = call.txn.read<Prescription>(rx_key(*p.renews));
+    if (!earlier) {
+      return ExecutionResult::reject("unknown_prescription",
+                                     "body.renews: no prescription " + *p.renews);
+    }
+    if (!earlier->long_term || earlier->patient_ref != p.patient_ref) {
+      return ExecutionResult::reject(
+          "renewal_mismatch", "body.renews is not a long-term prescription of this patient");
+    }
+    return ExecutionResult::accept();
+  }
+  const auto title = std::find(std::begin(kDoctorTitles), std::end(kDoctorTitles), call.signer.title);
+  const bool attending_or_above = title != std::end(kDoctorTitles) && title != std::begin(kDoctorTitles);
+  if (!attending_or_above) {
+    return ExecutionResult::reject("title_insufficient",
+                                   "a first long-term prescription is issued by an attending "
+                                   "doctor (主治医师) or above; a renewal names the one it renews");
+  }
+  return ExecutionResult::accept();
+}
+
 }  // namespace
 
 ExecutionResult issue(Call& call) {
@@ -266,6 +348,7 @@ ExecutionResult issue(Call& call) {
   if (ExecutionResult v = check_sealed_readers(sealed, call, p->patient_ref); !v.accepted) return v;
   if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
   if (ExecutionResult v = check_prescriber(call, *p); !v.accepted) return v;
+  if (ExecutionResult v = check_long_term_prescriber(call, *p); !v.accepted) return v;
   const int64_t today = call.today();
   p->org = call.org.id;
   p->doctor = call.signer.id;

@@ -8,8 +8,10 @@ namespace medtrail::ledger {
 namespace {
 
 // docs/contracts.md, "Confidential fields", gives each kind's reasons.
-constexpr std::string_view kRxIssue[] = {"diagnosis_code", "long_term_reason", "supply_reason",
-                                         "items[].name",   "items[].strength", "items[].dosage"};
+constexpr std::string_view kRxIssue[] = {"diagnosis_code",       "long_term_reason",
+                                         "long_term_evaluation", "supply_reason",
+                                         "items[].name",         "items[].strength",
+                                         "items[].dosage"};
 constexpr std::string_view kRxReview[] = {"note"};
 constexpr std::string_view kRxDeliver[] = {"tracking_no"};
 constexpr std::string_view kRxCancel[] = {"reason"};

@@ -83,7 +83,9 @@ json cold_chain() {
 const std::string kPublicKey = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
 void SeedBuilder::prepare() {
-  const Person doctor = f.person("hosp-a", "dr-wang", "doctor");
+  const Person doctor = f.person(
+      "hosp-a", "dr-wang", "doctor",
+      {{"title", "attending"}, {"qualifications", {"controlled_prescribing"}}});
   f.person("hosp-a", "dr-zhou", "doctor");  // revoked by the identity.revoke seed
   const Person pharmacist = f.person("pharm-a", "ph-zhao", "pharmacist");
   const Person maker = f.person("maker-a", "op-chen", "operator");
@@ -100,7 +102,9 @@ void SeedBuilder::prepare() {
        {"licence_no", "110101-2020-0001"},
        {"valid_from", "2026-01-01"},
        {"valid_until", "2026-12-31"},
-       {"display_name", "Dr New"}});
+       {"display_name", "Dr New"},
+       {"title", "chief"},
+       {"qualifications", {"controlled_prescribing"}}});
   add("identity.revoke", f.admin("hosp-a"),
       {{"user_id", "dr-zhou"}, {"reason", "left the hospital"}});
   const json org = {{"id", "pharm-c"},
@@ -141,10 +145,19 @@ void SeedBuilder::prepare() {
   json chronic = rx_issue();
   chronic["type"] = "chronic";
   chronic["long_term"] = true;
-  chronic["long_term_reason"] = "stable hypertension";
+  chronic["long_term_reason"] = "pulmonary tuberculosis, continuation phase";
+  chronic["chronic_infection"] = true;
+  chronic["long_term_evaluation"] = "stable on treatment, liver function normal";
+  chronic["patient_confirmed"] = true;
   chronic["items"][0]["days_supply"] = 60;
-  chronic["items"][1]["controlled_class"] = "psychotropic_2";
+  chronic["items"][0]["antimicrobial"] = true;
   add("rx.issue", doctor, chronic);
+  json extended = rx_issue();
+  extended["extended_supply"] = true;
+  extended["supply_reason"] = "elderly patient, lives far away";
+  extended["items"][1]["days_supply"] = 14;
+  extended["items"][1]["controlled_class"] = "psychotropic_2";
+  add("rx.issue", doctor, extended);
   add("rx.review", pharmacist, {{"rx_id", rx_new}, {"decision", "approved"}, {"note", "checked"}});
   add("rx.review", pharmacist,
       {{"rx_id", rx_new}, {"decision", "rejected"}, {"note", "dose too high"}});

@@ -64,6 +64,19 @@ TEST_F(IdentityTest, SpecialQualificationsAreRegisteredWithTheirRole) {
   pharmacist["qualifications"] = {"controlled_dispensing"};
   registered("hosp-a", "ph-sun", pharmacist);
 
+  nlohmann::json titled = doctor_body(fresh_key(), "dr-chief");
+  titled["title"] = "chief";
+  registered("hosp-a", "dr-chief", titled);
+  EXPECT_EQ(f.state_json(identity_key("hosp-a/dr-chief")).value()["title"], "chief");
+  EXPECT_TRUE(f.state_json(identity_key("hosp-a/dr-zhou")).value()["title"].is_null());
+  pharmacist["title"] = "chief";
+  pharmacist["user_id"] = "ph-chief";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", pharmacist).reason_code,
+            "qualification_not_for_role");
+  titled["title"] = "professor";
+  titled["user_id"] = "dr-prof";
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", titled).reason_code, "bad_format");
+
   struct Case {
     const char* name;
     nlohmann::json qualifications;

@@ -116,8 +116,9 @@ class RxTest : public ::testing::Test {
 
   ContractFixture f;
   // Holds the right to prescribe narcotic and psychotropic class 1 drugs; other_doctor does not.
+  // An attending doctor (主治医师), who may issue a first long-term prescription.
   Person doctor = f.person("hosp-a", "dr-wang", "doctor",
-                           {{"qualifications", {"controlled_prescribing"}}});
+                           {{"qualifications", {"controlled_prescribing"}}, {"title", "attending"}});
   Person other_doctor = f.person("hosp-a", "dr-zhou", "doctor");
   Person pharmacist = f.person("pharm-a", "ph-zhao", "pharmacist");
   Person pharmacist_b = f.person("pharm-b", "ph-qian", "pharmacist");

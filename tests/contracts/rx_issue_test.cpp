@@ -139,6 +139,8 @@ TEST_F(RxTest, SupplyIsLimitedByPrescriptionType) {
       b["type"] = type;
       b["long_term"] = true;
       b["long_term_reason"] = "stable hypertension, reviewed every quarter";
+      b["long_term_evaluation"] = "blood pressure controlled for a year";
+      b["patient_confirmed"] = true;
       b["items"][0]["days_supply"] = d;
     };
   };
@@ -190,6 +192,98 @@ TEST_F(RxTest, TheSupplyReasonIsKeptAndBelongsToAnExtendedSupply) {
        "out_of_range"},
       {"extended not a boolean", [](json& b) { b["extended_supply"] = 1; }, "wrong_type"},
   });
+}
+
+// 长期处方管理规范（试行）(2021): which drugs, beyond 4 weeks with the doctor's evaluation and
+// the patient's confirmation.
+TEST_F(RxTest, LongTermPrescriptionsFollowTheirOwnRules) {
+  auto long_term = [](int64_t days, std::function<void(json&)> more = [](json&) {}) {
+    return [days, more](json& b) {
+      b["type"] = "chronic";
+      b["long_term"] = true;
+      b["long_term_reason"] = "type 2 diabetes, stable";
+      b["items"][0]["days_supply"] = days;
+      more(b);
+    };
+  };
+  auto confirmed = [](json& b) {
+    b["long_term_evaluation"] = "HbA1c stable for a year";
+    b["patient_confirmed"] = true;
+  };
+  auto with_class = [&](const char* cls) {
+    return long_term(28, [cls](json& b) {
+      b["items"][1]["controlled_class"] = cls;
+      b["items"][1]["days_supply"] = 2;
+    });
+  };
+  expect_issue_cases({
+      {"4 weeks", long_term(28), ""},
+      {"29 days unconfirmed", long_term(29, [](json& b) {
+         b["long_term_evaluation"] = "stable";
+       }), "long_term_unconfirmed"},
+      {"29 days without the evaluation", long_term(29, [](json& b) {
+         b["patient_confirmed"] = true;
+       }), "missing_field"},
+      {"29 days confirmed", long_term(29, confirmed), ""},
+      {"12 weeks confirmed", long_term(84, confirmed), ""},
+      {"narcotic", with_class("narcotic"), "long_term_drug_excluded"},
+      {"psychotropic 1", with_class("psychotropic_1"), "long_term_drug_excluded"},
+      {"psychotropic 2", with_class("psychotropic_2"), "long_term_drug_excluded"},
+      {"toxic", with_class("toxic"), "long_term_drug_excluded"},
+      {"radioactive", with_class("radioactive"), "long_term_drug_excluded"},
+      {"precursor", with_class("precursor"), "long_term_drug_excluded"},
+      {"an antimicrobial", long_term(28, [](json& b) { b["items"][1]["antimicrobial"] = true; }),
+       "long_term_drug_excluded"},
+      {"an antimicrobial for a chronic infection", long_term(28, [](json& b) {
+         b["items"][1]["antimicrobial"] = true;
+         b["chronic_infection"] = true;
+       }), ""},
+      {"an antimicrobial short-term", [](json& b) { b["items"][1]["antimicrobial"] = true; }, ""},
+      {"the long-term fields without long_term",
+       [](json& b) { b["patient_confirmed"] = true; }, "unknown_field"},
+      {"chronic_infection without long_term",
+       [](json& b) { b["chronic_infection"] = true; }, "unknown_field"},
+      {"renews without long_term", [](json& b) { b["renews"] = std::string(64, 'a'); },
+       "unknown_field"},
+      {"a radioactive drug short-term",
+       [](json& b) { b["items"][1]["controlled_class"] = "radioactive"; }, ""},
+      {"a precursor online",
+       [](json& b) {
+         b["channel"] = "online";
+         b["follow_up"] = true;
+         b["items"][1]["controlled_class"] = "precursor";
+       },
+       "controlled_online"},
+  });
+}
+
+// A first long-term prescription by an attending doctor (主治医师) or above; a renewal by any
+// doctor, naming the patient's earlier long-term prescription.
+TEST_F(RxTest, AFirstLongTermPrescriptionNeedsAnAttendingDoctor) {
+  json body = issue_body();
+  body["type"] = "chronic";
+  body["long_term"] = true;
+  body["long_term_reason"] = "stable hypertension";
+  Person resident = f.person("hosp-a", "dr-qin", "doctor", {{"title", "resident"}});
+  EXPECT_EQ(f.run(resident, "rx.issue", body).reason_code, "title_insufficient");
+  EXPECT_EQ(f.run(other_doctor, "rx.issue", body).reason_code, "title_insufficient");
+  Person chief = f.person("hosp-a", "dr-yan", "doctor", {{"title", "chief"}});
+  EXPECT_TRUE(f.run(chief, "rx.issue", body).accepted);
+  const std::string first = issue(body);
+
+  json renewal = body;
+  renewal["renews"] = first;
+  EXPECT_TRUE(f.run(resident, "rx.issue", renewal).accepted);
+  renewal["renews"] = std::string(64, 'c');
+  EXPECT_EQ(f.run(resident, "rx.issue", renewal).reason_code, "unknown_prescription");
+  renewal["renews"] = issue();  // not long-term
+  EXPECT_EQ(f.run(resident, "rx.issue", renewal).reason_code, "renewal_mismatch");
+  json someone_else = body;
+  someone_else["patient_ref"] = std::string(64, 'e');
+  renewal["renews"] = issue(someone_else);
+  EXPECT_EQ(f.run(resident, "rx.issue", renewal).reason_code, "renewal_mismatch");
+  EXPECT_EQ(rx(first)["patient_confirmed"], false);
+  EXPECT_TRUE(rx(first)["renews"].is_null());
 }
 
 // 互联网诊疗管理办法（试行）.

@@ -53,6 +53,10 @@ struct StoredOrg {
 // 处方资格), held by doctors, and to dispense them (调剂资格), held by pharmacists.
 inline constexpr std::string_view kControlledPrescribing = "controlled_prescribing";
 inline constexpr std::string_view kControlledDispensing = "controlled_dispensing";
+// A doctor's professional title, lowest first (卫生专业技术职务: 住院医师 junior, 主治医师
+// intermediate, 副主任医师 and 主任医师 senior).
+inline constexpr std::string_view kDoctorTitles[] = {"resident", "attending", "associate_chief",
+                                                     "chief"};
 
 // "id/<org>/<user>": a person's key bound to a role (identity.register, identity.revoke).
 struct StoredIdentity {
@@ -65,6 +69,8 @@ struct StoredIdentity {
   std::string valid_until;  // YYYY-MM-DD, inclusive
   // Special qualifications (kQualifications), in the order registered.
   std::vector<std::string> qualifications;
+  // A doctor's professional title (kDoctorTitles); null when none was registered.
+  std::optional<std::string> title;
   int64_t registered_at_ms = 0;
   std::string registered_by;  // the identity.register record id
   std::optional<int64_t> revoked_at_ms;
@@ -79,6 +85,7 @@ struct StoredIdentity {
                       field("valid_from", &StoredIdentity::valid_from),
                       field("valid_until", &StoredIdentity::valid_until),
                       field("qualifications", &StoredIdentity::qualifications),
+                      field("title", &StoredIdentity::title),
                       field("registered_at_ms", &StoredIdentity::registered_at_ms),
                       field("registered_by", &StoredIdentity::registered_by),
                       field("revoked_at_ms", &StoredIdentity::revoked_at_ms),
@@ -132,6 +139,7 @@ struct Signer {
   ledger::Bytes public_key;
   std::string licence_no;  // people only
   std::vector<std::string> qualifications;  // people only
+  std::string title;                        // doctors only; "" when none
   int64_t valid_from_day = std::numeric_limits<int64_t>::min();
   int64_t valid_until_day = std::numeric_limits<int64_t>::max();
   std::optional<int64_t> revoked_at_ms;  // from this block time on the key signs nothing

@@ -26,6 +26,7 @@ struct Item {
   std::string form;
   std::optional<std::string> controlled_class;
   std::optional<std::string> indication;  // "childhood_adhd": methylphenidate's 15-day allowance
+  bool antimicrobial = false;             // 抗菌药物: no long-term supply but for chronic infections
   int64_t prescribed = 0;
   int64_t dispensed = 0;  // cumulative over every pharmacy
 
@@ -39,6 +40,7 @@ struct Item {
                       field("form", &Item::form),
                       field("controlled_class", &Item::controlled_class),
                       field("indication", &Item::indication),
+                      field("antimicrobial", &Item::antimicrobial),
                       field("prescribed", &Item::prescribed),
                       field("dispensed", &Item::dispensed)};
   }
@@ -108,6 +110,13 @@ struct Prescription {
   bool follow_up = false;
   bool long_term = false;
   std::optional<std::string> long_term_reason;
+  // Long-term only (长期处方管理规范（试行）): the doctor declares a chronic bacterial or fungal
+  // infection (antimicrobials then allowed); beyond 4 weeks the doctor's evaluation (confidential)
+  // and the patient's confirmation; `renews` the earlier long-term prescription this one renews.
+  bool chronic_infection = false;
+  std::optional<std::string> long_term_evaluation;
+  bool patient_confirmed = false;
+  std::optional<std::string> renews;
   // Supply beyond 7 days (3 in an emergency) with the doctor's reason (处方管理办法 art. 19).
   bool extended_supply = false;
   std::optional<std::string> supply_reason;  // confidential: null when the body sealed it
@@ -133,6 +142,10 @@ struct Prescription {
                       field("follow_up", &Prescription::follow_up),
                       field("long_term", &Prescription::long_term),
                       field("long_term_reason", &Prescription::long_term_reason),
+                      field("chronic_infection", &Prescription::chronic_infection),
+                      field("long_term_evaluation", &Prescription::long_term_evaluation),
+                      field("patient_confirmed", &Prescription::patient_confirmed),
+                      field("renews", &Prescription::renews),
                       field("extended_supply", &Prescription::extended_supply),
                       field("supply_reason", &Prescription::supply_reason),
                       field("pain", &Prescription::pain),
