@@ -42,8 +42,13 @@ std::string citizen_status(const std::string& status, int64_t valid_until_day, i
 
 }  // namespace
 
+bool is_tcm_piece_code(std::string_view code) {
+  return code.size() == 10 && code[0] == 'T' && digits(code.substr(1));
+}
+
 bool is_drug_code(std::string_view code) {
-  return (code.size() == 14 && code.starts_with("86") && digits(code)) || is_atc_code(code);
+  return (code.size() == 14 && code.starts_with("86") && digits(code)) || is_atc_code(code) ||
+         is_tcm_piece_code(code);
 }
 
 ledger::ExecutionResult load(const Call& call, std::string_view rx_id, Prescription& rx) {

@@ -15,10 +15,19 @@ ledger::ExecutionResult review(Call& call);
 ledger::ExecutionResult dispense(Call& call);
 ledger::ExecutionResult deliver(Call& call);
 
-// A national drug standard code (14 digits starting "86") or a WHO ATC code such as N02AA01.
+// A national drug standard code (14 digits starting "86"), a WHO ATC code such as N02AA01, or a
+// TCM decoction piece's code (is_tcm_piece_code).
 bool is_drug_code(std::string_view code);
+// 中药饮片 (TCM decoction pieces): the national medical insurance code of a piece, "T" and nine
+// digits (T001700643).
+bool is_tcm_piece_code(std::string_view code);
 inline constexpr std::string_view kDrugCodeFormat =
-    "a national drug code (14 digits starting 86) or an ATC code such as N02AA01";
+    "a national drug code (14 digits starting 86), an ATC code such as N02AA01 or a TCM piece "
+    "code such as T001700643";
+// Items on one prescription: 5 Western or patent medicines (处方管理办法 art. 6); a TCM formula
+// of decoction pieces has no number in law, medtrail bounds it at 40.
+inline constexpr size_t kMaxWesternItems = 5;
+inline constexpr size_t kMaxTcmItems = 40;
 
 // Loads the prescription `rx_id` into `rx`: `unknown_prescription` when there is none (a value
 // that does not decode throws CorruptState: the verdict `corrupt_state`).

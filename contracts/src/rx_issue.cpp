@@ -67,10 +67,17 @@ std::optional<Item> read_item(BodyReader r, Presence written) {
   return item;
 }
 
-// At most five drugs, each once (处方管理办法 art. 6).
-std::vector<Item> read_items(BodyReader& r, Presence written) {
+// Each drug once; at most five Western or patent medicines (处方管理办法 art. 6), or
+// kMaxTcmItems decoction pieces weighed in grams (中药处方格式及书写规范 2010: 饮片用量以克为单位).
+std::vector<Item> read_items(BodyReader& r, Presence written, bool tcm) {
   std::vector<Item> items;
-  const nlohmann::json* array = r.array("items", 1, 5);
+  const nlohmann::json* array = r.array("items", 1, kMaxTcmItems);
+  if (array != nullptr && !tcm && array->size() > kMaxWesternItems) {
+    r.fail("too_many_items", r.path_of("items") + " holds " + std::to_string(array->size()) +
+                                 " drugs: a prescription of Western or patent medicines holds at "
+                                 "most 5 (decoction pieces: category tcm_pieces)");
+    return items;
+  }
   if (array == nullptr) return items;
   std::set<std::string> codes;
   for (size_t i = 0; i < array->size() && r.ok(); ++i) {
@@ -79,6 +86,11 @@ std::vector<Item> read_items(BodyReader& r, Presence written) {
     if (!codes.insert(item->drug_code).second) {
       r.fail("bad_format",
              r.path_of("items") + "[" + std::to_string(i) + "].drug_code repeats an earlier item");
+      break;
+    }
+    if (tcm && is_tcm_piece_code(item->drug_code) && item->unit != "g") {
+      r.fail("bad_format", r.path_of("items") + "[" + std::to_string(i) +
+                               "].unit must be g: decoction pieces are weighed in grams");
       break;
     }
     items.push_back(std::move(*item));
@@ -101,6 +113,13 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   Prescription p;
   auto patient = r.patient_ref("patient_ref");
   auto type = r.one_of("type", {"normal", "emergency", "chronic"});
+  p.category = r.one_of("category", {"western", "tcm_pieces"}, Presence::kOptional).value_or("western");
+  const bool tcm = p.category == "tcm_pieces";
+  if (tcm) {
+    p.doses = r.integer("doses", 1, 30);
+  } else if (r.ok() && body.contains("doses")) {
+    r.fail("unknown_field", r.path_of("doses") + " belongs to a TCM formula (category tcm_pieces)");
+  }
   auto channel = r.one_of("channel", {"offline", "online"});
   p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
   p.long_term = r.boolean("long_term", Presence::kOptional).value_or(false);
@@ -127,9 +146,10 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   }
   p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
-  p.diagnosis_code =
-      r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", Presence::kOptional);
-  p.items = read_items(r, written);
+  // 处方管理办法 art. 6 (一): every prescription states the clinical diagnosis; a sealed body
+  // states it in its sealed part.
+  p.diagnosis_code = r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", written);
+  p.items = read_items(r, written, tcm);
   // 长期处方管理规范（试行）: beyond 4 weeks the doctor records an evaluation (in the sealed part
   // of a sealed body, where the reader's client checks it).
   if (r.ok() && beyond_four_weeks(p) && written == Presence::kRequired && !p.long_term_evaluation) {
@@ -279,9 +299,25 @@ ExecutionResult check_controlled_limits(const Prescription& p) {
   return ExecutionResult::accept();
 }
 
+// 处方管理办法 art. 6 (六): 中药饮片应当单独开具处方 — decoction pieces on a prescription of their
+// own, and nothing else on it.
+ExecutionResult check_category(const Prescription& p) {
+  const bool tcm = p.category == "tcm_pieces";
+  for (size_t i = 0; i < p.items.size(); ++i) {
+    if (is_tcm_piece_code(p.items[i].drug_code) != tcm) {
+      return ExecutionResult::reject(
+          "tcm_separate_prescription",
+          item_path(i) + (tcm ? " is not a decoction piece: a TCM formula holds pieces only"
+                              : " is a decoction piece: pieces go on a prescription of their own "
+                                "(category tcm_pieces)"));
+    }
+  }
+  return ExecutionResult::accept();
+}
+
 // In this order; the first broken rule is the reason.
 ExecutionResult check_rules(const Prescription& p) {
-  for (auto rule : {check_long_term, check_supply, check_online, check_indications,
+  for (auto rule : {check_category, check_long_term, check_supply, check_online, check_indications,
                     check_controlled_limits}) {
     if (ExecutionResult v = rule(p); !v.accepted) return v;
   }

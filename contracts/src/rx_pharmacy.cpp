@@ -49,7 +49,7 @@ using Quantities = std::map<std::string, int64_t>;
 
 Quantities read_dispensed_items(BodyReader& r) {
   Quantities out;
-  const nlohmann::json* array = r.array("items", 1, 5);
+  const nlohmann::json* array = r.array("items", 1, kMaxTcmItems);
   if (array == nullptr) return out;
   for (size_t i = 0; i < array->size() && r.ok(); ++i) {
     BodyReader item = r.element(*array, i);

@@ -130,6 +130,7 @@ json rx_issue(const std::string& patient, std::vector<json> items) {
   return {{"patient_ref", patient},
           {"type", "normal"},
           {"channel", "offline"},
+          {"diagnosis_code", "J06.9"},
           {"items", std::move(items)}};
 }
 

@@ -1,6 +1,8 @@
 // E-prescriptions, prescriber side: rx.issue and rx.cancel.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,7 @@ TEST_F(RxTest, IssueBodyIsCheckedStrictly) {
       {"valid_days 0", [](json& b) { b["valid_days"] = 0; }, "out_of_range"},
       {"valid_days 4", [](json& b) { b["valid_days"] = 4; }, "out_of_range"},
       {"valid_days fractional", [](json& b) { b["valid_days"] = 1.5; }, "wrong_type"},
+      {"no diagnosis (art. 6)", [](json& b) { b.erase("diagnosis_code"); }, "missing_field"},
       {"diagnosis too short", [](json& b) { b["diagnosis_code"] = "J6"; }, "bad_format"},
       {"diagnosis lowercase", [](json& b) { b["diagnosis_code"] = "j06.9"; }, "bad_format"},
       {"diagnosis long suffix", [](json& b) { b["diagnosis_code"] = "J06.912"; }, "bad_format"},
@@ -284,6 +287,85 @@ TEST_F(RxTest, AFirstLongTermPrescriptionNeedsAnAttendingDoctor) {
   EXPECT_EQ(f.run(resident, "rx.issue", renewal).reason_code, "renewal_mismatch");
   EXPECT_EQ(rx(first)["patient_confirmed"], false);
   EXPECT_TRUE(rx(first)["renews"].is_null());
+}
+
+// 中药饮片 (TCM decoction pieces): a prescription of their own (处方管理办法 art. 6), weighed in
+// grams with the number of doses (中药处方格式及书写规范 2010), up to 40 pieces.
+json tcm_piece(int n, int64_t grams = 10) {
+  char code[16];
+  std::snprintf(code, sizeof code, "T%09d", 1700000 + n);
+  return {{"drug_code", code}, {"name", "piece " + std::to_string(n)}, {"strength", "raw"},
+          {"quantity", grams * 7}, {"unit", "g"}, {"dosage", "decocted, twice a day"},
+          {"days_supply", 7}};
+}
+
+json tcm_formula(int pieces) {
+  json b = issue_body();
+  b["category"] = "tcm_pieces";
+  b["doses"] = 7;
+  b["items"] = json::array();
+  for (int n = 0; n < pieces; ++n) b["items"].push_back(tcm_piece(n));
+  return b;
+}
+
+TEST_F(RxTest, DecoctionPiecesArePrescribedOnTheirOwn) {
+  const std::string id = issue(tcm_formula(12));
+  EXPECT_EQ(rx(id)["category"], "tcm_pieces");
+  EXPECT_EQ(rx(id)["doses"], 7);
+  EXPECT_EQ(rx(id)["items"].size(), 12u);
+  EXPECT_EQ(rx(issue())["category"], "western");
+  EXPECT_TRUE(rx(issue())["doses"].is_null());
+  ASSERT_TRUE(review(pharmacist, id).accepted);
+  json all = json::array();
+  const json prescribed = rx(id)["items"];
+  for (const json& item : prescribed) {
+    all.push_back({{"drug_code", item["drug_code"]}, {"quantity", item["prescribed"]}});
+  }
+  ledger::ExecutionResult dispensed = dispense(pharmacist, id, all);
+  ASSERT_TRUE(dispensed.accepted) << dispensed.reason_code << ": " << dispensed.reason;
+  EXPECT_EQ(rx(id)["status"], "dispensed");
+
+  struct TcmCase {
+    const char* name;
+    std::function<void(json&)> change;
+    const char* code;
+  };
+  for (const TcmCase& c : std::vector<TcmCase>{
+           {"40 pieces", [](json& b) { b = tcm_formula(40); }, ""},
+           {"41 pieces", [](json& b) { b = tcm_formula(41); }, "too_many_items"},
+           {"no doses", [](json& b) { b.erase("doses"); }, "missing_field"},
+           {"31 doses", [](json& b) { b["doses"] = 31; }, "out_of_range"},
+           {"a piece in tablets", [](json& b) { b["items"][2]["unit"] = "tablet"; }, "bad_format"},
+           {"a Western drug among pieces",
+            [](json& b) { b["items"][1] = item(); }, "tcm_separate_prescription"},
+           {"a toxic piece for 2 days",
+            [](json& b) {
+              b["items"][0]["controlled_class"] = "toxic";
+              b["items"][0]["days_supply"] = 2;
+            },
+            ""},
+           {"a toxic piece for 3 days",
+            [](json& b) {
+              b["items"][0]["controlled_class"] = "toxic";
+              b["items"][0]["days_supply"] = 3;
+            },
+            "controlled_limit_exceeded"},
+           {"an unknown category", [](json& b) { b["category"] = "herbal"; }, "bad_format"},
+       }) {
+    SCOPED_TRACE(c.name);
+    json body = tcm_formula(6);
+    c.change(body);
+    ledger::ExecutionResult r = run_issue(body);
+    EXPECT_EQ(r.reason_code, c.code) << r.reason;
+  }
+  expect_issue_cases({
+      {"a piece on a Western prescription", [](json& b) { b["items"][1] = tcm_piece(1); },
+       "tcm_separate_prescription"},
+      {"doses on a Western prescription", [](json& b) { b["doses"] = 3; }, "unknown_field"},
+      {"category western said", [](json& b) { b["category"] = "western"; }, ""},
+      {"a piece code of 9 digits", [](json& b) { b["items"][0]["drug_code"] = "T00170064"; },
+       "bad_format"},
+  });
 }
 
 // 互联网诊疗管理办法（试行）.

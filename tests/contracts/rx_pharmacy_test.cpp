@@ -176,13 +176,14 @@ TEST_F(RxTest, DispenseBodyIsCheckedStrictly) {
   auto line = [](const std::string& code, json quantity) {
     return json{{"drug_code", code}, {"quantity", quantity}};
   };
-  json six = json::array();
-  for (int i = 0; i < 6; ++i) six.push_back(line("8697947400008" + std::to_string(i), 1));
+  // A dispense lists up to 40 drugs: a TCM formula's decoction pieces.
+  json many = json::array();
+  for (int i = 0; i < 41; ++i) many.push_back(line("869794740000" + std::to_string(10 + i), 1));
   const std::vector<std::pair<json, const char*>> cases = {
       {{{"items", json::array({line(kDrug, 1)})}}, "missing_field"},
       {{{"rx_id", id}}, "missing_field"},
       {{{"rx_id", id}, {"items", json::array()}}, "too_few_items"},
-      {{{"rx_id", id}, {"items", six}}, "too_many_items"},
+      {{{"rx_id", id}, {"items", many}}, "too_many_items"},
       {{{"rx_id", id}, {"items", json::array({line(kDrug, 1), line(kDrug, 1)})}}, "bad_format"},
       {{{"rx_id", id}, {"items", json::array({line("ABC", 1)})}}, "bad_format"},
       {{{"rx_id", id}, {"items", json::array({line(kDrug, 0)})}}, "out_of_range"},

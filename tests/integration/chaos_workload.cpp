@@ -174,6 +174,7 @@ void Workload::run_client(int index) {
                {{"patient_ref", std::string(64, 'a')},
                 {"type", "normal"},
                 {"channel", "offline"},
+                {"diagnosis_code", "J02.9"},
                 {"items", {{{"drug_code", kDrug},
                             {"name", "Amoxicillin capsules"},
                             {"strength", "250 mg"},

@@ -106,6 +106,8 @@ struct Prescription {
   std::string doctor;  // "<org>/<user>"
   std::string patient_ref;
   std::string type;
+  std::string category;  // "western" (西药、中成药) or "tcm_pieces" (中药饮片)
+  std::optional<int64_t> doses;  // 剂数 of a TCM formula; null otherwise
   std::string channel;
   bool follow_up = false;
   bool long_term = false;
@@ -138,6 +140,8 @@ struct Prescription {
                       field("doctor", &Prescription::doctor),
                       field("patient_ref", &Prescription::patient_ref),
                       field("type", &Prescription::type),
+                      field("category", &Prescription::category),
+                      field("doses", &Prescription::doses),
                       field("channel", &Prescription::channel),
                       field("follow_up", &Prescription::follow_up),
                       field("long_term", &Prescription::long_term),
