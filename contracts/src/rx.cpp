@@ -96,6 +96,7 @@ std::vector<KindRule> rx_rules() {
       {"rx.review", {"pharmacist"}, {"pharmacy", "hospital"}, rx::review},
       {"rx.dispense", {"pharmacist"}, {"pharmacy", "hospital"}, rx::dispense},
       {"rx.deliver", {"pharmacist", "operator"}, {"pharmacy", "hospital"}, rx::deliver},
+      {"rx.receipt", {"pharmacist", "operator"}, {"pharmacy", "hospital", "logistics"}, rx::receipt},
       {"rx.cancel", {"doctor", kAdminRole}, {"hospital"}, rx::cancel},
   };
 }

@@ -14,6 +14,7 @@ ledger::ExecutionResult cancel(Call& call);
 ledger::ExecutionResult review(Call& call);
 ledger::ExecutionResult dispense(Call& call);
 ledger::ExecutionResult deliver(Call& call);
+ledger::ExecutionResult receipt(Call& call);
 
 // A national drug standard code (14 digits starting "86"), a WHO ATC code such as N02AA01, or a
 // TCM decoction piece's code (is_tcm_piece_code).

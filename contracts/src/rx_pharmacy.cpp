@@ -184,6 +184,10 @@ ExecutionResult deliver(Call& call) {
   auto rx_id = r.hex("rx_id", 32);
   auto method = r.one_of("method", {"pickup", "courier"});
   auto tracking = r.text("tracking_no", 64, Presence::kOptional);
+  auto carrier = r.token("carrier", Charset::kId, 1, 64, Presence::kOptional);
+  if (r.ok() && carrier && method != "courier") {
+    r.fail("unknown_field", r.path_of("carrier") + " belongs to a courier delivery only");
+  }
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);
@@ -203,8 +207,48 @@ ExecutionResult deliver(Call& call) {
     return ExecutionResult::reject("already_delivered",
                                    "prescription " + *rx_id + " was delivered before");
   }
-  rx.delivery = Delivery{attribution(call), std::move(*method), std::move(tracking)};
+  if (carrier) {
+    // A third-party logistics organisation the pharmacy entrusted (药品网络销售监督管理办法 2022:
+    // 委托配送): a member of the chain, of type logistics, which then records the receipt.
+    std::optional<Organisation> org = find_org(call.txn, call.chain, *carrier);
+    if (!org || org->removed) return ExecutionResult::reject("unknown_org", "no organisation " + *carrier);
+    if (!org->has_type("logistics")) {
+      return ExecutionResult::reject("not_a_carrier",
+                                     "organisation " + *carrier + " is not a logistics organisation");
+    }
+    call.txn.index("org/" + *carrier);
+  }
+  rx.delivery = Delivery{attribution(call), std::move(*method), std::move(tracking), std::move(carrier)};
   rx.status = "delivered";
+  call.txn.write(rx_key(*rx_id), rx);
+  return ExecutionResult::accept();
+}
+
+// The patient confirms receipt to whoever handed the medicines over: the carrier the delivery
+// named, or else the organisation that delivered (a pickup at its counter).
+ExecutionResult receipt(Call& call) {
+  BodyReader r(call.body, "body");
+  auto rx_id = r.hex("rx_id", 32);
+  auto confirmation = r.one_of("confirmation", {"signature", "verification_code", "in_person"});
+  auto evidence = r.hex("evidence_hash", 32, Presence::kOptional);
+  if (!r.finish()) return r.result();
+  call.txn.index(rx_key(*rx_id));
+  call.txn.index("org/" + call.org.id);
+  Prescription rx;
+  if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
+  if (!rx.delivery) {
+    return ExecutionResult::reject("not_delivered", "prescription " + *rx_id + " was not delivered");
+  }
+  const std::string& deliverer = rx.delivery->carrier ? *rx.delivery->carrier : rx.delivery->org;
+  if (call.org.id != deliverer) {
+    return ExecutionResult::reject("not_deliverer",
+                                   "the receipt is recorded by " + deliverer + ", who handed it over");
+  }
+  if (rx.receipt) {
+    return ExecutionResult::reject("already_received",
+                                   "prescription " + *rx_id + "'s receipt was recorded before");
+  }
+  rx.receipt = Receipt{attribution(call), std::move(*confirmation), std::move(evidence)};
   call.txn.write(rx_key(*rx_id), rx);
   return ExecutionResult::accept();
 }

@@ -165,6 +165,13 @@ void SeedBuilder::prepare() {
   add("rx.deliver", pharmacist,
       {{"rx_id", rx_done}, {"method", "courier"}, {"tracking_no", "SF1234567890"}});
   add("rx.cancel", doctor, {{"rx_id", rx_new}, {"reason", "wrong drug chosen"}});
+  const std::string rx_sent = accept(doctor, "rx.issue", rx_issue());
+  accept(pharmacist, "rx.review", {{"rx_id", rx_sent}, {"decision", "approved"}});
+  accept(pharmacist, "rx.dispense", {{"rx_id", rx_sent}, {"items", all_items}});
+  accept(pharmacist, "rx.deliver",
+         {{"rx_id", rx_sent}, {"method", "courier"}, {"carrier", "ship-a"}, {"tracking_no", "SF1"}});
+  add("rx.receipt", f.person("ship-a", "op-he", "operator"),
+      {{"rx_id", rx_sent}, {"confirmation", "signature"}, {"evidence_hash", std::string(64, 'e')}});
 
   // vaccine: lot A released with doses SN1..SN6 (SN5, SN6 at clinic-a; SN3, SN4 on the way)
   accept(maker, "vaccine.lot.register", lot("L2026A"));

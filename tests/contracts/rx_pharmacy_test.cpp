@@ -337,6 +337,57 @@ TEST_F(RxTest, ANarcoticInjectionStaysInTheInstitutionThatPrescribedIt) {
       dispense(elsewhere, approved(tablets), {{{"drug_code", kMorphine}, {"quantity", 10}}}).accepted);
 }
 
+// Delivery by a third-party logistics organisation the pharmacy entrusted, and the patient's
+// receipt, recorded by whoever handed the medicines over; both on the prescription's trail.
+TEST_F(RxTest, ACarrierDeliversAndRecordsThePatientsReceipt) {
+  const std::string id = approved();
+  ASSERT_TRUE(dispense_all(pharmacist, id).accepted);
+  auto deliver_by = [&](const std::string& method, const std::string& carrier) {
+    return f.run(pharmacist, "rx.deliver", {{"rx_id", id}, {"method", method}, {"carrier", carrier}});
+  };
+  auto receipt = [&](const Person& who, const std::string& rx_id) {
+    return f.run(who, "rx.receipt",
+                 {{"rx_id", rx_id}, {"confirmation", "signature"}, {"evidence_hash", std::string(64, 'e')}});
+  };
+  Person courier = f.person("ship-a", "op-he", "operator");
+  Person pharmacy_desk = f.person("pharm-a", "op-fu", "operator");
+  EXPECT_EQ(receipt(courier, id).reason_code, "not_delivered");
+  EXPECT_EQ(deliver_by("courier", "hosp-b").reason_code, "not_a_carrier");
+  EXPECT_EQ(deliver_by("courier", "ship-z").reason_code, "unknown_org");
+  EXPECT_EQ(deliver_by("pickup", "ship-a").reason_code, "unknown_field");
+  ASSERT_TRUE(deliver_by("courier", "ship-a").accepted);
+  EXPECT_EQ(rx(id)["delivery"]["carrier"], "ship-a");
+  EXPECT_EQ(f.index_of("org/ship-a").back(), f.last_leaf());
+
+  EXPECT_EQ(receipt(pharmacy_desk, id).reason_code, "not_deliverer");
+  ASSERT_TRUE(receipt(courier, id).accepted);
+  EXPECT_EQ(rx(id)["receipt"]["org"], "ship-a");
+  EXPECT_EQ(rx(id)["receipt"]["confirmation"], "signature");
+  EXPECT_EQ(rx(id)["receipt"]["evidence_hash"], std::string(64, 'e'));
+  EXPECT_EQ(rx(id)["status"], "delivered");
+  EXPECT_EQ(f.index_of("rx/" + id).back(), f.last_leaf());
+  EXPECT_EQ(receipt(courier, id).reason_code, "already_received");
+  EXPECT_EQ(receipt(courier, std::string(64, 'b')).reason_code, "unknown_prescription");
+
+  // A pickup: the pharmacy that handed it over records the receipt.
+  const std::string picked = approved();
+  ASSERT_TRUE(dispense_all(pharmacist, picked).accepted);
+  ASSERT_TRUE(f.run(pharmacist, "rx.deliver", {{"rx_id", picked}, {"method", "pickup"}}).accepted);
+  EXPECT_EQ(receipt(courier, picked).reason_code, "not_deliverer");
+  EXPECT_TRUE(f.run(pharmacy_desk, "rx.receipt", {{"rx_id", picked}, {"confirmation", "in_person"}})
+                  .accepted);
+  EXPECT_TRUE(rx(picked)["receipt"]["evidence_hash"].is_null());
+
+  for (const json& body : {json{{"rx_id", picked}, {"confirmation", "nod"}},
+                           json{{"rx_id", picked}, {"confirmation", "signature"}, {"evidence_hash", "ab"}},
+                           json{{"rx_id", picked}}}) {
+    SCOPED_TRACE(body.dump());
+    EXPECT_FALSE(f.run(pharmacy_desk, "rx.receipt", body).accepted);
+  }
+  EXPECT_EQ(f.run(doctor, "rx.receipt", {{"rx_id", picked}, {"confirmation", "in_person"}}).reason_code,
+            "role_not_permitted");
+}
+
 TEST_F(RxTest, LifeCycleFromIssueToDelivery) {
   json body = issue_body();
   body["type"] = "chronic";

@@ -62,6 +62,7 @@ const char* event_label(const std::string& kind) {
       {"rx.review", "审核 · Reviewed"},
       {"rx.dispense", "调配 · Dispensed"},
       {"rx.deliver", "交付 · Handed over"},
+      {"rx.receipt", "签收 · Received"},
       {"rx.cancel", "作废 · Cancelled"},
   };
   auto it = labels.find(kind);

@@ -82,11 +82,25 @@ struct Dispense : Attribution {
 struct Delivery : Attribution {
   std::string method;  // "pickup" or "courier"
   std::optional<std::string> tracking_no;
+  std::optional<std::string> carrier;  // the logistics organisation the pharmacy entrusted
 
   static constexpr auto fields() {
     return std::tuple_cat(Attribution::fields(),
                           std::tuple{field("method", &Delivery::method),
-                                     field("tracking_no", &Delivery::tracking_no)});
+                                     field("tracking_no", &Delivery::tracking_no),
+                                     field("carrier", &Delivery::carrier)});
+  }
+};
+
+// The patient's confirmation that the medicines arrived, recorded by whoever handed them over.
+struct Receipt : Attribution {
+  std::string confirmation;                // "signature", "verification_code" or "in_person"
+  std::optional<std::string> evidence_hash;  // SHA-256 of the signed receipt, kept off the chain
+
+  static constexpr auto fields() {
+    return std::tuple_cat(Attribution::fields(),
+                          std::tuple{field("confirmation", &Receipt::confirmation),
+                                     field("evidence_hash", &Receipt::evidence_hash)});
   }
 };
 
@@ -133,6 +147,7 @@ struct Prescription {
   std::optional<Review> review;
   std::vector<Dispense> dispenses;
   std::optional<Delivery> delivery;
+  std::optional<Receipt> receipt;
   std::optional<Cancel> cancel;
 
   static constexpr auto fields() {
@@ -163,6 +178,7 @@ struct Prescription {
                       field("review", &Prescription::review),
                       field("dispenses", &Prescription::dispenses),
                       field("delivery", &Prescription::delivery),
+                      field("receipt", &Prescription::receipt),
                       field("cancel", &Prescription::cancel)};
   }
 };
