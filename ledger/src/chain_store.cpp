@@ -24,7 +24,9 @@ constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",   
 // 3: contract state values in the binary encoding of contracts/state_codec.h (chain-2: JSON).
 // 4: a vaccine dose's value lists the shipments it travelled in (`legs`).
 // 5: checkpoints are signed over their C2SP note text (checkpoint_note.h); payloads ≤ 56 KiB.
-constexpr std::string_view kFormat = "medtrail-chain-5";
+// 6: prescriptions and identities carry the fields of the regulations issue 18 added (a
+//    supply reason, qualifications and titles, TCM formulas, a delivery's carrier and receipt).
+constexpr std::string_view kFormat = "medtrail-chain-6";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";
