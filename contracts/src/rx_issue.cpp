@@ -104,6 +104,14 @@ bool beyond_four_weeks(const Prescription& p) {
                                     [](const Item& i) { return i.days_supply > 28; });
 }
 
+// A field the body may hold only on another kind of prescription: `unknown_field`, saying which.
+void refuse_field(BodyReader& r, const nlohmann::json& body, std::string_view field,
+                  std::string_view belongs_to) {
+  if (r.ok() && body.contains(field)) {
+    r.fail("unknown_field", r.path_of(field) + " belongs to " + std::string(belongs_to));
+  }
+}
+
 // The body's part of the prescription; issue() adds the rest.
 // `sealed`: the body's sealed part, if it has one.
 std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, std::optional<ledger::Sealed>& sealed) {
@@ -117,8 +125,8 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   const bool tcm = p.category == "tcm_pieces";
   if (tcm) {
     p.doses = r.integer("doses", 1, 30);
-  } else if (r.ok() && body.contains("doses")) {
-    r.fail("unknown_field", r.path_of("doses") + " belongs to a TCM formula (category tcm_pieces)");
+  } else {
+    refuse_field(r, body, "doses", "a TCM formula (category tcm_pieces)");
   }
   auto channel = r.one_of("channel", {"offline", "online"});
   p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
@@ -132,17 +140,14 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   } else {
     for (std::string_view field : {"long_term_reason", "chronic_infection", "long_term_evaluation",
                                    "patient_confirmed", "renews"}) {
-      if (r.ok() && body.contains(field)) {
-        r.fail("unknown_field", r.path_of(field) + " belongs to a long-term prescription only");
-      }
+      refuse_field(r, body, field, "a long-term prescription only");
     }
   }
   p.extended_supply = r.boolean("extended_supply", Presence::kOptional).value_or(false);
   if (p.extended_supply) {
     p.supply_reason = r.text("supply_reason", 256, written);
-  } else if (r.ok() && body.contains("supply_reason")) {
-    r.fail("unknown_field",
-           r.path_of("supply_reason") + " belongs to a prescription with extended_supply only");
+  } else {
+    refuse_field(r, body, "supply_reason", "a prescription with extended_supply only");
   }
   p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
