@@ -277,7 +277,7 @@ ExecutionResult check_indications(const Prescription& p) {
 }
 
 // 互联网诊疗管理办法（试行）: online prescribing is for follow-up visits only, and never for
-// specially controlled drugs (特殊管理药品: narcotic, psychotropic and toxic alike).
+// specially controlled drugs (特殊管理药品: every controlled class alike).
 ExecutionResult check_online(const Prescription& p) {
   if (p.channel != "online") return ExecutionResult::accept();
   for (size_t i = 0; i < p.items.size(); ++i) {
