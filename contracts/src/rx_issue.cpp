@@ -346,7 +346,12 @@ ExecutionResult check_prescriber(const Call& call, const Prescription& p) {
 
 // 长期处方管理规范（试行）: a first long-term prescription is issued by a doctor of intermediate
 // title or above (主治医师); a renewal names the patient's earlier long-term prescription, which
-// the chain checks.
+// the chain checks: one the patient was dispensed (a cancelled, rejected or never dispensed one
+// renews nothing, or anyone could write a first prescription as a "renewal").
+bool was_dispensed(const Prescription& rx) {
+  return rx.status == "dispensing" || rx.status == "dispensed" || rx.status == "delivered";
+}
+
 ExecutionResult check_long_term_prescriber(const Call& call, const Prescription& p) {
   if (!p.long_term) return ExecutionResult::accept();
   if (p.renews) {
@@ -355,9 +360,10 @@ ExecutionResult check_long_term_prescriber(const Call& call, const Prescription&
       return ExecutionResult::reject("unknown_prescription",
                                      "body.renews: no prescription " + *p.renews);
     }
-    if (!earlier->long_term || earlier->patient_ref != p.patient_ref) {
-      return ExecutionResult::reject(
-          "renewal_mismatch", "body.renews is not a long-term prescription of this patient");
+    if (!earlier->long_term || earlier->patient_ref != p.patient_ref || !was_dispensed(*earlier)) {
+      return ExecutionResult::reject("renewal_mismatch",
+                                     "body.renews is not a long-term prescription this patient was "
+                                     "dispensed");
     }
     return ExecutionResult::accept();
   }

@@ -274,7 +274,17 @@ TEST_F(RxTest, AFirstLongTermPrescriptionNeedsAnAttendingDoctor) {
   EXPECT_TRUE(f.run(chief, "rx.issue", body).accepted);
   const std::string first = issue(body);
 
+  // Only a prescription the patient was dispensed is renewed: not one merely issued, nor a
+  // cancelled one (else anyone could write a first prescription as a "renewal").
   json renewal = body;
+  renewal["renews"] = first;
+  EXPECT_EQ(f.run(resident, "rx.issue", renewal).reason_code, "renewal_mismatch");
+  const std::string cancelled = issue(body);
+  ASSERT_TRUE(cancel(doctor, cancelled).accepted);
+  renewal["renews"] = cancelled;
+  EXPECT_EQ(f.run(resident, "rx.issue", renewal).reason_code, "renewal_mismatch");
+  ASSERT_TRUE(review(pharmacist, first).accepted);
+  ASSERT_TRUE(dispense_all(pharmacist, first).accepted);
   renewal["renews"] = first;
   EXPECT_TRUE(f.run(resident, "rx.issue", renewal).accepted);
   renewal["renews"] = std::string(64, 'c');
