@@ -74,6 +74,31 @@ void settle_doses(Call& call, const Shipment& shipment, std::string_view shipmen
   }
 }
 
+bool is_vaccination_site(const Organisation& org) {
+  return org.has_type("clinic") || org.has_type("hospital");
+}
+
+// VAL art. 35: the marketing-authorisation holder supplies disease-control centres, which supply
+// the vaccination sites; no other unit supplies a site, and a site receives from no other unit.
+// Vaccines go nowhere but to a centre or a site (a site may send unused doses back to a centre).
+ExecutionResult check_route(const Organisation& from, const Organisation& to) {
+  auto refuse = [&](const std::string& why) {
+    return ExecutionResult::reject("supply_route_not_allowed",
+                                   "vaccine.ship from " + from.id + " to " + to.id + ": " + why);
+  };
+  const bool to_cdc = to.has_type("cdc");
+  if (!to_cdc && !is_vaccination_site(to)) {
+    return refuse("vaccines go only to a disease-control centre or a vaccination site");
+  }
+  if (from.has_type("manufacturer") && !from.has_type("cdc") && !to_cdc) {
+    return refuse("the marketing-authorisation holder supplies disease-control centres only");
+  }
+  if (!to_cdc && !from.has_type("cdc")) {
+    return refuse("only a disease-control centre supplies a vaccination site");
+  }
+  return ExecutionResult::accept();
+}
+
 ExecutionResult check_sendable(const Call& call, const DoseSet& set) {
   for (const LoadedDose& dose : set.doses) {
     if (ExecutionResult r = dose_usable(dose, call.today()); !r.accepted) return r;
@@ -103,6 +128,7 @@ ExecutionResult ship(Call& call) {
     return ExecutionResult::reject("unknown_org", "no organisation " + *to);
   }
   call.txn.index("org/" + *to);
+  if (ExecutionResult v = check_route(call.org, *consignee); !v.accepted) return v;
   DoseSet set;
   if (ExecutionResult v = load_doses(call.txn, *codes, set); !v.accepted) return v;
   if (ExecutionResult v = check_sendable(call, set); !v.accepted) return v;

@@ -174,6 +174,7 @@ class DeterminismTest : public ::testing::Test {
         inspector(f.person("reg-a", "insp-liu", "inspector")),
         nurse(f.person("clinic-a", "nurse-he", "vaccinator")),
         clinic_op(f.person("clinic-a", "op-ma", "operator")),
+        cdc_op(f.person("cdc-a", "op-sun", "operator")),
         unit_op(f.person("disinf-a", "op-chen", "operator")) {}
 
   ledger::Envelope sign(const Person& who, const std::string& kind, const json& body) {
@@ -195,7 +196,7 @@ class DeterminismTest : public ::testing::Test {
   }
 
   ContractFixture f;
-  Person doctor, pharmacist, pharmacist_b, maker, inspector, nurse, clinic_op, unit_op;
+  Person doctor, pharmacist, pharmacist_b, maker, inspector, nurse, clinic_op, cdc_op, unit_op;
 };
 
 // Every family, accepted and refused records, a registration used in the next block, a refused
@@ -264,14 +265,14 @@ TEST_F(DeterminismTest, SameRecordsGiveByteIdenticalStateOnEveryReplica) {
                {{{"drug_code", kDrug}, {"quantity", 5}},
                 {{"drug_code", kDrug2}, {"quantity", 10}}}}}),
         sign(maker, "vaccine.ship",
-             {{"shipment_id", "SHIP-1"}, {"to_org", "clinic-a"}, {"codes", {codes[0], codes[1]}}}),
+             {{"shipment_id", "SHIP-1"}, {"to_org", "cdc-a"}, {"codes", {codes[0], codes[1]}}}),
         sign(inspector, "tableware.inspect", {{"batch_code", "TW-1"}, {"action", "hold"}}),
         sign(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-li"}, {"reason", "left"}})}});
 
   blocks.push_back(
       {at("2026-11-24T09:00:00+08:00"),
        {sign(pharmacist_b, "rx.deliver", {{"rx_id", id(rx1)}, {"method", "pickup"}}),
-        sign(clinic_op, "vaccine.receive", {{"shipment_id", "SHIP-1"}}),  // no cold chain: refused
+        sign(cdc_op, "vaccine.receive", {{"shipment_id", "SHIP-1"}}),  // no cold chain: refused
         sign(maker, "vaccine.quarantine", {{"codes", {codes[2]}}, {"reason", "packaging"}}),
         sign(unit_op, "tableware.recall", {{"batch_code", "TW-1"}, {"reason", "coliforms"}}),
         sign(doctor, "rx.cancel", {{"rx_id", id(rx2)}, {"reason", "rejected by pharmacy"}}),
@@ -343,15 +344,18 @@ TEST_F(DeterminismTest, IndependentRecordsGiveTheSameStateInAnyOrderAndAnyBlockS
                         {"certificate_no", "SJ1"}}));
   setup.push_back(sign(maker, "vaccine.codes.add",
                        {{"product_code", kGtin}, {"lot", "L2026A"}, {"codes", codes}}));
+  const json cold_chain = {{"log_hash", std::string(64, 'b')},
+                           {"min_c", "2.5"},
+                           {"max_c", "7.5"},
+                           {"compliant", true}};
   setup.push_back(sign(maker, "vaccine.ship",
+                       {{"shipment_id", "SHIP-C"}, {"to_org", "cdc-a"}, {"codes", codes}}));
+  setup.push_back(sign(cdc_op, "vaccine.receive",
+                       {{"shipment_id", "SHIP-C"}, {"cold_chain", cold_chain}}));
+  setup.push_back(sign(cdc_op, "vaccine.ship",
                        {{"shipment_id", "SHIP-1"}, {"to_org", "clinic-a"}, {"codes", codes}}));
   setup.push_back(sign(clinic_op, "vaccine.receive",
-                       {{"shipment_id", "SHIP-1"},
-                        {"cold_chain",
-                         {{"log_hash", std::string(64, 'b')},
-                          {"min_c", "2.5"},
-                          {"max_c", "7.5"},
-                          {"compliant", true}}}}));
+                       {{"shipment_id", "SHIP-1"}, {"cold_chain", cold_chain}}));
   Replica prepared(f.state, f.chain);
   for (const auto& r : prepared.run_block(setup, now))
     ASSERT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;

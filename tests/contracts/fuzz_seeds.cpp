@@ -92,6 +92,7 @@ void SeedBuilder::prepare() {
   const Person inspector = f.person("reg-a", "insp-liu", "inspector");
   const Person nurse = f.person("clinic-a", "nurse-he", "vaccinator");
   const Person clinic_op = f.person("clinic-a", "op-ma", "operator");
+  const Person cdc_op = f.person("cdc-a", "op-sun", "operator");
   const Person unit_op = f.person("disinf-a", "op-chen", "operator");
 
   // identity, governance
@@ -186,9 +187,12 @@ void SeedBuilder::prepare() {
   accept(maker, "vaccine.codes.add",
          {{"product_code", "06901234567892"}, {"lot", "L2026A"}, {"codes", codes}});
   accept(maker, "vaccine.ship",
+         {{"shipment_id", "SHIP-C"}, {"to_org", "cdc-a"}, {"codes", {codes[2], codes[3], codes[4], codes[5]}}});
+  accept(cdc_op, "vaccine.receive", {{"shipment_id", "SHIP-C"}, {"cold_chain", cold_chain()}});
+  accept(cdc_op, "vaccine.ship",
          {{"shipment_id", "SHIP-0"}, {"to_org", "clinic-a"}, {"codes", {codes[4], codes[5]}}});
   accept(clinic_op, "vaccine.receive", {{"shipment_id", "SHIP-0"}, {"cold_chain", cold_chain()}});
-  accept(maker, "vaccine.ship",
+  accept(cdc_op, "vaccine.ship",
          {{"shipment_id", "SHIP-1"}, {"to_org", "clinic-a"}, {"codes", {codes[2], codes[3]}}});
   add("vaccine.lot.register", maker, lot("L2026C"));
   add("vaccine.lot.release", inspector,
@@ -201,7 +205,7 @@ void SeedBuilder::prepare() {
        {"lot", "L2026A"},
        {"codes", {gs1("L2026A", "SN7"), "80000000000000000001"}}});
   add("vaccine.ship", maker,
-      {{"shipment_id", "SHIP-2"}, {"to_org", "clinic-b"}, {"codes", {codes[0], codes[1]}}});
+      {{"shipment_id", "SHIP-2"}, {"to_org", "cdc-a"}, {"codes", {codes[0], codes[1]}}});
   add("vaccine.receive", clinic_op, {{"shipment_id", "SHIP-1"}, {"cold_chain", cold_chain()}});
   add("vaccine.administer", nurse,
       {{"code", codes[4]},

@@ -128,10 +128,17 @@ class VaccineTest : public ::testing::Test {
     accept(maker, "vaccine.codes.add", codes_body(codes));
     return codes;
   }
-  // The codes shipped from the manufacturer and received by clinic-a.
+  // The codes along the route the law sets: the manufacturer ships them to cdc-a ("CDC-<id>"),
+  // which ships them on to clinic-a (`id`); both legs received.
   void stock_clinic(const std::vector<std::string>& codes, const std::string& id = "SHIP-1") {
-    accept(maker, "vaccine.ship", ship_body(id, "clinic-a", codes));
+    stock_cdc(codes, "CDC-" + id);
+    accept(cdc_op, "vaccine.ship", ship_body(id, "clinic-a", codes));
     accept(clinic_op, "vaccine.receive", receive_body(id));
+  }
+  // The codes shipped from the manufacturer and received by cdc-a.
+  void stock_cdc(const std::vector<std::string>& codes, const std::string& id = "CDC-SHIP-1") {
+    accept(maker, "vaccine.ship", ship_body(id, "cdc-a", codes));
+    accept(cdc_op, "vaccine.receive", receive_body(id));
   }
   // Runs the kind's handler past the envelope: 10,000 codes exceed the 64 KiB payload limit, yet
   // the contract's own list limit must hold whatever the transport allows.

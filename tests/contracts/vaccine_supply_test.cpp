@@ -198,7 +198,7 @@ TEST_F(VaccineTest, CodeListsHoldAtMostTenThousand) {
 
 TEST_F(VaccineTest, ShippingPutsDosesInTransit) {
   auto codes = lot_with_codes(2);
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-1", "clinic-a", codes)), "accepted");
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-1", "cdc-a", codes)), "accepted");
   auto dose = f.state_json("vcode/" + canonical("SN1"));
   EXPECT_EQ((*dose)["status"], "in_transit");
   EXPECT_EQ((*dose)["shipment"], "SHIP-1");
@@ -206,53 +206,72 @@ TEST_F(VaccineTest, ShippingPutsDosesInTransit) {
   auto shipment = f.state_json("vship/SHIP-1");
   ASSERT_TRUE(shipment);
   EXPECT_EQ((*shipment)["from"], "maker-a");
-  EXPECT_EQ((*shipment)["to"], "clinic-a");
+  EXPECT_EQ((*shipment)["to"], "cdc-a");
   EXPECT_EQ((*shipment)["status"], "in_transit");
   EXPECT_EQ((*shipment)["codes"], json::array({canonical("SN1"), canonical("SN2")}));
   EXPECT_EQ(f.index_of("vship/SHIP-1").size(), 1u);
-  EXPECT_EQ(f.index_of("org/clinic-a").size(), 1u);
+  EXPECT_EQ(f.index_of("org/cdc-a").size(), 1u);
   EXPECT_EQ(citizen_status(codes[0]), "in_transit");
 }
 
 TEST_F(VaccineTest, ShipRules) {
   auto codes = lot_with_codes(3);
   stock_clinic({codes[0]}, "SHIP-1");
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-1", "clinic-b", {codes[1]})),
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-1", "cdc-a", {codes[1]})),
             "shipment_exists");
   EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "nowhere", {codes[1]})), "unknown_org");
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {gs1("SN9")})),
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "cdc-a", {gs1("SN9")})),
             "unknown_code");
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {gs1("SN2", "281230")})),
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "cdc-a", {gs1("SN2", "281230")})),
             "code_lot_mismatch");
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[1], codes[0]})),
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "cdc-a", {codes[1], codes[0]})),
             "not_holder");
   EXPECT_EQ(status_of(codes[1]), "in_stock");  // a refused shipment moves nothing
   EXPECT_FALSE(f.state_json("vship/SHIP-2"));
   accept(maker, "vaccine.quarantine", quarantine_body({codes[2]}));
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[2]})),
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-2", "cdc-a", {codes[2]})),
             "code_quarantined");
   accept(nurse, "vaccine.administer", administer_body(codes[0]));
-  EXPECT_EQ(run(clinic_op, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[0]})),
+  EXPECT_EQ(run(clinic_op, "vaccine.ship", ship_body("SHIP-2", "cdc-a", {codes[0]})),
             "code_reused");
-  accept(maker, "vaccine.ship", ship_body("SHIP-3", "clinic-b", {codes[1]}));
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-4", "clinic-a", {codes[1]})), "not_holder");
+  accept(maker, "vaccine.ship", ship_body("SHIP-3", "cdc-a", {codes[1]}));
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-4", "cdc-a", {codes[1]})), "not_holder");
+}
+
+// VAL art. 35: maker -> disease-control centre -> vaccination site, and nobody else supplies a site.
+TEST_F(VaccineTest, DosesTravelTheSupplyChainTheLawSets) {
+  auto codes = lot_with_codes(4);
+  const std::string refused = "supply_route_not_allowed";
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S1", "clinic-a", {codes[0]})), refused);
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S1", "hosp-a", {codes[0]})), refused);
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S1", "pharm-a", {codes[0]})), refused);
+  EXPECT_EQ(status_of(codes[0]), "in_stock");  // refused before any dose moved
+  stock_cdc(codes, "S1");
+  EXPECT_EQ(run(cdc_op, "vaccine.ship", ship_body("S2", "pharm-a", {codes[0]})), refused);
+  EXPECT_EQ(run(cdc_op, "vaccine.ship", ship_body("S2", "maker-a", {codes[0]})), refused);
+  EXPECT_EQ(run(cdc_op, "vaccine.ship", ship_body("S2", "hosp-a", {codes[0]})), "accepted");
+  accept(cdc_op, "vaccine.ship", ship_body("S3", "clinic-a", {codes[1], codes[2]}));
+  accept(clinic_op, "vaccine.receive", receive_body("S3"));
+  // A site never supplies another site, but may send doses back to the centre.
+  EXPECT_EQ(run(clinic_op, "vaccine.ship", ship_body("S4", "clinic-b", {codes[1]})), refused);
+  EXPECT_EQ(run(clinic_op, "vaccine.ship", ship_body("S4", "cdc-a", {codes[1]})), "accepted");
 }
 
 TEST_F(VaccineTest, OnlyReleasedUnexpiredUnrecalledLotsShip) {
   auto codes = lot_with_codes(1, "");
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "clinic-a", codes)), "lot_not_released");
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "cdc-a", codes)), "lot_not_released");
   accept(inspector, "vaccine.lot.release", release_body("denied"));
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "clinic-a", codes)), "lot_not_released");
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "cdc-a", codes)), "lot_not_released");
   EXPECT_EQ(citizen_status(codes[0]), "not_released");
 }
 
 TEST_F(VaccineTest, ExpiredOrRecalledLotDoesNotShip) {
   auto codes = lot_with_codes(1);
   f.set_time("2029-01-01T00:00:00+08:00");
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "clinic-a", codes)), "lot_expired");
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "cdc-a", codes)), "lot_expired");
   f.set_time("2028-12-31T23:59:59+08:00");
   accept(maker, "vaccine.recall", with(lot_ref(), "reason", "potency below specification"));
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "clinic-a", codes)), "lot_recalled");
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("S", "cdc-a", codes)), "lot_recalled");
 }
 
 TEST_F(VaccineTest, ShipBodyIsCheckedStrictly) {
@@ -276,7 +295,8 @@ TEST_F(VaccineTest, ShipBodyIsCheckedStrictly) {
 
 TEST_F(VaccineTest, ConsigneeReceivesWithACompliantColdChain) {
   auto codes = lot_with_codes(2);
-  accept(maker, "vaccine.ship", ship_body("SHIP-1", "clinic-a", codes));
+  stock_cdc(codes, "CDC-SHIP-1");
+  accept(cdc_op, "vaccine.ship", ship_body("SHIP-1", "clinic-a", codes));
   EXPECT_EQ(run(nurse, "vaccine.receive", receive_body("SHIP-1", cold_chain("2.0", "8.0"))),
             "accepted");
   auto dose = f.state_json("vcode/" + canonical("SN2"));
@@ -294,11 +314,13 @@ TEST_F(VaccineTest, ConsigneeReceivesWithACompliantColdChain) {
 TEST_F(VaccineTest, ADoseRemembersEveryLegItTravelled) {
   auto codes = lot_with_codes(2);
   stock_clinic({codes[0]}, "SHIP-1");
-  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["legs"], json::array({"SHIP-1"}));
+  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["legs"],
+            json::array({"CDC-SHIP-1", "SHIP-1"}));
   EXPECT_EQ((*f.state_json("vcode/" + canonical("SN2")))["legs"], json::array());
-  // Onward from the clinic to another one, and received there.
-  accept(clinic_op, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[0]}));
-  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["legs"], json::array({"SHIP-1", "SHIP-2"}));
+  // Back from the clinic to the centre.
+  accept(clinic_op, "vaccine.ship", ship_body("SHIP-2", "cdc-a", {codes[0]}));
+  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["legs"],
+            json::array({"CDC-SHIP-1", "SHIP-1", "SHIP-2"}));
 }
 
 TEST_F(VaccineTest, ADoseTravelsAtMost64Legs) {
@@ -307,19 +329,19 @@ TEST_F(VaccineTest, ADoseTravelsAtMost64Legs) {
   dose["legs"] = json::array();
   for (size_t i = 0; i < vaccine::kMaxDoseLegs; ++i) dose["legs"].push_back("OLD-" + std::to_string(i));
   f.put_state_json("vcode/" + canonical("SN1"), dose);
-  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-65", "clinic-a", codes)), "too_many_legs");
+  EXPECT_EQ(run(maker, "vaccine.ship", ship_body("SHIP-65", "cdc-a", codes)), "too_many_legs");
   EXPECT_FALSE(f.state_json("vship/SHIP-65"));
 }
 
 TEST_F(VaccineTest, ReceiveRules) {
   auto codes = lot_with_codes(1);
-  EXPECT_EQ(run(clinic_op, "vaccine.receive", receive_body("SHIP-1")), "unknown_shipment");
-  accept(maker, "vaccine.ship", ship_body("SHIP-1", "clinic-a", codes));
+  EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body("SHIP-1")), "unknown_shipment");
+  accept(maker, "vaccine.ship", ship_body("SHIP-1", "cdc-a", codes));
   EXPECT_EQ(run(nurse_b, "vaccine.receive", receive_body("SHIP-1")), "not_consignee");
   EXPECT_EQ(run(maker, "vaccine.receive", receive_body("SHIP-1")), "not_consignee");
-  EXPECT_EQ(run(clinic_op, "vaccine.receive", receive_body("SHIP-1")), "accepted");
-  EXPECT_EQ(run(clinic_op, "vaccine.receive", receive_body("SHIP-1")), "already_received");
-  EXPECT_EQ(run(f.person("clinic-a", "aud", "auditor"), "vaccine.receive", receive_body("SHIP-1")),
+  EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body("SHIP-1")), "accepted");
+  EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body("SHIP-1")), "already_received");
+  EXPECT_EQ(run(f.person("cdc-a", "aud", "auditor"), "vaccine.receive", receive_body("SHIP-1")),
             "role_not_permitted");
 }
 
@@ -337,16 +359,16 @@ TEST_F(VaccineTest, ColdChainBreachRefusesAndQuarantinesTheDoses) {
   for (const auto& [name, chain] : breaches) {
     const std::string code = digits20(++n), id = "SHIP-" + std::to_string(n);
     accept(maker, "vaccine.codes.add", codes_body({code}));
-    accept(maker, "vaccine.ship", ship_body(id, "clinic-a", {code}));
-    EXPECT_EQ(run(clinic_op, "vaccine.receive", receive_body(id, chain)), "cold_chain_breach")
+    accept(maker, "vaccine.ship", ship_body(id, "cdc-a", {code}));
+    EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body(id, chain)), "cold_chain_breach")
         << name;
     auto dose = f.state_json("vcode/" + code);
     EXPECT_EQ((*dose)["status"], "quarantined") << name;
     EXPECT_EQ((*dose)["quarantine_reason"], "temperature") << name;
     EXPECT_EQ((*dose)["holder"], "maker-a") << name;
     EXPECT_EQ((*f.state_json("vship/" + id))["status"], "refused") << name;
-    EXPECT_EQ(run(clinic_op, "vaccine.receive", receive_body(id)), "already_received") << name;
-    EXPECT_EQ(run(maker, "vaccine.ship", ship_body(id + "b", "clinic-b", {code})),
+    EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body(id)), "already_received") << name;
+    EXPECT_EQ(run(maker, "vaccine.ship", ship_body(id + "b", "cdc-a", {code})),
               "code_quarantined");
     EXPECT_EQ(citizen_status(code), "quarantined");
   }
@@ -354,16 +376,16 @@ TEST_F(VaccineTest, ColdChainBreachRefusesAndQuarantinesTheDoses) {
 
 TEST_F(VaccineTest, DoseQuarantinedInTransitStaysQuarantinedWhenReceived) {
   auto codes = lot_with_codes(2);
-  accept(maker, "vaccine.ship", ship_body("SHIP-1", "clinic-a", codes));
+  accept(maker, "vaccine.ship", ship_body("SHIP-1", "cdc-a", codes));
   accept(inspector, "vaccine.quarantine", quarantine_body({codes[0]}, "temperature"));
-  accept(clinic_op, "vaccine.receive", receive_body("SHIP-1"));
+  accept(cdc_op, "vaccine.receive", receive_body("SHIP-1"));
   EXPECT_EQ(status_of(codes[0]), "quarantined");
   EXPECT_EQ(status_of(codes[1]), "in_stock");
 }
 
 TEST_F(VaccineTest, ReceiveBodyIsCheckedStrictly) {
   auto codes = lot_with_codes(1);
-  accept(maker, "vaccine.ship", ship_body("SHIP-1", "clinic-a", codes));
+  accept(maker, "vaccine.ship", ship_body("SHIP-1", "cdc-a", codes));
   const BodyCase cases[] = {
       {"no id", json::object(), "missing_field"},
       {"log hash upper case",
@@ -384,7 +406,7 @@ TEST_F(VaccineTest, ReceiveBodyIsCheckedStrictly) {
       {"extra field", with(receive_body("SHIP-1"), "x", 1), "unknown_field"},
   };
   for (const BodyCase& c : cases)
-    EXPECT_EQ(run(clinic_op, "vaccine.receive", c.body), c.expected) << c.name;
+    EXPECT_EQ(run(cdc_op, "vaccine.receive", c.body), c.expected) << c.name;
   EXPECT_EQ(status_of(codes[0]), "in_transit");  // schema refusals quarantine nothing
 }
 

@@ -109,7 +109,8 @@ TEST_F(VaccineTest, AdministerRulesInOrder) {
   stock_clinic({codes[0], codes[1]});
   accept(nurse, "vaccine.administer", administer_body(codes[0]));
   accept(clinic_op, "vaccine.quarantine", quarantine_body({codes[1]}));
-  accept(maker, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[2]}));
+  stock_cdc({codes[2]}, "CDC-SHIP-2");
+  accept(cdc_op, "vaccine.ship", ship_body("SHIP-2", "clinic-b", {codes[2]}));
   EXPECT_EQ(run(nurse, "vaccine.administer", administer_body(gs1("SN9"))), "unknown_code");
   EXPECT_EQ(run(nurse, "vaccine.administer", administer_body(gs1("SN1", "291231"))),
             "code_lot_mismatch");
