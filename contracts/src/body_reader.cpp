@@ -58,30 +58,6 @@ const char* type_name(const nlohmann::json& v) {
   return "null";
 }
 
-// "12.345" with `scale` fraction digits at most -> 12345 (scale 3). Integers only arithmetic.
-std::optional<int64_t> parse_decimal(std::string_view s, int scale) {
-  bool negative = false;
-  if (!s.empty() && s[0] == '-') {
-    negative = true;
-    s.remove_prefix(1);
-  }
-  const size_t dot = s.find('.');
-  std::string_view whole = s.substr(0, dot);
-  std::string_view frac = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
-  if (whole.empty() || whole.size() > 12 || !in_charset(whole, Charset::kDigits)) return std::nullopt;
-  if (whole.size() > 1 && whole[0] == '0') return std::nullopt;
-  if (dot != std::string_view::npos &&
-      (frac.empty() || frac.size() > static_cast<size_t>(scale) || !in_charset(frac, Charset::kDigits))) {
-    return std::nullopt;
-  }
-  int64_t value = 0;
-  for (char c : whole) value = value * 10 + (c - '0');
-  for (int i = 0; i < scale; ++i) {
-    value = value * 10 + (static_cast<size_t>(i) < frac.size() ? frac[i] - '0' : 0);
-  }
-  return negative ? -value : value;
-}
-
 // A client's field name as messages may repeat it: at most 64 bytes, cut on a UTF-8 character
 // boundary (messages are stored in leaves and must stay valid UTF-8), and never a resident
 // identity number.
@@ -107,6 +83,29 @@ bool contains_resident_id(std::string_view s) {
     i = j;
   }
   return false;
+}
+
+std::optional<int64_t> parse_decimal(std::string_view s, int scale) {
+  bool negative = false;
+  if (!s.empty() && s[0] == '-') {
+    negative = true;
+    s.remove_prefix(1);
+  }
+  const size_t dot = s.find('.');
+  std::string_view whole = s.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+  if (whole.empty() || whole.size() > 12 || !in_charset(whole, Charset::kDigits)) return std::nullopt;
+  if (whole.size() > 1 && whole[0] == '0') return std::nullopt;
+  if (dot != std::string_view::npos &&
+      (frac.empty() || frac.size() > static_cast<size_t>(scale) || !in_charset(frac, Charset::kDigits))) {
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  for (char c : whole) value = value * 10 + (c - '0');
+  for (int i = 0; i < scale; ++i) {
+    value = value * 10 + (static_cast<size_t>(i) < frac.size() ? frac[i] - '0' : 0);
+  }
+  return negative ? -value : value;
 }
 
 bool is_hex_lower(std::string_view s, size_t bytes) {

@@ -104,6 +104,13 @@ ExecutionResult dose_usable(const LoadedDose& dose, int64_t today) {
   return ExecutionResult::accept();
 }
 
+std::optional<TemperatureRange> storage_range(const Lot& lot) {
+  const std::optional<int64_t> min = parse_decimal(lot.storage_min_c, 1);
+  const std::optional<int64_t> max = parse_decimal(lot.storage_max_c, 1);
+  if (!min || !max || *min > *max) return std::nullopt;
+  return TemperatureRange{*min, *max};
+}
+
 std::string tenths_text(int64_t tenths) {
   const int64_t magnitude = tenths < 0 ? -tenths : tenths;
   return (tenths < 0 ? "-" : "") + std::to_string(magnitude / 10) + "." +

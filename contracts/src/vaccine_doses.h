@@ -62,4 +62,18 @@ ledger::ExecutionResult dose_usable(const LoadedDose& dose, int64_t today);
 // "2.5" / "-0.5" for a value scaled by 10.
 std::string tenths_text(int64_t tenths);
 
+// Temperatures in tenths of a degree Celsius, both ends included.
+struct TemperatureRange {
+  int64_t min = 0;
+  int64_t max = 0;
+  bool contains(const TemperatureRange& inner) const {
+    return min <= inner.min && inner.max <= max;
+  }
+  std::string text() const { return tenths_text(min) + ".." + tenths_text(max) + " °C"; }
+};
+
+// The storage range on the lot's label; nullopt when the stored text does not parse (never
+// written by a contract), which no temperature satisfies.
+std::optional<TemperatureRange> storage_range(const Lot& lot);
+
 }  // namespace medtrail::contracts::vaccine

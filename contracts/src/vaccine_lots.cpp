@@ -59,7 +59,13 @@ ExecutionResult register_lot(Call& call) {
   auto name = r.text("product_name", 128);
   auto expiry = r.date("expiry");
   auto doses = r.integer("dose_count", 1, 10'000'000);
+  auto storage_min = r.decimal("storage_min_c", 1, -1000, 1000);
+  auto storage_max = r.decimal("storage_max_c", 1, -1000, 1000);
   if (!r.finish()) return r.result();
+  if (*storage_min >= *storage_max) {
+    return ExecutionResult::reject("out_of_range",
+                                   "body.storage_min_c must be below body.storage_max_c");
+  }
   const std::string key = ref->key();
   call.txn.index(key);
   call.txn.index("org/" + call.org.id);
@@ -75,6 +81,8 @@ ExecutionResult register_lot(Call& call) {
   lot.lot = std::move(ref->lot);
   lot.expiry = format_date(*expiry);
   lot.dose_count = *doses;
+  lot.storage_min_c = tenths_text(*storage_min);
+  lot.storage_max_c = tenths_text(*storage_max);
   lot.owner = call.org.id;
   lot.status = "registered";
   lot.registered_at_ms = call.block.timestamp_ms;

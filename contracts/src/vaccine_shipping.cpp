@@ -2,6 +2,8 @@
 // consignee accepts with a compliant full-journey temperature record; without one it refuses
 // them and they are quarantined (Vaccine Administration Law, distribution: a unit that cannot
 // obtain the temperature records, or whose temperatures did not comply, shall not receive them).
+#include <set>
+
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/directory.h"
 #include "vaccine_doses.h"
@@ -11,10 +13,6 @@ namespace medtrail::contracts::vaccine {
 namespace {
 
 using ledger::ExecutionResult;
-
-// 疫苗储存和运输管理规范 (2017): vaccines are stored and carried at 2–8 °C.
-constexpr int64_t kMinTenthsC = 20;
-constexpr int64_t kMaxTenthsC = 80;
 
 struct ColdChain {
   std::string log_hash;
@@ -38,39 +36,67 @@ std::optional<ColdChain> read_cold_chain(BodyReader& r) {
   return ColdChain{*log_hash, *min_c, *max_c, *compliant};
 }
 
-// Why the journey's temperature record does not allow receiving; empty when it does.
-std::string breach_of(const std::optional<ColdChain>& c) {
+// A dose still travelling with the shipment being received.
+struct Travelling {
+  std::string key;
+  Dose dose;
+};
+
+// The doses of `shipment` still travelling with it: doses a regulator quarantined on the way
+// are not, and stay quarantined.
+std::vector<Travelling> travelling_doses(const RecordTxn& txn, const Shipment& shipment,
+                                         std::string_view shipment_id) {
+  std::vector<Travelling> out;
+  out.reserve(shipment.codes.size());
+  for (const std::string& code : shipment.codes) {
+    std::string key = code_key(code);
+    std::optional<Dose> dose = txn.read<Dose>(key);
+    if (!dose || dose->status != "in_transit" || dose->shipment != shipment_id) continue;
+    out.push_back({std::move(key), std::move(*dose)});
+  }
+  return out;
+}
+
+// Why the journey's temperature record does not allow receiving the doses; empty when it does.
+// Each dose's lot names its label's storage range (疫苗储存和运输管理规范: stored and carried as
+// the label says), and the journey must have stayed inside every one of them.
+std::string breach_of(const RecordTxn& txn, const std::optional<ColdChain>& c,
+                      const std::vector<Travelling>& doses) {
   if (!c) return "no full-journey temperature record was given";
   if (!c->compliant) return "the temperature record is not compliant";
   if (c->min_c > c->max_c) return "the temperature record's minimum is above its maximum";
-  if (c->min_c < kMinTenthsC || c->max_c > kMaxTenthsC) {
-    return "temperatures " + tenths_text(c->min_c) + ".." + tenths_text(c->max_c) +
-           " °C left 2.0..8.0 °C";
+  const TemperatureRange journey{c->min_c, c->max_c};
+  std::set<std::string_view> judged;
+  for (const Travelling& t : doses) {
+    if (!judged.insert(t.dose.lot).second) continue;
+    std::optional<Lot> lot = txn.read<Lot>(t.dose.lot);
+    std::optional<TemperatureRange> label = lot ? storage_range(*lot) : std::nullopt;
+    if (!label) return "the storage range of lot " + t.dose.lot + " cannot be read";
+    if (!label->contains(journey)) {
+      return "temperatures " + journey.text() + " left " + lot->product_code + "/" + lot->lot +
+             "'s label range " + label->text();
+    }
   }
   return "";
 }
 
-// Sends every dose of `shipment` still travelling with it to `status` (received: in stock at
-// `holder`); doses a regulator quarantined on the way stay quarantined.
-void settle_doses(Call& call, const Shipment& shipment, std::string_view shipment_id,
-                  bool received) {
-  for (const std::string& code : shipment.codes) {
-    std::string key = code_key(code);
-    std::optional<Dose> dose = call.txn.read<Dose>(key);
-    if (!dose || dose->status != "in_transit" || dose->shipment != shipment_id) continue;
+// Sends every travelling dose to stock at the consignee (received) or back under the sender's
+// responsibility, quarantined (refused).
+void settle_doses(Call& call, std::vector<Travelling>& doses, bool received) {
+  for (auto& [key, dose] : doses) {
     if (received) {
-      dose->status = "in_stock";
-      dose->holder = call.org.id;
-      dose->shipment.reset();
+      dose.status = "in_stock";
+      dose.holder = call.org.id;
+      dose.shipment.reset();
     } else {
       // The sender stays the holder: the refused doses go back under its responsibility.
-      dose->status = "quarantined";
-      dose->quarantine_reason = "temperature";
-      dose->quarantined_at_ms = call.block.timestamp_ms;
-      dose->quarantined_by = call.signer.id;
-      dose->quarantine_record = std::string(call.record_id);
+      dose.status = "quarantined";
+      dose.quarantine_reason = "temperature";
+      dose.quarantined_at_ms = call.block.timestamp_ms;
+      dose.quarantined_by = call.signer.id;
+      dose.quarantine_record = std::string(call.record_id);
     }
-    call.txn.write(std::move(key), *dose);
+    call.txn.write(std::move(key), dose);
   }
 }
 
@@ -175,8 +201,9 @@ ExecutionResult receive(Call& call) {
     return ExecutionResult::reject("already_received",
                                    "shipment " + *id + " was " + shipment->status);
   }
-  const std::string breach = breach_of(cold_chain);
-  settle_doses(call, *shipment, *id, breach.empty());
+  std::vector<Travelling> doses = travelling_doses(call.txn, *shipment, *id);
+  const std::string breach = breach_of(call.txn, cold_chain, doses);
+  settle_doses(call, doses, breach.empty());
   shipment->status = breach.empty() ? "received" : "refused";
   shipment->settled_at_ms = call.block.timestamp_ms;
   shipment->settled_by = call.signer.id;

@@ -26,7 +26,9 @@ constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",   
 // 5: checkpoints are signed over their C2SP note text (checkpoint_note.h); payloads ≤ 56 KiB.
 // 6: prescriptions and identities carry the fields of the regulations issue 18 added (a
 //    supply reason, qualifications and titles, TCM formulas, a delivery's carrier and receipt).
-constexpr std::string_view kFormat = "medtrail-chain-6";
+// 7: vaccine lots carry their label's storage range, multi-dose vials and the records of issue 18
+//    §3 (storage, disposal, adverse events).
+constexpr std::string_view kFormat = "medtrail-chain-7";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

@@ -150,7 +150,9 @@ json lot_body() {
           {"product_name", "Hepatitis B vaccine 10ug"},
           {"lot", "L2026A"},
           {"expiry", "2028-12-31"},
-          {"dose_count", 100}};
+          {"dose_count", 100},
+          {"storage_min_c", "2.0"},
+          {"storage_max_c", "8.0"}};
 }
 
 json read_body(const std::string& patient_ref, const std::string& purpose,

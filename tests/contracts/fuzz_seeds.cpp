@@ -71,7 +71,9 @@ json lot(const std::string& name) {
           {"product_name", "Hepatitis B vaccine 10ug"},
           {"lot", name},
           {"expiry", "2028-12-31"},
-          {"dose_count", 100}};
+          {"dose_count", 100},
+          {"storage_min_c", "2.0"},
+          {"storage_max_c", "8.0"}};
 }
 
 json cold_chain() {

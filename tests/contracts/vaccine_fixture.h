@@ -55,7 +55,9 @@ inline json lot_body(const std::string& expiry = "2028-12-31", int64_t doses = 1
           {"product_name", "Hepatitis B vaccine 10ug"},
           {"lot", kLot},
           {"expiry", expiry},
-          {"dose_count", doses}};
+          {"dose_count", doses},
+          {"storage_min_c", "2.0"},
+          {"storage_max_c", "8.0"}};
 }
 inline json lot_ref() { return {{"product_code", kGtin}, {"lot", kLot}}; }
 inline json with(json body, const std::string& field, json value) {

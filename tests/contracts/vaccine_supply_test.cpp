@@ -23,6 +23,8 @@ TEST_F(VaccineTest, ManufacturerRegistersALot) {
   EXPECT_EQ((*lot)["owner"], "maker-a");
   EXPECT_EQ((*lot)["expiry"], "2028-12-31");
   EXPECT_EQ((*lot)["dose_count"], 100);
+  EXPECT_EQ((*lot)["storage_min_c"], "2.0");
+  EXPECT_EQ((*lot)["storage_max_c"], "8.0");
   EXPECT_EQ((*lot)["code_count"], 0);
   EXPECT_EQ(f.index_of(kLotKey).size(), 1u);
   EXPECT_EQ(f.index_of("org/maker-a").size(), 1u);
@@ -56,6 +58,13 @@ TEST_F(VaccineTest, LotRegisterBodyIsCheckedStrictly) {
       {"no doses", with(lot_body(), "dose_count", 0), "out_of_range"},
       {"too many doses", with(lot_body(), "dose_count", 10'000'001), "out_of_range"},
       {"fractional doses", with(lot_body(), "dose_count", 1.5), "wrong_type"},
+      {"no storage minimum", without(lot_body(), "storage_min_c"), "missing_field"},
+      {"no storage maximum", without(lot_body(), "storage_max_c"), "missing_field"},
+      {"storage as float", with(lot_body(), "storage_max_c", 8.0), "wrong_type"},
+      {"storage two decimals", with(lot_body(), "storage_min_c", "2.05"), "bad_format"},
+      {"storage below -100", with(lot_body(), "storage_min_c", "-100.1"), "out_of_range"},
+      {"storage minimum at maximum", with(lot_body(), "storage_min_c", "8.0"), "out_of_range"},
+      {"storage minimum above maximum", with(lot_body(), "storage_min_c", "9"), "out_of_range"},
       {"extra field", with(lot_body(), "colour", "red"), "unknown_field"},
   };
   for (const BodyCase& c : cases)
@@ -372,6 +381,39 @@ TEST_F(VaccineTest, ColdChainBreachRefusesAndQuarantinesTheDoses) {
               "code_quarantined");
     EXPECT_EQ(citizen_status(code), "quarantined");
   }
+}
+
+// The label's range, not a fixed 2-8 °C: a frozen product is refused on a fridge's journey, and a
+// shipment of two lots must have stayed inside both labels.
+TEST_F(VaccineTest, ColdChainIsJudgedAgainstEachLotsLabel) {
+  accept(maker, "vaccine.lot.register",
+         with(with(lot_body(), "storage_min_c", "-25.0"), "storage_max_c", "-15"));
+  accept(inspector, "vaccine.lot.release", release_body());
+  EXPECT_EQ((*f.state_json(kLotKey))["storage_max_c"], "-15.0");
+  accept(maker, "vaccine.codes.add", codes_body({digits20(1), digits20(2)}));
+  accept(maker, "vaccine.ship", ship_body("COLD-1", "cdc-a", {digits20(1)}));
+  EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body("COLD-1", cold_chain("2.5", "7.5"))),
+            "cold_chain_breach");
+  EXPECT_EQ(status_of(digits20(1)), "quarantined");
+  accept(maker, "vaccine.ship", ship_body("COLD-2", "cdc-a", {digits20(2)}));
+  EXPECT_EQ(run(cdc_op, "vaccine.receive", receive_body("COLD-2", cold_chain("-25.0", "-15.0"))),
+            "accepted");  // both ends of the label included
+
+  // A second product, labelled 2-8 °C, travels with the frozen one: no journey fits both.
+  json other = with(with(lot_body(), "product_code", kOtherGtin), "lot", "L2");
+  accept(maker, "vaccine.lot.register", other);
+  accept(inspector, "vaccine.lot.release",
+         with(with(release_body(), "product_code", kOtherGtin), "lot", "L2"));
+  accept(maker, "vaccine.codes.add",
+         with(with(codes_body({digits20(3)}), "product_code", kOtherGtin), "lot", "L2"));
+  accept(maker, "vaccine.codes.add", codes_body({digits20(4)}));
+  accept(maker, "vaccine.ship", ship_body("MIXED", "cdc-a", {digits20(3), digits20(4)}));
+  const ledger::ExecutionResult r =
+      f.run(cdc_op, "vaccine.receive", receive_body("MIXED", cold_chain("3.0", "6.0")));
+  EXPECT_EQ(r.reason_code, "cold_chain_breach");
+  EXPECT_NE(r.reason.find("-25.0..-15.0"), std::string::npos) << r.reason;
+  EXPECT_EQ(status_of(digits20(3)), "quarantined");
+  EXPECT_EQ(status_of(digits20(4)), "quarantined");
 }
 
 TEST_F(VaccineTest, DoseQuarantinedInTransitStaysQuarantinedWhenReceived) {

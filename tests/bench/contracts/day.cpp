@@ -299,6 +299,8 @@ class DayBuilder {
         body["product_name"] = "Hepatitis B vaccine 10ug";
         body["expiry"] = "2028-12-31";
         body["dose_count"] = kDosesPerRound * kRoundsPerLot;
+        body["storage_min_c"] = "2.0";
+        body["storage_max_c"] = "8.0";
         add(pick(maker_ops_), "vaccine.lot.register", body);
         break;
       case 1:

@@ -32,6 +32,10 @@ struct Lot {
   std::string lot;
   std::string expiry;  // YYYY-MM-DD
   int64_t dose_count = 0;
+  // The storage temperature range on the product's label, degrees Celsius with one fraction
+  // digit ("2.0", "-25.0"): the cold chain and storage records are judged against it.
+  std::string storage_min_c;
+  std::string storage_max_c;
   int64_t code_count = 0;
   std::string owner;  // the registering manufacturer
   std::string status;
@@ -56,6 +60,8 @@ struct Lot {
                       field("lot", &Lot::lot),
                       field("expiry", &Lot::expiry),
                       field("dose_count", &Lot::dose_count),
+                      field("storage_min_c", &Lot::storage_min_c),
+                      field("storage_max_c", &Lot::storage_max_c),
                       field("code_count", &Lot::code_count),
                       field("owner", &Lot::owner),
                       field("status", &Lot::status),
