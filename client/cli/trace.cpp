@@ -1,7 +1,7 @@
 // `medtrail trace CODE`: a citizen's lookup from the command line (docs/trace.md). Prints the
 // status word and the public facts as the node reports them, and checks what can be checked
 // today: the node's newest checkpoint is this chain's (the genesis you hold names it), signed
-// by a quorum of its organisations, and extends the one this client verified before. Exit 0 for a code in good standing (GENUINE, VALID,
+// by a quorum of its organisations, and extends the one this client verified before. Exit 0 for a code in good standing (GENUINE, IN_USE, VALID,
 // PARTLY_DISPENSED, DISPENSED, DELIVERED), 1 for any other word or a checkpoint that does not
 // verify, 2 for bad usage or a node that does not answer.
 #include <iostream>
@@ -47,7 +47,7 @@ TraceKind kind_of(const TraceOptions& o) {
 }
 
 bool in_good_standing(const std::string& status) {
-  return status == "GENUINE" || status == "VALID" || status == "PARTLY_DISPENSED" || status == "DISPENSED" ||
+  return status == "GENUINE" || status == "IN_USE" || status == "VALID" || status == "PARTLY_DISPENSED" || status == "DISPENSED" ||
          status == "DELIVERED";
 }
 

@@ -93,8 +93,9 @@ ExecutionResult lot_usable(const Lot& lot, int64_t today) {
 ExecutionResult dose_usable(const LoadedDose& dose, int64_t today) {
   const std::string& status = dose.state.status;
   if (status == "administered") {
-    return ExecutionResult::reject("code_reused",
-                                   "dose " + dose.code->canonical + " was administered before");
+    return ExecutionResult::reject("code_reused", dose.lot->doses_per_code > 1
+                                                      ? "every dose of vial " + dose.code->canonical + " was given"
+                                                      : "dose " + dose.code->canonical + " was administered before");
   }
   if (ExecutionResult r = lot_usable(*dose.lot, today); !r.accepted) return r;
   if (status == "quarantined") {
@@ -137,7 +138,7 @@ std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& 
   const std::optional<int64_t> expiry = parse_date(string_at(lot_state, "expiry"));
   if (status != "administered" && (!expiry || *expiry < today)) return "expired";
   if (status == "administered") return "administered";
-  if (status == "in_stock" || status == "in_transit") {
+  if (status == "in_stock" || status == "in_transit" || status == "in_use") {
     if (lot_status != "released") return "not_released";
     return status;
   }

@@ -43,9 +43,10 @@ ExecutionResult check_new_codes(const RecordTxn& txn, const std::vector<DoseCode
     }
   }
   const int64_t total = lot.code_count + static_cast<int64_t>(codes.size());
-  if (total > lot.dose_count) {
+  if (total * lot.doses_per_code > lot.dose_count) {
     return ExecutionResult::reject("dose_count_exceeded",
-                                   "the lot would have " + std::to_string(total) + " codes for " +
+                                   "the lot would have " + std::to_string(total) + " codes of " +
+                                       std::to_string(lot.doses_per_code) + " doses for " +
                                        std::to_string(lot.dose_count) + " doses");
   }
   return ExecutionResult::accept();
@@ -61,6 +62,13 @@ ExecutionResult register_lot(Call& call) {
   auto doses = r.integer("dose_count", 1, 10'000'000);
   auto storage_min = r.decimal("storage_min_c", 1, -1000, 1000);
   auto storage_max = r.decimal("storage_max_c", 1, -1000, 1000);
+  const int64_t per_code =
+      r.integer("doses_per_code", 1, kMaxDosesPerCode, Presence::kOptional).value_or(1);
+  // 28 days: the longest in-use period of an opened multi-dose vial (WHO multi-dose vial policy).
+  auto open_hours = r.integer("open_vial_hours", 1, 28 * 24, Presence::kOptional);
+  if (r.ok() && open_hours && per_code == 1) {
+    r.fail("unknown_field", "body.open_vial_hours belongs to a multi-dose vial (doses_per_code 2 or more)");
+  }
   if (!r.finish()) return r.result();
   if (*storage_min >= *storage_max) {
     return ExecutionResult::reject("out_of_range",
@@ -83,6 +91,8 @@ ExecutionResult register_lot(Call& call) {
   lot.dose_count = *doses;
   lot.storage_min_c = tenths_text(*storage_min);
   lot.storage_max_c = tenths_text(*storage_max);
+  lot.doses_per_code = per_code;
+  lot.open_vial_hours = open_hours;
   lot.owner = call.org.id;
   lot.status = "registered";
   lot.registered_at_ms = call.block.timestamp_ms;

@@ -128,6 +128,11 @@ ExecutionResult check_route(const Organisation& from, const Organisation& to) {
 ExecutionResult check_sendable(const Call& call, const DoseSet& set) {
   for (const LoadedDose& dose : set.doses) {
     if (ExecutionResult r = dose_usable(dose, call.today()); !r.accepted) return r;
+    if (dose.state.status == "in_use") {
+      // Its remaining doses are for this site's session, not for another cold chain.
+      return ExecutionResult::reject("vial_opened",
+                                     "vial " + dose.code->canonical + " is opened: it does not travel");
+    }
     if (dose.state.holder != call.org.id || dose.state.status != "in_stock") {
       return ExecutionResult::reject("not_holder",
                                      "dose " + dose.code->canonical + " is not in stock here");

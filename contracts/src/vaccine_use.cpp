@@ -10,6 +10,24 @@ namespace {
 
 using ledger::ExecutionResult;
 
+// In stock at `org`: unopened, or an opened multi-dose vial.
+bool in_stock_here(const LoadedDose& dose, const Organisation& org) {
+  return dose.state.holder == org.id &&
+         (dose.state.status == "in_stock" || dose.state.status == "in_use");
+}
+
+// An opened multi-dose vial is used within the in-use period on its label, counted from its first
+// dose (疫苗储存和运输管理规范; the label's 开启后使用时限); a vial without one has no limit here.
+ExecutionResult check_open_vial(const LoadedDose& dose, int64_t now_ms) {
+  const std::optional<int64_t>& hours = dose.lot->open_vial_hours;
+  if (dose.state.administrations.empty() || !hours) return ExecutionResult::accept();
+  const int64_t opened_at = dose.state.administrations.front().at_ms;
+  if (now_ms - opened_at <= *hours * 3'600'000) return ExecutionResult::accept();
+  return ExecutionResult::reject("open_vial_expired",
+                                 "vial " + dose.code->canonical + " was opened more than " +
+                                     std::to_string(*hours) + " hours ago");
+}
+
 // Regulators and disease control centres may quarantine any dose, wherever it is; others only
 // the doses they hold in stock.
 bool may_quarantine_anywhere(const Organisation& org) {
@@ -28,7 +46,7 @@ ExecutionResult check_quarantinable(const Call& call, const DoseSet& set) {
       return ExecutionResult::reject("code_quarantined",
                                      "dose " + dose.code->canonical + " is already quarantined");
     }
-    if (!anywhere && (dose.state.holder != call.org.id || status != "in_stock")) {
+    if (!anywhere && (dose.state.holder != call.org.id || !in_stock_here(dose, call.org))) {
       return ExecutionResult::reject("not_holder",
                                      "dose " + dose.code->canonical + " is not in stock here");
     }
@@ -58,17 +76,22 @@ ExecutionResult administer(Call& call) {
   call.txn.index(dose.state.lot);
   if (ExecutionResult v = check_sealed_readers(sealed, call, *patient); !v.accepted) return v;
   if (ExecutionResult v = dose_usable(dose, call.today()); !v.accepted) return v;
-  if (dose.state.holder != call.org.id || dose.state.status != "in_stock") {
+  if (!in_stock_here(dose, call.org)) {
     return ExecutionResult::reject("not_received_here",
                                    "dose " + code.canonical + " is not in stock at " + call.org.id);
   }
-  dose.state.status = "administered";
-  dose.state.administered_at_ms = call.block.timestamp_ms;
-  dose.state.administered_by = call.signer.id;
-  dose.state.administered_record = std::string(call.record_id);
-  dose.state.patient_ref = std::move(*patient);
-  if (dose_number) dose.state.dose_number = *dose_number;
-  if (site) dose.state.site = std::move(*site);
+  if (ExecutionResult v = check_open_vial(dose, call.block.timestamp_ms); !v.accepted) return v;
+  Administration given;
+  given.at_ms = call.block.timestamp_ms;
+  given.by = call.signer.id;
+  given.record = std::string(call.record_id);
+  given.patient_ref = std::move(*patient);
+  given.dose_number = dose_number;
+  given.site = std::move(site);
+  dose.state.administrations.push_back(std::move(given));
+  // A multi-dose vial is in use until its last dose: then it is spent, as a single dose is.
+  const int64_t given_count = static_cast<int64_t>(dose.state.administrations.size());
+  dose.state.status = given_count >= dose.lot->doses_per_code ? "administered" : "in_use";
   call.txn.write(std::move(dose.key), dose.state);
   return ExecutionResult::accept();
 }

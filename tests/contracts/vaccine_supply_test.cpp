@@ -134,6 +134,7 @@ TEST_F(VaccineTest, OwnerAddsCodesInBothForms) {
                                      {"holder", "maker-a"},
                                      {"status", "in_stock"},
                                      {"legs", json::array()},
+                                     {"administrations", json::array()},
                                      {"added_at_ms", f.now_ms()}}));
   EXPECT_TRUE(f.state_json("vcode/" + digits20(1)));
   EXPECT_EQ((*f.state_json(kLotKey))["code_count"], 3);

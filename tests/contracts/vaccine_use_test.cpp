@@ -61,6 +61,8 @@ TEST(VaccineCodes, DoseStatusLetsRecallAndExpiryDominate) {
   EXPECT_EQ(dose_status(dose("in_stock"), released, today), "in_stock");
   EXPECT_EQ(dose_status(dose("in_transit"), released, today), "in_transit");
   EXPECT_EQ(dose_status(dose("administered"), released, today), "administered");
+  EXPECT_EQ(dose_status(dose("in_use"), released, today), "in_use");
+  EXPECT_EQ(dose_status(dose("in_use"), expired, today), "expired");
   EXPECT_EQ(dose_status(dose("quarantined"), released, today), "quarantined");
   EXPECT_EQ(dose_status(dose("in_stock"), registered, today), "not_released");
   EXPECT_EQ(dose_status(dose("quarantined"), registered, today), "quarantined");
@@ -83,15 +85,107 @@ TEST_F(VaccineTest, VaccinatorAdministersAReceivedDose) {
   auto dose = f.state_json("vcode/" + canonical("SN1"));
   EXPECT_EQ((*dose)["status"], "administered");
   EXPECT_EQ((*dose)["holder"], "clinic-a");
-  EXPECT_EQ((*dose)["administered_by"], "clinic-a/nurse-he");
-  EXPECT_EQ((*dose)["administered_at_ms"], f.now_ms());
-  EXPECT_EQ((*dose)["patient_ref"], kPatientRef);
-  EXPECT_EQ((*dose)["dose_number"], 1);
-  EXPECT_EQ((*dose)["site"], "left deltoid");
+  ASSERT_EQ((*dose)["administrations"].size(), 1u);
+  const json& given = (*dose)["administrations"][0];
+  EXPECT_EQ(given["by"], "clinic-a/nurse-he");
+  EXPECT_EQ(given["at_ms"], f.now_ms());
+  EXPECT_EQ(given["patient_ref"], kPatientRef);
+  EXPECT_EQ(given["dose_number"], 1);
+  EXPECT_EQ(given["site"], "left deltoid");
+  EXPECT_EQ(given["record"].get<std::string>().size(), 64u);
   EXPECT_EQ(f.index_of("vcode/" + canonical("SN1")).size(), 1u);
   EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 1u);
   EXPECT_EQ(f.index_of(kLotKey).size(), 4u);  // register, release, codes.add, administer
   EXPECT_EQ(citizen_status(codes[0]), "administered");
+}
+
+// --- Multi-dose vials ------------------------------------------------------------------------
+
+class MultiDoseVialTest : public VaccineTest {
+ protected:
+  // A released lot of 3-dose vials, `hours` in use once opened (none when 0), with `n` codes
+  // SN1..SN<n> stocked at clinic-a.
+  std::vector<std::string> vials(int n, int64_t hours = 0) {
+    json body = with(lot_body("2028-12-31", 3 * n), "doses_per_code", 3);
+    if (hours > 0) body["open_vial_hours"] = hours;
+    accept(maker, "vaccine.lot.register", body);
+    accept(inspector, "vaccine.lot.release", release_body());
+    std::vector<std::string> codes;
+    for (int i = 1; i <= n; ++i) codes.push_back(gs1("SN" + std::to_string(i)));
+    accept(maker, "vaccine.codes.add", codes_body(codes));
+    stock_clinic(codes);
+    return codes;
+  }
+  json given_to(const std::string& code, const std::string& patient) {
+    return with(administer_body(code), "patient_ref", patient);
+  }
+  static std::string patient(char c) { return std::string(64, c); }
+};
+
+TEST_F(MultiDoseVialTest, AVialIsGivenToItsNPatientsAndRefusedForTheNext) {
+  auto codes = vials(1);
+  EXPECT_EQ((*f.state_json(kLotKey))["doses_per_code"], 3);
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('a'))), "accepted");
+  EXPECT_EQ(status_of(codes[0]), "in_use");
+  EXPECT_EQ(citizen_status(codes[0]), "in_use");
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('b'))), "accepted");
+  EXPECT_EQ(status_of(codes[0]), "in_use");
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('c'))), "accepted");
+  EXPECT_EQ(status_of(codes[0]), "administered");
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('d'))), "code_reused");
+  const json given = (*f.state_json("vcode/" + canonical("SN1")))["administrations"];
+  ASSERT_EQ(given.size(), 3u);
+  EXPECT_EQ(given[0]["patient_ref"], patient('a'));
+  EXPECT_EQ(given[2]["patient_ref"], patient('c'));
+  // Each patient's trail has their dose; the vial's trail every attempt, the refused one too.
+  EXPECT_EQ(f.index_of("patient/" + patient('b')).size(), 1u);
+  EXPECT_EQ(f.index_of("vcode/" + canonical("SN1")).size(), 4u);
+}
+
+TEST_F(MultiDoseVialTest, AnOpenedVialStaysAtItsSite) {
+  auto codes = vials(2);
+  accept(nurse, "vaccine.administer", given_to(codes[0], patient('a')));
+  EXPECT_EQ(run(clinic_op, "vaccine.ship", ship_body("BACK", "cdc-a", {codes[0]})), "vial_opened");
+  EXPECT_EQ(run(nurse_b, "vaccine.administer", given_to(codes[0], patient('b'))),
+            "not_received_here");
+  // Its holder may still take it out of use.
+  EXPECT_EQ(run(clinic_op, "vaccine.quarantine", quarantine_body({codes[0]})), "accepted");
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('b'))),
+            "code_quarantined");
+}
+
+TEST_F(MultiDoseVialTest, AnOpenedVialIsUsedWithinItsInUsePeriod) {
+  auto codes = vials(1, 8);
+  accept(nurse, "vaccine.administer", given_to(codes[0], patient('a')));
+  f.advance_ms(8 * 3'600'000);
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('b'))), "accepted");
+  f.advance_ms(1);
+  EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('c'))),
+            "open_vial_expired");
+  EXPECT_EQ(status_of(codes[0]), "in_use");
+}
+
+TEST_F(MultiDoseVialTest, CodesCountTheirDosesAgainstTheLot) {
+  accept(maker, "vaccine.lot.register", with(lot_body("2028-12-31", 20), "doses_per_code", 10));
+  EXPECT_EQ(run(maker, "vaccine.codes.add", codes_body({digits20(1), digits20(2)})), "accepted");
+  EXPECT_EQ(run(maker, "vaccine.codes.add", codes_body({digits20(3)})), "dose_count_exceeded");
+}
+
+TEST_F(MultiDoseVialTest, LotRegisterChecksTheVialFields) {
+  const BodyCase cases[] = {
+      {"no doses per code", with(lot_body(), "doses_per_code", 0), "out_of_range"},
+      {"too many doses per code", with(lot_body(), "doses_per_code", 21), "out_of_range"},
+      {"in-use period of a single dose", with(lot_body(), "open_vial_hours", 6), "unknown_field"},
+      {"no in-use period",
+       with(with(lot_body(), "doses_per_code", 2), "open_vial_hours", 0), "out_of_range"},
+      {"in-use period beyond 28 days",
+       with(with(lot_body(), "doses_per_code", 2), "open_vial_hours", 673), "out_of_range"},
+  };
+  for (const BodyCase& c : cases)
+    EXPECT_EQ(run(maker, "vaccine.lot.register", c.body), c.expected) << c.name;
+  EXPECT_EQ(run(maker, "vaccine.lot.register",
+                with(with(lot_body(), "doses_per_code", 20), "open_vial_hours", 672)),
+            "accepted");
 }
 
 TEST_F(VaccineTest, EitherCodeFormNamesTheDose) {

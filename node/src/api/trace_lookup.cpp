@@ -127,6 +127,7 @@ std::string dose_word(const std::string& status) {
   if (status == "administered") return "ALREADY_ADMINISTERED";
   if (status == "not_released") return "HELD";
   if (status == "in_stock" || status == "in_transit") return "GENUINE";
+  if (status == "in_use") return "IN_USE";
   return "QUARANTINED";  // dose_status never reads unreadable state as usable; neither do we
 }
 
@@ -166,10 +167,17 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
   if (auto at = number(**dose, "quarantined_at_ms")) {
     facts["quarantine"] = {{"at_ms", *at}};
   }
-  if (auto at = number(**dose, "administered_at_ms")) {
-    // The day only: when the dose was used is what exposes a cloned code; who received it is not
-    // the public's business.
-    facts["administered_on"] = contracts::format_date(contracts::day_of(*at, chain.utc_offset_minutes));
+  const json given = (*dose)->value("administrations", json::array());
+  if (given.is_array() && !given.empty()) {
+    // The day only, of the latest dose: when the code was used is what exposes a cloned code; who
+    // received it is not the public's business.
+    if (auto at = number(given.back(), "at_ms")) {
+      facts["administered_on"] = contracts::format_date(contracts::day_of(*at, chain.utc_offset_minutes));
+    }
+  }
+  if (auto per_code = number(lot_view, "doses_per_code"); per_code && *per_code > 1) {
+    facts["doses_per_code"] = *per_code;
+    facts["doses_given"] = given.is_array() ? given.size() : 0;
   }
 
   // The dose's journey: the records its lot, its legs and itself name, and its own trail (each

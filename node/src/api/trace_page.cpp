@@ -28,6 +28,8 @@ const Words& words_of(const std::string& status) {
         "This dose was given already. A package showing this code now may carry a copied code."}},
       {"RECALLED", {"已召回", "RECALLED", "bad", "该批次已被召回，请勿使用。", "This lot or batch has been recalled. Do not use it."}},
       {"EXPIRED", {"已过期", "EXPIRED", "bad", "已超过有效期。", "It is past its expiry or use-by time."}},
+      {"IN_USE", {"使用中", "IN USE", "ok", "这是一支已开启的多人份疫苗，正在接种点使用，每一剂都记录在链上。",
+                  "An opened multi-dose vial in use at its vaccination site; every dose given from it is on the chain."}},
       {"QUARANTINED", {"已隔离", "QUARANTINED", "bad", "该剂次已被隔离停用。", "This dose has been quarantined and must not be used."}},
       {"HELD", {"暂停使用", "HELD", "warn", "尚未放行或已被暂扣，请勿使用。", "Not released, or held by an inspector. Do not use it."}},
       {"UNKNOWN_CODE", {"未知编码", "UNKNOWN CODE", "bad", "链上没有这个编码。请核对，或向监管部门举报。",
@@ -144,6 +146,10 @@ void vaccine_facts(Page& p, const json& f) {
   }
   p.row("当前持有 · Held by", str(f, "held_by"));
   p.row("接种日期 · Administered on", str(f, "administered_on"));
+  if (auto per_code = f.find("doses_per_code"); per_code != f.end() && per_code->is_number_integer()) {
+    p.row("多人份 · Multi-dose vial", std::to_string(f.value("doses_given", 0)) + " / " +
+                                         std::to_string(per_code->get<int64_t>()) + " 剂已接种 doses given");
+  }
   if (auto q = f.find("quarantine"); q != f.end()) {
     p.row("隔离 · Quarantined", local_time(ms(*q, "at_ms"), p.offset()));
   }

@@ -44,6 +44,11 @@ TraceAnswer answer_for(const Case& c, const std::string& org_name) {
                {"cold_chain_legs", json::array({{{"from", org_name}, {"to", "Yanta Clinic"},
                                                  {"cold_chain", {{"compliant", true}, {"min_c", "2.5"}, {"max_c", "7.0"}}}}})}};
       if (c.status == "ALREADY_ADMINISTERED") facts["administered_on"] = "2026-12-03";
+      if (c.status == "IN_USE") {
+        facts["administered_on"] = "2026-12-03";
+        facts["doses_per_code"] = 10;
+        facts["doses_given"] = 4;
+      }
       if (c.status == "RECALLED") facts["recall"] = {{"at_ms", kDay + 3600000}};
       if (c.status == "QUARANTINED") facts["quarantine"] = {{"at_ms", kDay + 7200000}};
       break;
@@ -91,6 +96,7 @@ TEST(TracePageTest, EveryStatusRendersInChromiumWithItsWordsAndAScreenshot) {
   const std::vector<Case> cases = {
       {TraceKind::kVaccine, "GENUINE", "正品", "GENUINE", "QL2026A"},
       {TraceKind::kVaccine, "ALREADY_ADMINISTERED", "已接种", "ALREADY ADMINISTERED", "2026-12-03"},
+      {TraceKind::kVaccine, "IN_USE", "使用中", "IN USE", "4 / 10 剂已接种 doses given"},
       {TraceKind::kVaccine, "RECALLED", "已召回", "RECALLED", "2026-12-03 19:10"},
       {TraceKind::kVaccine, "EXPIRED", "已过期", "EXPIRED", "2027-12-31"},
       {TraceKind::kVaccine, "QUARANTINED", "已隔离", "QUARANTINED", "2026-12-03 20:10"},

@@ -23,6 +23,8 @@ namespace vaccine {
 
 // A dose travels at most this many legs (shipments); a value that grows with every leg is bounded.
 inline constexpr size_t kMaxDoseLegs = 64;
+// A code (the smallest package) holds at most this many doses: a multi-dose vial's.
+inline constexpr int64_t kMaxDosesPerCode = 20;
 
 // "vlot/<product_code>/<lot>". status: registered -> released | denied (the batch-release
 // decision, kept also in `decision`); any of these -> recalled.
@@ -36,6 +38,10 @@ struct Lot {
   // digit ("2.0", "-25.0"): the cold chain and storage records are judged against it.
   std::string storage_min_c;
   std::string storage_max_c;
+  // Doses in each smallest package: 1, or a multi-dose vial's n (each code is given n times).
+  int64_t doses_per_code = 1;
+  // A multi-dose vial's in-use period on the label: hours from its first dose; none when unset.
+  std::optional<int64_t> open_vial_hours;
   int64_t code_count = 0;
   std::string owner;  // the registering manufacturer
   std::string status;
@@ -62,6 +68,8 @@ struct Lot {
                       field("dose_count", &Lot::dose_count),
                       field("storage_min_c", &Lot::storage_min_c),
                       field("storage_max_c", &Lot::storage_max_c),
+                      field("doses_per_code", &Lot::doses_per_code),
+                      field("open_vial_hours", &Lot::open_vial_hours),
                       field("code_count", &Lot::code_count),
                       field("owner", &Lot::owner),
                       field("status", &Lot::status),
@@ -80,9 +88,30 @@ struct Lot {
   }
 };
 
-// "vcode/<canonical>": one dose. status: in_stock -> in_transit -> in_stock at the consignee, or
-// quarantined when the consignee refuses it; in_stock -> administered | quarantined. A dose never
-// stores its lot's recall or expiry: both are read from the lot, so one write marks every dose.
+// One dose given from a code: to whom, by whom, when.
+struct Administration {
+  int64_t at_ms = 0;
+  std::string by;
+  std::string record;
+  std::string patient_ref;
+  std::optional<int64_t> dose_number;
+  std::optional<std::string> site;
+
+  static constexpr auto fields() {
+    return std::tuple{field("at_ms", &Administration::at_ms),
+                      field("by", &Administration::by),
+                      field("record", &Administration::record),
+                      field("patient_ref", &Administration::patient_ref),
+                      field("dose_number", &Administration::dose_number),
+                      field("site", &Administration::site)};
+  }
+};
+
+// "vcode/<canonical>": one smallest package (a single dose, or a multi-dose vial). status:
+// in_stock -> in_transit -> in_stock at the consignee, or quarantined when the consignee refuses
+// it; in_stock -> administered (every dose given; a vial is in_use between its first and last
+// dose) | quarantined. A dose never stores its lot's recall or expiry: both are read from the
+// lot, so one write marks every dose.
 struct Dose {
   std::string lot;     // the lot's key, "vlot/<product_code>/<lot>"
   std::string holder;  // organisation id; the sender while in transit
@@ -93,12 +122,8 @@ struct Dose {
   std::optional<int64_t> quarantined_at_ms;
   std::optional<std::string> quarantined_by;
   std::optional<std::string> quarantine_record;
-  std::optional<int64_t> administered_at_ms;
-  std::optional<std::string> administered_by;
-  std::optional<std::string> administered_record;
-  std::optional<std::string> patient_ref;
-  std::optional<int64_t> dose_number;
-  std::optional<std::string> site;
+  // Every dose given from the code, in order: at most the lot's doses_per_code.
+  std::vector<Administration> administrations;
   // Every shipment the dose travelled in, in order: its journey from maker to arm (each leg's
   // cold chain is in its shipment) without scanning the lot's trail.
   std::vector<std::string> legs;
@@ -113,12 +138,7 @@ struct Dose {
                       field("quarantined_at_ms", &Dose::quarantined_at_ms),
                       field("quarantined_by", &Dose::quarantined_by),
                       field("quarantine_record", &Dose::quarantine_record),
-                      field("administered_at_ms", &Dose::administered_at_ms),
-                      field("administered_by", &Dose::administered_by),
-                      field("administered_record", &Dose::administered_record),
-                      field("patient_ref", &Dose::patient_ref),
-                      field("dose_number", &Dose::dose_number),
-                      field("site", &Dose::site),
+                      field("administrations", &Dose::administrations),
                       field("legs", &Dose::legs)};
   }
 };
@@ -179,7 +199,8 @@ std::optional<std::string> canonical_dose_code(std::string_view text);
 bool gtin_check_digit_ok(std::string_view gtin14);
 
 // What one dose is, for a citizen, on calendar day `today` (calendar.h): "recalled", "expired",
-// "quarantined", "administered", "not_released", "in_transit" or "in_stock". A recall shows on
+// "quarantined", "administered", "not_released", "in_use" (an opened multi-dose vial),
+// "in_transit" or "in_stock". A recall shows on
 // every dose of the lot; expiry on every dose not yet given (an administered dose was checked
 // against the expiry when it was given). Takes the JSON views (state_value_json) of the dose and
 // its lot. Unreadable state never reads as usable.
