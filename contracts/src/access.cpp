@@ -19,7 +19,6 @@ namespace {
 using ledger::ExecutionResult;
 using nlohmann::json;
 
-bool is_id_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_code_char(char c) {
   return is_letter(c) || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
@@ -36,8 +35,6 @@ bool two_parts(std::string_view s, bool (*first)(char), size_t first_max, bool (
          !b.empty() && b.size() <= second_max && std::all_of(b.begin(), b.end(), second);
 }
 
-// "<org>/<name>", an identity id.
-bool is_actor(std::string_view s) { return two_parts(s, is_id_char, 64, is_id_char, 64); }
 // "<Type>/<id>", a FHIR-style resource reference such as "MedicationRequest/rx-7".
 bool is_resource(std::string_view s) { return two_parts(s, is_letter, 32, is_code_char, 64); }
 
@@ -48,7 +45,7 @@ ExecutionResult org_mismatch() {
 ExecutionResult record_read(Call& call) {
   BodyReader r(call.body, "body");
   auto patient = r.patient_ref("patient_ref");
-  auto actor = r.matching("actor", is_actor, "an identity id <org>/<name>, each [a-z0-9-] 1..64");
+  auto actor = r.matching("actor", is_identity_id, "an identity id <org>/<name>, each [a-z0-9-] 1..64");
   auto org = r.token("org", Charset::kId, 1, 64);
   auto purpose = r.one_of("purpose", {"treatment", "dispensing", "payment", "public_health",
                                       "research", "audit", "emergency"});

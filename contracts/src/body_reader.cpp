@@ -108,6 +108,14 @@ std::optional<int64_t> parse_decimal(std::string_view s, int scale) {
   return negative ? -value : value;
 }
 
+bool is_identity_id(std::string_view s) {
+  const size_t slash = s.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view org = s.substr(0, slash), name = s.substr(slash + 1);
+  return !org.empty() && org.size() <= 64 && in_charset(org, Charset::kId) && !name.empty() &&
+         name.size() <= 64 && in_charset(name, Charset::kId);
+}
+
 bool is_hex_lower(std::string_view s, size_t bytes) {
   return s.size() == 2 * bytes && ledger::is_lower_hex(s);
 }

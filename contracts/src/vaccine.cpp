@@ -23,6 +23,12 @@ std::vector<KindRule> vaccine_rules() {
        {},
        vaccine::quarantine},
       {"vaccine.recall", {"operator", "inspector", kAdminRole}, {}, vaccine::recall_lot},
+      {"vaccine.storage", {"operator", "vaccinator"}, {}, vaccine::record_storage},
+      {"vaccine.dispose", {"operator", "vaccinator"}, {}, vaccine::dispose},
+      {"vaccine.aefi",
+       {"vaccinator", "doctor", "operator"},
+       {"clinic", "hospital", "cdc", "manufacturer"},
+       vaccine::report_aefi},
   };
 }
 

@@ -76,6 +76,18 @@ ExecutionResult load_doses(const RecordTxn& txn, const std::vector<DoseCode>& co
   return ExecutionResult::accept();
 }
 
+ExecutionResult check_held(const LoadedDose& dose, const Organisation& org) {
+  const std::string& status = dose.state.status;
+  const std::string& code = dose.code->canonical;
+  if (status == "disposed") return ExecutionResult::reject("code_disposed", "dose " + code + " was destroyed");
+  if (status == "administered") return ExecutionResult::reject("code_reused", "dose " + code + " was given");
+  const bool held = status == "in_stock" || status == "in_use" || status == "quarantined";
+  if (dose.state.holder != org.id || !held) {
+    return ExecutionResult::reject("not_holder", "dose " + code + " is not held here");
+  }
+  return ExecutionResult::accept();
+}
+
 ExecutionResult lot_usable(const Lot& lot, int64_t today) {
   auto name = [&lot] { return lot.product_code + "/" + lot.lot; };
   if (lot.status == "recalled")
@@ -92,6 +104,9 @@ ExecutionResult lot_usable(const Lot& lot, int64_t today) {
 
 ExecutionResult dose_usable(const LoadedDose& dose, int64_t today) {
   const std::string& status = dose.state.status;
+  if (status == "disposed") {
+    return ExecutionResult::reject("code_disposed", "dose " + dose.code->canonical + " was destroyed");
+  }
   if (status == "administered") {
     return ExecutionResult::reject("code_reused", dose.lot->doses_per_code > 1
                                                       ? "every dose of vial " + dose.code->canonical + " was given"
@@ -135,6 +150,7 @@ std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& 
   const std::string status = string_at(code_state, "status");
   const std::string lot_status = string_at(lot_state, "status");
   if (lot_status == "recalled") return "recalled";
+  if (status == "disposed") return "disposed";
   const std::optional<int64_t> expiry = parse_date(string_at(lot_state, "expiry"));
   if (status != "administered" && (!expiry || *expiry < today)) return "expired";
   if (status == "administered") return "administered";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/state.h"
 #include "medtrail/contracts/vaccine.h"
 #include "medtrail/ledger/block.h"
@@ -56,7 +57,13 @@ ledger::ExecutionResult check_label(const DoseCode& code, const Lot& lot);
 // and used).
 ledger::ExecutionResult lot_usable(const Lot& lot, int64_t today);
 
-// Why the dose may not be shipped or given: `code_reused`, the lot's reasons, `code_quarantined`.
+// Why the dose is not in `org`'s hands, as its storage or its disposal needs: `code_disposed`,
+// `code_reused` (every dose given), `not_holder` (held elsewhere, or on its way). In stock, an
+// opened vial and a quarantined dose are all held.
+ledger::ExecutionResult check_held(const LoadedDose& dose, const Organisation& org);
+
+// Why the dose may not be shipped or given: `code_disposed`, `code_reused`, the lot's reasons,
+// `code_quarantined`.
 ledger::ExecutionResult dose_usable(const LoadedDose& dose, int64_t today);
 
 // "2.5" / "-0.5" for a value scaled by 10.

@@ -18,4 +18,13 @@ ledger::ExecutionResult receive(Call& call);
 ledger::ExecutionResult administer(Call& call);
 ledger::ExecutionResult quarantine(Call& call);
 
+// vaccine_storage.cpp: a storage unit's temperature record; an excursion quarantines the doses.
+ledger::ExecutionResult record_storage(Call& call);
+
+// vaccine_disposal.cpp: doses destroyed under a supervising authority's eye.
+ledger::ExecutionResult dispose(Call& call);
+
+// vaccine_aefi.cpp: a suspected adverse event following immunisation, against a given dose.
+ledger::ExecutionResult report_aefi(Call& call);
+
 }  // namespace medtrail::contracts::vaccine

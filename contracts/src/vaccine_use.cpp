@@ -38,6 +38,10 @@ ExecutionResult check_quarantinable(const Call& call, const DoseSet& set) {
   const bool anywhere = may_quarantine_anywhere(call.org);
   for (const LoadedDose& dose : set.doses) {
     const std::string& status = dose.state.status;
+    if (status == "disposed") {
+      return ExecutionResult::reject("code_disposed",
+                                     "dose " + dose.code->canonical + " was destroyed");
+    }
     if (status == "administered") {
       return ExecutionResult::reject("code_reused",
                                      "dose " + dose.code->canonical + " was administered");

@@ -16,17 +16,19 @@ constexpr std::string_view kRxReview[] = {"note"};
 constexpr std::string_view kRxDeliver[] = {"tracking_no"};
 constexpr std::string_view kRxCancel[] = {"reason"};
 constexpr std::string_view kVaccineAdminister[] = {"site"};
+constexpr std::string_view kVaccineAefi[] = {"symptoms"};
 constexpr std::string_view kAccessJustify[] = {"justification"};
 
 struct KindFields {
   std::string_view kind;
   std::span<const std::string_view> fields;
 };
-constexpr std::array<KindFields, 6> kKinds = {{{"rx.issue", kRxIssue},
+constexpr std::array<KindFields, 7> kKinds = {{{"rx.issue", kRxIssue},
                                                {"rx.review", kRxReview},
                                                {"rx.deliver", kRxDeliver},
                                                {"rx.cancel", kRxCancel},
                                                {"vaccine.administer", kVaccineAdminister},
+                                               {"vaccine.aefi", kVaccineAefi},
                                                {"access.justify", kAccessJustify}}};
 
 // "items[].name" -> {"items", "name"}; "note" -> {"", "note"}. Views into the static paths:

@@ -218,6 +218,27 @@ void SeedBuilder::prepare() {
       {{"codes", {codes[0]}}, {"reason", "packaging"}, {"note", "box crushed"}});
   add("vaccine.recall", maker,
       {{"product_code", "06901234567892"}, {"lot", "L2026A"}, {"reason", "potency"}});
+  add("vaccine.storage", maker,
+      {{"unit", "COLD-ROOM-1"},
+       {"from", "2026-11-22T08:00:00+08:00"},
+       {"to", "2026-11-23T08:00:00+08:00"},
+       {"log_hash", std::string(64, 'c')},
+       {"min_c", "3.0"},
+       {"max_c", "6.5"},
+       {"codes", {codes[0], codes[1]}}});
+  add("vaccine.dispose", maker,
+      {{"codes", {codes[1]}},
+       {"reason", "damaged"},
+       {"method", "incineration"},
+       {"witness", "reg-a/insp-liu"},
+       {"note", "vial cracked in the cold room"}});
+  accept(nurse, "vaccine.administer", {{"code", codes[5]}, {"patient_ref", kPatientRef}});
+  add("vaccine.aefi", nurse,
+      {{"code", codes[5]},
+       {"patient_ref", kPatientRef},
+       {"onset_date", "2026-11-23"},
+       {"serious", false},
+       {"symptoms", "fever 38.5 C, redness at the injection site"}});
 
   // tableware: batch TW-1 recorded
   accept(unit_op, "tableware.batch", testing::tableware_batch_body("TW-1"));

@@ -102,6 +102,30 @@ inline json quarantine_body(const std::vector<std::string>& codes,
   return {{"codes", codes}, {"reason", reason}};
 }
 
+// A storage unit's temperature record over the day before the fixture's time.
+inline json storage_body(const std::vector<std::string>& codes, const std::string& min_c = "3.0",
+                         const std::string& max_c = "6.0") {
+  return {{"unit", "FRIDGE-2"},
+          {"from", "2026-11-22T08:00:00+08:00"},
+          {"to", "2026-11-23T08:00:00+08:00"},
+          {"log_hash", std::string(64, 'd')},
+          {"min_c", min_c},
+          {"max_c", max_c},
+          {"codes", codes}};
+}
+inline json dispose_body(const std::vector<std::string>& codes, const std::string& reason = "damaged",
+                         const std::string& witness = "reg-a/insp-liu") {
+  return {{"codes", codes}, {"reason", reason}, {"method", "incineration"}, {"witness", witness}};
+}
+inline json aefi_body(const std::string& code, const std::string& onset = "2026-11-23",
+                      bool serious = false) {
+  return {{"code", code},
+          {"patient_ref", kPatientRef},
+          {"onset_date", onset},
+          {"serious", serious},
+          {"symptoms", "fever 38.6 C and swelling at the injection site"}};
+}
+
 class VaccineTest : public ::testing::Test {
  protected:
   VaccineTest()

@@ -89,8 +89,8 @@ ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>
     auto fields = ledger::parse_payload(leaf->envelope);
     if (!fields.ok()) continue;  // kept as refused before it parsed: not a step of this subject
     // Who read the subject is the patient's and the regulator's to know (signed reads), not the
-    // public's.
-    if (fields->kind.starts_with("access.")) continue;
+    // public's; so is a suspected adverse event, which is the health of whoever got the dose.
+    if (fields->kind.starts_with("access.") || fields->kind == "vaccine.aefi") continue;
     json event = {{"at_ms", leaf->timestamp_ms},
                   {"event", fields->kind},
                   {"organisation", reader.org_name(fields->org)},
@@ -128,6 +128,7 @@ std::string dose_word(const std::string& status) {
   if (status == "not_released") return "HELD";
   if (status == "in_stock" || status == "in_transit") return "GENUINE";
   if (status == "in_use") return "IN_USE";
+  if (status == "disposed") return "DISPOSED";
   return "QUARANTINED";  // dose_status never reads unreadable state as usable; neither do we
 }
 
@@ -166,6 +167,12 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
   }
   if (auto at = number(**dose, "quarantined_at_ms")) {
     facts["quarantine"] = {{"at_ms", *at}};
+  }
+  if (auto at = number(**dose, "disposed_at_ms")) {
+    // When, by whom, witnessed by whom: a destroyed dose whose code shows up again is a clone.
+    facts["disposal"] = {{"at_ms", *at},
+                         {"by", reader.org_of(text(**dose, "disposed_by"))},
+                         {"witness", reader.org_of(text(**dose, "disposal_witness"))}};
   }
   const json given = (*dose)->value("administrations", json::array());
   if (given.is_array() && !given.empty()) {

@@ -30,6 +30,8 @@ const Words& words_of(const std::string& status) {
       {"EXPIRED", {"已过期", "EXPIRED", "bad", "已超过有效期。", "It is past its expiry or use-by time."}},
       {"IN_USE", {"使用中", "IN USE", "ok", "这是一支已开启的多人份疫苗，正在接种点使用，每一剂都记录在链上。",
                   "An opened multi-dose vial in use at its vaccination site; every dose given from it is on the chain."}},
+      {"DISPOSED", {"已销毁", "DISPOSED", "bad", "该剂次已在监督下销毁。若您手中的包装显示此码，可能是被复制的编码。",
+                    "This dose was destroyed under supervision. A package showing this code now may carry a copied code."}},
       {"QUARANTINED", {"已隔离", "QUARANTINED", "bad", "该剂次已被隔离停用。", "This dose has been quarantined and must not be used."}},
       {"HELD", {"暂停使用", "HELD", "warn", "尚未放行或已被暂扣，请勿使用。", "Not released, or held by an inspector. Do not use it."}},
       {"UNKNOWN_CODE", {"未知编码", "UNKNOWN CODE", "bad", "链上没有这个编码。请核对，或向监管部门举报。",
@@ -56,6 +58,8 @@ const char* event_label(const std::string& kind) {
       {"vaccine.administer", "接种 · Administered"},
       {"vaccine.quarantine", "隔离 · Quarantined"},
       {"vaccine.recall", "召回 · Recalled"},
+      {"vaccine.storage", "储存温度记录 · Storage temperatures recorded"},
+      {"vaccine.dispose", "销毁 · Destroyed"},
       {"tableware.batch", "消毒检测 · Disinfected and tested"},
       {"tableware.ship", "配送 · Shipped"},
       {"tableware.inspect", "抽检 · Inspected"},
@@ -155,6 +159,10 @@ void vaccine_facts(Page& p, const json& f) {
   }
   if (auto r = f.find("recall"); r != f.end()) {
     p.row("召回 · Recalled", local_time(ms(*r, "at_ms"), p.offset()));
+  }
+  if (auto d = f.find("disposal"); d != f.end()) {
+    p.row("销毁 · Destroyed", local_time(ms(*d, "at_ms"), p.offset()) + " — " + str(*d, "by") + "，监督 witnessed by " +
+                                  str(*d, "witness"));
   }
   for (const json& leg : f.value("cold_chain_legs", json::array())) {
     std::string line = str(leg, "from") + " → " + str(leg, "to");

@@ -49,6 +49,9 @@ TraceAnswer answer_for(const Case& c, const std::string& org_name) {
         facts["doses_per_code"] = 10;
         facts["doses_given"] = 4;
       }
+      if (c.status == "DISPOSED") {
+        facts["disposal"] = {{"at_ms", kDay}, {"by", "Yanta Clinic"}, {"witness", "Shaanxi MPA"}};
+      }
       if (c.status == "RECALLED") facts["recall"] = {{"at_ms", kDay + 3600000}};
       if (c.status == "QUARANTINED") facts["quarantine"] = {{"at_ms", kDay + 7200000}};
       break;
@@ -96,6 +99,7 @@ TEST(TracePageTest, EveryStatusRendersInChromiumWithItsWordsAndAScreenshot) {
   const std::vector<Case> cases = {
       {TraceKind::kVaccine, "GENUINE", "正品", "GENUINE", "QL2026A"},
       {TraceKind::kVaccine, "ALREADY_ADMINISTERED", "已接种", "ALREADY ADMINISTERED", "2026-12-03"},
+      {TraceKind::kVaccine, "DISPOSED", "已销毁", "DISPOSED", "witnessed by Shaanxi MPA"},
       {TraceKind::kVaccine, "IN_USE", "使用中", "IN USE", "4 / 10 剂已接种 doses given"},
       {TraceKind::kVaccine, "RECALLED", "已召回", "RECALLED", "2026-12-03 19:10"},
       {TraceKind::kVaccine, "EXPIRED", "已过期", "EXPIRED", "2027-12-31"},

@@ -59,6 +59,10 @@ struct Lot {
   std::optional<std::string> recalled_by;
   std::optional<std::string> recall_reason;
   std::optional<std::string> recall_record;
+  // Suspected adverse events following immunisation reported against the lot's doses
+  // (vaccine.aefi): all, and those reported serious. The signal its holder and regulators watch.
+  int64_t aefi_reports = 0;
+  int64_t aefi_serious = 0;
 
   static constexpr auto fields() {
     return std::tuple{field("product_code", &Lot::product_code),
@@ -84,7 +88,9 @@ struct Lot {
                       field("recalled_at_ms", &Lot::recalled_at_ms),
                       field("recalled_by", &Lot::recalled_by),
                       field("recall_reason", &Lot::recall_reason),
-                      field("recall_record", &Lot::recall_record)};
+                      field("recall_record", &Lot::recall_record),
+                      field("aefi_reports", &Lot::aefi_reports),
+                      field("aefi_serious", &Lot::aefi_serious)};
   }
 };
 
@@ -110,7 +116,7 @@ struct Administration {
 // "vcode/<canonical>": one smallest package (a single dose, or a multi-dose vial). status:
 // in_stock -> in_transit -> in_stock at the consignee, or quarantined when the consignee refuses
 // it; in_stock -> administered (every dose given; a vial is in_use between its first and last
-// dose) | quarantined. A dose never stores its lot's recall or expiry: both are read from the
+// dose) | quarantined; in_stock, in_use or quarantined -> disposed (destroyed, for good). A dose never stores its lot's recall or expiry: both are read from the
 // lot, so one write marks every dose.
 struct Dose {
   std::string lot;     // the lot's key, "vlot/<product_code>/<lot>"
@@ -124,6 +130,13 @@ struct Dose {
   std::optional<std::string> quarantine_record;
   // Every dose given from the code, in order: at most the lot's doses_per_code.
   std::vector<Administration> administrations;
+  // Set by vaccine.dispose.
+  std::optional<int64_t> disposed_at_ms;
+  std::optional<std::string> disposed_by;
+  std::optional<std::string> disposal_record;
+  std::optional<std::string> disposal_reason;
+  std::optional<std::string> disposal_method;
+  std::optional<std::string> disposal_witness;
   // Every shipment the dose travelled in, in order: its journey from maker to arm (each leg's
   // cold chain is in its shipment) without scanning the lot's trail.
   std::vector<std::string> legs;
@@ -139,6 +152,12 @@ struct Dose {
                       field("quarantined_by", &Dose::quarantined_by),
                       field("quarantine_record", &Dose::quarantine_record),
                       field("administrations", &Dose::administrations),
+                      field("disposed_at_ms", &Dose::disposed_at_ms),
+                      field("disposed_by", &Dose::disposed_by),
+                      field("disposal_record", &Dose::disposal_record),
+                      field("disposal_reason", &Dose::disposal_reason),
+                      field("disposal_method", &Dose::disposal_method),
+                      field("disposal_witness", &Dose::disposal_witness),
                       field("legs", &Dose::legs)};
   }
 };
@@ -199,7 +218,7 @@ std::optional<std::string> canonical_dose_code(std::string_view text);
 bool gtin_check_digit_ok(std::string_view gtin14);
 
 // What one dose is, for a citizen, on calendar day `today` (calendar.h): "recalled", "expired",
-// "quarantined", "administered", "not_released", "in_use" (an opened multi-dose vial),
+// "disposed", "quarantined", "administered", "not_released", "in_use" (an opened multi-dose vial),
 // "in_transit" or "in_stock". A recall shows on
 // every dose of the lot; expiry on every dose not yet given (an administered dose was checked
 // against the expiry when it was given). Takes the JSON views (state_value_json) of the dose and
