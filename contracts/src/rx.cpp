@@ -98,6 +98,7 @@ std::vector<KindRule> rx_rules() {
       {"rx.deliver", {"pharmacist", "operator"}, {"pharmacy", "hospital"}, rx::deliver},
       {"rx.receipt", {"pharmacist", "operator"}, {"pharmacy", "hospital", "logistics"}, rx::receipt},
       {"rx.cancel", {"doctor", kAdminRole}, {"hospital"}, rx::cancel},
+      {"rx.evaluate", {"pharmacist", "inspector"}, {"hospital", "regulator", "inspector"}, rx::evaluate},
   };
 }
 

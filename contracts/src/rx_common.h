@@ -15,6 +15,7 @@ ledger::ExecutionResult review(Call& call);
 ledger::ExecutionResult dispense(Call& call);
 ledger::ExecutionResult deliver(Call& call);
 ledger::ExecutionResult receipt(Call& call);
+ledger::ExecutionResult evaluate(Call& call);  // rx_evaluation.cpp
 
 // A national drug standard code (14 digits starting "86"), a WHO ATC code such as N02AA01, or a
 // TCM decoction piece's code (is_tcm_piece_code).

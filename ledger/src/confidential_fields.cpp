@@ -13,6 +13,7 @@ constexpr std::string_view kRxIssue[] = {"diagnosis_code",       "long_term_reas
                                          "items[].name",         "items[].strength",
                                          "items[].dosage"};
 constexpr std::string_view kRxReview[] = {"note"};
+constexpr std::string_view kRxEvaluate[] = {"note"};
 constexpr std::string_view kRxDeliver[] = {"tracking_no"};
 constexpr std::string_view kRxCancel[] = {"reason"};
 constexpr std::string_view kVaccineAdminister[] = {"site"};
@@ -23,8 +24,9 @@ struct KindFields {
   std::string_view kind;
   std::span<const std::string_view> fields;
 };
-constexpr std::array<KindFields, 7> kKinds = {{{"rx.issue", kRxIssue},
+constexpr std::array<KindFields, 8> kKinds = {{{"rx.issue", kRxIssue},
                                                {"rx.review", kRxReview},
+                                               {"rx.evaluate", kRxEvaluate},
                                                {"rx.deliver", kRxDeliver},
                                                {"rx.cancel", kRxCancel},
                                                {"vaccine.administer", kVaccineAdminister},

@@ -168,6 +168,12 @@ void SeedBuilder::prepare() {
   add("rx.deliver", pharmacist,
       {{"rx_id", rx_done}, {"method", "courier"}, {"tracking_no", "SF1234567890"}});
   add("rx.cancel", doctor, {{"rx_id", rx_new}, {"reason", "wrong drug chosen"}});
+  add("rx.evaluate", inspector,
+      {{"rx_id", rx_done},
+       {"result", "irrational"},
+       {"findings", {"irregular.12", "inappropriate.5"}},
+       {"note", "extended supply without a stated reason"}});
+  add("rx.evaluate", f.person("hosp-a", "ph-sun", "pharmacist"), {{"rx_id", rx_done}, {"result", "rational"}});
   const std::string rx_sent = accept(doctor, "rx.issue", rx_issue());
   accept(pharmacist, "rx.review", {{"rx_id", rx_sent}, {"decision", "approved"}});
   accept(pharmacist, "rx.dispense", {{"rx_id", rx_sent}, {"items", all_items}});
