@@ -28,6 +28,8 @@ ExecutionResult check_witness(const Call& call, const std::string& witness_id,
     return refuse("is not a person the chain knows");
   }
   witness_org = find_org(call.txn, call.chain, witness->org);
+  // Known: the record is on the witness organisation's trail, refused or not.
+  call.txn.index("org/" + witness->org);
   if (!signer_validity(witness_org, call.chain, *witness, call.block.timestamp_ms).accepted) {
     return refuse("is not valid now (revoked, expired or not yet valid)");
   }
@@ -46,7 +48,7 @@ ExecutionResult check_reason(const LoadedDose& dose, const std::string& reason, 
   } else if (reason == "recalled") {
     holds = dose.lot->status == "recalled";
   } else if (reason == "opened_vial") {
-    holds = dose.state.status == "in_use";
+    holds = !dose.state.administrations.empty();  // opened, perhaps quarantined since
   }
   if (holds) return ExecutionResult::accept();
   return ExecutionResult::reject("disposal_reason_mismatch",
@@ -70,13 +72,12 @@ ExecutionResult dispose(Call& call) {
   ExecutionResult loaded = load_doses(call.txn, *codes, set);
   for (const auto& [lot_key, unused] : set.lots) call.txn.index(lot_key);
   if (!loaded.accepted) return loaded;
-  std::optional<Organisation> witness_org;
-  if (ExecutionResult v = check_witness(call, *witness, witness_org); !v.accepted) return v;
-  call.txn.index("org/" + witness_org->id);
   for (const LoadedDose& dose : set.doses) {
     if (ExecutionResult v = check_held(dose, call.org); !v.accepted) return v;
     if (ExecutionResult v = check_reason(dose, *reason, call.today()); !v.accepted) return v;
   }
+  std::optional<Organisation> witness_org;
+  if (ExecutionResult v = check_witness(call, *witness, witness_org); !v.accepted) return v;
   for (LoadedDose& dose : set.doses) {
     dose.state.status = "disposed";
     dose.state.disposed_at_ms = call.block.timestamp_ms;

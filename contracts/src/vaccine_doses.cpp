@@ -143,16 +143,30 @@ std::string string_at(const nlohmann::json& view, const char* name) {
   return it != view.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// An opened vial whose in-use period (open_vial_hours from its first dose) is over at `now_ms`;
+// an unreadable first dose counts as over.
+bool open_vial_spent(const nlohmann::json& code_state, const nlohmann::json& lot_state,
+                     int64_t now_ms) {
+  auto hours = lot_state.find("open_vial_hours");
+  if (hours == lot_state.end() || !hours->is_number_integer()) return false;
+  auto given = code_state.find("administrations");
+  if (given == code_state.end() || !given->is_array() || given->empty()) return true;
+  auto first = given->front().find("at_ms");
+  if (first == given->front().end() || !first->is_number_integer()) return true;
+  return now_ms - first->get<int64_t>() > hours->get<int64_t>() * 3'600'000;
+}
+
 }  // namespace
 
 std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& lot_state,
-                        int64_t today) {
+                        int64_t today, int64_t now_ms) {
   const std::string status = string_at(code_state, "status");
   const std::string lot_status = string_at(lot_state, "status");
   if (lot_status == "recalled") return "recalled";
   if (status == "disposed") return "disposed";
   const std::optional<int64_t> expiry = parse_date(string_at(lot_state, "expiry"));
   if (status != "administered" && (!expiry || *expiry < today)) return "expired";
+  if (status == "in_use" && open_vial_spent(code_state, lot_state, now_ms)) return "expired";
   if (status == "administered") return "administered";
   if (status == "in_stock" || status == "in_transit" || status == "in_use") {
     if (lot_status != "released") return "not_released";

@@ -70,6 +70,11 @@ ExecutionResult register_lot(Call& call) {
     r.fail("unknown_field", "body.open_vial_hours belongs to a multi-dose vial (doses_per_code 2 or more)");
   }
   if (!r.finish()) return r.result();
+  if (*doses % per_code != 0) {
+    return ExecutionResult::reject("out_of_range",
+                                   "body.dose_count must be a whole number of codes of "
+                                   "body.doses_per_code doses");
+  }
   if (*storage_min >= *storage_max) {
     return ExecutionResult::reject("out_of_range",
                                    "body.storage_min_c must be below body.storage_max_c");

@@ -184,7 +184,7 @@ class VaccineTest : public ::testing::Test {
   std::string citizen_status(const std::string& code) {
     auto dose = f.state_json("vcode/" + *canonical_dose_code(code));
     auto lot = f.state_json((*dose)["lot"].get<std::string>());
-    return dose_status(*dose, *lot, day_of(f.now_ms(), f.chain.utc_offset_minutes));
+    return dose_status(*dose, *lot, day_of(f.now_ms(), f.chain.utc_offset_minutes), f.now_ms());
   }
 
   ContractFixture f;

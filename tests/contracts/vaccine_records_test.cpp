@@ -73,6 +73,9 @@ TEST_F(VaccineTest, StorageRules) {
   EXPECT_EQ(run(clinic_op, "vaccine.storage", with(storage_body({codes[0]}), "to", "2026-11-23T10:00:00+08:00")),
             "accepted");  // up to the block time
   EXPECT_EQ(run(clinic_op, "vaccine.storage", storage_body({codes[0]}, "6.1", "6.0")), "out_of_range");
+  // One tenth of a degree outside the label is an excursion.
+  EXPECT_EQ(run(clinic_op, "vaccine.storage", storage_body({codes[0]}, "1.9", "8.0")), "accepted");
+  EXPECT_EQ(status_of(codes[0]), "quarantined");
   EXPECT_EQ(run(clinic_op, "vaccine.storage", storage_body({codes[0], codes[1]})), "code_reused");
   EXPECT_EQ(run(clinic_op, "vaccine.storage", storage_body({codes[3]})), "not_holder");  // the maker's
   EXPECT_EQ(run(maker, "vaccine.storage", storage_body({codes[2]})), "not_holder");      // on its way
@@ -135,6 +138,16 @@ TEST_F(VaccineTest, DisposalIsWitnessedByASupervisingOfficer) {
               "witness_not_permitted")
         << why;
   }
+  f.person("reg-b", "insp-revoked", "inspector");
+  json revoked = *f.state_json("id/reg-b/insp-revoked");
+  revoked["revoked_at_ms"] = f.now_ms() - 1;
+  f.put_state_json("id/reg-b/insp-revoked", revoked);
+  EXPECT_EQ(run(clinic_op, "vaccine.dispose", dispose_body(codes, "damaged", "reg-b/insp-revoked")),
+            "witness_not_permitted");
+  EXPECT_EQ(run(clinic_op, "vaccine.dispose", dispose_body(codes, "damaged", "reg-a/admin")),
+            "witness_not_permitted");
+  // A known witness puts even a refused disposal on their organisation's trail.
+  EXPECT_EQ(f.index_of("org/reg-b").size(), 2u);
   EXPECT_EQ(run(clinic_op, "vaccine.dispose", dispose_body(codes, "damaged", "Reg-A/insp")), "bad_format");
   EXPECT_EQ(status_of(codes[0]), "in_stock");
   // An inspector organisation (the health supervision institute) may witness too.
@@ -151,6 +164,8 @@ TEST_F(VaccineTest, DisposalStatesNoFalseReason) {
             "disposal_reason_mismatch");
   EXPECT_EQ(run(clinic_op, "vaccine.dispose", dispose_body({codes[0]}, "opened_vial")),
             "disposal_reason_mismatch");
+  EXPECT_EQ(run(f.person("clinic-b", "op-qi", "operator"), "vaccine.dispose", dispose_body({codes[0]})),
+            "not_holder");  // the holder checks come before the witness's
   accept(maker, "vaccine.recall", with(lot_ref(), "reason", "potency below specification"));
   EXPECT_EQ(run(clinic_op, "vaccine.dispose", dispose_body({codes[0]}, "recalled")), "accepted");
   EXPECT_EQ(run(clinic_op, "vaccine.dispose", dispose_body({codes[1]}, "expired")),
@@ -165,6 +180,9 @@ TEST_F(VaccineTest, TheRestOfAnOpenedVialIsDisposed) {
   accept(maker, "vaccine.codes.add", codes_body({gs1("V1")}));
   stock_clinic({gs1("V1")});
   accept(nurse, "vaccine.administer", administer_body(gs1("V1")));
+  // Quarantined since it was opened (a fridge failed, say): still the rest of an opened vial.
+  accept(clinic_op, "vaccine.storage", storage_body({gs1("V1")}, "3.0", "8.1"));
+  EXPECT_EQ(status_of(gs1("V1")), "quarantined");
   EXPECT_EQ(run(nurse, "vaccine.dispose", dispose_body({gs1("V1")}, "opened_vial")), "accepted");
   EXPECT_EQ(run(nurse, "vaccine.administer", administer_body(gs1("V1"))), "code_disposed");
 }
@@ -197,11 +215,50 @@ TEST_F(VaccineTest, AdverseEventsAreReportedAgainstTheGivenDoseAndCountedOnTheLo
             "accepted");
   // The holder reports what it learned too.
   EXPECT_EQ(run(maker, "vaccine.aefi", aefi_body(codes[0], "2026-11-24", true)), "accepted");
+  // One dose, one person: the lot counts it once, and once as serious, however many reports.
   auto lot = *f.state_json(kLotKey);
-  EXPECT_EQ(lot["aefi_reports"], 3);
-  EXPECT_EQ(lot["aefi_serious"], 2);
+  EXPECT_EQ(lot["aefi_reports"], 1);
+  EXPECT_EQ(lot["aefi_serious"], 1);
+  EXPECT_EQ((*f.state_json("vcode/" + canonical("SN1")))["administrations"][0]["aefi_serious"], true);
   EXPECT_EQ(f.index_of("vcode/" + canonical("SN1")).size(), 4u);  // given, three reports
   EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 4u);
+  // The centre that supplied the clinic hears of every report (VAL: reported to the CDC).
+  EXPECT_EQ(f.index_of("org/cdc-a").size(), 3u + 3u);  // shipped to, received, shipped on; 3 reports
+}
+
+TEST_F(VaccineTest, EachRecipientOfAVialIsCountedOnTheirOwnDose) {
+  accept(maker, "vaccine.lot.register", with(lot_body("2028-12-31", 10), "doses_per_code", 2));
+  accept(inspector, "vaccine.lot.release", release_body());
+  const std::vector<std::string> vials = {gs1("V1"), gs1("V2")};
+  accept(maker, "vaccine.codes.add", codes_body(vials));
+  stock_clinic(vials);
+  const std::string other(64, 'e');
+  accept(nurse, "vaccine.administer", administer_body(vials[0]));
+  f.advance_ms(kMsPerDay);
+  accept(nurse, "vaccine.administer", with(administer_body(vials[0]), "patient_ref", other));
+  // The second child's onset is judged against their own dose, a day later.
+  EXPECT_EQ(run(nurse, "vaccine.aefi", with(aefi_body(vials[0], "2026-11-23"), "patient_ref", other)),
+            "onset_out_of_range");
+  EXPECT_EQ(run(nurse, "vaccine.aefi", with(aefi_body(vials[0], "2026-11-24", true), "patient_ref", other)),
+            "accepted");
+  EXPECT_EQ(run(nurse, "vaccine.aefi", aefi_body(vials[0], "2026-11-23")), "accepted");
+  auto lot = *f.state_json(kLotKey);
+  EXPECT_EQ(lot["aefi_reports"], 2);
+  EXPECT_EQ(lot["aefi_serious"], 1);
+  // A given dose may be reported after it was quarantined or destroyed.
+  accept(nurse, "vaccine.quarantine", quarantine_body({vials[1]}));
+  EXPECT_EQ(run(nurse, "vaccine.aefi", aefi_body(vials[1])), "not_administered_to_patient");
+}
+
+TEST_F(VaccineTest, AManufacturerReportsOnItsOwnLotsOnly) {
+  auto codes = lot_with_codes(1);
+  stock_clinic(codes);
+  accept(nurse, "vaccine.administer", administer_body(codes[0]));
+  json lot = *f.state_json(kLotKey);
+  lot["owner"] = "maker-z";  // another holder's lot
+  f.put_state_json(kLotKey, lot);
+  EXPECT_EQ(run(maker, "vaccine.aefi", aefi_body(codes[0])), "not_lot_owner");
+  EXPECT_EQ(run(nurse, "vaccine.aefi", aefi_body(codes[0])), "accepted");
 }
 
 TEST_F(VaccineTest, AdverseEventRules) {

@@ -52,28 +52,29 @@ TEST(VaccineCodes, CanonicalFormKeepsGtinAndSerialOnly) {
 
 TEST(VaccineCodes, DoseStatusLetsRecallAndExpiryDominate) {
   const int64_t today = *parse_date("2027-06-01");
+  const int64_t now_ms = 0;  // opened vials' periods: MultiDoseVialTest
   const json released = {{"status", "released"}, {"expiry", "2028-12-31"}};
   const json expired = {{"status", "released"}, {"expiry", "2027-05-31"}};
   const json recalled = {{"status", "recalled"}, {"expiry", "2028-12-31"}};
   const json registered = {{"status", "registered"}, {"expiry", "2028-12-31"}};
   const json unreadable = {{"status", "released"}};
   auto dose = [](const std::string& status) { return json{{"status", status}}; };
-  EXPECT_EQ(dose_status(dose("in_stock"), released, today), "in_stock");
-  EXPECT_EQ(dose_status(dose("in_transit"), released, today), "in_transit");
-  EXPECT_EQ(dose_status(dose("administered"), released, today), "administered");
-  EXPECT_EQ(dose_status(dose("in_use"), released, today), "in_use");
-  EXPECT_EQ(dose_status(dose("in_use"), expired, today), "expired");
-  EXPECT_EQ(dose_status(dose("quarantined"), released, today), "quarantined");
-  EXPECT_EQ(dose_status(dose("in_stock"), registered, today), "not_released");
-  EXPECT_EQ(dose_status(dose("quarantined"), registered, today), "quarantined");
-  EXPECT_EQ(dose_status(dose("in_stock"), expired, today), "expired");
-  EXPECT_EQ(dose_status(dose("quarantined"), expired, today), "expired");
-  EXPECT_EQ(dose_status(dose("in_stock"), expired, today - 1), "in_stock");  // the last day counts
-  EXPECT_EQ(dose_status(dose("administered"), expired, today), "administered");
-  EXPECT_EQ(dose_status(dose("in_stock"), recalled, today), "recalled");
-  EXPECT_EQ(dose_status(dose("administered"), recalled, today), "recalled");
-  EXPECT_EQ(dose_status(dose("in_stock"), unreadable, today), "expired");
-  EXPECT_EQ(dose_status(dose("lost"), released, today), "quarantined");
+  EXPECT_EQ(dose_status(dose("in_stock"), released, today, now_ms), "in_stock");
+  EXPECT_EQ(dose_status(dose("in_transit"), released, today, now_ms), "in_transit");
+  EXPECT_EQ(dose_status(dose("administered"), released, today, now_ms), "administered");
+  EXPECT_EQ(dose_status(dose("in_use"), released, today, now_ms), "in_use");
+  EXPECT_EQ(dose_status(dose("in_use"), expired, today, now_ms), "expired");
+  EXPECT_EQ(dose_status(dose("quarantined"), released, today, now_ms), "quarantined");
+  EXPECT_EQ(dose_status(dose("in_stock"), registered, today, now_ms), "not_released");
+  EXPECT_EQ(dose_status(dose("quarantined"), registered, today, now_ms), "quarantined");
+  EXPECT_EQ(dose_status(dose("in_stock"), expired, today, now_ms), "expired");
+  EXPECT_EQ(dose_status(dose("quarantined"), expired, today, now_ms), "expired");
+  EXPECT_EQ(dose_status(dose("in_stock"), expired, today - 1, now_ms), "in_stock");  // the last day counts
+  EXPECT_EQ(dose_status(dose("administered"), expired, today, now_ms), "administered");
+  EXPECT_EQ(dose_status(dose("in_stock"), recalled, today, now_ms), "recalled");
+  EXPECT_EQ(dose_status(dose("administered"), recalled, today, now_ms), "recalled");
+  EXPECT_EQ(dose_status(dose("in_stock"), unreadable, today, now_ms), "expired");
+  EXPECT_EQ(dose_status(dose("lost"), released, today, now_ms), "quarantined");
 }
 
 // --- vaccine.administer ----------------------------------------------------------------------
@@ -159,10 +160,22 @@ TEST_F(MultiDoseVialTest, AnOpenedVialIsUsedWithinItsInUsePeriod) {
   accept(nurse, "vaccine.administer", given_to(codes[0], patient('a')));
   f.advance_ms(8 * 3'600'000);
   EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('b'))), "accepted");
+  EXPECT_EQ(citizen_status(codes[0]), "in_use");
   f.advance_ms(1);
+  // Past its in-use period an opened vial never reads as usable, given again or not.
+  EXPECT_EQ(citizen_status(codes[0]), "expired");
   EXPECT_EQ(run(nurse, "vaccine.administer", given_to(codes[0], patient('c'))),
             "open_vial_expired");
   EXPECT_EQ(status_of(codes[0]), "in_use");
+}
+
+TEST_F(MultiDoseVialTest, ALotHoldsAWholeNumberOfVials) {
+  EXPECT_EQ(run(maker, "vaccine.lot.register", with(lot_body("2028-12-31", 25), "doses_per_code", 10)),
+            "out_of_range");
+  EXPECT_EQ(run(maker, "vaccine.lot.register", with(lot_body("2028-12-31", 5), "doses_per_code", 10)),
+            "out_of_range");
+  EXPECT_EQ(run(maker, "vaccine.lot.register", with(lot_body("2028-12-31", 30), "doses_per_code", 10)),
+            "accepted");
 }
 
 TEST_F(MultiDoseVialTest, CodesCountTheirDosesAgainstTheLot) {

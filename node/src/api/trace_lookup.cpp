@@ -146,7 +146,7 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
   if (!lot.ok()) return lot.status();
   const json lot_view = lot->value_or(json::object());
   const int64_t today = contracts::day_of(now_ms, chain.utc_offset_minutes);
-  const std::string status = contracts::dose_status(**dose, lot_view, today);
+  const std::string status = contracts::dose_status(**dose, lot_view, today, now_ms);
 
   json facts = {{"dose_status", status},
                 {"product_code", text(lot_view, "product_code")},
@@ -194,6 +194,7 @@ ledger::Result<TraceAnswer> vaccine(Reader& reader, const contracts::ChainParams
     add_record(reader.store(), lot_view, field, leaves);
   }
   add_record(reader.store(), **dose, "quarantine_record", leaves);
+  add_record(reader.store(), **dose, "disposal_record", leaves);
   json legs = json::array();
   for (const json& leg_id : (*dose)->value("legs", json::array())) {
     if (!leg_id.is_string()) continue;

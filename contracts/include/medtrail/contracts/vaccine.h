@@ -59,8 +59,9 @@ struct Lot {
   std::optional<std::string> recalled_by;
   std::optional<std::string> recall_reason;
   std::optional<std::string> recall_record;
-  // Suspected adverse events following immunisation reported against the lot's doses
-  // (vaccine.aefi): all, and those reported serious. The signal its holder and regulators watch.
+  // The doses of the lot given to someone who had a suspected adverse event following
+  // immunisation (vaccine.aefi), and those reported serious: each administration counts once
+  // however many reports follow. The signal its holder and regulators watch.
   int64_t aefi_reports = 0;
   int64_t aefi_serious = 0;
 
@@ -102,6 +103,8 @@ struct Administration {
   std::string patient_ref;
   std::optional<int64_t> dose_number;
   std::optional<std::string> site;
+  // Set by the first vaccine.aefi about this dose: whether any report called it serious.
+  std::optional<bool> aefi_serious;
 
   static constexpr auto fields() {
     return std::tuple{field("at_ms", &Administration::at_ms),
@@ -109,7 +112,8 @@ struct Administration {
                       field("record", &Administration::record),
                       field("patient_ref", &Administration::patient_ref),
                       field("dose_number", &Administration::dose_number),
-                      field("site", &Administration::site)};
+                      field("site", &Administration::site),
+                      field("aefi_serious", &Administration::aefi_serious)};
   }
 };
 
@@ -217,13 +221,13 @@ std::optional<std::string> canonical_dose_code(std::string_view text);
 // True iff `gtin14` is 14 ASCII digits whose last is the GS1 mod-10 check digit.
 bool gtin_check_digit_ok(std::string_view gtin14);
 
-// What one dose is, for a citizen, on calendar day `today` (calendar.h): "recalled", "expired",
-// "disposed", "quarantined", "administered", "not_released", "in_use" (an opened multi-dose vial),
-// "in_transit" or "in_stock". A recall shows on
-// every dose of the lot; expiry on every dose not yet given (an administered dose was checked
-// against the expiry when it was given). Takes the JSON views (state_value_json) of the dose and
-// its lot. Unreadable state never reads as usable.
+// What one dose is, for a citizen, at `now_ms`, whose calendar day (calendar.h) is `today`:
+// "recalled", "disposed", "expired", "quarantined", "administered", "not_released", "in_use" (an
+// opened multi-dose vial), "in_transit" or "in_stock". A recall shows on every dose of the lot;
+// expiry on every dose not yet given (an administered dose was checked against the expiry when
+// it was given), and on an opened vial past its in-use period. Takes the JSON views
+// (state_value_json) of the dose and its lot. Unreadable state never reads as usable.
 std::string dose_status(const nlohmann::json& code_state, const nlohmann::json& lot_state,
-                        int64_t today);
+                        int64_t today, int64_t now_ms);
 
 }  // namespace medtrail::contracts
