@@ -52,7 +52,7 @@ size_t subject_parts(std::string_view family) {
   static const std::pair<std::string_view, size_t> families[] = {
       {"rx", 1},   {"patient", 1}, {"org", 1},  {"identity", 2}, {"gov", 1},   {"vlot", 2},
       {"vcode", 1}, {"vship", 1},  {"tw", 1},   {"access", 1},   {"actor", 2}, {"rx-reads", 1},
-      {"pseudonym", 1}};
+      {"pseudonym", 1}, {"claim", 1}};
   for (const auto& [name, parts] : families) {
     if (name == family) return parts;
   }

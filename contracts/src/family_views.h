@@ -39,5 +39,6 @@ const ValueCodec* rx_value_codec(std::string_view key);          // rx/
 const ValueCodec* vaccine_value_codec(std::string_view key);     // vlot/ vcode/ vship/
 const ValueCodec* tableware_value_codec(std::string_view key);   // tw/
 const ValueCodec* access_value_codec(std::string_view key);      // acc/ pq/
+const ValueCodec* claims_value_codec(std::string_view key);      // claim/ claimed/
 
 }  // namespace medtrail::contracts

@@ -17,10 +17,6 @@ namespace {
 
 using ledger::ExecutionResult;
 
-// Dispenses live inside the prescription's value, which every later step reads and rewrites: a
-// prescription is dispensed in at most this many parts.
-constexpr size_t kMaxDispenses = 20;
-
 ExecutionResult not_issuing_hospital() {
   return ExecutionResult::reject(
       "not_issuing_hospital",
@@ -165,7 +161,7 @@ ExecutionResult dispense(Call& call) {
   Prescription rx;
   if (ExecutionResult v = load_for_pharmacy(call, *rx_id, rx); !v.accepted) return v;
   if (ExecutionResult v = ready_to_dispense(call, *rx_id, rx); !v.accepted) return v;
-  if (rx.dispenses.size() >= kMaxDispenses) {
+  if (rx.dispenses.size() >= static_cast<size_t>(kMaxDispenses)) {
     return ExecutionResult::reject("too_many_dispenses",
                                    "prescription " + *rx_id + " was dispensed in " +
                                        std::to_string(kMaxDispenses) + " parts already");

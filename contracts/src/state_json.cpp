@@ -19,6 +19,7 @@ const ValueCodec* codec_for(std::string_view key) {
   if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_codec(key);
   if (family == "tw/") return tableware_value_codec(key);
   if (family == "acc/" || family == "pq/") return access_value_codec(key);
+  if (family == "claim/" || family == "claimed/") return claims_value_codec(key);
   return nullptr;
 }
 

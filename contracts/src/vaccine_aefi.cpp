@@ -36,8 +36,7 @@ ExecutionResult report_aefi(Call& call) {
   const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
   const Presence written = sealed ? Presence::kOptional : Presence::kRequired;
   auto text = r.matching("code", is_dose_code,
-                         "a 20-digit traceability code or a GS1 string "
-                         "(01)<GTIN-14>(17)<YYMMDD>(10)<lot>(21)<serial>");
+                         kDoseCodeFormat);
   auto patient = r.patient_ref("patient_ref");
   auto onset = r.date("onset_date");
   auto serious = r.boolean("serious");

@@ -22,6 +22,8 @@ struct DoseCode {
 
 std::optional<DoseCode> parse_dose_code(std::string_view text);
 bool is_dose_code(std::string_view text);
+inline constexpr std::string_view kDoseCodeFormat =
+    "a 20-digit traceability code or a GS1 string (01)<GTIN-14>(17)<YYMMDD>(10)<lot>(21)<serial>";
 
 // Whether a GS1 (17) date names `expiry_day` (calendar.h day number). Compares YYMMDD with the
 // lot's own date, so no century has to be guessed (GS1's century rule would need today's date).

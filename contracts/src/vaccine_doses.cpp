@@ -22,8 +22,7 @@ std::optional<int64_t> expiry_day(const Lot& lot) { return parse_date(lot.expiry
 
 std::optional<std::vector<DoseCode>> read_codes(BodyReader& r, std::string_view name) {
   auto texts = r.string_list(name, 1, 10000, is_dose_code,
-                             "a 20-digit traceability code or a GS1 string "
-                             "(01)<GTIN-14>(17)<YYMMDD>(10)<lot>(21)<serial>");
+                             kDoseCodeFormat);
   if (!texts) return std::nullopt;
   std::vector<DoseCode> codes;
   codes.reserve(texts->size());

@@ -64,8 +64,7 @@ ExecutionResult administer(Call& call) {
   BodyReader r(call.body, "body");
   const std::optional<ledger::Sealed> sealed = read_sealed(r, call.body, call);
   auto text = r.matching("code", is_dose_code,
-                         "a 20-digit traceability code or a GS1 string "
-                         "(01)<GTIN-14>(17)<YYMMDD>(10)<lot>(21)<serial>");
+                         kDoseCodeFormat);
   auto patient = r.patient_ref("patient_ref");
   auto dose_number = r.integer("dose_number", 1, 10, Presence::kOptional);
   auto site = r.text("site", 32, Presence::kOptional);

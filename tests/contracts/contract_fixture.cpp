@@ -32,7 +32,8 @@ ContractFixture::ContractFixture() {
       {"pharm-b", "pharmacy"},  {"reg-a", "regulator"},     {"reg-b", "regulator"},
       {"reg-c", "regulator"},   {"maker-a", "manufacturer"}, {"cdc-a", "cdc"},
       {"clinic-a", "clinic"},   {"clinic-b", "clinic"},     {"disinf-a", "disinfector"},
-      {"rest-a", "restaurant"}, {"insp-a", "inspector"},    {"ship-a", "logistics"}};
+      {"rest-a", "restaurant"}, {"insp-a", "inspector"},    {"ship-a", "logistics"},
+      {"ins-a", "insurer"}};
   for (const auto& [id, type] : orgs) {
     ledger::KeyPair key = new_key();
     g.organisations.push_back({id, std::string(id) + " name", {type}, key.public_key});

@@ -239,6 +239,14 @@ void SeedBuilder::prepare() {
        {"witness", "reg-a/insp-liu"},
        {"note", "vial cracked in the cold room"}});
   accept(nurse, "vaccine.administer", {{"code", codes[5]}, {"patient_ref", kPatientRef}});
+  // claims: the pharmacy's dispense of rx_done is claimed (CLM-1), the clinic's dose is not yet
+  accept(pharmacist, "claim.submit",
+         {{"claim_id", "CLM-1"}, {"insurer", "ins-a"}, {"rx_id", rx_done}, {"dispense", 1}, {"amount_fen", 4250}});
+  add("claim.submit", clinic_op,
+      {{"claim_id", "CLM-2"}, {"insurer", "ins-a"}, {"dose_code", codes[5]}, {"administration", 1},
+       {"amount_fen", 9000}});
+  add("claim.settle", f.person("ins-a", "op-lu", "operator"),
+      {{"claim_id", "CLM-1"}, {"decision", "settled"}, {"amount_fen", 4000}, {"reason", "co-payment 2.50 yuan"}});
   add("vaccine.aefi", nurse,
       {{"code", codes[5]},
        {"patient_ref", kPatientRef},

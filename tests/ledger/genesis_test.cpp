@@ -406,7 +406,7 @@ TEST_F(GenesisRejects, BadOrRepeatedRoles) {
   expect_rejected([](json& d) { d["organisations"][1]["roles"][1] = "pharmacy"; },
                   "organisations[1].roles[1]: role \"pharmacy\" is repeated");
   expect_rejected([](json& d) { d["organisations"][0]["roles"] = json::array(); },
-                  "organisations[0].roles: must have 1..10 entries");
+                  "organisations[0].roles: must have 1..11 entries");
 }
 
 TEST_F(GenesisRejects, BadOrganisationNames) {

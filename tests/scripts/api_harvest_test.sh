@@ -67,6 +67,8 @@ needles=$work/needles.txt
   printf '%s\n' J02.9 "Amoxicillin capsules" "500 mg (2 capsules) three times a day" "left deltoid"
   # A suspected adverse event is the vaccinee's health: neither its kind nor its symptoms show.
   printf '%s\n' vaccine.aefi "fever 38.2 C six hours after the dose"
+  # Nor do insurance claims, the patient's money.
+  printf '%s\n' claim.submit claim.settle
 } | sort -u | awk 'length($0) >= 5' >"$needles"
 [ "$(wc -l <"$needles")" -ge 60 ] || fail "too few needles ($(wc -l <"$needles")): the story changed?"
 for must in J01CA04 J02.9 hosp-xa-01/dr-li; do grep -qxF "$must" "$needles" || fail "needle $must missing"; done

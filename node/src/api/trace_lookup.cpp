@@ -89,8 +89,12 @@ ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>
     auto fields = ledger::parse_payload(leaf->envelope);
     if (!fields.ok()) continue;  // kept as refused before it parsed: not a step of this subject
     // Who read the subject is the patient's and the regulator's to know (signed reads), not the
-    // public's; so is a suspected adverse event, which is the health of whoever got the dose.
-    if (fields->kind.starts_with("access.") || fields->kind == "vaccine.aefi") continue;
+    // public's; so are a suspected adverse event, which is the health of whoever got the dose,
+    // and insurance claims, which are the patient's money.
+    if (fields->kind.starts_with("access.") || fields->kind.starts_with("claim.") ||
+        fields->kind == "vaccine.aefi") {
+      continue;
+    }
     json event = {{"at_ms", leaf->timestamp_ms},
                   {"event", fields->kind},
                   {"organisation", reader.org_name(fields->org)},

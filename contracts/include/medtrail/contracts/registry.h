@@ -54,6 +54,7 @@ std::vector<KindRule> vaccine_rules();
 std::vector<KindRule> tableware_rules();
 std::vector<KindRule> access_rules();
 std::vector<KindRule> access_query_rules();  // access.query: signed API reads
+std::vector<KindRule> claim_rules();         // claim.submit, claim.settle (claims.h)
 
 class Registry {
  public:

@@ -15,6 +15,10 @@
 namespace medtrail::contracts {
 namespace rx {
 
+// Dispenses live inside the prescription's value, which every later step reads and rewrites: a
+// prescription is dispensed in at most this many parts.
+inline constexpr int64_t kMaxDispenses = 20;
+
 // One prescribed drug: what the body said, and how much of it every pharmacy has dispensed.
 struct Item {
   std::string drug_code;

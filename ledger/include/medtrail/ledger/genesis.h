@@ -47,9 +47,9 @@
 
 namespace medtrail::ledger {
 
-inline constexpr std::array<std::string_view, 10> kOrgRoles = {
-    "hospital", "pharmacy",    "regulator", "manufacturer", "cdc",
-    "clinic",   "disinfector", "inspector", "logistics",    "restaurant"};
+inline constexpr std::array<std::string_view, 11> kOrgRoles = {
+    "hospital", "pharmacy",    "regulator", "manufacturer", "cdc",       "clinic",
+    "disinfector", "inspector", "logistics", "restaurant",   "insurer"};
 
 struct GenesisOrg {
   std::string id;
