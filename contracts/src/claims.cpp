@@ -159,7 +159,7 @@ ExecutionResult settle(Call& call) {
   }
   claim->status = *decision;
   claim->settled_amount_fen = amount;
-  claim->refusal_reason = std::move(reason);
+  (settled ? claim->settlement_note : claim->refusal_reason) = std::move(reason);
   claim->decided_at_ms = call.block.timestamp_ms;
   claim->decided_by = call.signer.id;
   claim->decision_record = std::string(call.record_id);

@@ -62,14 +62,15 @@ ExecutionResult evaluate(Call& call) {
   call.txn.index("org/" + call.org.id);
   Prescription rx;
   if (ExecutionResult loaded = load(call, *rx_id, rx); !loaded.accepted) return loaded;
-  call.txn.index("org/" + rx.org);
-  call.txn.index("actor/" + rx.doctor);
   if (ExecutionResult v = check_sealed_readers(sealed, call, rx.patient_ref); !v.accepted) return v;
   // A hospital evaluates its own prescriptions; a regulator any.
   if (!call.org.has_type("regulator") && !call.org.has_type("inspector") && call.org.id != rx.org) {
     return ExecutionResult::reject("not_issuing_hospital",
                                    "a hospital's pharmacists evaluate the prescriptions it issued");
   }
+  // Only now on the hospital's and the doctor's trails: nobody else plants findings there.
+  call.txn.index("org/" + rx.org);
+  call.txn.index("actor/" + rx.doctor);
   return ExecutionResult::accept();
 }
 

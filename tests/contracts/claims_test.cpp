@@ -74,12 +74,16 @@ TEST_F(ClaimsTest, APharmacyClaimsEachDispenseOnceAndTheInsurerSettles) {
   claim = *f.state_json("claim/CLM-1");
   EXPECT_EQ(claim["status"], "settled");
   EXPECT_EQ(claim["settled_amount_fen"], 4250);
+  EXPECT_TRUE(claim["refusal_reason"].is_null());
   EXPECT_EQ(claim["decided_by"], "ins-a/op-lu");
   EXPECT_EQ(run(insurer, "claim.settle", settle("CLM-1", "refused", std::nullopt)), "already_decided");
   EXPECT_EQ(run(insurer, "claim.settle", settle("CLM-2", "settled", 1801)), "amount_exceeds_claim");
   EXPECT_EQ(run(insurer, "claim.settle", settle("CLM-2", "refused", std::nullopt)), "accepted");
   EXPECT_EQ((*f.state_json("claim/CLM-2"))["refusal_reason"], "drug not on the reimbursement list");
-  EXPECT_EQ(f.index_of("org/pharm-a").size(), 3u + 3u + 4u);  // review, 2 dispenses; 3 claims; 4 decisions
+  EXPECT_TRUE((*f.state_json("claim/CLM-2"))["settled_amount_fen"].is_null());
+  // Refused is final too: the service stays claimed, by CLM-2.
+  EXPECT_EQ(run(billing, "claim.submit", rx_claim("CLM-4", id, 2)), "already_claimed");
+  EXPECT_EQ(f.index_of("org/pharm-a").size(), 3u + 4u + 4u);  // review, 2 dispenses; 4 claims; 4 decisions
 }
 
 TEST_F(ClaimsTest, SubmitRules) {
@@ -111,7 +115,12 @@ TEST_F(ClaimsTest, SettleRules) {
             "unknown_field");
   EXPECT_EQ(run(f.admin("ins-a"), "claim.settle", json{{"claim_id", "CLM-1"}, {"decision", "refused"}}),
             "missing_field");
-  EXPECT_EQ(run(f.admin("ins-a"), "claim.settle", settle("CLM-1", "settled", 1)), "accepted");
+  EXPECT_EQ(run(f.admin("ins-b"), "claim.settle", settle("CLM-1", "settled", 1)), "not_insurer");
+  json with_note = settle("CLM-1", "settled", 1);
+  with_note["reason"] = "20% co-payment";
+  EXPECT_EQ(run(f.admin("ins-a"), "claim.settle", with_note), "accepted");
+  EXPECT_EQ((*f.state_json("claim/CLM-1"))["settlement_note"], "20% co-payment");
+  EXPECT_TRUE((*f.state_json("claim/CLM-1"))["refusal_reason"].is_null());
 }
 
 TEST_F(ClaimsTest, ClaimBodiesNameExactlyOneService) {

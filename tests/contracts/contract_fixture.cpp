@@ -33,7 +33,7 @@ ContractFixture::ContractFixture() {
       {"reg-c", "regulator"},   {"maker-a", "manufacturer"}, {"cdc-a", "cdc"},
       {"clinic-a", "clinic"},   {"clinic-b", "clinic"},     {"disinf-a", "disinfector"},
       {"rest-a", "restaurant"}, {"insp-a", "inspector"},    {"ship-a", "logistics"},
-      {"ins-a", "insurer"}};
+      {"ins-a", "insurer"}, {"ins-b", "insurer"}};
   for (const auto& [id, type] : orgs) {
     ledger::KeyPair key = new_key();
     g.organisations.push_back({id, std::string(id) + " name", {type}, key.public_key});

@@ -30,7 +30,7 @@ struct Person {
 // Organisations of the fixture's genesis (id: type): hosp-a, hosp-b: hospital; pharm-a, pharm-b:
 // pharmacy; reg-a, reg-b, reg-c: regulator; maker-a: manufacturer; cdc-a: cdc; clinic-a,
 // clinic-b: clinic; disinf-a: disinfector; rest-a: restaurant; insp-a: inspector;
-// ship-a: logistics; ins-a: insurer. One node, "hosp-a/node-1". Time zone +08:00, gov_approvals 2.
+// ship-a: logistics; ins-a, ins-b: insurer. One node, "hosp-a/node-1". Time zone +08:00, gov_approvals 2.
 class ContractFixture {
  public:
   ContractFixture();

@@ -38,6 +38,9 @@ TEST_F(RxTest, ARegulatorEvaluatesAnyPrescriptionAHospitalOnlyItsOwn) {
   const std::string id = issue();
   EXPECT_EQ(f.run(other_hospital_pharmacist, "rx.evaluate", finding(id)).reason_code,
             "not_issuing_hospital");
+  // The refusal is on the prescription's trail, never on the hospital's or the doctor's.
+  EXPECT_TRUE(f.index_of("actor/hosp-a/dr-wang").empty());
+  EXPECT_EQ(f.index_of("org/hosp-a").size(), 1u);  // the issue
   EXPECT_EQ(f.run(pharmacist, "rx.evaluate", finding(id)).reason_code, "org_not_permitted");
   EXPECT_EQ(f.run(doctor, "rx.evaluate", finding(id)).reason_code, "role_not_permitted");
   EXPECT_TRUE(f.run(f.person("reg-a", "insp-liu", "inspector"), "rx.evaluate", finding(id)).accepted);

@@ -70,7 +70,7 @@ const char* event_label(const std::string& kind) {
       {"rx.deliver", "交付 · Handed over"},
       {"rx.receipt", "签收 · Received"},
       {"rx.cancel", "作废 · Cancelled"},
-      {"rx.evaluate", "处方点评 · Reviewed after dispensing"},
+      {"rx.evaluate", "处方点评 · Prescription evaluated"},
   };
   auto it = labels.find(kind);
   return it == labels.end() ? nullptr : it->second;

@@ -31,6 +31,7 @@ struct Claim {
   std::string submitted_record;
   // Set by claim.settle.
   std::optional<int64_t> settled_amount_fen;
+  std::optional<std::string> settlement_note;  // a settlement's reason, e.g. the co-payment
   std::optional<std::string> refusal_reason;
   std::optional<int64_t> decided_at_ms;
   std::optional<std::string> decided_by;
@@ -48,6 +49,7 @@ struct Claim {
                       field("submitted_by", &Claim::submitted_by),
                       field("submitted_record", &Claim::submitted_record),
                       field("settled_amount_fen", &Claim::settled_amount_fen),
+                      field("settlement_note", &Claim::settlement_note),
                       field("refusal_reason", &Claim::refusal_reason),
                       field("decided_at_ms", &Claim::decided_at_ms),
                       field("decided_by", &Claim::decided_by),
