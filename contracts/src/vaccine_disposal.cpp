@@ -69,9 +69,7 @@ ExecutionResult dispose(Call& call) {
   if (!r.finish()) return r.result();
   call.txn.index("org/" + call.org.id);
   DoseSet set;
-  ExecutionResult loaded = load_doses(call.txn, *codes, set);
-  for (const auto& [lot_key, unused] : set.lots) call.txn.index(lot_key);
-  if (!loaded.accepted) return loaded;
+  if (ExecutionResult v = load_doses_on_lot_trails(call.txn, *codes, set); !v.accepted) return v;
   for (const LoadedDose& dose : set.doses) {
     if (ExecutionResult v = check_held(dose, call.org); !v.accepted) return v;
     if (ExecutionResult v = check_reason(dose, *reason, call.today()); !v.accepted) return v;

@@ -87,6 +87,21 @@ ExecutionResult check_held(const LoadedDose& dose, const Organisation& org) {
   return ExecutionResult::accept();
 }
 
+ExecutionResult load_doses_on_lot_trails(RecordTxn& txn, const std::vector<DoseCode>& codes,
+                                         DoseSet& out) {
+  ExecutionResult loaded = load_doses(txn, codes, out);
+  for (const auto& [lot_key, unused] : out.lots) txn.index(lot_key);
+  return loaded;
+}
+
+void mark_quarantined(Dose& dose, std::string reason, const Call& call) {
+  dose.status = "quarantined";
+  dose.quarantine_reason = std::move(reason);
+  dose.quarantined_at_ms = call.block.timestamp_ms;
+  dose.quarantined_by = call.signer.id;
+  dose.quarantine_record = std::string(call.record_id);
+}
+
 ExecutionResult lot_usable(const Lot& lot, int64_t today) {
   auto name = [&lot] { return lot.product_code + "/" + lot.lot; };
   if (lot.status == "recalled")

@@ -10,6 +10,7 @@
 
 #include "medtrail/contracts/body_reader.h"
 #include "medtrail/contracts/directory.h"
+#include "medtrail/contracts/registry.h"
 #include "medtrail/contracts/state.h"
 #include "medtrail/contracts/vaccine.h"
 #include "medtrail/ledger/block.h"
@@ -46,6 +47,9 @@ struct DoseSet {
 // `codes`, which must outlive it.
 ledger::ExecutionResult load_doses(const RecordTxn& txn, const std::vector<DoseCode>& codes,
                                    DoseSet& out);
+// The same, with the record on the trail of every lot read, whether or not all loaded.
+ledger::ExecutionResult load_doses_on_lot_trails(RecordTxn& txn, const std::vector<DoseCode>& codes,
+                                                 DoseSet& out);
 // The same for one code, added to `out` (`code` must outlive it).
 ledger::ExecutionResult load_dose(const RecordTxn& txn, const DoseCode& code, DoseSet& out);
 
@@ -65,6 +69,9 @@ ledger::ExecutionResult check_held(const LoadedDose& dose, const Organisation& o
 // Why the dose may not be shipped or given: `code_disposed`, `code_reused`, the lot's reasons,
 // `code_quarantined`.
 ledger::ExecutionResult dose_usable(const LoadedDose& dose, int64_t today);
+
+// Takes the dose out of use for `reason` (packaging, temperature, ...), by this record.
+void mark_quarantined(Dose& dose, std::string reason, const Call& call);
 
 // "2.5" / "-0.5" for a value scaled by 10.
 std::string tenths_text(int64_t tenths);

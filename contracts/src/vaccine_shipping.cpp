@@ -90,11 +90,7 @@ void settle_doses(Call& call, std::vector<Travelling>& doses, bool received) {
       dose.shipment.reset();
     } else {
       // The sender stays the holder: the refused doses go back under its responsibility.
-      dose.status = "quarantined";
-      dose.quarantine_reason = "temperature";
-      dose.quarantined_at_ms = call.block.timestamp_ms;
-      dose.quarantined_by = call.signer.id;
-      dose.quarantine_record = std::string(call.record_id);
+      mark_quarantined(dose, "temperature", call);
     }
     call.txn.write(std::move(key), dose);
   }

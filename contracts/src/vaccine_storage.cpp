@@ -30,9 +30,7 @@ ExecutionResult record_storage(Call& call) {
     return ExecutionResult::reject("out_of_range", "body.min_c must not be above body.max_c");
   }
   DoseSet set;
-  ExecutionResult loaded = load_doses(call.txn, *codes, set);
-  for (const auto& [lot_key, unused] : set.lots) call.txn.index(lot_key);
-  if (!loaded.accepted) return loaded;
+  if (ExecutionResult v = load_doses_on_lot_trails(call.txn, *codes, set); !v.accepted) return v;
   for (const LoadedDose& dose : set.doses) {
     if (ExecutionResult v = check_held(dose, call.org); !v.accepted) return v;
   }
@@ -41,11 +39,7 @@ ExecutionResult record_storage(Call& call) {
     if (dose.state.status == "quarantined") continue;
     const std::optional<TemperatureRange> label = storage_range(*dose.lot);
     if (label && label->contains(recorded)) continue;
-    dose.state.status = "quarantined";
-    dose.state.quarantine_reason = "temperature";
-    dose.state.quarantined_at_ms = call.block.timestamp_ms;
-    dose.state.quarantined_by = call.signer.id;
-    dose.state.quarantine_record = std::string(call.record_id);
+    mark_quarantined(dose.state, "temperature", call);
     call.txn.write(std::move(dose.key), dose.state);
   }
   return ExecutionResult::accept();

@@ -107,16 +107,10 @@ ExecutionResult quarantine(Call& call) {
   if (!r.finish()) return r.result();
   call.txn.index("org/" + call.org.id);
   DoseSet set;
-  ExecutionResult loaded = load_doses(call.txn, *codes, set);
-  for (const auto& [lot_key, unused] : set.lots) call.txn.index(lot_key);
-  if (!loaded.accepted) return loaded;
+  if (ExecutionResult v = load_doses_on_lot_trails(call.txn, *codes, set); !v.accepted) return v;
   if (ExecutionResult v = check_quarantinable(call, set); !v.accepted) return v;
   for (LoadedDose& dose : set.doses) {
-    dose.state.status = "quarantined";
-    dose.state.quarantine_reason = *reason;
-    dose.state.quarantined_at_ms = call.block.timestamp_ms;
-    dose.state.quarantined_by = call.signer.id;
-    dose.state.quarantine_record = std::string(call.record_id);
+    mark_quarantined(dose.state, *reason, call);
     call.txn.write(std::move(dose.key), dose.state);
   }
   return ExecutionResult::accept();
