@@ -131,6 +131,12 @@ BodyReader::BodyReader(const nlohmann::json& value, std::string path,
   }
 }
 
+void BodyReader::refuse_field(std::string_view name, std::string_view belongs_to) {
+  if (ok() && value_->is_object() && value_->contains(name)) {
+    fail("unknown_field", path_of(name) + " belongs to " + std::string(belongs_to));
+  }
+}
+
 std::string BodyReader::path_of(std::string_view name) const {
   return path_ + "." + std::string(name);
 }

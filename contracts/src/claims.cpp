@@ -81,10 +81,10 @@ ExecutionResult submit(Call& call) {
              "body names one service: rx_id with dispense, or dose_code with administration");
     } else if (rx_id && !dispense) {
       r.fail("missing_field", "body.dispense is required with body.rx_id");
-    } else if (rx_id && administration) {
-      r.fail("unknown_field", "body.administration belongs to a dose_code");
-    } else if (code && dispense) {
-      r.fail("unknown_field", "body.dispense belongs to an rx_id");
+    } else if (rx_id) {
+      r.refuse_field("administration", "a dose_code");
+    } else {
+      r.refuse_field("dispense", "an rx_id");
     }
   }
   if (!r.finish()) return r.result();
@@ -138,7 +138,7 @@ ExecutionResult settle(Call& call) {
   const bool settled = decision == "settled";
   auto amount = r.integer("amount_fen", 1, kMaxAmountFen, settled ? Presence::kRequired : Presence::kOptional);
   auto reason = r.text("reason", 256, settled ? Presence::kOptional : Presence::kRequired);
-  if (r.ok() && !settled && amount) r.fail("unknown_field", "body.amount_fen belongs to a settlement");
+  if (!settled) r.refuse_field("amount_fen", "a settlement");
   if (!r.finish()) return r.result();
   const std::string key = claim_key(*id);
   call.txn.index(key);

@@ -53,8 +53,8 @@ ExecutionResult evaluate(Call& call) {
     if (findings && std::set<std::string>(findings->begin(), findings->end()).size() != findings->size()) {
       r.fail("bad_format", "body.findings lists a finding twice");
     }
-  } else if (r.ok() && call.body.contains("findings")) {
-    r.fail("unknown_field", "body.findings belongs to an irrational prescription");
+  } else {
+    r.refuse_field("findings", "an irrational prescription");
   }
   r.text("note", 512, Presence::kOptional);
   if (!r.finish()) return r.result();

@@ -104,14 +104,6 @@ bool beyond_four_weeks(const Prescription& p) {
                                     [](const Item& i) { return i.days_supply > 28; });
 }
 
-// A field the body may hold only on another kind of prescription: `unknown_field`, saying which.
-void refuse_field(BodyReader& r, const nlohmann::json& body, std::string_view field,
-                  std::string_view belongs_to) {
-  if (r.ok() && body.contains(field)) {
-    r.fail("unknown_field", r.path_of(field) + " belongs to " + std::string(belongs_to));
-  }
-}
-
 // The body's part of the prescription; issue() adds the rest.
 // `sealed`: the body's sealed part, if it has one.
 std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, std::optional<ledger::Sealed>& sealed) {
@@ -126,7 +118,7 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   if (tcm) {
     p.doses = r.integer("doses", 1, 30);
   } else {
-    refuse_field(r, body, "doses", "a TCM formula (category tcm_pieces)");
+    r.refuse_field("doses", "a TCM formula (category tcm_pieces)");
   }
   auto channel = r.one_of("channel", {"offline", "online"});
   p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
@@ -140,14 +132,14 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   } else {
     for (std::string_view field : {"long_term_reason", "chronic_infection", "long_term_evaluation",
                                    "patient_confirmed", "renews"}) {
-      refuse_field(r, body, field, "a long-term prescription only");
+      r.refuse_field(field, "a long-term prescription only");
     }
   }
   p.extended_supply = r.boolean("extended_supply", Presence::kOptional).value_or(false);
   if (p.extended_supply) {
     p.supply_reason = r.text("supply_reason", 256, written);
   } else {
-    refuse_field(r, body, "supply_reason", "a prescription with extended_supply only");
+    r.refuse_field("supply_reason", "a prescription with extended_supply only");
   }
   p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);

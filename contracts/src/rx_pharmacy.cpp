@@ -181,9 +181,7 @@ ExecutionResult deliver(Call& call) {
   auto method = r.one_of("method", {"pickup", "courier"});
   auto tracking = r.text("tracking_no", 64, Presence::kOptional);
   auto carrier = r.token("carrier", Charset::kId, 1, 64, Presence::kOptional);
-  if (r.ok() && carrier && method != "courier") {
-    r.fail("unknown_field", r.path_of("carrier") + " belongs to a courier delivery only");
-  }
+  if (method != "courier") r.refuse_field("carrier", "a courier delivery only");
   if (!r.finish()) return r.result();
   call.txn.index(rx_key(*rx_id));
   call.txn.index("org/" + call.org.id);

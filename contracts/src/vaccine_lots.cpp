@@ -66,9 +66,7 @@ ExecutionResult register_lot(Call& call) {
       r.integer("doses_per_code", 1, kMaxDosesPerCode, Presence::kOptional).value_or(1);
   // 28 days: the longest in-use period of an opened multi-dose vial (WHO multi-dose vial policy).
   auto open_hours = r.integer("open_vial_hours", 1, 28 * 24, Presence::kOptional);
-  if (r.ok() && open_hours && per_code == 1) {
-    r.fail("unknown_field", "body.open_vial_hours belongs to a multi-dose vial (doses_per_code 2 or more)");
-  }
+  if (per_code == 1) r.refuse_field("open_vial_hours", "a multi-dose vial (doses_per_code 2 or more)");
   if (!r.finish()) return r.result();
   if (*doses % per_code != 0) {
     return ExecutionResult::reject("out_of_range",

@@ -37,6 +37,25 @@ TEST(BodyReader, FirstProblemWinsAndNamesThePath) {
   EXPECT_NE(r.result().reason.find("body.items[0].quantity"), std::string::npos) << r.result().reason;
 }
 
+TEST(BodyReader, AFieldOfAnotherCaseIsRefusedSayingWhereItBelongs) {
+  nlohmann::json body = {{"carrier", nullptr}, {"method", "pickup"}};
+  BodyReader absent(body, "body");
+  absent.refuse_field("tracking_no", "a courier delivery");
+  EXPECT_TRUE(absent.ok());
+
+  // Present with any value, null included: the case has no such field at all.
+  BodyReader present(body, "body");
+  present.refuse_field("carrier", "a courier delivery");
+  EXPECT_EQ(present.result().reason_code, "unknown_field");
+  EXPECT_EQ(present.result().reason, "body.carrier belongs to a courier delivery");
+
+  // An earlier problem is the one reported.
+  BodyReader earlier(body, "body");
+  earlier.integer("method", 1, 2);
+  earlier.refuse_field("carrier", "a courier delivery");
+  EXPECT_EQ(earlier.result().reason_code, "wrong_type");
+}
+
 TEST(BodyReader, UnknownFieldMessageStaysValidUtf8AndHidesResidentIds) {
   nlohmann::json body = {{std::string(63, 'k') + "\xe4\xb8\xad\xe6\x96\x87", 1}};
   BodyReader r(body, "body");

@@ -84,6 +84,9 @@ class BodyReader {
   // A nested object that another strict parser validates (e.g. a genesis node entry).
   const nlohmann::json* raw_object(std::string_view name, Presence presence = Presence::kRequired);
 
+  // A field this body may hold only in another case (another type, another decision):
+  // `unknown_field`, saying where it belongs ("body.doses belongs to <belongs_to>").
+  void refuse_field(std::string_view name, std::string_view belongs_to);
   // Records a problem found by a rule across fields (first one wins).
   void fail(std::string code, std::string message);
   // The path of a field of this object, for callers' own messages.
