@@ -108,6 +108,15 @@ std::optional<int64_t> parse_decimal(std::string_view s, int scale) {
   return negative ? -value : value;
 }
 
+bool is_icd10(std::string_view s) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto alnum = [&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); };
+  if (s.size() != 3 && (s.size() < 5 || s.size() > 6)) return false;
+  if (!(s[0] >= 'A' && s[0] <= 'Z') || !digit(s[1]) || !digit(s[2])) return false;
+  if (s.size() == 3) return true;
+  return s[3] == '.' && alnum(s[4]) && (s.size() == 5 || alnum(s[5]));
+}
+
 bool is_identity_id(std::string_view s) {
   const size_t slash = s.find('/');
   if (slash == std::string_view::npos) return false;

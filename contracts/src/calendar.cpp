@@ -48,6 +48,18 @@ std::string format_date(int64_t day) {
   return buf;
 }
 
+int64_t add_years(int64_t day, int years) {
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  y += years;
+  // 29 February in a year without one: the anniversary is 1 March (the day after 28 February).
+  if (d > static_cast<unsigned>(ledger::days_in_month(static_cast<int>(y), static_cast<int>(m)))) {
+    return ledger::days_from_civil(static_cast<int>(y), 3, 1);
+  }
+  return ledger::days_from_civil(static_cast<int>(y), m, d);
+}
+
 int64_t day_of(int64_t unix_ms, int32_t utc_offset_minutes) {
   return floor_div(unix_ms + int64_t{utc_offset_minutes} * 60'000, kMsPerDay);
 }

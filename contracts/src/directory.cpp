@@ -54,6 +54,14 @@ bool Signer::has_qualification(std::string_view q) const {
 std::string org_key(std::string_view org) { return "org/" + std::string(org); }
 std::string identity_key(std::string_view signer_id) { return "id/" + std::string(signer_id); }
 std::string node_key(std::string_view node_id) { return "node/" + std::string(node_id); }
+std::string licence_key(std::string_view org, std::string_view licence) {
+  return "licence/" + std::string(org) + "/" + std::string(licence);
+}
+
+bool holds_licence(const StateView& state, std::string_view org, std::string_view licence) {
+  std::optional<StoredLicence> stored = read_leniently<StoredLicence>(state, licence_key(org, licence));
+  return stored && stored->granted;
+}
 
 std::optional<Organisation> find_org(const StateView& state, const ChainParams& chain,
                                      std::string_view org) {
@@ -114,6 +122,7 @@ std::optional<Signer> find_signer(const StateView& state, const ChainParams& cha
   s.licence_no = std::move(person->licence_no);
   s.qualifications = std::move(person->qualifications);
   s.title = person->title.value_or("");
+  if (person->practice_since) s.practice_since_day = parse_date(*person->practice_since);
   if (auto day = parse_date(person->valid_from)) s.valid_from_day = *day;
   if (auto day = parse_date(person->valid_until)) s.valid_until_day = *day;
   s.revoked_at_ms = person->revoked_at_ms;
@@ -155,6 +164,7 @@ const ValueCodec* directory_value_codec(std::string_view key) {
   if (key.starts_with("org/")) return codec_of<StoredOrg>();
   if (key.starts_with("id/")) return codec_of<StoredIdentity>();
   if (key.starts_with("node/")) return codec_of<StoredNode>();
+  if (key.starts_with("licence/")) return codec_of<StoredLicence>();
   return nullptr;
 }
 

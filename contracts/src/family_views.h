@@ -40,5 +40,6 @@ const ValueCodec* vaccine_value_codec(std::string_view key);     // vlot/ vcode/
 const ValueCodec* tableware_value_codec(std::string_view key);   // tw/
 const ValueCodec* access_value_codec(std::string_view key);      // acc/ pq/
 const ValueCodec* claims_value_codec(std::string_view key);      // claim/ claimed/
+const ValueCodec* visits_value_codec(std::string_view key);      // visit/
 
 }  // namespace medtrail::contracts

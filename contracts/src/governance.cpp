@@ -132,6 +132,21 @@ ExecutionResult check_target(const Call& call, const Proposal& p) {
     std::optional<Organisation> org = find_org(call.txn, call.chain, node_org);
     if (!org || org->removed) return ExecutionResult::reject("unknown_org", "the node's organisation is not a member");
     if (ExecutionResult unique = unique_among_members(call, p.target); !unique.accepted) return unique;
+  } else if (p.action == "licence.grant" || p.action == "licence.withdraw") {
+    std::optional<Organisation> org = find_org(call.txn, call.chain, id);
+    if (!org || org->removed) return ExecutionResult::reject("unknown_org", "no member organisation " + id);
+    // Internet diagnosis is a medical institution's (互联网诊疗管理办法（试行）art. 2).
+    if (!org->has_type("hospital") && !org->has_type("clinic")) {
+      return ExecutionResult::reject("licence_not_for_org",
+                                     "internet diagnosis is licensed to a hospital or clinic only");
+    }
+    const bool held = holds_licence(call.txn, id, *p.target.licence);
+    if (p.action == "licence.grant" && held) {
+      return ExecutionResult::reject("already_licensed", id + " holds the licence already");
+    }
+    if (p.action == "licence.withdraw" && !held) {
+      return ExecutionResult::reject("not_licensed", id + " does not hold the licence");
+    }
   } else if (p.action == "node.remove") {
     if (!node_is_member(call, id)) return ExecutionResult::reject("unknown_node", "no member node " + id);
     if (member_node_orgs(call, id).size() < call.chain.genesis.checkpoint_quorum) {
@@ -172,6 +187,12 @@ void enact(Call& call, Proposal& p, std::string_view proposal_id) {
     node.added_by = std::string(proposal_id);
     call.txn.write(node_key(target.id), node);
     append_to_list(call, gov::kNodesAddedKey, target.id);
+  } else if (p.action == "licence.grant" || p.action == "licence.withdraw") {
+    StoredLicence licence;
+    licence.granted = p.action == "licence.grant";
+    licence.decided_by = std::string(proposal_id);
+    licence.decided_at_ms = call.block.timestamp_ms;
+    call.txn.write(licence_key(target.id, *target.licence), licence);
   } else if (p.action == "node.remove") {
     const ledger::GenesisNode* founding = call.chain.genesis.find_node(target.id);
     StoredNode node = founding != nullptr
@@ -239,7 +260,8 @@ std::optional<Target> read_node_target(BodyReader& r, const Call& call) {
 
 ExecutionResult propose(Call& call) {
   BodyReader r(call.body, "body");
-  auto action = r.one_of("action", {"org.add", "org.remove", "node.add", "node.remove"});
+  auto action = r.one_of("action", {"org.add", "org.remove", "node.add", "node.remove",
+                                    "licence.grant", "licence.withdraw"});
   r.text("reason", 512);
   std::optional<Target> target;
   if (action == "org.add") {
@@ -250,10 +272,19 @@ ExecutionResult propose(Call& call) {
     if (auto id = r.token("org_id", Charset::kId, 1, 64)) target.emplace().id = std::move(*id);
   } else if (action == "node.remove") {
     if (auto id = r.token("node_id", Charset::kId, 1, 64)) target.emplace().id = std::move(*id);
+  } else if (action == "licence.grant" || action == "licence.withdraw") {
+    auto id = r.token("org_id", Charset::kId, 1, 64);
+    auto licence = r.one_of("licence", {kInternetDiagnosis});
+    if (id && licence) {
+      target.emplace().id = std::move(*id);
+      target->licence = std::move(*licence);
+    }
   }
   if (!r.finish()) return r.result();
   const std::string id(call.record_id);
   call.txn.index("gov/" + id);
+  // A licence decision is on the organisation's own trail, where its patients' regulators look.
+  if (target->licence) call.txn.index("org/" + target->id);
   Proposal p;
   p.action = std::move(*action);
   p.target = std::move(*target);

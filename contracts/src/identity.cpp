@@ -63,6 +63,7 @@ ExecutionResult register_identity(Call& call) {
                     "controlled_prescribing or controlled_dispensing", Presence::kOptional);
   auto title = r.one_of("title", {kDoctorTitles[0], kDoctorTitles[1], kDoctorTitles[2], kDoctorTitles[3]},
                         Presence::kOptional);
+  auto practice_since = r.date("practice_since", Presence::kOptional);
   if (!r.finish()) return r.result();
   if (*until < *from) {
     return ExecutionResult::reject("out_of_range", "body.valid_until is before body.valid_from");
@@ -81,6 +82,13 @@ ExecutionResult register_identity(Call& call) {
   if (title && *role != "doctor") {
     return ExecutionResult::reject("qualification_not_for_role",
                                    "a title (" + *title + ") is registered for a doctor only");
+  }
+  if (practice_since && *role != "doctor") {
+    return ExecutionResult::reject("qualification_not_for_role",
+                                   "body.practice_since (years of independent practice) is a doctor's");
+  }
+  if (practice_since && *practice_since > call.today()) {
+    return ExecutionResult::reject("out_of_range", "body.practice_since is after today");
   }
   for (const std::string& q : qualifications.value_or(std::vector<std::string>{})) {
     if (role_of_qualification(q) != *role) {
@@ -103,6 +111,7 @@ ExecutionResult register_identity(Call& call) {
   identity.valid_until = format_date(*until);
   identity.qualifications = qualifications.value_or(std::vector<std::string>{});
   identity.title = std::move(title);
+  if (practice_since) identity.practice_since = format_date(*practice_since);
   identity.registered_at_ms = call.block.timestamp_ms;
   identity.registered_by = std::string(call.record_id);
   call.txn.write(identity_key(id), identity);

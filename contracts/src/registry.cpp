@@ -14,7 +14,8 @@ const Registry& Registry::standard() {
   static const Registry registry = [] {
     std::vector<KindRule> all;
     for (auto family : {identity_rules, encryption_key_rules, consent_rules, erasure_rules, governance_rules, rx_rules,
-                        vaccine_rules, tableware_rules, access_rules, access_query_rules, claim_rules}) {
+                        vaccine_rules, tableware_rules, access_rules, access_query_rules, claim_rules,
+                        visit_rules}) {
       for (KindRule& r : family()) all.push_back(std::move(r));
     }
     return Registry(std::move(all));

@@ -11,21 +11,13 @@
 #include "medtrail/contracts/confidential.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/rx.h"
+#include "online_care.h"
 #include "rx_common.h"
 
 namespace medtrail::contracts::rx {
 namespace {
 
 using ledger::ExecutionResult;
-
-bool is_icd10(std::string_view s) {
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto alnum = [&](char c) { return digit(c) || (c >= 'A' && c <= 'Z'); };
-  if (s.size() != 3 && (s.size() < 5 || s.size() > 6)) return false;
-  if (!(s[0] >= 'A' && s[0] <= 'Z') || !digit(s[1]) || !digit(s[2])) return false;
-  if (s.size() == 3) return true;
-  return s[3] == '.' && alnum(s[4]) && (s.size() == 5 || alnum(s[5]));
-}
 
 // Methylphenidate (WHO ATC N06BA04): the one drug 处方管理办法 art. 23 allows 15 days of for
 // childhood ADHD. A national drug code does not say which drug it is, so the allowance needs the
@@ -121,7 +113,24 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
     r.refuse_field("doses", "a TCM formula (category tcm_pieces)");
   }
   auto channel = r.one_of("channel", {"offline", "online"});
-  p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(false);
+  const bool online = channel == "online";
+  p.follow_up = r.boolean("follow_up", Presence::kOptional).value_or(online);
+  if (online) {
+    p.follows = r.hex("follows", 32, Presence::kOptional);  // online_needs_follow_up when absent
+    p.child_under_6 = r.boolean("child_under_6");
+    if (p.child_under_6 == true) {
+      p.guardian_ref = r.patient_ref("guardian_ref", Presence::kOptional);
+      p.accompanying_doctor = r.matching("accompanying_doctor", is_identity_id,
+                                         "an identity id <org>/<user>", Presence::kOptional);
+    } else {
+      r.refuse_field("guardian_ref", "a child under 6 (child_under_6 true)");
+      r.refuse_field("accompanying_doctor", "a child under 6 (child_under_6 true)");
+    }
+  } else {
+    for (std::string_view field : {"follows", "child_under_6", "guardian_ref", "accompanying_doctor"}) {
+      r.refuse_field(field, "an online prescription");
+    }
+  }
   p.long_term = r.boolean("long_term", Presence::kOptional).value_or(false);
   if (p.long_term) {
     p.long_term_reason = r.text("long_term_reason", 256, written);
@@ -144,8 +153,12 @@ std::optional<Prescription> read_prescription(const Call& call, BodyReader& r, s
   p.pain = r.one_of("pain", {"cancer", "chronic"}, Presence::kOptional);
   p.valid_days = r.integer("valid_days", 1, 3, Presence::kOptional).value_or(1);
   // 处方管理办法 art. 6 (一): every prescription states the clinical diagnosis; a sealed body
-  // states it in its sealed part.
-  p.diagnosis_code = r.matching("diagnosis_code", is_icd10, "an ICD-10 code such as J06.9", written);
+  // states it in its sealed part. Online, it is the diagnosis of the record followed up.
+  if (online) {
+    r.refuse_field("diagnosis_code", kOnlineDiagnosis);
+  } else {
+    p.diagnosis_code = r.matching("diagnosis_code", is_icd10, kIcd10Format, written);
+  }
   p.items = read_items(r, written, tcm);
   // 长期处方管理规范（试行）: beyond 4 weeks the doctor records an evaluation (in the sealed part
   // of a sealed body, where the reader's client checks it).
@@ -278,11 +291,41 @@ ExecutionResult check_online(const Prescription& p) {
           "controlled_online", item_path(i) + " is a controlled drug, which may not be prescribed online");
     }
   }
-  if (!p.follow_up) {
+  if (!p.follow_up || !p.follows) {
     return ExecutionResult::reject("online_needs_follow_up",
-                                   "an online prescription is only for a follow-up visit");
+                                   "an online prescription is only for a follow-up: body.follows "
+                                   "names the offline visit or prescription it follows up");
   }
   return ExecutionResult::accept();
+}
+
+// 互联网诊疗管理办法（试行）art. 19: 为低龄儿童（6岁以下）开具互联网儿童用药处方时，应当确认患儿有
+// 监护人和相关专业医师陪伴 — the guardian and a doctor with the child, both recorded; the doctor a
+// registered one, valid now, and another than the prescriber (who is online).
+ExecutionResult check_child_online(const Call& call, const Prescription& p) {
+  if (p.child_under_6 != true) return ExecutionResult::accept();
+  if (!p.guardian_ref || !p.accompanying_doctor) {
+    return ExecutionResult::reject("guardian_required",
+                                   "an online prescription for a child under 6 records the guardian "
+                                   "(guardian_ref) and the doctor with the child (accompanying_doctor)");
+  }
+  if (*p.guardian_ref == p.patient_ref) {
+    return ExecutionResult::reject("guardian_required", "body.guardian_ref is the patient's own");
+  }
+  std::optional<Signer> doctor = find_signer(call.txn, call.chain, *p.accompanying_doctor);
+  if (!doctor || doctor->role != "doctor" || doctor->id == call.signer.id ||
+      !signer_validity(call.txn, call.chain, *doctor, call.block.timestamp_ms).accepted) {
+    return ExecutionResult::reject("accompanying_doctor_invalid",
+                                   "body.accompanying_doctor must be another registered doctor, "
+                                   "valid today");
+  }
+  return ExecutionResult::accept();
+}
+
+ExecutionResult check_online_prescriber(const Call& call, const Prescription& p) {
+  if (p.channel != "online") return ExecutionResult::accept();
+  if (ExecutionResult v = check_online_care(call, p.patient_ref, *p.follows); !v.accepted) return v;
+  return check_child_online(call, p);
 }
 
 ExecutionResult check_controlled_limits(const Prescription& p) {
@@ -388,6 +431,7 @@ ExecutionResult issue(Call& call) {
   if (ExecutionResult v = check_rules(*p); !v.accepted) return v;
   if (ExecutionResult v = check_prescriber(call, *p); !v.accepted) return v;
   if (ExecutionResult v = check_long_term_prescriber(call, *p); !v.accepted) return v;
+  if (ExecutionResult v = check_online_prescriber(call, *p); !v.accepted) return v;
   const int64_t today = call.today();
   p->org = call.org.id;
   p->doctor = call.signer.id;

@@ -10,7 +10,9 @@ namespace {
 
 const ValueCodec* codec_for(std::string_view key) {
   const std::string_view family = key.substr(0, key.find('/') + 1);
-  if (family == "org/" || family == "id/" || family == "node/") return directory_value_codec(key);
+  if (family == "org/" || family == "id/" || family == "node/" || family == "licence/") {
+    return directory_value_codec(key);
+  }
   if (family == "enckey/") return codec_of<StoredEncryptionKeys>();
   if (family == "consent/") return codec_of<PatientConsent>();
   if (family == "erased/") return codec_of<StoredErasure>();
@@ -20,6 +22,7 @@ const ValueCodec* codec_for(std::string_view key) {
   if (family == "tw/") return tableware_value_codec(key);
   if (family == "acc/" || family == "pq/") return access_value_codec(key);
   if (family == "claim/" || family == "claimed/") return claims_value_codec(key);
+  if (family == "visit/") return visits_value_codec(key);
   return nullptr;
 }
 

@@ -28,7 +28,7 @@ constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",   
 //    supply reason, qualifications and titles, TCM formulas, a delivery's carrier and receipt).
 // 7: vaccine lots carry their label's storage range, multi-dose vials and the records of issue 18
 //    §3 (storage, disposal, adverse events).
-constexpr std::string_view kFormat = "medtrail-chain-7";
+constexpr std::string_view kFormat = "medtrail-chain-8";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

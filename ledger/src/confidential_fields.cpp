@@ -19,19 +19,21 @@ constexpr std::string_view kRxCancel[] = {"reason"};
 constexpr std::string_view kVaccineAdminister[] = {"site"};
 constexpr std::string_view kVaccineAefi[] = {"symptoms"};
 constexpr std::string_view kAccessJustify[] = {"justification"};
+constexpr std::string_view kVisitRecord[] = {"diagnosis_code", "note"};
 
 struct KindFields {
   std::string_view kind;
   std::span<const std::string_view> fields;
 };
-constexpr std::array<KindFields, 8> kKinds = {{{"rx.issue", kRxIssue},
+constexpr std::array<KindFields, 9> kKinds = {{{"rx.issue", kRxIssue},
                                                {"rx.review", kRxReview},
                                                {"rx.evaluate", kRxEvaluate},
                                                {"rx.deliver", kRxDeliver},
                                                {"rx.cancel", kRxCancel},
                                                {"vaccine.administer", kVaccineAdminister},
                                                {"vaccine.aefi", kVaccineAefi},
-                                               {"access.justify", kAccessJustify}}};
+                                               {"access.justify", kAccessJustify},
+                                               {"visit.record", kVisitRecord}}};
 
 // "items[].name" -> {"items", "name"}; "note" -> {"", "note"}. Views into the static paths:
 // every record of a sealing chain is checked, so nothing is allocated here.

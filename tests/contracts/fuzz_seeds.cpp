@@ -87,7 +87,7 @@ const std::string kPublicKey = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325
 void SeedBuilder::prepare() {
   const Person doctor = f.person(
       "hosp-a", "dr-wang", "doctor",
-      {{"title", "attending"}, {"qualifications", {"controlled_prescribing"}}});
+      {{"title", "attending"}, {"qualifications", {"controlled_prescribing"}}, {"practice_since", "2015-07-01"}});
   f.person("hosp-a", "dr-zhou", "doctor");  // revoked by the identity.revoke seed
   const Person pharmacist = f.person("pharm-a", "ph-zhao", "pharmacist");
   const Person maker = f.person("maker-a", "op-chen", "operator");
@@ -107,6 +107,7 @@ void SeedBuilder::prepare() {
        {"valid_until", "2026-12-31"},
        {"display_name", "Dr New"},
        {"title", "chief"},
+       {"practice_since", "2001-09-01"},
        {"qualifications", {"controlled_prescribing"}}});
   add("identity.revoke", f.admin("hosp-a"),
       {{"user_id", "dr-zhou"}, {"reason", "left the hospital"}});
@@ -134,6 +135,31 @@ void SeedBuilder::prepare() {
   add("gov.propose", f.admin("reg-a"),
       {{"action", "org.remove"}, {"reason", "left"}, {"org_id", "clinic-b"}});
   add("gov.approve", f.admin("reg-b"), {{"proposal_id", proposal}});
+  // hosp-a is licensed for internet diagnosis; clinic-a's grant is the seed
+  const json grant = {{"action", "licence.grant"}, {"reason", "registered"}, {"org_id", "hosp-a"},
+                      {"licence", "internet_diagnosis"}};
+  accept(f.admin("reg-b"), "gov.approve",
+         {{"proposal_id", accept(f.admin("reg-a"), "gov.propose", grant)}});
+  json clinic_grant = grant;
+  clinic_grant["org_id"] = "clinic-a";
+  add("gov.propose", f.admin("reg-a"), clinic_grant);
+
+  // visits: an offline one, which the online seeds follow up
+  const json offline_visit = {{"patient_ref", kPatientRef}, {"channel", "offline"},
+                              {"diagnosis_code", "I10"}, {"note", "first diagnosed today"}};
+  const std::string visit = accept(doctor, "visit.record", offline_visit);
+  add("visit.record", doctor, offline_visit);
+  add("visit.record", doctor,
+      {{"patient_ref", kPatientRef}, {"channel", "online"}, {"follows", visit}, {"note", "stable"}});
+  json online_rx = rx_issue();
+  online_rx["channel"] = "online";
+  online_rx["follow_up"] = true;
+  online_rx.erase("diagnosis_code");
+  online_rx["follows"] = visit;
+  online_rx["child_under_6"] = true;
+  online_rx["guardian_ref"] = std::string(63, 'e') + "f";
+  online_rx["accompanying_doctor"] = f.person("clinic-a", "dr-cao", "doctor").id;
+  add("rx.issue", doctor, online_rx);
 
   // rx: one prescription per stage
   const std::string rx_new = accept(doctor, "rx.issue", rx_issue());

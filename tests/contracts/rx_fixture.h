@@ -118,7 +118,9 @@ class RxTest : public ::testing::Test {
   // Holds the right to prescribe narcotic and psychotropic class 1 drugs; other_doctor does not.
   // An attending doctor (主治医师), who may issue a first long-term prescription.
   Person doctor = f.person("hosp-a", "dr-wang", "doctor",
-                           {{"qualifications", {"controlled_prescribing"}}, {"title", "attending"}});
+                           {{"qualifications", {"controlled_prescribing"}},
+                            {"title", "attending"},
+                            {"practice_since", "2012-09-01"}});
   Person other_doctor = f.person("hosp-a", "dr-zhou", "doctor");
   Person pharmacist = f.person("pharm-a", "ph-zhao", "pharmacist");
   Person pharmacist_b = f.person("pharm-b", "ph-qian", "pharmacist");

@@ -253,7 +253,8 @@ TEST_F(RxTest, LongTermPrescriptionsFollowTheirOwnRules) {
       {"a precursor online",
        [](json& b) {
          b["channel"] = "online";
-         b["follow_up"] = true;
+         b.erase("diagnosis_code");
+         b["child_under_6"] = false;
          b["items"][1]["controlled_class"] = "precursor";
        },
        "controlled_online"},
@@ -378,25 +379,25 @@ TEST_F(RxTest, DecoctionPiecesArePrescribedOnTheirOwn) {
   });
 }
 
-// 互联网诊疗管理办法（试行）.
+// 互联网诊疗管理办法（试行）: the rules a body shows by itself. The licence, the doctor's years of
+// practice and the record followed up: internet_diagnosis_test.cpp.
 TEST_F(RxTest, OnlinePrescriptionsAreFollowUpsWithoutControlledDrugs) {
-  auto online = [](bool follow_up) {
-    return [follow_up](json& b) {
+  auto online = [](std::function<void(json&)> more) {
+    return [more](json& b) {
       b["channel"] = "online";
-      b["follow_up"] = follow_up;
+      b.erase("diagnosis_code");
+      b["child_under_6"] = false;
+      b["follows"] = std::string(64, 'a');
+      more(b);
     };
   };
   expect_issue_cases({
-      {"online follow-up", online(true), ""},
-      {"online first visit", online(false), "online_needs_follow_up"},
-      {"online without follow_up", [](json& b) { b["channel"] = "online"; },
+      {"online, at a hospital without the licence", online([](json&) {}), "not_licensed_online"},
+      {"online first visit", online([](json& b) { b["follow_up"] = false; }), "online_needs_follow_up"},
+      {"online without follows", online([](json& b) { b.erase("follows"); }),
        "online_needs_follow_up"},
       {"online controlled",
-       [](json& b) {
-         b["channel"] = "online";
-         b["follow_up"] = true;
-         b["items"][1] = controlled("psychotropic_2", "other", 2);
-       },
+       online([](json& b) { b["items"][1] = controlled("psychotropic_2", "other", 2); }),
        "controlled_online"},
       {"offline controlled",
        [](json& b) { b["items"][1] = controlled("psychotropic_2", "other", 2); }, ""},

@@ -67,6 +67,8 @@ needles=$work/needles.txt
   printf '%s\n' J02.9 "Amoxicillin capsules" "500 mg (2 capsules) three times a day" "left deltoid"
   # A suspected adverse event is the vaccinee's health: neither its kind nor its symptoms show.
   printf '%s\n' vaccine.aefi "fever 38.2 C six hours after the dose"
+  # Nor do consultations, offline or online, nor what the doctor noted.
+  printf '%s\n' visit.record "blood pressure 152/96 on three visits; start amlodipine"
   # Nor do insurance claims, the patient's money.
   printf '%s\n' claim.submit claim.settle
 } | sort -u | awk 'length($0) >= 5' >"$needles"

@@ -90,9 +90,9 @@ ledger::Result<Timeline> timeline_of(Reader& reader, const std::vector<uint64_t>
     if (!fields.ok()) continue;  // kept as refused before it parsed: not a step of this subject
     // Who read the subject is the patient's and the regulator's to know (signed reads), not the
     // public's; so are a suspected adverse event, which is the health of whoever got the dose,
-    // and insurance claims, which are the patient's money.
+    // insurance claims, which are the patient's money, and consultations.
     if (fields->kind.starts_with("access.") || fields->kind.starts_with("claim.") ||
-        fields->kind == "vaccine.aefi") {
+        fields->kind == "vaccine.aefi" || fields->kind.starts_with("visit.")) {
       continue;
     }
     json event = {{"at_ms", leaf->timestamp_ms},

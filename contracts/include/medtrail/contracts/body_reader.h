@@ -116,6 +116,9 @@ using ledger::is_resident_id;  // GB 11643-1999, with a valid check character
 bool contains_resident_id(std::string_view text);  // a run of exactly 18 [0-9Xx] that is one
 bool is_hex_lower(std::string_view text, size_t bytes);
 bool is_identity_id(std::string_view text);  // "<org>/<name>", each [a-z0-9-] 1..64
+// An ICD-10 code: a capital letter, 2 digits, optionally "." and 1-2 capitals or digits (J06.9).
+bool is_icd10(std::string_view text);
+inline constexpr std::string_view kIcd10Format = "an ICD-10 code such as J06.9";
 // "12.345" with at most `scale` fraction digits -> 12345 (scale 3), as decimal() reads a string;
 // integer arithmetic only. nullopt when malformed.
 std::optional<int64_t> parse_decimal(std::string_view text, int scale);

@@ -15,6 +15,9 @@ inline constexpr int64_t kMsPerHour = 3'600'000;
 // "YYYY-MM-DD" (years 1900..9999, a real date) to its day number.
 std::optional<int64_t> parse_date(std::string_view text);
 std::string format_date(int64_t day);
+// The same date `years` later: the day a period of whole years is complete (29 February's
+// anniversary in a common year is 1 March).
+int64_t add_years(int64_t day, int years);
 // The calendar day containing `unix_ms` at the given UTC offset.
 int64_t day_of(int64_t unix_ms, int32_t utc_offset_minutes);
 // The first millisecond of `day` at the offset (day ends one ms before day + 1 starts).

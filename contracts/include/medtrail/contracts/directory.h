@@ -7,6 +7,7 @@
 //   org/<org id>        StoredOrg: an organisation added by governance, or a founding one since removed
 //   id/<org>/<user>     StoredIdentity: a person's identity
 //   node/<node id>      StoredNode: a node added by governance, or a founding one since removed
+//   licence/<org>/<licence>  StoredLicence: a licence governance granted or withdrew
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -71,6 +72,9 @@ struct StoredIdentity {
   std::vector<std::string> qualifications;
   // A doctor's professional title (kDoctorTitles); null when none was registered.
   std::optional<std::string> title;
+  // A doctor's first day of independent clinical practice (YYYY-MM-DD), which internet
+  // diagnosis requires 3 years of (互联网诊疗管理办法（试行）art. 25); null when not registered.
+  std::optional<std::string> practice_since;
   int64_t registered_at_ms = 0;
   std::string registered_by;  // the identity.register record id
   std::optional<int64_t> revoked_at_ms;
@@ -86,6 +90,7 @@ struct StoredIdentity {
                       field("valid_until", &StoredIdentity::valid_until),
                       field("qualifications", &StoredIdentity::qualifications),
                       field("title", &StoredIdentity::title),
+                      field("practice_since", &StoredIdentity::practice_since),
                       field("registered_at_ms", &StoredIdentity::registered_at_ms),
                       field("registered_by", &StoredIdentity::registered_by),
                       field("revoked_at_ms", &StoredIdentity::revoked_at_ms),
@@ -123,6 +128,24 @@ struct StoredNode {
   ledger::GenesisNode genesis_node() const;
 };
 
+// Licences an organisation holds beyond its types, granted and withdrawn by governance. The one
+// there is: internet diagnosis (互联网诊疗, 互联网诊疗管理办法（试行）arts. 8 and 27: the health
+// authority registers and publishes which institutions may practise it).
+inline constexpr std::string_view kInternetDiagnosis = "internet_diagnosis";
+
+// "licence/<org>/<licence>": the latest governance decision on it.
+struct StoredLicence {
+  bool granted = false;
+  std::string decided_by;  // the gov.propose record id
+  int64_t decided_at_ms = 0;
+
+  static constexpr auto fields() {
+    return std::tuple{field("granted", &StoredLicence::granted),
+                      field("decided_by", &StoredLicence::decided_by),
+                      field("decided_at_ms", &StoredLicence::decided_at_ms)};
+  }
+};
+
 struct Organisation {
   std::string id;
   std::string name;
@@ -140,6 +163,7 @@ struct Signer {
   std::string licence_no;  // people only
   std::vector<std::string> qualifications;  // people only
   std::string title;                        // doctors only; "" when none
+  std::optional<int64_t> practice_since_day;  // doctors only: the first day of independent practice
   int64_t valid_from_day = std::numeric_limits<int64_t>::min();
   int64_t valid_until_day = std::numeric_limits<int64_t>::max();
   std::optional<int64_t> revoked_at_ms;  // from this block time on the key signs nothing
@@ -150,6 +174,10 @@ struct Signer {
 std::string org_key(std::string_view org);
 std::string identity_key(std::string_view signer_id);
 std::string node_key(std::string_view node_id);
+std::string licence_key(std::string_view org, std::string_view licence);
+
+// Whether governance granted `org` the licence and has not withdrawn it.
+bool holds_licence(const StateView& state, std::string_view org, std::string_view licence);
 
 std::optional<Organisation> find_org(const StateView& state, const ChainParams& chain,
                                      std::string_view org);

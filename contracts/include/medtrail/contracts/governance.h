@@ -1,11 +1,12 @@
 #pragma once
-// Governance: regulators add or remove organisations and nodes by proposal and approval.
+// Governance: regulators add or remove organisations and nodes, and grant or withdraw an
+// organisation's licences (directory.h), by proposal and approval.
 // A proposal (gov.propose, by a regulator organisation's admin) counts as its organisation's
 // approval; it is enacted in the block where `gov_approvals` distinct regulator organisations
 // have approved it (gov.approve), and it lapses 7 days after it was made.
 //
 // State: "gov/<proposal id>" (the proposal record's id, gov::Proposal), and on enactment
-// "org/<id>" or "node/<id>" (directory.h) and the id appended to "gov/orgs-added" or
+// "org/<id>", "node/<id>" or "licence/<org>/<licence>" (directory.h) and the id appended to "gov/orgs-added" or
 // "gov/nodes-added" (gov::AddedIds). A node change in a block's writes is what the node layer
 // turns into a Raft membership change.
 #include <cstdint>
@@ -29,7 +30,8 @@ inline constexpr int64_t kProposalLifetimeMs = 7 * 86'400'000LL;
 namespace gov {
 
 // What a proposal changes. `id` names the organisation or node; the other fields are those of
-// the entry to add: org.add's organisation, or node.add's genesis node entry (absent otherwise).
+// the entry to add: org.add's organisation, node.add's genesis node entry, or the licence a
+// licence.grant or licence.withdraw decides on (absent otherwise).
 struct Target {
   std::string id;
   std::optional<std::string> name;                 // org.add
@@ -40,6 +42,7 @@ struct Target {
   std::optional<ledger::Bytes> tls_spki_sha256;    // node.add
   std::optional<std::string> peer_address;         // node.add
   std::optional<std::string> api_address;          // node.add
+  std::optional<std::string> licence;              // licence.grant, licence.withdraw
 
   static constexpr auto fields() {
     return std::tuple{field("id", &Target::id),
@@ -50,13 +53,14 @@ struct Target {
                       field("public_key", &Target::public_key),
                       field("tls_spki_sha256", &Target::tls_spki_sha256),
                       field("peer_address", &Target::peer_address),
-                      field("api_address", &Target::api_address)};
+                      field("api_address", &Target::api_address),
+                      field("licence", &Target::licence)};
   }
 };
 
 // "gov/<proposal id>".
 struct Proposal {
-  std::string action;  // org.add, org.remove, node.add, node.remove
+  std::string action;  // org.add, org.remove, node.add, node.remove, licence.grant, licence.withdraw
   Target target;
   std::string proposer;  // the proposing organisation
   int64_t proposed_at_ms = 0;

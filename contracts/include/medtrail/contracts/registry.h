@@ -55,6 +55,7 @@ std::vector<KindRule> tableware_rules();
 std::vector<KindRule> access_rules();
 std::vector<KindRule> access_query_rules();  // access.query: signed API reads
 std::vector<KindRule> claim_rules();         // claim.submit, claim.settle (claims.h)
+std::vector<KindRule> visit_rules();         // visit.record (visits.h)
 
 class Registry {
  public:

@@ -128,6 +128,13 @@ struct Prescription {
   std::optional<int64_t> doses;  // 剂数 of a TCM formula; null otherwise
   std::string channel;
   bool follow_up = false;
+  // Online only (互联网诊疗管理办法（试行）): the offline visit or prescription this follows up
+  // (its diagnosis is this prescription's); whether the patient is a child under 6, and then the
+  // guardian (a patient_ref-style pseudonym) and the doctor accompanying the child (art. 19).
+  std::optional<std::string> follows;
+  std::optional<bool> child_under_6;
+  std::optional<std::string> guardian_ref;
+  std::optional<std::string> accompanying_doctor;
   bool long_term = false;
   std::optional<std::string> long_term_reason;
   // Long-term only (长期处方管理规范（试行）): the doctor declares a chronic bacterial or fungal
@@ -163,6 +170,10 @@ struct Prescription {
                       field("doses", &Prescription::doses),
                       field("channel", &Prescription::channel),
                       field("follow_up", &Prescription::follow_up),
+                      field("follows", &Prescription::follows),
+                      field("child_under_6", &Prescription::child_under_6),
+                      field("guardian_ref", &Prescription::guardian_ref),
+                      field("accompanying_doctor", &Prescription::accompanying_doctor),
                       field("long_term", &Prescription::long_term),
                       field("long_term_reason", &Prescription::long_term_reason),
                       field("chronic_infection", &Prescription::chronic_infection),
