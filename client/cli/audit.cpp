@@ -1,6 +1,6 @@
 // `medtrail audit trail SUBJECT`: every record about a subject (rx/<id>, rx-reads/<id>, patient/<ref>,
 // org/<org>, identity/<org>/<user>, vlot/<gtin>/<lot>, vcode/<code>, vship/<id>, tw/<batch>,
-// access/<org>, actor/<org>/<name>, gov/<id>, claim/<id>) in chain order, refused attempts included;
+// access/<org>, actor/<org>/<name>, gov/<id>, claim/<id>, visit/<id>) in chain order, refused attempts included;
 // `medtrail audit search`: records across the whole chain by kind, result, organisation, actor
 // and time. Both follow the node's pages to the end; each page is a signed read, recorded on the
 // chain.

@@ -283,8 +283,6 @@ ExecutionResult propose(Call& call) {
   if (!r.finish()) return r.result();
   const std::string id(call.record_id);
   call.txn.index("gov/" + id);
-  // A licence decision is on the organisation's own trail, where its patients' regulators look.
-  if (target->licence) call.txn.index("org/" + target->id);
   Proposal p;
   p.action = std::move(*action);
   p.target = std::move(*target);
@@ -293,6 +291,9 @@ ExecutionResult propose(Call& call) {
   p.expires_at_ms = call.block.timestamp_ms + kProposalLifetimeMs;
   p.status = "open";
   if (ExecutionResult ok = check_target(call, p); !ok.accepted) return ok;
+  // A licence decision is on the organisation's own trail, where its regulators look; a refused
+  // proposal names an organisation it may not be about, so it stays on gov/ only.
+  if (p.target.licence) call.txn.index("org/" + p.target.id);
   return approve(call, p, id);
 }
 
@@ -312,6 +313,7 @@ ExecutionResult approve_proposal(Call& call) {
   if (std::find(p->approvals.begin(), p->approvals.end(), call.org.id) != p->approvals.end()) {
     return ExecutionResult::reject("duplicate_approval", "this organisation has approved already");
   }
+  if (p->target.licence) call.txn.index("org/" + p->target.id);
   return approve(call, *p, *id);
 }
 

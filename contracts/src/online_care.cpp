@@ -21,11 +21,13 @@ struct Followed {
   std::string org;
   std::string patient_ref;
   std::string channel;
+  bool cancelled = false;  // a prescription the doctor withdrew (issued in error): no visit to follow
 };
 
 std::optional<Followed> find_followed(const Call& call, std::string_view id) {
   if (auto rx = call.txn.read<rx::Prescription>(rx_key(id))) {
-    return Followed{std::move(rx->org), std::move(rx->patient_ref), std::move(rx->channel)};
+    return Followed{std::move(rx->org), std::move(rx->patient_ref), std::move(rx->channel),
+                    rx->status == "cancelled"};
   }
   if (auto visit = call.txn.read<visits::Visit>(visit_key(id))) {
     return Followed{std::move(visit->org), std::move(visit->patient_ref), std::move(visit->channel)};
@@ -57,10 +59,10 @@ ExecutionResult check_online_care(const Call& call, std::string_view patient_ref
                                    "body.follows names no visit or prescription on the chain");
   }
   if (followed->org != call.org.id || followed->patient_ref != patient_ref ||
-      followed->channel != "offline") {
+      followed->channel != "offline" || followed->cancelled) {
     return ExecutionResult::reject("follow_up_mismatch",
-                                   "body.follows must be an offline visit or prescription of the "
-                                   "same patient at " + call.org.id);
+                                   "body.follows must be an offline visit or a prescription not "
+                                   "cancelled, of the same patient at " + call.org.id);
   }
   return ExecutionResult::accept();
 }

@@ -12,8 +12,8 @@ namespace medtrail::contracts {
 //   (`not_licensed_online`; arts. 8 and 27);
 // - the doctor has 3 years of independent clinical practice, counted from the identity's
 //   `practice_since` (`practice_too_short`; art. 25);
-// - `follows` is the record id of an offline visit or an offline prescription of the same patient
-//   at this organisation (`follow_up_not_found`, `follow_up_mismatch`; art. 16: only a follow-up,
+// - `follows` is the record id of an offline visit or an offline, not cancelled prescription of
+//   the same patient at this organisation (`follow_up_not_found`, `follow_up_mismatch`; art. 16: only a follow-up,
 //   for the diagnosis made at the institution — which the online record takes from it).
 ledger::ExecutionResult check_online_care(const Call& call, std::string_view patient_ref,
                                           std::string_view follows);

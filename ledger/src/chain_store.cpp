@@ -28,6 +28,8 @@ constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",   
 //    supply reason, qualifications and titles, TCM formulas, a delivery's carrier and receipt).
 // 7: vaccine lots carry their label's storage range, multi-dose vials and the records of issue 18
 //    §3 (storage, disposal, adverse events).
+// 8: identities carry a doctor's practice_since, prescriptions the online fields, governance
+//    proposals a licence; consultations (visit/) and licences (licence/) are state families.
 constexpr std::string_view kFormat = "medtrail-chain-8";
 
 constexpr const char* kMetaChainId = "chain_id";

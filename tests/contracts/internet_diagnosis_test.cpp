@@ -49,6 +49,10 @@ class InternetDiagnosisTest : public ::testing::Test {
     EXPECT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;
     return id;
   }
+  static json with_org(json body, const std::string& org) {
+    body["org_id"] = org;
+    return body;
+  }
   json offline_visit(const std::string& patient = kPatientRef) {
     return {{"patient_ref", patient}, {"channel", "offline"}, {"diagnosis_code", "I10"}};
   }
@@ -66,8 +70,8 @@ class InternetDiagnosisTest : public ::testing::Test {
   }
 
   ContractFixture f;
-  // 3 years of independent practice are complete on 2025-11-23 + 3 years; the fixture's day is
-  // 2026-11-23, so practice from 2023-11-23 is just enough and from 2023-11-24 just too short.
+  // 3 years of independent practice from 2023-11-23 are complete on 2026-11-23, the fixture's
+  // day: practice from 2023-11-23 is just enough, from 2023-11-24 just too short.
   Person doctor = f.person("hosp-a", "dr-lin", "doctor", {{"practice_since", "2023-11-23"}});
   Person junior = f.person("hosp-a", "dr-xu", "doctor", {{"practice_since", "2023-11-24"}});
   Person unstated = f.person("hosp-a", "dr-he", "doctor");
@@ -95,14 +99,25 @@ TEST_F(InternetDiagnosisTest, GovernanceGrantsAndWithdrawsTheLicence) {
   json stored = *f.state_json(licence_key("hosp-a", kInternetDiagnosis));
   EXPECT_EQ(stored["granted"], true);
   EXPECT_EQ(stored["decided_by"], proposal);
-  // The decision is on the hospital's own trail.
-  EXPECT_EQ(f.index_of("org/hosp-a").size(), 1u);
+  // The decision, proposal and approval, is on the hospital's own trail.
+  EXPECT_EQ(f.index_of("org/hosp-a").size(), 2u);
+  EXPECT_EQ(f.index_of("org/hosp-a").back(), f.last_leaf());
 
+  // Refused proposals stay off the organisation's trail: they may name one they are not about.
   EXPECT_EQ(decide("licence.grant", "hosp-a").reason_code, "already_licensed");
+  EXPECT_EQ(f.index_of("org/hosp-a").size(), 2u);
   EXPECT_EQ(decide("licence.grant", "pharm-a").reason_code, "licence_not_for_org");
   EXPECT_EQ(decide("licence.grant", "hosp-z").reason_code, "unknown_org");
   EXPECT_EQ(decide("licence.withdraw", "hosp-b").reason_code, "not_licensed");
   EXPECT_TRUE(decide("licence.grant", "clinic-a").accepted);
+  EXPECT_TRUE(f.index_of("org/hosp-z").empty());
+
+  // Checked again when enacted: a second grant proposed while the first was open is refused then.
+  std::string first, second;
+  ASSERT_TRUE(run(f.admin("reg-a"), "gov.propose", with_org(body, "hosp-b"), &first).accepted);
+  ASSERT_TRUE(run(f.admin("reg-a"), "gov.propose", with_org(body, "hosp-b"), &second).accepted);
+  ASSERT_TRUE(f.run(f.admin("reg-b"), "gov.approve", {{"proposal_id", first}}).accepted);
+  EXPECT_EQ(f.run(f.admin("reg-b"), "gov.approve", {{"proposal_id", second}}).reason_code, "already_licensed");
 
   json bad = body;
   bad["licence"] = "telemedicine";
@@ -114,6 +129,7 @@ TEST_F(InternetDiagnosisTest, GovernanceGrantsAndWithdrawsTheLicence) {
   ASSERT_TRUE(decide("licence.withdraw", "hosp-a").accepted);
   EXPECT_FALSE(holds_licence(f.state, "hosp-a", kInternetDiagnosis));
   EXPECT_EQ(run(doctor, "visit.record", online_visit(visit)).reason_code, "not_licensed_online");
+  EXPECT_EQ(run(doctor, "rx.issue", online_rx(visit)).reason_code, "not_licensed_online");
 }
 
 TEST_F(InternetDiagnosisTest, PracticeSinceIsADoctorsAttributeNotInTheFuture) {
@@ -176,6 +192,12 @@ TEST_F(InternetDiagnosisTest, AnOnlineVisitFollowsAnOfflineOneOfThePatientHere) 
   const std::string other_patient = accepted(doctor, "visit.record", offline_visit(kOtherPatient));
   const std::string elsewhere = accepted(doctor_b, "visit.record", offline_visit());
   const std::string offline_rx = accepted(doctor, "rx.issue", issue_body());
+  json other_patients_body = issue_body();
+  other_patients_body["patient_ref"] = kOtherPatient;
+  const std::string other_patients_rx = accepted(doctor, "rx.issue", other_patients_body);
+  const std::string other_hospitals_rx = accepted(doctor_b, "rx.issue", issue_body());
+  const std::string cancelled_rx = accepted(doctor, "rx.issue", issue_body());
+  ASSERT_TRUE(f.run(doctor, "rx.cancel", {{"rx_id", cancelled_rx}, {"reason", "issued in error"}}).accepted);
   struct Case {
     const char* name;
     std::string follows;
@@ -189,6 +211,9 @@ TEST_F(InternetDiagnosisTest, AnOnlineVisitFollowsAnOfflineOneOfThePatientHere) 
       {"another patient's visit", other_patient, &doctor, "follow_up_mismatch"},
       {"another hospital's visit", elsewhere, &doctor, "follow_up_mismatch"},
       {"an online visit", online, &doctor, "follow_up_mismatch"},
+      {"another patient's prescription", other_patients_rx, &doctor, "follow_up_mismatch"},
+      {"another hospital's prescription", other_hospitals_rx, &doctor, "follow_up_mismatch"},
+      {"a cancelled prescription", cancelled_rx, &doctor, "follow_up_mismatch"},
       {"nothing", std::string(64, 'a'), &doctor, "follow_up_not_found"},
       {"an unlicensed hospital", elsewhere, &doctor_b, "not_licensed_online"},
   };
