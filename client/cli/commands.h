@@ -25,6 +25,7 @@ void add_trace(CLI::App& app, int& exit_code);
 void add_qr(CLI::App& app, int& exit_code);
 void add_patient_ref(CLI::App& app, int& exit_code);
 void add_my_ref(CLI::App& app, int& exit_code);
+void add_my_vaccinations(CLI::App& app, int& exit_code);
 void add_seal(CLI::App& app, int& exit_code);
 void add_open(CLI::App& app, int& exit_code);
 void add_encryption_key(CLI::App& app, int& exit_code);

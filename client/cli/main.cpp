@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   medtrail::cli::add_qr(app, exit_code);
   medtrail::cli::add_patient_ref(app, exit_code);
   medtrail::cli::add_my_ref(app, exit_code);
+  medtrail::cli::add_my_vaccinations(app, exit_code);
   medtrail::cli::add_seal(app, exit_code);
   medtrail::cli::add_open(app, exit_code);
   medtrail::cli::add_encryption_key(app, exit_code);

@@ -50,6 +50,35 @@ TrailPageCheck check_trail_page_unguarded(const json& page, const ledger::Loaded
 
 }  // namespace
 
+std::string first_row_not_a_dose_of(const json& page, std::string_view patient_ref) {
+  const json rows = page.is_object() ? page.value("rows", json()) : json();
+  if (!rows.is_array()) return "the page's rows are not a list";
+  for (const json& row : rows) {
+    if (!row.is_object()) return "a row is not an object";
+    const json& index = row.value("leaf_index", json());
+    const std::string leaf_name =
+        "leaf " + (index.is_number_integer() ? index.dump() : std::string("?")) + ": ";
+    if (row.value("kind", json()) != "vaccine.administer" || row.value("accepted", json()) != true) {
+      return leaf_name + "the row is not an accepted vaccine.administer";
+    }
+    if (!row.value("proof", json()).is_object()) continue;
+    const json& data = row["proof"].value("leaf_data", json());
+    auto bytes = ledger::from_hex(data.is_string() ? data.get<std::string>() : "");
+    if (!bytes.ok()) return leaf_name + "leaf_data is not hex";
+    auto leaf = ledger::decode_leaf(*bytes);
+    if (!leaf.ok()) return leaf_name + "leaf_data is not a leaf";
+    json body;
+    if (!ledger::parse_payload(leaf->envelope, &body).ok()) return leaf_name + "the leaf's payload does not read";
+    const json& ref = body.value("patient_ref", json());
+    if (!ref.is_string() || ref.get<std::string>() != patient_ref) return leaf_name + "the record is about someone else";
+    if (body.value("code", json()) != row.value("code", json())) return leaf_name + "code is not the leaf's";
+    if (body.value("dose_number", json()) != row.value("dose_number", json())) {
+      return leaf_name + "dose_number is not the leaf's";
+    }
+  }
+  return "";
+}
+
 TrailPageCheck check_trail_page(const json& page, const ledger::LoadedGenesis& genesis) {
   try {
     return check_trail_page_unguarded(page, genesis);

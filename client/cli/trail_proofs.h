@@ -21,4 +21,11 @@ struct TrailPageCheck {
 
 TrailPageCheck check_trail_page(const nlohmann::json& page, const ledger::LoadedGenesis& genesis);
 
+// For a citizen's vaccination record (docs/privacy.md, "A citizen's vaccination record"): why a
+// row is not a dose given to `patient_ref`, naming the leaf; "" when every row is one. Every row
+// must claim an accepted vaccine.administer; a row with a proof must also be one by its leaf —
+// the leaf's body names the ref, the row's code and its dose number. (check_trail_page checks
+// the rest of a proven row against its leaf and the leaf against the checkpoint.)
+std::string first_row_not_a_dose_of(const nlohmann::json& page, std::string_view patient_ref);
+
 }  // namespace medtrail::cli

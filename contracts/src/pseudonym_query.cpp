@@ -80,6 +80,9 @@ ExecutionResult pseudonym_query(Call& call, std::string_view purpose, size_t cou
 ExecutionResult citizen_pseudonym(Call& call) {
   BodyReader r(call.body, "body");
   auto card = r.hex("card", 32);
+  // A citizen's lookup of their own vaccination record: the node computed the ref for them, and
+  // the read lands on their trail like every other read of it.
+  auto own_ref = r.patient_ref("patient_ref", Presence::kOptional);
   if (!r.finish()) return r.result();
   call.txn.index("pseudonym/" + call.org.id);
   const std::optional<ledger::GenesisPseudonym>& service = call.chain.genesis.pseudonym;
@@ -91,12 +94,15 @@ ExecutionResult citizen_pseudonym(Call& call) {
     return ExecutionResult::reject("not_pseudonym_service", "only a node of " + service->org +
                                                                 " records citizens' pseudonym requests");
   }
+  // Only now, from the service itself: no other member can crowd a patient's trail with refusals.
+  if (own_ref) call.txn.index("patient/" + *own_ref);
   const std::string key = pseudonym_citizen_use_key(*card);
   const int64_t used = used_today(call, key);
   if (used + 1 > service->citizen_daily_limit) {
     return ExecutionResult::reject("pseudonym_limit_reached",
-                                   "this citizen has asked for their ref " + std::to_string(used) + " of " +
-                                       std::to_string(service->citizen_daily_limit) + " times today");
+                                   "this citizen has made " + std::to_string(used) + " of " +
+                                       std::to_string(service->citizen_daily_limit) +
+                                       " requests today (their ref, their vaccination record)");
   }
   call.txn.write(key, PseudonymUse{call.today(), used + 1});
   return ExecutionResult::accept();

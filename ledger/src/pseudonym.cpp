@@ -85,24 +85,54 @@ std::string citizen_pseudonym_request_json(std::string_view credential, const Op
   return json{{"credential", credential}, {"blinded", hex_array(std::span(&blinded, 1))}}.dump();
 }
 
-Result<CitizenPseudonymRequest> read_citizen_pseudonym_request(std::string_view body) {
-  std::optional<json> doc = parse_object(body);
-  const json* credential = doc && doc->size() == 2 && doc->contains("credential") ? &(*doc)["credential"] : nullptr;
+namespace {
+
+// The body's "credential" when the body is an object of exactly `fields` members holding it;
+// `shape` describes the body for the error.
+Result<std::string> read_credential(const std::optional<json>& doc, size_t fields, std::string_view shape) {
+  const json* credential =
+      doc && doc->size() == fields && doc->contains("credential") ? &doc->at("credential") : nullptr;
   if (credential == nullptr || !credential->is_string()) {
-    return Status::error("bad_request", "the body must be {\"credential\": \"...\", \"blinded\": [\"<64 hex>\"]}");
+    return Status::error("bad_request", "the body must be " + std::string(shape));
   }
-  CitizenPseudonymRequest request;
-  request.credential = credential->get_ref<const std::string&>();
-  const bool printable = std::all_of(request.credential.begin(), request.credential.end(),
-                                     [](char c) { return c > 0x20 && c < 0x7f; });
-  if (request.credential.empty() || request.credential.size() > kMaxCitizenCredentialBytes || !printable) {
+  const std::string& text = credential->get_ref<const std::string&>();
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+  if (text.empty() || text.size() > kMaxCitizenCredentialBytes || !printable) {
     return Status::error("bad_request", "credential must be 1.." + std::to_string(kMaxCitizenCredentialBytes) +
                                             " printable ASCII characters");
   }
+  return text;
+}
+
+}  // namespace
+
+Result<CitizenPseudonymRequest> read_citizen_pseudonym_request(std::string_view body) {
+  std::optional<json> doc = parse_object(body);
+  Result<std::string> credential =
+      read_credential(doc, 2, "{\"credential\": \"...\", \"blinded\": [\"<64 hex>\"]}");
+  if (!credential.ok()) return credential.status();
+  CitizenPseudonymRequest request;
+  request.credential = std::move(*credential);
   Result<std::vector<OprfElement>> blinded = read_elements(*doc, "blinded", 1, "bad_request");
   if (!blinded.ok()) return blinded.status();
   request.blinded = (*blinded)[0];
   return request;
+}
+
+std::string citizen_credential_request_json(std::string_view credential) {
+  return json{{"credential", credential}}.dump();
+}
+
+Result<std::string> read_citizen_credential_request(std::string_view body) {
+  return read_credential(parse_object(body), 1, "{\"credential\": \"...\"}");
+}
+
+Result<std::string> service_patient_ref(const OprfServerKey& key, std::string_view resident_id) {
+  std::optional<std::string> id = normalise_resident_id(resident_id);
+  if (!id) return Status::error("bad_resident_id", "not a resident identity number");
+  Result<OprfOutput> output = oprf_evaluate(kPseudonymMode, key, to_bytes(*id));
+  if (!output.ok()) return output.status();
+  return patient_ref_of(*output);
 }
 
 std::string pseudonym_response_json(const OprfEvaluation& evaluation, const OprfElement& public_key) {

@@ -89,6 +89,33 @@ TEST_F(TrailProofsTest, AnHonestPageHoldsAndNewerRowsCountAsUnproven) {
   EXPECT_EQ(check.proven + check.unproven, page["rows"].size());
 }
 
+// A citizen's vaccination record: every row must claim a dose given, and a proven row must be
+// one by its leaf — a node that passes off other records (here the fixture's, which are no
+// vaccinations and name no patient) is caught, naming the leaf.
+TEST_F(TrailProofsTest, ACitizensRecordHoldsOnlyDosesGivenToThem) {
+  const std::string ref(64, 'a');
+  json page = honest_page();
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 0: the row is not an accepted vaccine.administer");
+  // Rows that claim to be doses, over leaves that are not about the citizen.
+  for (json& row : page["rows"]) {
+    row["kind"] = "vaccine.administer";
+    row["accepted"] = true;
+  }
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 0: the record is about someone else");
+  // Unproven rows carry no leaf to judge them by: their claims alone are checked.
+  for (json& row : page["rows"]) row["proof"] = nullptr;
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "");
+  page["rows"][1]["accepted"] = false;
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 1: the row is not an accepted vaccine.administer");
+  page["rows"] = json::array({{{"leaf_index", 3}, {"kind", "vaccine.administer"}, {"accepted", true},
+                               {"proof", {{"leaf_data", "zz"}}}}});
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 3: leaf_data is not hex");
+  page["rows"] = json::array({"not an object"});
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "a row is not an object");
+  page["rows"] = "not a list";
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "the page's rows are not a list");
+}
+
 TEST_F(TrailProofsTest, EveryLieIsCaught) {
   const json honest = honest_page();
   struct Lie {

@@ -17,6 +17,7 @@ namespace {
 using nlohmann::json;
 using testing::ContractFixture;
 using testing::Person;
+using testing::kPatientRef;
 
 class PseudonymQueryTest : public ::testing::Test {
  protected:
@@ -163,6 +164,25 @@ TEST_F(CitizenPseudonymTest, OnlyTheServicesNodeVouchesAndNoPersonDoes) {
   EXPECT_EQ(record(f.admin("hosp-a"), card_a).reason_code, "role_not_permitted");
   f.chain.genesis.pseudonym.reset();
   EXPECT_EQ(record(f.node(), card_a).reason_code, "no_pseudonym_service");
+}
+
+// A citizen's lookup of their own vaccination record counts with their ref requests and lands on
+// their own trail.
+TEST_F(CitizenPseudonymTest, ARecordLookupCountsAlikeAndLandsOnTheCitizensTrail) {
+  const std::string kind(ledger::kCitizenPseudonymKind);
+  EXPECT_TRUE(record(f.node(), card_a).accepted);
+  EXPECT_TRUE(f.run(f.node(), kind, json{{"card", card_a}, {"patient_ref", kPatientRef}}).accepted);
+  EXPECT_EQ(f.index_of("patient/" + kPatientRef), std::vector<uint64_t>{f.last_leaf()});
+  EXPECT_EQ(f.run(f.node(), kind, json{{"card", card_a}, {"patient_ref", kPatientRef}}).reason_code,
+            "pseudonym_limit_reached");
+  EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 2u);  // the refused lookup too
+  EXPECT_EQ(f.run(f.node(), kind, json{{"card", card_b}, {"patient_ref", "110101199003077571"}}).reason_code,
+            "patient_identifier_in_clear");
+  // Another member's node cannot put anything on the patient's trail.
+  f.chain.genesis.pseudonym->org = "reg-a";
+  EXPECT_EQ(f.run(f.node(), kind, json{{"card", card_b}, {"patient_ref", kPatientRef}}).reason_code,
+            "not_pseudonym_service");
+  EXPECT_EQ(f.index_of("patient/" + kPatientRef).size(), 2u);
 }
 
 TEST_F(CitizenPseudonymTest, TheCardIsADigestNotAName) {

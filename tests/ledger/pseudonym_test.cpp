@@ -34,9 +34,9 @@ std::string serve(const OprfServerKey& key, const PseudonymRequest& request) {
 }
 
 std::string ref_by_service(const OprfServerKey& key, const std::string& id) {
-  auto output = oprf_evaluate(kPseudonymMode, key, to_bytes(*normalise_resident_id(id)));
-  EXPECT_TRUE(output.ok());
-  return patient_ref_of(*output);
+  auto ref = service_patient_ref(key, id);
+  EXPECT_TRUE(ref.ok()) << ref.status().to_string();
+  return ref.ok() ? *ref : std::string();
 }
 
 TEST(ResidentId, NormalisesTheOneSpellingAndRefusesTypos) {
@@ -179,6 +179,33 @@ TEST(Pseudonym, ACitizensRequestCarriesOneElementAndABoundedPrintableCredential)
                   .ok());
   EXPECT_EQ(read_citizen_pseudonym_request(R"({"credential":7,"blinded":[]})").status().code(), "bad_request");
   EXPECT_EQ(read_citizen_pseudonym_request(R"({"blinded":[]})").status().code(), "bad_request");
+}
+
+// A citizen's record lookup: the service computes the ref itself, and it is the very ref a member
+// gets for that id through the blinded protocol.
+TEST(Pseudonym, TheServicesOwnEvaluationIsTheRefAMemberGets) {
+  const OprfServerKey key = oprf_generate_key_pair();
+  auto request = blind_resident_ids(std::vector<std::string>{kIdB});
+  ASSERT_TRUE(request.ok());
+  const std::string member_ref = finish_patient_refs(*request, serve(key, *request), key.public_key).value()[0];
+  EXPECT_EQ(service_patient_ref(key, kIdB).value(), member_ref);
+  EXPECT_EQ(service_patient_ref(key, "11010519491231002x").value(), member_ref);
+  EXPECT_NE(service_patient_ref(oprf_generate_key_pair(), kIdB).value(), member_ref);
+  auto bad = service_patient_ref(key, "110101199003077572");  // a wrong check character
+  EXPECT_EQ(bad.status().code(), "bad_resident_id");
+  EXPECT_EQ(bad.status().message().find("110101199003077572"), std::string::npos);
+}
+
+TEST(Pseudonym, ACitizensRecordRequestIsTheCredentialAlone) {
+  EXPECT_EQ(read_citizen_credential_request(citizen_credential_request_json("card-0001")).value(), "card-0001");
+  for (const char* body : {R"({"credential":"card-0001","blinded":[]})", R"({"credential":"card 1"})",
+                           R"({"credential":7})", R"({})", "not json", R"(["card-0001"])"}) {
+    EXPECT_EQ(read_citizen_credential_request(body).status().code(), "bad_request") << body;
+  }
+  EXPECT_TRUE(read_citizen_credential_request(
+                  citizen_credential_request_json(std::string(kMaxCitizenCredentialBytes, 'c'))).ok());
+  EXPECT_FALSE(read_citizen_credential_request(
+                   citizen_credential_request_json(std::string(kMaxCitizenCredentialBytes + 1, 'c'))).ok());
 }
 
 TEST(PseudonymKeyFile, RoundTripsWithModeSixHundredAndNeverOverwrites) {

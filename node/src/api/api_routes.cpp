@@ -13,11 +13,12 @@ namespace medtrail::node::api {
 namespace {
 
 // What the public listener serves: anonymous reads that carry no personal data (the lookups and
-// the citizen's page, the signed checkpoint, tiles, proofs), health, and a citizen's request for
-// their own ref (the identity check decides; the id is blinded; the chain counts it). Everything
+// the citizen's page, the signed checkpoint, tiles, proofs), health, and a citizen's requests for
+// their own ref and their own vaccination record (the identity check decides; the chain counts
+// them). Everything
 // else — submissions, recorded reads, audit, admin, metrics — only on the members' listener.
 bool is_public_route(std::string_view method, std::string_view pattern) {
-  if (method == "POST") return pattern == ledger::kCitizenPseudonymPath;
+  if (method == "POST") return pattern == ledger::kCitizenPseudonymPath || pattern == ledger::kCitizenVaccinationsPath;
   if (method != "GET") return false;
   for (std::string_view prefix : {"/v1/trace/", "/trace/", "/tile/", "/v1/proofs/"}) {
     if (pattern.starts_with(prefix)) return true;
@@ -52,7 +53,7 @@ void register_api_routes(http::Server& server, const ApiContext& ctx, Metrics& m
   register_audit_search_routes(server, ctx, reads);
   register_pseudonym_routes(server, ctx, reads);
   register_patient_key_routes(server, ctx, reads);
-  register_citizen_pseudonym_routes(server, ctx);
+  register_citizen_routes(server, ctx);
   register_proof_routes(server, ctx);
   register_tlog_routes(server, ctx, reads);
   register_trace_routes(server, ctx);

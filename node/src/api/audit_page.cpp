@@ -49,21 +49,6 @@ bool sees_bodies(const ApiContext& ctx, const Reader& reader) {
   return org && !org->removed && org->has_type("regulator");
 }
 
-// The row's leaf and its path to the checkpoint's root (docs/audit.md, "Proofs"); null for a
-// record newer than the checkpoint (provable once a later one is signed).
-json row_proof(const ApiContext& ctx, const ledger::LeafRecord& leaf, uint64_t leaf_index,
-               const ledger::SignedCheckpoint& cp) {
-  if (leaf_index >= cp.checkpoint.tree_size) return nullptr;
-  auto proof = ctx.store->inclusion_proof(leaf_index, cp.checkpoint.tree_size);
-  if (!proof.ok()) return nullptr;
-  json path = json::array();
-  for (const ledger::Hash& h : proof->path) path.push_back(ledger::to_hex(h));
-  return {{"leaf_data", ledger::to_hex(ledger::encode_leaf(leaf))},
-          {"leaf_index", leaf_index},
-          {"tree_size", cp.checkpoint.tree_size},
-          {"path", std::move(path)}};
-}
-
 // The filters a row must pass beyond its index; `kind`, `org` and `actor` as the payload says.
 bool passes(const AuditQuery& q, const ledger::LeafRecord& leaf, const std::string& kind, const std::string& org) {
   const int64_t at = static_cast<int64_t>(leaf.timestamp_ms);
@@ -193,7 +178,7 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
         row["reason_code"] = leaf->result.reason_code;
         row["reason"] = leaf->result.reason;
       }
-      if (checkpoint) row["proof"] = row_proof(ctx, *leaf, leaf_index, *checkpoint);
+      if (checkpoint) row["proof"] = leaf_proof_json(*ctx.store, *leaf, leaf_index, *checkpoint);
       if (!rows.empty()) rows += ',';
       rows += json_text(row);
       if (bodies && parsed) {

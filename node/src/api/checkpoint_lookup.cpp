@@ -1,5 +1,6 @@
 #include "api/checkpoint_lookup.h"
 
+#include "medtrail/ledger/block.h"
 #include "medtrail/ledger/genesis.h"
 
 namespace medtrail::node::api {
@@ -54,6 +55,19 @@ std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContex
     }
   }
   return checkpoint;
+}
+
+nlohmann::json leaf_proof_json(const ledger::ChainStore& store, const ledger::LeafRecord& leaf, uint64_t leaf_index,
+                               const ledger::SignedCheckpoint& cp) {
+  if (leaf_index >= cp.checkpoint.tree_size) return nullptr;
+  auto proof = store.inclusion_proof(leaf_index, cp.checkpoint.tree_size);
+  if (!proof.ok()) return nullptr;
+  nlohmann::json path = nlohmann::json::array();
+  for (const ledger::Hash& h : proof->path) path.push_back(ledger::to_hex(h));
+  return {{"leaf_data", ledger::to_hex(ledger::encode_leaf(leaf))},
+          {"leaf_index", leaf_index},
+          {"tree_size", cp.checkpoint.tree_size},
+          {"path", std::move(path)}};
 }
 
 }  // namespace medtrail::node::api

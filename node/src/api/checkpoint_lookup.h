@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "api/api_context.h"
 #include "api/recent_value.h"
 #include "medtrail/ledger/chain_store.h"
@@ -33,6 +35,12 @@ std::optional<ledger::SignedCheckpoint> trusted_checkpoint_at(
 // The newer of the chain's newest trusted checkpoint and the newest one the node's pool has
 // gathered a quorum for (the chain records pooled checkpoints a block or more later).
 std::optional<ledger::SignedCheckpoint> newest_quorum_checkpoint(const ApiContext& ctx);
+
+// A leaf and its path to the checkpoint's root (docs/audit.md, "Proofs"): {leaf_data (the
+// encoded leaf, hex), leaf_index, tree_size, path}; null for a leaf newer than the checkpoint
+// (provable once a later one is signed).
+nlohmann::json leaf_proof_json(const ledger::ChainStore& store, const ledger::LeafRecord& leaf, uint64_t leaf_index,
+                               const ledger::SignedCheckpoint& cp);
 
 // newest_quorum_checkpoint, computed at most every kMaxAge (recent_value.h) for the public
 // endpoints (the signed note, the JSON checkpoint, the citizen's lookup). A checkpoint a quarter

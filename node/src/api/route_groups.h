@@ -41,8 +41,9 @@ void register_pseudonym_routes(http::Server& server, const ApiContext& ctx,
 // POST /v1/patient-keys/{ref}?n=<count>&for=seal|open: the key service's shares of a patient's
 // erasable sealed fields (a recorded query)
 void register_patient_key_routes(http::Server& server, const ApiContext& ctx, std::shared_ptr<RecordedReads> reads);
-// POST /v1/pseudonym/citizen: a citizen's own ref, after the identity check (public too)
-void register_citizen_pseudonym_routes(http::Server& server, const ApiContext& ctx);
+// POST /v1/pseudonym/citizen (a citizen's own ref) and POST /v1/citizen/vaccinations (their own
+// vaccination record), after the identity check (public too)
+void register_citizen_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/trace/{vaccine,tableware,rx}/{code} and /trace/... (the citizen's page): public
 void register_trace_routes(http::Server& server, const ApiContext& ctx);
 // GET /v1/proofs/inclusion, GET /v1/proofs/consistency (docs/proofs.md)

@@ -38,11 +38,15 @@ ApiStack::ApiStack(const std::function<void(NodeConfig&)>& configure)
       admin_(must(suite_.generate_keypair())),
       regulator_(must(suite_.generate_keypair())),
       disinfector_(must(suite_.generate_keypair())),
+      maker_(must(suite_.generate_keypair())),
+      cdc_(must(suite_.generate_keypair())),
       node_key_(must(suite_.generate_keypair())) {
   genesis_.chain_name = "api-test";
   genesis_.organisations.push_back({"hosp-a", "Hospital A", {"hospital"}, admin_.public_key});
   genesis_.organisations.push_back({"reg-c", "Regulator C", {"regulator"}, regulator_.public_key});
   genesis_.organisations.push_back({"disinf-d", "Disinfection D", {"disinfector"}, disinfector_.public_key});
+  genesis_.organisations.push_back({"maker-e", "Vaccine Maker E", {"manufacturer"}, maker_.public_key});
+  genesis_.organisations.push_back({"cdc-f", "Disease Control F", {"cdc"}, cdc_.public_key});
   ledger::GenesisNode node;
   node.id = "n1";
   node.org = "hosp-a";
@@ -166,6 +170,8 @@ std::vector<RecordStatus> ApiStack::commit_all(std::vector<ledger::Envelope> env
 const ledger::KeyPair& ApiStack::admin_of(const std::string& org) const {
   if (org == "reg-c") return regulator_;
   if (org == "disinf-d") return disinfector_;
+  if (org == "maker-e") return maker_;
+  if (org == "cdc-f") return cdc_;
   return admin_;
 }
 
@@ -222,6 +228,7 @@ void ApiStack::run_pseudonym_service() {
   {
     std::ofstream out(path);
     for (const char* credential : kCitizenCredentials) out << credential << "\n";
+  out << kHealthCard << " " << kHealthCardHolder << "\n";
   }
   citizen_check_ = must(ListedCredentials::load(path));
   ctx_.pseudonym_key = &pseudonym_key_;

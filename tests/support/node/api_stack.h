@@ -50,7 +50,8 @@ class ApiStack {
   std::string wire_envelope(uint64_t nonce) const;
   ledger::Envelope envelope(uint64_t nonce) const;
 
-  // Registers a person of "hosp-a", "reg-c" or "disinf-d" by an identity.register of the organisation's
+  // Registers a person of "hosp-a", "reg-c", "disinf-d", "maker-e" (a manufacturer) or "cdc-f" (a
+  // disease-control centre) by an identity.register of the organisation's
   // admin, committed before it returns (throws if it is not accepted).
   Person register_person(const std::string& org, const std::string& name, const std::string& role,
                          const std::string& valid_from = "2020-01-01",
@@ -76,6 +77,9 @@ class ApiStack {
   static constexpr uint32_t kPseudonymCitizenDailyLimit = 2;
   // The credentials the stand-in identity check accepts.
   static constexpr const char* kCitizenCredentials[] = {"card-0001", "card-0002"};
+  // A health card the check accepts that names its holder's resident id (a vaccination record).
+  static constexpr const char* kHealthCard = "card-0003";
+  static constexpr const char* kHealthCardHolder = "11010519491231002X";
   // The service key genesis names. The node evaluates only after run_pseudonym_service() (call
   // it before the first request): otherwise it answers like a node without [pseudonym]. With
   // it, the node signs citizens' requests as hosp-a/n1 and checks kCitizenCredentials.
@@ -102,6 +106,8 @@ class ApiStack {
   ledger::KeyPair admin_;
   ledger::KeyPair regulator_;
   ledger::KeyPair disinfector_;
+  ledger::KeyPair maker_;
+  ledger::KeyPair cdc_;
   ledger::KeyPair node_key_;
   ledger::OprfServerKey pseudonym_key_ = ledger::oprf_generate_key_pair();
   std::unique_ptr<CitizenIdentityCheck> citizen_check_;

@@ -59,6 +59,19 @@ struct CitizenPseudonymRequest {
 std::string citizen_pseudonym_request_json(std::string_view credential, const OprfElement& blinded);
 Result<CitizenPseudonymRequest> read_citizen_pseudonym_request(std::string_view body);
 
+// A citizen's own vaccination record (预防接种证, docs/privacy.md "A citizen's vaccination record"):
+//   POST kCitizenVaccinationsPath   {"credential": "<what the identity check reads>"}
+inline constexpr std::string_view kCitizenVaccinationsPath = "/v1/citizen/vaccinations";
+std::string citizen_credential_request_json(std::string_view credential);
+// Errors: `bad_request` (not exactly that object, or a credential that is not 1..512 printable
+// ASCII characters).
+Result<std::string> read_citizen_credential_request(std::string_view body);
+
+// The ref the service computes by itself for a resident id (RFC 9497 Evaluate under its secret):
+// the very ref finish_patient_refs gives a member for that id. Only the service's node can, and it
+// does so only for a citizen whose identity check names the id. Errors: `bad_resident_id`.
+Result<std::string> service_patient_ref(const OprfServerKey& key, std::string_view resident_id);
+
 std::string pseudonym_response_json(const OprfEvaluation& evaluation, const OprfElement& public_key);
 // Errors: `bad_response` (not the JSON above, a wrong count), `oprf_bad_element`.
 struct PseudonymResponse {
