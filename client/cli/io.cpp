@@ -34,6 +34,12 @@ ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes
   return data;
 }
 
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
 int fail(const std::string& what, const ledger::Status& status, int exit_code) {
   std::cerr << "medtrail: " << what << ": " << status.to_string() << "\n";
   return exit_code;

@@ -13,6 +13,10 @@ namespace medtrail::cli {
 // Reads a whole file ("-" for standard input), refusing anything over `max_bytes`.
 ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes);
 
+// The text up to its first line break, without trailing spaces or a carriage return: what a
+// one-line file (a credential, an id typed into a file by hand) means.
+std::string first_line(const std::string& text);
+
 // Creates `path` (mode 0644, or `mode` from the first instant: 0600 for a secret) holding
 // `text`, synced; never replaces an existing file (`file_exists`).
 ledger::Status write_new_text_file(const std::string& path, const std::string& text, mode_t mode = 0644);

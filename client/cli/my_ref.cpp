@@ -29,12 +29,6 @@ struct MyRefOptions {
   int timeout_s = 15;
 };
 
-std::string first_line(const std::string& text) {
-  std::string line = text.substr(0, text.find('\n'));
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
-}
-
 int run(const MyRefOptions& o) {
   const std::string name = "my-ref";
   auto node = parse_node_url(o.node);

@@ -134,8 +134,7 @@ int run(const MyVaccinationsOptions& o) {
   trust_genesis_pins(*node, genesis->genesis);
   auto credential = read_input(o.credential_file, ledger::kMaxCitizenCredentialBytes + 2);
   if (!credential.ok()) return fail(name, credential.status(), kExitUsage);
-  std::string card = credential->substr(0, credential->find('\n'));
-  while (!card.empty() && (card.back() == '\r' || card.back() == ' ')) card.pop_back();
+  const std::string card = first_line(*credential);
   auto reply = http_exchange(*node, "POST", std::string(ledger::kCitizenVaccinationsPath),
                              ledger::citizen_credential_request_json(card), std::chrono::seconds(o.timeout_s),
                              8 << 20, {});
