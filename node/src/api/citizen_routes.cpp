@@ -89,7 +89,8 @@ std::optional<http::Response> door_closed(const ApiContext& ctx) {
   return std::nullopt;
 }
 
-// The answer once the request is on the chain; `receipt` is its record id.
+// The answer once the request is on the chain; the caller adds the record's id to it as the
+// Medtrail-Receipt header.
 using Answer = std::function<http::Response()>;
 
 // 403 for a citizen whose card (card_digest) used up today's allowance; nullopt otherwise.
