@@ -2,11 +2,18 @@
 
 #include <algorithm>
 
+#include "medtrail/ledger/thread_name.h"
+
 namespace medtrail::ledger {
 
-ThreadPool::ThreadPool(size_t threads) {
+ThreadPool::ThreadPool(size_t threads, const std::string& name) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (size_t i = 1; i < threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (size_t i = 1; i < threads; ++i) {
+    workers_.emplace_back([this, name = name + "-" + std::to_string(i)] {
+      name_this_thread(name);
+      worker_loop();
+    });
+  }
 }
 
 ThreadPool::~ThreadPool() {

@@ -38,6 +38,7 @@
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/pseudonym_key_file.h"
 #include "medtrail/ledger/secure_bytes.h"
+#include "medtrail/ledger/thread_name.h"
 #include "medtrail/ledger/thread_pool.h"
 #include "medtrail/ledger/tls_identity.h"
 #include "peer/peer_network.h"
@@ -284,7 +285,7 @@ Status NodeApp::Impl::build_pipeline() {
   auto directory = SignerDirectory::from_genesis(genesis.genesis, genesis.chain_id);
   if (!directory.ok()) return directory.status();
   signers = std::move(directory).value();
-  verify_pool = std::make_unique<ledger::ThreadPool>(limits.verify_threads);
+  verify_pool = std::make_unique<ledger::ThreadPool>(limits.verify_threads, "verify");
   verified = std::make_unique<VerifiedSignatures>(2 * static_cast<size_t>(limits.admission_queue));
   auto applier_or = BlockApplier::open(*store, signers, *verify_pool, verified.get());
   if (!applier_or.ok()) return applier_or.status();
@@ -551,7 +552,12 @@ Status NodeApp::start() {
   });
   d.work.emplace(d.io.get_executor());
   const unsigned threads = thread_count(d.config.limits.api_threads);
-  for (unsigned i = 0; i < threads; ++i) d.io_threads.emplace_back([&d] { d.io.run(); });
+  for (unsigned i = 0; i < threads; ++i) {
+    d.io_threads.emplace_back([&d, i] {
+      ledger::name_this_thread("io-" + std::to_string(i + 1));
+      d.io.run();
+    });
+  }
   d.accepting = true;
   d.driver->start();
   d.disk_timer = std::make_unique<boost::asio::steady_timer>(d.io);

@@ -13,6 +13,7 @@
 #include "core/raft_ids.h"
 #include "core/store_state_view.h"
 #include "medtrail/ledger/ledger_image.h"
+#include "medtrail/ledger/thread_name.h"
 
 namespace medtrail::node {
 
@@ -166,7 +167,10 @@ RaftDriver::~RaftDriver() {
 
 void RaftDriver::start() {
   next_tick_ = time_.now() + options_.tick;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    ledger::name_this_thread("raft-driver");
+    run();
+  });
 }
 
 void RaftDriver::stop(std::chrono::milliseconds drain) {

@@ -7,6 +7,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,8 +17,8 @@ namespace medtrail::ledger {
 
 class ThreadPool final : public ledger::ParallelRunner {
  public:
-  // 0 means one per hardware thread.
-  explicit ThreadPool(size_t threads = 0);
+  // 0 means one per hardware thread; the workers are named "<name>-1", "<name>-2", ...
+  explicit ThreadPool(size_t threads = 0, const std::string& name = "pool");
   ~ThreadPool() override;
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
