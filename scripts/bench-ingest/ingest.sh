@@ -2,6 +2,11 @@
 # scripts/bench ingest: medtrail vs etcd ingest on this machine, in one run, alternating.
 #
 #   scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]
+#   scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]
+#
+# --profile runs no comparison: one cluster, one closed-loop run at C connections (default 64)
+# under `perf record` on every node, and where each node's CPU per record went
+# (scripts/bench-ingest/profile.sh). Otherwise:
 #
 # 1. the raw limit: Ed25519 verifications/s on every core (`medtrail load --verify-limit`);
 # 2. a 3-node medtrail cluster (fsync on) and a 3-member etcd 3.4 cluster, both on loopback in
@@ -25,6 +30,9 @@ duration=10
 sweep=1
 sweep_rate=1000
 keep=0
+profile=0
+profile_concurrency=64
+perf_hz=199
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift ;;
@@ -32,7 +40,11 @@ while [ $# -gt 0 ]; do
     --no-sweep) sweep=0 ;;
     --sweep-rate) sweep_rate=$2; shift ;;
     --keep) keep=1 ;;
+    --profile) profile=1 ;;
+    --concurrency) profile_concurrency=$2; shift ;;
+    --perf-hz) perf_hz=$2; shift ;;
     *) echo "usage: scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]" >&2
+       echo "       scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]" >&2
        exit 2 ;;
   esac
   shift
@@ -112,6 +124,7 @@ record() {
 
 source "$here/medtrail-cluster.sh"
 source "$here/etcd-cluster.sh"
+source "$here/profile.sh"
 
 # ---- the runs -------------------------------------------------------------------------------
 
@@ -145,6 +158,11 @@ medtrail_run() {  # ROUND SETTING CONCURRENCY [RATE]
   echo "$line"
 }
 half() { jq -n --argjson peak "$1" '[$peak / 2 | floor, 1] | max'; }
+
+if [ $profile = 1 ]; then
+  profile_ingest "$profile_concurrency" "$perf_hz"
+  exit 0
+fi
 
 etcd_start
 medtrail_start default
