@@ -40,6 +40,10 @@ Status verify_checkpoint_signatures(const CryptoSuite& suite, const SignedCheckp
 Status verify_checkpoint_quorum(const CryptoSuite& suite, const SignedCheckpoint& signed_cp,
                                 const CheckpointTrust& trust) {
   MEDTRAIL_RETURN_IF_ERROR(verify_checkpoint_signatures(suite, signed_cp));
+  return check_checkpoint_quorum(signed_cp, trust);
+}
+
+Status check_checkpoint_quorum(const SignedCheckpoint& signed_cp, const CheckpointTrust& trust) {
   std::set<std::string> orgs;
   for (const auto& s : signed_cp.signatures) {
     const TrustedSigner* trusted = find_signer(trust, s.signer);

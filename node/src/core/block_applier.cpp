@@ -45,11 +45,22 @@ ledger::ExecutionResult rejection(const ledger::Status& s) {
   return ledger::ExecutionResult::reject(s.code(), s.message());
 }
 
+// Every signature of `sc` verifies: taken from `pooled` when it holds the signature (verified
+// when pooled), verified here otherwise.
+bool signatures_verify(const ledger::CryptoSuite& suite, const ledger::SignedCheckpoint& sc,
+                       const CheckpointPool* pooled) {
+  for (const ledger::CheckpointSignature& sig : sc.signatures) {
+    if (pooled != nullptr && pooled->holds(sc.checkpoint, sig)) continue;
+    if (!ledger::verify_checkpoint_signatures(suite, {sc.checkpoint, {sig}}).ok()) return false;
+  }
+  return true;
+}
+
 // Keeps the checkpoints a block may carry: for an earlier block of this chain, matching it, and
 // signed by a quorum. Depends only on the chain so far and genesis: every node keeps the same.
 std::vector<ledger::SignedCheckpoint> valid_checkpoints(
     const ledger::ChainStore& store, const ledger::CheckpointTrust& trust,
-    const std::vector<ledger::SignedCheckpoint>& proposed) {
+    const std::vector<ledger::SignedCheckpoint>& proposed, const CheckpointPool* pooled) {
   std::vector<ledger::SignedCheckpoint> kept;
   for (const ledger::SignedCheckpoint& sc : proposed) {
     const ledger::Checkpoint& cp = sc.checkpoint;
@@ -59,7 +70,9 @@ std::vector<ledger::SignedCheckpoint> valid_checkpoints(
         header->tree_size != cp.tree_size || header->tree_root != cp.tree_root) {
       continue;
     }
-    if (!ledger::verify_checkpoint_quorum(store.suite(), sc, trust).ok()) continue;
+    if (!signatures_verify(store.suite(), sc, pooled) || !ledger::check_checkpoint_quorum(sc, trust).ok()) {
+      continue;
+    }
     kept.push_back(sc);
   }
   return kept;
@@ -177,7 +190,7 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
   draft.timestamp_ms = std::max(proposal.timestamp_ms, store_->last_timestamp_ms());
   draft.raft_term = term;
   draft.raft_index = index;
-  draft.checkpoints = valid_checkpoints(*store_, signers_->checkpoint_trust(), proposal.checkpoints);
+  draft.checkpoints = valid_checkpoints(*store_, signers_->checkpoint_trust(), proposal.checkpoints, pooled_);
 
   contracts::BlockExecutor executor(contracts::Registry::standard(), committed,
                                     signers_->chain_params(),

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/checkpoint_pool.h"
 #include "core/signer_directory.h"
 #include "medtrail/contracts/governance.h"
 #include "core/verified_signatures.h"
@@ -67,6 +68,11 @@ class BlockApplier {
   // member's record), in one batch.
   Status skip(uint64_t index, rocksdb::WriteBatch* extra = nullptr);
 
+  // Checkpoint signatures `pool` holds were verified when pooled: apply takes them instead of
+  // verifying them again (the verdict is the same, so every node keeps the same checkpoints).
+  // The pool must outlive the applier; null (the default) verifies every one.
+  void use_pooled_checkpoints(const CheckpointPool* pool) { pooled_ = pool; }
+
   uint64_t applied_index() const { return applied_index_; }
   const SignerDirectory& signers() const { return *signers_; }
   // Re-reads the applied index (after a ledger image replaced the store's contents).
@@ -85,6 +91,7 @@ class BlockApplier {
   const SignerDirectory* signers_;
   ledger::ParallelRunner* runner_;
   VerifiedSignatures* admitted_;
+  const CheckpointPool* pooled_ = nullptr;
   uint64_t applied_index_ = 0;
 };
 

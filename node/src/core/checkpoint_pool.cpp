@@ -79,7 +79,8 @@ std::optional<ledger::SignedCheckpoint> CheckpointPool::matching_quorum(
     if (!(v.checkpoint == *ours)) continue;
     ledger::SignedCheckpoint sc{v.checkpoint, {}};
     for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
-    if (ledger::verify_checkpoint_quorum(suite_, sc, trust_).ok()) return sc;
+    // Every pooled signature was verified by add().
+    if (ledger::check_checkpoint_quorum(sc, trust_).ok()) return sc;
   }
   return std::nullopt;
 }
@@ -111,6 +112,18 @@ std::optional<ledger::SignedCheckpoint> CheckpointPool::quorum_at(const ledger::
     versions = it->second;
   }
   return matching_quorum(store, height, versions);
+}
+
+bool CheckpointPool::holds(const ledger::Checkpoint& cp, const ledger::CheckpointSignature& sig) const {
+  std::lock_guard lock(mu_);
+  auto height = heights_.find(cp.height);
+  if (height == heights_.end()) return false;
+  for (const Version& v : height->second) {
+    if (!(v.checkpoint == cp)) continue;
+    auto it = v.signatures.find(sig.signer);
+    return it != v.signatures.end() && it->second == sig;
+  }
+  return false;
 }
 
 uint64_t CheckpointPool::conflicts() const {

@@ -4,8 +4,10 @@
 // node can answer "the newest checkpoint a quorum of organisations signed", and the leader puts
 // that checkpoint into a later block so the chain itself records the agreement.
 //
-// A signature is pooled only if it verifies under the key genesis pins for its signer; a
-// checkpoint is reported only if it matches this node's own block at that height. Bounded:
+// A signature is pooled only if it verifies under the key genesis pins for its signer, and is
+// verified only then: lookups count organisations, and apply takes what the pool holds instead
+// of verifying it again. A checkpoint is reported only if it matches this node's own block at
+// that height. Bounded:
 // a window of recent heights, one version per signer per height (more than one version is
 // evidence of a fork or a lying node, and is counted), one signature per signer.
 #include <cstdint>
@@ -39,6 +41,11 @@ class CheckpointPool {
   // The same for one height (within the pool's window).
   std::optional<ledger::SignedCheckpoint> quorum_at(const ledger::ChainStore& store,
                                                     uint64_t height) const;
+
+  // True if the pool holds exactly this signature (signer, key and bytes) on exactly this
+  // checkpoint: it verified it when it pooled it, so apply need not verify it again (the
+  // verdict would be the same). Thread-safe.
+  bool holds(const ledger::Checkpoint& cp, const ledger::CheckpointSignature& sig) const;
 
   // The checkpoint this node signs for `height` (from its own store).
   static Result<ledger::Checkpoint> checkpoint_at(const ledger::ChainStore& store, uint64_t height);

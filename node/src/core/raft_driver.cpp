@@ -54,7 +54,11 @@ RaftDriver::RaftDriver(ledger::ChainStore& store, BlockApplier& applier, Submiss
       options_(std::move(options)),
       time_(options_.time != nullptr ? *options_.time : real_time()),
       send_(std::move(send)),
-      checkpoints_(store.suite(), options_.checkpoint_trust) {}
+      checkpoints_(store.suite(), options_.checkpoint_trust) {
+  // Signatures the pool verified as they arrived are not verified again when a block carries
+  // them (every pooled signature is checked once).
+  applier_.use_pooled_checkpoints(&checkpoints_);
+}
 
 Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
                                                      BlockApplier& applier, SubmissionQueue& queue,
@@ -163,6 +167,7 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
 RaftDriver::~RaftDriver() {
   stop();
   wait_for_export();
+  applier_.use_pooled_checkpoints(nullptr);  // the applier may outlive the pool
 }
 
 void RaftDriver::start() {

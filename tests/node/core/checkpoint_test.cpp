@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "core/block_applier.h"
 #include "core/checkpoint_pool.h"
 #include "medtrail/ledger/chain_verifier.h"
@@ -143,6 +145,88 @@ TEST_F(CheckpointTest, ApplyKeepsOnlyQuorumCheckpointsMatchingTheChain) {
   ASSERT_EQ(out->checkpoints.size(), 1u);
   EXPECT_EQ(out->checkpoints[0], quorum);
   EXPECT_EQ(store->block_at(2)->checkpoints, std::vector<ledger::SignedCheckpoint>{quorum});
+}
+
+// Counts the signatures it verifies; everything else is Ed25519-SHA-256's.
+class CountingSuite final : public ledger::CryptoSuite {
+ public:
+  std::string_view name() const override { return real_.name(); }
+  ledger::Hash hash_parts(std::initializer_list<ledger::ByteView> parts) const override {
+    return real_.hash_parts(parts);
+  }
+  std::unique_ptr<ledger::Hasher> new_hasher() const override { return real_.new_hasher(); }
+  ledger::Result<ledger::KeyPair> generate_keypair() const override { return real_.generate_keypair(); }
+  ledger::Result<ledger::KeyPair> keypair_from_secret(ledger::ByteView secret) const override {
+    return real_.keypair_from_secret(secret);
+  }
+  ledger::Result<ledger::Bytes> sign(const ledger::KeyPair& key, ledger::ByteView message) const override {
+    return real_.sign(key, message);
+  }
+  bool verify(ledger::ByteView key, ledger::ByteView message, ledger::ByteView signature) const override {
+    ++verifications;
+    return real_.verify(key, message, signature);
+  }
+  size_t public_key_size() const override { return real_.public_key_size(); }
+  size_t signature_size() const override { return real_.signature_size(); }
+
+  mutable std::atomic<uint64_t> verifications{0};
+
+ private:
+  const ledger::CryptoSuite& real_ = ledger::ed25519_sha256();
+};
+
+// The pool verifies a signature once, when it arrives; looking up a quorum and applying a block
+// that carries pooled signatures verify nothing again, and a signature the pool does not hold
+// exactly (a forged copy) is still verified, and still refused.
+TEST_F(CheckpointTest, PooledCheckpointSignaturesAreVerifiedOnce) {
+  CountingSuite counting;
+  TempDir dir;
+  ledger::ChainStoreOptions o;
+  o.sync = false;
+  auto store = ledger::ChainStore::open(dir.path().string(), counting, medtrail::testing::test_chain_id(suite_), o);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  SignerDirectory signers = SignerDirectory::from_genesis(genesis_, (*store)->chain_id()).value();
+  ledger::InlineRunner runner;
+  auto applier = BlockApplier::open(**store, signers, runner).value();
+  ledger::Proposal first;
+  first.envelopes = records(1, 2);
+  ASSERT_TRUE(applier.apply(first, 1, 1).ok());
+
+  const ledger::Checkpoint cp = CheckpointPool::checkpoint_at(**store, 1).value();
+  auto sign = [&](size_t node) {
+    return *ledger::sign_checkpoint(suite_, cp, ledger::Genesis::node_signer(genesis_.nodes[node]), keys_[node]);
+  };
+  const ledger::SignedCheckpoint quorum{cp, {sign(0), sign(2)}};
+  CheckpointPool pool(counting, genesis_checkpoint_trust(genesis_));
+  counting.verifications = 0;
+  ASSERT_TRUE(pool.add(quorum, 1).ok());
+  EXPECT_EQ(counting.verifications.load(), 2u);  // each signature once, as it arrives
+  ASSERT_TRUE(pool.newest_quorum(**store).has_value());
+  ASSERT_TRUE(pool.quorum_at(**store, 1).has_value());
+  EXPECT_EQ(counting.verifications.load(), 2u);  // lookups verify nothing again
+
+  // Apply takes the pooled signatures; a forged copy of one is verified and the checkpoint dropped.
+  applier.use_pooled_checkpoints(&pool);
+  ledger::SignedCheckpoint forged = quorum;
+  forged.signatures[1].signature[0] ^= 1;
+  ledger::Proposal second;
+  second.envelopes = records(10, 1);
+  second.checkpoints = {forged};
+  counting.verifications = 0;
+  auto dropped = applier.apply(second, 1, 2);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_TRUE(dropped->checkpoints.empty());
+  const uint64_t per_block_without_checkpoints = counting.verifications.load() - 1;  // the forged one
+  ledger::Proposal third;
+  third.envelopes = records(20, 1);
+  third.checkpoints = {quorum};
+  counting.verifications = 0;
+  auto kept = applier.apply(third, 1, 3);
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->checkpoints.size(), 1u);
+  EXPECT_EQ(kept->checkpoints[0], quorum);
+  EXPECT_EQ(counting.verifications.load(), per_block_without_checkpoints);
+  applier.use_pooled_checkpoints(nullptr);
 }
 
 class CheckpointPoolTest : public CheckpointTest {};

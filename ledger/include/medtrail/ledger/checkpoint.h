@@ -64,5 +64,9 @@ Status verify_checkpoint_signatures(const CryptoSuite& suite, const SignedCheckp
 // `quorum` organisations fails (`checkpoint_no_quorum`).
 Status verify_checkpoint_quorum(const CryptoSuite& suite, const SignedCheckpoint& signed_cp,
                                 const CheckpointTrust& trust);
+// The same without verifying the signatures, for a caller that verified each one already
+// (a node's checkpoint pool): trusted signers with their pinned keys, from `quorum`
+// organisations.
+Status check_checkpoint_quorum(const SignedCheckpoint& signed_cp, const CheckpointTrust& trust);
 
 }  // namespace medtrail::ledger
