@@ -114,7 +114,6 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
 
   auto initial = d->storage_->initial_state();
   if (!initial.ok()) return from_raft(initial.status());
-  d->durable_hard_state_ = initial->hard_state;
   if (initial->conf_state.voters.empty() && initial->conf_state.learners.empty()) {
     consensus::ConfState conf;
     for (const std::string& name : d->options_.voters) conf.voters.push_back(raft_id_of(name));
@@ -353,31 +352,21 @@ void RaftDriver::handle_ready() {
 }
 
 Status RaftDriver::persist(const consensus::Ready& ready) {
-  // Synced only when Raft needs it before anything is sent: new entries (a follower acknowledges
-  // them; the leader counts its own only once durable), a snapshot, a new term or vote (one
-  // vote per term). A Ready that only moves the commit index is written unsynced: the commit
-  // index can be learnt again from the leader, and the blocks applied up to it go into the
-  // same RocksDB WAL after it, so a crash that loses it loses those blocks too and they are
-  // applied again (etcd's MustSync; Raft thesis §3.8).
-  bool must_sync = false;
+  bool wrote = false;
   if (ready.snapshot) {
     // Raft hands over only a snapshot accept_snapshot verified: a bad image never replaces our log.
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->apply_snapshot(*ready.snapshot)));
-    must_sync = true;
+    wrote = true;
   }
   if (ready.hard_state) {
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->set_hard_state(*ready.hard_state)));
-    if (ready.hard_state->term != durable_hard_state_.term || ready.hard_state->vote != durable_hard_state_.vote) {
-      must_sync = true;
-    }
+    wrote = true;
   }
   if (!ready.entries.empty()) {
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->append(ready.entries)));
-    must_sync = true;
+    wrote = true;
   }
-  if (!must_sync) return Status();
-  if (ready.hard_state) durable_hard_state_ = *ready.hard_state;
-  if (options_.fsync) {
+  if (wrote && options_.fsync) {
     const auto started = Clock::now();  // a real duration, whatever time the driver runs on
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->sync()));
     const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);

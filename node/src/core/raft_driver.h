@@ -2,8 +2,7 @@
 // The Raft driver: the one thread that owns the node's RaftNode, its log storage and the apply
 // step. It ticks the clock, steps messages from peers, turns queued records into proposals
 // (proposing them on the leader, forwarding them to the leader on a follower), and handles each
-// Ready in the order Raft requires: persist (synced when Raft needs it: new entries, a snapshot,
-// a new term or vote — not a commit index alone), then send, then apply, then advance.
+// Ready in the order Raft requires: persist and sync, then send, then apply, then advance.
 //
 // The Raft log and the ledger share one RocksDB instance: the log is synced once per Ready,
 // and blocks are written without their own fsync — after a crash, entries past the applied
@@ -241,8 +240,6 @@ class RaftDriver {
   OnImageInstalled on_image_installed_;
 
   std::unique_ptr<consensus::RocksDbLogStorage> storage_;
-  // The hard state as of the last sync (persist): a change of its term or vote must be synced.
-  consensus::HardState durable_hard_state_;
   std::unique_ptr<consensus::RaftNode> raft_;
   std::map<consensus::NodeId, std::string> names_;  // raft id -> node id
   CheckpointPool checkpoints_;

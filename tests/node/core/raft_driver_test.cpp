@@ -129,35 +129,6 @@ TEST_F(RaftDriverTest, ThreeNodesBuildIdenticalChainsWhereverRecordsAreSubmitted
   }
 }
 
-// A sync costs milliseconds on the commit path: each node syncs a new entry once, and the
-// commit index that follows it is written without another (it once cost every node a second).
-TEST_F(RaftDriverTest, EachNodeSyncsAnEntryOnceAndItsCommitIndexNotAgain) {
-  std::vector<std::string> ids{"n1", "n2", "n3"};
-  std::vector<std::unique_ptr<NodeStack>> nodes;
-  for (const auto& id : ids) nodes.push_back(open(id, ids));
-  ASSERT_TRUE(wait_until([&] { return leader_of(nodes) != nullptr; }, 10s));
-  NodeStack* leader = leader_of(nodes);
-  auto all_applied = [&] {
-    const uint64_t last = leader->driver->status().last_index;
-    for (auto& n : nodes) {
-      if (n->driver->status().applied_index != last) return false;
-    }
-    return true;
-  };
-  ASSERT_EQ(leader->submit(records(1, 1), true)[0].state, RecordState::kCommitted);  // settles the new term
-  ASSERT_TRUE(wait_until(all_applied, 10s));
-  std::vector<uint64_t> before;
-  for (auto& n : nodes) before.push_back(n->driver->stats().syncs);
-  const uint64_t last = leader->driver->status().last_index;
-
-  ASSERT_EQ(leader->submit(records(10, 1), true)[0].state, RecordState::kCommitted);
-  ASSERT_TRUE(wait_until(all_applied, 10s));
-  ASSERT_EQ(leader->driver->status().last_index, last + 1);  // one entry
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    EXPECT_EQ(nodes[i]->driver->stats().syncs - before[i], 1u) << nodes[i]->id;
-  }
-}
-
 TEST_F(RaftDriverTest, ResubmittingACommittedRecordAnswersTheExistingLeaf) {
   auto node = open("n1", {"n1"});
   ASSERT_TRUE(wait_until([&] { return node->driver->is_leader(); }, 10s));
