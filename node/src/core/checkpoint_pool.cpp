@@ -87,18 +87,35 @@ std::optional<ledger::SignedCheckpoint> CheckpointPool::matching_quorum(
 
 std::optional<ledger::SignedCheckpoint> CheckpointPool::newest_quorum(
     const ledger::ChainStore& store) const {
-  const uint64_t height = store.height();
-  std::vector<std::pair<uint64_t, std::vector<Version>>> candidates;
-  {
-    std::lock_guard lock(mu_);
-    for (auto it = heights_.rbegin(); it != heights_.rend(); ++it) {
-      if (it->first <= height) candidates.emplace_back(it->first, it->second);
+  // Called for every proposal: from the newest height down, only the versions that already
+  // carry a quorum are copied out (the newest heights usually do not yet), and the walk stops
+  // at the first height where one matches the store's block.
+  uint64_t below = store.height() + 1;
+  for (;;) {
+    uint64_t h = 0;
+    std::vector<Version> with_quorum;
+    {
+      std::lock_guard lock(mu_);
+      for (auto it = std::make_reverse_iterator(heights_.lower_bound(below)); it != heights_.rend(); ++it) {
+        for (const Version& v : it->second) {
+          if (has_quorum(v)) with_quorum.push_back(v);
+        }
+        if (!with_quorum.empty()) {
+          h = it->first;
+          break;
+        }
+      }
     }
+    if (with_quorum.empty()) return std::nullopt;
+    if (auto sc = matching_quorum(store, h, with_quorum)) return sc;
+    below = h;  // a version this node's chain does not have (a fork, a lie): look further down
   }
-  for (const auto& [h, versions] : candidates) {
-    if (auto sc = matching_quorum(store, h, versions)) return sc;
-  }
-  return std::nullopt;
+}
+
+bool CheckpointPool::has_quorum(const Version& v) const {
+  ledger::SignedCheckpoint sc{v.checkpoint, {}};
+  for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
+  return ledger::check_checkpoint_quorum(sc, trust_).ok();
 }
 
 std::optional<ledger::SignedCheckpoint> CheckpointPool::quorum_at(const ledger::ChainStore& store,

@@ -66,6 +66,8 @@ class CheckpointPool {
   std::map<uint64_t, std::vector<Version>> heights_;
   uint64_t conflicts_ = 0;
 
+  // Whether `v`'s signatures (verified when pooled) come from a quorum of organisations.
+  bool has_quorum(const Version& v) const;
   // Of `versions` of `height`, the one matching the store's block with a quorum of signatures.
   std::optional<ledger::SignedCheckpoint> matching_quorum(const ledger::ChainStore& store,
                                                           uint64_t height,

@@ -227,6 +227,26 @@ TEST_F(CheckpointTest, PooledCheckpointSignaturesAreVerifiedOnce) {
   EXPECT_EQ(kept->checkpoints[0], quorum);
   EXPECT_EQ(counting.verifications.load(), per_block_without_checkpoints);
   applier.use_pooled_checkpoints(nullptr);
+
+  // A quorum for a version of height 2 this chain does not have (two members lying) is passed
+  // over for the newest that matches; a newer height signed by one organisation only does not
+  // count until a second organisation signs it.
+  ledger::Checkpoint lie = CheckpointPool::checkpoint_at(**store, 2).value();
+  lie.tree_root[0] ^= 1;
+  for (size_t node : {size_t{0}, size_t{1}}) {
+    auto sig = *ledger::sign_checkpoint(suite_, lie, ledger::Genesis::node_signer(genesis_.nodes[node]), keys_[node]);
+    ASSERT_TRUE(pool.add({lie, {sig}}, 3).ok());
+  }
+  const ledger::Checkpoint cp3 = CheckpointPool::checkpoint_at(**store, 3).value();
+  auto sign3 = [&](size_t node) {
+    return *ledger::sign_checkpoint(suite_, cp3, ledger::Genesis::node_signer(genesis_.nodes[node]), keys_[node]);
+  };
+  ASSERT_TRUE(pool.add({cp3, {sign3(1)}}, 3).ok());
+  ASSERT_TRUE(pool.newest_quorum(**store).has_value());
+  EXPECT_EQ(pool.newest_quorum(**store)->checkpoint.height, 1u);
+  ASSERT_TRUE(pool.add({cp3, {sign3(2)}}, 3).ok());
+  ASSERT_TRUE(pool.newest_quorum(**store).has_value());
+  EXPECT_EQ(pool.newest_quorum(**store)->checkpoint.height, 3u);
 }
 
 class CheckpointPoolTest : public CheckpointTest {};
