@@ -77,8 +77,7 @@ std::optional<ledger::SignedCheckpoint> CheckpointPool::matching_quorum(
   if (!ours.ok()) return std::nullopt;
   for (const Version& v : versions) {
     if (!(v.checkpoint == *ours)) continue;
-    ledger::SignedCheckpoint sc{v.checkpoint, {}};
-    for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
+    ledger::SignedCheckpoint sc = signed_of(v);
     // Every pooled signature was verified by add().
     if (ledger::check_checkpoint_quorum(sc, trust_).ok()) return sc;
   }
@@ -113,9 +112,13 @@ std::optional<ledger::SignedCheckpoint> CheckpointPool::newest_quorum(
 }
 
 bool CheckpointPool::has_quorum(const Version& v) const {
+  return ledger::check_checkpoint_quorum(signed_of(v), trust_).ok();
+}
+
+ledger::SignedCheckpoint CheckpointPool::signed_of(const Version& v) {
   ledger::SignedCheckpoint sc{v.checkpoint, {}};
   for (const auto& [signer, sig] : v.signatures) sc.signatures.push_back(sig);
-  return ledger::check_checkpoint_quorum(sc, trust_).ok();
+  return sc;
 }
 
 std::optional<ledger::SignedCheckpoint> CheckpointPool::quorum_at(const ledger::ChainStore& store,

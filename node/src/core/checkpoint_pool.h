@@ -68,6 +68,8 @@ class CheckpointPool {
 
   // Whether `v`'s signatures (verified when pooled) come from a quorum of organisations.
   bool has_quorum(const Version& v) const;
+  // `v` as a checkpoint with its signatures.
+  static ledger::SignedCheckpoint signed_of(const Version& v);
   // Of `versions` of `height`, the one matching the store's block with a quorum of signatures.
   std::optional<ledger::SignedCheckpoint> matching_quorum(const ledger::ChainStore& store,
                                                           uint64_t height,
