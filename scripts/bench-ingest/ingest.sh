@@ -12,7 +12,8 @@
 # 2. a 3-node medtrail cluster (fsync on) and a 3-member etcd 3.4 cluster, both on loopback in
 #    one temp dir; per round: medtrail 64, etcd 64, medtrail 256, etcd 256 (closed loop), then
 #    medtrail open loop at 50% of the peak it just reached, at 64 and 256;
-# 3. unless --no-sweep, node settings (batch_linger_us, max_batch_records, checkpoint_every),
+# 3. unless --no-sweep, node settings (batch_linger_us, max_batch_records, checkpoint_every,
+#    max_proposals_in_flight),
 #    each on a fresh cluster: medtrail 64 and 256 closed loop, 64 open loop at --sweep-rate
 #    (default 1000 records/s).
 # Every run is one JSON line in $out/results.jsonl; tabulate.py prints the medians and ratios.
@@ -181,10 +182,11 @@ etcd_stop
 
 if [ $sweep = 1 ]; then
   # NAME [LIMIT=VALUE...]; the defaults are batch_linger_us=2000, max_batch_records=2000,
-  # checkpoint_every=1. The open-loop run offers the same rate to every setting, so latencies
+  # checkpoint_every=1, max_proposals_in_flight=2. The open-loop run offers the same rate to every setting, so latencies
   # compare; it is about half of what this machine reached closed loop.
   for setting in "linger500 batch_linger_us=500" "linger2000" "linger5000 batch_linger_us=5000" \
-                 "batch500 max_batch_records=500" "checkpoint10 checkpoint_every=10"; do
+                 "batch500 max_batch_records=500" "checkpoint10 checkpoint_every=10" \
+                 "inflight1 max_proposals_in_flight=1" "inflight8 max_proposals_in_flight=8"; do
     read -r -a words <<<"$setting"
     say "setting ${words[*]}"
     medtrail_start "${words[@]}"

@@ -312,6 +312,7 @@ Status NodeApp::Impl::build_pipeline() {
   options.heartbeat_ticks = static_cast<int>(genesis.genesis.raft.heartbeat_ticks);
   options.max_frame_bytes = limits.max_frame_bytes;
   options.max_queue_age = wait;
+  options.max_proposals_in_flight = limits.max_proposals_in_flight;
   options.genesis_nodes = genesis.genesis.nodes;
   options.fsync = config.fsync;
   // A node added after genesis is not in the consortium's checkpoint trust: it does not sign.

@@ -50,7 +50,8 @@ bool valid_node_id(std::string_view id) {
 }
 constexpr std::string_view kLimitKeys[] = {
     "max_request_bytes", "max_header_bytes",  "max_records_per_request", "admission_queue",
-    "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "verify_threads",
+    "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "max_proposals_in_flight",
+    "verify_threads",
     "api_threads",       "commit_wait_ms",
     "max_frame_bytes",   "peer_queue_frames", "checkpoint_every",        "snapshot_every",
     "public_lookups_per_minute", "public_lookup_burst", "public_lookup_floor_us"};
@@ -79,6 +80,7 @@ constexpr Limit<uint32_t> kLimits32[] = {
     {"admission_queue", &NodeLimits::admission_queue, 1, 10000000},
     {"max_batch_records", &NodeLimits::max_batch_records, 1, 100000},
     {"batch_linger_us", &NodeLimits::batch_linger_us, 0, 1000000},
+    {"max_proposals_in_flight", &NodeLimits::max_proposals_in_flight, 1, 1024},
     {"verify_threads", &NodeLimits::verify_threads, 0, 256},
     {"api_threads", &NodeLimits::api_threads, 0, 64},
     {"commit_wait_ms", &NodeLimits::commit_wait_ms, 1, 600000},

@@ -67,6 +67,7 @@ struct NodeLimits {
   uint32_t max_batch_records = 2000;      // records per proposal; 1..100000
   uint64_t max_batch_bytes = 4 << 20;     // bytes per proposal; 1 KiB..64 MiB
   uint32_t batch_linger_us = 2000;        // wait for more records before proposing; 0..1000000
+  uint32_t max_proposals_in_flight = 2;   // leader's entries not yet committed; 1..1024
   uint32_t verify_threads = 0;            // 0: one per core; ..256
   uint32_t api_threads = 0;               // io_context threads; 0: one per core; ..64
   uint32_t commit_wait_ms = 10000;        // ?wait=commit timeout; 1..600000

@@ -206,9 +206,7 @@ void RaftDriver::run() {
     {
       std::unique_lock lock(inbox_mu_);
       auto wake_at = next_tick_;
-      if (auto due = queue_.next_due(); due && raft_->soft_state().leader != consensus::kNoNode) {
-        wake_at = std::min(wake_at, *due);
-      }
+      if (auto due = next_proposal_due()) wake_at = std::min(wake_at, *due);
       wake_at = std::min(wake_at, next_expiry);
       if (draining) wake_at = std::min(wake_at, drain_until_);
       inbox_cv_.wait_until(lock, wake_at,
@@ -273,7 +271,11 @@ void RaftDriver::loop_once(bool draining) {
     stats_.records_expired += expired;
   }
   propose_batches(draining);
-  while (!failed_ && raft_->has_ready()) handle_ready();
+  while (!failed_ && raft_->has_ready()) {
+    handle_ready();
+    // The leader's own entry, now durable, may have committed and released held records.
+    if (!failed_) propose_batches(draining);
+  }
   // An export that finished while no Ready came (an idle follower) is taken now.
   if (!failed_ && export_) finish_export();
   if (!failed_ && !raft_->failure().ok()) fail(from_raft(raft_->failure()));
@@ -282,13 +284,15 @@ void RaftDriver::loop_once(bool draining) {
 void RaftDriver::propose_batches(bool flush) {
   const consensus::SoftState soft = raft_->soft_state();
   if (soft.leader == consensus::kNoNode) return;  // keep them until there is a leader
+  const bool leader = soft.role == consensus::Role::kLeader;
   for (;;) {
+    if (leader && !flush && proposals_held()) return;
     std::vector<ledger::Envelope> batch = queue_.take_due(time_.now(), flush);
     if (batch.empty()) return;
     ledger::Proposal proposal;
     proposal.envelopes = std::move(batch);
     const size_t n = proposal.envelopes.size();
-    if (soft.role == consensus::Role::kLeader) {
+    if (leader) {
       propose_local(std::move(proposal));
     } else {
       const std::string leader = name_of(soft.leader);
@@ -302,6 +306,22 @@ void RaftDriver::propose_batches(bool flush) {
       }
     }
   }
+}
+
+bool RaftDriver::proposals_held() const {
+  // Counted to the commit index, not the applied one: the acknowledgements that commit an entry
+  // release the next proposal before this round's Ready, so it shares that Ready's one fsync.
+  const uint64_t last = raft_->last_index();
+  const uint64_t commit = raft_->hard_state().commit;
+  const uint64_t in_flight = last > commit ? last - commit : 0;
+  return in_flight >= options_.max_proposals_in_flight && !queue_.has_full_batch();
+}
+
+std::optional<std::chrono::steady_clock::time_point> RaftDriver::next_proposal_due() const {
+  const consensus::SoftState soft = raft_->soft_state();
+  if (soft.leader == consensus::kNoNode) return std::nullopt;
+  if (soft.role == consensus::Role::kLeader && proposals_held()) return std::nullopt;
+  return queue_.next_due();
 }
 
 void RaftDriver::propose_local(ledger::Proposal proposal) {

@@ -74,6 +74,10 @@ struct RaftDriverOptions {
   // (core/forward_screen.h).
   std::chrono::milliseconds forward_penalty{5000};
   bool fsync = true;  // false: the log is written but never synced (tests, benchmarks)
+  // The leader proposes while fewer than this many of its log entries wait to be committed;
+  // records that come meanwhile wait (a full batch never does), so blocks grow with the load
+  // instead of the leader committing many small ones per round trip. 1..1024.
+  uint32_t max_proposals_in_flight = 2;
   // For the whole-node simulator (tests/node/sim), which calls step() instead of start(): its
   // clock, Raft's seed for election timeouts (0: drawn from the clock), and images exported on
   // the driver thread rather than a thread of their own.
@@ -197,6 +201,12 @@ class RaftDriver {
   void loop_once(bool draining);
   void step_inbox();
   void propose_batches(bool flush);
+  // On the leader: whether entries in flight hold back the queued records (options_.
+  // max_proposals_in_flight); a committed entry releases them.
+  bool proposals_held() const;
+  // When the queued records are next due for a proposal (nullopt: no leader, nothing queued,
+  // or held until an entry commits).
+  std::optional<std::chrono::steady_clock::time_point> next_proposal_due() const;
   void propose_local(ledger::Proposal proposal);
   // The leader's screening of a follower's forwarded records (core/forward_screen.h): only
   // those admission would have taken go on; the rest are counted against `from`.

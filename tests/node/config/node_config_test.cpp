@@ -68,6 +68,7 @@ admission_queue = 500
 max_batch_records = 100
 max_batch_bytes = 65536
 batch_linger_us = 0
+max_proposals_in_flight = 3
 verify_threads = 4
 api_threads = 2
 commit_wait_ms = 500
@@ -154,7 +155,7 @@ TEST(NodeConfig, FullFileSetsEveryFieldAndKeepsAbsolutePaths) {
   pub.head_timeout_ms = 2000;
   EXPECT_EQ(c.public_api, pub);
   EXPECT_EQ(c.record_reads, RecordReads::kOff);
-  NodeLimits want{1048576, 8192, 10, 500, 100, 65536, 0, 4, 2, 500, 1048576, 64, 5, 0};
+  NodeLimits want{1048576, 8192, 10, 500, 100, 65536, 0, 3, 4, 2, 500, 1048576, 64, 5, 0};
   EXPECT_EQ(c.limits, want);
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.log_file, "/srv/cluster/node-1/node.log");
@@ -295,6 +296,8 @@ TEST(NodeConfig, LimitsOutOfRangeNameFileLineAndKey) {
         Case{"max_batch_records", "100001", "1..100000"},
         Case{"max_batch_bytes", "67108865", "1024..67108864"},
         Case{"batch_linger_us", "1000001", "0..1000000"}, Case{"verify_threads", "257", "0..256"},
+        Case{"max_proposals_in_flight", "0", "1..1024"},
+        Case{"max_proposals_in_flight", "1025", "1..1024"},
         Case{"api_threads", "65", "0..64"}, Case{"commit_wait_ms", "0", "1..600000"},
         Case{"max_frame_bytes", "65535", "65536..1073741824"},
         Case{"peer_queue_frames", "15", "16..1000000"}, Case{"checkpoint_every", "0", "1..100000"},

@@ -17,16 +17,6 @@
 namespace medtrail::node::testing {
 namespace {
 
-// One clock for the whole cluster, moved by the simulator only.
-class SimTime final : public TimeSource {
- public:
-  std::chrono::steady_clock::time_point now() const override {
-    return std::chrono::steady_clock::time_point(std::chrono::hours(1) + std::chrono::milliseconds(ms));
-  }
-  uint64_t wall_ms() const override { return 1'790'000'000'000 + ms; }
-  uint64_t ms = 0;
-};
-
 struct InFlight {
   uint64_t at = 0;
   uint64_t seq = 0;  // sent order, so frames due together arrive deterministically
@@ -314,7 +304,7 @@ class Sim {
   std::vector<ledger::KeyPair> node_keys_;
   std::vector<std::string> ids_;
   std::vector<std::unique_ptr<medtrail::testing::TempDir>> dirs_;
-  SimTime time_;
+  SteppedTime time_;
   LocalNet net_;
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> in_flight_;
   uint64_t next_seq_ = 0;

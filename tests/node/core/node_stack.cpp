@@ -71,6 +71,7 @@ NodeStack::NodeStack(const std::string& dir, const std::string& id_,
   ro.voters = voters;
   ro.tick = options.tick;
   ro.max_queue_age = options.pending_ttl;
+  ro.max_proposals_in_flight = options.max_proposals_in_flight;
   ro.checkpoint_trust = signers.checkpoint_trust();
   ro.snapshot_every = options.snapshot_every;
   ro.scratch_dir = dir + "-scratch";

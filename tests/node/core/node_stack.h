@@ -61,6 +61,17 @@ struct StackOptions {
   const TimeSource* time = nullptr;
   bool stepped = false;
   uint64_t raft_seed = 0;
+  uint32_t max_proposals_in_flight = 2;
+};
+
+// One clock for a stepped cluster, moved by the test or simulator only.
+class SteppedTime final : public TimeSource {
+ public:
+  std::chrono::steady_clock::time_point now() const override {
+    return std::chrono::steady_clock::time_point(std::chrono::hours(1) + std::chrono::milliseconds(ms));
+  }
+  uint64_t wall_ms() const override { return 1'790'000'000'000 + ms; }
+  uint64_t ms = 0;
 };
 
 class NodeStack {

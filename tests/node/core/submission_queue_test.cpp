@@ -76,6 +76,28 @@ TEST(SubmissionQueue, BatchIsDueOnceTheOldestRecordHasLingered) {
   EXPECT_FALSE(q.next_due().has_value());
 }
 
+TEST(SubmissionQueue, ForwardedRecordsLingeredAlreadyAndAreDueAtOnce) {
+  SubmissionQueue q({.capacity = 10, .max_batch_records = 4, .linger = microseconds(2000)}, {});
+  const auto now = Clock::now();
+  EXPECT_TRUE(q.push_lingered(envelopes(2), now));
+  EXPECT_EQ(*q.next_due(), now);
+  EXPECT_FALSE(q.has_full_batch());
+  EXPECT_EQ(q.take_due(now, false).size(), 2u);
+  // Behind a record that still lingers they wait with it, and they count toward a full batch.
+  q.push(envelopes(1), now);
+  q.push_lingered(envelopes(2), now);
+  EXPECT_TRUE(q.take_due(now, false).empty());
+  EXPECT_FALSE(q.has_full_batch());
+  q.push_lingered(envelopes(1), now);
+  EXPECT_TRUE(q.has_full_batch());
+  EXPECT_EQ(*q.next_due(), Clock::time_point::min());
+  EXPECT_EQ(q.take_due(now, false).size(), 4u);
+  // The same bound as admitted records: all or nothing.
+  EXPECT_TRUE(q.push(envelopes(8), now));
+  EXPECT_FALSE(q.push_lingered(envelopes(3), now));
+  EXPECT_EQ(q.size(), 8u);
+}
+
 TEST(SubmissionQueue, OldRecordsAreDropped) {
   SubmissionQueue q({.capacity = 100}, {});
   const auto now = Clock::now();
