@@ -294,7 +294,9 @@ Status NodeApp::Impl::build_pipeline() {
   BatchLimits batch;
   batch.capacity = limits.admission_queue;
   batch.max_batch_records = limits.max_batch_records;
-  batch.max_batch_bytes = limits.max_batch_bytes;
+  // A proposal is one Raft entry, and an entry must fit a peer frame (with room for its
+  // envelope, as forwarded batches are split).
+  batch.max_batch_bytes = std::min<uint64_t>(limits.max_batch_bytes, limits.max_frame_bytes / 4);
   batch.linger = std::chrono::microseconds(limits.batch_linger_us);
   queue = std::make_unique<SubmissionQueue>(batch, [this] {
     if (driver) driver->wake();

@@ -51,8 +51,7 @@ bool valid_node_id(std::string_view id) {
 constexpr std::string_view kLimitKeys[] = {
     "max_request_bytes", "max_header_bytes",  "max_records_per_request", "admission_queue",
     "max_batch_records", "max_batch_bytes",   "batch_linger_us",         "max_proposals_in_flight",
-    "verify_threads",
-    "api_threads",       "commit_wait_ms",
+    "verify_threads",    "api_threads",       "commit_wait_ms",
     "max_frame_bytes",   "peer_queue_frames", "checkpoint_every",        "snapshot_every",
     "public_lookups_per_minute", "public_lookup_burst", "public_lookup_floor_us"};
 

@@ -271,10 +271,16 @@ void RaftDriver::loop_once(bool draining) {
     stats_.records_expired += expired;
   }
   propose_batches(draining);
+  bool proposed_again = false;
   while (!failed_ && raft_->has_ready()) {
     handle_ready();
-    // The leader's own entry, now durable, may have committed and released held records.
-    if (!failed_) propose_batches(draining);
+    // The leader's own entry, now durable, may have committed (a lone voter's does at once) and
+    // released held records. Once per loop: under steady load a lone voter would otherwise
+    // propose, persist and apply here forever, and never tick, read its inbox or expire waiters.
+    if (!failed_ && !proposed_again) {
+      proposed_again = true;
+      propose_batches(draining);
+    }
   }
   // An export that finished while no Ready came (an idle follower) is taken now.
   if (!failed_ && export_) finish_export();
@@ -295,8 +301,8 @@ void RaftDriver::propose_batches(bool flush) {
     if (leader) {
       propose_local(std::move(proposal));
     } else {
-      const std::string leader = name_of(soft.leader);
-      const bool sent = !leader.empty() && send_(leader, forward_frame(proposal));
+      const std::string to = name_of(soft.leader);
+      const bool sent = !to.empty() && send_(to, forward_frame(proposal));
       std::lock_guard lock(status_mu_);
       if (sent) {
         ++stats_.proposals_forwarded;

@@ -114,7 +114,8 @@ struct PeerRefusals {
   uint64_t raft_messages = 0;          // sender not the link's, its inbox share full, or invalid
   uint64_t forwarded_records = 0;      // failed the leader's screening (envelope_screen.h)
   uint64_t forwarded_duplicates = 0;   // already on the chain: dropped, not counted as hostile
-  uint64_t forwarded_ignored = 0;      // sent while the peer was penalised or its inbox share full
+  uint64_t forwarded_ignored = 0;      // sent while the peer was penalised, its inbox share full,
+                                       // or the leader's queue full
   uint64_t checkpoint_signatures = 0;  // another chain, untrusted, bad, or out of the window
 };
 

@@ -172,10 +172,11 @@ void RaftDriver::propose_forwarded(const std::string& from, ledger::Proposal pro
   // Into the leader's own queue, due at once (they lingered on the follower): they share the
   // next proposal with the leader's own records instead of each batch becoming a block.
   for (ledger::Proposal& p : v.proposals) {
+    const size_t n = p.envelopes.size();
     if (!queue_.push_lingered(std::move(p.envelopes), time_.now())) {
-      // No room: like a proposal Raft refuses; the follower's clients resubmit.
+      // No room: the follower's clients resubmit (their ids stay pending there).
       std::lock_guard lock(status_mu_);
-      ++stats_.proposals_dropped;
+      refusals_of(from).forwarded_ignored += n;
     }
   }
 }

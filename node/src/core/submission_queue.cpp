@@ -6,7 +6,8 @@ bool SubmissionQueue::push(std::vector<ledger::Envelope> envelopes, Clock::time_
   return push_due(std::move(envelopes), now, now + limits_.linger);
 }
 
-bool SubmissionQueue::push_lingered(std::vector<ledger::Envelope> envelopes, Clock::time_point now) {
+bool SubmissionQueue::push_lingered(std::vector<ledger::Envelope> envelopes,
+                                    Clock::time_point now) {
   return push_due(std::move(envelopes), now, now);
 }
 

@@ -58,7 +58,8 @@ class SubmissionQueue {
     Clock::time_point enqueued;
     Clock::time_point due;  // its linger's end
   };
-  bool push_due(std::vector<ledger::Envelope> envelopes, Clock::time_point now, Clock::time_point due);
+  bool push_due(std::vector<ledger::Envelope> envelopes, Clock::time_point now,
+                Clock::time_point due);
   bool full_locked() const;
   const BatchLimits limits_;
   std::function<void()> on_push_;

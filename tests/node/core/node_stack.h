@@ -68,7 +68,8 @@ struct StackOptions {
 class SteppedTime final : public TimeSource {
  public:
   std::chrono::steady_clock::time_point now() const override {
-    return std::chrono::steady_clock::time_point(std::chrono::hours(1) + std::chrono::milliseconds(ms));
+    return std::chrono::steady_clock::time_point(std::chrono::hours(1) +
+                                                 std::chrono::milliseconds(ms));
   }
   uint64_t wall_ms() const override { return 1'790'000'000'000 + ms; }
   uint64_t ms = 0;

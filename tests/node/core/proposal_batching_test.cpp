@@ -31,7 +31,7 @@ class ProposalBatchingTest : public ::testing::Test {
     });
   }
 
-  void start(uint32_t max_in_flight) {
+  void start(uint32_t max_in_flight, uint32_t queue_capacity = 20000) {
     for (size_t i = 0; i < ids_.size(); ++i) {
       dirs_.push_back(std::make_unique<medtrail::testing::TempDir>());
       StackOptions o;
@@ -39,6 +39,7 @@ class ProposalBatchingTest : public ::testing::Test {
       o.stepped = true;
       o.raft_seed = 7 + i;
       o.max_proposals_in_flight = max_in_flight;
+      o.queue_capacity = queue_capacity;
       nodes_.push_back(std::make_unique<NodeStack>((dirs_.back()->path() / "db").string(), ids_[i],
                                                    ids_, genesis_, net_, o));
     }
@@ -48,7 +49,9 @@ class ProposalBatchingTest : public ::testing::Test {
   void deliver(std::string_view from = {}) {
     std::vector<HeldFrame> now;
     std::vector<HeldFrame> keep;
-    for (HeldFrame& f : held_) (from.empty() || f.from == from ? now : keep).push_back(std::move(f));
+    for (HeldFrame& f : held_) {
+      (from.empty() || f.from == from ? now : keep).push_back(std::move(f));
+    }
     held_ = std::move(keep);
     for (HeldFrame& f : now) net_.deliver(f.from, f.to, std::move(f.frame));
   }
@@ -158,6 +161,27 @@ TEST_F(ProposalBatchingTest, AFullBatchIsProposedEvenWithEntriesInFlight) {
   EXPECT_EQ(leader.queue->size(), 0u);
   ASSERT_TRUE(run_until([&] { return settled(); }));
   EXPECT_EQ(leader.store->tree_size(), leaves + 503);
+}
+
+TEST_F(ProposalBatchingTest, AForwardThatFindsTheLeadersQueueFullIsDroppedAndCounted) {
+  start(/*max_in_flight=*/1, /*queue_capacity=*/10);
+  ASSERT_TRUE(run_until([&] { return settled(); }));
+  NodeStack& leader = *this->leader();
+  NodeStack& follower = *a_follower();
+  const uint64_t leaves = leader.store->tree_size();
+
+  submit(leader, 1, 3);
+  time_.ms += 2;
+  step(leader);
+  submit(leader, 10, 6);  // held behind the entry in flight: 6 of the 10 places
+  submit(follower, 20, 5);
+  time_.ms += 2;
+  step(follower);
+  deliver(follower.id);
+  step(leader);
+  EXPECT_EQ(leader.queue->size(), 6u);
+  EXPECT_EQ(leader.driver->stats().peer_refusals[follower.id].forwarded_ignored, 5u);
+  ASSERT_TRUE(run_until([&] { return settled() && leader.store->tree_size() == leaves + 9; }));
 }
 
 }  // namespace
