@@ -270,18 +270,13 @@ void RaftDriver::loop_once(bool draining) {
     std::lock_guard lock(status_mu_);
     stats_.records_expired += expired;
   }
+  // Once per loop. Records held behind entries in flight are released by the acknowledgements
+  // step_inbox takes (or, for a lone voter, by its own entry turning durable in handle_ready:
+  // run() then wakes at once, next_proposal_due being past). Proposing again after a Ready
+  // would give records that came during its fsync a Ready and an fsync of their own, instead
+  // of sharing the next one with the acknowledgements that arrive meanwhile.
   propose_batches(draining);
-  bool proposed_again = false;
-  while (!failed_ && raft_->has_ready()) {
-    handle_ready();
-    // The leader's own entry, now durable, may have committed (a lone voter's does at once) and
-    // released held records. Once per loop: under steady load a lone voter would otherwise
-    // propose, persist and apply here forever, and never tick, read its inbox or expire waiters.
-    if (!failed_ && !proposed_again) {
-      proposed_again = true;
-      propose_batches(draining);
-    }
-  }
+  while (!failed_ && raft_->has_ready()) handle_ready();
   // An export that finished while no Ready came (an idle follower) is taken now.
   if (!failed_ && export_) finish_export();
   if (!failed_ && !raft_->failure().ok()) fail(from_raft(raft_->failure()));
