@@ -182,8 +182,9 @@ etcd_stop
 
 if [ $sweep = 1 ]; then
   # NAME [LIMIT=VALUE...]; the defaults are batch_linger_us=2000, max_batch_records=2000,
-  # checkpoint_every=1, max_proposals_in_flight=2. The open-loop run offers the same rate to every setting, so latencies
-  # compare; it is about half of what this machine reached closed loop.
+  # checkpoint_every=1, max_proposals_in_flight=2. The open-loop run offers the same rate to
+  # every setting, so latencies compare; it is about half of what this machine reached closed
+  # loop.
   for setting in "linger500 batch_linger_us=500" "linger2000" "linger5000 batch_linger_us=5000" \
                  "batch500 max_batch_records=500" "checkpoint10 checkpoint_every=10" \
                  "inflight1 max_proposals_in_flight=1" "inflight8 max_proposals_in_flight=8"; do

@@ -98,6 +98,24 @@ class ProposalBatchingTest : public ::testing::Test {
     }
   }
 
+  // The leader proposes 3 records past their linger; nobody hears of it yet.
+  void put_an_entry_in_flight(NodeStack& leader) {
+    const uint64_t proposals = leader.driver->stats().proposals;
+    submit(leader, 1, 3);
+    time_.ms += 2;
+    step(leader);
+    ASSERT_EQ(leader.driver->stats().proposals, proposals + 1);
+  }
+
+  // `n` records reach `follower`, which forwards them past their linger; the leader takes them.
+  void forward(NodeStack& follower, NodeStack& leader, uint64_t first, size_t n) {
+    submit(follower, first, n);
+    time_.ms += 2;
+    step(follower);
+    deliver(follower.id);
+    step(leader);
+  }
+
   const ledger::CryptoSuite& suite_;
   ledger::KeyPair admin_;
   ledger::Genesis genesis_;
@@ -117,20 +135,11 @@ TEST_F(ProposalBatchingTest, RecordsThatComeWhileAnEntryIsInFlightShareTheNextBl
   const uint64_t proposals = leader.driver->stats().proposals;
   const uint64_t height = leader.store->height();
 
-  // The leader proposes 3 records; nobody hears of it yet.
-  submit(leader, 1, 3);
-  time_.ms += 2;  // past the linger
-  step(leader);
-  ASSERT_EQ(leader.driver->stats().proposals, proposals + 1);
-
+  put_an_entry_in_flight(leader);
   // Meanwhile 4 more reach the leader and 5 reach a follower, which forwards them.
   submit(leader, 10, 4);
-  submit(follower, 20, 5);
-  time_.ms += 2;
-  step(follower);
+  forward(follower, leader, 20, 5);
   EXPECT_EQ(follower.driver->stats().proposals_forwarded, 1u);
-  deliver(follower.id);
-  step(leader);
   EXPECT_EQ(leader.driver->stats().proposals, proposals + 1) << "proposed while one is in flight";
   EXPECT_EQ(leader.queue->size(), 9u);
 
@@ -150,10 +159,7 @@ TEST_F(ProposalBatchingTest, AFullBatchIsProposedEvenWithEntriesInFlight) {
   const uint64_t proposals = leader.driver->stats().proposals;
   const uint64_t leaves = leader.store->tree_size();
 
-  submit(leader, 1, 3);
-  time_.ms += 2;
-  step(leader);
-  ASSERT_EQ(leader.driver->stats().proposals, proposals + 1);
+  put_an_entry_in_flight(leader);
   // max_batch_records is 500 in the stack: a full batch does not wait for the entry in flight.
   submit(leader, 100, 500);
   step(leader);
@@ -170,15 +176,9 @@ TEST_F(ProposalBatchingTest, AForwardThatFindsTheLeadersQueueFullIsDroppedAndCou
   NodeStack& follower = *a_follower();
   const uint64_t leaves = leader.store->tree_size();
 
-  submit(leader, 1, 3);
-  time_.ms += 2;
-  step(leader);
+  put_an_entry_in_flight(leader);
   submit(leader, 10, 6);  // held behind the entry in flight: 6 of the 10 places
-  submit(follower, 20, 5);
-  time_.ms += 2;
-  step(follower);
-  deliver(follower.id);
-  step(leader);
+  forward(follower, leader, 20, 5);
   EXPECT_EQ(leader.queue->size(), 6u);
   EXPECT_EQ(leader.driver->stats().peer_refusals[follower.id].forwarded_ignored, 5u);
   ASSERT_TRUE(run_until([&] { return settled() && leader.store->tree_size() == leaves + 9; }));
