@@ -68,6 +68,32 @@ TEST(SimLiarTest, IssueFrameMaxTermHeartbeatFromAFollowerLeavesTheClusterCommitt
   }
 }
 
+// A lie must stay one Raft tolerates if the receiver's term catches up with it while a copy
+// is in flight: a vote granted in a term the receiver later campaigns in is not one (seed 12338
+// of the 100,000-seed sweep elected a leader on such a copy and lost a committed entry).
+TEST(SimLiarTest, AnInflatedTermNeverGrantsAVote) {
+  Rng rng(12338);
+  int votes = 0;
+  for (int i = 0; i < 5000; ++i) {
+    const auto m = forge_lie(rng, Lie::kInflatedTerm, 3, 1, 6'000'005);
+    if (m.type != MessageType::kVoteResponse && m.type != MessageType::kPreVoteResponse) continue;
+    ++votes;
+    EXPECT_TRUE(m.reject) << "a " << (m.type == MessageType::kVoteResponse ? "vote" : "pre-vote")
+                          << " granted in term " << m.term;
+  }
+  EXPECT_GT(votes, 0);
+}
+
+TEST(SimLiarTest, Seed12338ElectsNoLeaderOnAForgedVote) {
+  SimOptions options;
+  options.seed = 12338;
+  options.nodes = 3;
+  options.steps = 4000;
+  const SimResult result = run_simulation(options);
+  EXPECT_TRUE(result.ok()) << result.failure_report();
+  EXPECT_GT(result.lies, 0u);
+}
+
 TEST(SimLiarTest, EveryKindOfLieFromAFollowerIsDroppedAndTheClusterKeepsCommitting) {
   ClusterOptions options;
   options.seed = 131;

@@ -56,6 +56,12 @@ Message forge_lie(Rng& rng, Lie kind, consensus::NodeId from, consensus::NodeId 
       // Every other field is harmless, so that even if the receiver's term rises while the lie
       // is in flight, making it merely a message at the margin, it only costs an election.
       m.term = inflated_term(rng, to_term);
+      if (m.type == MessageType::kVoteResponse || m.type == MessageType::kPreVoteResponse) {
+        // A refusal. A grant is no harmless field: the receiver may yet reach this term (a lie
+        // just past the margin is one jump away), and a copy the network delivers then would
+        // be a vote its sender never cast (found by the 100,000-seed sweep, seed 12338).
+        m.reject = true;
+      }
       if (m.type == MessageType::kSnapshotChunk) {
         // Well formed, but out of order: a receiver that took it would ask to start over.
         m.snapshot.index = 1;
