@@ -84,6 +84,8 @@ Status RaftCore::init() {
   become_follower(term_, kNoNode);
   ticks_since_term_jump_ = config_.election_ticks;  // a restarted node may need to catch up
   prev_hard_state_ = initial->hard_state;
+  synced_hard_state_ = initial->hard_state;
+  unscanned_log_end_ = log_.last_index();
   prev_soft_state_ = soft_state();
   check_invariants();
   return failure_;
@@ -123,7 +125,28 @@ Ready RaftCore::ready() {
   rd.committed_entries = log_.take_entries_to_apply(config_.max_committed_bytes_per_ready);
   rd.read_states = std::move(read_states_);
   read_states_.clear();
+  for (const Entry& e : rd.entries) {
+    if (e.type == EntryType::kConfChange) conf_changes_past_synced_commit_.insert(e.index);
+  }
+  rd.must_sync = must_sync(rd);
+  if (rd.must_sync) {
+    synced_hard_state_ = prev_hard_state_;
+    auto& changes = conf_changes_past_synced_commit_;
+    changes.erase(changes.begin(), changes.upper_bound(synced_hard_state_.commit));
+  }
   return rd;
+}
+
+bool RaftCore::must_sync(const Ready& rd) const {
+  if (rd.snapshot || !rd.entries.empty()) return true;
+  if (!rd.hard_state) return false;
+  const HardState& hs = *rd.hard_state;
+  const HardState& synced = synced_hard_state_;
+  if (hs.term != synced.term || hs.vote != synced.vote) return true;
+  if (hs.commit <= synced.commit) return false;
+  if (synced.commit < unscanned_log_end_) return true;
+  auto next_change = conf_changes_past_synced_commit_.upper_bound(synced.commit);
+  return next_change != conf_changes_past_synced_commit_.end() && *next_change <= hs.commit;
 }
 
 void RaftCore::advance(const Ready& rd) {

@@ -152,6 +152,26 @@ TEST(RaftMembership, RemovedLeaderStaysUntilTheSurvivorKnowsItsRemovalCommitted)
   EXPECT_EQ(c.raft(2).hard_state().commit, c.raft(2).last_index());
 }
 
+TEST(RaftMembership, TheSurvivorOfARemovalKeepsItsConfigurationThroughAPowerCut) {
+  // The removed leader steps down on the survivor's report that the removal committed; had the
+  // survivor not synced that commit index, a power cut would bring back the configuration that
+  // needs the departed leader's vote, and node 2 could never be elected.
+  Cluster c({1, 2});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kRemoveNode, 1)).ok());
+  c.stabilize();
+  ASSERT_NE(c.raft(1).soft_state().role, Role::kLeader);
+  c.isolate(1);  // it has left
+
+  c.crash(2);
+  EXPECT_EQ(c.raft(2).conf_state(), (ConfState{{2}, {}}));
+  c.tick_all(40);
+  EXPECT_EQ(c.leader(), 2u);
+  ASSERT_TRUE(c.raft(2).propose("after").ok());
+  c.stabilize();
+  EXPECT_EQ(c.raft(2).hard_state().commit, c.raft(2).last_index());
+}
+
 TEST(RaftMembership, RemovedNodeDoesNotDisruptTheCluster) {
   Cluster c({1, 2, 3});
   c.elect(1);

@@ -115,18 +115,19 @@ void Invariants::on_persisted(Time now, SimNode& node, const Ready& ready) {
   if (ready.soft_state && ready.soft_state->role == Role::kLeader) observe_leader(now, node);
   if (!ready.hard_state) return;
   const Index commit = ready.hard_state->commit;
-  Index& persisted = commit_persisted_[node.id()];
-  if (commit < persisted) {
+  Index& written = commit_written_[node.id()];
+  if (commit < written) {
     fail(now, "commit_regressed", at(node.id(), commit) + ": persisted commit was " +
-                                      std::to_string(persisted));
+                                      std::to_string(written));
     return;
   }
   if (commit > storage.last_index()) {
     fail(now, "commit_regressed", at(node.id(), commit) + ": commit is past the persisted log");
     return;
   }
-  const Index previous = persisted;
-  persisted = commit;
+  const Index previous = written;
+  written = commit;
+  if (ready.must_sync) commit_persisted_[node.id()] = commit;
   if (commit > previous) {
     record_commit(now, node, previous + 1, commit);
     if (node.raft().soft_state().role == Role::kLeader) check_commit_quorum(now, node, commit);
@@ -250,6 +251,7 @@ void Invariants::on_restarted(Time now, SimNode& node) {
                                       std::to_string(persisted->second));
   }
   commit_seen_[node.id()] = commit;
+  commit_written_[node.id()] = commit;
   on_snapshot_restored(now, node);
   full_scan(now);
 }

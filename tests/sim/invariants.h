@@ -102,6 +102,9 @@ class Invariants {
   std::map<std::pair<Index, consensus::Term>, Logged> logged_;
   std::map<NodeId, Index> commit_seen_;       // in memory, this incarnation
   std::map<NodeId, Index> commit_persisted_;  // last synced hard state commit
+  // Last written one, this incarnation: a commit index alone is written unsynced, so a power
+  // cut may take it back to commit_persisted_, never below.
+  std::map<NodeId, Index> commit_written_;
   std::vector<uint64_t> acknowledged_;
 };
 

@@ -79,7 +79,7 @@ void SimNode::persist(const Ready& ready, NodeObserver& observer) {
     crash();
     return;
   }
-  if (!skip_sync_) check(storage_.sync(), "sync");
+  if (!skip_sync_ && ready.must_sync) check(storage_.sync(), "sync");
   if (torn_crash_ == CrashPoint::kAfterSync) crash();
 }
 

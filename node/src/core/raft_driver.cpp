@@ -112,6 +112,7 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::open(ledger::ChainStore& store,
 
   MEDTRAIL_RETURN_IF_ERROR(d->load_directory());
 
+  MEDTRAIL_RETURN_IF_ERROR(d->commit_what_was_applied(applier.applied_index()));
   auto initial = d->storage_->initial_state();
   if (!initial.ok()) return from_raft(initial.status());
   if (initial->conf_state.voters.empty() && initial->conf_state.learners.empty()) {
@@ -372,22 +373,40 @@ void RaftDriver::handle_ready() {
   maybe_take_snapshot();
 }
 
+Status RaftDriver::commit_what_was_applied(uint64_t applied) {
+  // A commit index alone is written unsynced (Ready::must_sync) and the blocks applied under it
+  // follow it into the same RocksDB WAL, so a power cut keeps both or neither. Should a
+  // recovery ever keep a block but not the commit index before it, the block still proves its
+  // entry committed: the commit index is raised to it rather than the node refusing to start.
+  auto initial = storage_->initial_state();
+  if (!initial.ok()) return from_raft(initial.status());
+  consensus::HardState hs = initial->hard_state;
+  if (applied <= hs.commit) return Status();
+  if (applied > storage_->last_index()) {
+    return Status::error("corruption", "the ledger holds blocks of Raft entries past the log's end (" +
+                                           std::to_string(applied) + " > " +
+                                           std::to_string(storage_->last_index()) + ")");
+  }
+  spdlog::warn("raft: the durable commit index {} is below the applied index {}; raised to it",
+               hs.commit, applied);
+  hs.commit = applied;
+  MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->set_hard_state(hs)));
+  return from_raft(storage_->sync());
+}
+
 Status RaftDriver::persist(const consensus::Ready& ready) {
-  bool wrote = false;
   if (ready.snapshot) {
     // Raft hands over only a snapshot accept_snapshot verified: a bad image never replaces our log.
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->apply_snapshot(*ready.snapshot)));
-    wrote = true;
-  }
-  if (ready.hard_state) {
-    MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->set_hard_state(*ready.hard_state)));
-    wrote = true;
   }
   if (!ready.entries.empty()) {
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->append(ready.entries)));
-    wrote = true;
   }
-  if (wrote && options_.fsync) {
+  // Last, so a commit index never reaches the disk before the entries it names.
+  if (ready.hard_state) {
+    MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->set_hard_state(*ready.hard_state)));
+  }
+  if (ready.must_sync && options_.fsync) {
     const auto started = Clock::now();  // a real duration, whatever time the driver runs on
     MEDTRAIL_RETURN_IF_ERROR(from_raft(storage_->sync()));
     const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);

@@ -2,11 +2,14 @@
 // The Raft driver: the one thread that owns the node's RaftNode, its log storage and the apply
 // step. It ticks the clock, steps messages from peers, turns queued records into proposals
 // (proposing them on the leader, forwarding them to the leader on a follower), and handles each
-// Ready in the order Raft requires: persist and sync, then send, then apply, then advance.
+// Ready in the order Raft requires: persist (synced when the Ready must be: entries, a
+// snapshot, a new term or vote, a commit index passing a configuration change — not a commit
+// index alone), then send, then apply, then advance.
 //
-// The Raft log and the ledger share one RocksDB instance: the log is synced once per Ready,
-// and blocks are written without their own fsync — after a crash, entries past the applied
-// index are applied again from the durable log (the applied index is in the block's batch).
+// The Raft log and the ledger share one RocksDB instance: the log is synced at most once per
+// Ready, and blocks are written without their own fsync — after a crash, entries past the
+// applied index are applied again from the durable log (the applied index is in the block's
+// batch), and a commit index a power cut took is learnt again from the leader.
 //
 // Fail closed: a storage error, or a RaftNode that latched failure(), stops the driver; the
 // node stops admitting and reports the failure. Nothing decided on damaged data goes out.
@@ -219,6 +222,8 @@ class RaftDriver {
   void round(bool draining, std::chrono::steady_clock::time_point& next_expiry);
   void handle_ready();
   Status persist(const consensus::Ready& ready);
+  // At open: a durable commit index below the ledger's applied index is raised to it.
+  Status commit_what_was_applied(uint64_t applied);
   void send(const std::vector<consensus::Message>& messages);
   Status apply(const consensus::Entry& entry);
   void sign_checkpoint(uint64_t height);

@@ -123,8 +123,9 @@ struct ReadState {
 };
 
 // What the core asks its driver to do. The driver must, in this order:
-//   1. persist `hard_state` (if set), `entries` (appending, truncating any conflicting suffix
-//      from entries[0].index) and `snapshot` (if set) — and sync them;
+//   1. persist `snapshot` (if set), `entries` (appending, truncating any conflicting suffix
+//      from entries[0].index) and then `hard_state` (if set, last: its commit index may name
+//      entries of this Ready) — and sync them when `must_sync` is set;
 //   2. then send `messages` (never before step 1: a vote or an append ack must be durable);
 //   3. apply `snapshot` (if set) and then `committed_entries` in order to the state machine;
 //   4. hand `read_states` to waiting readers once applied index ≥ their index;
@@ -137,6 +138,13 @@ struct Ready {
   std::vector<Message> messages;
   std::vector<Entry> committed_entries;
   std::vector<ReadState> read_states;
+  // Step 1 must end in a sync: the Ready holds entries (a follower acknowledges them, the leader
+  // counts its own once persisted), a snapshot, a new term or vote (one vote per term), or a
+  // commit index that passes a configuration change (a restart rebuilds the configuration from
+  // the durable commit index, and a removed leader steps down on a voter's report of it).
+  // Otherwise the hard state only moves the commit index, which Raft keeps volatile (§3.8):
+  // lost to a power cut it is learnt again from the leader, so it may be written unsynced.
+  bool must_sync = false;
 
   bool empty() const {
     return !soft_state && !hard_state && entries.empty() && !snapshot && messages.empty() &&
