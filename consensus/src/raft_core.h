@@ -247,14 +247,15 @@ class RaftCore final : public RaftNode {
   std::vector<ReadState> read_states_;
   SoftState prev_soft_state_;
   HardState prev_hard_state_;
-  // What the last Ready that had to sync left durable, and the configuration changes in the
-  // log past its commit index: moving the commit index past one of them must be synced
-  // (Ready::must_sync). Log entries from before a restart are not read back to find theirs:
-  // until the commit index passes the log's end as found at start, every move is synced.
+  // The hard state the last synced Ready left durable (set at its advance), and the
+  // configuration changes in the log past its commit index: moving the commit index past one
+  // of them must be synced (Ready::must_sync). Log entries from before a restart are not read
+  // back to find theirs: until the commit index passes the log's end as found at start, every
+  // move is synced.
   HardState synced_hard_state_;
   std::set<Index> conf_changes_past_synced_commit_;
   Index unscanned_log_end_ = 0;
-  bool must_sync(const Ready& rd) const;
+  bool needs_sync(const Ready& rd) const;
 };
 
 }  // namespace medtrail::consensus::internal

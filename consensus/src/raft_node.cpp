@@ -128,16 +128,11 @@ Ready RaftCore::ready() {
   for (const Entry& e : rd.entries) {
     if (e.type == EntryType::kConfChange) conf_changes_past_synced_commit_.insert(e.index);
   }
-  rd.must_sync = must_sync(rd);
-  if (rd.must_sync) {
-    synced_hard_state_ = prev_hard_state_;
-    auto& changes = conf_changes_past_synced_commit_;
-    changes.erase(changes.begin(), changes.upper_bound(synced_hard_state_.commit));
-  }
+  rd.must_sync = needs_sync(rd);
   return rd;
 }
 
-bool RaftCore::must_sync(const Ready& rd) const {
+bool RaftCore::needs_sync(const Ready& rd) const {
   if (rd.snapshot || !rd.entries.empty()) return true;
   if (!rd.hard_state) return false;
   const HardState& hs = *rd.hard_state;
@@ -150,6 +145,13 @@ bool RaftCore::must_sync(const Ready& rd) const {
 }
 
 void RaftCore::advance(const Ready& rd) {
+  if (rd.must_sync) {
+    // The sync made every hard state written so far durable (the last is this Ready's or an
+    // earlier one's); the next Ready is judged against it.
+    synced_hard_state_ = prev_hard_state_;
+    auto& changes = conf_changes_past_synced_commit_;
+    changes.erase(changes.begin(), changes.upper_bound(synced_hard_state_.commit));
+  }
   if (rd.snapshot) log_.stable_snapshot_to(rd.snapshot->meta.index);
   if (!rd.entries.empty()) {
     log_.stable_to(rd.entries.back().index, rd.entries.back().term);

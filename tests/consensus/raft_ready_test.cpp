@@ -50,15 +50,7 @@ TEST(RaftReady, NothingIsHandedOutTwiceBeforeAdvance) {
 
 // Handles a Ready as a driver does: writes everything, syncs only when told to.
 void persist(Cluster& c, NodeId id, const Ready& rd) {
-  if (!rd.entries.empty()) {
-    ASSERT_TRUE(c.storage(id).append(rd.entries).ok());
-  }
-  if (rd.hard_state) {
-    ASSERT_TRUE(c.storage(id).set_hard_state(*rd.hard_state).ok());
-  }
-  if (rd.must_sync) {
-    ASSERT_TRUE(c.storage(id).sync().ok());
-  }
+  c.persist(id, rd);
   c.raft(id).advance(rd);
 }
 

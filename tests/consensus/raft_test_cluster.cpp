@@ -48,23 +48,28 @@ void Cluster::crash(NodeId id) {
   restart(id, 0);
 }
 
+void Cluster::persist(NodeId id, const Ready& rd) {
+  MemoryLogStorage& storage = *nodes_.at(id).storage;
+  if (rd.snapshot) storage.apply_snapshot(*rd.snapshot);
+  if (!rd.entries.empty()) {
+    Status s = storage.append(rd.entries);
+    if (!s.ok()) throw std::runtime_error("append: " + s.to_string());
+  }
+  if (rd.hard_state) storage.set_hard_state(*rd.hard_state);
+  // Ready contract step 1: durable before any message that depends on it leaves; a commit
+  // index alone stays unsynced, and a crash() loses it.
+  if (rd.must_sync) storage.sync();
+}
+
 bool Cluster::process_ready(NodeId id) {
   TestNode& n = nodes_.at(id);
   if (!n.raft->has_ready()) return false;
   Ready rd = n.raft->ready();
+  persist(id, rd);
   if (rd.snapshot) {
-    n.storage->apply_snapshot(*rd.snapshot);
     n.snapshot_applied = rd.snapshot->meta.index;
     n.snapshots.push_back(rd.snapshot->meta.index);
   }
-  if (!rd.entries.empty()) {
-    Status s = n.storage->append(rd.entries);
-    if (!s.ok()) throw std::runtime_error("append: " + s.to_string());
-  }
-  if (rd.hard_state) n.storage->set_hard_state(*rd.hard_state);
-  // Ready contract step 1: durable before any message that depends on it leaves; a commit
-  // index alone stays unsynced, and a crash() loses it.
-  if (rd.must_sync) n.storage->sync();
   for (const Message& m : rd.messages) queue.push_back(m);
   for (const Entry& e : rd.committed_entries) n.applied.push_back(e);
   for (const ReadState& r : rd.read_states) n.reads.push_back(r);

@@ -79,6 +79,8 @@ class Cluster {
   TestNode& node(NodeId id) { return nodes_.at(id); }
   MemoryLogStorage& storage(NodeId id) { return *nodes_.at(id).storage; }
 
+  // Step 1 of the Ready contract for `id`: snapshot, entries, hard state, synced if must_sync.
+  void persist(NodeId id, const Ready& rd);
   // Handles one Ready of `id`, if any: persist, queue messages, apply, advance.
   bool process_ready(NodeId id);
   // Runs readies and deliveries until nothing is left.

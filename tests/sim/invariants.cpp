@@ -113,11 +113,13 @@ void Invariants::on_persisted(Time now, SimNode& node, const Ready& ready) {
     }
   }
   if (ready.soft_state && ready.soft_state->role == Role::kLeader) observe_leader(now, node);
+  Index& written = commit_written_[node.id()];
+  // A sync makes durable every write before it, a commit index written unsynced earlier too.
+  if (ready.must_sync) commit_persisted_[node.id()] = written;
   if (!ready.hard_state) return;
   const Index commit = ready.hard_state->commit;
-  Index& written = commit_written_[node.id()];
   if (commit < written) {
-    fail(now, "commit_regressed", at(node.id(), commit) + ": persisted commit was " +
+    fail(now, "commit_regressed", at(node.id(), commit) + ": the commit written before was " +
                                       std::to_string(written));
     return;
   }

@@ -383,8 +383,8 @@ Status RaftDriver::commit_what_was_applied(uint64_t applied) {
   consensus::HardState hs = initial->hard_state;
   if (applied <= hs.commit) return Status();
   if (applied > storage_->last_index()) {
-    return Status::error("corruption", "the ledger holds blocks of Raft entries past the log's end (" +
-                                           std::to_string(applied) + " > " +
+    return Status::error("corruption", "the ledger holds blocks of Raft entries past the log's "
+                                       "end (" + std::to_string(applied) + " > " +
                                            std::to_string(storage_->last_index()) + ")");
   }
   spdlog::warn("raft: the durable commit index {} is below the applied index {}; raised to it",
