@@ -104,6 +104,49 @@ TEST_F(ChainStoreTest, RecordsAreFoundByIdAtTheirFirstOccurrence) {
   EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
 }
 
+TEST_F(ChainStoreTest, ARecordTheCallerKnowsIsNewIsIndexedUnderTheHashItGives) {
+  auto store = open_store();
+  const Envelope fresh = testing::make_envelope(consortium_.author, "hosp-a", "dr-li", 7, 64);
+  const Hash hash = record_hash(suite_, fresh);
+  BlockDraft draft;
+  draft.timestamp_ms = 1'800'000'000'000;
+  draft.leaves.push_back({fresh, consortium_.author.public_key, ExecutionResult::accept(), {}, hash});
+  // A second copy in the same draft, as apply would never pass it: the first still keeps the index.
+  draft.leaves.push_back({fresh, consortium_.author.public_key, ExecutionResult::accept(), {}, hash});
+  ASSERT_TRUE(store->append_block(draft).ok());
+  EXPECT_EQ(*store->find_record(hash), 0u);
+
+  // The store takes the caller's word: it indexes the hash given, not one of its own making.
+  const Envelope other = testing::make_envelope(consortium_.author, "hosp-a", "dr-li", 8, 64);
+  Hash given{};
+  given[0] = 0x5a;
+  BlockDraft trusted;
+  trusted.timestamp_ms = 1'800'000'000'001;
+  trusted.leaves.push_back({other, consortium_.author.public_key, ExecutionResult::accept(), {}, given});
+  ASSERT_TRUE(store->append_block(trusted).ok());
+  EXPECT_EQ(*store->find_record(given), 2u);
+  EXPECT_EQ(store->find_record(record_hash(suite_, other)).status().code(), "not_found");
+}
+
+TEST_F(ChainStoreTest, TheFamiliesLookedUpByKeyFilterMemtableMisses) {
+  auto store = open_store();
+  for (ColumnFamily family : {ColumnFamily::kIndex, ColumnFamily::kState}) {
+    const rocksdb::Options options = store->db()->GetOptions(store->column_family(family));
+    EXPECT_TRUE(options.memtable_whole_key_filtering);
+    EXPECT_GT(options.memtable_prefix_bloom_size_ratio, 0.0);
+  }
+  // Misses and hits answer as before, from the memtable and after a flush.
+  build_chain(*store, consortium_, {.blocks = 2, .leaves_per_block = 2});
+  auto leaf = store->leaf_at(1);
+  ASSERT_TRUE(leaf.ok());
+  const Hash known = record_hash(suite_, leaf->envelope);
+  EXPECT_EQ(*store->find_record(known), 1u);
+  EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
+  ASSERT_TRUE(store->db()->Flush(rocksdb::FlushOptions(), store->column_family(ColumnFamily::kIndex)).ok());
+  EXPECT_EQ(*store->find_record(known), 1u);
+  EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
+}
+
 TEST_F(ChainStoreTest, ReopeningRestoresTheHeadAndAppendsContinue) {
   Hash root;
   Hash head;

@@ -244,7 +244,8 @@ Result<ApplyOutcome> BlockApplier::apply(const ledger::Proposal& proposal, uint6
     leaf_of[i] = draft.leaves.size();
     ledger::ExecutionResult result = executor.execute(e, *verified[i].fields, record_ids[i],
                                                       first_leaf + draft.leaves.size(), &verified[i].body);
-    draft.leaves.push_back({e, *verified[i].key, std::move(result), std::move(verified[i].fields)});
+    draft.leaves.push_back(
+        {e, *verified[i].key, std::move(result), std::move(verified[i].fields), r.record_hash});
   }
   // Contracts read the committed state through `committed`: an unreadable value must not
   // be taken for an absent one.

@@ -79,6 +79,10 @@ struct LeafDraft {
   // The payload's fields when the caller has parsed them (apply has): the search index takes
   // them instead of parsing the payload a second time. Absent: append parses.
   std::optional<PayloadFields> fields{};
+  // The record's hash, set by a caller that found the record neither on the chain nor among the
+  // draft's earlier leaves (apply has, to tell duplicates): append then indexes it without
+  // hashing the envelope or looking the record up again. Absent: append does both.
+  std::optional<Hash> new_record{};
 };
 
 // Contract state changes of one block: key -> new value, or nullopt to delete the key.
