@@ -256,6 +256,7 @@ class RaftCore final : public RaftNode {
   std::set<Index> conf_changes_past_synced_commit_;
   Index unscanned_log_end_ = 0;
   bool needs_sync(const Ready& rd) const;
+  bool may_send_first(const Ready& rd) const;  // Ready::send_first
 };
 
 }  // namespace medtrail::consensus::internal

@@ -129,7 +129,28 @@ Ready RaftCore::ready() {
     if (e.type == EntryType::kConfChange) conf_changes_past_synced_commit_.insert(e.index);
   }
   rd.must_sync = needs_sync(rd);
+  rd.send_first = may_send_first(rd);
   return rd;
+}
+
+bool RaftCore::may_send_first(const Ready& rd) const {
+  if (role_ != Role::kLeader || rd.messages.empty() || rd.snapshot) return false;
+  // A leader whose campaign is not synced yet (a single voter elects itself within one Ready):
+  // an append of that term sent now could outlive a power cut that takes the term and vote,
+  // and the node could win the term again with other entries at the same indexes.
+  if (synced_hard_state_.term != term_ || synced_hard_state_.vote != vote_) return false;
+  for (const Message& m : rd.messages) {
+    if (m.term != term_) return false;
+    switch (m.type) {
+      case MessageType::kAppend:
+      case MessageType::kHeartbeat:
+      case MessageType::kSnapshotChunk:
+        break;
+      default:
+        return false;  // anything else waits for the sync, as every message did before
+    }
+  }
+  return true;
 }
 
 bool RaftCore::needs_sync(const Ready& rd) const {

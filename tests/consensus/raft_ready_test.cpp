@@ -118,6 +118,66 @@ TEST(RaftReady, ACommitIndexPassingAConfigurationChangeIsSynced) {
   EXPECT_EQ(c.raft(2).conf_state(), (ConfState{{1, 2}, {}}));
 }
 
+TEST(RaftReady, ALeadersAppendsMayGoOutBeforeItsOwnSyncAFollowersAcksMayNot) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose("x").ok());
+  Ready rd = c.raft(1).ready();
+  ASSERT_EQ(rd.entries.size(), 1u);
+  EXPECT_TRUE(rd.must_sync);
+  EXPECT_TRUE(rd.send_first);
+  ASSERT_EQ(rd.messages.size(), 2u);
+  const Index x = rd.entries[0].index;
+
+  // The follower's acknowledgement promises its disk: it waits for its sync.
+  ASSERT_TRUE(c.raft(2).step(rd.messages[0].to == 2 ? rd.messages[0] : rd.messages[1]).ok());
+  Ready follower = c.raft(2).ready();
+  ASSERT_EQ(follower.entries.size(), 1u);
+  EXPECT_FALSE(follower.send_first);
+  persist(c, 2, follower);
+  ASSERT_EQ(follower.messages.size(), 1u);
+
+  // Node 2's ack alone is no quorum while the leader's own copy is not durable...
+  ASSERT_TRUE(c.raft(1).step(follower.messages[0]).ok());
+  EXPECT_LT(c.raft(1).hard_state().commit, x);
+  // ...and is one once the leader's write is synced and advanced.
+  persist(c, 1, rd);
+  EXPECT_EQ(c.raft(1).hard_state().commit, x);
+}
+
+TEST(RaftReady, ALeaderWhoseTermIsNotSyncedYetSendsNothingFirst) {
+  Cluster c({1, 2, 3});
+  RaftNode& r = c.raft(1);
+  for (int i = 0; i < 1000 && r.soft_state().role == Role::kFollower; ++i) r.tick();
+  // Every vote request is granted before node 1 has persisted a thing: it wins a term that is
+  // on no disk.
+  std::vector<Ready> campaign;
+  for (int round = 0; round < 4 && r.soft_state().role != Role::kLeader; ++round) {
+    campaign.push_back(r.ready());
+    EXPECT_FALSE(campaign.back().send_first);
+    for (const Message& m : campaign.back().messages) {
+      if (m.type != MessageType::kPreVote && m.type != MessageType::kVote) continue;
+      const MessageType answer = m.type == MessageType::kPreVote ? MessageType::kPreVoteResponse
+                                                                 : MessageType::kVoteResponse;
+      ASSERT_TRUE(r.step(msg(answer, m.to, 1, m.term)).ok());
+    }
+  }
+  ASSERT_EQ(r.soft_state().role, Role::kLeader);
+  Ready appends = r.ready();
+  ASSERT_FALSE(appends.messages.empty());
+  EXPECT_FALSE(appends.send_first) << "an append of a term the leader could lose to a power cut";
+
+  for (const Ready& rd : campaign) persist(c, 1, rd);
+  persist(c, 1, appends);
+  for (const Message& m : appends.messages) c.queue.push_back(m);
+  c.stabilize();  // the followers take the leader's first entry
+  ASSERT_TRUE(r.propose("x").ok());
+  Ready next = r.ready();
+  ASSERT_FALSE(next.messages.empty());
+  EXPECT_TRUE(next.send_first) << "its term and vote are synced now";
+  persist(c, 1, next);
+}
+
 TEST(RaftReady, SoftStateIsReportedWhenItChanges) {
   Cluster c({1});
   for (int i = 0; i < 30 && c.raft(1).soft_state().role != Role::kLeader; ++i) c.raft(1).tick();

@@ -113,6 +113,32 @@ TEST(SimScenarioTest, LeaderCrashMidReplicationMinorityEntryOverwritten) {
   EXPECT_FALSE(cluster.violation()) << report(cluster) << "\n" << cluster.trace().dump();
 }
 
+// A leader sends its appends before its own sync (Ready::send_first); a power cut may then take
+// an entry its followers hold. They commit it without the leader, which catches up after.
+TEST(SimScenarioTest, LeaderPowerCutAfterItsAppendsLeftLosesNothingCommitted) {
+  Cluster cluster(options(13, 3));
+  const NodeId old_leader = await_leader(cluster);
+  ASSERT_NE(old_leader, kNoNode);
+  ASSERT_TRUE(commit_value(cluster, old_leader, 1)) << report(cluster);
+  std::vector<NodeId> others;
+  for (NodeId id : cluster.node_ids()) {
+    if (id != old_leader) others.push_back(id);
+  }
+
+  cluster.crash_during_next_persist(old_leader, CrashPoint::kBeforeSync);
+  ASSERT_TRUE(cluster.propose(old_leader, encode_append(2, 24)).ok());
+  ASSERT_FALSE(cluster.node(old_leader)->running()) << "the crash struck in that Ready";
+  // What the leader wrote of value 2 was lost with the power; what it sent was not.
+  ASSERT_TRUE(cluster.run_until(
+      [&] { return has_value(cluster, others[0], 2) && has_value(cluster, others[1], 2); }, 5000))
+      << report(cluster);
+
+  cluster.restart(old_leader);
+  ASSERT_TRUE(cluster.run_until([&] { return has_value(cluster, old_leader, 2); }, 5000))
+      << report(cluster);
+  EXPECT_FALSE(cluster.violation()) << report(cluster);
+}
+
 TEST(SimScenarioTest, AsymmetricPartitionStillMakesProgress) {
   Cluster cluster(options(12, 3));
   NodeId leader = await_leader(cluster);

@@ -52,10 +52,13 @@ void SimNode::retire() {
 void SimNode::drive(NodeObserver& observer) {
   while (raft_ && raft_->has_ready()) {
     Ready ready = raft_->ready();
+    // As the node's driver does: a leader's appends go out first, so a torn crash can take
+    // entries its followers already hold.
+    if (ready.send_first) send(ready, observer);
     persist(ready, observer);
     if (!raft_) return;  // crashed mid-persist
     observer.on_persisted(*this, ready);
-    for (Message& message : ready.messages) observer.send(std::move(message));
+    if (!ready.send_first) send(ready, observer);
     apply(ready, observer);
     for (const consensus::ReadState& read : ready.read_states) {
       waiting_reads_[read.context] = read.index;
@@ -81,6 +84,12 @@ void SimNode::persist(const Ready& ready, NodeObserver& observer) {
   }
   if (!skip_sync_ && ready.must_sync) check(storage_.sync(), "sync");
   if (torn_crash_ == CrashPoint::kAfterSync) crash();
+}
+
+// Step 2.
+void SimNode::send(Ready& ready, NodeObserver& observer) {
+  for (Message& message : ready.messages) observer.send(std::move(message));
+  ready.messages.clear();
 }
 
 // Step 3.

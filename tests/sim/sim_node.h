@@ -92,6 +92,7 @@ class SimNode {
 
  private:
   void persist(const Ready& ready, NodeObserver& observer);
+  void send(Ready& ready, NodeObserver& observer);  // hands the messages over, leaving none
   void apply(const Ready& ready, NodeObserver& observer);
   void serve_reads(NodeObserver& observer);
 

@@ -360,8 +360,11 @@ void RaftDriver::handle_ready() {
                    name_of(ready.soft_state->leader));
     }
   }
+  // A leader's appends go out before its own sync (Ready::send_first), so its followers write
+  // while it does; it counts its own entries toward a commit only at advance().
+  if (ready.send_first) send(ready.messages);
   if (Status s = persist(ready); !s.ok()) return fail(s);
-  send(ready.messages);
+  if (!ready.send_first) send(ready.messages);
   if (ready.snapshot) {
     if (Status s = install_image(*ready.snapshot); !s.ok()) return fail(s);
   }

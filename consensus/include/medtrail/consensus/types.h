@@ -126,7 +126,8 @@ struct ReadState {
 //   1. persist `snapshot` (if set), `entries` (appending, truncating any conflicting suffix
 //      from entries[0].index) and then `hard_state` (if set, last: its commit index may name
 //      entries of this Ready) — and sync them when `must_sync` is set;
-//   2. then send `messages` (never before step 1: a vote or an append ack must be durable);
+//   2. then send `messages` (never before step 1: a vote or an append ack must be durable),
+//      unless `send_first` allows sending them before step 1 or while it runs;
 //   3. apply `snapshot` (if set) and then `committed_entries` in order to the state machine;
 //   4. hand `read_states` to waiting readers once applied index ≥ their index;
 //   5. call RaftNode::advance(ready).
@@ -145,6 +146,13 @@ struct Ready {
   // Otherwise the hard state only moves the commit index, which Raft keeps volatile (§3.8):
   // lost to a power cut it is learnt again from the leader, so it may be written unsynced.
   bool must_sync = false;
+  // The messages may go out before step 1, so the leader's sync runs while its followers
+  // write (Raft thesis §10.2.1). Set only on a leader whose term and vote are already synced:
+  // its messages are appends, heartbeats and snapshots of that term, which promise nothing
+  // about its own disk. It counts its own entries toward a commit only at advance(), after the
+  // sync; if a power cut takes them first, the entries are a lagging follower's loss, and any
+  // that committed are on a quorum of the others.
+  bool send_first = false;
 
   bool empty() const {
     return !soft_state && !hard_state && entries.empty() && !snapshot && messages.empty() &&
