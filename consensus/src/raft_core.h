@@ -253,9 +253,13 @@ class RaftCore final : public RaftNode {
   // back to find theirs: until the commit index passes the log's end as found at start, every
   // move is synced.
   HardState synced_hard_state_;
+  // The hard state as of each Ready handed out and not yet advanced, oldest first: a driver may
+  // take the next Ready before it advances one, and a sync vouches only for what was written.
+  std::deque<HardState> handed_out_hard_states_;
   std::set<Index> conf_changes_past_synced_commit_;
   Index unscanned_log_end_ = 0;
   bool needs_sync(const Ready& rd) const;
+  bool commit_needs_sync(const HardState& hs) const;  // the commit index's part of needs_sync
   bool may_send_first(const Ready& rd) const;  // Ready::send_first
 };
 

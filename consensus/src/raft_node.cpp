@@ -115,6 +115,7 @@ Ready RaftCore::ready() {
   if (soft_state() != prev_soft_state_) rd.soft_state = prev_soft_state_ = soft_state();
   HardState hs = hard_state_to_persist();
   if (hs != prev_hard_state_) rd.hard_state = prev_hard_state_ = hs;
+  handed_out_hard_states_.push_back(prev_hard_state_);
   rd.snapshot = log_.take_snapshot_to_persist();
   rd.entries = log_.take_entries_to_persist();
   // Messages may acknowledge entries that wait behind the snapshot: they go out with them.
@@ -139,6 +140,9 @@ bool RaftCore::may_send_first(const Ready& rd) const {
   // an append of that term sent now could outlive a power cut that takes the term and vote,
   // and the node could win the term again with other entries at the same indexes.
   if (synced_hard_state_.term != term_ || synced_hard_state_.vote != vote_) return false;
+  // A commit index that must be synced must not reach a follower first: the configuration a
+  // restart rebuilds could then fall behind one the others applied (needs_sync).
+  if (rd.hard_state && commit_needs_sync(*rd.hard_state)) return false;
   for (const Message& m : rd.messages) {
     if (m.term != term_) return false;
     switch (m.type) {
@@ -159,6 +163,11 @@ bool RaftCore::needs_sync(const Ready& rd) const {
   const HardState& hs = *rd.hard_state;
   const HardState& synced = synced_hard_state_;
   if (hs.term != synced.term || hs.vote != synced.vote) return true;
+  return commit_needs_sync(hs);
+}
+
+bool RaftCore::commit_needs_sync(const HardState& hs) const {
+  const HardState& synced = synced_hard_state_;
   if (hs.commit <= synced.commit) return false;
   if (synced.commit < unscanned_log_end_) return true;
   auto next_change = conf_changes_past_synced_commit_.upper_bound(synced.commit);
@@ -166,10 +175,17 @@ bool RaftCore::needs_sync(const Ready& rd) const {
 }
 
 void RaftCore::advance(const Ready& rd) {
+  // The hard state as of this Ready (this one's or an earlier one's), not one a later Ready
+  // handed out since.
+  HardState as_of = prev_hard_state_;
+  if (!handed_out_hard_states_.empty()) {
+    as_of = handed_out_hard_states_.front();
+    handed_out_hard_states_.pop_front();
+  }
   if (rd.must_sync) {
-    // The sync made every hard state written so far durable (the last is this Ready's or an
-    // earlier one's); the next Ready is judged against it.
-    synced_hard_state_ = prev_hard_state_;
+    // The sync made every hard state written up to this Ready durable; the next Ready is
+    // judged against it.
+    synced_hard_state_ = as_of;
     auto& changes = conf_changes_past_synced_commit_;
     changes.erase(changes.begin(), changes.upper_bound(synced_hard_state_.commit));
   }

@@ -20,9 +20,9 @@ namespace {
 
 constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",    "index",
                                               "meta",   "state",    "raft_log",  "raft_state"};
-// The memtable bloom filter of the families looked up by key, as a share of a memtable's size:
-// 1.3 MiB of a 64 MiB memtable, over ten bits for each of its keys.
-constexpr double kMemtableBloomRatio = 0.02;
+// The memtable bloom filter of the families looked up by key, as a share of the store's memtable
+// budget: 1.3 MiB for each of the two families' memtables under the node's 128 MiB.
+constexpr double kMemtableBloomShare = 0.01;
 // 2: contract state with its hash in the headers (chain-1 stores carried a zero digest).
 // 3: contract state values in the binary encoding of contracts/state_codec.h (chain-2: JSON).
 // 4: a vaccine dose's value lists the shipments it travelled in (`legs`).
@@ -187,9 +187,13 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   // Such a miss walked the whole memtable's skip list (a tenth of the ingest profile's CPU was
   // memtable lookups). A whole-key bloom filter in these two families' memtables answers most
   // misses without the walk, out of the memtable's own memory.
+  // RocksDB sizes the filter from a family's write_buffer_size (64 MiB by default), not from the
+  // store's budget: the ratio is scaled so a small store (an image's scratch) gets a small one.
   rocksdb::ColumnFamilyOptions looked_up = cf_options;
   looked_up.memtable_whole_key_filtering = true;
-  looked_up.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
+  looked_up.memtable_prefix_bloom_size_ratio =
+      kMemtableBloomShare * static_cast<double>(sizes.memtable_bytes) /
+      static_cast<double>(looked_up.write_buffer_size);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (size_t i = 0; i < std::size(kColumnFamilyNames); ++i) {
@@ -531,8 +535,8 @@ Result<uint64_t> ChainStore::find_record(const Hash& record) const {
   }
   std::string key(1, 'r');
   key.append(as_chars(record));
-  // Every record submitted is looked up here, and most are new: the message is made only for
-  // the answer that carries it.
+  // Every record submitted is looked up here: an answer that finds it carries no message, so
+  // none is made for it.
   std::string value;
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kIndex), key, &value);
   if (!s.ok()) return from_rocks(s, "record " + to_hex(record));

@@ -145,23 +145,27 @@ TEST(RaftReady, ALeadersAppendsMayGoOutBeforeItsOwnSyncAFollowersAcksMayNot) {
   EXPECT_EQ(c.raft(1).hard_state().commit, x);
 }
 
-TEST(RaftReady, ALeaderWhoseTermIsNotSyncedYetSendsNothingFirst) {
-  Cluster c({1, 2, 3});
-  RaftNode& r = c.raft(1);
+// Node `r` campaigns and every vote request is granted before it has persisted a thing: it wins
+// a term that is on no disk. The Readies it handed out, none advanced.
+std::vector<Ready> win_without_syncing(RaftNode& r) {
   for (int i = 0; i < 1000 && r.soft_state().role == Role::kFollower; ++i) r.tick();
-  // Every vote request is granted before node 1 has persisted a thing: it wins a term that is
-  // on no disk.
   std::vector<Ready> campaign;
   for (int round = 0; round < 4 && r.soft_state().role != Role::kLeader; ++round) {
     campaign.push_back(r.ready());
-    EXPECT_FALSE(campaign.back().send_first);
     for (const Message& m : campaign.back().messages) {
       if (m.type != MessageType::kPreVote && m.type != MessageType::kVote) continue;
       const MessageType answer = m.type == MessageType::kPreVote ? MessageType::kPreVoteResponse
                                                                  : MessageType::kVoteResponse;
-      ASSERT_TRUE(r.step(msg(answer, m.to, 1, m.term)).ok());
+      EXPECT_TRUE(r.step(msg(answer, m.to, r.id(), m.term)).ok());
     }
   }
+  return campaign;
+}
+
+TEST(RaftReady, ALeaderWhoseTermIsNotSyncedYetSendsNothingFirst) {
+  Cluster c({1, 2, 3});
+  RaftNode& r = c.raft(1);
+  std::vector<Ready> campaign = win_without_syncing(r);
   ASSERT_EQ(r.soft_state().role, Role::kLeader);
   Ready appends = r.ready();
   ASSERT_FALSE(appends.messages.empty());
@@ -176,6 +180,55 @@ TEST(RaftReady, ALeaderWhoseTermIsNotSyncedYetSendsNothingFirst) {
   ASSERT_FALSE(next.messages.empty());
   EXPECT_TRUE(next.send_first) << "its term and vote are synced now";
   persist(c, 1, next);
+}
+
+TEST(RaftReady, ASyncVouchesOnlyForTheHardStateOfTheReadyItEnds) {
+  Cluster c({1, 2, 3});
+  RaftNode& r = c.raft(1);
+  Message app = msg(MessageType::kAppend, 2, 1, 1);
+  app.entries = {{1, 1, EntryType::kNormal, "a"}};
+  ASSERT_TRUE(r.step(app).ok());
+  Ready first = r.ready();  // term 1 and an entry, taken but not yet advanced
+  ASSERT_TRUE(first.must_sync);
+  std::vector<Ready> campaign = win_without_syncing(r);
+  ASSERT_EQ(r.soft_state().role, Role::kLeader);
+  ASSERT_GT(r.hard_state().term, 1u);
+  Ready appends = r.ready();
+
+  // The first Ready's sync covered term 1, not the campaign's term handed out after it.
+  persist(c, 1, first);
+  Ready heartbeats;
+  for (int i = 0; i < 100 && heartbeats.messages.empty(); ++i) {
+    r.tick();
+    if (r.has_ready()) heartbeats = r.ready();
+  }
+  ASSERT_FALSE(heartbeats.messages.empty());
+  EXPECT_FALSE(heartbeats.send_first) << "the leader's term is on no disk yet";
+}
+
+TEST(RaftReady, ALeaderCommittingAConfigurationChangeSyncsBeforeItTellsAnyone) {
+  Cluster c({1, 2, 3});
+  c.elect(1);
+  ASSERT_TRUE(c.raft(1).propose_conf_change(conf_change(ConfChangeType::kRemoveNode, 3)).ok());
+  Ready rd = c.raft(1).ready();
+  ASSERT_EQ(rd.entries.size(), 1u);
+  const Index removal = rd.entries[0].index;
+  persist(c, 1, rd);
+  std::vector<Message> acks;
+  for (const Message& m : rd.messages) {
+    ASSERT_TRUE(c.raft(m.to).step(m).ok());
+    Ready follower = c.raft(m.to).ready();
+    persist(c, m.to, follower);
+    acks.insert(acks.end(), follower.messages.begin(), follower.messages.end());
+  }
+  for (const Message& m : acks) ASSERT_TRUE(c.raft(1).step(m).ok());
+  rd = c.raft(1).ready();
+  ASSERT_TRUE(rd.hard_state.has_value());
+  ASSERT_GE(rd.hard_state->commit, removal);
+  ASSERT_FALSE(rd.messages.empty()) << "the new commit index, for the followers";
+  EXPECT_TRUE(rd.must_sync);
+  EXPECT_FALSE(rd.send_first) << "a restart must not rebuild a configuration the others left";
+  persist(c, 1, rd);
 }
 
 TEST(RaftReady, SoftStateIsReportedWhenItChanges) {

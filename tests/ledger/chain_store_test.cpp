@@ -130,10 +130,21 @@ TEST_F(ChainStoreTest, ARecordTheCallerKnowsIsNewIsIndexedUnderTheHashItGives) {
 
 TEST_F(ChainStoreTest, TheFamiliesLookedUpByKeyFilterMemtableMisses) {
   auto store = open_store();
-  for (ColumnFamily family : {ColumnFamily::kIndex, ColumnFamily::kState}) {
-    const rocksdb::Options options = store->db()->GetOptions(store->column_family(family));
-    EXPECT_TRUE(options.memtable_whole_key_filtering);
-    EXPECT_GT(options.memtable_prefix_bloom_size_ratio, 0.0);
+  ChainStoreOptions scratch = fast();
+  scratch.memtable_bytes = 256 << 10;
+  auto small = ChainStore::open(dir_.file("small"), suite_, testing::test_chain_id(suite_), scratch);
+  ASSERT_TRUE(small.ok()) << small.status().to_string();
+  // The filters take a small share of each store's memtable budget, a small store's too.
+  for (const auto& [s, budget] : {std::pair{store.get(), kStoreMemtableBytes},
+                                  std::pair{small->get(), scratch.memtable_bytes}}) {
+    for (ColumnFamily family : {ColumnFamily::kIndex, ColumnFamily::kState}) {
+      const rocksdb::Options options = s->db()->GetOptions(s->column_family(family));
+      EXPECT_TRUE(options.memtable_whole_key_filtering);
+      EXPECT_GT(options.memtable_prefix_bloom_size_ratio, 0.0);
+      const double filter_bytes =
+          options.memtable_prefix_bloom_size_ratio * static_cast<double>(options.write_buffer_size);
+      EXPECT_LE(filter_bytes, static_cast<double>(budget) / 50);
+    }
   }
   // Misses and hits answer as before, from the memtable and after a flush.
   build_chain(*store, consortium_, {.blocks = 2, .leaves_per_block = 2});

@@ -44,7 +44,7 @@ class NodeObserver {
 // Where a crash strikes while a Ready is being handled.
 enum class CrashPoint : uint8_t {
   kBeforeSync,  // written but not synced: MemoryLogStorage::crash() drops the writes
-  kAfterSync,   // durable, but no message sent and nothing applied
+  kAfterSync,   // durable, nothing applied, no message sent unless the Ready is send_first
 };
 
 class SimNode {
