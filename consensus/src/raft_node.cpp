@@ -142,7 +142,8 @@ bool RaftCore::may_send_first(const Ready& rd) const {
   if (synced_hard_state_.term != term_ || synced_hard_state_.vote != vote_) return false;
   // A commit index that must be synced must not reach a follower first: the configuration a
   // restart rebuilds could then fall behind one the others applied (needs_sync).
-  if (rd.hard_state && commit_needs_sync(*rd.hard_state)) return false;
+  // The commit index handed out, this Ready's or an earlier one's still unsynced.
+  if (commit_needs_sync(prev_hard_state_)) return false;
   for (const Message& m : rd.messages) {
     if (m.term != term_) return false;
     switch (m.type) {
@@ -177,15 +178,15 @@ bool RaftCore::commit_needs_sync(const HardState& hs) const {
 void RaftCore::advance(const Ready& rd) {
   // The hard state as of this Ready (this one's or an earlier one's), not one a later Ready
   // handed out since.
-  HardState as_of = prev_hard_state_;
+  std::optional<HardState> as_of;  // none for a Ready a failed core handed out
   if (!handed_out_hard_states_.empty()) {
     as_of = handed_out_hard_states_.front();
     handed_out_hard_states_.pop_front();
   }
-  if (rd.must_sync) {
+  if (rd.must_sync && as_of) {
     // The sync made every hard state written up to this Ready durable; the next Ready is
     // judged against it.
-    synced_hard_state_ = as_of;
+    synced_hard_state_ = *as_of;
     auto& changes = conf_changes_past_synced_commit_;
     changes.erase(changes.begin(), changes.upper_bound(synced_hard_state_.commit));
   }

@@ -167,6 +167,7 @@ TEST(RaftReady, ALeaderWhoseTermIsNotSyncedYetSendsNothingFirst) {
   RaftNode& r = c.raft(1);
   std::vector<Ready> campaign = win_without_syncing(r);
   ASSERT_EQ(r.soft_state().role, Role::kLeader);
+  for (const Ready& rd : campaign) EXPECT_FALSE(rd.send_first);  // not yet a leader
   Ready appends = r.ready();
   ASSERT_FALSE(appends.messages.empty());
   EXPECT_FALSE(appends.send_first) << "an append of a term the leader could lose to a power cut";
@@ -228,7 +229,17 @@ TEST(RaftReady, ALeaderCommittingAConfigurationChangeSyncsBeforeItTellsAnyone) {
   ASSERT_FALSE(rd.messages.empty()) << "the new commit index, for the followers";
   EXPECT_TRUE(rd.must_sync);
   EXPECT_FALSE(rd.send_first) << "a restart must not rebuild a configuration the others left";
+
+  // Nor does a later Ready, taken before that sync, carry the commit index out first.
+  Ready heartbeats;
+  for (int i = 0; i < 100 && heartbeats.messages.empty(); ++i) {
+    c.raft(1).tick();
+    if (c.raft(1).has_ready()) heartbeats = c.raft(1).ready();
+  }
+  ASSERT_FALSE(heartbeats.messages.empty());
+  EXPECT_FALSE(heartbeats.send_first) << "the commit index past the removal is not synced yet";
   persist(c, 1, rd);
+  persist(c, 1, heartbeats);
 }
 
 TEST(RaftReady, SoftStateIsReportedWhenItChanges) {

@@ -147,9 +147,10 @@ struct Ready {
   // lost to a power cut it is learnt again from the leader, so it may be written unsynced.
   bool must_sync = false;
   // The messages may go out before step 1, so the leader's sync runs while its followers
-  // write (Raft thesis §10.2.1). Set only on a leader whose term and vote are already synced:
-  // its messages are appends, heartbeats and snapshots of that term, which promise nothing
-  // about its own disk. It counts its own entries toward a commit only at advance(), after the
+  // write (Raft thesis §10.2.1). Set only on a leader whose term and vote are already synced,
+  // whose commit index needs no sync before others learn it (see must_sync), and whose messages
+  // are all appends, heartbeats and snapshot chunks of that term (any other message makes the
+  // whole Ready wait); these promise nothing about its own disk. It counts its own entries toward a commit only at advance(), after the
   // sync; if a power cut takes them first, the entries are a lagging follower's loss, and any
   // that committed are on a quorum of the others.
   bool send_first = false;
