@@ -41,6 +41,14 @@ bool commit_value(Cluster& cluster, NodeId via, uint64_t value) {
   return cluster.run_until([&] { return has_value(cluster, via, value); }, 3000);
 }
 
+std::vector<NodeId> all_but(Cluster& cluster, NodeId left_out) {
+  std::vector<NodeId> others;
+  for (NodeId id : cluster.node_ids()) {
+    if (id != left_out) others.push_back(id);
+  }
+  return others;
+}
+
 bool caught_up(Cluster& cluster, NodeId id, NodeId leader) {
   SimNode* node = cluster.node(id);
   SimNode* lead = cluster.node(leader);
@@ -55,10 +63,7 @@ TEST(SimScenarioTest, LeaderCrashMidReplicationMinorityEntryOverwritten) {
   ASSERT_TRUE(commit_value(cluster, old_leader, 1)) << report(cluster);
 
   // One follower still hears the leader; the other three hear neither of them.
-  std::vector<NodeId> others;
-  for (NodeId id : cluster.node_ids()) {
-    if (id != old_leader) others.push_back(id);
-  }
+  const std::vector<NodeId> others = all_but(cluster, old_leader);
   const NodeId minority = others[0];
   const std::vector<NodeId> majority(others.begin() + 1, others.end());
   for (NodeId id : majority) {
@@ -120,10 +125,7 @@ TEST(SimScenarioTest, LeaderPowerCutAfterItsAppendsLeftLosesNothingCommitted) {
   const NodeId old_leader = await_leader(cluster);
   ASSERT_NE(old_leader, kNoNode);
   ASSERT_TRUE(commit_value(cluster, old_leader, 1)) << report(cluster);
-  std::vector<NodeId> others;
-  for (NodeId id : cluster.node_ids()) {
-    if (id != old_leader) others.push_back(id);
-  }
+  const std::vector<NodeId> others = all_but(cluster, old_leader);
 
   cluster.crash_during_next_persist(old_leader, CrashPoint::kBeforeSync);
   ASSERT_TRUE(cluster.propose(old_leader, encode_append(2, 24)).ok());
