@@ -538,9 +538,12 @@ Result<uint64_t> ChainStore::find_record(const Hash& record) const {
   // Every record submitted is looked up here: an answer that finds it carries no message, so
   // none is made for it.
   std::string value;
-  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kIndex), key, &value);
+  rocksdb::Status s =
+      impl_->db->Get(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kIndex), key, &value);
   if (!s.ok()) return from_rocks(s, "record " + to_hex(record));
-  if (value.size() != 8) return Status::error("corruption", "record index entry is not a leaf index");
+  if (value.size() != 8) {
+    return Status::error("corruption", "record index entry is not a leaf index");
+  }
   return read_be64(reinterpret_cast<const uint8_t*>(value.data()));
 }
 

@@ -110,9 +110,10 @@ TEST_F(ChainStoreTest, ARecordTheCallerKnowsIsNewIsIndexedUnderTheHashItGives) {
   const Hash hash = record_hash(suite_, fresh);
   BlockDraft draft;
   draft.timestamp_ms = 1'800'000'000'000;
-  draft.leaves.push_back({fresh, consortium_.author.public_key, ExecutionResult::accept(), {}, hash});
-  // A second copy in the same draft, as apply would never pass it: the first still keeps the index.
-  draft.leaves.push_back({fresh, consortium_.author.public_key, ExecutionResult::accept(), {}, hash});
+  const LeafDraft leaf{fresh, consortium_.author.public_key, ExecutionResult::accept(), {}, hash};
+  draft.leaves.push_back(leaf);
+  // A second copy in the same draft, as apply would never pass it: the first keeps the index.
+  draft.leaves.push_back(leaf);
   ASSERT_TRUE(store->append_block(draft).ok());
   EXPECT_EQ(*store->find_record(hash), 0u);
 
@@ -122,7 +123,8 @@ TEST_F(ChainStoreTest, ARecordTheCallerKnowsIsNewIsIndexedUnderTheHashItGives) {
   given[0] = 0x5a;
   BlockDraft trusted;
   trusted.timestamp_ms = 1'800'000'000'001;
-  trusted.leaves.push_back({other, consortium_.author.public_key, ExecutionResult::accept(), {}, given});
+  trusted.leaves.push_back(
+      {other, consortium_.author.public_key, ExecutionResult::accept(), {}, given});
   ASSERT_TRUE(store->append_block(trusted).ok());
   EXPECT_EQ(*store->find_record(given), 2u);
   EXPECT_EQ(store->find_record(record_hash(suite_, other)).status().code(), "not_found");
@@ -132,7 +134,8 @@ TEST_F(ChainStoreTest, TheFamiliesLookedUpByKeyFilterMemtableMisses) {
   auto store = open_store();
   ChainStoreOptions scratch = fast();
   scratch.memtable_bytes = 256 << 10;
-  auto small = ChainStore::open(dir_.file("small"), suite_, testing::test_chain_id(suite_), scratch);
+  auto small =
+      ChainStore::open(dir_.file("small"), suite_, testing::test_chain_id(suite_), scratch);
   ASSERT_TRUE(small.ok()) << small.status().to_string();
   // The filters take a small share of each store's memtable budget, a small store's too.
   for (const auto& [s, budget] : {std::pair{store.get(), kStoreMemtableBytes},
@@ -153,7 +156,8 @@ TEST_F(ChainStoreTest, TheFamiliesLookedUpByKeyFilterMemtableMisses) {
   const Hash known = record_hash(suite_, leaf->envelope);
   EXPECT_EQ(*store->find_record(known), 1u);
   EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
-  ASSERT_TRUE(store->db()->Flush(rocksdb::FlushOptions(), store->column_family(ColumnFamily::kIndex)).ok());
+  auto* index = store->column_family(ColumnFamily::kIndex);
+  ASSERT_TRUE(store->db()->Flush(rocksdb::FlushOptions(), index).ok());
   EXPECT_EQ(*store->find_record(known), 1u);
   EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
 }

@@ -150,9 +150,9 @@ struct Ready {
   // write (Raft thesis §10.2.1). Set only on a leader whose term and vote are already synced,
   // whose commit index needs no sync before others learn it (see must_sync), and whose messages
   // are all appends, heartbeats and snapshot chunks of that term (any other message makes the
-  // whole Ready wait); these promise nothing about its own disk. It counts its own entries toward a commit only at advance(), after the
-  // sync; if a power cut takes them first, the entries are a lagging follower's loss, and any
-  // that committed are on a quorum of the others.
+  // whole Ready wait); these promise nothing about its own disk. It counts its own entries
+  // toward a commit only at advance(), after the sync; if a power cut takes them first, they
+  // are a lagging follower's loss, and any that committed are on a quorum of the others.
   bool send_first = false;
 
   bool empty() const {
