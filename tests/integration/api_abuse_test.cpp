@@ -22,12 +22,14 @@
 
 #include "integration/cluster_harness.h"
 #include "integration/workload.h"
+#include "support/metrics_text.h"
 #include "support/poll.h"
 
 namespace medtrail::integration {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::metric_sum;
 using testing::wait_until;
 using Clock = std::chrono::steady_clock;
 
@@ -76,13 +78,6 @@ bool closed_within(int fd, std::chrono::milliseconds timeout) {
   }
 }
 
-// The value of a Prometheus series (exact name with labels), or -1 when absent.
-double series(const std::string& text, const std::string& name) {
-  size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + name.size() + 2));
-}
-
 void raise_open_files() {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
@@ -124,7 +119,7 @@ TEST_F(ApiAbuseTest, OneAddressWithFifteenHundredIdleConnectionsDoesNotTakeTheAp
   ASSERT_EQ(hog.size(), 1500u) << "could not open the attack's connections: " << std::strerror(errno);
   ASSERT_TRUE(wait_until(
       [&] {
-        return series(metrics(), "medtrail_http_connections_refused_total{listener=\"api\",reason=\"address_full\"}") >=
+        return metric_sum(metrics(), "medtrail_http_connections_refused_total{listener=\"api\",reason=\"address_full\"}") >=
                1500 - 256;
       },
       20s, kClusterPoll))
@@ -152,7 +147,7 @@ TEST_F(ApiAbuseTest, OneAddressWithFifteenHundredIdleConnectionsDoesNotTakeTheAp
                                  Clock::now() + 20s, stats))
       << stats.last_error;
   const std::string text = metrics();
-  EXPECT_LE(series(text, "medtrail_http_connections_open{listener=\"api\"}"), 256 + 8) << text;
+  EXPECT_LE(metric_sum(text, "medtrail_http_connections_open{listener=\"api\"}"), 256 + 8) << text;
 }
 
 TEST_F(ApiAbuseTest, ASlowlorisClientIsCutAtTheHeadDeadline) {
@@ -173,7 +168,7 @@ TEST_F(ApiAbuseTest, ASlowlorisClientIsCutAtTheHeadDeadline) {
   EXPECT_LT(took, 3s) << "the head deadline is 1 s";
   EXPECT_TRUE(wait_until(
       [&] {
-        return series(metrics(), "medtrail_http_connections_timed_out_total{listener=\"public\",phase=\"head\"}") >= 1;
+        return metric_sum(metrics(), "medtrail_http_connections_timed_out_total{listener=\"public\",phase=\"head\"}") >= 1;
       },
       5s, kClusterPoll));
 }
@@ -194,8 +189,8 @@ TEST_F(ApiAbuseFloodTest, AFloodFromManyAddressesFillsThePublicListenerWhileMemb
   ASSERT_TRUE(wait_until(
       [&] {
         const std::string text = metrics();
-        return series(text, "medtrail_http_connections_open{listener=\"public\"}") >= 56 &&
-               series(text,
+        return metric_sum(text, "medtrail_http_connections_open{listener=\"public\"}") >= 56 &&
+               metric_sum(text,
                       "medtrail_http_connections_refused_total{listener=\"public\",reason=\"server_full\"}") > 0;
       },
       20s, kClusterPoll))
@@ -203,12 +198,12 @@ TEST_F(ApiAbuseFloodTest, AFloodFromManyAddressesFillsThePublicListenerWhileMemb
   // A citizen arriving at the full public listener is served: a flood connection silent for
   // longer than the eviction grace makes room.
   std::this_thread::sleep_until(flooded + 1500ms);
-  const double evicted_before = series(metrics(), "medtrail_http_connections_evicted_total{listener=\"public\"}");
+  const double evicted_before = metric_sum(metrics(), "medtrail_http_connections_evicted_total{listener=\"public\"}");
   testing::HttpClient citizen("127.0.0.1", public_port_, 5s);
   testing::HttpResponse health = citizen.get("/healthz");
   ASSERT_TRUE(health.ok()) << health.error;
   EXPECT_EQ(health.status, 200);
-  EXPECT_GT(series(metrics(), "medtrail_http_connections_evicted_total{listener=\"public\"}"), evicted_before);
+  EXPECT_GT(metric_sum(metrics(), "medtrail_http_connections_evicted_total{listener=\"public\"}"), evicted_before);
   // What is not public is not there.
   EXPECT_EQ(citizen.get("/v1/status").status, 404);
   EXPECT_EQ(citizen.get("/metrics").status, 404);

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "medtrail/ledger/key_file.h"
+#include "support/metrics_text.h"
 
 namespace medtrail::integration {
 
@@ -379,12 +380,7 @@ std::string Cluster::log_tail(int i, size_t lines) const {
 }
 
 double Cluster::metric(int i, const std::string& series) const {
-  std::istringstream lines(client(i, 5s).get("/metrics").body);
-  double total = 0;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(series, 0) == 0) total += std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return total;
+  return testing::metric_sum(client(i, 5s).get("/metrics").body, series);
 }
 
 int Cluster::run_node_once(const std::string& config, std::string* output,
