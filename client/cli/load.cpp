@@ -21,6 +21,8 @@ namespace {
 
 // A closed-loop run's default supply; a run that uses it all reports "exhausted".
 constexpr size_t kDefaultClosedLoopRecords = 150000;
+// Windows one report may hold (--window): a day of 10 s windows.
+constexpr double kMaxWindows = 8640;
 
 struct LoadOptions {
   std::vector<std::string> urls;
@@ -36,6 +38,7 @@ struct LoadOptions {
   std::string nonce_prefix;
   bool verify_limit = false;
   double verify_seconds = 5;
+  double window_s = 0;
 };
 
 std::chrono::milliseconds to_ms(double seconds) {
@@ -66,6 +69,13 @@ int run_load(const LoadOptions& opt) {
   if (opt.urls.empty() || opt.key_paths.empty()) {
     return fail("load", ledger::Status::error("usage", "--url and --key are required"), kExitUsage);
   }
+  if (opt.window_s > 0 && (opt.window_s < 1 || opt.duration_s / opt.window_s > kMaxWindows)) {
+    return fail("load",
+                ledger::Status::error("usage", "--window is 0 (off) or at least 1 second, and at "
+                                               "most " + std::to_string(kMaxWindows) +
+                                               " windows fit in --duration"),
+                kExitUsage);
+  }
   DriveOptions drive;
   for (const std::string& url : opt.urls) {
     auto target = parse_node_url(url);
@@ -93,8 +103,8 @@ int run_load(const LoadOptions& opt) {
     return presign_envelopes(signers, spec, pool);
   }();
   if (!bodies.ok()) return fail("load", bodies.status(), kExitInvalid);
-  std::cerr << "medtrail load: signed " << bodies->size() << " envelopes in "
-            << std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count()
+  const double signing_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
+  std::cerr << "medtrail load: signed " << bodies->size() << " envelopes in " << signing_s
             << " s\n";
 
   drive.concurrency = opt.concurrency;
@@ -116,6 +126,9 @@ int run_load(const LoadOptions& opt) {
   info.threads = opt.threads;
   info.urls = drive.targets.size();
   info.seconds = result->seconds;
+  info.duration_s = opt.duration_s;
+  info.signing_s = signing_s;
+  info.window_s = opt.window_s;
   std::cout << load_report_json(info, result->stats) << std::endl;
   return 0;
 }
@@ -146,6 +159,9 @@ void add_load(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 256));
   cmd->add_option("--timeout", opt->timeout_s, "Seconds before a silent connection is an error")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--window", opt->window_s,
+                  "Also report each span of this many seconds: commits, rate, p50/p99 (0: off)")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--nonce-prefix", opt->nonce_prefix, "Prefix of every nonce (default: unique)");
   cmd->add_flag("--verify-limit", opt->verify_limit,
                 "Only measure raw Ed25519 verifications/s on --sign-threads threads");

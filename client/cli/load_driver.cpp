@@ -140,6 +140,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ++stats_.committed;
       stats_.latencies_us.push_back(static_cast<uint32_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(now - started_).count()));
+      stats_.answered_ms.push_back(static_cast<uint32_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - shared_.start).count()));
     } else if (code == 200) {
       ++stats_.errors["200:" + std::string(reply_state(response_.body()))];
     } else {

@@ -20,6 +20,8 @@ namespace {
 
 constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",    "index",
                                               "meta",   "state",    "raft_log",  "raft_state"};
+static_assert(std::size(kColumnFamilyNames) == std::size(kAllColumnFamilies),
+              "a name for every column family");
 // The memtable bloom filter of the families looked up by key, as a share of the store's memtable
 // budget: 1.3 MiB for each of the two families' memtables under the node's 128 MiB.
 constexpr double kMemtableBloomShare = 0.01;
@@ -174,8 +176,17 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   // live in that cache too, so the store's memory stays within its bounds as the chain grows
   // (outside it, they grow with every file: the soak's resident memory climbed with the chain's
   // size); level 0's, read on every lookup, stay pinned there.
+  // Filters and indexes are cut into partitions of a few KiB, each cached on its own beneath a
+  // small top level that stays pinned: a lookup reads the one partition its key falls in. A
+  // whole-file filter is one block of about 10 bits per key, over a MiB in a compacted 64 MB
+  // table, more than a shard of the cache holds, so once such tables existed every lookup read
+  // it from disk and checksummed it again: four times the CPU per record after four minutes
+  // of sustained ingest (docs/benchmarks.md, "A sustained run").
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.partition_filters = true;
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.pin_top_level_index_and_filter = true;
   table.block_cache = rocksdb::NewLRUCache(sizes.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;

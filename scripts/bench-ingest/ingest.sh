@@ -3,10 +3,15 @@
 #
 #   scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]
 #   scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]
+#   scripts/bench ingest --sustained [--minutes M] [--fraction F] [--concurrency C] [--keep]
 #
 # --profile runs no comparison: one cluster, one closed-loop run at C connections (default 64)
 # under `perf record` on every node, and where each node's CPU per record went
-# (scripts/bench-ingest/profile.sh). Otherwise:
+# (scripts/bench-ingest/profile.sh).
+# --sustained runs no comparison either: one cluster, its peak at C connections (default 256),
+# then an open loop at F (default 0.8) of it for M minutes (default 10) with memory and RocksDB
+# sampled, and verify-chain on every node afterwards (scripts/bench-ingest/sustained.sh).
+# Otherwise:
 #
 # 1. the raw limit: Ed25519 verifications/s on every core (`medtrail load --verify-limit`);
 # 2. a 3-node medtrail cluster (fsync on) and a 3-member etcd 3.4 cluster, both on loopback in
@@ -32,7 +37,10 @@ sweep=1
 sweep_rate=1000
 keep=0
 profile=0
-profile_concurrency=64
+sustained=0
+minutes=10
+fraction=0.8
+concurrency=
 perf_hz=199
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,14 +50,20 @@ while [ $# -gt 0 ]; do
     --sweep-rate) sweep_rate=$2; shift ;;
     --keep) keep=1 ;;
     --profile) profile=1 ;;
-    --concurrency) profile_concurrency=$2; shift ;;
+    --sustained) sustained=1 ;;
+    --minutes) minutes=$2; shift ;;
+    --fraction) fraction=$2; shift ;;
+    --concurrency) concurrency=$2; shift ;;
     --perf-hz) perf_hz=$2; shift ;;
     *) echo "usage: scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]" >&2
        echo "       scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]" >&2
+       echo "       scripts/bench ingest --sustained [--minutes M] [--fraction F] [--concurrency C] [--keep]" >&2
        exit 2 ;;
   esac
   shift
 done
+[[ "$minutes" =~ ^[1-9][0-9]*$ ]] ||
+  { echo "scripts/bench ingest: --minutes takes a whole number above 0" >&2; exit 2; }
 
 bench_name=ingest
 # shellcheck source=../bench-common.sh
@@ -57,7 +71,13 @@ bench_name=ingest
 
 # ---- tools and binaries ---------------------------------------------------------------------
 
-bench_need etcd:etcd-server wrk:wrk curl:curl jq:jq
+if [ $profile = 1 ] || [ $sustained = 1 ]; then
+  bench_need curl:curl jq:jq  # medtrail alone
+else
+  bench_need etcd:etcd-server wrk:wrk curl:curl jq:jq
+fi
+jq -en --argjson f "$fraction" '$f > 0 and $f <= 1' >/dev/null 2>&1 ||
+  die "--fraction is a number above 0 and at most 1 (0.8), not $fraction"
 
 find_binary() {  # NAME DIR: flat or build tree
   local sub=client
@@ -126,13 +146,14 @@ record() {
 source "$here/medtrail-cluster.sh"
 source "$here/etcd-cluster.sh"
 source "$here/profile.sh"
+source "$here/sustained.sh"
 
 # ---- the runs -------------------------------------------------------------------------------
 
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m), $(. /etc/os-release; echo "$PRETTY_NAME")"
 say "machine: $machine; load: $(cut -d' ' -f1-3 /proc/loadavg); results in $out"
 jq -nc --arg machine "$machine" --arg date "$(date -u +%FT%TZ)" --arg load "$(cut -d' ' -f1-3 /proc/loadavg)" \
-  --arg etcd "$(etcd --version | head -1)" --argjson rounds "$rounds" --argjson duration "$duration" \
+  --arg etcd "$(command -v etcd >/dev/null && etcd --version | head -1)" --argjson rounds "$rounds" --argjson duration "$duration" \
   '{system: "meta", machine: $machine, date: $date, load: $load, etcd: $etcd, rounds: $rounds, duration_s: $duration}' >>"$results"
 
 say "raw limit: Ed25519 verifications/s on all cores"
@@ -161,7 +182,11 @@ medtrail_run() {  # ROUND SETTING CONCURRENCY [RATE]
 half() { jq -n --argjson peak "$1" '[$peak / 2 | floor, 1] | max'; }
 
 if [ $profile = 1 ]; then
-  profile_ingest "$profile_concurrency" "$perf_hz"
+  profile_ingest "${concurrency:-64}" "$perf_hz"
+  exit 0
+fi
+if [ $sustained = 1 ]; then
+  sustained_ingest "$minutes" "$fraction" "${concurrency:-256}"
   exit 0
 fi
 

@@ -162,6 +162,17 @@ std::vector<Ready> win_without_syncing(RaftNode& r) {
   return campaign;
 }
 
+// Ticks node `r` until a Ready carries messages (a leader's heartbeats); an empty Ready when
+// none came within 100 ticks.
+Ready tick_until_messages(RaftNode& r) {
+  Ready rd;
+  for (int i = 0; i < 100 && rd.messages.empty(); ++i) {
+    r.tick();
+    if (r.has_ready()) rd = r.ready();
+  }
+  return rd;
+}
+
 TEST(RaftReady, ALeaderWhoseTermIsNotSyncedYetSendsNothingFirst) {
   Cluster c({1, 2, 3});
   RaftNode& r = c.raft(1);
@@ -198,11 +209,7 @@ TEST(RaftReady, ASyncVouchesOnlyForTheHardStateOfTheReadyItEnds) {
 
   // The first Ready's sync covered term 1, not the campaign's term handed out after it.
   persist(c, 1, first);
-  Ready heartbeats;
-  for (int i = 0; i < 100 && heartbeats.messages.empty(); ++i) {
-    r.tick();
-    if (r.has_ready()) heartbeats = r.ready();
-  }
+  Ready heartbeats = tick_until_messages(r);
   ASSERT_FALSE(heartbeats.messages.empty());
   EXPECT_FALSE(heartbeats.send_first) << "the leader's term is on no disk yet";
 }
@@ -231,11 +238,7 @@ TEST(RaftReady, ALeaderCommittingAConfigurationChangeSyncsBeforeItTellsAnyone) {
   EXPECT_FALSE(rd.send_first) << "a restart must not rebuild a configuration the others left";
 
   // Nor does a later Ready, taken before that sync, carry the commit index out first.
-  Ready heartbeats;
-  for (int i = 0; i < 100 && heartbeats.messages.empty(); ++i) {
-    c.raft(1).tick();
-    if (c.raft(1).has_ready()) heartbeats = c.raft(1).ready();
-  }
+  Ready heartbeats = tick_until_messages(c.raft(1));
   ASSERT_FALSE(heartbeats.messages.empty());
   EXPECT_FALSE(heartbeats.send_first) << "the commit index past the removal is not synced yet";
   persist(c, 1, rd);

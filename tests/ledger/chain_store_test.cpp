@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/perf_context.h>
+#include <rocksdb/write_batch.h>
 
 #include "medtrail/ledger/merkle.h"
 #include "support/chain_fixture.h"
@@ -160,6 +162,49 @@ TEST_F(ChainStoreTest, TheFamiliesLookedUpByKeyFilterMemtableMisses) {
   ASSERT_TRUE(store->db()->Flush(rocksdb::FlushOptions(), index).ok());
   EXPECT_EQ(*store->find_record(known), 1u);
   EXPECT_EQ(store->find_record(Hash{}).status().code(), "not_found");
+}
+
+// A bug the sustained run found (docs/benchmarks.md, "A sustained run"): once compaction wrote
+// a table whose filter was larger than a shard of the block cache, the cache could not keep
+// that filter, and every lookup read it whole from disk again.
+TEST_F(ChainStoreTest, ALookupInATableWithALargeFilterReadsAPartitionNotTheWholeFilter) {
+  ChainStoreOptions options = fast();
+  options.block_cache_bytes = 256 << 10;  // one shard of 256 KiB
+  auto store = ChainStore::open(dir_.file("big"), suite_, testing::test_chain_id(suite_), options);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  rocksdb::DB* db = (*store)->db();
+  rocksdb::ColumnFamilyHandle* index = (*store)->column_family(ColumnFamily::kIndex);
+  // 300,000 record-index keys: a filter of about 370 KiB, more than the whole cache.
+  for (uint32_t batch = 0; batch < 30; ++batch) {
+    rocksdb::WriteBatch writes;
+    for (uint32_t i = 0; i < 10000; ++i) {
+      Bytes seed = to_bytes(std::to_string(batch * 10000 + i));
+      std::string key(1, 'r');
+      key.append(as_chars(suite_.hash(seed)));
+      writes.Put(index, key, std::string(8, '\0'));
+    }
+    ASSERT_TRUE(db->Write(rocksdb::WriteOptions(), &writes).ok());
+  }
+  ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), index).ok());
+  // Compacted below level 0, whose filters stay pinned: where a long-running node's tables are.
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  ASSERT_TRUE(db->CompactRange(compact, index, nullptr, nullptr).ok());
+  std::string level0;
+  ASSERT_TRUE(db->GetProperty(index, "rocksdb.num-files-at-level0", &level0));
+  ASSERT_EQ(level0, "0");
+
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);
+  rocksdb::get_perf_context()->Reset();
+  constexpr int kLookups = 200;
+  for (int i = 0; i < kLookups; ++i) {
+    Bytes seed = to_bytes("absent " + std::to_string(i));
+    ASSERT_EQ((*store)->find_record(suite_.hash(seed)).status().code(), "not_found");
+  }
+  const uint64_t read = rocksdb::get_perf_context()->block_read_byte;
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  // A partition is a few KiB; the whole filter was read once per lookup.
+  EXPECT_LT(read / kLookups, 32u << 10) << read << " bytes read for " << kLookups << " lookups";
 }
 
 TEST_F(ChainStoreTest, ReopeningRestoresTheHeadAndAppendsContinue) {

@@ -5,11 +5,12 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
-#include <rocksdb/db.h>
 
 #include <map>
 #include <mutex>
 #include <string>
+
+#include "api/rocksdb_figures.h"
 
 namespace medtrail::node::api {
 
@@ -32,20 +33,6 @@ Family<Gauge>& gauge(prometheus::Registry& r, const char* name, const char* help
 // A status label from a bounded set, whatever a handler answered.
 std::string status_label(int status) {
   return status >= 100 && status <= 599 ? std::to_string(status) : "other";
-}
-
-// Bytes RocksDB holds on disk: table files of every column family plus the live WAL.
-uint64_t disk_bytes(const ledger::ChainStore& store) {
-  rocksdb::DB* db = store.db();
-  if (db == nullptr) return 0;
-  uint64_t total = 0;
-  uint64_t sst = 0;
-  if (db->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &sst)) total += sst;
-  rocksdb::VectorLogPtr wal_files;
-  if (db->GetSortedWalFiles(wal_files).ok()) {
-    for (const auto& file : wal_files) total += file->SizeFileBytes();
-  }
-  return total;
 }
 
 }  // namespace
@@ -72,6 +59,13 @@ struct Metrics::Impl {
   Gauge& height = gauge(registry, "medtrail_block_height", "Height of the chain").Add({});
   Gauge& tree_size = gauge(registry, "medtrail_tree_size", "Leaves in the Merkle log").Add({});
   Gauge& disk = gauge(registry, "medtrail_disk_bytes", "RocksDB table and WAL bytes").Add({});
+  Family<Counter>& rocksdb_written =
+      counter(registry, "medtrail_rocksdb_bytes_written_total",
+              "Bytes RocksDB wrote since the node started, by kind: user (the node's writes), wal, "
+              "tables (flushes and compactions); (wal + tables) / user is the write amplification");
+  Family<Gauge>& rocksdb_memory =
+      gauge(registry, "medtrail_rocksdb_memory_bytes",
+            "RocksDB memory by kind: memtables, table_readers, block_cache");
   Counter& fsyncs = counter(registry, "medtrail_fsync_total", "Raft log syncs").Add({});
   Counter& fsync_seconds =
       counter(registry, "medtrail_fsync_seconds_total", "Time spent in Raft log syncs").Add({});
@@ -191,7 +185,20 @@ std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& 
     m.applied_index.Set(static_cast<double>(raft.applied_index));
     m.height.Set(static_cast<double>(ctx.store->height()));
     m.tree_size.Set(static_cast<double>(ctx.store->tree_size()));
-    m.disk.Set(static_cast<double>(disk_bytes(*ctx.store)));
+    const RocksdbFigures rocks = read_rocksdb_figures(*ctx.store);
+    m.disk.Set(static_cast<double>(rocks.disk_bytes));
+    const std::pair<const char*, uint64_t> written[] = {{"user", rocks.user_bytes_written},
+                                                        {"wal", rocks.wal_bytes_written},
+                                                        {"tables", rocks.table_bytes_written}};
+    for (const auto& [kind, bytes] : written) {
+      Impl::mirror(m.rocksdb_written.Add({{"kind", kind}}), static_cast<double>(bytes));
+    }
+    const std::pair<const char*, uint64_t> memory[] = {{"memtables", rocks.memtable_bytes},
+                                                       {"table_readers", rocks.table_reader_bytes},
+                                                       {"block_cache", rocks.block_cache_bytes}};
+    for (const auto& [kind, bytes] : memory) {
+      m.rocksdb_memory.Add({{"kind", kind}}).Set(static_cast<double>(bytes));
+    }
     Impl::mirror(m.fsyncs, static_cast<double>(stats.syncs));
     Impl::mirror(m.fsync_seconds, static_cast<double>(stats.sync_nanos) / 1e9);
     Impl::mirror(m.proposals, static_cast<double>(stats.proposals));

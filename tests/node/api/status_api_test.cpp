@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <rocksdb/db.h>
 
 #include "support/node/api_stack.h"
 #include "support/http_client.h"
+#include "support/metrics_text.h"
 #include "support/poll.h"
 
 namespace medtrail::node::api::testing {
@@ -13,6 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 using medtrail::testing::HttpClient;
 using medtrail::testing::HttpResponse;
+using medtrail::testing::metric_sum;
 using medtrail::testing::wait_until;
 using nlohmann::json;
 
@@ -108,6 +111,32 @@ TEST_F(StatusApiTest, MetricsExposeTheChainAndRequestCounts) {
     EXPECT_NE(text.find(std::string("\n") + series), std::string::npos) << series;
   }
   EXPECT_EQ(text.find("listener=\"public\""), std::string::npos);
+}
+
+TEST_F(StatusApiTest, MetricsShowWhatRocksdbWroteAndWhatItHoldsInMemory) {
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(2)).status, 200);
+  const std::string before = client_.get("/metrics").body;
+  const double user = metric_sum(before, "medtrail_rocksdb_bytes_written_total{kind=\"user\"}");
+  EXPECT_GT(user, 500);  // a record's block and leaf alone are hundreds of bytes
+  EXPECT_GT(metric_sum(before, "medtrail_rocksdb_bytes_written_total{kind=\"wal\"}"), 500);
+  EXPECT_GT(metric_sum(before, "medtrail_rocksdb_memory_bytes{kind=\"memtables\"}"), 0);
+  EXPECT_NE(before.find("\nmedtrail_rocksdb_memory_bytes{kind=\"block_cache\"} "),
+            std::string::npos);
+  EXPECT_NE(before.find("\nmedtrail_rocksdb_memory_bytes{kind=\"table_readers\"} "),
+            std::string::npos);
+  const double tables_before =
+      metric_sum(before, "medtrail_rocksdb_bytes_written_total{kind=\"tables\"}");
+
+  // A flush writes table files, each some KiB with its index and properties: the counter of
+  // table bytes (which moves in steps of about 1 KiB per family) follows.
+  rocksdb::DB* db = stack_.store().db();
+  for (ledger::ColumnFamily cf : {ledger::ColumnFamily::kBlocks, ledger::ColumnFamily::kLeaves}) {
+    ASSERT_TRUE(db->Flush(rocksdb::FlushOptions(), stack_.store().column_family(cf)).ok());
+  }
+  const std::string after = client_.get("/metrics").body;
+  EXPECT_GT(metric_sum(after, "medtrail_rocksdb_bytes_written_total{kind=\"tables\"}"),
+            tables_before + 2048);
+  EXPECT_GE(metric_sum(after, "medtrail_rocksdb_bytes_written_total{kind=\"user\"}"), user);
 }
 
 }  // namespace

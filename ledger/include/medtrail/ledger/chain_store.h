@@ -44,6 +44,10 @@ class WriteBatch;
 namespace medtrail::ledger {
 
 enum class ColumnFamily { kBlocks, kLeaves, kMerkle, kIndex, kMeta, kState, kRaftLog, kRaftState };
+inline constexpr ColumnFamily kAllColumnFamilies[] = {
+    ColumnFamily::kBlocks, ColumnFamily::kLeaves,  ColumnFamily::kMerkle,
+    ColumnFamily::kIndex,  ColumnFamily::kMeta,    ColumnFamily::kState,
+    ColumnFamily::kRaftLog, ColumnFamily::kRaftState};
 
 // The store keeps at most this many RocksDB files open (each a file descriptor).
 inline constexpr int kStoreMaxOpenFiles = 512;
