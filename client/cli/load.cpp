@@ -22,7 +22,7 @@ namespace {
 // A closed-loop run's default supply; a run that uses it all reports "exhausted".
 constexpr size_t kDefaultClosedLoopRecords = 150000;
 // Windows one report may hold (--window): a day of 10 s windows.
-constexpr double kMaxWindows = 8640;
+constexpr size_t kMaxWindows = 8640;
 
 struct LoadOptions {
   std::vector<std::string> urls;
@@ -69,12 +69,11 @@ int run_load(const LoadOptions& opt) {
   if (opt.urls.empty() || opt.key_paths.empty()) {
     return fail("load", ledger::Status::error("usage", "--url and --key are required"), kExitUsage);
   }
-  if (opt.window_s > 0 && (opt.window_s < 1 || opt.duration_s / opt.window_s > kMaxWindows)) {
-    return fail("load",
-                ledger::Status::error("usage", "--window is 0 (off) or at least 1 second, and at "
-                                               "most " + std::to_string(kMaxWindows) +
-                                               " windows fit in --duration"),
-                kExitUsage);
+  const double windows = opt.window_s > 0 ? opt.duration_s / opt.window_s : 0;
+  if (opt.window_s > 0 && (opt.window_s < 1 || windows > static_cast<double>(kMaxWindows))) {
+    const std::string why = "--window is 0 (off) or at least 1 second, at most " +
+                            std::to_string(kMaxWindows) + " of them in --duration";
+    return fail("load", ledger::Status::error("usage", why), kExitUsage);
   }
   DriveOptions drive;
   for (const std::string& url : opt.urls) {
@@ -103,7 +102,8 @@ int run_load(const LoadOptions& opt) {
     return presign_envelopes(signers, spec, pool);
   }();
   if (!bodies.ok()) return fail("load", bodies.status(), kExitInvalid);
-  const double signing_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
+  const double signing_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
   std::cerr << "medtrail load: signed " << bodies->size() << " envelopes in " << signing_s
             << " s\n";
 

@@ -181,12 +181,13 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   // whole-file filter is one block of about 10 bits per key, over a MiB in a compacted 64 MB
   // table, more than a shard of the cache holds, so once such tables existed every lookup read
   // it from disk and checksummed it again: four times the CPU per record after four minutes
-  // of sustained ingest (docs/benchmarks.md, "A sustained run").
+  // of sustained ingest (docs/benchmarks.md, "A sustained run"). Each table file says which
+  // kind it has, so a store written before keeps its whole filters until compaction rewrites
+  // them.
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.partition_filters = true;
   table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
-  table.pin_top_level_index_and_filter = true;
   table.block_cache = rocksdb::NewLRUCache(sizes.block_cache_bytes);
   table.cache_index_and_filter_blocks = true;
   table.cache_index_and_filter_blocks_with_high_priority = true;

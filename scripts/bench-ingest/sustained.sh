@@ -12,8 +12,8 @@
 # says how long that took ("signing_s"). Afterwards the cluster stops and `medtrail
 # verify-chain` reads every node's data directory. Results: $out/results.jsonl, the table
 # (scripts/bench-ingest/sustained.py) in $out/sustained.md.
-# Uses $medtrail, $work, $out, $results, $duration, $repo, pids and medtrail-cluster.sh's
-# functions.
+# Uses $medtrail, $work, $out, $results, $duration, $repo, pids, cpu_seconds, with_cpu and
+# medtrail_run (ingest.sh) and medtrail-cluster.sh's functions.
 
 # One JSON line per node: CPU seconds so far, resident memory and RocksDB's figures, T seconds
 # into the run.
@@ -56,7 +56,8 @@ sustained_ingest() {  # MINUTES FRACTION CONCURRENCY
   local start=$SECONDS
   (
     # Stops between samples: a sample half written when the run ended would land after the last.
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    nap=
+    trap '[ -n "$nap" ] && kill "$nap" 2>/dev/null; exit 0' TERM
     while :; do
       sustained_sample $((SECONDS - start)) >>"$results"
       sleep 15 &
@@ -72,7 +73,7 @@ sustained_ingest() {  # MINUTES FRACTION CONCURRENCY
     --concurrency "$concurrency" --rate "$rate" --duration $((minutes * 60)) --window 30 \
     2>>"$work/load.log") || die "medtrail load failed: $(tail -3 "$work/load.log")"
   line=$(with_cpu "$line" "$cpu_before" "$(cpu_seconds "${medtrail_pids[@]}")")
-  stop_pids "$sampler"
+  stop_pids "$sampler"  # between two samples: the trap waits for the one under way
   sustained_sample $((SECONDS - start)) >>"$results"
   jq -c --argjson peak "$peak" --argjson f "$fraction" \
     '. + {system: "medtrail", setting: "sustained", round: 1, peak: $peak, fraction: $f}' \

@@ -1,10 +1,10 @@
 // `medtrail load`'s report (client/cli/load_report.cpp): the windows a long run is judged by.
 
+#include "cli/load_report.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
-#include "cli/load_report.h"
 
 namespace medtrail {
 namespace {
@@ -27,7 +27,7 @@ TEST(LoadReport, EachWindowHasItsOwnCommitsAndLatenciesAcrossMergedConnections) 
   LoadStats a;
   LoadStats b;
   for (uint32_t i = 0; i < 50; ++i) {
-    commit(a, i * 20, 40);       // 0–1 s: 100 slow, from both connections
+    commit(a, i * 20, 40);  // 0–1 s: 100 slow, from both connections
     commit(b, i * 20 + 10, 40);
   }
   for (uint32_t i = 0; i < 25; ++i) {
@@ -35,8 +35,8 @@ TEST(LoadReport, EachWindowHasItsOwnCommitsAndLatenciesAcrossMergedConnections) 
     commit(b, 1020 + i * 40, 5);
   }
   a.merge(std::move(b));
-  LoadRunInfo info{.mode = "open", .concurrency = 2, .rate = 100, .seconds = 2,
-                   .duration_s = 2, .window_s = 1};
+  LoadRunInfo info{
+      .mode = "open", .concurrency = 2, .rate = 100, .seconds = 2, .duration_s = 2, .window_s = 1};
   const json report = json::parse(cli::load_report_json(info, a));
 
   const json& w = report.at("windows");
@@ -62,8 +62,8 @@ TEST(LoadReport, AnswersAfterTheDurationCountInTheLastWindowWhichEndsWithThem) {
   for (uint32_t i = 0; i < 10; ++i) commit(stats, 1000 + i * 100, 1);  // 1–2 s
   commit(stats, 2000, 90);  // the drain: answered as the duration ended...
   commit(stats, 2500, 90);  // ...and after
-  LoadRunInfo info{.mode = "closed", .concurrency = 1, .seconds = 2.5, .duration_s = 2,
-                   .window_s = 1};
+  LoadRunInfo info{
+      .mode = "closed", .concurrency = 1, .seconds = 2.5, .duration_s = 2, .window_s = 1};
   const json w = json::parse(cli::load_report_json(info, stats)).at("windows");
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[1]["from_s"], 1);
@@ -77,8 +77,8 @@ TEST(LoadReport, AQuietSpanIsAWindowWithNoCommitsNotAGap) {
   LoadStats stats;
   commit(stats, 100, 1);
   commit(stats, 2100, 1);
-  LoadRunInfo info{.mode = "closed", .concurrency = 1, .seconds = 2.1, .duration_s = 3,
-                   .window_s = 1};
+  LoadRunInfo info{
+      .mode = "closed", .concurrency = 1, .seconds = 2.1, .duration_s = 3, .window_s = 1};
   const json w = json::parse(cli::load_report_json(info, stats)).at("windows");
   ASSERT_EQ(w.size(), 3u);
   EXPECT_EQ(w[1]["committed"], 0);

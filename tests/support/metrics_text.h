@@ -17,4 +17,11 @@ inline double metric_sum(const std::string& exposition, std::string_view series)
   return total;
 }
 
+// Whether a sample of exactly `series` (a name with its labels, if any) is exposed, whatever
+// its value.
+inline bool metric_present(const std::string& exposition, std::string_view series) {
+  const std::string line = std::string(series) + " ";
+  return exposition.rfind(line, 0) == 0 || exposition.find("\n" + line) != std::string::npos;
+}
+
 }  // namespace medtrail::testing
