@@ -57,14 +57,18 @@ TEST(LoadReport, EachWindowHasItsOwnCommitsAndLatenciesAcrossMergedConnections) 
   EXPECT_EQ(report["p99_ms"], 40);
 }
 
+// The 1 s windows of a closed-loop run of `duration_s` seconds.
+json one_second_windows(LoadStats& stats, double duration_s) {
+  LoadRunInfo info{.mode = "closed", .concurrency = 1, .duration_s = duration_s, .window_s = 1};
+  return json::parse(cli::load_report_json(info, stats)).at("windows");
+}
+
 TEST(LoadReport, AnswersAfterTheDurationCountInTheLastWindowWhichEndsWithThem) {
   LoadStats stats;
   for (uint32_t i = 0; i < 10; ++i) commit(stats, 1000 + i * 100, 1);  // 1–2 s
   commit(stats, 2000, 90);  // the drain: answered as the duration ended...
   commit(stats, 2500, 90);  // ...and after
-  LoadRunInfo info{
-      .mode = "closed", .concurrency = 1, .seconds = 2.5, .duration_s = 2, .window_s = 1};
-  const json w = json::parse(cli::load_report_json(info, stats)).at("windows");
+  const json w = one_second_windows(stats, 2);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[1]["from_s"], 1);
   EXPECT_EQ(w[1]["to_s"], 2.5);
@@ -77,9 +81,7 @@ TEST(LoadReport, AQuietSpanIsAWindowWithNoCommitsNotAGap) {
   LoadStats stats;
   commit(stats, 100, 1);
   commit(stats, 2100, 1);
-  LoadRunInfo info{
-      .mode = "closed", .concurrency = 1, .seconds = 2.1, .duration_s = 3, .window_s = 1};
-  const json w = json::parse(cli::load_report_json(info, stats)).at("windows");
+  const json w = one_second_windows(stats, 3);
   ASSERT_EQ(w.size(), 3u);
   EXPECT_EQ(w[1]["committed"], 0);
   EXPECT_EQ(w[1]["records_per_s"], 0);
