@@ -186,27 +186,28 @@ class Verifier {
     check_nodes(expected, expected_height);
   }
 
-  // The nodes a window completes form one contiguous index run per level, so each level is
-  // checked with a single iterator scan rather than a point lookup per node.
+  // The nodes a window completes end at its leaves, so their keys (ChainStore::merkle_key) are
+  // one contiguous run: a single iterator scan checks them rather than a point lookup per node.
   void check_nodes(const std::vector<MerkleNode>& expected, const std::vector<uint64_t>& heights) {
+    std::vector<std::string> keys(expected.size());
     std::vector<size_t> order(expected.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return expected[a].id < expected[b].id; });
+    for (size_t i = 0; i < order.size(); ++i) {
+      keys[i] = ChainStore::merkle_key(expected[i].id.level, expected[i].id.index);
+      order[i] = i;
+    }
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
     std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(
         rocksdb::ReadOptions(), store_.column_family(ColumnFamily::kMerkle)));
     std::optional<Problem> problem;
-    int level = -1;
+    if (!order.empty()) it->Seek(keys[order.front()]);
     for (size_t i : order) {
       const MerkleNode& node = expected[i];
-      std::string key = ChainStore::merkle_key(node.id.level, node.id.index);
-      if (node.id.level != level) {
-        level = node.id.level;
-        it->Seek(key);
-      }
+      const std::string& key = keys[i];
+      // A key the store should not hold may sit between two expected ones: step over it.
+      if (it->Valid() && it->key().compare(key) < 0) it->Seek(key);
       if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
+        // The iterator stays on the next key, which the next expected node may be.
         problem = Problem{heights[i], "bad_merkle_node", node_name(node, heights[i]) + " is missing"};
-        it->Seek(key);  // realign on the next expected key
       } else {
         rocksdb::Slice value = it->value();
         if (value.size() != kHashSize ||

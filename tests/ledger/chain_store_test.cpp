@@ -242,6 +242,34 @@ TEST_F(ChainStoreTest, ReopeningRestoresTheHeadAndAppendsContinue) {
   EXPECT_EQ(header->first_leaf, 20u);
 }
 
+// Appends write Merkle nodes after every key already there, as they write blocks and leaves: a
+// flushed table file then overlaps none before it, and compaction moves it down the levels
+// instead of rewriting the level below (docs/benchmarks.md, "A sustained run").
+TEST_F(ChainStoreTest, EveryAppendWritesItsMerkleNodesAfterAllThatWereThere) {
+  auto store = open_store();
+  rocksdb::ColumnFamilyHandle* merkle = store->column_family(ColumnFamily::kMerkle);
+  std::string last_key;
+  size_t count = 0;
+  for (size_t leaves : {1, 2, 3, 5, 8, 1, 13, 4, 7, 16}) {
+    build_chain(*store, consortium_, {.blocks = 1, .leaves_per_block = leaves});
+    std::unique_ptr<rocksdb::Iterator> it(
+        store->db()->NewIterator(rocksdb::ReadOptions(), merkle));
+    size_t total = 0;
+    size_t after_last = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++total;
+      if (count == 0 || it->key().ToString() > last_key) ++after_last;
+    }
+    ASSERT_TRUE(it->status().ok());
+    EXPECT_GE(total, count + leaves);  // a leaf hash per leaf, and the subtrees they complete
+    EXPECT_EQ(after_last, total - count) << "after a block of " << leaves << " leaves";
+    it->SeekToLast();
+    ASSERT_TRUE(it->Valid());
+    last_key = it->key().ToString();
+    count = total;
+  }
+}
+
 TEST_F(ChainStoreTest, StoreOfAnotherChainIsRefused) {
   { open_store(); }
   auto other = ChainStore::open(dir_.file("db"), suite_, testing::test_chain_id(suite_, "other"));

@@ -127,6 +127,29 @@ TEST_F(ChainVerifierTest, ChangedMerkleNodeIsReportedWhereTheNodeWasCompleted) {
   expect_every_byte_flip_caught(ColumnFamily::kMerkle, ChainStore::merkle_key(3, 0), 2);
 }
 
+TEST_F(ChainVerifierTest, MissingMerkleNodeIsReportedWhereTheNodeWasCompleted) {
+  // (2, 2) covers leaves 8-11, completed in block 3.
+  ASSERT_TRUE(store_->db()
+                  ->Delete(rocksdb::WriteOptions(), store_->column_family(ColumnFamily::kMerkle),
+                           ChainStore::merkle_key(2, 2))
+                  .ok());
+  VerifyReport report = verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.bad_height, 3u);
+  EXPECT_EQ(report.problem_code, "bad_merkle_node");
+  EXPECT_NE(report.problem.find("is missing"), std::string::npos) << report.problem;
+}
+
+// A key among a window's nodes that no node has (a level that cannot end at that leaf) is not
+// a node the tree needs: the scan steps over it and finds every node that follows.
+TEST_F(ChainVerifierTest, AStrayKeyAmongTheMerkleNodesHidesNoneOfThem) {
+  std::string stray = ChainStore::merkle_key(0, 9);
+  stray.back() = 5;  // level 5 ends at leaf 31, 63, ...: never at leaf 9
+  put(ColumnFamily::kMerkle, stray, std::string(32, 'x'));
+  VerifyReport report = verify();
+  EXPECT_TRUE(report.ok) << report.problem_code << ": " << report.problem;
+}
+
 TEST_F(ChainVerifierTest, ChangedLeafNodeIsReportedAsBadLeafHash) {
   std::string key = ChainStore::merkle_key(0, 13);
   std::string value = get(ColumnFamily::kMerkle, key);

@@ -1,9 +1,9 @@
 #pragma once
 // The chain on disk: one RocksDB instance with column families
-//   blocks  height(be64)            -> encode_block
-//   leaves  leaf index(be64)        -> encode_leaf
-//   merkle  level(1) || index(be64) -> perfect-subtree hash (see merkle_log.h)
-//   index   'r' || record hash      -> leaf index(be64) of the record's first occurrence;
+//   blocks  height(be64)               -> encode_block
+//   leaves  leaf index(be64)           -> encode_leaf
+//   merkle  last leaf(be64) || level(1) -> perfect-subtree hash (see merkle_log.h)
+//   index   'r' || record hash         -> leaf index(be64) of the record's first occurrence;
 //           and the node-local search lists (search_index.h)
 //   meta    chain_id, suite, format, head, state_hash; image_installing while a ledger image
 //           is being installed (ledger_image.h)
