@@ -3,14 +3,16 @@
 #
 #   scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]
 #   scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]
-#   scripts/bench ingest --sustained [--minutes M] [--fraction F] [--concurrency C] [--keep]
+#   scripts/bench ingest --sustained [--minutes M] [--fraction F | --rate R] [--concurrency C] [--keep]
 #
 # --profile runs no comparison: one cluster, one closed-loop run at C connections (default 64)
 # under `perf record` on every node, and where each node's CPU per record went
 # (scripts/bench-ingest/profile.sh).
 # --sustained runs no comparison either: one cluster, its peak at C connections (default 256),
 # then an open loop at F (default 0.8) of it for M minutes (default 10) with memory and RocksDB
-# sampled, and verify-chain on every node afterwards (scripts/bench-ingest/sustained.sh).
+# sampled, and verify-chain on every node afterwards (scripts/bench-ingest/sustained.sh). A short
+# run's peak varies from one run to the next by a tenth or more, so --rate R offers R records/s
+# instead: two builds compared at the same load.
 # Otherwise:
 #
 # 1. the raw limit: Ed25519 verifications/s on every core (`medtrail load --verify-limit`);
@@ -40,6 +42,9 @@ profile=0
 sustained=0
 minutes=10
 fraction=0.8
+rate=0
+fraction_given=0
+sustained_only=  # the last option given that only --sustained reads
 concurrency=
 perf_hz=199
 while [ $# -gt 0 ]; do
@@ -51,19 +56,26 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --profile) profile=1 ;;
     --sustained) sustained=1 ;;
-    --minutes) minutes=$2; shift ;;
-    --fraction) fraction=$2; shift ;;
+    --minutes) minutes=$2; sustained_only=$1; shift ;;
+    --fraction) fraction=$2; fraction_given=1; sustained_only=$1; shift ;;
+    --rate) rate=$2; sustained_only=$1; shift ;;
     --concurrency) concurrency=$2; shift ;;
     --perf-hz) perf_hz=$2; shift ;;
     *) echo "usage: scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]" >&2
        echo "       scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]" >&2
-       echo "       scripts/bench ingest --sustained [--minutes M] [--fraction F] [--concurrency C] [--keep]" >&2
+       echo "       scripts/bench ingest --sustained [--minutes M] [--fraction F | --rate R] [--concurrency C] [--keep]" >&2
        exit 2 ;;
   esac
   shift
 done
 [[ "$minutes" =~ ^[1-9][0-9]*$ ]] ||
   { echo "scripts/bench ingest: --minutes takes a whole number above 0" >&2; exit 2; }
+[[ "$rate" =~ ^(0|[1-9][0-9]*)$ ]] ||
+  { echo "scripts/bench ingest: --rate takes a whole number of records/s" >&2; exit 2; }
+[ $sustained = 1 ] || [ -z "$sustained_only" ] ||
+  { echo "scripts/bench ingest: $sustained_only is for --sustained" >&2; exit 2; }
+[ "$rate" = 0 ] || [ $fraction_given = 0 ] ||
+  { echo "scripts/bench ingest: --fraction or --rate, not both" >&2; exit 2; }
 
 bench_name=ingest
 # shellcheck source=../bench-common.sh
@@ -186,7 +198,7 @@ if [ $profile = 1 ]; then
   exit 0
 fi
 if [ $sustained = 1 ]; then
-  sustained_ingest "$minutes" "$fraction" "${concurrency:-256}"
+  sustained_ingest "$minutes" "$fraction" "${concurrency:-256}" "$rate"
   exit 0
 fi
 

@@ -34,6 +34,13 @@ def write_amp(a, b):
     return ratio(d["wal_bytes"] + d["table_bytes"], d["user_bytes"])
 
 
+def sync_ms(a, b, raw=False):
+    """Mean milliseconds per Raft log sync between samples a and b."""
+    n = b["fsyncs"] - a["fsyncs"]
+    ms = (b["fsync_s"] - a["fsync_s"]) * 1000 / n if n > 0 else 0.0
+    return ms if raw else f"{ms:.1f}"
+
+
 def nearest(samples, t):
     return min(samples, key=lambda s: abs(s["t_run"] - t))
 
@@ -109,6 +116,19 @@ def main(path):
                   f"| {write_amp(s[0], last)} / {thirds} |")
         print("\nWrite amplification: (WAL bytes + table bytes flushes and compactions wrote) ÷ bytes the "
               "node's write batches carried, between the samples.")
+        if all(samples[n][-1].get("heap_bytes") is not None for n in nodes):
+            heap = "; ".join(f"{n} {mib(samples[n][-1]['heap_bytes'])} / {mib(samples[n][-1]['heap_free_bytes'])}"
+                             for n in nodes)
+            print(f"\nHeap at the end, in use / freed and kept by the allocator: {heap}.")
+        if all(s.get("fsyncs") is not None for n in nodes for s in samples[n]):
+            syncs = []
+            for n in nodes:
+                s = samples[n]
+                at = [nearest(s, t) for t in cuts]
+                thirds = " / ".join(sync_ms(a, b) for a, b in zip(at, at[1:]))
+                worst = max(((sync_ms(a, b, raw=True), b["t_run"]) for a, b in zip(s, s[1:])), default=(0, 0))
+                syncs.append(f"{n} {thirds} (worst 15 s: {worst[0]:.1f} ms at {worst[1]:.0f} s)")
+            print(f"\nRaft log sync, mean ms per sync by thirds of the run: {'; '.join(syncs)}.")
 
     print()
     for v in verdicts:

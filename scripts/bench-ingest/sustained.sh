@@ -6,12 +6,14 @@
 # seconds (the higher rate is the peak); then one open-loop run offering --fraction of the peak
 # for --minutes, reported per 30 s window (`medtrail load --window`). Every 15 s a sampler
 # records each node's CPU seconds, resident memory and RocksDB figures (/metrics: bytes written
-# by kind, memtables, block cache, bytes on disk). The load generator signs every record of the
+# by kind, memtables, block cache, bytes on disk), the heap in use and kept free, and the Raft
+# log's syncs and the seconds they took. The load generator signs every record of the
 # run before it starts: about 1 KB each, so rate × minutes × 60 KB of its memory (1 GB at
 # 1.7k records/s for 10 minutes); the sampler's clock starts with the signing, and the report
 # says how long that took ("signing_s"). Afterwards the cluster stops and `medtrail
 # verify-chain` reads every node's data directory. Results: $out/results.jsonl, the table
-# (scripts/bench-ingest/sustained.py) in $out/sustained.md.
+# (scripts/bench-ingest/sustained.py) in $out/sustained.md, with what node-1's flushes and
+# compactions wrote by column family (scripts/bench-ingest/rocksdb_log.py).
 # Uses $medtrail, $work, $out, $results, $duration, $repo, pids, cpu_seconds, with_cpu and
 # medtrail_run (ingest.sh) and medtrail-cluster.sh's functions.
 
@@ -32,24 +34,39 @@ sustained_sample() {  # T
       $1 == "medtrail_rocksdb_memory_bytes{kind=\"table_readers\"}" { readers = $2 }
       $1 == "medtrail_disk_bytes" { disk = $2 }
       $1 == "medtrail_tree_size" { leaves = $2 }
+      $1 == "medtrail_heap_bytes{kind=\"in_use\"}" { heap = $2 }
+      $1 == "medtrail_heap_bytes{kind=\"free\"}" { heap_free = $2 }
+      $1 == "medtrail_fsync_total" { syncs = $2 }
+      $1 == "medtrail_fsync_seconds_total" { sync_s = $2 }
       END {
+        # A build without a series leaves it out: null, not 0.
+        if (heap == "") heap = "null"
+        if (heap_free == "") heap_free = "null"
+        if (syncs == "") syncs = "null"
+        if (sync_s == "") sync_s = "null"
         printf "{\"system\":\"medtrail-sample\",\"t_s\":%d,\"node\":\"%s\",\"rss_kib\":%d,\"cpu_s\":%.2f,", t, node, rss, cpu
         printf "\"user_bytes\":%.0f,\"wal_bytes\":%.0f,\"table_bytes\":%.0f,", user, wal, tables
         printf "\"memtable_bytes\":%.0f,\"block_cache_bytes\":%.0f,", mem, cache
-        printf "\"table_reader_bytes\":%.0f,\"disk_bytes\":%.0f,\"leaves\":%.0f}\n", readers, disk, leaves
+        printf "\"table_reader_bytes\":%.0f,\"disk_bytes\":%.0f,\"leaves\":%.0f,", readers, disk, leaves
+        printf "\"heap_bytes\":%s,\"heap_free_bytes\":%s,\"fsyncs\":%s,\"fsync_s\":%s}\n", heap, heap_free, syncs, sync_s
       }' <<<"$m"
   done
 }
 
-sustained_ingest() {  # MINUTES FRACTION CONCURRENCY
-  local minutes=$1 fraction=$2 concurrency=$3 peak=0 run rate line sampler i
+sustained_ingest() {  # MINUTES FRACTION CONCURRENCY RATE (0: the fraction of the peak)
+  local minutes=$1 fraction=$2 concurrency=$3 fixed=$4 peak=0 run rate line sampler i
   medtrail_start default
   for run in 1 2; do
     say "peak, run $run of 2: closed loop, $concurrency connections, $duration s"
     rate=$(medtrail_run 0 peak "$concurrency" | jq .records_per_s)
     peak=$(jq -n --argjson a "$peak" --argjson b "$rate" '[$a, $b] | max')
   done
-  rate=$(jq -n --argjson p "$peak" --argjson f "$fraction" '$p * $f | floor')
+  if [ "$fixed" -gt 0 ]; then
+    rate=$fixed
+    fraction=$(jq -n --argjson p "$peak" --argjson r "$rate" 'if $p > 0 then $r / $p * 1000 | round / 1000 else 0 end')
+  else
+    rate=$(jq -n --argjson p "$peak" --argjson f "$fraction" '$p * $f | floor')
+  fi
   [ "$rate" -gt 0 ] || die "no peak to run at (peak $peak records/s)"
   say "sustained: $rate records/s (${fraction} of the peak $peak) for $minutes min at $concurrency connections; signing first"
 
@@ -92,5 +109,10 @@ sustained_ingest() {  # MINUTES FRACTION CONCURRENCY
       '{system: "verify-chain", node: $node, ok: ($rc == 0), last_line: $last}' | tee -a "$results" >&2
   done
   python3 "$repo/scripts/bench-ingest/sustained.py" "$results" | tee "$out/sustained.md"
+  {
+    printf '\nWhat RocksDB flushes and compactions wrote on node-1 since it started (the peak runs too), by\n'
+    printf 'column family, from its info log:\n\n'
+    python3 "$repo/scripts/bench-ingest/rocksdb_log.py" "$medtrail_dir/nodes/node-1/data/db/LOG"
+  } | tee -a "$out/sustained.md"
   say "results: $results, table: $out/sustained.md"
 }

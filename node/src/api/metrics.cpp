@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "api/heap_figures.h"
 #include "api/rocksdb_figures.h"
 
 namespace medtrail::node::api {
@@ -66,6 +67,8 @@ struct Metrics::Impl {
   Family<Gauge>& rocksdb_memory =
       gauge(registry, "medtrail_rocksdb_memory_bytes",
             "RocksDB memory by kind: memtables, table_readers, block_cache");
+  Family<Gauge>& heap = gauge(registry, "medtrail_heap_bytes",
+                              "The process's heap by kind: in_use, free (kept by the allocator)");
   Counter& fsyncs = counter(registry, "medtrail_fsync_total", "Raft log syncs").Add({});
   Counter& fsync_seconds =
       counter(registry, "medtrail_fsync_seconds_total", "Time spent in Raft log syncs").Add({});
@@ -199,6 +202,9 @@ std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& 
     for (const auto& [kind, bytes] : memory) {
       m.rocksdb_memory.Add({{"kind", kind}}).Set(static_cast<double>(bytes));
     }
+    const HeapFigures heap = read_heap_figures();
+    m.heap.Add({{"kind", "in_use"}}).Set(static_cast<double>(heap.in_use_bytes));
+    m.heap.Add({{"kind", "free"}}).Set(static_cast<double>(heap.free_bytes));
     Impl::mirror(m.fsyncs, static_cast<double>(stats.syncs));
     Impl::mirror(m.fsync_seconds, static_cast<double>(stats.sync_nanos) / 1e9);
     Impl::mirror(m.proposals, static_cast<double>(stats.proposals));
