@@ -203,8 +203,14 @@ class Verifier {
     for (size_t i : order) {
       const MerkleNode& node = expected[i];
       const std::string& key = keys[i];
-      // A key the store should not hold may sit between two expected ones: step over it.
-      if (it->Valid() && it->key().compare(key) < 0) it->Seek(key);
+      // A key between two expected ones is a node the tree does not have: reported, then
+      // stepped over so the nodes after it are still checked.
+      if (it->Valid() && it->key().compare(key) < 0) {
+        note(first_, heights[i], "bad_merkle_node",
+             "block " + std::to_string(heights[i]) + ": a key no tree node has, before " +
+                 node_text(node));
+        it->Seek(key);
+      }
       if (!it->Valid() || it->key() != rocksdb::Slice(key)) {
         // The iterator stays on the next key, which the next expected node may be.
         problem = Problem{heights[i], "bad_merkle_node", node_name(node, heights[i]) + " is missing"};
@@ -225,9 +231,12 @@ class Verifier {
     }
   }
 
+  static std::string node_text(const MerkleNode& node) {
+    return "merkle node (level " + std::to_string(node.id.level) + ", index " +
+           std::to_string(node.id.index) + ")";
+  }
   static std::string node_name(const MerkleNode& node, uint64_t height) {
-    return "block " + std::to_string(height) + ": merkle node (level " +
-           std::to_string(node.id.level) + ", index " + std::to_string(node.id.index) + ")";
+    return "block " + std::to_string(height) + ": " + node_text(node);
   }
 
   // Appends the window's leaves to the verifier's own tree block by block, checking each

@@ -244,7 +244,7 @@ TEST_F(ChainStoreTest, ReopeningRestoresTheHeadAndAppendsContinue) {
 
 // Appends write Merkle nodes after every key already there, as they write blocks and leaves: a
 // flushed table file then overlaps none before it, and compaction moves it down the levels
-// instead of rewriting the level below (docs/benchmarks.md, "A sustained run").
+// instead of rewriting the level below (docs/benchmarks.md, "Compaction in a sustained run").
 TEST_F(ChainStoreTest, EveryAppendWritesItsMerkleNodesAfterAllThatWereThere) {
   auto store = open_store();
   rocksdb::ColumnFamilyHandle* merkle = store->column_family(ColumnFamily::kMerkle);

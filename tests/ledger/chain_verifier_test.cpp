@@ -137,17 +137,22 @@ TEST_F(ChainVerifierTest, MissingMerkleNodeIsReportedWhereTheNodeWasCompleted) {
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.bad_height, 3u);
   EXPECT_EQ(report.problem_code, "bad_merkle_node");
-  EXPECT_NE(report.problem.find("is missing"), std::string::npos) << report.problem;
+  EXPECT_NE(report.problem.find("(level 2, index 2) is missing"), std::string::npos)
+      << report.problem;
 }
 
-// A key among a window's nodes that no node has (a level that cannot end at that leaf) is not
-// a node the tree needs: the scan steps over it and finds every node that follows.
-TEST_F(ChainVerifierTest, AStrayKeyAmongTheMerkleNodesHidesNoneOfThem) {
+// A key among a window's nodes that no node has (a level that cannot end at that leaf) is
+// reported where the next node was completed, not as that node missing.
+TEST_F(ChainVerifierTest, AStrayKeyAmongTheMerkleNodesIsReportedBeforeTheNextNode) {
   std::string stray = ChainStore::merkle_key(0, 9);
   stray.back() = 5;  // level 5 ends at leaf 31, 63, ...: never at leaf 9
   put(ColumnFamily::kMerkle, stray, std::string(32, 'x'));
   VerifyReport report = verify();
-  EXPECT_TRUE(report.ok) << report.problem_code << ": " << report.problem;
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.bad_height, 3u);  // leaf 10, the next node's, is in block 3
+  EXPECT_NE(report.problem.find("a key no tree node has, before merkle node (level 0, index 10)"),
+            std::string::npos)
+      << report.problem;
 }
 
 TEST_F(ChainVerifierTest, ChangedLeafNodeIsReportedAsBadLeafHash) {
