@@ -44,10 +44,21 @@ minutes=10
 fraction=0.8
 rate=0
 fraction_given=0
+rate_given=0
 sustained_only=  # the last option given that only --sustained reads
 concurrency=
 perf_hz=199
+usage() {
+  echo "usage: scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]" >&2
+  echo "       scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]" >&2
+  echo "       scripts/bench ingest --sustained [--minutes M] [--fraction F | --rate R] [--concurrency C] [--keep]" >&2
+  exit 2
+}
 while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds|--duration|--sweep-rate|--minutes|--fraction|--rate|--concurrency|--perf-hz)
+      [ $# -ge 2 ] || { echo "scripts/bench ingest: $1 takes a value" >&2; usage; } ;;
+  esac
   case "$1" in
     --rounds) rounds=$2; shift ;;
     --duration) duration=$2; shift ;;
@@ -58,23 +69,20 @@ while [ $# -gt 0 ]; do
     --sustained) sustained=1 ;;
     --minutes) minutes=$2; sustained_only=$1; shift ;;
     --fraction) fraction=$2; fraction_given=1; sustained_only=$1; shift ;;
-    --rate) rate=$2; sustained_only=$1; shift ;;
+    --rate) rate=$2; rate_given=1; sustained_only=$1; shift ;;
     --concurrency) concurrency=$2; shift ;;
     --perf-hz) perf_hz=$2; shift ;;
-    *) echo "usage: scripts/bench ingest [--rounds N] [--duration S] [--no-sweep] [--sweep-rate R] [--keep]" >&2
-       echo "       scripts/bench ingest --profile [--concurrency C] [--perf-hz F] [--duration S] [--keep]" >&2
-       echo "       scripts/bench ingest --sustained [--minutes M] [--fraction F | --rate R] [--concurrency C] [--keep]" >&2
-       exit 2 ;;
+    *) usage ;;
   esac
   shift
 done
 [[ "$minutes" =~ ^[1-9][0-9]*$ ]] ||
   { echo "scripts/bench ingest: --minutes takes a whole number above 0" >&2; exit 2; }
-[[ "$rate" =~ ^(0|[1-9][0-9]*)$ ]] ||
-  { echo "scripts/bench ingest: --rate takes a whole number of records/s" >&2; exit 2; }
+[ $rate_given = 0 ] || [[ "$rate" =~ ^[1-9][0-9]*$ ]] ||
+  { echo "scripts/bench ingest: --rate takes a whole number of records/s above 0" >&2; exit 2; }
 [ $sustained = 1 ] || [ -z "$sustained_only" ] ||
   { echo "scripts/bench ingest: $sustained_only is for --sustained" >&2; exit 2; }
-[ "$rate" = 0 ] || [ $fraction_given = 0 ] ||
+[ $rate_given = 0 ] || [ $fraction_given = 0 ] ||
   { echo "scripts/bench ingest: --fraction or --rate, not both" >&2; exit 2; }
 
 bench_name=ingest

@@ -14,12 +14,19 @@ import re
 from collections import defaultdict
 
 JOB = re.compile(r"\[(\w+)\] \[JOB (\d+)\]")
+# A compaction that only moves files down a level writes no event with its family.
+MOVED = re.compile(r"\[(\w+)\] Moved #(\d+) files to level-\d+ (\d+) bytes")
 
 
 def read(path):
     events, family = [], {}
+    moves = defaultdict(lambda: [0, 0])  # family -> files moved, bytes moved
     with open(path, errors="replace") as log:
         for line in log:
+            m = MOVED.search(line)
+            if m:
+                moves[m.group(1)][0] += int(m.group(2))
+                moves[m.group(1)][1] += int(m.group(3))
             m = JOB.search(line)
             if m:
                 family.setdefault(int(m.group(2)), m.group(1))
@@ -33,7 +40,7 @@ def read(path):
     for e in events:
         if "cf_name" in e and "job" in e:
             family.setdefault(e["job"], e["cf_name"])
-    return events, family
+    return events, family, moves
 
 
 def main():
@@ -42,7 +49,7 @@ def main():
     ap.add_argument("--over", type=float, default=40)
     args = ap.parse_args()
     try:
-        events, family = read(args.log)
+        events, family, moves = read(args.log)
     except OSError as e:
         print(f"No RocksDB info log to read: {e}.")
         return
@@ -72,25 +79,25 @@ def main():
                 big.append(((e["time_micros"] - t0) / 1e6, name, e.get("output_level"), out,
                             e.get("compaction_time_micros", 0) / 1e6))
 
-    names = sorted(set(flushes) | set(compactions))
+    names = sorted(set(flushes) | set(compactions) | set(moves))
     print("| family | flushes | memtable MB flushed | MB flushes wrote | compactions | "
-          "MB compactions wrote | their seconds | their CPU seconds |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    total = [0, 0, 0, 0, 0, 0.0, 0.0]
+          "MB compactions wrote | their seconds | their CPU seconds | files moved down | MB moved |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    total = [0, 0, 0, 0, 0, 0.0, 0.0, 0, 0]
     for n in names:
-        f, c = flushes[n], compactions[n]
+        f, c, m = flushes[n], compactions[n], moves[n]
         print(f"| {n} | {f[0]} | {f[1] / 1e6:.1f} | {f[2] / 1e6:.1f} | {c[0]} | {c[1] / 1e6:.1f} | "
-              f"{c[2]:.1f} | {c[3]:.1f} |")
-        for i, v in enumerate(f + c):
+              f"{c[2]:.1f} | {c[3]:.1f} | {m[0]} | {m[1] / 1e6:.1f} |")
+        for i, v in enumerate(f + c + m):
             total[i] += v
     print(f"| all | {total[0]} | {total[1] / 1e6:.1f} | {total[2] / 1e6:.1f} | {total[3]} | "
-          f"{total[4] / 1e6:.1f} | {total[5]:.1f} | {total[6]:.1f} |")
+          f"{total[4] / 1e6:.1f} | {total[5]:.1f} | {total[6]:.1f} | {total[7]} | {total[8] / 1e6:.1f} |")
     span = (max(e["time_micros"] for e in events) - t0) / 1e6
     if span > 0:
         print(f"\nOver the {span:.0f} s the log covers, flushes and compactions wrote "
               f"{(total[2] + total[4]) / 1e6 / span:.1f} MB/s on average.")
-    print("\nCompactions that moved files to another level without rewriting them are not counted. "
-          f"Compactions that wrote over {args.over:.0f} MB (seconds after the log began, family, "
+    print("\nCompactions that moved files to another level without rewriting them write nothing: "
+          f"they are the last two columns. Compactions that wrote over {args.over:.0f} MB (seconds after the log began, family, "
           "output level, MB, seconds): " +
           ("; ".join(f"{t:.0f} s {n} L{lvl} {b / 1e6:.0f} MB {s:.1f} s" for t, n, lvl, b, s in big)
            or "none") + ".")

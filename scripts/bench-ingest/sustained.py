@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The table of `scripts/bench ingest --sustained` (scripts/bench-ingest/sustained.sh) from its
 results.jsonl: the run, its 30 s windows, each node's CPU, memory and RocksDB write
-amplification over time, and verify-chain's verdict on every node.
+amplification over time, its heap and Raft log sync time (from builds that report them), and
+verify-chain's verdict on every node.
 
 "Flat" is judged by thirds of the run: the median p99 of the last third's windows against the
 first third's; CPU per record, memory and write amplification over each third. Samples carry
@@ -35,10 +36,12 @@ def write_amp(a, b):
 
 
 def sync_ms(a, b, raw=False):
-    """Mean milliseconds per Raft log sync between samples a and b."""
+    """Mean milliseconds per Raft log sync between samples a and b (None, or n/a, for none)."""
     n = b["fsyncs"] - a["fsyncs"]
-    ms = (b["fsync_s"] - a["fsync_s"]) * 1000 / n if n > 0 else 0.0
-    return ms if raw else f"{ms:.1f}"
+    ms = (b["fsync_s"] - a["fsync_s"]) * 1000 / n if n > 0 else None
+    if raw:
+        return ms
+    return "n/a" if ms is None else f"{ms:.1f}"
 
 
 def nearest(samples, t):
@@ -126,8 +129,10 @@ def main(path):
                 s = samples[n]
                 at = [nearest(s, t) for t in cuts]
                 thirds = " / ".join(sync_ms(a, b) for a, b in zip(at, at[1:]))
-                worst = max(((sync_ms(a, b, raw=True), b["t_run"]) for a, b in zip(s, s[1:])), default=(0, 0))
-                syncs.append(f"{n} {thirds} (worst 15 s: {worst[0]:.1f} ms at {worst[1]:.0f} s)")
+                spans = [(sync_ms(a, b, raw=True), b["t_run"]) for a, b in zip(s, s[1:])]
+                worst = max((w for w in spans if w[0] is not None), default=None)
+                syncs.append(f"{n} {thirds}" + (f" (worst interval between samples: {worst[0]:.1f} ms, "
+                                                 f"ending at {worst[1]:.0f} s)" if worst else ""))
             print(f"\nRaft log sync, mean ms per sync by thirds of the run: {'; '.join(syncs)}.")
 
     print()

@@ -1,10 +1,10 @@
 # Sourced by ingest.sh for `scripts/bench ingest --sustained`: a long open-loop run at a
-# fraction of the peak, to see whether latency, memory and RocksDB's write amplification stay
-# flat, and whether every node's chain still verifies afterwards.
+# fraction of the peak (or at --rate records/s), to see whether latency, memory and RocksDB's
+# write amplification stay flat, and whether every node's chain still verifies afterwards.
 #
 # A fresh 3-node cluster; two closed-loop runs at --concurrency connections for --duration
 # seconds (the higher rate is the peak); then one open-loop run offering --fraction of the peak
-# for --minutes, reported per 30 s window (`medtrail load --window`). Every 15 s a sampler
+# (or --rate) for --minutes, reported per 30 s window (`medtrail load --window`). Every 15 s a sampler
 # records each node's CPU seconds, resident memory and RocksDB figures (/metrics: bytes written
 # by kind, memtables, block cache, bytes on disk), the heap in use and kept free, and the Raft
 # log's syncs and the seconds they took. The load generator signs every record of the
@@ -17,8 +17,8 @@
 # Uses $medtrail, $work, $out, $results, $duration, $repo, pids, cpu_seconds, with_cpu and
 # medtrail_run (ingest.sh) and medtrail-cluster.sh's functions.
 
-# One JSON line per node: CPU seconds so far, resident memory and RocksDB's figures, T seconds
-# into the run.
+# One JSON line per node: CPU seconds so far, resident memory, RocksDB's figures, the heap in
+# use and kept free, and the Raft log's syncs so far, T seconds into the run.
 sustained_sample() {  # T
   local i m rss cpu
   for i in "${!medtrail_urls[@]}"; do

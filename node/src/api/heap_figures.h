@@ -2,7 +2,7 @@
 // What the process's heap holds, read from the allocator at scrape time. Beside RocksDB's own
 // figures (rocksdb_figures.h) it tells an operator whether resident memory that keeps growing
 // is memory in use or memory the allocator keeps after it was freed (docs/benchmarks.md,
-// "A sustained run").
+// "Compaction in a sustained run").
 #include <cstdint>
 
 namespace medtrail::node::api {
