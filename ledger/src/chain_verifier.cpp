@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 
-#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -187,22 +186,16 @@ class Verifier {
   }
 
   // The nodes a window completes end at its leaves, so their keys (ChainStore::merkle_key) are
-  // one contiguous run: a single iterator scan checks them rather than a point lookup per node.
+  // one contiguous run, and MerkleLog::append gives them in key order (by leaf, then level): a
+  // single iterator scan checks them rather than a point lookup per node.
   void check_nodes(const std::vector<MerkleNode>& expected, const std::vector<uint64_t>& heights) {
-    std::vector<std::string> keys(expected.size());
-    std::vector<size_t> order(expected.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      keys[i] = ChainStore::merkle_key(expected[i].id.level, expected[i].id.index);
-      order[i] = i;
-    }
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return keys[a] < keys[b]; });
     std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(
         rocksdb::ReadOptions(), store_.column_family(ColumnFamily::kMerkle)));
     std::optional<Problem> problem;
-    if (!order.empty()) it->Seek(keys[order.front()]);
-    for (size_t i : order) {
+    for (size_t i = 0; i < expected.size(); ++i) {
       const MerkleNode& node = expected[i];
-      const std::string& key = keys[i];
+      const std::string key = ChainStore::merkle_key(node.id.level, node.id.index);
+      if (i == 0) it->Seek(key);
       // A key between two expected ones is a node the tree does not have: reported, then
       // stepped over so the nodes after it are still checked.
       if (it->Valid() && it->key().compare(key) < 0) {
