@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/malloc_arenas.h"
 #include "app/node_app.h"
 #include "config/node_config.h"
 
@@ -30,6 +31,8 @@ void set_up_logging(const medtrail::node::NodeConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread starts (app/malloc_arenas.h says why).
+  const medtrail::node::MallocArenas arenas = medtrail::node::cap_malloc_arenas();
   CLI::App app{"medtrail-node: a member's node of a medtrail chain"};
   std::string config_path;
   std::string log_level;
@@ -49,6 +52,15 @@ int main(int argc, char** argv) {
   } catch (const spdlog::spdlog_ex& e) {
     std::cerr << "medtrail-node: cannot open the log: " << e.what() << "\n";
     return 1;
+  }
+  if (arenas.cap > 0) {
+    spdlog::info("malloc arenas: at most {}{}", arenas.cap,
+                 arenas.from_environment ? " (MALLOC_ARENA_MAX)" : "");
+  } else if (arenas.from_environment) {
+    spdlog::warn("malloc arenas: MALLOC_ARENA_MAX is not a positive number; glibc's default holds");
+  } else {
+    spdlog::warn("malloc arenas: the allocator refused a cap of {}; glibc's default holds",
+                 medtrail::node::default_malloc_arenas());
   }
 
   auto node = medtrail::node::NodeApp::open(*config);
