@@ -6,9 +6,12 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/heap_figures.h"
 #include "api/rocksdb_figures.h"
@@ -82,7 +85,8 @@ struct Metrics::Impl {
                                      "Queued records dropped after waiting too long")
                                  .Add({});
   Counter& checkpoints_signed =
-      counter(registry, "medtrail_checkpoints_signed_total", "Checkpoints this node signed").Add({});
+      counter(registry, "medtrail_checkpoints_signed_total", "Checkpoints this node signed")
+          .Add({});
   Counter& checkpoints_embedded = counter(registry, "medtrail_checkpoints_embedded_total",
                                           "Quorum checkpoints the leader put in a proposal")
                                       .Add({});
@@ -90,7 +94,8 @@ struct Metrics::Impl {
                                         "Checkpoint signatures from peers refused")
                                     .Add({});
   Counter& snapshots_taken =
-      counter(registry, "medtrail_snapshots_taken_total", "Raft snapshots (ledger images) taken").Add({});
+      counter(registry, "medtrail_snapshots_taken_total", "Raft snapshots (ledger images) taken")
+          .Add({});
   Counter& snapshots_installed = counter(registry, "medtrail_snapshots_installed_total",
                                          "Ledger images received, verified and installed")
                                      .Add({});
@@ -135,6 +140,17 @@ struct Metrics::Impl {
       counter(registry, "medtrail_http_requests_rate_limited_total",
               "Requests answered 429 by the listener's per-address rate, by listener");
 
+  // Each route's series, found once. Family::Add builds a counter (or a histogram with its
+  // buckets) and the label map on every call, and throws them away when the series exists:
+  // about a dozen allocations per request. Routes are patterns and statuses 100-599 or "other",
+  // so the map stays small.
+  struct RouteSeries {
+    Histogram* duration = nullptr;
+    std::vector<std::pair<int, Counter*>> by_status;  // status, or 0 for "other"
+  };
+  std::mutex series_mu;
+  std::map<std::string, RouteSeries, std::less<>> series;
+
   // Counters read from the node's own totals advance by the difference since the last scrape.
   std::mutex scrape_mu;
   static void mirror(Counter& c, double total) {
@@ -147,12 +163,32 @@ Metrics::~Metrics() = default;
 
 void Metrics::observe(std::string_view route, int status, std::chrono::nanoseconds latency) {
   // Labelled by pattern, never by path, so the number of series stays bounded.
-  const std::string label = route.empty() ? "unmatched" : std::string(route);
-  impl_->requests.Add({{"route", label}, {"status", status_label(status)}}).Increment();
-  static const Histogram::BucketBoundaries kBuckets = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  impl_->durations.Add({{"route", label}}, kBuckets)
-      .Observe(std::chrono::duration<double>(latency).count());
+  if (route.empty()) route = "unmatched";
+  const int status_key = status_label(status) == "other" ? 0 : status;
+  Counter* count = nullptr;
+  Histogram* duration = nullptr;
+  {
+    Impl& m = *impl_;
+    std::lock_guard lock(m.series_mu);
+    auto it = m.series.find(route);
+    if (it == m.series.end()) {
+      static const Histogram::BucketBoundaries kBuckets = {
+          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+      Impl::RouteSeries added;
+      added.duration = &m.durations.Add({{"route", std::string(route)}}, kBuckets);
+      it = m.series.emplace(std::string(route), std::move(added)).first;
+    }
+    for (const auto& [s, c] : it->second.by_status) {
+      if (s == status_key) count = c;
+    }
+    if (count == nullptr) {
+      count = &m.requests.Add({{"route", std::string(route)}, {"status", status_label(status)}});
+      it->second.by_status.emplace_back(status_key, count);
+    }
+    duration = it->second.duration;
+  }
+  count->Increment();
+  duration->Observe(std::chrono::duration<double>(latency).count());
 }
 
 std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& listeners) {
@@ -166,12 +202,14 @@ std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& 
                    static_cast<double>(s.refused_server_full));
       Impl::mirror(m.connections_refused.Add({{"listener", l.name}, {"reason", "address_full"}}),
                    static_cast<double>(s.refused_address_full));
-      Impl::mirror(m.connections_evicted.Add({{"listener", l.name}}), static_cast<double>(s.evicted_idle));
-      Impl::mirror(m.accept_errors.Add({{"listener", l.name}}), static_cast<double>(s.accept_errors));
+      Impl::mirror(m.connections_evicted.Add({{"listener", l.name}}),
+                   static_cast<double>(s.evicted_idle));
+      Impl::mirror(m.accept_errors.Add({{"listener", l.name}}),
+                   static_cast<double>(s.accept_errors));
       const std::pair<const char*, uint64_t> phases[] = {{"head", s.closed_head_timeout},
-                                                          {"idle", s.closed_idle_timeout},
-                                                          {"body", s.closed_body_timeout},
-                                                          {"write", s.closed_write_timeout}};
+                                                         {"idle", s.closed_idle_timeout},
+                                                         {"body", s.closed_body_timeout},
+                                                         {"write", s.closed_write_timeout}};
       for (const auto& [phase, count] : phases) {
         Impl::mirror(m.connections_timed_out.Add({{"listener", l.name}, {"phase", phase}}),
                      static_cast<double>(count));

@@ -1,12 +1,12 @@
 // GET /v1/status, /healthz, /readyz and /metrics against a real single-node stack.
 #include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
 
-#include "support/node/api_stack.h"
+#include <nlohmann/json.hpp>
+
 #include "support/http_client.h"
 #include "support/metrics_text.h"
+#include "support/node/api_stack.h"
 #include "support/poll.h"
 #include "support/sanitizers.h"
 
@@ -69,6 +69,22 @@ TEST_F(StatusApiTest, ReadyzIsReadyOnceALeaderIsKnownAndNotWhileShuttingDown) {
   HttpResponse reply = client_.get("/readyz");
   EXPECT_EQ(reply.status, 503);
   EXPECT_FALSE(json::parse(reply.body)["reason"].get<std::string>().empty());
+}
+
+// Each route's series are found once and then reused: the counts must go on adding up, by
+// status, and the route's latency histogram must count every request.
+TEST_F(StatusApiTest, RequestsOnOneRouteAreCountedByStatusAndAllTimed) {
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(2)).status, 200);
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", "{").status, 400);
+  ASSERT_EQ(client_.post("/v1/records?wait=commit", stack_.wire_envelope(3)).status, 200);
+  const std::string text = client_.get("/metrics").body;
+  EXPECT_NE(text.find("medtrail_http_requests_total{route=\"/v1/records\",status=\"200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("medtrail_http_requests_total{route=\"/v1/records\",status=\"400\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("medtrail_http_request_duration_seconds_count{route=\"/v1/records\"} 3\n"),
+            std::string::npos);
 }
 
 TEST_F(StatusApiTest, MetricsExposeTheChainAndRequestCounts) {
