@@ -18,7 +18,8 @@ class VerifiedSignaturesTest : public ::testing::Test {
  protected:
   VerifiedSignaturesTest() : suite_(ledger::ed25519_sha256()), admin_(*suite_.generate_keypair()) {
     genesis_.organisations.push_back({"hosp-a", "Hospital A", {"hospital"}, admin_.public_key});
-    signers_ = SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
+    signers_ =
+        SignerDirectory::from_genesis(genesis_, medtrail::testing::test_chain_id(suite_)).value();
   }
   ledger::Envelope record(uint64_t nonce) {
     return medtrail::testing::make_admin_record(admin_, "hosp-a", nonce);
@@ -43,6 +44,24 @@ TEST_F(VerifiedSignaturesTest, KeyBindsSignerKeyPayloadAndSignature) {
   EXPECT_NE(key(e), key(other_signer));
   EXPECT_NE(key(e), VerifiedSignatures::key_of(suite_, e, suite_.generate_keypair()->public_key));
   EXPECT_EQ(key(e), key(record(1)));
+}
+
+// Each field is length-prefixed, so a byte moved from the signer to the payload gives another
+// key, though the fields' bytes run on the same.
+TEST_F(VerifiedSignaturesTest, KeyIsTheHashOfTheLengthPrefixedFields) {
+  const ledger::Envelope e = record(1);
+  ledger::Bytes expected;
+  for (ledger::ByteView field : {ledger::as_bytes(e.signer), ledger::ByteView(admin_.public_key),
+                                 ledger::ByteView(e.payload), ledger::ByteView(e.signature)}) {
+    ledger::append_be64(expected, field.size());
+    expected.insert(expected.end(), field.begin(), field.end());
+  }
+  EXPECT_EQ(key(e), suite_.hash(expected));
+
+  ledger::Envelope shifted = e;
+  shifted.payload.insert(shifted.payload.begin(), static_cast<uint8_t>(shifted.signer.back()));
+  shifted.signer.pop_back();
+  EXPECT_NE(key(e), key(shifted));
 }
 
 TEST_F(VerifiedSignaturesTest, EachEntryIsTakenOnceAndTheOldestAreForgotten) {
