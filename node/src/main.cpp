@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/compaction_priority.h"
 #include "app/malloc_arenas.h"
 #include "app/node_app.h"
 #include "config/node_config.h"
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
   } else {
     spdlog::warn("malloc arenas: the allocator refused a cap of {}; glibc's default holds",
                  medtrail::node::default_malloc_arenas());
+  }
+
+  if (auto s = medtrail::node::lower_compaction_priority(); !s.ok()) {
+    spdlog::warn("compactions keep normal CPU priority: {}", s.to_string());
   }
 
   auto node = medtrail::node::NodeApp::open(*config);
