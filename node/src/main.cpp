@@ -55,17 +55,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (arenas.cap > 0) {
-    spdlog::info("malloc arenas: at most {}{}", arenas.cap,
-                 arenas.from_environment ? " (MALLOC_ARENA_MAX)" : "");
-  } else if (arenas.from_environment) {
-    spdlog::warn("malloc arenas: MALLOC_ARENA_MAX is not a positive number; glibc's default holds");
+    spdlog::info("malloc arenas: at most {}", arenas.cap);
+  } else if (!arenas.environment.empty()) {
+    spdlog::info("malloc arenas: as {} in the environment sets them", arenas.environment);
   } else {
     spdlog::warn("malloc arenas: the allocator refused a cap of {}; glibc's default holds",
                  medtrail::node::default_malloc_arenas());
   }
 
-  if (auto s = medtrail::node::lower_compaction_priority(); !s.ok()) {
-    spdlog::warn("compactions keep normal CPU priority: {}", s.to_string());
+  if (config->low_priority_compactions) {
+    if (auto s = medtrail::node::lower_compaction_priority(); !s.ok()) {
+      spdlog::warn("compactions keep the process's CPU priority: {}", s.to_string());
+    }
   }
 
   auto node = medtrail::node::NodeApp::open(*config);

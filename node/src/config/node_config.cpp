@@ -35,7 +35,7 @@ constexpr std::string_view kApiKeys[] = {MEDTRAIL_LISTENER_KEYS, "record_reads"}
 constexpr std::string_view kPublicKeys[] = {MEDTRAIL_LISTENER_KEYS, "listen"};
 #undef MEDTRAIL_LISTENER_KEYS
 constexpr std::string_view kLogKeys[] = {"level", "file"};
-constexpr std::string_view kStorageKeys[] = {"fsync", "min_free_mb"};
+constexpr std::string_view kStorageKeys[] = {"fsync", "min_free_mb", "low_priority_compactions"};
 constexpr std::string_view kClusterKeys[] = {"join"};
 constexpr std::string_view kPseudonymKeys[] = {"key_file", "citizen_credentials"};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
@@ -376,6 +376,8 @@ Status read_config(const toml::table& root, std::string_view source, const std::
 
   MEDTRAIL_RETURN_IF_ERROR(sub_table(top, "storage", source, kStorageKeys, storage));
   MEDTRAIL_RETURN_IF_ERROR(storage->integer(kMinFreeLimit, c));
+  MEDTRAIL_RETURN_IF_ERROR(
+      storage->boolean("low_priority_compactions", c.low_priority_compactions));
   return storage->boolean("fsync", c.fsync);
 }
 

@@ -126,6 +126,7 @@ struct NodeConfig {
   std::string log_file;
   bool fsync = true;
   uint64_t min_free_mb = 256;  // [storage]: stop (or refuse to start) below this much free space
+  bool low_priority_compactions = true;  // [storage]: RocksDB's compactions at nice 19
   bool join = false;
   std::map<std::string, std::string> peer_routes;  // node id -> host:port to dial it at
   std::string pseudonym_key_file;  // empty: this node does not evaluate pseudonyms

@@ -83,6 +83,7 @@ file  = "node.log"
 
 [storage]
 fsync = false
+low_priority_compactions = false
 )";
 
 Result<NodeConfig> parse(const std::string& text) {
@@ -129,6 +130,7 @@ TEST(NodeConfig, MinimalFileGetsDefaultsAndResolvesRelativePaths) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_EQ(c.log_file, "");
   EXPECT_TRUE(c.fsync);
+  EXPECT_TRUE(c.low_priority_compactions);
 }
 
 TEST(NodeConfig, FullFileSetsEveryFieldAndKeepsAbsolutePaths) {
@@ -160,6 +162,7 @@ TEST(NodeConfig, FullFileSetsEveryFieldAndKeepsAbsolutePaths) {
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.log_file, "/srv/cluster/node-1/node.log");
   EXPECT_FALSE(c.fsync);
+  EXPECT_FALSE(c.low_priority_compactions);
 }
 
 TEST(NodeConfig, ListenersServeHttpsWithTheNodesIdentityUnlessPlainHttpIsSet) {
