@@ -70,6 +70,14 @@ struct Metrics::Impl {
   Family<Gauge>& rocksdb_memory =
       gauge(registry, "medtrail_rocksdb_memory_bytes",
             "RocksDB memory by kind: memtables, table_readers, block_cache");
+  Gauge& level0_files =
+      gauge(registry, "medtrail_rocksdb_level0_files",
+            "The most level-0 files any column family holds: RocksDB delays every write at 20 "
+            "and stops them at 36, until compactions catch up")
+          .Add({});
+  Family<Gauge>& write_stall = gauge(registry, "medtrail_rocksdb_write_stall",
+                                     "1 while RocksDB holds the node's writes back, by state: "
+                                     "delayed, stopped (compactions behind)");
   Family<Gauge>& heap = gauge(registry, "medtrail_heap_bytes",
                               "The process's heap by kind: in_use, free (kept by the allocator)");
   Counter& fsyncs = counter(registry, "medtrail_fsync_total", "Raft log syncs").Add({});
@@ -240,6 +248,9 @@ std::string Metrics::scrape(const ApiContext& ctx, const std::vector<Listener>& 
     for (const auto& [kind, bytes] : memory) {
       m.rocksdb_memory.Add({{"kind", kind}}).Set(static_cast<double>(bytes));
     }
+    m.level0_files.Set(static_cast<double>(rocks.level0_files));
+    m.write_stall.Add({{"state", "delayed"}}).Set(rocks.writes_delayed ? 1 : 0);
+    m.write_stall.Add({{"state", "stopped"}}).Set(rocks.writes_stopped ? 1 : 0);
     const HeapFigures heap = read_heap_figures();
     m.heap.Add({{"kind", "in_use"}}).Set(static_cast<double>(heap.in_use_bytes));
     m.heap.Add({{"kind", "free"}}).Set(static_cast<double>(heap.free_bytes));

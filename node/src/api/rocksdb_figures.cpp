@@ -2,6 +2,8 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -42,10 +44,21 @@ RocksdbFigures read_rocksdb_figures(const ledger::ChainStore& store) {
     if (db->GetMapProperty(handle, rocksdb::DB::Properties::kCFStats, &stats)) {
       tables += map_value(stats, "compaction.Sum.WriteGB") * kGiB;
     }
+    std::string files;
+    if (db->GetProperty(handle, rocksdb::DB::Properties::kNumFilesAtLevelPrefix + "0", &files)) {
+      uint64_t n = 0;
+      auto [end, ec] = std::from_chars(files.data(), files.data() + files.size(), n);
+      if (ec == std::errc()) f.level0_files = std::max(f.level0_files, n);
+    }
   }
   f.table_bytes_written = static_cast<uint64_t>(tables);
 
   uint64_t v = 0;
+  // The rate RocksDB holds writes to; 0 while it does not delay them.
+  if (db->GetIntProperty(rocksdb::DB::Properties::kActualDelayedWriteRate, &v)) {
+    f.writes_delayed = v > 0;
+  }
+  if (db->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &v)) f.writes_stopped = v > 0;
   if (db->GetAggregatedIntProperty(rocksdb::DB::Properties::kTotalSstFilesSize, &v)) {
     f.disk_bytes = v;
   }

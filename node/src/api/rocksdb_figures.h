@@ -21,6 +21,12 @@ struct RocksdbFigures {
   uint64_t table_reader_bytes = 0;  // open table files' reader objects (index and filter
                                     // blocks live in the block cache: chain_store.cpp)
   uint64_t block_cache_bytes = 0;   // the cache the column families share
+  // Whether compactions keep up (they run at nice 19: app/compaction_priority.h). RocksDB
+  // delays every write of the database once a family holds 20 level-0 files, and stops them
+  // at 36.
+  uint64_t level0_files = 0;  // the most any column family holds
+  bool writes_delayed = false;
+  bool writes_stopped = false;
 };
 
 // Zeros for a store without a database; a property RocksDB does not answer reads as 0.

@@ -160,6 +160,11 @@ TEST_F(StatusApiTest, MetricsShowWhatRocksdbWroteAndWhatItHoldsInMemory) {
   const std::string after = client_.get("/metrics").body;
   EXPECT_GT(metric_sum(after, "medtrail_rocksdb_bytes_written_total{kind=\"tables\"}"),
             tables_before + 2048);
+  // The flushes left a table on level 0 of each family; far from RocksDB's write triggers.
+  EXPECT_GE(metric_sum(after, "medtrail_rocksdb_level0_files"), 1);
+  EXPECT_NE(after.find("\nmedtrail_rocksdb_write_stall{state=\"delayed\"} 0\n"), std::string::npos)
+      << after;
+  EXPECT_NE(after.find("\nmedtrail_rocksdb_write_stall{state=\"stopped\"} 0\n"), std::string::npos);
   EXPECT_GE(metric_sum(after, "medtrail_rocksdb_bytes_written_total{kind=\"user\"}"), user);
 }
 
