@@ -172,7 +172,8 @@ Metrics::~Metrics() = default;
 void Metrics::observe(std::string_view route, int status, std::chrono::nanoseconds latency) {
   // Labelled by pattern, never by path, so the number of series stays bounded.
   if (route.empty()) route = "unmatched";
-  const int status_key = status_label(status) == "other" ? 0 : status;
+  const std::string status_text = status_label(status);
+  const int status_key = status_text == "other" ? 0 : status;
   Counter* count = nullptr;
   Histogram* duration = nullptr;
   {
@@ -190,7 +191,7 @@ void Metrics::observe(std::string_view route, int status, std::chrono::nanosecon
       if (s == status_key) count = c;
     }
     if (count == nullptr) {
-      count = &m.requests.Add({{"route", std::string(route)}, {"status", status_label(status)}});
+      count = &m.requests.Add({{"route", std::string(route)}, {"status", status_text}});
       it->second.by_status.emplace_back(status_key, count);
     }
     duration = it->second.duration;

@@ -6,7 +6,6 @@
 // of a ten-minute run, at the same throughput (docs/benchmarks.md, "The allocator's arenas").
 // So the node caps them at start, before any thread, unless MALLOC_ARENA_MAX in its
 // environment says otherwise.
-#include <cstdlib>
 #include <string>
 
 namespace medtrail::node {
