@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -167,6 +168,25 @@ TEST(Sha256, HashPartsEqualsHashOfConcatenation) {
   EXPECT_EQ(suite.hash_parts({as_bytes(whole.substr(0, 5)), as_bytes(""),
                               as_bytes(whole.substr(5, 40)), as_bytes(whole.substr(45))}),
             suite.hash(as_bytes(whole)));
+}
+
+// One-shot hashing (OpenSSL, a context per thread) and streaming (libsodium) are two
+// implementations: they must agree on every length, block boundaries included, on any thread.
+TEST(Sha256, OneShotAndStreamingAgreeOnEveryLengthFromManyThreads) {
+  const CryptoSuite& suite = ed25519_sha256();
+  auto check = [&suite](uint8_t salt) {
+    Bytes data;
+    for (size_t n = 0; n <= 300; ++n) {
+      auto hasher = suite.new_hasher();
+      hasher->update(data);
+      if (suite.hash(data) != hasher->finish()) return false;
+      data.push_back(static_cast<uint8_t>(n * 31 + salt));
+    }
+    return true;
+  };
+  std::vector<std::future<bool>> runs;
+  for (uint8_t t = 0; t < 4; ++t) runs.push_back(std::async(std::launch::async, check, t));
+  for (auto& run : runs) EXPECT_TRUE(run.get());
 }
 
 // --- SM3: GB/T 32905-2016 Appendix A ---------------------------------------------------------
