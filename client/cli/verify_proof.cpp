@@ -8,7 +8,7 @@ namespace medtrail::cli {
 
 void add_verify_proof(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "verify-proof", "Check an inclusion or consistency proof document (docs/proofs.md)");
+      "verify-proof", "Check an inclusion, consistency or state proof document (docs/proofs.md)");
   auto path = std::make_shared<std::string>();
   cmd->add_option("FILE", *path, "Proof JSON file ('-' for stdin)")->required();
   cmd->callback([&exit_code, path] {

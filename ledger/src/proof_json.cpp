@@ -34,19 +34,24 @@ Result<Hash> get_hash(const json& doc, const char* name) {
   return h;
 }
 
-Result<std::vector<Hash>> get_path(const json& doc) {
-  auto it = doc.find("path");
-  if (it == doc.end()) return bad("missing field path");
-  if (!it->is_array()) return bad("path must be an array of hex hashes");
-  if (it->size() > kMaxPathLength) return Status::error("proof_malformed", "path is too long");
-  std::vector<Hash> path;
+Result<std::vector<Hash>> get_hash_list(const json& doc, const std::string& name,
+                                        size_t max_length) {
+  auto it = doc.find(name);
+  if (it == doc.end()) return bad("missing field " + name);
+  if (!it->is_array()) return bad(name + " must be an array of hex hashes");
+  if (it->size() > max_length) return Status::error("proof_malformed", name + " is too long");
+  std::vector<Hash> hashes;
   for (const json& e : *it) {
-    if (!e.is_string()) return bad("path must be an array of hex hashes");
+    if (!e.is_string()) return bad(name + " must be an array of hex hashes");
     auto h = hash_from_hex(e.get_ref<const std::string&>());
-    if (!h.ok()) return bad("path: " + h.status().message());
-    path.push_back(*h);
+    if (!h.ok()) return bad(name + ": " + h.status().message());
+    hashes.push_back(*h);
   }
-  return path;
+  return hashes;
+}
+
+Result<std::vector<Hash>> get_path(const json& doc) {
+  return get_hash_list(doc, "path", kMaxPathLength);
 }
 
 Result<ProofSummary> check_inclusion(const CryptoSuite& suite, const json& doc) {
@@ -78,6 +83,55 @@ Result<ProofSummary> check_inclusion(const CryptoSuite& suite, const json& doc) 
   MEDTRAIL_RETURN_IF_ERROR(verify_inclusion(suite, leaf, proof, *root));
   return ProofSummary{"inclusion", "leaf " + std::to_string(*index) + " is in the tree of size " +
                                        std::to_string(*size) + " with root " + to_hex(*root)};
+}
+
+// A hash given as "<name>_hash", or as "<name>" (hex of the bytes), hashed here: exactly one.
+// `nullable`: "<name>": null stands for nothing (an absent state value), returned as nullopt.
+Result<std::optional<Hash>> get_hashed(const json& doc, const std::string& name,
+                                       Hash (*hash_bytes)(const CryptoSuite&, ByteView),
+                                       const CryptoSuite& suite, bool nullable) {
+  const std::string hashed = name + "_hash";
+  if (doc.contains(name) == doc.contains(hashed)) {
+    return bad("give exactly one of " + name + " and " + hashed);
+  }
+  if (doc.contains(hashed)) {
+    auto h = get_hash(doc, hashed.c_str());
+    if (!h.ok()) return h.status();
+    return std::optional<Hash>(*h);
+  }
+  const json& given = doc[name];
+  if (nullable && given.is_null()) return std::optional<Hash>();
+  if (!given.is_string()) return bad(name + " must be a hex string" + (nullable ? " or null" : ""));
+  auto bytes = from_hex(given.get_ref<const std::string&>());
+  if (!bytes.ok()) return bad(name + ": " + bytes.status().message());
+  return std::optional<Hash>(hash_bytes(suite, *bytes));
+}
+
+Result<ProofSummary> check_state(const CryptoSuite& suite, const json& doc) {
+  auto root = get_hash(doc, "root");
+  if (!root.ok()) return root.status();
+  auto key = get_hashed(doc, "key", &state_key_hash, suite, false);
+  if (!key.ok()) return key.status();
+  auto value = get_hashed(doc, "value", &state_value_hash, suite, true);
+  if (!value.ok()) return value.status();
+  StateProof proof;
+  auto leaf = doc.find("leaf");
+  if (leaf == doc.end()) return bad("missing field leaf");
+  if (!leaf->is_null()) {
+    if (!leaf->is_object()) return bad("leaf must be an object or null");
+    auto key_hash = get_hash(*leaf, "key_hash");
+    if (!key_hash.ok()) return key_hash.status();
+    auto value_hash = get_hash(*leaf, "value_hash");
+    if (!value_hash.ok()) return value_hash.status();
+    proof.leaf = StateMapLeaf{*key_hash, *value_hash};
+  }
+  auto siblings = get_hash_list(doc, "siblings", kStateMapDepth);
+  if (!siblings.ok()) return siblings.status();
+  proof.siblings = std::move(siblings).value();
+  MEDTRAIL_RETURN_IF_ERROR(verify_state_proof_hashed(suite, *root, **key, *value, proof));
+  std::string what = "the key with hash " + to_hex(**key);
+  what += *value ? " holds the value with hash " + to_hex(**value) : " holds nothing";
+  return ProofSummary{"state", what + " in the state map with root " + to_hex(*root)};
 }
 
 Result<ProofSummary> check_consistency(const CryptoSuite& suite, const json& doc) {
@@ -120,6 +174,24 @@ std::string consistency_proof_to_json(const CryptoSuite& suite, const Consistenc
   return doc.dump(2);
 }
 
+std::string state_proof_to_json(const CryptoSuite& suite, ByteView key,
+                                const std::optional<ByteView>& value, const StateProof& proof,
+                                const Hash& root) {
+  json leaf = nullptr;
+  if (proof.leaf) {
+    leaf = {{"key_hash", to_hex(proof.leaf->key_hash)},
+            {"value_hash", to_hex(proof.leaf->value_hash)}};
+  }
+  json doc = {{"type", "state"},
+              {"suite", suite.name()},
+              {"root", to_hex(root)},
+              {"key", to_hex(key)},
+              {"value", value ? json(to_hex(*value)) : json(nullptr)},
+              {"leaf", leaf},
+              {"siblings", hex_path(proof.siblings)}};
+  return doc.dump(2);
+}
+
 Result<ProofSummary> verify_proof_document(std::string_view text) {
   if (text.size() > kMaxProofDocumentBytes) return bad("proof document is larger than 64 KiB");
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -135,7 +207,8 @@ Result<ProofSummary> verify_proof_document(std::string_view text) {
   }
   if (*type == "inclusion") return check_inclusion(*suite, doc);
   if (*type == "consistency") return check_consistency(*suite, doc);
-  return bad("type must be inclusion or consistency");
+  if (*type == "state") return check_state(*suite, doc);
+  return bad("type must be inclusion, consistency or state");
 }
 
 Status verify_served_consistency(std::string_view text, const CryptoSuite& suite,

@@ -19,6 +19,8 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/proof_json.h"
+#include "medtrail/ledger/state_map.h"
+#include "medtrail/ledger/state_map_memory.h"
 #include "client/cli_runner.h"
 #include "support/chain_fixture.h"
 
@@ -301,6 +303,44 @@ TEST_F(CliChainTest, VerifyProofAcceptsGenuineProofsAndRejectsAlteredOnes) {
   CliRun junk = run("verify-proof " + dir_.file("junk.json"));
   EXPECT_EQ(junk.code, 1);
   EXPECT_NE(junk.err.find("bad_proof_document"), std::string::npos) << junk.err;
+}
+
+TEST_F(CliTest, VerifyProofChecksStateProofsOfAValueAndOfNothing) {
+  const auto& suite = ledger::ed25519_sha256();
+  ledger::StateMapMemoryNodes nodes;
+  ledger::StateMap map(suite, nodes);
+  std::vector<ledger::StateMapChange> changes;
+  for (int i = 0; i < 20; ++i) {
+    const std::string key = "dose/" + std::to_string(i);
+    changes.push_back({ledger::state_key_hash(suite, ledger::as_bytes(key)),
+                       ledger::state_value_hash(suite, ledger::as_bytes("administered"))});
+  }
+  nodes.apply(*map.update(std::nullopt, 1, changes));
+  const ledger::Hash root = *map.root(1);
+  auto document = [&](const std::string& key, std::optional<std::string> value) {
+    std::optional<ledger::ByteView> v;
+    if (value) v = ledger::as_bytes(*value);
+    auto proof = map.prove(1, ledger::state_key_hash(suite, ledger::as_bytes(key)));
+    return ledger::state_proof_to_json(suite, ledger::as_bytes(key), v, *proof, root);
+  };
+  write_file(dir_.file("held.json"), document("dose/3", "administered"));
+  CliRun held = run("verify-proof " + dir_.file("held.json"));
+  EXPECT_EQ(held.code, 0) << held.err;
+  EXPECT_NE(held.out.find("holds the value"), std::string::npos) << held.out;
+  write_file(dir_.file("nothing.json"), document("dose/30", std::nullopt));
+  CliRun nothing = run("verify-proof " + dir_.file("nothing.json"));
+  EXPECT_EQ(nothing.code, 0) << nothing.err;
+  EXPECT_NE(nothing.out.find("holds nothing"), std::string::npos) << nothing.out;
+  // A node that hides the dose: the proof of dose/3 offered as one of nothing.
+  std::string hidden = document("dose/3", "administered");
+  const std::string value =
+      "\"value\": \"" + ledger::to_hex(ledger::as_bytes("administered")) + "\"";
+  ASSERT_NE(hidden.find(value), std::string::npos) << hidden;
+  hidden.replace(hidden.find(value), value.size(), "\"value\": null");
+  write_file(dir_.file("hidden.json"), hidden);
+  CliRun bad = run("verify-proof " + dir_.file("hidden.json"));
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("proof_invalid"), std::string::npos) << bad.err;
 }
 
 // A node that accepts the connection and never answers must not hold the watcher: it gives up

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "medtrail/ledger/merkle_log.h"
+#include "medtrail/ledger/state_map.h"
+#include "medtrail/ledger/state_map_memory.h"
 #include "merkle_test_util.h"
 
 namespace medtrail::ledger {
@@ -100,6 +102,93 @@ TEST(ProofJson, NonJsonAndOversizedInputAreRejected) {
   EXPECT_EQ(verify_proof_document("[1,2]").status().code(), "bad_proof_document");
   EXPECT_EQ(verify_proof_document(std::string(kMaxProofDocumentBytes + 1, ' ')).status().code(),
             "bad_proof_document");
+}
+
+class StateProofJsonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<StateMapChange> changes;
+    for (int i = 0; i < 50; ++i) {
+      const std::string key = "rx/" + std::to_string(i);
+      changes.push_back({state_key_hash(suite_, as_bytes(key)),
+                         state_value_hash(suite_, as_bytes("issued " + key))});
+    }
+    nodes_.apply(*map_.update(std::nullopt, 1, changes));
+    root_ = *map_.root(1);
+  }
+  std::string document(const std::string& key, const std::optional<std::string>& value) {
+    auto proof = map_.prove(1, state_key_hash(suite_, as_bytes(key)));
+    std::optional<ByteView> v;
+    if (value) v = as_bytes(*value);
+    return state_proof_to_json(suite_, as_bytes(key), v, *proof, root_);
+  }
+
+  const CryptoSuite& suite_ = ed25519_sha256();
+  StateMapMemoryNodes nodes_;
+  StateMap map_{suite_, nodes_};
+  Hash root_{};
+};
+
+TEST_F(StateProofJsonTest, PresenceAndAbsenceDocumentsVerify) {
+  auto present = verify_proof_document(document("rx/7", "issued rx/7"));
+  ASSERT_TRUE(present.ok()) << present.status().to_string();
+  EXPECT_EQ(present->type, "state");
+  EXPECT_NE(present->description.find("holds the value"), std::string::npos);
+  auto absent = verify_proof_document(document("rx/70", std::nullopt));
+  ASSERT_TRUE(absent.ok()) << absent.status().to_string();
+  EXPECT_NE(absent->description.find("holds nothing"), std::string::npos);
+}
+
+TEST_F(StateProofJsonTest, HashesMayReplaceKeyAndValue) {
+  auto doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc.erase("key");
+  doc.erase("value");
+  doc["key_hash"] = to_hex(state_key_hash(suite_, as_bytes("rx/7")));
+  doc["value_hash"] = to_hex(state_value_hash(suite_, as_bytes("issued rx/7")));
+  EXPECT_TRUE(verify_proof_document(doc.dump()).ok());
+  doc["key"] = to_hex(as_bytes("rx/7"));
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
+}
+
+TEST_F(StateProofJsonTest, AlteredDocumentsAreRejectedWithTheRightCode) {
+  // The value claimed is not the one held; a present key claimed absent.
+  auto doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc["value"] = to_hex(as_bytes("dispensed"));
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "proof_invalid");
+  doc["value"] = nullptr;
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "proof_invalid");
+  // A sibling changed.
+  doc = nlohmann::json::parse(document("rx/70", std::nullopt));
+  ASSERT_FALSE(doc["siblings"].empty());
+  std::string s = doc["siblings"][0];
+  s[0] = s[0] == '0' ? '1' : '0';
+  doc["siblings"][0] = s;
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "proof_invalid");
+  // Shapes a verifier must refuse before hashing anything.
+  doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc.erase("value");
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
+  doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc["leaf"] = "entry";
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
+  doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc["siblings"] = std::vector<std::string>(kStateMapDepth + 1, to_hex(Hash{}));
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "proof_malformed");
+  doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc["value"] = 7;
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
+  doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc.erase("leaf");
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
+  doc = nlohmann::json::parse(document("rx/7", "issued rx/7"));
+  doc["leaf"]["value_hash"] = "zz";
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
+  // Absence "shown" by an entry whose path leaves the key's before the proof's depth.
+  doc = nlohmann::json::parse(document("rx/70", std::nullopt));
+  Hash off = state_key_hash(suite_, as_bytes("rx/70"));
+  off[0] ^= 0x80;
+  doc["leaf"] = {{"key_hash", to_hex(off)}, {"value_hash", to_hex(Hash{})}};
+  EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "proof_malformed");
 }
 
 }  // namespace

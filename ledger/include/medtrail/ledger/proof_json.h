@@ -5,12 +5,18 @@
 //    "leaf_hash": "<hex>", "root": "<hex>", "path": ["<hex>", ...]}
 //   {"type": "consistency", "suite": "...", "first_size": 3, "second_size": 8,
 //    "first_root": "<hex>", "second_root": "<hex>", "path": ["<hex>", ...]}
-// An inclusion proof may give "leaf_data" (hex of the leaf's bytes) instead of "leaf_hash".
+//   {"type": "state", "suite": "...", "root": "<hex>", "key": "<hex>", "value": "<hex>" | null,
+//    "leaf": {"key_hash": "<hex>", "value_hash": "<hex>"} | null, "siblings": ["<hex>", ...]}
+// An inclusion proof may give "leaf_data" (hex of the leaf's bytes) instead of "leaf_hash"; a
+// state proof may give "key_hash" instead of "key", and "value_hash" instead of "value".
 
 #include <string>
 #include <string_view>
 
+#include <optional>
+
 #include "medtrail/ledger/merkle.h"
+#include "medtrail/ledger/state_proof.h"
 #include "medtrail/ledger/status.h"
 
 namespace medtrail::ledger {
@@ -21,16 +27,20 @@ std::string inclusion_proof_to_json(const CryptoSuite& suite, const InclusionPro
                                     const Hash& leaf_hash, const Hash& root);
 std::string consistency_proof_to_json(const CryptoSuite& suite, const ConsistencyProof& proof,
                                       const Hash& first_root, const Hash& second_root);
+// `value` nullopt: the proof shows that `key` holds nothing.
+std::string state_proof_to_json(const CryptoSuite& suite, ByteView key,
+                                const std::optional<ByteView>& value, const StateProof& proof,
+                                const Hash& root);
 
 // What a verified document proved, for display.
 struct ProofSummary {
-  std::string type;  // "inclusion" | "consistency"
+  std::string type;  // "inclusion" | "consistency" | "state"
   std::string description;
 };
 
 // Parses and checks a document. Errors: `bad_proof_document` (not JSON, missing or ill-typed
-// fields, bad hex, unknown type), `unknown_suite`, and verify_inclusion / verify_consistency's
-// `proof_malformed` and `proof_invalid`.
+// fields, bad hex, unknown type), `unknown_suite`, and verify_inclusion / verify_consistency /
+// verify_state_proof's `proof_malformed` and `proof_invalid`.
 Result<ProofSummary> verify_proof_document(std::string_view json);
 
 // Checks the path of a consistency proof document a node served against the sizes and roots

@@ -1,0 +1,91 @@
+#pragma once
+// The authenticated state map's storage: a Jellyfish Merkle tree (Diem, Aptos) holding the
+// sparse Merkle tree of state_proof.h in 16-way nodes, one node per 4 bits of path.
+//
+// Nodes are versioned and never rewritten: an update at version v writes new nodes under v for
+// the paths it changes and records the nodes it replaced in a stale index, so every version
+// that has not been pruned keeps its root and can still be proven against (a client holding an
+// older checkpoint). A node holds its children's hashes, and the entries of its leaf children
+// inline, so an update of one key writes about log16(n) nodes and a proof reads as many.
+//
+// Keys in the node source:
+//   node:  'N' || be64(version) || u8(depth in nibbles) || the path's nibbles, packed
+//   stale: 'S' || be64(the version that replaced it) || node key
+// A node is needed by the versions before the one that replaced it; pruning to keep versions
+// ≥ k deletes every node whose stale entry has a version ≤ k.
+//
+// Every read is bounded and checked: a node that cannot be decoded, or a path deeper than 256
+// bits, is `corruption`, never a crash.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/state_proof.h"
+#include "medtrail/ledger/status.h"
+
+namespace medtrail::ledger {
+
+struct StateMapChange {
+  Hash key_hash{};
+  std::optional<Hash> value_hash;  // nullopt: the key is removed
+};
+
+// Where the nodes live: a RocksDB column family, or memory.
+class StateMapNodeSource {
+ public:
+  virtual ~StateMapNodeSource() = default;
+  // The node under `key`; nullopt when there is none.
+  virtual Result<std::optional<Bytes>> read_node(ByteView key) const = 0;
+};
+
+// What one update writes: the version's nodes and the stale entries of the nodes it replaced.
+struct StateMapWrite {
+  uint64_t version = 0;
+  Hash root{};
+  std::vector<std::pair<Bytes, Bytes>> nodes;  // node key, encoded node
+  std::vector<Bytes> stale;                    // stale-index keys (their values are empty)
+};
+
+class StateMap {
+ public:
+  StateMap(const CryptoSuite& suite, const StateMapNodeSource& nodes)
+      : suite_(suite), nodes_(nodes) {}
+
+  // `not_found` when the version was never written or has been pruned.
+  Result<Hash> root(uint64_t version) const;
+  // The value hash `key_hash` holds in `version`; nullopt when it holds none.
+  Result<std::optional<Hash>> get(uint64_t version, const Hash& key_hash) const;
+  Result<StateProof> prove(uint64_t version, const Hash& key_hash) const;
+
+  // Version `version`: `base` (nullopt: the empty map) with `changes` made. Every version gets
+  // a root node, changed or not. Versions form one line, each written once on the newest:
+  // `version` is `base` + 1 and not yet written (pruning relies on it: a node is needed only by
+  // the versions before the one that replaced it). A map started again from nothing (a
+  // snapshot's rebuild) goes into an empty node source. Errors: `invalid_argument` (a version
+  // not next to its base, or already written; a key changed twice), `not_found` (no root for
+  // base), `corruption`.
+  Result<StateMapWrite> update(std::optional<uint64_t> base, uint64_t version,
+                               std::vector<StateMapChange> changes) const;
+
+ private:
+  const CryptoSuite& suite_;
+  const StateMapNodeSource& nodes_;
+};
+
+Bytes state_map_root_key(uint64_t version);
+inline constexpr uint8_t kStateMapNodeTag = 'N';
+inline constexpr uint8_t kStateMapStaleTag = 'S';
+
+struct StaleStateNode {
+  uint64_t replaced_at = 0;  // the version that replaced the node
+  ByteView node_key;         // into the stale key it was read from
+};
+// `corruption` for a key that is not a stale-index key.
+Result<StaleStateNode> decode_stale_state_key(ByteView stale_key);
+
+}  // namespace medtrail::ledger

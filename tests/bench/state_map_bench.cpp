@@ -1,0 +1,192 @@
+// The authenticated state map (issue 20): proofs of one key, their size and verification, and
+// one block's update, as the map grows. Growth must be O(log n): compare the rows by size.
+//
+// Sizes 10^4, 10^5 and 10^6 run by default; MEDTRAIL_STATE_MAP_BENCH_LARGE=1 adds 10^7 (about
+// 1.5 GB of memory and a few minutes to build). The map is built in memory, in versions of
+// 100,000 keys, older versions pruned as it grows.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "medtrail/ledger/state_hash.h"
+#include "medtrail/ledger/state_map.h"
+#include "medtrail/ledger/state_map_memory.h"
+
+namespace {
+
+using medtrail::ledger::Bytes;
+using medtrail::ledger::ByteView;
+using medtrail::ledger::Hash;
+using medtrail::ledger::StateMap;
+using medtrail::ledger::StateMapChange;
+using medtrail::ledger::StateMapMemoryNodes;
+using medtrail::ledger::StateProof;
+
+const medtrail::ledger::CryptoSuite& suite() { return medtrail::ledger::ed25519_sha256(); }
+
+Hash hash_of(uint64_t i, uint8_t salt) {
+  Bytes b{salt};
+  medtrail::ledger::append_be64(b, i);
+  return suite().hash(b);
+}
+Hash key_of(uint64_t i) { return hash_of(i, 'k'); }
+Hash value_of(uint64_t i) { return hash_of(i, 'v'); }
+
+// A fixed, well-spread sequence of indexes in [0, n).
+uint64_t spread(uint64_t i, uint64_t n) { return (i * 0x9e3779b97f4a7c15ULL) % n; }
+
+struct Fixture {
+  explicit Fixture(uint64_t n) : map(suite(), nodes) {
+    constexpr uint64_t kPerVersion = 100'000;
+    for (uint64_t first = 0; first < n; first += kPerVersion) {
+      std::vector<StateMapChange> changes;
+      for (uint64_t i = first; i < std::min(n, first + kPerVersion); ++i) {
+        changes.push_back({key_of(i), value_of(i)});
+      }
+      const std::optional<uint64_t> base = version == 0 ? std::nullopt : std::optional(version);
+      nodes.apply(map.update(base, version + 1, std::move(changes)).value());
+      ++version;
+      nodes.prune(version);
+    }
+  }
+  StateMapMemoryNodes nodes;
+  StateMap map;
+  uint64_t version = 0;
+};
+
+const Fixture& fixture(uint64_t n) {
+  static std::map<uint64_t, std::unique_ptr<Fixture>> built;
+  std::unique_ptr<Fixture>& f = built[n];
+  if (!f) f = std::make_unique<Fixture>(n);
+  return *f;
+}
+
+size_t proof_bytes(const StateProof& p) {
+  return 2 + (p.leaf ? 2 * medtrail::ledger::kHashSize : 0) +
+         p.siblings.size() * medtrail::ledger::kHashSize;
+}
+
+void BM_StateMapProve(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const Fixture& f = fixture(n);
+  uint64_t i = 0;
+  size_t siblings = 0, bytes = 0;
+  for (auto _ : state) {
+    auto proof = f.map.prove(f.version, key_of(spread(i++, n)));
+    if (!proof.ok()) {
+      state.SkipWithError(proof.status().to_string().c_str());
+      break;
+    }
+    siblings += proof->siblings.size();
+    bytes += proof_bytes(*proof);
+  }
+  state.counters["siblings"] = static_cast<double>(siblings) / static_cast<double>(i);
+  state.counters["proof_bytes"] = static_cast<double>(bytes) / static_cast<double>(i);
+  state.counters["nodes"] = static_cast<double>(f.nodes.node_count());
+}
+
+void BM_StateMapProveAbsent(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const Fixture& f = fixture(n);
+  uint64_t i = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto proof = f.map.prove(f.version, key_of(n + i++));
+    if (!proof.ok()) {
+      state.SkipWithError(proof.status().to_string().c_str());
+      break;
+    }
+    bytes += proof_bytes(*proof);
+  }
+  state.counters["proof_bytes"] = static_cast<double>(bytes) / static_cast<double>(i);
+}
+
+void BM_StateMapVerify(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const Fixture& f = fixture(n);
+  const Hash root = f.map.root(f.version).value();
+  std::vector<StateProof> proofs;
+  std::vector<uint64_t> keys;
+  for (uint64_t i = 0; i < 256; ++i) {
+    keys.push_back(spread(i, n));
+    proofs.push_back(f.map.prove(f.version, key_of(keys.back())).value());
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    auto st = medtrail::ledger::verify_state_proof_hashed(suite(), root, key_of(keys[i]),
+                                                          value_of(keys[i]), proofs[i]);
+    if (!st.ok()) {
+      state.SkipWithError("state proof did not verify");
+      break;
+    }
+    i = (i + 1) % proofs.size();
+  }
+}
+
+// One block's worth of state writes (500 keys changed) on top of the map, nodes encoded but
+// not stored: the work apply would add per block.
+void BM_StateMapUpdateBlock(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const Fixture& f = fixture(n);
+  constexpr uint64_t kKeys = 500;
+  uint64_t round = 0;
+  size_t written = 0;
+  for (auto _ : state) {
+    std::vector<StateMapChange> changes;
+    for (uint64_t i = 0; i < kKeys; ++i) {
+      changes.push_back({key_of(spread(round * kKeys + i, n)), value_of(n + round)});
+    }
+    ++round;
+    auto write = f.map.update(f.version, f.version + 1, std::move(changes));
+    if (!write.ok()) {
+      state.SkipWithError(write.status().to_string().c_str());
+      break;
+    }
+    written += write->nodes.size();
+  }
+  state.counters["nodes_per_key"] =
+      static_cast<double>(written) / static_cast<double>(round * kKeys);
+  state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
+}
+
+// The baseline: what apply pays per state write today, the LtHash digest's remove of the old
+// entry and add of the new (state_hash.h), over the same 500 keys as a block above.
+void BM_StateHashUpdateBlock(benchmark::State& state) {
+  constexpr uint64_t kKeys = 500;
+  medtrail::ledger::StateHash digest;
+  const std::string old_value(64, 'o'), new_value(64, 'n');
+  uint64_t round = 0;
+  for (auto _ : state) {
+    for (uint64_t i = 0; i < kKeys; ++i) {
+      const Hash key = key_of(round * kKeys + i);
+      const std::string_view k(reinterpret_cast<const char*>(key.data()), key.size());
+      digest.remove(suite(), k, old_value);
+      digest.add(suite(), k, new_value);
+    }
+    ++round;
+  }
+  benchmark::DoNotOptimize(digest);
+  state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
+}
+
+void sizes(benchmark::internal::Benchmark* b) {
+  b->Arg(10'000)->Arg(100'000)->Arg(1'000'000);
+  const char* large = std::getenv("MEDTRAIL_STATE_MAP_BENCH_LARGE");
+  if (large != nullptr && std::string_view(large) == "1") b->Arg(10'000'000);
+}
+
+BENCHMARK(BM_StateMapProve)->Apply(sizes);
+BENCHMARK(BM_StateMapProveAbsent)->Apply(sizes);
+BENCHMARK(BM_StateMapVerify)->Apply(sizes);
+BENCHMARK(BM_StateMapUpdateBlock)->Apply(sizes);
+BENCHMARK(BM_StateHashUpdateBlock);
+
+}  // namespace

@@ -1,0 +1,475 @@
+#include "medtrail/ledger/state_map.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "medtrail/ledger/state_map_memory.h"
+#include "medtrail/ledger/state_proof.h"
+
+namespace medtrail::ledger {
+namespace {
+
+const CryptoSuite& suite() { return ed25519_sha256(); }
+
+using Entries = std::map<Hash, Hash>;
+
+// The sparse Merkle tree's definition (state_proof.h), computed from every entry: what the
+// stored nodes must agree with.
+Hash reference_root(const std::vector<std::pair<Hash, Hash>>& entries, size_t bit) {
+  if (entries.empty()) return state_map_empty_root();
+  if (entries.size() == 1) return state_leaf_hash(suite(), {entries[0].first, entries[0].second});
+  std::vector<std::pair<Hash, Hash>> left, right;
+  for (const auto& e : entries) (state_path_bit(e.first, bit) ? right : left).push_back(e);
+  return state_node_hash(suite(), reference_root(left, bit + 1), reference_root(right, bit + 1));
+}
+Hash reference_root(const Entries& entries) {
+  return reference_root(std::vector<std::pair<Hash, Hash>>(entries.begin(), entries.end()), 0);
+}
+
+Hash random_hash(std::mt19937_64& rng) {
+  Hash h;
+  for (auto& b : h) b = static_cast<uint8_t>(rng());
+  return h;
+}
+
+// Keys that share long prefixes with a few others, so paths run deep and nodes split and
+// merge below the top levels.
+Hash clustered_key(std::mt19937_64& rng, const std::vector<Hash>& seeds) {
+  Hash h = random_hash(rng);
+  const Hash& seed = seeds[rng() % seeds.size()];
+  const size_t shared_bits = rng() % 250;
+  for (size_t i = 0; i < shared_bits; ++i) {
+    const uint8_t mask = static_cast<uint8_t>(0x80 >> (i % 8));
+    h[i / 8] = static_cast<uint8_t>((h[i / 8] & ~mask) | (seed[i / 8] & mask));
+  }
+  return h;
+}
+
+template <class T>
+T must(Result<T> r) {
+  EXPECT_TRUE(r.ok()) << r.status().to_string();
+  return std::move(r).value();
+}
+
+class StateMapTest : public ::testing::Test {
+ protected:
+  StateMapWrite commit(std::optional<uint64_t> base, uint64_t version,
+                       std::vector<StateMapChange> changes) {
+    auto write = must(map_.update(base, version, std::move(changes)));
+    nodes_.apply(write);
+    return write;
+  }
+
+  void expect_proves(uint64_t version, const Entries& entries, const Hash& key) {
+    const Hash root = must(map_.root(version));
+    const StateProof proof = must(map_.prove(version, key));
+    auto it = entries.find(key);
+    std::optional<Hash> value;
+    if (it != entries.end()) value = it->second;
+    EXPECT_TRUE(verify_state_proof_hashed(suite(), root, key, value, proof).ok())
+        << verify_state_proof_hashed(suite(), root, key, value, proof).to_string();
+    EXPECT_EQ(must(map_.get(version, key)), value);
+  }
+
+  StateMapMemoryNodes nodes_;
+  StateMap map_{suite(), nodes_};
+};
+
+TEST_F(StateMapTest, TheEmptyMapHasTheZeroRootAndProvesEveryKeyAbsent) {
+  commit(std::nullopt, 1, {});
+  EXPECT_EQ(must(map_.root(1)), state_map_empty_root());
+  const StateProof proof = must(map_.prove(1, state_key_hash(suite(), as_bytes("any"))));
+  EXPECT_FALSE(proof.leaf.has_value());
+  EXPECT_TRUE(proof.siblings.empty());
+  EXPECT_TRUE(
+      verify_state_proof(suite(), state_map_empty_root(), as_bytes("any"), std::nullopt, proof)
+          .ok());
+}
+
+TEST_F(StateMapTest, KeysAndValuesAreProvenByTheirBytes) {
+  const Hash k1 = state_key_hash(suite(), as_bytes("rx/1"));
+  const Hash k2 = state_key_hash(suite(), as_bytes("rx/2"));
+  commit(std::nullopt, 1,
+         {{k1, state_value_hash(suite(), as_bytes("issued"))},
+          {k2, state_value_hash(suite(), as_bytes("dispensed"))}});
+  const Hash root = must(map_.root(1));
+  const StateProof p1 = must(map_.prove(1, k1));
+  EXPECT_TRUE(verify_state_proof(suite(), root, as_bytes("rx/1"), as_bytes("issued"), p1).ok());
+  const auto wrong = verify_state_proof(suite(), root, as_bytes("rx/1"), as_bytes("dispensed"), p1);
+  EXPECT_EQ(wrong.code(), "proof_invalid");
+  const auto absent = verify_state_proof(suite(), root, as_bytes("rx/1"), std::nullopt, p1);
+  EXPECT_EQ(absent.code(), "proof_invalid");
+  // rx/1's entry lies off rx/3's path: it proves nothing about rx/3.
+  const auto other = verify_state_proof(suite(), root, as_bytes("rx/3"), as_bytes("issued"), p1);
+  EXPECT_EQ(other.code(), "proof_malformed");
+}
+
+// The worked example of docs/proofs.md ("State proof"), its hashes computed from the definition
+// by an independent script (Python's hashlib), not by this code.
+TEST_F(StateMapTest, TheWorkedExampleGivesThePublishedRootAndProofs) {
+  std::vector<StateMapChange> changes;
+  for (const auto& [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"rx/1", "issued"},
+                                                        {"rx/2", "dispensed"},
+                                                        {"dose/7", "administered"},
+                                                        {"lot/9", "recalled"}}) {
+    changes.push_back(
+        {state_key_hash(suite(), as_bytes(k)), state_value_hash(suite(), as_bytes(v))});
+  }
+  commit(std::nullopt, 1, changes);
+  const Hash root = must(map_.root(1));
+  EXPECT_EQ(to_hex(root), "eab01de3b8f3c9a9c972569bddbe75bbc617fd989d0cd855c0344b3fee145545");
+  for (const char* key : {"rx/2", "rx/3"}) {
+    const StateProof proof = must(map_.prove(1, state_key_hash(suite(), as_bytes(key))));
+    ASSERT_TRUE(proof.leaf.has_value()) << key;
+    EXPECT_EQ(to_hex(proof.leaf->key_hash),
+              "156b475391ffea338fd47e0aa3404e14238e0a1f8fcc83fa756b98ef29ab5321");
+    EXPECT_EQ(to_hex(proof.leaf->value_hash),
+              "0ce01d5fd2d3771acb32613589e522f8d74d4cbda18883de5dfbe15c2a7a6f08");
+    ASSERT_EQ(proof.siblings.size(), 1u) << key;
+    EXPECT_EQ(to_hex(proof.siblings[0]),
+              "76b8ec95c28cdf35284495418d33ea5a856b34b6c0dcbbcadd699df06b436b5f");
+  }
+  const StateProof rx2 = must(map_.prove(1, state_key_hash(suite(), as_bytes("rx/2"))));
+  EXPECT_TRUE(verify_state_proof(suite(), root, as_bytes("rx/2"), as_bytes("dispensed"), rx2).ok());
+  // rx/3 is absent: rx/2's entry ends its path too (both begin with bit 0).
+  EXPECT_TRUE(verify_state_proof(suite(), root, as_bytes("rx/3"), std::nullopt, rx2).ok());
+}
+
+// Keys that part only at the last bits: the deepest node (nibble 63) and 256-sibling proofs.
+TEST_F(StateMapTest, KeysThatPartAtTheLastBitsAreProvenAtFullDepth) {
+  Hash a{};
+  a.fill(0xc3);
+  Hash b = a, c = a;
+  b[31] ^= 0x01;  // bit 255
+  c[31] ^= 0x08;  // bit 252: the last nibble's first bit
+  Entries entries{{a, state_value_hash(suite(), as_bytes("a"))},
+                  {b, state_value_hash(suite(), as_bytes("b"))},
+                  {c, state_value_hash(suite(), as_bytes("c"))}};
+  std::vector<StateMapChange> changes;
+  for (const auto& [k, v] : entries) changes.push_back({k, v});
+  commit(std::nullopt, 1, changes);
+  EXPECT_EQ(must(map_.root(1)), reference_root(entries));
+  EXPECT_EQ(must(map_.prove(1, a)).siblings.size(), kStateMapDepth);
+  EXPECT_EQ(must(map_.prove(1, c)).siblings.size(), 253u);
+  for (const auto& [k, v] : entries) expect_proves(1, entries, k);
+  Hash d = a;
+  d[31] ^= 0x02;  // bit 254: absent, inside the deepest node
+  expect_proves(1, entries, d);
+  // Removing b leaves a alone below bit 252: it rises to share c's node.
+  entries.erase(b);
+  const StateMapWrite removed = commit(1, 2, {{b, std::nullopt}});
+  EXPECT_EQ(removed.root, reference_root(entries));
+  for (const auto& [k, v] : entries) expect_proves(2, entries, k);
+}
+
+TEST_F(StateMapTest, OneEntryIsTheRootItself) {
+  std::mt19937_64 rng(1);
+  const Hash k = random_hash(rng);
+  const Hash v = state_value_hash(suite(), as_bytes("v"));
+  commit(std::nullopt, 1, {{k, v}});
+  EXPECT_EQ(must(map_.root(1)), state_leaf_hash(suite(), {k, v}));
+  EXPECT_TRUE(must(map_.prove(1, k)).siblings.empty());
+}
+
+// Every version's root matches the definition, and every key, present or absent, is proven
+// in every version kept, through inserts, overwrites and removals that split and merge nodes.
+TEST_F(StateMapTest, RandomChangesMatchTheDefinitionInEveryVersion) {
+  std::mt19937_64 rng(0x7374617465);  // fixed: the test is deterministic
+  std::vector<Hash> seeds;
+  for (int i = 0; i < 4; ++i) seeds.push_back(random_hash(rng));
+  std::vector<Entries> versions(1);
+  std::vector<Hash> keys;
+  for (uint64_t v = 1; v <= 40; ++v) {
+    Entries next = versions.back();
+    std::map<Hash, std::optional<Hash>> changes;
+    const size_t n = rng() % 25;
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t pick = rng() % 10;
+      const bool fresh = pick < 4 || keys.empty();
+      Hash key = fresh ? clustered_key(rng, seeds) : keys[rng() % keys.size()];
+      if (fresh) keys.push_back(key);
+      if (pick >= 7 || (pick >= 4 && rng() % 2 == 0)) {
+        changes[key] = std::nullopt;
+        next.erase(key);
+      } else {
+        const Hash value = random_hash(rng);
+        changes[key] = value;
+        next[key] = value;
+      }
+    }
+    std::vector<StateMapChange> list;
+    for (const auto& [k, val] : changes) list.push_back({k, val});
+    commit(v == 1 ? std::nullopt : std::optional<uint64_t>(v - 1), v, list);
+    versions.push_back(next);
+    ASSERT_EQ(must(map_.root(v)), reference_root(next)) << "version " << v;
+  }
+  for (uint64_t v = 1; v < versions.size(); ++v) {
+    for (const Hash& key : keys) expect_proves(v, versions[v], key);
+    for (int i = 0; i < 10; ++i) expect_proves(v, versions[v], clustered_key(rng, seeds));
+  }
+}
+
+TEST_F(StateMapTest, AnUnchangedVersionKeepsTheRootAndWritesOnlyTheRootNode) {
+  std::mt19937_64 rng(3);
+  std::vector<StateMapChange> changes;
+  for (int i = 0; i < 100; ++i) changes.push_back({random_hash(rng), random_hash(rng)});
+  commit(std::nullopt, 1, changes);
+  const StateMapWrite same = commit(1, 2, {});
+  EXPECT_EQ(same.root, must(map_.root(1)));
+  EXPECT_EQ(same.nodes.size(), 1u);
+  // Writing a value a key already holds changes nothing below the root either.
+  const StateMapWrite rewritten = commit(2, 3, {changes[7]});
+  EXPECT_EQ(rewritten.root, same.root);
+  EXPECT_EQ(rewritten.nodes.size(), 1u);
+  // Removing a key that is not there neither.
+  EXPECT_EQ(commit(3, 4, {{random_hash(rng), std::nullopt}}).nodes.size(), 1u);
+}
+
+TEST_F(StateMapTest, OneChangeWritesAboutLog16Nodes) {
+  std::mt19937_64 rng(4);
+  std::vector<StateMapChange> changes;
+  for (int i = 0; i < 5000; ++i) changes.push_back({random_hash(rng), random_hash(rng)});
+  commit(std::nullopt, 1, changes);
+  const StateMapWrite one = commit(1, 2, {{changes[42].key_hash, random_hash(rng)}});
+  // 5,000 random keys: the root, a full second level, the third at places, a leaf inline.
+  EXPECT_GE(one.nodes.size(), 2u);
+  EXPECT_LE(one.nodes.size(), 4u);
+  EXPECT_EQ(one.stale.size(), one.nodes.size());
+}
+
+// Two keys that share 100 bits sit deep below the root; removing one leaves the other alone, and
+// its entry moves up into the root node instead of staying at the end of a chain of nodes.
+TEST_F(StateMapTest, RemovingAKeyLetsItsNeighbourRiseIntoTheRootNode) {
+  Hash a{}, b{};
+  a.fill(0x5a);
+  b = a;
+  b[13] ^= 0x08;  // bit 108 differs
+  const Hash va = state_value_hash(suite(), as_bytes("a"));
+  const StateMapWrite both = commit(std::nullopt, 1, {{a, va}, {b, va}});
+  EXPECT_EQ(both.nodes.size(), 28u);  // the root and a node for each nibble of the shared 108 bits
+  const StateMapWrite one = commit(1, 2, {{b, std::nullopt}});
+  EXPECT_EQ(one.nodes.size(), 1u);
+  EXPECT_EQ(one.stale.size(), 28u);
+  EXPECT_EQ(one.root, state_leaf_hash(suite(), {a, va}));
+  expect_proves(2, {{a, va}}, a);
+  expect_proves(2, {{a, va}}, b);
+}
+
+// Through inserts, overwrites and removals (nodes split, merge and stay), pruning keeps exactly
+// what the versions kept read: after pruning to the newest, the store holds as many nodes as the
+// same entries written afresh (a node stands at a path iff two entries or more lie below it).
+TEST_F(StateMapTest, PruningKeepsEveryVersionFromTheGivenOneProvable) {
+  std::mt19937_64 rng(5);
+  std::vector<Hash> seeds{random_hash(rng), random_hash(rng)};
+  std::vector<Entries> versions(1);
+  for (uint64_t v = 1; v <= 12; ++v) {
+    Entries next = versions.back();
+    std::map<Hash, std::optional<Hash>> changes;
+    for (int i = 0; i < 40; ++i) {
+      if (!next.empty() && rng() % 3 == 0) {
+        auto victim = std::next(next.begin(), static_cast<long>(rng() % next.size()));
+        changes[victim->first] = rng() % 2 == 0 ? std::nullopt : std::optional(random_hash(rng));
+      } else {
+        changes[clustered_key(rng, seeds)] = random_hash(rng);
+      }
+    }
+    std::vector<StateMapChange> list;
+    for (const auto& [k, val] : changes) {
+      list.push_back({k, val});
+      if (val)
+        next[k] = *val;
+      else
+        next.erase(k);
+    }
+    commit(v == 1 ? std::nullopt : std::optional<uint64_t>(v - 1), v, list);
+    versions.push_back(next);
+  }
+  const size_t before = nodes_.node_count();
+  const size_t pruned = nodes_.prune(8);
+  EXPECT_GT(pruned, 0u);
+  EXPECT_EQ(nodes_.node_count(), before - pruned);
+  for (uint64_t v = 1; v < 8; ++v) EXPECT_EQ(map_.root(v).status().code(), "not_found");
+  for (uint64_t v = 8; v <= 12; ++v) {
+    EXPECT_EQ(must(map_.root(v)), reference_root(versions[v]));
+    for (const auto& [k, val] : versions[v]) expect_proves(v, versions[v], k);
+  }
+  // Pruning again to the same version finds nothing more.
+  EXPECT_EQ(nodes_.prune(8), 0u);
+  nodes_.prune(12);
+  EXPECT_EQ(must(map_.root(12)), reference_root(versions[12]));
+  StateMapMemoryNodes fresh_nodes;
+  StateMap fresh(suite(), fresh_nodes);
+  std::vector<StateMapChange> all;
+  for (const auto& [k, val] : versions[12]) all.push_back({k, val});
+  fresh_nodes.apply(must(fresh.update(std::nullopt, 1, all)));
+  EXPECT_EQ(nodes_.node_count(), fresh_nodes.node_count());
+}
+
+class TamperedProofTest : public StateMapTest {
+ protected:
+  void SetUp() override {
+    std::mt19937_64 rng(6);
+    std::vector<StateMapChange> changes;
+    for (int i = 0; i < 300; ++i) {
+      changes.push_back({random_hash(rng), random_hash(rng)});
+      entries_[changes.back().key_hash] = *changes.back().value_hash;
+    }
+    commit(std::nullopt, 1, changes);
+    root_ = must(map_.root(1));
+    present_ = changes[0].key_hash;
+    absent_ = random_hash(rng);
+  }
+  Entries entries_;
+  Hash root_{}, present_{}, absent_{};
+};
+
+TEST_F(TamperedProofTest, AChangedSiblingOrADroppedOneDoesNotLeadToTheRoot) {
+  StateProof proof = must(map_.prove(1, present_));
+  ASSERT_GE(proof.siblings.size(), 2u);
+  const Hash value = entries_.at(present_);
+  StateProof flipped = proof;
+  flipped.siblings[1][0] ^= 1;
+  EXPECT_EQ(verify_state_proof_hashed(suite(), root_, present_, value, flipped).code(),
+            "proof_invalid");
+  StateProof shorter = proof;
+  shorter.siblings.pop_back();
+  EXPECT_EQ(verify_state_proof_hashed(suite(), root_, present_, value, shorter).code(),
+            "proof_invalid");
+  StateProof longer = proof;
+  longer.siblings.push_back(state_map_empty_root());
+  EXPECT_EQ(verify_state_proof_hashed(suite(), root_, present_, value, longer).code(),
+            "proof_invalid");
+}
+
+TEST_F(TamperedProofTest, APresentKeyCannotBeShownAbsent) {
+  StateProof proof = must(map_.prove(1, present_));
+  ASSERT_TRUE(proof.leaf.has_value());
+  // Hiding the entry: an empty subtree where it stands leads elsewhere.
+  StateProof hidden = proof;
+  hidden.leaf.reset();
+  EXPECT_EQ(verify_state_proof_hashed(suite(), root_, present_, std::nullopt, hidden).code(),
+            "proof_invalid");
+  // Another key's proof of presence does not show this key absent.
+  auto it = std::next(entries_.begin(), 17);
+  const StateProof others = must(map_.prove(1, it->first));
+  const auto status = verify_state_proof_hashed(suite(), root_, present_, std::nullopt, others);
+  EXPECT_FALSE(status.ok());
+}
+
+TEST_F(TamperedProofTest, AnAbsenceShownByAnEntryOffThePathIsMalformed) {
+  StateProof proof = must(map_.prove(1, absent_));
+  EXPECT_TRUE(verify_state_proof_hashed(suite(), root_, absent_, std::nullopt, proof).ok());
+  StateProof off = proof;
+  Hash elsewhere = absent_;
+  elsewhere[0] ^= 0x80;
+  off.leaf = StateMapLeaf{elsewhere, Hash{}};
+  EXPECT_EQ(verify_state_proof_hashed(suite(), root_, absent_, std::nullopt, off).code(),
+            "proof_malformed");
+  StateProof deep = proof;
+  deep.siblings.assign(kStateMapDepth + 1, Hash{});
+  EXPECT_EQ(verify_state_proof_hashed(suite(), root_, absent_, std::nullopt, deep).code(),
+            "proof_malformed");
+}
+
+TEST_F(StateMapTest, UpdatesThatCannotBeMadeAreRefused) {
+  commit(std::nullopt, 5, {});
+  EXPECT_EQ(map_.update(5, 5, {}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.update(5, 4, {}).status().code(), "invalid_argument");
+  // Versions form one line: no skipping ahead, no second write of a version, whatever its base.
+  EXPECT_EQ(map_.update(5, 7, {}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.update(std::nullopt, 5, {}).status().code(), "invalid_argument");
+  commit(5, 6, {});
+  EXPECT_EQ(map_.update(5, 6, {}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.update(7, 8, {}).status().code(), "not_found");
+  const Hash k{};
+  EXPECT_EQ(map_.update(6, 7, {{k, Hash{}}, {k, std::nullopt}}).status().code(),
+            "invalid_argument");
+}
+
+// A node source that answers every key with bytes of its own (but for version 2's root, so
+// that an update to it is tried): reads fail with `corruption`, never crash.
+class ForgedNodes : public StateMapNodeSource {
+ public:
+  explicit ForgedNodes(Bytes bytes) : bytes_(std::move(bytes)) {}
+  Result<std::optional<Bytes>> read_node(ByteView key) const override {
+    if (Bytes(key.begin(), key.end()) == state_map_root_key(2)) return std::optional<Bytes>();
+    return std::optional<Bytes>(bytes_);
+  }
+
+ private:
+  Bytes bytes_;
+};
+
+TEST(StateMapCorruption, NodesThatCannotBeReadAreCorruption) {
+  const Hash key{};
+  for (const Bytes& bytes : {Bytes{}, Bytes{0x80, 0x00}, Bytes{0x00, 0x01, 0x00, 0x00},
+                             Bytes{0x00, 0x00, 0x80, 0x00},  // an entry in an absent slot
+                             Bytes{0x80, 0x00, 0x00, 0x00}, Bytes(4 + 40 + 1, 0)}) {
+    ForgedNodes forged(bytes);
+    StateMap map(suite(), forged);
+    EXPECT_EQ(map.root(1).status().code(), "corruption");
+    EXPECT_EQ(map.get(1, key).status().code(), "corruption");
+    EXPECT_EQ(map.prove(1, key).status().code(), "corruption");
+  }
+}
+
+TEST(StateMapCorruption, ANodeThatNamesItselfBelowItselfEndsAtTheDepthLimit) {
+  // Slot 0 is a subtree in every node read, so a walk along a zero path never meets an entry:
+  // it must stop at 64 nibbles instead of looping.
+  Bytes node{0x80, 0x00, 0x00, 0x00};
+  node.resize(4 + 8 + kHashSize, 0);
+  node[4 + 7] = 1;
+  ForgedNodes forged(node);
+  StateMap map(suite(), forged);
+  EXPECT_EQ(map.get(1, Hash{}).status().code(), "corruption");
+  EXPECT_EQ(map.prove(1, Hash{}).status().code(), "corruption");
+  EXPECT_EQ(map.update(1, 2, {{Hash{}, Hash{}}, {Hash{1}, Hash{}}}).status().code(), "corruption");
+}
+
+TEST(StateMapSuites, SmTwoSmThreeMapsProveWithSm3) {
+  const CryptoSuite& sm = sm2_sm3();
+  StateMapMemoryNodes nodes;
+  StateMap map(sm, nodes);
+  std::vector<StateMapChange> changes;
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    changes.push_back({state_key_hash(sm, as_bytes(key)), state_value_hash(sm, as_bytes(key))});
+  }
+  nodes.apply(must(map.update(std::nullopt, 1, changes)));
+  const Hash root = must(map.root(1));
+  const StateProof proof = must(map.prove(1, state_key_hash(sm, as_bytes("k7"))));
+  EXPECT_TRUE(verify_state_proof(sm, root, as_bytes("k7"), as_bytes("k7"), proof).ok());
+  // The same proof under SHA-256 leads elsewhere.
+  EXPECT_FALSE(verify_state_proof(suite(), root, as_bytes("k7"), as_bytes("k7"), proof).ok());
+}
+
+TEST(StateMapKeys, StaleKeysNameTheVersionThatReplacedANode) {
+  EXPECT_EQ(decode_stale_state_key(as_bytes("S")).status().code(), "corruption");
+  Bytes odd{kStateMapStaleTag};
+  append_be64(odd, 9);
+  odd.push_back(kStateMapNodeTag);
+  append_be64(odd, 8);
+  odd.push_back(3);  // depth 3: two bytes of path, the last nibble zero
+  odd.push_back(0xab);
+  odd.push_back(0xc1);
+  EXPECT_EQ(decode_stale_state_key(odd).status().code(), "corruption");
+  odd.back() = 0xc0;
+  EXPECT_TRUE(decode_stale_state_key(odd).ok());
+  odd.push_back(0);
+  EXPECT_EQ(decode_stale_state_key(odd).status().code(), "corruption");
+  Bytes key{kStateMapStaleTag};
+  append_be64(key, 9);
+  const Bytes root = state_map_root_key(8);
+  key.insert(key.end(), root.begin(), root.end());
+  const auto stale = must(decode_stale_state_key(key));
+  EXPECT_EQ(stale.replaced_at, 9u);
+  EXPECT_EQ(Bytes(stale.node_key.begin(), stale.node_key.end()), root);
+}
+
+}  // namespace
+}  // namespace medtrail::ledger
