@@ -7,16 +7,13 @@
 #include <cstdint>
 #include <string>
 
+#include "proof_errors.h"
+
 namespace medtrail::ledger {
 namespace {
 
 constexpr uint8_t kLeafPrefix = 0x00;
 constexpr uint8_t kNodePrefix = 0x01;
-
-Status malformed(std::string message) {
-  return Status::error("proof_malformed", std::move(message));
-}
-Status invalid(std::string message) { return Status::error("proof_invalid", std::move(message)); }
 
 // MTH(D[begin:end]) for end - begin >= 1 (RFC 9162 §2.1.1): split at the largest power
 // of two smaller than n.
@@ -60,14 +57,14 @@ Hash merkle_root_of(const CryptoSuite& suite, const std::vector<Hash>& leaf_hash
 Status verify_inclusion(const CryptoSuite& suite, const Hash& leaf_hash,
                         const InclusionProof& proof, const Hash& root) {
   if (proof.leaf_index >= proof.tree_size) {
-    return malformed("leaf index " + std::to_string(proof.leaf_index) + " is not below tree size " +
-                     std::to_string(proof.tree_size));
+    return proof_malformed("leaf index " + std::to_string(proof.leaf_index) +
+                           " is not below tree size " + std::to_string(proof.tree_size));
   }
   uint64_t fn = proof.leaf_index;
   uint64_t sn = proof.tree_size - 1;
   Hash r = leaf_hash;
   for (const Hash& p : proof.path) {
-    if (sn == 0) return malformed("inclusion path is longer than the tree is deep");
+    if (sn == 0) return proof_malformed("inclusion path is longer than the tree is deep");
     if ((fn & 1) == 1 || fn == sn) {
       r = merkle_node_hash(suite, p, r);
       shift_while_lsb_clear(fn, sn);
@@ -77,8 +74,8 @@ Status verify_inclusion(const CryptoSuite& suite, const Hash& leaf_hash,
     fn >>= 1;
     sn >>= 1;
   }
-  if (sn != 0) return malformed("inclusion path is shorter than the tree is deep");
-  if (r != root) return invalid("inclusion path does not lead to the root");
+  if (sn != 0) return proof_malformed("inclusion path is shorter than the tree is deep");
+  if (r != root) return proof_invalid("inclusion path does not lead to the root");
   return Status::ok_status();
 }
 
@@ -90,21 +87,21 @@ Status verify_consistency(const CryptoSuite& suite, const ConsistencyProof& proo
   const uint64_t first = proof.first_size;
   const uint64_t second = proof.second_size;
   if (first > second) {
-    return malformed("first size " + std::to_string(first) + " exceeds second size " +
-                     std::to_string(second));
+    return proof_malformed("first size " + std::to_string(first) + " exceeds second size " +
+                           std::to_string(second));
   }
   if (first == 0 || first == second) {
-    if (!proof.path.empty()) return malformed("consistency path must be empty");
+    if (!proof.path.empty()) return proof_malformed("consistency path must be empty");
     if (first == 0 && first_root != merkle_empty_root(suite)) {
-      return invalid("first root is not the empty tree's root");
+      return proof_invalid("first root is not the empty tree's root");
     }
     if (first == second && first_root != second_root) {
-      return invalid("trees of equal size have different roots");
+      return proof_invalid("trees of equal size have different roots");
     }
     return Status::ok_status();
   }
   // §2.1.4.2 from here on: 0 < first < second.
-  if (proof.path.empty()) return malformed("consistency path is empty");
+  if (proof.path.empty()) return proof_malformed("consistency path is empty");
   // Step 2: when first is a power of two, its root is a node of the second tree and the
   // path starts just above it; the algorithm prepends first_root.
   const bool first_is_subtree = std::has_single_bit(first);
@@ -127,7 +124,7 @@ Status verify_consistency(const CryptoSuite& suite, const ConsistencyProof& proo
   }
   for (; next < proof.path.size(); ++next) {
     const Hash& c = proof.path[next];
-    if (sn == 0) return malformed("consistency path is longer than the trees require");
+    if (sn == 0) return proof_malformed("consistency path is longer than the trees require");
     if ((fn & 1) == 1 || fn == sn) {
       fr = merkle_node_hash(suite, c, fr);
       sr = merkle_node_hash(suite, c, sr);
@@ -138,9 +135,9 @@ Status verify_consistency(const CryptoSuite& suite, const ConsistencyProof& proo
     fn >>= 1;
     sn >>= 1;
   }
-  if (sn != 0) return malformed("consistency path is shorter than the trees require");
-  if (fr != first_root) return invalid("consistency path does not lead to the first root");
-  if (sr != second_root) return invalid("consistency path does not lead to the second root");
+  if (sn != 0) return proof_malformed("consistency path is shorter than the trees require");
+  if (fr != first_root) return proof_invalid("consistency path does not lead to the first root");
+  if (sr != second_root) return proof_invalid("consistency path does not lead to the second root");
   return Status::ok_status();
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proof_errors.h"
+
 namespace medtrail::ledger {
 namespace {
 
@@ -39,7 +41,7 @@ Result<std::vector<Hash>> get_hash_list(const json& doc, const std::string& name
   auto it = doc.find(name);
   if (it == doc.end()) return bad("missing field " + name);
   if (!it->is_array()) return bad(name + " must be an array of hex hashes");
-  if (it->size() > max_length) return Status::error("proof_malformed", name + " is too long");
+  if (it->size() > max_length) return proof_malformed(name + " is too long");
   std::vector<Hash> hashes;
   for (const json& e : *it) {
     if (!e.is_string()) return bad(name + " must be an array of hex hashes");

@@ -4,16 +4,13 @@
 
 #include <string>
 
+#include "proof_errors.h"
+
 namespace medtrail::ledger {
 namespace {
 
 constexpr uint8_t kStateLeafPrefix = 0x02;
 constexpr uint8_t kStateNodePrefix = 0x03;
-
-Status malformed(std::string message) {
-  return Status::error("proof_malformed", std::move(message));
-}
-Status invalid(std::string message) { return Status::error("proof_invalid", std::move(message)); }
 
 bool share_prefix(const Hash& a, const Hash& b, size_t bits) {
   for (size_t i = 0; i < bits; ++i) {
@@ -56,13 +53,13 @@ Status verify_state_proof_hashed(const CryptoSuite& suite, const Hash& root, con
                                  const std::optional<Hash>& value_hash, const StateProof& proof) {
   const size_t depth = proof.siblings.size();
   if (depth > kStateMapDepth) {
-    return malformed("a state proof has " + std::to_string(depth) + " siblings; at most " +
+    return proof_malformed("a state proof has " + std::to_string(depth) + " siblings; at most " +
                      std::to_string(kStateMapDepth));
   }
   const bool own_entry = proof.leaf && proof.leaf->key_hash == key_hash;
   // Another key's entry ends the walk only inside the subtree the walk reached.
   if (proof.leaf && !own_entry && !share_prefix(proof.leaf->key_hash, key_hash, depth)) {
-    return malformed("the entry that ends the state proof lies off the key's path");
+    return proof_malformed("the entry that ends the state proof lies off the key's path");
   }
   Hash current = proof.leaf ? state_leaf_hash(suite, *proof.leaf) : state_map_empty_root();
   for (size_t i = 0; i < depth; ++i) {
@@ -70,15 +67,15 @@ Status verify_state_proof_hashed(const CryptoSuite& suite, const Hash& root, con
     current = state_path_bit(key_hash, depth - 1 - i) ? state_node_hash(suite, sibling, current)
                                                       : state_node_hash(suite, current, sibling);
   }
-  if (current != root) return invalid("the state proof does not lead to the root");
+  if (current != root) return proof_invalid("the state proof does not lead to the root");
   // The proof holds for this root: what it shows is now a fact, to compare with the claim.
   if (value_hash && !own_entry) {
-    return invalid("the key holds nothing in this map, not the value claimed");
+    return proof_invalid("the key holds nothing in this map, not the value claimed");
   }
   if (value_hash && proof.leaf->value_hash != *value_hash) {
-    return invalid("the key holds another value than the one claimed");
+    return proof_invalid("the key holds another value than the one claimed");
   }
-  if (!value_hash && own_entry) return invalid("the key holds a value in this map");
+  if (!value_hash && own_entry) return proof_invalid("the key holds a value in this map");
   return Status::ok_status();
 }
 
