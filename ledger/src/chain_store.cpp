@@ -13,6 +13,7 @@
 
 #include "medtrail/ledger/merkle_log.h"
 #include "medtrail/ledger/search_index.h"
+#include "rocks_status.h"
 #include "serialization.h"
 
 namespace medtrail::ledger {
@@ -56,13 +57,6 @@ struct Head {
     ar(height, tree_size, last_block_hash, last_timestamp_ms);
   }
 };
-
-Status from_rocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return {};
-  if (s.IsNotFound()) return Status::error("not_found", what + ": not found");
-  if (s.IsCorruption()) return Status::error("corruption", what + ": " + s.ToString());
-  return Status::error("io_error", what + ": " + s.ToString());
-}
 
 rocksdb::Slice slice(ByteView b) {
   return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());

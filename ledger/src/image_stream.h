@@ -16,9 +16,9 @@
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/ledger_image.h"
 #include "medtrail/ledger/status.h"
+#include "rocks_status.h"
 
 namespace rocksdb {
-class Status;
 struct ReadOptions;
 }  // namespace rocksdb
 
@@ -152,6 +152,5 @@ bool meta_key_allowed(std::string_view key, const std::vector<std::string>& extr
 Result<std::vector<std::string>> expand_meta_keys(const ChainStore& store,
                                                   const rocksdb::ReadOptions& read,
                                                   const std::vector<std::string>& extra_meta_keys);
-Status from_rocks(const rocksdb::Status& s, const std::string& what);
 
 }  // namespace medtrail::ledger::image

@@ -32,17 +32,10 @@ Result<std::vector<std::string>> expand_meta_keys(const ChainStore& store,
   return keys;
 }
 
-Status from_rocks(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return {};
-  if (s.IsCorruption()) return Status::error("corruption", what + ": " + s.ToString());
-  return Status::error("io_error", what + ": " + s.ToString());
-}
-
 }  // namespace image
 
 namespace {
 
-using image::from_rocks;
 
 // The chain verifier reads blocks and leaves up to the head by their keys; an image must hold
 // no other key in those families, or a later append would build on (or serve) what no one
