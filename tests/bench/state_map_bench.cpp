@@ -6,8 +6,13 @@
 // 100,000 keys, older versions pruned as it grows.
 
 #include <benchmark/benchmark.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -19,6 +24,8 @@
 #include "medtrail/ledger/state_hash.h"
 #include "medtrail/ledger/state_map.h"
 #include "medtrail/ledger/state_map_memory.h"
+#include "medtrail/ledger/state_map_rocksdb.h"
+#include "support/chain_fixture.h"
 
 namespace {
 
@@ -177,6 +184,97 @@ void BM_StateHashUpdateBlock(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
 }
 
+// The map with its nodes in RocksDB, as a node's store would keep them: a family with a bloom
+// filter and a 64 MiB block cache (chain_store.cpp's settings), built in versions of 20,000
+// keys, each written in one batch with the pruning of the version before.
+struct RocksFixture {
+  explicit RocksFixture(uint64_t n) {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.block_cache = rocksdb::NewLRUCache(64 << 20);
+    rocksdb::ColumnFamilyOptions family;
+    family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    std::vector<rocksdb::ColumnFamilyDescriptor> families{{rocksdb::kDefaultColumnFamilyName, {}},
+                                                          {"state_map", family}};
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::Open(options, dir.file("db"), families, &handles, &raw).ok()) std::abort();
+    db.reset(raw);
+    nodes = std::make_unique<medtrail::ledger::StateMapRocksDbNodes>(*db, *handles[1]);
+    map = std::make_unique<StateMap>(suite(), *nodes);
+    constexpr uint64_t kPerVersion = 20'000;
+    for (uint64_t first = 0; first < n; first += kPerVersion) {
+      std::vector<StateMapChange> changes;
+      for (uint64_t i = first; i < std::min(n, first + kPerVersion); ++i) {
+        changes.push_back({key_of(i), value_of(i)});
+      }
+      const std::optional<uint64_t> base = version == 0 ? std::nullopt : std::optional(version);
+      rocksdb::WriteBatch batch;
+      if (!nodes->add(map->update(base, version + 1, std::move(changes)).value(), batch).ok() ||
+          !nodes->prune(version, SIZE_MAX, batch).ok() ||
+          !db->Write(rocksdb::WriteOptions(), &batch).ok()) {
+        std::abort();
+      }
+      ++version;
+    }
+  }
+  ~RocksFixture() {
+    map.reset();
+    nodes.reset();
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  medtrail::testing::TempDir dir;
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<medtrail::ledger::StateMapRocksDbNodes> nodes;
+  std::unique_ptr<StateMap> map;
+  uint64_t version = 0;
+};
+
+const RocksFixture& rocks_fixture(uint64_t n) {
+  static std::map<uint64_t, std::unique_ptr<RocksFixture>> built;
+  std::unique_ptr<RocksFixture>& f = built[n];
+  if (!f) f = std::make_unique<RocksFixture>(n);
+  return *f;
+}
+
+void BM_StateMapRocksDbProve(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const RocksFixture& f = rocks_fixture(n);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    auto proof = f.map->prove(f.version, key_of(spread(i++, n)));
+    if (!proof.ok()) {
+      state.SkipWithError(proof.status().to_string().c_str());
+      break;
+    }
+  }
+}
+
+// One block's update read from RocksDB, nodes added to a batch (not written).
+void BM_StateMapRocksDbUpdateBlock(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  const RocksFixture& f = rocks_fixture(n);
+  constexpr uint64_t kKeys = 500;
+  uint64_t round = 0;
+  for (auto _ : state) {
+    std::vector<StateMapChange> changes;
+    for (uint64_t i = 0; i < kKeys; ++i) {
+      changes.push_back({key_of(spread(round * kKeys + i, n)), value_of(n + round)});
+    }
+    ++round;
+    auto write = f.map->update(f.version, f.version + 1, std::move(changes));
+    rocksdb::WriteBatch batch;
+    if (!write.ok() || !f.nodes->add(*write, batch).ok()) {
+      state.SkipWithError("update failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
   b->Arg(10'000)->Arg(100'000)->Arg(1'000'000);
   const char* large = std::getenv("MEDTRAIL_STATE_MAP_BENCH_LARGE");
@@ -188,5 +286,7 @@ BENCHMARK(BM_StateMapProveAbsent)->Apply(sizes);
 BENCHMARK(BM_StateMapVerify)->Apply(sizes);
 BENCHMARK(BM_StateMapUpdateBlock)->Apply(sizes);
 BENCHMARK(BM_StateHashUpdateBlock);
+BENCHMARK(BM_StateMapRocksDbProve)->Arg(1'000'000);
+BENCHMARK(BM_StateMapRocksDbUpdateBlock)->Arg(1'000'000);
 
 }  // namespace

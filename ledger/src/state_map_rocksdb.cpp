@@ -1,0 +1,72 @@
+#include "medtrail/ledger/state_map_rocksdb.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <string>
+
+#include "rocks_status.h"
+
+namespace medtrail::ledger {
+namespace {
+
+rocksdb::Slice slice(ByteView b) {
+  return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+}  // namespace
+
+Result<std::optional<Bytes>> StateMapRocksDbNodes::read_node(ByteView key) const {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_.Get(rocksdb::ReadOptions(), &family_, slice(key), &value);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  MEDTRAIL_RETURN_IF_ERROR(from_rocks(s, "reading a state map node"));
+  return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
+}
+
+Status StateMapRocksDbNodes::add(const StateMapWrite& write, rocksdb::WriteBatch& batch) const {
+  for (const auto& [key, node] : write.nodes) {
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(batch.Put(&family_, slice(key), slice(node)),
+                                        "adding a state map node to a batch"));
+  }
+  for (const Bytes& key : write.stale) {
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(batch.Put(&family_, slice(key), rocksdb::Slice()),
+                                        "adding a stale entry to a batch"));
+  }
+  return Status::ok_status();
+}
+
+Result<size_t> StateMapRocksDbNodes::prune(uint64_t keep_from, size_t limit,
+                                           rocksdb::WriteBatch& batch) const {
+  // Stale entries sort by the version that replaced their node: those up to keep_from are
+  // 'S' || be64(0 .. keep_from), below 'S' || be64(keep_from + 1) (or past every 'S' key).
+  Bytes first{kStateMapStaleTag};
+  Bytes end{kStateMapStaleTag};
+  if (keep_from == UINT64_MAX) {
+    end = Bytes{static_cast<uint8_t>(kStateMapStaleTag + 1)};
+  } else {
+    append_be64(end, keep_from + 1);
+  }
+  const rocksdb::Slice upper = slice(end);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(read, &family_));
+  size_t taken = 0;
+  for (it->Seek(slice(first)); it->Valid() && taken < limit; it->Next()) {
+    const rocksdb::Slice key = it->key();
+    const ByteView stale_key(reinterpret_cast<const uint8_t*>(key.data()), key.size());
+    auto stale = decode_stale_state_key(stale_key);
+    if (stale.ok()) {
+      MEDTRAIL_RETURN_IF_ERROR(from_rocks(batch.Delete(&family_, slice(stale->node_key)),
+                                          "adding a node's deletion to a batch"));
+    }
+    MEDTRAIL_RETURN_IF_ERROR(
+        from_rocks(batch.Delete(&family_, key), "adding a stale entry's deletion to a batch"));
+    ++taken;
+  }
+  MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state map's stale index"));
+  return taken;
+}
+
+}  // namespace medtrail::ledger
