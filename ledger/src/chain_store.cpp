@@ -58,9 +58,6 @@ struct Head {
   }
 };
 
-rocksdb::Slice slice(ByteView b) {
-  return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
-}
 
 rocksdb::Slice install_marker_slice() {
   return rocksdb::Slice(kInstallMarkerMetaKey.data(), kInstallMarkerMetaKey.size());

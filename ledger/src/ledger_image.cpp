@@ -36,7 +36,6 @@ Result<std::vector<std::string>> expand_meta_keys(const ChainStore& store,
 
 namespace {
 
-
 // The chain verifier reads blocks and leaves up to the head by their keys; an image must hold
 // no other key in those families, or a later append would build on (or serve) what no one
 // verified. Blocks are keyed 1..height, leaves 0..tree_size-1 (be64).

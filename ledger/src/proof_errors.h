@@ -4,6 +4,7 @@
 // `proof_invalid`, a well-formed proof that does not lead to the root it is checked against.
 
 #include <string>
+#include <utility>
 
 #include "medtrail/ledger/status.h"
 

@@ -138,7 +138,13 @@ Result<StaleStateNode> decode_stale_state_key(ByteView stale_key) {
       (depth % 2 == 1 && (stale_key.back() & 0x0f) != 0)) {
     return corrupt("a state map stale-index key names no node");
   }
-  return StaleStateNode{read_be64(stale_key.data() + 1), stale_key.subspan(9)};
+  // A version replaces only nodes written before it; an entry that says otherwise would have
+  // pruning delete a node live versions read.
+  const uint64_t replaced_at = read_be64(stale_key.data() + 1);
+  if (read_be64(stale_key.data() + 10) >= replaced_at) {
+    return corrupt("a state map stale-index key names a node its version did not replace");
+  }
+  return StaleStateNode{replaced_at, stale_key.subspan(9)};
 }
 
 Result<Hash> StateMap::root(uint64_t version) const {

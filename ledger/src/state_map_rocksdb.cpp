@@ -9,13 +9,6 @@
 #include "rocks_status.h"
 
 namespace medtrail::ledger {
-namespace {
-
-rocksdb::Slice slice(ByteView b) {
-  return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
-}
-
-}  // namespace
 
 Result<std::optional<Bytes>> StateMapRocksDbNodes::read_node(ByteView key) const {
   rocksdb::PinnableSlice value;
@@ -51,8 +44,10 @@ Result<size_t> StateMapRocksDbNodes::prune(uint64_t keep_from, size_t limit,
   const rocksdb::Slice upper = slice(end);
   rocksdb::ReadOptions read;
   read.iterate_upper_bound = &upper;
+  read.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(read, &family_));
   size_t taken = 0;
+  std::string first_taken, last_taken;
   for (it->Seek(slice(first)); it->Valid() && taken < limit; it->Next()) {
     const rocksdb::Slice key = it->key();
     const ByteView stale_key(reinterpret_cast<const uint8_t*>(key.data()), key.size());
@@ -61,11 +56,18 @@ Result<size_t> StateMapRocksDbNodes::prune(uint64_t keep_from, size_t limit,
       MEDTRAIL_RETURN_IF_ERROR(from_rocks(batch.Delete(&family_, slice(stale->node_key)),
                                           "adding a node's deletion to a batch"));
     }
-    MEDTRAIL_RETURN_IF_ERROR(
-        from_rocks(batch.Delete(&family_, key), "adding a stale entry's deletion to a batch"));
+    if (taken == 0) first_taken = key.ToString();
+    last_taken = key.ToString();
     ++taken;
   }
   MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state map's stale index"));
+  if (taken > 0) {
+    // One range tombstone for the entries taken, not one per entry: the next call seeks from
+    // the start of the index again and would otherwise step over every tombstone left so far.
+    last_taken.push_back('\0');
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(batch.DeleteRange(&family_, first_taken, last_taken),
+                                        "adding the stale entries' deletion to a batch"));
+  }
   return taken;
 }
 

@@ -54,7 +54,7 @@ Status verify_state_proof_hashed(const CryptoSuite& suite, const Hash& root, con
   const size_t depth = proof.siblings.size();
   if (depth > kStateMapDepth) {
     return proof_malformed("a state proof has " + std::to_string(depth) + " siblings; at most " +
-                     std::to_string(kStateMapDepth));
+                           std::to_string(kStateMapDepth));
   }
   const bool own_entry = proof.leaf && proof.leaf->key_hash == key_hash;
   // Another key's entry ends the walk only inside the subtree the walk reached.

@@ -1,7 +1,9 @@
 #pragma once
 // State map nodes in a RocksDB column family, under the keys of state_map.h. A version's nodes
 // and stale entries go into the caller's WriteBatch, so they land with the block that made
-// them or not at all; pruning likewise adds its deletions to a batch.
+// them or not at all; pruning likewise adds its deletions to a batch. Both read the database,
+// not the batch: one prune per batch, and a batch that an error left half filled is discarded,
+// never written.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,10 +31,11 @@ class StateMapRocksDbNodes : public StateMapNodeSource {
   // Puts the version's nodes and stale entries into `batch`.
   Status add(const StateMapWrite& write, rocksdb::WriteBatch& batch) const;
 
-  // Adds to `batch` the deletion of the nodes no version from `keep_from` on reads, with their
-  // stale entries, at most `limit` of them (a block's batch stays bounded; what is left waits
-  // for the next call). A stale entry that names no node is deleted alone. Returns the number
-  // of stale entries taken.
+  // Adds to `batch` the deletion of the nodes no version from `keep_from` on reads, taking at
+  // most `limit` stale entries (a block's batch stays bounded: `limit` node deletions and one
+  // range deletion of the entries; what is left waits for the next call). A stale entry that
+  // names no node, or names one its version could not have replaced, is deleted alone.
+  // Returns the number of stale entries taken.
   Result<size_t> prune(uint64_t keep_from, size_t limit, rocksdb::WriteBatch& batch) const;
 
  private:
