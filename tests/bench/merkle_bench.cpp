@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "medtrail/ledger/merkle.h"
+#include "bench/bench_support.h"
 #include "ledger/merkle_test_util.h"
 #include "medtrail/ledger/merkle_log.h"
 
@@ -64,16 +65,9 @@ struct Fixture {
   MerkleLog log;
 };
 
-// Built once per size and shared by every benchmark at that size.
-const Fixture& fixture(uint64_t n) {
-  static std::map<uint64_t, std::unique_ptr<Fixture>> built;
-  std::unique_ptr<Fixture>& f = built[n];
-  if (!f) f = std::make_unique<Fixture>(n);
-  return *f;
-}
+const Fixture& fixture(uint64_t n) { return medtrail::bench::built_once<Fixture>(n); }
 
-// A fixed, well-spread sequence of indexes in [0, n): no randomness, so runs compare.
-uint64_t spread(uint64_t i, uint64_t n) { return (i * 0x9e3779b97f4a7c15ULL) % n; }
+using medtrail::bench::spread;
 
 void BM_InclusionProof(benchmark::State& state) {
   const uint64_t n = state.range(0);

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/bench_support.h"
 #include "medtrail/ledger/state_hash.h"
 #include "medtrail/ledger/state_map.h"
 #include "medtrail/ledger/state_map_memory.h"
@@ -48,19 +49,34 @@ Hash hash_of(uint64_t i, uint8_t salt) {
 Hash key_of(uint64_t i) { return hash_of(i, 'k'); }
 Hash value_of(uint64_t i) { return hash_of(i, 'v'); }
 
-// A fixed, well-spread sequence of indexes in [0, n).
-uint64_t spread(uint64_t i, uint64_t n) { return (i * 0x9e3779b97f4a7c15ULL) % n; }
+using medtrail::bench::spread;
+
+// Keys [first, end) with their values: one version's worth of a fixture's map.
+std::vector<StateMapChange> inserts(uint64_t first, uint64_t end) {
+  std::vector<StateMapChange> changes;
+  for (uint64_t i = first; i < end; ++i) changes.push_back({key_of(i), value_of(i)});
+  return changes;
+}
+// Block `round`'s state writes: kBlockKeys existing keys, spread over the map, given new values.
+constexpr uint64_t kBlockKeys = 500;
+std::vector<StateMapChange> block_of_changes(uint64_t round, uint64_t n) {
+  std::vector<StateMapChange> changes;
+  for (uint64_t i = 0; i < kBlockKeys; ++i) {
+    changes.push_back({key_of(spread(round * kBlockKeys + i, n)), value_of(n + round)});
+  }
+  return changes;
+}
+
+std::optional<uint64_t> base_of(uint64_t version) {
+  return version == 0 ? std::nullopt : std::optional(version);
+}
 
 struct Fixture {
   explicit Fixture(uint64_t n) : map(suite(), nodes) {
     constexpr uint64_t kPerVersion = 100'000;
     for (uint64_t first = 0; first < n; first += kPerVersion) {
-      std::vector<StateMapChange> changes;
-      for (uint64_t i = first; i < std::min(n, first + kPerVersion); ++i) {
-        changes.push_back({key_of(i), value_of(i)});
-      }
-      const std::optional<uint64_t> base = version == 0 ? std::nullopt : std::optional(version);
-      nodes.apply(map.update(base, version + 1, std::move(changes)).value());
+      auto changes = inserts(first, std::min(n, first + kPerVersion));
+      nodes.apply(map.update(base_of(version), version + 1, std::move(changes)).value());
       ++version;
       nodes.prune(version);
     }
@@ -70,12 +86,7 @@ struct Fixture {
   uint64_t version = 0;
 };
 
-const Fixture& fixture(uint64_t n) {
-  static std::map<uint64_t, std::unique_ptr<Fixture>> built;
-  std::unique_ptr<Fixture>& f = built[n];
-  if (!f) f = std::make_unique<Fixture>(n);
-  return *f;
-}
+const Fixture& fixture(uint64_t n) { return medtrail::bench::built_once<Fixture>(n); }
 
 size_t proof_bytes(const StateProof& p) {
   return 2 + (p.leaf ? 2 * medtrail::ledger::kHashSize : 0) +
@@ -144,15 +155,10 @@ void BM_StateMapVerify(benchmark::State& state) {
 void BM_StateMapUpdateBlock(benchmark::State& state) {
   const uint64_t n = state.range(0);
   const Fixture& f = fixture(n);
-  constexpr uint64_t kKeys = 500;
   uint64_t round = 0;
   size_t written = 0;
   for (auto _ : state) {
-    std::vector<StateMapChange> changes;
-    for (uint64_t i = 0; i < kKeys; ++i) {
-      changes.push_back({key_of(spread(round * kKeys + i, n)), value_of(n + round)});
-    }
-    ++round;
+    auto changes = block_of_changes(round++, n);
     auto write = f.map.update(f.version, f.version + 1, std::move(changes));
     if (!write.ok()) {
       state.SkipWithError(write.status().to_string().c_str());
@@ -161,20 +167,19 @@ void BM_StateMapUpdateBlock(benchmark::State& state) {
     written += write->nodes.size();
   }
   state.counters["nodes_per_key"] =
-      static_cast<double>(written) / static_cast<double>(round * kKeys);
-  state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
+      static_cast<double>(written) / static_cast<double>(round * kBlockKeys);
+  state.SetItemsProcessed(static_cast<int64_t>(round * kBlockKeys));
 }
 
 // The baseline: what apply pays per state write today, the LtHash digest's remove of the old
 // entry and add of the new (state_hash.h), over the same 500 keys as a block above.
 void BM_StateHashUpdateBlock(benchmark::State& state) {
-  constexpr uint64_t kKeys = 500;
   medtrail::ledger::StateHash digest;
   const std::string old_value(64, 'o'), new_value(64, 'n');
   uint64_t round = 0;
   for (auto _ : state) {
-    for (uint64_t i = 0; i < kKeys; ++i) {
-      const Hash key = key_of(round * kKeys + i);
+    for (uint64_t i = 0; i < kBlockKeys; ++i) {
+      const Hash key = key_of(round * kBlockKeys + i);
       const std::string_view k(reinterpret_cast<const char*>(key.data()), key.size());
       digest.remove(suite(), k, old_value);
       digest.add(suite(), k, new_value);
@@ -182,7 +187,7 @@ void BM_StateHashUpdateBlock(benchmark::State& state) {
     ++round;
   }
   benchmark::DoNotOptimize(digest);
-  state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
+  state.SetItemsProcessed(static_cast<int64_t>(round * kBlockKeys));
 }
 
 // Ends the benchmark run with what failed (a fixture cannot skip a benchmark).
@@ -222,13 +227,9 @@ struct RocksFixture {
     map = std::make_unique<StateMap>(suite(), *nodes);
     constexpr uint64_t kPerVersion = 20'000;
     for (uint64_t first = 0; first < n; first += kPerVersion) {
-      std::vector<StateMapChange> changes;
-      for (uint64_t i = first; i < std::min(n, first + kPerVersion); ++i) {
-        changes.push_back({key_of(i), value_of(i)});
-      }
-      const std::optional<uint64_t> base = version == 0 ? std::nullopt : std::optional(version);
+      auto changes = inserts(first, std::min(n, first + kPerVersion));
       rocksdb::WriteBatch batch;
-      auto write = map->update(base, version + 1, std::move(changes));
+      auto write = map->update(base_of(version), version + 1, std::move(changes));
       must_succeed(write.ok(), "update: " + write.status().to_string());
       must_succeed(nodes->add(*write, batch).ok(), "adding a version to a batch");
       must_succeed(nodes->prune(version, SIZE_MAX, batch).ok(), "pruning");
@@ -253,10 +254,7 @@ struct RocksFixture {
 };
 
 const RocksFixture& rocks_fixture(uint64_t n) {
-  static std::map<uint64_t, std::unique_ptr<RocksFixture>> built;
-  std::unique_ptr<RocksFixture>& f = built[n];
-  if (!f) f = std::make_unique<RocksFixture>(n);
-  return *f;
+  return medtrail::bench::built_once<RocksFixture>(n);
 }
 
 void BM_StateMapRocksDbProve(benchmark::State& state) {
@@ -276,14 +274,9 @@ void BM_StateMapRocksDbProve(benchmark::State& state) {
 void BM_StateMapRocksDbUpdateBlock(benchmark::State& state) {
   const uint64_t n = state.range(0);
   const RocksFixture& f = rocks_fixture(n);
-  constexpr uint64_t kKeys = 500;
   uint64_t round = 0;
   for (auto _ : state) {
-    std::vector<StateMapChange> changes;
-    for (uint64_t i = 0; i < kKeys; ++i) {
-      changes.push_back({key_of(spread(round * kKeys + i, n)), value_of(n + round)});
-    }
-    ++round;
+    auto changes = block_of_changes(round++, n);
     auto write = f.map->update(f.version, f.version + 1, std::move(changes));
     rocksdb::WriteBatch batch;
     if (!write.ok() || !f.nodes->add(*write, batch).ok()) {
@@ -291,7 +284,7 @@ void BM_StateMapRocksDbUpdateBlock(benchmark::State& state) {
       break;
     }
   }
-  state.SetItemsProcessed(static_cast<int64_t>(round * kKeys));
+  state.SetItemsProcessed(static_cast<int64_t>(round * kBlockKeys));
 }
 
 void sizes(benchmark::internal::Benchmark* b) {
