@@ -109,6 +109,23 @@ Result<std::optional<Hash>> get_hashed(const json& doc, const std::string& name,
   return std::optional<Hash>(hash_bytes(suite, *bytes));
 }
 
+// How a state document's key or value is named to the reader: "its text" when the document
+// gives the bytes and they are short, printable UTF-8; otherwise by hash.
+std::string shown(const json& doc, const std::string& name, const Hash& hash) {
+  constexpr size_t kMaxShown = 128;
+  auto it = doc.find(name);
+  if (it != doc.end() && it->is_string()) {
+    auto bytes = from_hex(it->get_ref<const std::string&>());
+    if (bytes.ok() && bytes->size() <= kMaxShown) {
+      const std::string_view text = as_chars(*bytes);
+      bool printable = is_valid_utf8(text);
+      for (unsigned char c : text) printable = printable && c >= 0x20 && c != 0x7f && c != '"';
+      if (printable) return "\"" + std::string(text) + "\"";
+    }
+  }
+  return "with hash " + to_hex(hash);
+}
+
 Result<ProofSummary> check_state(const CryptoSuite& suite, const json& doc) {
   auto root = get_hash(doc, "root");
   if (!root.ok()) return root.status();
@@ -131,8 +148,8 @@ Result<ProofSummary> check_state(const CryptoSuite& suite, const json& doc) {
   if (!siblings.ok()) return siblings.status();
   proof.siblings = std::move(siblings).value();
   MEDTRAIL_RETURN_IF_ERROR(verify_state_proof_hashed(suite, *root, **key, *value, proof));
-  std::string what = "the key with hash " + to_hex(**key);
-  what += *value ? " holds the value with hash " + to_hex(**value) : " holds nothing";
+  std::string what = "the key " + shown(doc, "key", **key);
+  what += *value ? " holds the value " + shown(doc, "value", **value) : " holds nothing";
   return ProofSummary{"state", what + " in the state map with root " + to_hex(*root)};
 }
 

@@ -133,10 +133,13 @@ TEST_F(StateProofJsonTest, PresenceAndAbsenceDocumentsVerify) {
   auto present = verify_proof_document(document("rx/7", "issued rx/7"));
   ASSERT_TRUE(present.ok()) << present.status().to_string();
   EXPECT_EQ(present->type, "state");
-  EXPECT_NE(present->description.find("holds the value"), std::string::npos);
+  EXPECT_NE(present->description.find("the key \"rx/7\" holds the value \"issued rx/7\""),
+            std::string::npos)
+      << present->description;
   auto absent = verify_proof_document(document("rx/70", std::nullopt));
   ASSERT_TRUE(absent.ok()) << absent.status().to_string();
-  EXPECT_NE(absent->description.find("holds nothing"), std::string::npos);
+  EXPECT_NE(absent->description.find("the key \"rx/70\" holds nothing"), std::string::npos)
+      << absent->description;
 }
 
 TEST_F(StateProofJsonTest, HashesMayReplaceKeyAndValue) {
@@ -145,7 +148,12 @@ TEST_F(StateProofJsonTest, HashesMayReplaceKeyAndValue) {
   doc.erase("value");
   doc["key_hash"] = to_hex(state_key_hash(suite_, as_bytes("rx/7")));
   doc["value_hash"] = to_hex(state_value_hash(suite_, as_bytes("issued rx/7")));
-  EXPECT_TRUE(verify_proof_document(doc.dump()).ok());
+  auto hashed = verify_proof_document(doc.dump());
+  ASSERT_TRUE(hashed.ok()) << hashed.status().to_string();
+  // Only hashes given: the key and value are named by them.
+  EXPECT_NE(hashed->description.find("the key with hash " + doc["key_hash"].get<std::string>()),
+            std::string::npos)
+      << hashed->description;
   doc["key"] = to_hex(as_bytes("rx/7"));
   EXPECT_EQ(verify_proof_document(doc.dump()).status().code(), "bad_proof_document");
 }
