@@ -54,7 +54,9 @@ class Updater {
       : suite_(suite), source_(source), out_(out) {}
 
   // The node at `depth` on the changes' common path, as `node`, with the changes made below it.
-  Status change_children(Node& node, size_t depth, std::span<const StateMapChange> changes) {
+  // `changed` tells whether any child became something else.
+  Status change_children(Node& node, size_t depth, std::span<const StateMapChange> changes,
+                         bool& changed) {
     size_t begin = 0;
     while (begin < changes.size()) {
       const uint8_t slot = nibble(changes[begin].key_hash, depth);
@@ -62,6 +64,7 @@ class Updater {
       while (end < changes.size() && nibble(changes[end].key_hash, depth) == slot) ++end;
       auto child = change(node.children[slot], depth + 1, changes.subspan(begin, end - begin));
       if (!child.ok()) return child.status();
+      changed = changed || node.children[slot] != *child;
       node.children[slot] = *child;
       begin = end;
     }
@@ -90,9 +93,9 @@ class Updater {
     } else if (existing.kind == Child::Kind::leaf) {
       node.children[nibble(existing.leaf.key_hash, depth)] = existing;
     }
-    const Node before = node;
-    MEDTRAIL_RETURN_IF_ERROR(change_children(node, depth, changes));
-    if (existing.kind == Child::Kind::subtree && node == before) return existing;
+    bool changed = false;
+    MEDTRAIL_RETURN_IF_ERROR(change_children(node, depth, changes, changed));
+    if (existing.kind == Child::Kind::subtree && !changed) return existing;
     if (!old_key.empty()) out_.stale.push_back(stale_key(out_.version, old_key));
     const size_t present = node.present();
     if (present == 0) return Child{};
@@ -224,7 +227,8 @@ Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t ve
     out.stale.push_back(stale_key(version, state_map_root_key(*base)));
   }
   Updater updater(suite_, nodes_, out);
-  MEDTRAIL_RETURN_IF_ERROR(updater.change_children(root, 0, changes));
+  bool changed = false;  // the root is written whether or not
+  MEDTRAIL_RETURN_IF_ERROR(updater.change_children(root, 0, changes, changed));
   out.root = updater.write(root, Hash{}, 0).hash;
   return out;
 }

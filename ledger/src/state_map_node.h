@@ -32,7 +32,6 @@ struct Child {
 
 struct Node {
   std::array<Child, kSlots> children;
-  bool operator==(const Node&) const = default;
   size_t present() const;
 };
 
