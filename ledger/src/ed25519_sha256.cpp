@@ -34,21 +34,18 @@ class Sha256Hasher final : public Hasher {
 // (docs/benchmarks.md, "SHA-256 through OpenSSL"). Each thread reuses one context; should OpenSSL
 // fail (it allocates), libsodium gives the same digest, and OpenSSL's error queue is cleared so
 // that no later OpenSSL call (SM2's) reports the failure as its own.
-class EvpSha256 {
- public:
-  static bool hash(std::initializer_list<ByteView> parts, Hash& out) {
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
-        EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (md == nullptr || ctx == nullptr) return false;
-    if (EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1) return false;
-    for (ByteView part : parts) {
-      if (EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1) return false;
-    }
-    unsigned int size = 0;
-    return EVP_DigestFinal_ex(ctx.get(), out.data(), &size) == 1 && size == out.size();
+bool openssl_sha256(std::initializer_list<ByteView> parts, Hash& out) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+      EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (md == nullptr || ctx == nullptr) return false;
+  if (EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1) return false;
+  for (ByteView part : parts) {
+    if (EVP_DigestUpdate(ctx.get(), part.data(), part.size()) != 1) return false;
   }
-};
+  unsigned int size = 0;
+  return EVP_DigestFinal_ex(ctx.get(), out.data(), &size) == 1 && size == out.size();
+}
 
 class Ed25519Sha256 final : public CryptoSuite {
  public:
@@ -63,7 +60,7 @@ class Ed25519Sha256 final : public CryptoSuite {
 
   Hash hash_parts(std::initializer_list<ByteView> parts) const override {
     Hash out;
-    if (EvpSha256::hash(parts, out)) return out;
+    if (openssl_sha256(parts, out)) return out;
     ERR_clear_error();
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
