@@ -174,7 +174,8 @@ class VaccineTest : public ::testing::Test {
     const ledger::PayloadFields fields{1, kind, who.org, who.id, "2026-11-23T02:00:00Z", "n1"};
     const BlockContext block{1, f.now_ms()};
     RecordTxn txn(f.state);
-    Call call{block, f.chain, *signer, *org, fields, body, std::string(64, '0'), txn};
+    const std::string record_id(64, '0');  // the call holds a view of it
+    Call call{block, f.chain, *signer, *org, fields, body, record_id, txn};
     return Registry::standard().find(kind)->handler(call);
   }
   std::string status_of(const std::string& code) {

@@ -35,8 +35,11 @@ inline const std::set<std::string> kErrorCodes = {
 // field's value (kOmit drops it) and an override with a new name is appended.
 inline std::string json_object(Overrides fields, const Overrides& overrides) {
   for (const auto& [name, value] : overrides) {
-    auto it =
-        std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; });
+    // Not the binding itself: clang 14 (Debian 12's, which the fuzz build uses) cannot capture
+    // a structured binding.
+    const auto& wanted = name;
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&](const auto& f) { return f.first == wanted; });
     if (it == fields.end()) {
       fields.emplace_back(name, value);
     } else if (value == kOmit) {
