@@ -164,7 +164,9 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 void append_be64(Bytes& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+  uint8_t be[8];
+  for (int i = 7; i >= 0; --i, v >>= 8) be[i] = static_cast<uint8_t>(v);
+  out.insert(out.end(), be, be + 8);
 }
 
 void append_be64(std::string& out, uint64_t v) {

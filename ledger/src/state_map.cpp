@@ -17,16 +17,24 @@ using state_map_detail::encode_node;
 using state_map_detail::kNibbles;
 using state_map_detail::nibble;
 using state_map_detail::Node;
+using state_map_detail::node_hash;
 using state_map_detail::node_key;
-using state_map_detail::node_parts;
+using state_map_detail::node_shape;
+using state_map_detail::part_hash;
 
 Status corrupt(const std::string& what) { return Status::error("corruption", what); }
 
-Result<Node> load(const StateMapNodeSource& source, const Bytes& key) {
+Status load_into(const StateMapNodeSource& source, const Bytes& key, Node& out) {
   auto bytes = source.read_node(key);
   if (!bytes.ok()) return bytes.status();
   if (!bytes->has_value()) return corrupt("a state map node that a parent names is missing");
-  return decode_node(**bytes);
+  return decode_node(**bytes, out);
+}
+
+Result<Node> load(const StateMapNodeSource& source, const Bytes& key) {
+  Node node;
+  MEDTRAIL_RETURN_IF_ERROR(load_into(source, key, node));
+  return node;
 }
 
 Result<Node> load_root(const StateMapNodeSource& source, uint64_t version) {
@@ -35,7 +43,9 @@ Result<Node> load_root(const StateMapNodeSource& source, uint64_t version) {
   if (!bytes->has_value()) {
     return Status::error("not_found", "the state map holds no version " + std::to_string(version));
   }
-  return decode_node(**bytes);
+  Node node;
+  MEDTRAIL_RETURN_IF_ERROR(decode_node(**bytes, node));
+  return node;
 }
 
 Bytes stale_key(uint64_t replaced_at, const Bytes& node) {
@@ -47,16 +57,18 @@ Bytes stale_key(uint64_t replaced_at, const Bytes& node) {
   return key;
 }
 
-// One update: the recursion over the nodes the changes touch, writing the new ones.
+// One update: the recursion over the nodes the changes touch, writing the new ones. In place
+// (StateMap::extend), the nodes it replaces are its own version's, rewritten under their keys.
 class Updater {
  public:
-  Updater(const CryptoSuite& suite, const StateMapNodeSource& source, StateMapWrite& out)
-      : suite_(suite), source_(source), out_(out) {}
+  Updater(const CryptoSuite& suite, const StateMapNodeSource& source, StateMapWrite& out,
+          bool in_place)
+      : suite_(suite), source_(source), out_(out), in_place_(in_place) {}
 
   // The node at `depth` on the changes' common path, as `node`, with the changes made below it.
-  // `changed` tells whether any child became something else.
+  // `changed` gets a bit for each slot whose child became something else (bit s: slot s).
   Status change_children(Node& node, size_t depth, std::span<const StateMapChange> changes,
-                         bool& changed) {
+                         uint16_t& changed) {
     size_t begin = 0;
     while (begin < changes.size()) {
       const uint8_t slot = nibble(changes[begin].key_hash, depth);
@@ -64,7 +76,7 @@ class Updater {
       while (end < changes.size() && nibble(changes[end].key_hash, depth) == slot) ++end;
       auto child = change(node.children[slot], depth + 1, changes.subspan(begin, end - begin));
       if (!child.ok()) return child.status();
-      changed = changed || node.children[slot] != *child;
+      if (node.children[slot] != *child) changed |= static_cast<uint16_t>(1u << slot);
       node.children[slot] = *child;
       begin = end;
     }
@@ -80,23 +92,26 @@ class Updater {
     if (existing.kind == Child::Kind::empty && one_key) return entry(changes.front());
     if (existing.kind == Child::Kind::leaf && one_key &&
         existing.leaf.key_hash == changes.front().key_hash) {
+      if (in_place_) {
+        return Status::error("invalid_argument", "extending a state map version with a key it holds");
+      }
       return entry(changes.front());
     }
     if (depth >= kNibbles) return corrupt("state map keys collide over all 256 bits");
     Node node;
     Bytes old_key;
+    uint16_t changed = 0;
     if (existing.kind == Child::Kind::subtree) {
       old_key = node_key(existing.version, path, depth);
-      auto loaded = load(source_, old_key);
-      if (!loaded.ok()) return loaded.status();
-      node = std::move(*loaded);
+      MEDTRAIL_RETURN_IF_ERROR(load_into(source_, old_key, node));
     } else if (existing.kind == Child::Kind::leaf) {
+      // A new node needs no hash of its own before the changes: every part of it holding two
+      // entries holds a changed slot, so the rehash covers it.
       node.children[nibble(existing.leaf.key_hash, depth)] = existing;
     }
-    bool changed = false;
     MEDTRAIL_RETURN_IF_ERROR(change_children(node, depth, changes, changed));
-    if (existing.kind == Child::Kind::subtree && !changed) return existing;
-    if (!old_key.empty()) out_.stale.push_back(stale_key(out_.version, old_key));
+    if (existing.kind == Child::Kind::subtree && changed == 0) return existing;
+    if (!old_key.empty() && !in_place_) out_.stale.push_back(stale_key(out_.version, old_key));
     const size_t present = node.present();
     if (present == 0) return Child{};
     if (present == 1) {
@@ -104,13 +119,14 @@ class Updater {
         if (c.kind == Child::Kind::leaf) return c;
       }
     }
-    return write(node, path, depth);
+    return write(node, changed, path, depth);
   }
 
-  Child write(const Node& node, const Hash& path, size_t depth) {
-    const Hash hash = node_parts(suite_, node)[1].hash;
-    out_.nodes.emplace_back(node_key(out_.version, path, depth), encode_node(node));
-    return Child::of_subtree(out_.version, hash);
+  // Writes `node`, rehashed over the slots in `changed`, under this version.
+  Child write(Node& node, uint16_t changed, const Hash& path, size_t depth) {
+    const auto shape = state_map_detail::rehash(suite_, node, changed);
+    out_.nodes.emplace_back(node_key(out_.version, path, depth), encode_node(node, shape));
+    return Child::of_subtree(out_.version, part_hash(suite_, node, shape, 1));
   }
 
  private:
@@ -122,6 +138,80 @@ class Updater {
   const CryptoSuite& suite_;
   const StateMapNodeSource& source_;
   StateMapWrite& out_;
+  const bool in_place_;
+};
+
+// Sorts `changes` by key hash; `invalid_argument` when one key is changed twice.
+Status sort_changes(std::vector<StateMapChange>& changes) {
+  std::sort(changes.begin(), changes.end(), [](const StateMapChange& a, const StateMapChange& b) {
+    return a.key_hash < b.key_hash;
+  });
+  for (size_t i = 1; i < changes.size(); ++i) {
+    if (changes[i].key_hash == changes[i - 1].key_hash) {
+      return Status::error("invalid_argument", "a state map update changes one key twice");
+    }
+  }
+  return Status::ok_status();
+}
+
+Hash with_nibble(Hash path, size_t index, uint8_t value) {
+  uint8_t& byte = path[index / 2];
+  byte = index % 2 == 0 ? static_cast<uint8_t>((byte & 0x0f) | (value << 4))
+                        : static_cast<uint8_t>((byte & 0xf0) | value);
+  return path;
+}
+
+// StateMap::audit's walk: every node below the root, rehashed from its children.
+class Auditor {
+ public:
+  Auditor(const CryptoSuite& suite, const StateMapNodeSource& source)
+      : suite_(suite), source_(source) {}
+
+  // The hash of `node`, at `depth` on `path`, recomputed; `entries` counts the entries below.
+  Result<Hash> node_hash_of(const Node& node, const Hash& path, size_t depth, uint64_t& entries) {
+    Node fresh;
+    fresh.children = node.children;
+    uint16_t all = 0;
+    for (size_t s = 0; s < state_map_detail::kSlots; ++s) {
+      const Child& c = node.children[s];
+      if (c.kind == Child::Kind::empty) continue;
+      all |= static_cast<uint16_t>(1u << s);
+      const Hash child_path = with_nibble(path, depth, static_cast<uint8_t>(s));
+      if (c.kind == Child::Kind::leaf) {
+        for (size_t i = 0; i <= depth; ++i) {
+          if (nibble(c.leaf.key_hash, i) != nibble(child_path, i)) {
+            return where("holds an entry off its key's path", path, depth);
+          }
+        }
+        ++entries;
+        continue;
+      }
+      if (depth + 1 >= kNibbles) return where("runs deeper than 256 bits", path, depth);
+      auto child = load(source_, node_key(c.version, child_path, depth + 1));
+      if (!child.ok()) return child.status();
+      auto hash = node_hash_of(*child, child_path, depth + 1, entries);
+      if (!hash.ok()) return hash.status();
+      if (*hash != c.hash) return where("names a child by another hash", path, depth);
+    }
+    state_map_detail::rehash(suite_, fresh, all);
+    const auto shape = node_shape(node);
+    for (size_t i = 1; i < state_map_detail::kSlots; ++i) {
+      if (shape.kind[i] == Child::Kind::subtree && fresh.inner[i] != node.inner[i]) {
+        return where("stores an inner hash its children do not give", path, depth);
+      }
+    }
+    return node_hash(suite_, fresh);
+  }
+
+ private:
+  static Status where(const std::string& what, const Hash& path, size_t depth) {
+    std::string prefix;
+    for (size_t i = 0; i < depth; ++i) prefix.push_back("0123456789abcdef"[nibble(path, i)]);
+    return corrupt("the state map node at path '" + prefix + "' " + what);
+  }
+
+  const CryptoSuite& suite_;
+  const StateMapNodeSource& source_;
 };
 
 }  // namespace
@@ -153,7 +243,7 @@ Result<StaleStateNode> decode_stale_state_key(ByteView stale_key) {
 Result<Hash> StateMap::root(uint64_t version) const {
   auto node = load_root(nodes_, version);
   if (!node.ok()) return node.status();
-  return node_parts(suite_, *node)[1].hash;
+  return node_hash(suite_, *node);
 }
 
 Result<std::optional<Hash>> StateMap::get(uint64_t version, const Hash& key_hash) const {
@@ -176,19 +266,20 @@ Result<StateProof> StateMap::prove(uint64_t version, const Hash& key_hash) const
   auto node = load_root(nodes_, version);
   for (size_t depth = 0;; ++depth) {
     if (!node.ok()) return node.status();
-    const auto parts = node_parts(suite_, *node);
+    const auto shape = node_shape(*node);
     // Down the node's binary tree while the part the path is in holds two entries or more.
     size_t at = 1;
     for (size_t bit = depth * 4; at < state_map_detail::kSlots; ++bit) {
-      if (parts[at].kind != Child::Kind::subtree) break;
+      if (shape.kind[at] != Child::Kind::subtree) break;
       const size_t next = state_path_bit(key_hash, bit) ? 1 : 0;
-      top_down.push_back(parts[2 * at + 1 - next].hash);
+      top_down.push_back(part_hash(suite_, *node, shape, 2 * at + 1 - next));
       at = 2 * at + next;
     }
-    const auto& part = parts[at];
-    if (part.kind != Child::Kind::subtree) {
+    if (shape.kind[at] != Child::Kind::subtree) {
       StateProof proof;
-      if (part.kind == Child::Kind::leaf) proof.leaf = *part.leaf;
+      if (shape.kind[at] == Child::Kind::leaf) {
+        proof.leaf = node->children[shape.entry[at]].leaf;
+      }
       proof.siblings.assign(top_down.rbegin(), top_down.rend());
       return proof;
     }
@@ -209,14 +300,7 @@ Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t ve
     return Status::error("invalid_argument",
                          "version " + std::to_string(version) + " of the state map is written");
   }
-  std::sort(changes.begin(), changes.end(), [](const StateMapChange& a, const StateMapChange& b) {
-    return a.key_hash < b.key_hash;
-  });
-  for (size_t i = 1; i < changes.size(); ++i) {
-    if (changes[i].key_hash == changes[i - 1].key_hash) {
-      return Status::error("invalid_argument", "a state map update changes one key twice");
-    }
-  }
+  MEDTRAIL_RETURN_IF_ERROR(sort_changes(changes));
   StateMapWrite out;
   out.version = version;
   Node root;
@@ -226,11 +310,40 @@ Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t ve
     root = std::move(*loaded);
     out.stale.push_back(stale_key(version, state_map_root_key(*base)));
   }
-  Updater updater(suite_, nodes_, out);
-  bool changed = false;  // the root is written whether or not
+  Updater updater(suite_, nodes_, out, /*in_place=*/false);
+  uint16_t changed = 0;  // the root is written whether or not
   MEDTRAIL_RETURN_IF_ERROR(updater.change_children(root, 0, changes, changed));
-  out.root = updater.write(root, Hash{}, 0).hash;
+  out.root = updater.write(root, changed, Hash{}, 0).hash;
   return out;
+}
+
+Result<StateMapWrite> StateMap::extend(uint64_t version,
+                                       std::vector<StateMapChange> additions) const {
+  for (const StateMapChange& c : additions) {
+    if (!c.value_hash) {
+      return Status::error("invalid_argument", "extending a state map version with a removal");
+    }
+  }
+  MEDTRAIL_RETURN_IF_ERROR(sort_changes(additions));
+  auto root = load_root(nodes_, version);
+  if (!root.ok()) return root.status();
+  StateMapWrite out;
+  out.version = version;
+  Updater updater(suite_, nodes_, out, /*in_place=*/true);
+  uint16_t changed = 0;
+  MEDTRAIL_RETURN_IF_ERROR(updater.change_children(*root, 0, additions, changed));
+  out.root = updater.write(*root, changed, Hash{}, 0).hash;
+  return out;
+}
+
+Result<StateMap::Audit> StateMap::audit(uint64_t version) const {
+  auto root = load_root(nodes_, version);
+  if (!root.ok()) return root.status();
+  Audit audit;
+  auto hash = Auditor(suite_, nodes_).node_hash_of(*root, Hash{}, 0, audit.entries);
+  if (!hash.ok()) return hash.status();
+  audit.root = *hash;
+  return audit;
 }
 
 }  // namespace medtrail::ledger

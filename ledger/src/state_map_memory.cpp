@@ -3,13 +3,13 @@
 namespace medtrail::ledger {
 
 Result<std::optional<Bytes>> StateMapMemoryNodes::read_node(ByteView key) const {
-  auto it = nodes_.find(Bytes(key.begin(), key.end()));
+  auto it = nodes_.find(as_chars(key));
   if (it == nodes_.end()) return std::optional<Bytes>();
   return std::optional<Bytes>(it->second);
 }
 
 void StateMapMemoryNodes::apply(const StateMapWrite& write) {
-  for (const auto& [key, node] : write.nodes) nodes_[key] = node;
+  for (const auto& [key, node] : write.nodes) nodes_[std::string(as_chars(key))] = node;
   stale_.insert(write.stale.begin(), write.stale.end());
 }
 
@@ -20,7 +20,7 @@ size_t StateMapMemoryNodes::prune(uint64_t keep_from) {
     auto stale = decode_stale_state_key(*it);
     if (stale.ok()) {
       if (stale->replaced_at > keep_from) break;
-      deleted += nodes_.erase(Bytes(stale->node_key.begin(), stale->node_key.end()));
+      deleted += nodes_.erase(std::string(as_chars(stale->node_key)));
     }
     stale_.erase(it);  // one that names no node is dropped: it can free nothing
   }

@@ -19,13 +19,6 @@ Status corrupt(const std::string& what) {
   return Status::error("corruption", "a state map node " + what);
 }
 
-Part combine(const CryptoSuite& suite, const Part& left, const Part& right) {
-  using K = Child::Kind;
-  if (left.kind == K::empty && right.kind != K::subtree) return right;
-  if (right.kind == K::empty && left.kind == K::leaf) return left;
-  return {K::subtree, state_node_hash(suite, left.hash, right.hash), nullptr};
-}
-
 }  // namespace
 
 size_t Node::present() const {
@@ -34,7 +27,31 @@ size_t Node::present() const {
   return n;
 }
 
-Bytes encode_node(const Node& node) {
+Shape node_shape(const Node& node) {
+  using K = Child::Kind;
+  Shape shape;
+  for (size_t s = 0; s < kSlots; ++s) {
+    shape.kind[kSlots + s] = node.children[s].kind;
+    shape.entry[kSlots + s] = static_cast<uint8_t>(s);
+  }
+  // The sparse Merkle tree's rule: a part holding one entry is that entry's leaf.
+  for (size_t i = kSlots - 1; i >= 1; --i) {
+    const size_t left = 2 * i;
+    const size_t right = left + 1;
+    if (shape.kind[left] == K::empty && shape.kind[right] != K::subtree) {
+      shape.kind[i] = shape.kind[right];
+      shape.entry[i] = shape.entry[right];
+    } else if (shape.kind[right] == K::empty && shape.kind[left] == K::leaf) {
+      shape.kind[i] = K::leaf;
+      shape.entry[i] = shape.entry[left];
+    } else {
+      shape.kind[i] = K::subtree;
+    }
+  }
+  return shape;
+}
+
+Bytes encode_node(const Node& node, const Shape& shape) {
   uint16_t present = 0;
   uint16_t leaves = 0;
   for (size_t s = 0; s < kSlots; ++s) {
@@ -43,7 +60,7 @@ Bytes encode_node(const Node& node) {
     if (node.children[s].kind == Child::Kind::leaf) leaves |= bit;
   }
   Bytes out;
-  out.reserve(4 + kSlots * kLeafSize);
+  out.reserve(4 + kSlots * kLeafSize + (kSlots - 1) * kHashSize);
   append_be16(out, present);
   append_be16(out, leaves);
   for (const Child& c : node.children) {
@@ -55,15 +72,20 @@ Bytes encode_node(const Node& node) {
       out.insert(out.end(), c.hash.begin(), c.hash.end());
     }
   }
+  for (size_t i = 1; i < kSlots; ++i) {
+    if (shape.kind[i] == Child::Kind::subtree) {
+      out.insert(out.end(), node.inner[i].begin(), node.inner[i].end());
+    }
+  }
   return out;
 }
 
-Result<Node> decode_node(ByteView data) {
+Status decode_node(ByteView data, Node& node) {
   if (data.size() < 4) return corrupt("is shorter than its header");
   const auto present = static_cast<uint16_t>((data[0] << 8) | data[1]);
   const auto leaves = static_cast<uint16_t>((data[2] << 8) | data[3]);
   if ((leaves & ~present) != 0) return corrupt("marks an absent slot as an entry");
-  Node node;
+  node = Node{};
   size_t at = 4;
   for (size_t s = 0; s < kSlots; ++s) {
     const auto bit = static_cast<uint16_t>(1u << (kSlots - 1 - s));
@@ -83,26 +105,48 @@ Result<Node> decode_node(ByteView data) {
       at += kSubtreeSize;
     }
   }
-  if (at != data.size()) return corrupt("has bytes after its last slot");
-  return node;
+  const Shape shape = node_shape(node);
+  for (size_t i = 1; i < kSlots; ++i) {
+    if (shape.kind[i] != Child::Kind::subtree) continue;
+    if (data.size() - at < kHashSize) return corrupt("ends inside its inner hashes");
+    std::memcpy(node.inner[i].data(), data.data() + at, kHashSize);
+    at += kHashSize;
+  }
+  if (at != data.size()) return corrupt("has bytes after its last inner hash");
+  return Status::ok_status();
 }
 
-Parts node_parts(const CryptoSuite& suite, const Node& node) {
-  Parts parts;
-  for (size_t s = 0; s < kSlots; ++s) {
-    const Child& c = node.children[s];
-    Part& p = parts[kSlots + s];
-    p.kind = c.kind;
-    if (c.kind == Child::Kind::leaf) {
-      p.hash = state_leaf_hash(suite, c.leaf);
-      p.leaf = &c.leaf;
-    } else if (c.kind == Child::Kind::subtree) {
-      p.hash = c.hash;
-    }
+Hash part_hash(const CryptoSuite& suite, const Node& node, const Shape& shape, size_t at) {
+  switch (shape.kind[at]) {
+    case Child::Kind::empty:
+      return Hash{};
+    case Child::Kind::leaf:
+      return state_leaf_hash(suite, node.children[shape.entry[at]].leaf);
+    case Child::Kind::subtree:
+      break;
   }
-  for (size_t i = kSlots - 1; i >= 1; --i)
-    parts[i] = combine(suite, parts[2 * i], parts[2 * i + 1]);
-  return parts;
+  return at >= kSlots ? node.children[at - kSlots].hash : node.inner[at];
+}
+
+Hash node_hash(const CryptoSuite& suite, const Node& node) {
+  return part_hash(suite, node, node_shape(node), 1);
+}
+
+Shape rehash(const CryptoSuite& suite, Node& node, uint16_t dirty) {
+  std::array<bool, kSlots> redo{};
+  for (size_t s = 0; s < kSlots; ++s) {
+    if ((dirty & (1u << s)) == 0) continue;
+    for (size_t i = (kSlots + s) / 2; i >= 1 && !redo[i]; i /= 2) redo[i] = true;
+  }
+  const Shape shape = node_shape(node);
+  for (size_t i = kSlots - 1; i >= 1; --i) {
+    if (!redo[i]) continue;
+    node.inner[i] = shape.kind[i] == Child::Kind::subtree
+                        ? state_node_hash(suite, part_hash(suite, node, shape, 2 * i),
+                                          part_hash(suite, node, shape, 2 * i + 1))
+                        : Hash{};
+  }
+  return shape;
 }
 
 Bytes node_key(uint64_t version, const Hash& path, size_t depth) {

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <random>
@@ -315,6 +316,144 @@ TEST_F(StateMapTest, PruningKeepsEveryVersionFromTheGivenOneProvable) {
   EXPECT_EQ(nodes_.node_count(), fresh_nodes.node_count());
 }
 
+// Entries of clustered random keys, as changes and as the reference's map.
+std::pair<std::vector<StateMapChange>, Entries> clustered_entries(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<Hash> seeds;
+  for (int i = 0; i < 8; ++i) seeds.push_back(random_hash(rng));
+  Entries entries;
+  while (entries.size() < n) entries[clustered_key(rng, seeds)] = random_hash(rng);
+  std::vector<StateMapChange> changes;
+  for (const auto& [k, v] : entries) changes.push_back({k, v});
+  std::shuffle(changes.begin(), changes.end(), rng);
+  return {changes, entries};
+}
+
+TEST_F(StateMapTest, AVersionBuiltInPartsEqualsOneBuiltAtOnce) {
+  auto [changes, entries] = clustered_entries(600, 11);
+  commit(std::nullopt, 7, changes);
+
+  StateMapMemoryNodes parts_nodes;
+  StateMap parts_map(suite(), parts_nodes);
+  const std::vector<StateMapChange> first(changes.begin(), changes.begin() + 250);
+  parts_nodes.apply(must(parts_map.update(std::nullopt, 7, first)));
+  for (size_t from : {250, 251, 500}) {
+    const size_t to = from == 250 ? 251 : from == 251 ? 500 : changes.size();
+    const std::vector<StateMapChange> part(changes.begin() + from, changes.begin() + to);
+    const StateMapWrite write = must(parts_map.extend(7, part));
+    EXPECT_TRUE(write.stale.empty());
+    parts_nodes.apply(write);
+  }
+  EXPECT_EQ(must(parts_map.root(7)), reference_root(entries));
+  // Nodes rewritten in place leave nothing behind: the same nodes as the build at once.
+  EXPECT_EQ(parts_nodes.node_count(), nodes_.node_count());
+  EXPECT_EQ(parts_nodes.stale_count(), 0u);
+  for (const auto& [k, v] : entries) {
+    const StateProof proof = must(parts_map.prove(7, k));
+    EXPECT_TRUE(verify_state_proof_hashed(suite(), reference_root(entries), k, v, proof).ok());
+  }
+  // And the next version builds on it as on any other.
+  const Hash gone = entries.begin()->first;
+  entries.erase(gone);
+  parts_nodes.apply(must(parts_map.update(7, 8, {{gone, std::nullopt}})));
+  EXPECT_EQ(must(parts_map.root(8)), reference_root(entries));
+}
+
+TEST_F(StateMapTest, ExtendingTakesOnlyNewKeysOfAnUnwrittenVersion) {
+  const Hash a = state_key_hash(suite(), as_bytes("a"));
+  const Hash b = state_key_hash(suite(), as_bytes("b"));
+  const Hash v = state_value_hash(suite(), as_bytes("v"));
+  commit(std::nullopt, 1, {{a, v}});
+  EXPECT_EQ(map_.extend(1, {{a, v}}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.extend(1, {{b, v}, {a, v}}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.extend(1, {{b, std::nullopt}}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.extend(1, {{b, v}, {b, v}}).status().code(), "invalid_argument");
+  EXPECT_EQ(map_.extend(2, {{b, v}}).status().code(), "not_found");
+  EXPECT_TRUE(map_.extend(1, {{b, v}}).ok());
+}
+
+TEST_F(StateMapTest, AnAuditRecomputesEveryVersionsRootAndCountsItsEntries) {
+  auto [changes, entries] = clustered_entries(400, 12);
+  commit(std::nullopt, 1, changes);
+  std::vector<StateMapChange> next;
+  size_t i = 0;
+  for (auto it = entries.begin(); it != entries.end(); ++i) {
+    if (i % 3 == 0) {
+      next.push_back({it->first, std::nullopt});
+      it = entries.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  commit(1, 2, next);
+  commit(2, 3, {});
+  for (uint64_t version : {1, 2, 3}) {
+    const StateMap::Audit audit = must(map_.audit(version));
+    EXPECT_EQ(audit.root, must(map_.root(version)));
+    EXPECT_EQ(audit.entries, version == 1 ? 400u : entries.size());
+  }
+  EXPECT_EQ(must(map_.audit(2)).root, reference_root(entries));
+  EXPECT_EQ(map_.audit(4).status().code(), "not_found");
+}
+
+// Serves `base`'s nodes but for the ones replaced.
+class OverlayNodes : public StateMapNodeSource {
+ public:
+  explicit OverlayNodes(const StateMapNodeSource& base) : base_(base) {}
+  Result<std::optional<Bytes>> read_node(ByteView key) const override {
+    auto it = replaced.find(Bytes(key.begin(), key.end()));
+    if (it != replaced.end()) return std::optional<Bytes>(it->second);
+    return base_.read_node(key);
+  }
+  std::map<Bytes, Bytes> replaced;
+
+ private:
+  const StateMapNodeSource& base_;
+};
+
+TEST_F(StateMapTest, AnAuditFindsWhatDoesNotHashAsStored) {
+  std::mt19937_64 rng(13);
+  std::vector<StateMapChange> changes;
+  for (int i = 0; i < 300; ++i) changes.push_back({random_hash(rng), random_hash(rng)});
+  commit(std::nullopt, 1, changes);
+  const Bytes root_key = state_map_root_key(1);
+  const Bytes root = *must(nodes_.read_node(root_key));
+  ASSERT_EQ(root[0], 0xff);  // all sixteen slots present
+  ASSERT_EQ(root[2] & 0x80, 0);  // slot 0 a subtree: be64 version, then its hash
+  struct Case {
+    size_t byte;
+    const char* says;
+  };
+  for (const Case& c : {Case{4 + 8, "names a child by another hash"},
+                        Case{root.size() - 1, "stores an inner hash its children do not give"}}) {
+    OverlayNodes forged(nodes_);
+    forged.replaced[root_key] = root;
+    forged.replaced[root_key][c.byte] ^= 0x01;
+    const auto audit = StateMap(suite(), forged).audit(1);
+    EXPECT_EQ(audit.status().code(), "corruption");
+    EXPECT_NE(audit.status().message().find(c.says), std::string::npos) << audit.status().message();
+  }
+}
+
+TEST_F(StateMapTest, AnAuditFindsAnEntryOffItsKeysPath) {
+  // Two keys in slots 1 and 2 of the root; the forged root holds the second in slot 3, where
+  // the shape (and so the encoding's length) is the same but no proof of it would verify.
+  Hash a{}, b{};
+  a[0] = 0x10;
+  b[0] = 0x20;
+  commit(std::nullopt, 1, {{a, Hash{1}}, {b, Hash{2}}});
+  Bytes root = *must(nodes_.read_node(state_map_root_key(1)));
+  ASSERT_EQ(root[0], 0x60);
+  ASSERT_EQ(root[2], 0x60);
+  root[0] = root[2] = 0x50;
+  OverlayNodes forged(nodes_);
+  forged.replaced[state_map_root_key(1)] = root;
+  const auto audit = StateMap(suite(), forged).audit(1);
+  EXPECT_EQ(audit.status().code(), "corruption");
+  EXPECT_NE(audit.status().message().find("off its key's path"), std::string::npos)
+      << audit.status().message();
+}
+
 class TamperedProofTest : public StateMapTest {
  protected:
   void SetUp() override {
@@ -412,9 +551,15 @@ class ForgedNodes : public StateMapNodeSource {
 
 TEST(StateMapCorruption, NodesThatCannotBeReadAreCorruption) {
   const Hash key{};
+  // Slot 0 a subtree: its node needs the hashes of the parts above it (8, 4, 2 and 1).
+  Bytes no_inner{0x80, 0x00, 0x00, 0x00};
+  no_inner.resize(4 + 40, 0);
+  Bytes extra = no_inner;
+  extra.resize(4 + 40 + 4 * kHashSize + 1, 0);
   for (const Bytes& bytes : {Bytes{}, Bytes{0x80, 0x00}, Bytes{0x00, 0x01, 0x00, 0x00},
                              Bytes{0x00, 0x00, 0x80, 0x00},  // an entry in an absent slot
-                             Bytes{0x80, 0x00, 0x00, 0x00}, Bytes(4 + 40 + 1, 0)}) {
+                             Bytes{0x80, 0x00, 0x00, 0x00}, Bytes(4 + 40 + 1, 0), no_inner,
+                             extra}) {
     ForgedNodes forged(bytes);
     StateMap map(suite(), forged);
     EXPECT_EQ(map.root(1).status().code(), "corruption");
@@ -427,7 +572,7 @@ TEST(StateMapCorruption, ANodeThatNamesItselfBelowItselfEndsAtTheDepthLimit) {
   // Slot 0 is a subtree in every node read, so a walk along a zero path never meets an entry:
   // it must stop at 64 nibbles instead of looping.
   Bytes node{0x80, 0x00, 0x00, 0x00};
-  node.resize(4 + 8 + kHashSize, 0);
+  node.resize(4 + 8 + kHashSize + 4 * kHashSize, 0);  // and the hashes of parts 8, 4, 2, 1
   node[4 + 7] = 1;
   ForgedNodes forged(node);
   StateMap map(suite(), forged);

@@ -72,6 +72,23 @@ class StateMap {
   Result<StateMapWrite> update(std::optional<uint64_t> base, uint64_t version,
                                std::vector<StateMapChange> changes) const;
 
+  // Adds entries to `version` in place, for building a version from nothing in bounded steps
+  // (a ledger image's state): update(nullopt, version, first part), written, then extend with
+  // each further part, written before the next. Nodes are rewritten under their own keys and
+  // nothing is marked stale, so the version must not be published (no other version reads its
+  // nodes) until the last part is in. Errors: `invalid_argument` (a removal, a key the version
+  // holds already, a key twice), `not_found` (no such version), `corruption`.
+  Result<StateMapWrite> extend(uint64_t version, std::vector<StateMapChange> additions) const;
+
+  // Reads every node of `version` and recomputes every hash in it from the entries up, checking
+  // each against what is stored and each entry's place against its key's path (what a proof
+  // relies on). Errors: `not_found`, `corruption` (what does not agree, and where).
+  struct Audit {
+    Hash root{};
+    uint64_t entries = 0;
+  };
+  Result<Audit> audit(uint64_t version) const;
+
  private:
   const CryptoSuite& suite_;
   const StateMapNodeSource& nodes_;

@@ -3,8 +3,11 @@
 // before it is written out.
 
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "medtrail/ledger/state_map.h"
 
@@ -21,7 +24,12 @@ class StateMapMemoryNodes : public StateMapNodeSource {
   size_t stale_count() const { return stale_.size(); }
 
  private:
-  std::map<Bytes, Bytes> nodes_;
+  // Hashed, looked up by the key's bytes without a copy: an update reads a node per level.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  std::unordered_map<std::string, Bytes, KeyHash, std::equal_to<>> nodes_;
   std::set<Bytes> stale_;  // stale-index keys, in the order of the versions that made them
 };
 
