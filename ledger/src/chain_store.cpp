@@ -7,11 +7,13 @@
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <set>
 
 #include "medtrail/ledger/merkle_log.h"
+#include "medtrail/ledger/state_map_rocksdb.h"
 #include "medtrail/ledger/search_index.h"
 #include "rocks_status.h"
 #include "serialization.h"
@@ -19,8 +21,9 @@
 namespace medtrail::ledger {
 namespace {
 
-constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",    "index",
-                                              "meta",   "state",    "raft_log",  "raft_state"};
+constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",     "index",
+                                              "meta",   "state",    "raft_log",   "raft_state",
+                                              "state_map"};
 static_assert(std::size(kColumnFamilyNames) == std::size(kAllColumnFamilies),
               "a name for every column family");
 // The memtable bloom filter of the families looked up by key, as a share of the store's memtable
@@ -38,13 +41,14 @@ constexpr double kMemtableBloomShare = 0.01;
 //    proposals a licence; consultations (visit/) and licences (licence/) are state families.
 // 9: a Merkle node's key is its last leaf, then its level (chain-8: level, then index), so
 //    nodes are written in key order (merkle_key).
-constexpr std::string_view kFormat = "medtrail-chain-9";
+// 10: headers carry the authenticated state map's root (state_map.h, in the state_map family)
+//    where they carried the state's LtHash digest.
+constexpr std::string_view kFormat = "medtrail-chain-10";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";
 constexpr const char* kMetaFormat = "format";
 constexpr const char* kMetaHead = "head";
-constexpr const char* kMetaStateHash = "state_hash";
 
 // The chain head as persisted in meta; written in the same batch as each block.
 struct Head {
@@ -75,6 +79,10 @@ struct ChainStore::Impl : public MerkleNodeReader {
   // Whether appends keep the search index, and whom its catch-up tells (ChainStoreOptions).
   bool search_index = false;
   std::function<void(uint64_t, uint64_t)> search_index_progress;
+  uint64_t state_map_versions = kStateMapVersionsKept;
+  // Over the state_map family; made by the ChainStore, which knows the suite.
+  std::unique_ptr<StateMapRocksDbNodes> map_nodes;
+  std::unique_ptr<StateMap> map;
 
   ~Impl() override {
     for (auto* h : handles) {
@@ -116,7 +124,11 @@ struct ChainStore::Impl : public MerkleNodeReader {
 };
 
 ChainStore::ChainStore(std::unique_ptr<Impl> impl, const CryptoSuite& suite, const Hash& chain_id)
-    : impl_(std::move(impl)), suite_(&suite), chain_id_(chain_id) {}
+    : impl_(std::move(impl)), suite_(&suite), chain_id_(chain_id) {
+  impl_->map_nodes =
+      std::make_unique<StateMapRocksDbNodes>(*impl_->db, *impl_->cf(ColumnFamily::kStateMap));
+  impl_->map = std::make_unique<StateMap>(suite, *impl_->map_nodes);
+}
 
 ChainStore::~ChainStore() = default;
 
@@ -253,7 +265,6 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
     batch.Put(db.cf(ColumnFamily::kMeta), kMetaSuite, std::string(suite.name()));
     batch.Put(db.cf(ColumnFamily::kMeta), kMetaFormat, std::string(kFormat));
     batch.Put(db.cf(ColumnFamily::kMeta), kMetaHead, as_chars(encode_value(Head{})));
-    batch.Put(db.cf(ColumnFamily::kMeta), kMetaStateHash, as_chars(StateHash().encode()));
     rocksdb::WriteOptions sync_write;
     sync_write.sync = true;
     MEDTRAIL_RETURN_IF_ERROR(from_rocks(db.db->Write(sync_write, &batch), "initialise store"));
@@ -263,6 +274,7 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
 
   db.search_index = options.search_index && !options.read_only;
   db.search_index_progress = options.search_index_progress;
+  db.state_map_versions = std::max<uint64_t>(options.state_map_versions, 1);
   std::unique_ptr<ChainStore> store(new ChainStore(std::move(impl).value(), suite, chain_id));
   MEDTRAIL_RETURN_IF_ERROR(store->load_meta(/*check_root=*/!options.read_only));
   MEDTRAIL_RETURN_IF_ERROR(store->catch_up_search_index());
@@ -301,10 +313,6 @@ Status ChainStore::load_meta(bool check_root) {
     return Status::error("wrong_format", "store format is " + format->substr(0, 64) + ", this build reads " +
                                              std::string(kFormat) + " (start the node on a new data dir)");
   }
-  auto state_bytes = impl_->get(ColumnFamily::kMeta, kMetaStateHash, "state hash");
-  if (!state_bytes.ok()) return state_bytes.status();
-  auto state = StateHash::decode(as_bytes(*state_bytes));
-  if (!state.ok()) return state.status();
   auto head_bytes = impl_->get(ColumnFamily::kMeta, kMetaHead, "chain head");
   if (!head_bytes.ok()) return head_bytes.status();
   auto head = decode_value<Head>(as_bytes(*head_bytes), "chain head");
@@ -322,8 +330,11 @@ Status ChainStore::load_meta(bool check_root) {
       return Status::error("corruption",
                            "stored Merkle nodes do not give the head block's tree root");
     }
-    if (block->header.state_digest != state->digest(*suite_)) {
-      return Status::error("corruption", "stored state hash does not give the head block's state digest");
+    auto root = impl_->map->root(head->height);
+    if (!root.ok() || *root != block->header.state_root) {
+      return Status::error("corruption",
+                           "the stored state map does not give the head block's state root" +
+                               (root.ok() ? std::string() : ": " + root.status().message()));
     }
   }
   {
@@ -333,7 +344,6 @@ Status ChainStore::load_meta(bool check_root) {
     impl_->log = std::make_unique<MerkleLog>(std::move(log).value());
   }
   last_timestamp_ms_ = head->last_timestamp_ms;
-  state_hash_ = *state;
   install_interrupted_ = marker_status.ok();
   return {};
 }
@@ -349,14 +359,13 @@ Status ChainStore::catch_up_search_index() {
 }
 
 std::vector<std::string> ChainStore::own_meta_keys() {
-  return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead, kMetaStateHash};
+  return {kMetaChainId, kMetaSuite, kMetaFormat, kMetaHead};
 }
 
 void ChainStore::begin_install(rocksdb::WriteBatch& batch) const {
   rocksdb::ColumnFamilyHandle* meta = impl_->cf(ColumnFamily::kMeta);
   batch.Put(meta, install_marker_slice(), rocksdb::Slice());
   batch.Put(meta, kMetaHead, as_chars(encode_value(Head{})));
-  batch.Put(meta, kMetaStateHash, as_chars(StateHash().encode()));
 }
 
 void ChainStore::finish_install(rocksdb::WriteBatch& batch) const {
@@ -406,19 +415,30 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
   rocksdb::WriteBatch local;
   rocksdb::WriteBatch& batch = extra != nullptr ? *extra : local;
 
-  StateHash state = state_hash_;
+  std::vector<StateMapChange> changes;
+  changes.reserve(draft.state_writes.size());
   for (const auto& [key, value] : draft.state_writes) {
-    auto old = get_state(key);
-    if (!old.ok()) return old.status();
-    if (old->has_value()) state.remove(*suite_, key, **old);
+    StateMapChange& change = changes.emplace_back();
+    change.key_hash = state_key_hash(*suite_, as_bytes(key));
     if (value.has_value()) {
-      state.add(*suite_, key, *value);
+      change.value_hash = state_value_hash(*suite_, as_bytes(*value));
       batch.Put(impl_->cf(ColumnFamily::kState), key, *value);
     } else {
       batch.Delete(impl_->cf(ColumnFamily::kState), key);
     }
   }
-  batch.Put(impl_->cf(ColumnFamily::kMeta), kMetaStateHash, as_chars(state.encode()));
+  const uint64_t version = height_ + 1;
+  auto map_write = impl_->map->update(height_ == 0 ? std::nullopt : std::optional(height_),
+                                      version, std::move(changes));
+  if (!map_write.ok()) return map_write.status();
+  MEDTRAIL_RETURN_IF_ERROR(impl_->map_nodes->add(*map_write, batch));
+  if (version > impl_->state_map_versions) {
+    // Each block prunes at least as many replaced nodes as it replaces, so the map keeps to
+    // its window however long the chain runs.
+    const size_t limit = std::max<size_t>(1024, 2 * map_write->stale.size());
+    auto pruned = impl_->map_nodes->prune(version + 1 - impl_->state_map_versions, limit, batch);
+    if (!pruned.ok()) return pruned.status();
+  }
 
   MerkleLog log = impl_->snapshot_log();
   BlockHeader header;
@@ -428,7 +448,7 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
   header.timestamp_ms = draft.timestamp_ms;
   header.first_leaf = log.size();
   header.leaf_count = draft.leaves.size();
-  header.state_digest = state.digest(*suite_);
+  header.state_root = map_write->root;
   header.raft_term = draft.raft_term;
   header.raft_index = draft.raft_index;
   header.checkpoints_digest = checkpoints_digest(*suite_, draft.checkpoints);
@@ -487,7 +507,6 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     last_block_hash_ = hash;
   }
   last_timestamp_ms_ = header.timestamp_ms;  // the appending thread's alone
-  state_hash_ = state;
   return header;
 }
 
@@ -500,15 +519,44 @@ Result<std::optional<std::string>> ChainStore::get_state(std::string_view key) c
   return std::optional<std::string>(std::move(value));
 }
 
-Result<StateHash> ChainStore::recompute_state_hash() const {
-  StateHash h;
+const StateMap& ChainStore::state_map() const { return *impl_->map; }
+
+Result<Hash> ChainStore::rebuild_state_map(
+    uint64_t version, const std::function<Status(rocksdb::WriteBatch&)>& write,
+    size_t part_entries) {
+  {
+    std::unique_ptr<rocksdb::Iterator> any(
+        impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kStateMap)));
+    any->SeekToFirst();
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(any->status(), "reading the state map"));
+    if (any->Valid()) {
+      return Status::error("invalid_argument", "the state map is rebuilt into an empty family");
+    }
+  }
+  if (version == 0) return state_map_empty_root();
+  part_entries = std::max<size_t>(part_entries, 1);
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kState)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    h.add(*suite_, it->key().ToStringView(), it->value().ToStringView());
+  it->SeekToFirst();
+  bool first = true;
+  Hash root = state_map_empty_root();
+  while (first || it->Valid()) {
+    std::vector<StateMapChange> part;
+    for (; it->Valid() && part.size() < part_entries; it->Next()) {
+      part.push_back({state_key_hash(*suite_, as_bytes(it->key().ToStringView())),
+                      state_value_hash(*suite_, as_bytes(it->value().ToStringView()))});
+    }
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state"));
+    auto nodes = first ? impl_->map->update(std::nullopt, version, std::move(part))
+                       : impl_->map->extend(version, std::move(part));
+    if (!nodes.ok()) return nodes.status();
+    rocksdb::WriteBatch batch;
+    MEDTRAIL_RETURN_IF_ERROR(impl_->map_nodes->add(*nodes, batch));
+    MEDTRAIL_RETURN_IF_ERROR(write(batch));
+    root = nodes->root;
+    first = false;
   }
-  MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state"));
-  return h;
+  return root;
 }
 
 Result<Block> ChainStore::block_at(uint64_t height) const {

@@ -81,26 +81,49 @@ class Verifier {
   }
 
  private:
-  // The state column family, hashed from scratch, must be what the head block commits to.
-  // (Earlier blocks' digests name states that were overwritten; replaying the contracts is
-  // the only check for them, and that is the node's job, not the ledger's.)
+  // The state column family must be what the head block's state root commits to: the stored
+  // map's head version is rehashed from its entries up (state proofs are taken from those
+  // nodes), and it must hold exactly the family's entries. (Earlier roots name states that
+  // were overwritten; replaying the contracts is the only check for them, and that is the
+  // node's job, not the ledger's.)
   void check_state(uint64_t chain_height) {
-    auto state = store_.recompute_state_hash();
-    if (!state.ok()) return note(first_, chain_height, "corruption", "cannot read the state");
+    const std::string at = "block " + std::to_string(chain_height) + ": ";
+    std::unique_ptr<rocksdb::Iterator> it(store_.db()->NewIterator(
+        rocksdb::ReadOptions(), store_.column_family(ColumnFamily::kState)));
+    it->SeekToFirst();
     if (chain_height == 0) {
       // No block commits to any state: there must be none (an image cannot smuggle some in).
-      if (*state != StateHash()) {
-        note(first_, 0, "bad_state_digest", "an empty chain holds contract state");
-      }
+      if (!it->status().ok()) return note(first_, 0, "corruption", "cannot read the state");
+      if (it->Valid()) note(first_, 0, "bad_state_root", "an empty chain holds contract state");
       return;
     }
     auto header = store_.header_at(chain_height);
-    if (!header.ok()) {
-      note(first_, chain_height, "corruption", "cannot read the head block");
-    } else if (state->digest(suite_) != header->state_digest) {
-      note(first_, chain_height, "bad_state_digest",
-           "block " + std::to_string(chain_height) +
-               ": the state column family does not hash to the head's state digest");
+    if (!header.ok()) return note(first_, chain_height, "corruption", "cannot read the head block");
+    const StateMap& map = store_.state_map();
+    auto audit = map.audit(chain_height);
+    if (!audit.ok()) {
+      return note(first_, chain_height, "bad_state_root",
+                  at + "the stored state map: " + audit.status().message());
+    }
+    if (audit->root != header->state_root) {
+      return note(first_, chain_height, "bad_state_root",
+                  at + "the stored state map does not hash to the head's state root");
+    }
+    uint64_t entries = 0;
+    for (; it->Valid(); it->Next(), ++entries) {
+      const Hash key = state_key_hash(suite_, as_bytes(it->key().ToStringView()));
+      auto value = map.get(chain_height, key);
+      if (!value.ok() || !value->has_value() ||
+          **value != state_value_hash(suite_, as_bytes(it->value().ToStringView()))) {
+        return note(first_, chain_height, "bad_state_root",
+                    at + "the state column family holds an entry the state root does not");
+      }
+    }
+    if (!it->status().ok()) return note(first_, chain_height, "corruption", "cannot read the state");
+    if (entries != audit->entries) {
+      note(first_, chain_height, "bad_state_root",
+           at + "the state root holds " + std::to_string(audit->entries) +
+               " entries, the state column family " + std::to_string(entries));
     }
   }
 

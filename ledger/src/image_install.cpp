@@ -90,6 +90,17 @@ Status clear_family(ChainStore& store, ColumnFamily family, rocksdb::WriteBatch&
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
+// The height of the last block written (0 for none): blocks are keyed by be64 height.
+Result<uint64_t> last_height(const ChainStore& store) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      store.db()->NewIterator(rocksdb::ReadOptions(), store.column_family(ColumnFamily::kBlocks)));
+  it->SeekToLast();
+  MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the image's blocks"));
+  if (!it->Valid()) return uint64_t{0};
+  if (it->key().size() != 8) return Status::error("bad_image", "a block key is not a height");
+  return read_be64(reinterpret_cast<const uint8_t*>(it->key().data()));
+}
+
 }  // namespace
 
 Result<std::map<std::string, std::string>> write_entries(
@@ -102,6 +113,8 @@ Result<std::map<std::string, std::string>> write_entries(
   rocksdb::WriteBatch batch;
   store.begin_install(batch);
   for (ColumnFamily f : kFamilies) MEDTRAIL_RETURN_IF_ERROR(clear_family(store, f, batch));
+  // An image carries no state map: it is rebuilt from the image's state below.
+  MEDTRAIL_RETURN_IF_ERROR(clear_family(store, ColumnFamily::kStateMap, batch));
   auto existing = expand_meta_keys(store, rocksdb::ReadOptions(), extra_meta_keys);
   if (!existing.ok()) return existing.status();
   for (const std::string& k : *existing) batch.Delete(meta_family, k);
@@ -126,6 +139,22 @@ Result<std::map<std::string, std::string>> write_entries(
     batch.Put(store.column_family(entry.cf), entry.key, entry.value);
     if (batch.GetDataSize() >= options.batch_bytes) {
       MEDTRAIL_RETURN_IF_ERROR(writer.write(batch, /*durable=*/false));
+    }
+  }
+  // The state map of the image's head, from the image's state, before the head is: it must give
+  // the root the head block commits to, or the image is not the chain its blocks say.
+  MEDTRAIL_RETURN_IF_ERROR(writer.write(batch, /*durable=*/false));
+  auto head = last_height(store);
+  if (!head.ok()) return head.status();
+  auto root = store.rebuild_state_map(
+      *head, [&](rocksdb::WriteBatch& b) { return writer.write(b, /*durable=*/false); });
+  if (!root.ok()) return root.status();
+  if (*head > 0) {
+    auto header = store.header_at(*head);
+    if (!header.ok()) return header.status();
+    if (header->state_root != *root) {
+      return Status::error("bad_image",
+                           "the image's state does not give its head block's state root");
     }
   }
   for (const Entry& e : meta) batch.Put(meta_family, e.key, e.value);

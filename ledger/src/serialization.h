@@ -100,7 +100,7 @@ static_assert(kMaxLeafBytes <= 65535, "a leaf must fit a tlog-tiles entry bundle
 template <class Archive>
 void serialize(Archive& ar, BlockHeader& h) {
   ar(h.chain_id, h.height, h.prev_block_hash, h.timestamp_ms, h.first_leaf, h.leaf_count,
-     h.tree_size, h.tree_root, h.state_digest, h.checkpoints_digest, h.raft_term, h.raft_index);
+     h.tree_size, h.tree_root, h.state_root, h.checkpoints_digest, h.raft_term, h.raft_index);
 }
 
 template <class Archive>

@@ -12,7 +12,8 @@
 
 #include "contracts/contract_fixture.h"
 #include "contracts/sample_bodies.h"
-#include "medtrail/ledger/state_hash.h"
+#include "medtrail/ledger/state_map.h"
+#include "medtrail/ledger/state_map_memory.h"
 #include "medtrail/ledger/thread_pool.h"
 
 namespace medtrail::contracts {
@@ -57,14 +58,20 @@ class Replica {
   const MemoryState& state() const { return state_; }
   size_t speculations_kept() const { return speculations_kept_; }
 
-  // The state digest a block header commits to; without index entries when told.
+  // The state root a block header commits to (the state map's); without index entries when
+  // told.
   std::string digest(bool with_index = true) const {
     const ledger::CryptoSuite& suite = *ledger::find_suite(chain_->genesis.suite);
-    ledger::StateHash hash;
+    std::vector<ledger::StateMapChange> entries;
     for (const auto& [key, value] : state_.entries()) {
-      if (with_index || !key.starts_with("ix/")) hash.add(suite, key, value);
+      if (with_index || !key.starts_with("ix/")) {
+        entries.push_back({ledger::state_key_hash(suite, ledger::as_bytes(key)),
+                           ledger::state_value_hash(suite, ledger::as_bytes(value))});
+      }
     }
-    return ledger::to_hex(hash.digest(suite));
+    ledger::StateMapMemoryNodes nodes;
+    auto map = ledger::StateMap(suite, nodes).update(std::nullopt, 1, std::move(entries));
+    return map.ok() ? ledger::to_hex(map->root) : map.status().to_string();
   }
 
   // Index entries per subject, leaf indexes left out: what any order must agree on.

@@ -60,9 +60,9 @@ TEST(ContractsIntegration, TwoPharmaciesRacingForOnePrescriptionGetExactlyOneDis
     HttpResponse head = cluster.client(i).get("/v1/blocks/" + height);
     auto block = nlohmann::json::parse(head.body, nullptr, false);
     ASSERT_TRUE(block.is_object()) << head.body;
-    const std::string d = block.value("state_digest", "");
+    const std::string d = block.value("state_root", "");
     if (i == 0) digest = d;
-    EXPECT_EQ(d, digest) << "state digest differs on " << cluster.node(i).id;
+    EXPECT_EQ(d, digest) << "state root differs on " << cluster.node(i).id;
   }
 
   // The refused dispense is evidence: on the chain, with its reason, read back from every node

@@ -223,7 +223,7 @@ TEST(ChainVerifier, EmptyChainWithStateIsRefused) {
                                   "id/hosp-a/ghost", "{}").ok());
   VerifyReport report = verify_chain(**store);
   EXPECT_FALSE(report.ok);
-  EXPECT_EQ(report.problem_code, "bad_state_digest");
+  EXPECT_EQ(report.problem_code, "bad_state_root");
 }
 
 TEST(ChainVerifier, EmptyChainVerifies) {
@@ -240,19 +240,19 @@ TEST_F(ChainVerifierTest, ChangedStateValueIsReportedAtTheHead) {
   put(ColumnFamily::kState, "test/height", "4");
   VerifyReport report = verify();
   EXPECT_FALSE(report.ok);
-  EXPECT_EQ(report.problem_code, "bad_state_digest");
+  EXPECT_EQ(report.problem_code, "bad_state_root");
   EXPECT_EQ(report.bad_height, 5u);
 }
 
 TEST_F(ChainVerifierTest, AddedOrRemovedStateKeyIsReported) {
   put(ColumnFamily::kState, "test/extra", "x");
-  EXPECT_EQ(verify().problem_code, "bad_state_digest");
+  EXPECT_EQ(verify().problem_code, "bad_state_root");
   ASSERT_TRUE(store_->db()->Delete(rocksdb::WriteOptions(), store_->column_family(ColumnFamily::kState),
                                    "test/extra").ok());
   EXPECT_TRUE(verify().ok);
   ASSERT_TRUE(store_->db()->Delete(rocksdb::WriteOptions(), store_->column_family(ColumnFamily::kState),
                                    "test/block/2").ok());
-  EXPECT_EQ(verify().problem_code, "bad_state_digest");
+  EXPECT_EQ(verify().problem_code, "bad_state_root");
 }
 
 }  // namespace

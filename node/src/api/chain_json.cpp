@@ -18,7 +18,7 @@ nlohmann::json block_json(const ledger::CryptoSuite& suite, const ledger::Block&
           {"leaf_count", h.leaf_count},
           {"tree_size", h.tree_size},
           {"tree_root", to_hex(h.tree_root)},
-          {"state_digest", to_hex(h.state_digest)},
+          {"state_root", to_hex(h.state_root)},
           {"checkpoints_digest", to_hex(h.checkpoints_digest)},
           {"raft_term", h.raft_term},
           {"raft_index", h.raft_index},

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "medtrail/ledger/state_hash.h"
 #include "medtrail/ledger/thread_pool.h"
 #include "support/chain_fixture.h"
 
@@ -198,8 +197,8 @@ Envelope signed_as(const ledger::KeyPair& key, const std::string& actor, const s
   return *ledger::sign_envelope(ledger::to_bytes(payload.dump()), key);
 }
 
-TEST_F(BlockApplierTest, ContractVerdictsBecomeLeafResultsAndStateChangesTheDigest) {
-  const ledger::Hash empty_digest = ledger::StateHash().digest(suite_);
+TEST_F(BlockApplierTest, ContractVerdictsBecomeLeafResultsAndStateChangesTheRoot) {
+  const ledger::Hash empty_root = ledger::state_map_empty_root();
   Doctor dr = doctor(admin_, "dr-1");
   Envelope unknown_kind = signed_as(admin_, "hosp-a/admin", "note.write", nlohmann::json::object(), "x");
   auto out = applier_->apply(proposal({dr.registration, unknown_kind}), 1, 1);
@@ -209,8 +208,8 @@ TEST_F(BlockApplierTest, ContractVerdictsBecomeLeafResultsAndStateChangesTheDige
   EXPECT_EQ(out->records[1].result.reason_code, "unknown_kind");
   auto stored = store_->get_state("id/hosp-a/dr-1");
   ASSERT_TRUE(stored.ok() && stored->has_value());
-  EXPECT_NE(out->block->state_digest, empty_digest);
-  EXPECT_EQ(out->block->state_digest, store_->recompute_state_hash()->digest(suite_));
+  EXPECT_NE(out->block->state_root, empty_root);
+  EXPECT_EQ(out->block->state_root, store_->state_map().audit(out->block->height)->root);
 }
 
 TEST_F(BlockApplierTest, SignerRegisteredEarlierInTheBlockSignsLaterInIt) {
@@ -233,7 +232,7 @@ TEST_F(BlockApplierTest, SignerRegisteredEarlierInTheBlockSignsLaterInIt) {
   EXPECT_EQ(out->records[1].kind, RecordOutcome::Kind::kForged);
 }
 
-TEST_F(BlockApplierTest, ReplayingTheChainOnAFreshStoreGivesTheSameStateDigests) {
+TEST_F(BlockApplierTest, ReplayingTheChainOnAFreshStoreGivesTheSameStateRoots) {
   Doctor dr = doctor(admin_, "dr-1");
   ASSERT_TRUE(applier_->apply(proposal({dr.registration, record(1)}, 1'790'000'000'000), 1, 1).ok());
   ASSERT_TRUE(applier_->apply(proposal({record(2), signed_as(dr.key, "hosp-a/dr-1", "rx.issue",
@@ -259,10 +258,11 @@ TEST_F(BlockApplierTest, ReplayingTheChainOnAFreshStoreGivesTheSameStateDigests)
     }
     auto out = replayer.apply(proposal(envelopes, block.header.timestamp_ms), 1, h);
     ASSERT_TRUE(out.ok()) << out.status().to_string();
-    EXPECT_EQ(out->block->state_digest, block.header.state_digest) << "height " << h;
+    EXPECT_EQ(out->block->state_root, block.header.state_root) << "height " << h;
     EXPECT_EQ(*out->block, block.header) << "height " << h;
   }
-  EXPECT_EQ(*fresh->recompute_state_hash(), *store_->recompute_state_hash());
+  EXPECT_EQ(fresh->state_map().audit(fresh->height())->root,
+            store_->state_map().audit(store_->height())->root);
 }
 
 }  // namespace

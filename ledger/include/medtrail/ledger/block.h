@@ -50,7 +50,7 @@ struct BlockHeader {
   uint64_t leaf_count = 0;
   uint64_t tree_size = 0;  // first_leaf + leaf_count
   Hash tree_root{};        // Merkle root of the log at tree_size
-  Hash state_digest{};     // contract state after this block
+  Hash state_root{};       // the state map's root after this block (state_map.h)
   // H(encode_checkpoints(block.checkpoints)): commits the header to the checkpoint
   // signatures this block carries, so none can be removed or swapped unseen.
   Hash checkpoints_digest{};

@@ -5,12 +5,15 @@
 //   merkle  last leaf(be64) || level(1) -> perfect-subtree hash (see merkle_log.h)
 //   index   'r' || record hash         -> leaf index(be64) of the record's first occurrence;
 //           and the node-local search lists (search_index.h)
-//   meta    chain_id, suite, format, head, state_hash; image_installing while a ledger image
-//           is being installed (ledger_image.h)
+//   meta    chain_id, suite, format, head; image_installing while a ledger image is being
+//           installed (ledger_image.h)
 //   state   contract state and the contracts' indexes: key -> value, written only through
-//           BlockDraft::state_writes so that the state hash (state_hash.h) stays exact
+//           BlockDraft::state_writes so that the state map stays exact
 //   raft_log, raft_state            -> owned by consensus; created here so the node shares one
 //                                      instance (and one fsync) with it.
+//   state_map  the authenticated state map over `state` (state_map.h): version h is the state
+//           after block h, whose header carries its root; the newest
+//           ChainStoreOptions::state_map_versions versions are kept, older nodes pruned.
 // A block, its leaves, Merkle nodes, index entries and the caller's own writes (contract
 // state, applied Raft index) go in one WriteBatch: after a crash either all are there or none.
 //
@@ -32,7 +35,7 @@
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/merkle.h"
 #include "medtrail/ledger/merkle_log.h"
-#include "medtrail/ledger/state_hash.h"
+#include "medtrail/ledger/state_map.h"
 #include "medtrail/ledger/status.h"
 
 namespace rocksdb {
@@ -43,11 +46,12 @@ class WriteBatch;
 
 namespace medtrail::ledger {
 
-enum class ColumnFamily { kBlocks, kLeaves, kMerkle, kIndex, kMeta, kState, kRaftLog, kRaftState };
+enum class ColumnFamily {
+  kBlocks, kLeaves, kMerkle, kIndex, kMeta, kState, kRaftLog, kRaftState, kStateMap };
 inline constexpr ColumnFamily kAllColumnFamilies[] = {
-    ColumnFamily::kBlocks, ColumnFamily::kLeaves,  ColumnFamily::kMerkle,
-    ColumnFamily::kIndex,  ColumnFamily::kMeta,    ColumnFamily::kState,
-    ColumnFamily::kRaftLog, ColumnFamily::kRaftState};
+    ColumnFamily::kBlocks,  ColumnFamily::kLeaves,    ColumnFamily::kMerkle,
+    ColumnFamily::kIndex,   ColumnFamily::kMeta,      ColumnFamily::kState,
+    ColumnFamily::kRaftLog, ColumnFamily::kRaftState, ColumnFamily::kStateMap};
 
 // The store keeps at most this many RocksDB files open (each a file descriptor).
 inline constexpr int kStoreMaxOpenFiles = 512;
@@ -59,6 +63,9 @@ inline constexpr size_t kStoreMemtableBytes = 128 << 20;
 inline constexpr uint64_t kStoreMaxWalBytes = 256 << 20;
 // The block cache all column families share.
 inline constexpr size_t kStoreBlockCacheBytes = 64 << 20;
+// Heights whose state map stays provable: at a block a second, about 18 hours of checkpoints a
+// client may hold and ask a proof against.
+inline constexpr uint64_t kStateMapVersionsKept = 65536;
 
 struct ChainStoreOptions {
   bool create_if_missing = true;
@@ -73,6 +80,9 @@ struct ChainStoreOptions {
   // beside the node's own, and takes less.
   size_t memtable_bytes = kStoreMemtableBytes;
   size_t block_cache_bytes = kStoreBlockCacheBytes;
+  // The newest this many heights' state maps are kept (at least 1); older nodes are pruned a
+  // bounded step per block.
+  uint64_t state_map_versions = kStateMapVersionsKept;
 };
 
 // One executed envelope, before the block gives it a height and a timestamp.
@@ -101,7 +111,7 @@ inline constexpr size_t kMaxStateKeyBytes = 1024;
 inline constexpr size_t kMaxStateValueBytes = 1 << 20;
 
 // What the apply step hands over; the store derives the header fields from it (the header's
-// state digest from the state hash after `state_writes`).
+// state root from the state map after `state_writes`).
 struct BlockDraft {
   uint64_t timestamp_ms = 0;
   StateWrites state_writes;
@@ -136,7 +146,7 @@ class ChainStore {
   // The head block's timestamp (0 for an empty chain). For the appending thread.
   uint64_t last_timestamp_ms() const { return last_timestamp_ms_; }
 
-  // Derives the header (height, prev hash, leaf range, tree root, state digest, checkpoints
+  // Derives the header (height, prev hash, leaf range, tree root, state root, checkpoints
   // digest), writes everything plus `extra` (may be null) in one batch, and returns the header.
   // Rejects a timestamp earlier than the previous block's, and state keys or values that are
   // empty or beyond the bounds above (`bad_block`); refuses while install_interrupted()
@@ -145,11 +155,18 @@ class ChainStore {
 
   // A contract state value; nullopt when the key is absent. Safe from any thread.
   Result<std::optional<std::string>> get_state(std::string_view key) const;
-  // The state hash after the head block (the appending thread's copy).
-  const StateHash& state_hash() const { return state_hash_; }
-  // Hashes the whole state column family from scratch (verification: it must equal the
-  // maintained state_hash() and the head block's state digest).
-  Result<StateHash> recompute_state_hash() const;
+  // The authenticated state map: version h is the state after block h (for h ≥ 1, while kept).
+  // Safe from any thread.
+  const StateMap& state_map() const;
+  // Builds the state map's `version` (the height of the state it is) from the state column
+  // family into the empty state_map family (an install clears it with the ledger families), in
+  // parts of `part_entries`, each part's nodes a batch handed to `write` (which writes it, as
+  // an install writes its own batches, and may empty it). For an installed ledger image, whose
+  // families carry no map. Returns the root; the caller compares it with that block's. Version
+  // 0 is the empty map, and writes nothing.
+  Result<Hash> rebuild_state_map(uint64_t version,
+                                 const std::function<Status(rocksdb::WriteBatch&)>& write,
+                                 size_t part_entries = 4096);
 
   Result<Block> block_at(uint64_t height) const;
   Result<BlockHeader> header_at(uint64_t height) const;
@@ -171,16 +188,16 @@ class ChainStore {
   rocksdb::ColumnFamilyHandle* column_family(ColumnFamily cf) const;
 
   static std::string merkle_key(uint8_t level, uint64_t index);
-  // The meta keys the store itself owns (chain id, suite, format, head, state hash) and that an
-  // image carries. Not the install marker: an image never carries that.
+  // The meta keys the store itself owns (chain id, suite, format, head) and that an image
+  // carries. Not the install marker: an image never carries that.
   static std::vector<std::string> own_meta_keys();
 
   // True while the store holds kInstallMarkerMetaKey: an image install began and has not
   // finished (a crash, an error). The chain is then empty and append_block refuses until an
   // install completes. Read at open() and reload().
   bool install_interrupted() const { return install_interrupted_; }
-  // Adds to `batch` the first writes of an install: the marker, and an empty chain's head and
-  // state hash (what open() writes for a new store).
+  // Adds to `batch` the first writes of an install: the marker, and an empty chain's head
+  // (what open() writes for a new store).
   void begin_install(rocksdb::WriteBatch& batch) const;
   // Adds to `batch` the removal of the marker: the install's last batch.
   void finish_install(rocksdb::WriteBatch& batch) const;
@@ -203,7 +220,6 @@ class ChainStore {
   uint64_t height_ = 0;
   Hash last_block_hash_{};
   uint64_t last_timestamp_ms_ = 0;
-  StateHash state_hash_;
   std::atomic<bool> install_interrupted_ = false;
 };
 

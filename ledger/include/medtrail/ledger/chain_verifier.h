@@ -42,7 +42,7 @@ struct VerifyReport {
   uint64_t bad_height = 0;    // first height found wrong (when !ok)
   std::string problem_code;   // bad_signature, bad_leaf, bad_leaf_hash, bad_merkle_node, bad_tree_root,
                               // bad_block_hash, bad_prev_hash, bad_block, bad_checkpoint,
-                              // bad_state_digest, corruption, install_interrupted (an image install
+                              // bad_state_root, corruption, install_interrupted (an image install
                               // stopped halfway: the store is empty but not a chain)
   std::string problem;        // readable, names the height and the leaf or node
 };
