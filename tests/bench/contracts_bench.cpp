@@ -21,6 +21,9 @@
 // BM_ExecuteFixedCosts: the steps every record pays before its handler, timed alone.
 // BM_SealedVsClear: the node's CPU per record (parse, verify, execute, commit) on the same day
 // with and without its confidential fields sealed: sealed_over_clear (goal >= 0.9).
+// BM_StateMapVsWithout (issue 20): the apply pass again with each block's writes put into the
+// authenticated state map (keys and values hashed, the map updated, its nodes kept in memory):
+// state_map_over_without (goal >= 0.6) and state_map_over_verify (goal >= 3).
 
 #include <benchmark/benchmark.h>
 
@@ -36,6 +39,8 @@
 #include "medtrail/contracts/block_executor.h"
 #include "medtrail/contracts/directory.h"
 #include "medtrail/contracts/registry.h"
+#include "medtrail/ledger/state_map.h"
+#include "medtrail/ledger/state_map_memory.h"
 #include "medtrail/ledger/thread_pool.h"
 
 namespace {
@@ -54,9 +59,58 @@ struct ApplyStats {
   size_t writes = 0;        // state entries committed (values and index entries)
   double execute_s = 0;     // the contracts: every record executed, the block's writes taken
   double commit_s = 0;      // the writes put into the in-memory store standing in for RocksDB
+  double state_map_s = 0;   // with a state map: the writes hashed and the map updated
   size_t speculations_kept = 0;
   double contracts_rate() const { return static_cast<double>(records) / execute_s; }
   double with_commit_rate() const { return static_cast<double>(records) / (execute_s + commit_s); }
+  double with_state_map_rate() const {
+    return static_cast<double>(records) / (execute_s + state_map_s);
+  }
+};
+
+// The authenticated state map over a day's state, one version per block, its nodes in memory
+// (their writes count as commit, as the node's go into the block's RocksDB batch).
+class AuthenticatedState {
+ public:
+  // Version 1: the state at the day's start (not timed).
+  explicit AuthenticatedState(const bench::MemoryState& start) {
+    ledger::StateWrites all;
+    for (const auto& [key, value] : start.entries()) all.emplace(key, value);
+    auto write = map_.update(std::nullopt, 1, changes(all));
+    if (write.ok()) nodes_.apply(*write);
+    ok_ = write.ok();
+  }
+  bool ok() const { return ok_; }
+
+  // The map's work for one block: `writes` hashed, and the next version computed.
+  std::optional<ledger::StateMapWrite> update(const ledger::StateWrites& writes) {
+    auto write = map_.update(version_, version_ + 1, changes(writes));
+    if (!write.ok()) {
+      ok_ = false;
+      return std::nullopt;
+    }
+    ++version_;
+    return std::move(*write);
+  }
+  void commit(const ledger::StateMapWrite& write) { nodes_.apply(write); }
+
+ private:
+  std::vector<ledger::StateMapChange> changes(const ledger::StateWrites& writes) const {
+    std::vector<ledger::StateMapChange> out;
+    out.reserve(writes.size());
+    for (const auto& [key, value] : writes) {
+      ledger::StateMapChange c{ledger::state_key_hash(suite_, ledger::as_bytes(key)), {}};
+      if (value) c.value_hash = ledger::state_value_hash(suite_, ledger::as_bytes(*value));
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  const ledger::CryptoSuite& suite_ = ledger::ed25519_sha256();
+  ledger::StateMapMemoryNodes nodes_;
+  ledger::StateMap map_{suite_, nodes_};
+  uint64_t version_ = 1;
+  bool ok_ = true;
 };
 
 // Where the body comes from: handed over by the payload parse (as the node applies), or parsed
@@ -66,8 +120,9 @@ enum class Body { kHandedOver, kParsedAgain };
 // The timed part: every block through a fresh executor over `state`, writes committed after it.
 // With `pool`, each block's records are first run speculatively on it, as the node's apply step
 // does (the listing of the block's records for it is not timed).
+// With `map`, each block's writes also go into the authenticated state map.
 ApplyStats apply_day(const Day& day, bench::MemoryState& state, Body body = Body::kHandedOver,
-                     ledger::ThreadPool* pool = nullptr) {
+                     ledger::ThreadPool* pool = nullptr, AuthenticatedState* map = nullptr) {
   ApplyStats stats;
   uint64_t leaf = 0;
   std::vector<contracts::BlockExecutor::PendingRecord> pending;
@@ -86,10 +141,15 @@ ApplyStats apply_day(const Day& day, bench::MemoryState& state, Body body = Body
     stats.speculations_kept += executor.speculations_kept();
     ledger::StateWrites writes = executor.take_writes();
     auto t1 = Clock::now();
+    std::optional<ledger::StateMapWrite> map_write;
+    if (map != nullptr) map_write = map->update(writes);
+    auto t2 = Clock::now();
     stats.writes += writes.size();
     state.apply(writes);
+    if (map_write) map->commit(*map_write);
     stats.execute_s += seconds(t0, t1);
-    stats.commit_s += seconds(t1, Clock::now());
+    stats.state_map_s += seconds(t1, t2);
+    stats.commit_s += seconds(t2, Clock::now());
     stats.records += block.records.size();
   }
   return stats;
@@ -189,6 +249,41 @@ void BM_VerifyVsContracts(benchmark::State& state) {
   state.counters["parsing_body_over_verify"] = parsed.contracts_rate() / verify_rate;
 }
 BENCHMARK(BM_VerifyVsContracts)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// Issue 20's apply goal: the contracts' pass with the state map against without, and against
+// one core's verification, all in one iteration. The map starts as the day's starting state.
+void BM_StateMapVsWithout(benchmark::State& state) {
+  const Day& day = the_day();
+  ApplyStats without, with;
+  double verify_rate = 0;
+  for (auto _ : state) {
+    auto t0 = Clock::now();
+    size_t bad = 0;
+    for (const bench::Block& block : day.blocks) {
+      for (const bench::Record& r : block.records) {
+        if (!ledger::verify_envelope_signature(r.envelope, r.public_key).ok()) ++bad;
+      }
+    }
+    verify_rate = day.record_count() / seconds(t0, Clock::now());
+    bench::MemoryState committed = day.committed;
+    without = apply_day(day, committed);
+    committed = day.committed;
+    AuthenticatedState map(day.committed);
+    with = apply_day(day, committed, Body::kHandedOver, nullptr, &map);
+    if (bad != 0 || !map.ok() || with.accepted != with.records) {
+      state.SkipWithError("verification, the contracts or the state map failed");
+      break;
+    }
+    state.SetIterationTime(without.execute_s + with.execute_s + with.state_map_s);
+  }
+  state.counters["contracts_per_s"] = without.contracts_rate();
+  state.counters["with_state_map_per_s"] = with.with_state_map_rate();
+  state.counters["state_map_us_per_write"] =
+      with.state_map_s / static_cast<double>(with.writes) * 1e6;
+  state.counters["state_map_over_without"] = with.with_state_map_rate() / without.contracts_rate();
+  state.counters["state_map_over_verify"] = with.with_state_map_rate() / verify_rate;
+}
+BENCHMARK(BM_StateMapVsWithout)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 // Every core: signatures verified on a pool of one thread per core, then the contracts run
 // with speculation on the same pool. Counters: both rates, their ratio, and the share of
