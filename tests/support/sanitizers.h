@@ -5,7 +5,16 @@
 // runs in the plain build, and every other test runs under the sanitizers as it is.
 namespace medtrail::testing {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+// GCC defines __SANITIZE_*__; clang (the fuzz build, where scripts/test runs the core's suites)
+// answers __has_feature instead.
+#if defined(__has_feature)
+#define MEDTRAIL_HAS_FEATURE(x) __has_feature(x)
+#else
+#define MEDTRAIL_HAS_FEATURE(x) 0
+#endif
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || \
+    MEDTRAIL_HAS_FEATURE(address_sanitizer) || MEDTRAIL_HAS_FEATURE(thread_sanitizer)
 inline constexpr bool kUnderSanitizer = true;
 #else
 inline constexpr bool kUnderSanitizer = false;
@@ -14,7 +23,7 @@ inline constexpr bool kUnderSanitizer = false;
 // ThreadSanitizer follows every lock through its own interceptors of libc; a library preloaded
 // in front of them that wraps pthread calls itself (libfaketime wraps pthread_cond_timedwait)
 // hides unlocks from it, and it reports a double lock where there is none.
-#if defined(__SANITIZE_THREAD__)
+#if defined(__SANITIZE_THREAD__) || MEDTRAIL_HAS_FEATURE(thread_sanitizer)
 inline constexpr bool kUnderThreadSanitizer = true;
 #else
 inline constexpr bool kUnderThreadSanitizer = false;
