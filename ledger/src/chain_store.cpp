@@ -222,7 +222,8 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (size_t i = 0; i < std::size(kColumnFamilyNames); ++i) {
     const auto family = static_cast<ColumnFamily>(i);
-    const bool filtered = family == ColumnFamily::kIndex || family == ColumnFamily::kState;
+    const bool filtered = family == ColumnFamily::kIndex || family == ColumnFamily::kState ||
+                          family == ColumnFamily::kStateMap;
     descriptors.emplace_back(kColumnFamilyNames[i], filtered ? looked_up : cf_options);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -521,6 +522,14 @@ Result<std::optional<std::string>> ChainStore::get_state(std::string_view key) c
 
 const StateMap& ChainStore::state_map() const { return *impl_->map; }
 
+Result<std::optional<uint64_t>> ChainStore::head_height_of(std::string_view meta_key,
+                                                           std::string_view value) {
+  if (meta_key != kMetaHead) return std::optional<uint64_t>();
+  auto head = decode_value<Head>(as_bytes(value), "chain head");
+  if (!head.ok()) return head.status();
+  return std::optional<uint64_t>(head->height);
+}
+
 Result<Hash> ChainStore::rebuild_state_map(
     uint64_t version, const std::function<Status(rocksdb::WriteBatch&)>& write,
     size_t part_entries) {
@@ -533,11 +542,16 @@ Result<Hash> ChainStore::rebuild_state_map(
       return Status::error("invalid_argument", "the state map is rebuilt into an empty family");
     }
   }
-  if (version == 0) return state_map_empty_root();
   part_entries = std::max<size_t>(part_entries, 1);
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kState)));
   it->SeekToFirst();
+  if (version == 0) {
+    // No block commits to any state: there must be none.
+    MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state"));
+    if (it->Valid()) return Status::error("invalid_argument", "an empty chain holds contract state");
+    return state_map_empty_root();
+  }
   bool first = true;
   Hash root = state_map_empty_root();
   while (first || it->Valid()) {

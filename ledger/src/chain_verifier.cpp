@@ -102,7 +102,7 @@ class Verifier {
     const StateMap& map = store_.state_map();
     auto audit = map.audit(chain_height);
     if (!audit.ok()) {
-      return note(first_, chain_height, "bad_state_root",
+      return note(first_, chain_height, map_problem(audit.status()),
                   at + "the stored state map: " + audit.status().message());
     }
     if (audit->root != header->state_root) {
@@ -113,7 +113,11 @@ class Verifier {
     for (; it->Valid(); it->Next(), ++entries) {
       const Hash key = state_key_hash(suite_, as_bytes(it->key().ToStringView()));
       auto value = map.get(chain_height, key);
-      if (!value.ok() || !value->has_value() ||
+      if (!value.ok()) {
+        return note(first_, chain_height, map_problem(value.status()),
+                    at + "the stored state map: " + value.status().message());
+      }
+      if (!value->has_value() ||
           **value != state_value_hash(suite_, as_bytes(it->value().ToStringView()))) {
         return note(first_, chain_height, "bad_state_root",
                     at + "the state column family holds an entry the state root does not");
@@ -125,6 +129,14 @@ class Verifier {
            at + "the state root holds " + std::to_string(audit->entries) +
                " entries, the state column family " + std::to_string(entries));
     }
+  }
+
+  // A map that does not read back as what it must be is a bad state root (its version missing
+  // included: the head's state is then proven by nothing); one that cannot be read at all is
+  // what this verifier calls any unreadable storage, `corruption`.
+  static std::string map_problem(const Status& status) {
+    const std::string& code = status.code();
+    return code == "corruption" || code == "not_found" ? "bad_state_root" : "corruption";
   }
 
   // Reads and checks headers from `from` until the window holds enough leaves.

@@ -51,7 +51,8 @@ class BatchWriter {
   // the image. So the install flushes, and waits. It counts the families the image writes only:
   // the Raft log's memtable is not the install's to flush.
   Status keep_memtables_bounded() {
-    std::vector<rocksdb::ColumnFamilyHandle*> families{store_.column_family(ColumnFamily::kMeta)};
+    std::vector<rocksdb::ColumnFamilyHandle*> families{store_.column_family(ColumnFamily::kMeta),
+                                                       store_.column_family(ColumnFamily::kStateMap)};
     for (ColumnFamily f : kFamilies) families.push_back(store_.column_family(f));
     uint64_t bytes = 0;
     for (rocksdb::ColumnFamilyHandle* family : families) {
@@ -90,15 +91,28 @@ Status clear_family(ChainStore& store, ColumnFamily family, rocksdb::WriteBatch&
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 
-// The height of the last block written (0 for none): blocks are keyed by be64 height.
-Result<uint64_t> last_height(const ChainStore& store) {
+// The height the image's head names, which must be its last block's (blocks are keyed by be64
+// height): the state map is rebuilt for it before the head is written, and a store whose head
+// and blocks disagree would only be found unopenable after the install's marker was gone.
+Result<uint64_t> image_head_height(const ChainStore& store, const std::vector<Entry>& meta) {
+  std::optional<uint64_t> head;
+  for (const Entry& e : meta) {
+    auto height = ChainStore::head_height_of(e.key, e.value);
+    if (!height.ok()) return Status::error("bad_image", height.status().message());
+    if (*height) head = *height;
+  }
+  if (!head) return Status::error("bad_image", "the image has no chain head");
   std::unique_ptr<rocksdb::Iterator> it(
       store.db()->NewIterator(rocksdb::ReadOptions(), store.column_family(ColumnFamily::kBlocks)));
   it->SeekToLast();
   MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the image's blocks"));
-  if (!it->Valid()) return uint64_t{0};
-  if (it->key().size() != 8) return Status::error("bad_image", "a block key is not a height");
-  return read_be64(reinterpret_cast<const uint8_t*>(it->key().data()));
+  const uint64_t last = !it->Valid() || it->key().size() != 8
+                            ? 0
+                            : read_be64(reinterpret_cast<const uint8_t*>(it->key().data()));
+  if (*head != last) {
+    return Status::error("bad_image", "the image's head is not its last block");
+  }
+  return *head;
 }
 
 }  // namespace
@@ -143,12 +157,15 @@ Result<std::map<std::string, std::string>> write_entries(
   }
   // The state map of the image's head, from the image's state, before the head is: it must give
   // the root the head block commits to, or the image is not the chain its blocks say.
-  MEDTRAIL_RETURN_IF_ERROR(writer.write(batch, /*durable=*/false));
-  auto head = last_height(store);
+  if (batch.Count() > 0) MEDTRAIL_RETURN_IF_ERROR(writer.write(batch, /*durable=*/false));
+  auto head = image_head_height(store, meta);
   if (!head.ok()) return head.status();
   auto root = store.rebuild_state_map(
       *head, [&](rocksdb::WriteBatch& b) { return writer.write(b, /*durable=*/false); });
-  if (!root.ok()) return root.status();
+  if (!root.ok()) {
+    if (root.status().code() != "invalid_argument") return root.status();
+    return Status::error("bad_image", root.status().message());
+  }
   if (*head > 0) {
     auto header = store.header_at(*head);
     if (!header.ok()) return header.status();

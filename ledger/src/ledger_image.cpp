@@ -123,7 +123,7 @@ Result<LedgerImageInfo> verify(Source& source, const CryptoSuite& suite, const H
   auto scratch = ChainStore::open(scratch_dir, suite, chain_id, options);
   if (!scratch.ok()) return scratch.status();
   // The scratch store is fresh and ours: what it or the verifier finds inconsistent in it (a
-  // leaf that does not decode, a state hash that does not give the head) is the image's fault,
+  // leaf that does not decode, a state that does not give the head's state root) is the image's fault,
   // not a failing disk's, and is refused as `bad_image`.
   auto image_fault = [](const Status& s) {
     return Status::error(s.code() == "corruption" ? "bad_image" : s.code(), "image: " + s.message());

@@ -102,6 +102,12 @@ class Updater {
     Bytes old_key;
     uint16_t changed = 0;
     if (existing.kind == Child::Kind::subtree) {
+      // In place, every node is the version's own: one of an earlier version would be
+      // rewritten here with nothing marking the original stale, and never pruned.
+      if (in_place_ && existing.version != out_.version) {
+        return Status::error("invalid_argument",
+                             "extending a state map version that holds an earlier one's nodes");
+      }
       old_key = node_key(existing.version, path, depth);
       MEDTRAIL_RETURN_IF_ERROR(load_into(source_, old_key, node));
     } else if (existing.kind == Child::Kind::leaf) {

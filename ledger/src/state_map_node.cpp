@@ -132,10 +132,10 @@ Hash node_hash(const CryptoSuite& suite, const Node& node) {
   return part_hash(suite, node, node_shape(node), 1);
 }
 
-Shape rehash(const CryptoSuite& suite, Node& node, uint16_t dirty) {
+Shape rehash(const CryptoSuite& suite, Node& node, uint16_t changed) {
   std::array<bool, kSlots> redo{};
   for (size_t s = 0; s < kSlots; ++s) {
-    if ((dirty & (1u << s)) == 0) continue;
+    if ((changed & (1u << s)) == 0) continue;
     for (size_t i = (kSlots + s) / 2; i >= 1 && !redo[i]; i /= 2) redo[i] = true;
   }
   const Shape shape = node_shape(node);

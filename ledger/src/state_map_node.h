@@ -59,9 +59,9 @@ Status decode_node(ByteView data, Node& out);
 Hash part_hash(const CryptoSuite& suite, const Node& node, const Shape& shape, size_t at);
 // The node's hash: part 1's.
 Hash node_hash(const CryptoSuite& suite, const Node& node);
-// Recomputes node.inner on the paths of the slots in `dirty` (bit s: slot s changed). Every
-// other subtree part's hash must be current already. Returns the node's shape.
-Shape rehash(const CryptoSuite& suite, Node& node, uint16_t dirty);
+// Recomputes node.inner on the paths of the slots in `changed` (bit s: slot s). Every other
+// subtree part's hash must be current already. Returns the node's shape.
+Shape rehash(const CryptoSuite& suite, Node& node, uint16_t changed);
 
 // Nibble `index` of a path, the high nibble of its first byte being nibble 0.
 inline uint8_t nibble(const Hash& path, size_t index) {

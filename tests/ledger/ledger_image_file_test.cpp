@@ -316,8 +316,10 @@ TEST_F(LedgerImageFileTest, CancelledExportStopsAndLeavesNoFile) {
 class InterruptedInstallTest : public LedgerImageFileTest,
                                public ::testing::WithParamInterface<uint64_t> {};
 
-// Every ledger entry written, the last batch (meta, head, the marker's removal) not.
-constexpr uint64_t kBeforeTheLastBatch = ~uint64_t{0};
+// Every ledger entry written, the last batch (meta, head, the marker's removal) not; and with the
+// state map rebuilt too (the source's state is one part of the rebuild: one batch).
+constexpr uint64_t kBeforeTheStateMap = ~uint64_t{0};
+constexpr uint64_t kBeforeTheLastBatch = ~uint64_t{0} - 1;
 
 TEST_P(InterruptedInstallTest, LeavesAMarkedEmptyStoreThatASecondInstallCompletes) {
   const std::string path = exported_file();
@@ -328,8 +330,10 @@ TEST_P(InterruptedInstallTest, LeavesAMarkedEmptyStoreThatASecondInstallComplete
   ImageInstallOptions crash;
   crash.batch_bytes = 1;  // an entry per batch: the ledger families take many
   // The first batch, then one per ledger entry.
-  crash.stop_after_batches =
-      GetParam() == kBeforeTheLastBatch ? 1 + info->entries - meta_entries : GetParam();
+  const uint64_t entries_written = 1 + info->entries - meta_entries;
+  crash.stop_after_batches = GetParam() == kBeforeTheStateMap    ? entries_written
+                             : GetParam() == kBeforeTheLastBatch ? entries_written + 1
+                                                                 : GetParam();
   EXPECT_EQ(install_ledger_image_file(*target, path, extra_, crash).code(), "interrupted");
   EXPECT_TRUE(target->install_interrupted());  // the store the node holds knows it too
   EXPECT_EQ(target->height(), 0u);
@@ -358,7 +362,7 @@ TEST_P(InterruptedInstallTest, LeavesAMarkedEmptyStoreThatASecondInstallComplete
 }
 
 INSTANTIATE_TEST_SUITE_P(AfterBatches, InterruptedInstallTest,
-                         ::testing::Values(1u, 2u, 40u, kBeforeTheLastBatch));
+                         ::testing::Values(1u, 2u, 40u, kBeforeTheStateMap, kBeforeTheLastBatch));
 
 TEST_F(LedgerImageFileTest, InstallFromAStringIsBatchedAndMarkedToo) {
   const std::string image = export_ledger_image(*source_, extra_).value();

@@ -372,6 +372,18 @@ TEST_F(StateMapTest, ExtendingTakesOnlyNewKeysOfAnUnwrittenVersion) {
   EXPECT_TRUE(map_.extend(1, {{b, v}}).ok());
 }
 
+TEST_F(StateMapTest, ExtendingRefusesAVersionThatHoldsAnEarlierOnesNodes) {
+  // Version 2 made by an update shares version 1's nodes below its root: rewritten in place,
+  // they would change version 1 and never be pruned.
+  auto [changes, entries] = clustered_entries(100, 14);
+  commit(std::nullopt, 1, changes);
+  commit(1, 2, {{changes.front().key_hash, Hash{9}}});
+  std::mt19937_64 rng(15);
+  std::vector<StateMapChange> more;
+  for (int i = 0; i < 50; ++i) more.push_back({random_hash(rng), random_hash(rng)});
+  EXPECT_EQ(map_.extend(2, more).status().code(), "invalid_argument");
+}
+
 TEST_F(StateMapTest, AnAuditRecomputesEveryVersionsRootAndCountsItsEntries) {
   auto [changes, entries] = clustered_entries(400, 12);
   commit(std::nullopt, 1, changes);

@@ -2,6 +2,7 @@
 // each header carries (state_map.h).
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/state_map_memory.h"
@@ -122,6 +123,49 @@ TEST_F(StateWritesTest, AStoreWhoseMapDoesNotGiveTheHeadsRootIsRefusedAtOpen) {
   EXPECT_EQ(reopened.status().code(), "corruption");
   EXPECT_NE(reopened.status().message().find("state root"), std::string::npos)
       << reopened.status().message();
+}
+
+TEST_F(StateWritesTest, OneHeightKeptIsTheHeadAlone) {
+  open(/*versions=*/1);
+  BlockHeader h1 = append({{"a", "1"}});
+  BlockHeader h2 = append({{"a", "2"}});
+  BlockHeader h3 = append({{"a", "3"}, {"b", "1"}});
+  EXPECT_EQ(must(store_->state_map().root(3)), h3.state_root);
+  EXPECT_EQ(must(store_->state_map().audit(3)).root, h3.state_root);
+  EXPECT_EQ(store_->state_map().root(1).status().code(), "not_found");
+  (void)h1;
+  (void)h2;
+}
+
+// A rebuild (an installed image's) gives the root the appends gave, however the state is cut
+// into parts; it needs an empty family, and no state for height 0.
+TEST_F(StateWritesTest, ARebuiltMapHasTheAppendedRoot) {
+  append({{"a", "1"}, {"b", "2"}, {"c", "3"}});
+  BlockHeader head = append({{"d", "4"}, {"a", std::nullopt}});
+  auto clear = [&] {
+    rocksdb::WriteBatch batch;
+    ASSERT_TRUE(batch.DeleteRange(store_->column_family(ColumnFamily::kStateMap), rocksdb::Slice(),
+                                  std::string(1, '\xff')).ok());
+    ASSERT_TRUE(store_->db()->Write(rocksdb::WriteOptions(), &batch).ok());
+  };
+  auto write = [&](rocksdb::WriteBatch& batch) {
+    const rocksdb::Status s = store_->db()->Write(rocksdb::WriteOptions(), &batch);
+    return s.ok() ? Status::ok_status() : Status::error("io_error", s.ToString());
+  };
+  EXPECT_EQ(store_->rebuild_state_map(2, write).status().code(), "invalid_argument");  // not empty
+  for (size_t part : {1, 3, 4096}) {  // one entry a part, a multiple of the 3 entries, all
+    clear();
+    EXPECT_EQ(must(store_->rebuild_state_map(2, write, part)), head.state_root) << part;
+    EXPECT_EQ(must(store_->state_map().audit(2)).root, head.state_root) << part;
+  }
+  clear();
+  EXPECT_EQ(store_->rebuild_state_map(0, write).status().code(), "invalid_argument");
+}
+
+TEST_F(StateWritesTest, AHeightWithNoStateHasTheEmptyRoot) {
+  BlockHeader h = append({});
+  EXPECT_EQ(h.state_root, state_map_empty_root());
+  EXPECT_EQ(must(store_->state_map().audit(1)).entries, 0u);
 }
 
 TEST_F(StateWritesTest, OnlyTheWindowOfHeightsIsKeptAndItStaysProvable) {

@@ -206,6 +206,10 @@ class ChainStore {
   // the only writer.
   Status reload();
   static std::string height_key(uint64_t height);
+  // The height a meta entry names when it is the chain head (an image's, before it is
+  // installed); nullopt for any other key. `corruption` for a head that does not decode.
+  static Result<std::optional<uint64_t>> head_height_of(std::string_view meta_key,
+                                                        std::string_view value);
 
  private:
   struct Impl;

@@ -4,8 +4,8 @@
 // hashes to the stored leaf node), every stored Merkle node (recomputed from the leaves),
 // every header's tree root and leaf range, every prev-hash link, and every checkpoint the
 // chain carries (it names a real block, and its signatures verify — against the pinned node
-// keys and quorum when a CheckpointTrust is given), and that the contract state hashes to the
-// head block's state digest.
+// keys and quorum when a CheckpointTrust is given), and that the stored state map rehashes to
+// the head block's state root and holds exactly the contract state.
 // Signature checks are spread over the caller's ParallelRunner.
 
 #include <cstdint>

@@ -26,7 +26,8 @@
 // would append to it, or serve it, as if it were the ledger. So:
 //   1. (synced) the marker meta key kInstallMarkerMetaKey is put, the image's families are
 //      cleared (one range tombstone each), the caller's meta keys and the search index's are
-//      deleted, and the head and state hash are reset to an empty chain's;
+//      deleted, and the head is reset to an empty chain's (the state map's family is cleared
+//      too; the last batches rebuild it from the image's state, before the head is written);
 //   2..n-1 (unsynced) the ledger families' entries;
 //   n. (synced) the image's meta entries — its head among them — and the marker's removal.
 // At every moment the store on disk is the old chain, or an empty chain holding the marker (and
