@@ -132,7 +132,7 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
     return out;
   } catch (const CorruptState&) {
     // Bytes the contracts did not write (a damaged store): the same verdict for the same bytes;
-    // a node whose store differs then differs in its state digest and is found out.
+    // a node whose store differs then differs in its state root and is found out.
     refuse("corrupt_state", "a stored value the record needs does not decode");
     return out;
   } catch (const std::logic_error&) {

@@ -8,7 +8,7 @@
 // occurrence). Every other record becomes a leaf with the contracts' verdict, executed in block
 // order (contracts/block_executor.h); a signer registered earlier in the same block is known.
 //
-// The block, its leaves and indexes, the contract state it changes (with the state digest in
+// The block, its leaves and indexes, the contract state it changes (with the state root in
 // its header) and the Raft index it was applied at go in one RocksDB WriteBatch, so after a
 // crash the node knows exactly which entries it has applied. A state read error stops apply.
 

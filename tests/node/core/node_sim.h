@@ -5,7 +5,7 @@
 // reorders and partitions, nodes crashing and restarting from their disks, clients submitting
 // and resubmitting records. Everything random is drawn from one seed, so a failing run replays
 // exactly. After every step the chain-level invariants are checked:
-//   - every node's blocks agree with every other's at each height (so do their state digests,
+//   - every node's blocks agree with every other's at each height (so do their state roots,
 //     which the headers carry);
 //   - a checkpoint a block carries names a block every node agrees on;
 // and once the faults stop and the cluster settles:

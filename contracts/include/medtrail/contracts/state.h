@@ -8,7 +8,7 @@
 //
 // Keys are "<family>/<id>" (see docs/contracts.md); values are stored structs in the binary
 // encoding of state_codec.h (one value, one encoding). Index entries live in the same column
-// family, so the state digest covers them too:
+// family, so the state root covers them too:
 //   "ix/<subject>\0<leaf index, 8 bytes big-endian>" -> ""
 // A record's index entries are written even when it is rejected: a refused dispense belongs to
 // the prescription's trail.

@@ -24,7 +24,7 @@
 //   map<string, int64_t>  varint count, then (key, value) pairs in key order
 //   a struct with fields()  its fields, in order
 // One value has one encoding (maps are ordered, varints minimal), so every node writes the same
-// bytes and the state digest agrees. Decoding checks every length against the bytes left and
+// bytes and the state root agrees. Decoding checks every length against the bytes left and
 // refuses trailing bytes: a value that does not decode is corrupt, never half-read.
 #include <concepts>
 #include <cstdint>
