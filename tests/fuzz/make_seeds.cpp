@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <rocksdb/db.h>
 #include <string>
 
 #include "contracts/contract_fixture.h"
@@ -202,6 +203,11 @@ int main(int argc, char** argv) {
     std::string trust(1, static_cast<char>(consortium.node_keys.size()));
     for (const auto& k : consortium.node_keys) trust += text(k.public_key);
     put("ledger_image", "chain-4", trust + must(ledger::export_ledger_image(*store, {})));
+    // The same chain with a state entry no block wrote: the install's rebuilt state map does not
+    // give the head's root (LedgerImageTest.AStateThatDisagreesWithTheHead...).
+    (void)store->db()->Put(rocksdb::WriteOptions(),
+                           store->column_family(ledger::ColumnFamily::kState), "test/smuggled", "x");
+    put("ledger_image", "state-disagrees", trust + must(ledger::export_ledger_image(*store, {})));
   }
   std::printf("make_seeds: corpora written to %s\n", root.c_str());
   return 0;
