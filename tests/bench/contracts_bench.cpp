@@ -216,19 +216,25 @@ void BM_ContractsApply(benchmark::State& state) {
 }
 BENCHMARK(BM_ContractsApply)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
 
+// The limit: every envelope's signature checked under its signer's key, one thread. Returns how
+// many failed.
+size_t verify_day(const Day& day) {
+  size_t bad = 0;
+  for (const bench::Block& block : day.blocks) {
+    for (const bench::Record& r : block.records) {
+      if (!ledger::verify_envelope_signature(r.envelope, r.public_key).ok()) ++bad;
+    }
+  }
+  return bad;
+}
+
 void BM_VerifyVsContracts(benchmark::State& state) {
   const Day& day = the_day();
   double verify_rate = 0;
   ApplyStats handed, parsed;
   for (auto _ : state) {
-    // The limit: every envelope's signature checked under its signer's key, one thread.
     auto t0 = Clock::now();
-    size_t bad = 0;
-    for (const bench::Block& block : day.blocks) {
-      for (const bench::Record& r : block.records) {
-        if (!ledger::verify_envelope_signature(r.envelope, r.public_key).ok()) ++bad;
-      }
-    }
+    const size_t bad = verify_day(day);
     auto t1 = Clock::now();
     bench::MemoryState committed = day.committed;
     handed = apply_day(day, committed, Body::kHandedOver);
@@ -258,12 +264,7 @@ void BM_StateMapVsWithout(benchmark::State& state) {
   double verify_rate = 0;
   for (auto _ : state) {
     auto t0 = Clock::now();
-    size_t bad = 0;
-    for (const bench::Block& block : day.blocks) {
-      for (const bench::Record& r : block.records) {
-        if (!ledger::verify_envelope_signature(r.envelope, r.public_key).ok()) ++bad;
-      }
-    }
+    const size_t bad = verify_day(day);
     verify_rate = day.record_count() / seconds(t0, Clock::now());
     bench::MemoryState committed = day.committed;
     without = apply_day(day, committed);
