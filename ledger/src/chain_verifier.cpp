@@ -132,8 +132,9 @@ class Verifier {
   }
 
   // A map that does not read back as what it must be is a bad state root (its version missing
-  // included: the head's state is then proven by nothing); one that cannot be read at all is
-  // what this verifier calls any unreadable storage, `corruption`.
+  // included: the head's state is then proven by nothing). RocksDB's own `corruption` (a table
+  // file's checksum) cannot be told from the map's here, and is reported so too; any other
+  // failure to read is what this verifier calls unreadable storage, `corruption`.
   static std::string map_problem(const Status& status) {
     const std::string& code = status.code();
     return code == "corruption" || code == "not_found" ? "bad_state_root" : "corruption";

@@ -106,9 +106,11 @@ Result<uint64_t> image_head_height(const ChainStore& store, const std::vector<En
       store.db()->NewIterator(rocksdb::ReadOptions(), store.column_family(ColumnFamily::kBlocks)));
   it->SeekToLast();
   MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the image's blocks"));
-  const uint64_t last = !it->Valid() || it->key().size() != 8
-                            ? 0
-                            : read_be64(reinterpret_cast<const uint8_t*>(it->key().data()));
+  uint64_t last = 0;
+  if (it->Valid()) {
+    if (it->key().size() != 8) return Status::error("bad_image", "a block key is not a height");
+    last = read_be64(reinterpret_cast<const uint8_t*>(it->key().data()));
+  }
   if (*head != last) {
     return Status::error("bad_image", "the image's head is not its last block");
   }

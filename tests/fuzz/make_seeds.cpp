@@ -205,8 +205,13 @@ int main(int argc, char** argv) {
     put("ledger_image", "chain-4", trust + must(ledger::export_ledger_image(*store, {})));
     // The same chain with a state entry no block wrote: the install's rebuilt state map does not
     // give the head's root (LedgerImageTest.AStateThatDisagreesWithTheHead...).
-    (void)store->db()->Put(rocksdb::WriteOptions(),
-                           store->column_family(ledger::ColumnFamily::kState), "test/smuggled", "x");
+    if (!store->db()
+             ->Put(rocksdb::WriteOptions(), store->column_family(ledger::ColumnFamily::kState),
+                   "test/smuggled", "x")
+             .ok()) {
+      std::fprintf(stderr, "make_seeds: cannot write the smuggled state entry\n");
+      return 1;
+    }
     put("ledger_image", "state-disagrees", trust + must(ledger::export_ledger_image(*store, {})));
   }
   std::printf("make_seeds: corpora written to %s\n", root.c_str());

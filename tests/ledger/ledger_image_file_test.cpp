@@ -3,6 +3,8 @@
 // leaves a store that looks like a valid, shorter chain.
 
 #include <malloc.h>
+#include <rocksdb/db.h>
+#include <rocksdb/iterator.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -337,6 +339,12 @@ TEST_P(InterruptedInstallTest, LeavesAMarkedEmptyStoreThatASecondInstallComplete
   EXPECT_EQ(install_ledger_image_file(*target, path, extra_, crash).code(), "interrupted");
   EXPECT_TRUE(target->install_interrupted());  // the store the node holds knows it too
   EXPECT_EQ(target->height(), 0u);
+  if (GetParam() == kBeforeTheLastBatch) {  // the state map was rebuilt: the crash came after
+    std::unique_ptr<rocksdb::Iterator> map(target->db()->NewIterator(
+        rocksdb::ReadOptions(), target->column_family(ColumnFamily::kStateMap)));
+    map->SeekToFirst();
+    EXPECT_TRUE(map->Valid());
+  }
   target.reset();
 
   target = open(dir_.file("target"));

@@ -163,7 +163,8 @@ class ChainStore {
   // parts of `part_entries`, each part's nodes a batch handed to `write` (which writes it, as
   // an install writes its own batches, and may empty it). For an installed ledger image, whose
   // families carry no map. Returns the root; the caller compares it with that block's. Version
-  // 0 is the empty map, and writes nothing.
+  // 0 is the empty map and writes nothing; a state for it is refused (`invalid_argument`), as is
+  // a family that is not empty.
   Result<Hash> rebuild_state_map(uint64_t version,
                                  const std::function<Status(rocksdb::WriteBatch&)>& write,
                                  size_t part_entries = 4096);
