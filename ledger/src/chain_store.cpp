@@ -533,6 +533,7 @@ Result<std::optional<uint64_t>> ChainStore::head_height_of(std::string_view meta
 Result<Hash> ChainStore::rebuild_state_map(
     uint64_t version, const std::function<Status(rocksdb::WriteBatch&)>& write,
     size_t part_entries) {
+  impl_->map->forget_top_levels();  // of the versions the family held before
   {
     std::unique_ptr<rocksdb::Iterator> any(
         impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(ColumnFamily::kStateMap)));

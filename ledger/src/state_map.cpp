@@ -24,6 +24,69 @@ using state_map_detail::part_hash;
 
 Status corrupt(const std::string& what) { return Status::error("corruption", what); }
 
+}  // namespace
+
+// The nodes below the root in the top kStateMapTopLevels levels that updates wrote, one slot
+// per place in the tree: the node last written there, with its version. A stored version's
+// nodes are written once (StateMap::extend, which rewrites them, forgets every slot), so a slot
+// holding the version a parent names holds that node or one of a write of the version that was
+// never stored. From the same base, such a write has the same node wherever it has the same
+// hash, children's versions included (an unchanged subtree keeps its node, a changed one gets
+// the new version), and the parent's hash tells the others apart. From another base it need
+// not, so a version is kept from one base only.
+class StateMap::TopLevels {
+ public:
+  // Before an update of `version` from `base`: whether it may keep what it writes.
+  bool begin(uint64_t version, std::optional<uint64_t> base) {
+    if (version == version_ && base != base_) {
+      clear();
+      keeping_ = false;  // until another version
+    } else if (version != version_) {
+      version_ = version;
+      base_ = base;
+      keeping_ = true;
+    }
+    return keeping_;
+  }
+  const Node* find(uint64_t version, const Hash& path, size_t depth) const {
+    if (slots_.empty()) return nullptr;
+    const Slot& slot = slots_[index(path, depth)];
+    return slot.present && slot.version == version ? &slot.node : nullptr;
+  }
+  void put(uint64_t version, const Hash& path, size_t depth, const Node& node) {
+    if (slots_.empty()) slots_.resize(kCount);
+    Slot& slot = slots_[index(path, depth)];
+    slot.version = version;
+    slot.present = true;
+    slot.node = node;
+  }
+  void clear() {
+    for (Slot& slot : slots_) slot.present = false;
+  }
+
+ private:
+  uint64_t version_ = 0;  // of the last update, from base_
+  std::optional<uint64_t> base_;
+  bool keeping_ = false;
+
+  static constexpr size_t kCount = (size_t{1} << (4 * kStateMapTopLevels)) / 15;  // 1+16+256+4096
+  // The depth's first slot, (16^depth - 1) / 15, plus the path's first `depth` nibbles.
+  static size_t index(const Hash& path, size_t depth) {
+    size_t at = ((size_t{1} << (4 * depth)) - 1) / 15;
+    size_t prefix = 0;
+    for (size_t i = 0; i < depth; ++i) prefix = (prefix << 4) | nibble(path, i);
+    return at + prefix;
+  }
+  struct Slot {
+    uint64_t version = 0;
+    bool present = false;
+    Node node;
+  };
+  std::vector<Slot> slots_;
+};
+
+namespace {
+
 Status load_into(const StateMapNodeSource& source, const Bytes& key, Node& out) {
   auto bytes = source.read_node(key);
   if (!bytes.ok()) return bytes.status();
@@ -61,9 +124,10 @@ Bytes stale_key(uint64_t replaced_at, const Bytes& node) {
 // (StateMap::extend), the nodes it replaces are its own version's, rewritten under their keys.
 class Updater {
  public:
+  // `top`: the top levels' nodes that updates keep in memory, read and written; null in place.
   Updater(const CryptoSuite& suite, const StateMapNodeSource& source, StateMapWrite& out,
-          bool in_place)
-      : suite_(suite), source_(source), out_(out), in_place_(in_place) {}
+          bool in_place, StateMap::TopLevels* top)
+      : suite_(suite), source_(source), out_(out), in_place_(in_place), top_(top) {}
 
   // The node at `depth` on the changes' common path, as `node`, with the changes made below it.
   // `changed` gets a bit for each slot whose child became something else (bit s: slot s).
@@ -109,7 +173,9 @@ class Updater {
                              "extending a state map version that holds an earlier one's nodes");
       }
       old_key = node_key(existing.version, path, depth);
-      MEDTRAIL_RETURN_IF_ERROR(load_into(source_, old_key, node));
+      if (!take_kept(existing, path, depth, node)) {
+        MEDTRAIL_RETURN_IF_ERROR(load_into(source_, old_key, node));
+      }
     } else if (existing.kind == Child::Kind::leaf) {
       // A new node needs no hash of its own before the changes: every part of it holding two
       // entries holds a changed slot, so the rehash covers it.
@@ -132,7 +198,20 @@ class Updater {
   Child write(Node& node, uint16_t changed, const Hash& path, size_t depth) {
     const auto shape = state_map_detail::rehash(suite_, node, changed);
     out_.nodes.emplace_back(node_key(out_.version, path, depth), encode_node(node, shape));
+    if (top_ != nullptr && depth >= 1 && depth < kStateMapTopLevels) {
+      top_->put(out_.version, path, depth, node);
+    }
     return Child::of_subtree(out_.version, part_hash(suite_, node, shape, 1));
+  }
+
+  // The kept copy of `existing`'s node into `node`, if there is one with the hash `existing`
+  // names (a node of a write never stored is read from the source instead).
+  bool take_kept(const Child& existing, const Hash& path, size_t depth, Node& node) const {
+    if (top_ == nullptr || depth >= kStateMapTopLevels) return false;
+    const Node* kept = top_->find(existing.version, path, depth);
+    if (kept == nullptr || node_hash(suite_, *kept) != existing.hash) return false;
+    node = *kept;
+    return true;
   }
 
  private:
@@ -145,6 +224,7 @@ class Updater {
   const StateMapNodeSource& source_;
   StateMapWrite& out_;
   const bool in_place_;
+  StateMap::TopLevels* top_;
 };
 
 // Sorts `changes` by key hash; `invalid_argument` when one key is changed twice.
@@ -222,6 +302,13 @@ class Auditor {
 
 }  // namespace
 
+StateMap::StateMap(const CryptoSuite& suite, const StateMapNodeSource& nodes)
+    : suite_(suite), nodes_(nodes), top_(std::make_unique<TopLevels>()) {}
+
+StateMap::~StateMap() = default;
+
+void StateMap::forget_top_levels() { top_->clear(); }
+
 Bytes state_map_root_key(uint64_t version) { return node_key(version, Hash{}, 0); }
 
 Result<StaleStateNode> decode_stale_state_key(ByteView stale_key) {
@@ -246,14 +333,26 @@ Result<StaleStateNode> decode_stale_state_key(ByteView stale_key) {
   return StaleStateNode{replaced_at, stale_key.subspan(9)};
 }
 
+// What a read reads from: the source's pinned view, or the source itself.
+class ReadView {
+ public:
+  explicit ReadView(const StateMapNodeSource& source) : pinned_(source.pinned()), source_(source) {}
+  const StateMapNodeSource& operator*() const { return pinned_ ? *pinned_ : source_; }
+
+ private:
+  std::unique_ptr<const StateMapNodeSource> pinned_;
+  const StateMapNodeSource& source_;
+};
+
 Result<Hash> StateMap::root(uint64_t version) const {
-  auto node = load_root(nodes_, version);
+  auto node = load_root(nodes_, version);  // one read: nothing to pin
   if (!node.ok()) return node.status();
   return node_hash(suite_, *node);
 }
 
 Result<std::optional<Hash>> StateMap::get(uint64_t version, const Hash& key_hash) const {
-  auto node = load_root(nodes_, version);
+  const ReadView view(nodes_);
+  auto node = load_root(*view, version);
   for (size_t depth = 0;; ++depth) {
     if (!node.ok()) return node.status();
     const Child& c = node->children[nibble(key_hash, depth)];
@@ -263,13 +362,14 @@ Result<std::optional<Hash>> StateMap::get(uint64_t version, const Hash& key_hash
       return std::optional<Hash>(c.leaf.value_hash);
     }
     if (depth + 1 >= kNibbles) return corrupt("a state map path runs deeper than 256 bits");
-    node = load(nodes_, node_key(c.version, key_hash, depth + 1));
+    node = load(*view, node_key(c.version, key_hash, depth + 1));
   }
 }
 
 Result<StateProof> StateMap::prove(uint64_t version, const Hash& key_hash) const {
+  const ReadView view(nodes_);
   std::vector<Hash> top_down;
-  auto node = load_root(nodes_, version);
+  auto node = load_root(*view, version);
   for (size_t depth = 0;; ++depth) {
     if (!node.ok()) return node.status();
     const auto shape = node_shape(*node);
@@ -291,12 +391,12 @@ Result<StateProof> StateMap::prove(uint64_t version, const Hash& key_hash) const
     }
     if (depth + 1 >= kNibbles) return corrupt("a state map path runs deeper than 256 bits");
     const Child& c = node->children[at - state_map_detail::kSlots];
-    node = load(nodes_, node_key(c.version, key_hash, depth + 1));
+    node = load(*view, node_key(c.version, key_hash, depth + 1));
   }
 }
 
 Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t version,
-                                       std::vector<StateMapChange> changes) const {
+                                       std::vector<StateMapChange> changes) {
   if (base && (*base == UINT64_MAX || version != *base + 1)) {
     return Status::error("invalid_argument", "a state map version must be its base's next");
   }
@@ -311,12 +411,15 @@ Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t ve
   out.version = version;
   Node root;
   if (base) {
+    // The root is read from the source: it names every kept node below it by hash, so what
+    // the source holds decides, whichever writes were kept.
     auto loaded = load_root(nodes_, *base);
     if (!loaded.ok()) return loaded.status();
     root = std::move(*loaded);
     out.stale.push_back(stale_key(version, state_map_root_key(*base)));
   }
-  Updater updater(suite_, nodes_, out, /*in_place=*/false);
+  const bool keep = top_->begin(version, base);
+  Updater updater(suite_, nodes_, out, /*in_place=*/false, keep ? top_.get() : nullptr);
   uint16_t changed = 0;  // the root is written whether or not
   MEDTRAIL_RETURN_IF_ERROR(updater.change_children(root, 0, changes, changed));
   out.root = updater.write(root, changed, Hash{}, 0).hash;
@@ -324,18 +427,19 @@ Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t ve
 }
 
 Result<StateMapWrite> StateMap::extend(uint64_t version,
-                                       std::vector<StateMapChange> additions) const {
+                                       std::vector<StateMapChange> additions) {
   for (const StateMapChange& c : additions) {
     if (!c.value_hash) {
       return Status::error("invalid_argument", "extending a state map version with a removal");
     }
   }
   MEDTRAIL_RETURN_IF_ERROR(sort_changes(additions));
+  top_->clear();  // the nodes this rewrites may be kept
   auto root = load_root(nodes_, version);
   if (!root.ok()) return root.status();
   StateMapWrite out;
   out.version = version;
-  Updater updater(suite_, nodes_, out, /*in_place=*/true);
+  Updater updater(suite_, nodes_, out, /*in_place=*/true, nullptr);
   uint16_t changed = 0;
   MEDTRAIL_RETURN_IF_ERROR(updater.change_children(*root, 0, additions, changed));
   out.root = updater.write(*root, changed, Hash{}, 0).hash;
@@ -343,10 +447,11 @@ Result<StateMapWrite> StateMap::extend(uint64_t version,
 }
 
 Result<StateMap::Audit> StateMap::audit(uint64_t version) const {
-  auto root = load_root(nodes_, version);
+  const ReadView view(nodes_);
+  auto root = load_root(*view, version);
   if (!root.ok()) return root.status();
   Audit audit;
-  auto hash = Auditor(suite_, nodes_).node_hash_of(*root, Hash{}, 0, audit.entries);
+  auto hash = Auditor(suite_, *view).node_hash_of(*root, Hash{}, 0, audit.entries);
   if (!hash.ok()) return hash.status();
   audit.root = *hash;
   return audit;

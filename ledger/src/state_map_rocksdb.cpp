@@ -9,13 +9,49 @@
 #include "rocks_status.h"
 
 namespace medtrail::ledger {
+namespace {
 
-Result<std::optional<Bytes>> StateMapRocksDbNodes::read_node(ByteView key) const {
+Result<std::optional<Bytes>> read_from(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family,
+                                       const rocksdb::ReadOptions& options, ByteView key) {
   rocksdb::PinnableSlice value;
-  rocksdb::Status s = db_.Get(rocksdb::ReadOptions(), &family_, slice(key), &value);
+  rocksdb::Status s = db.Get(options, &family, slice(key), &value);
   if (s.IsNotFound()) return std::optional<Bytes>();
   MEDTRAIL_RETURN_IF_ERROR(from_rocks(s, "reading a state map node"));
   return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
+}
+
+class PinnedRocksDbNodes : public StateMapNodeSource {
+ public:
+  PinnedRocksDbNodes(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family)
+      : db_(db), family_(family) {
+    // nullptr (no snapshot) only for memtables updated in place, which the chain store does
+    // not use; the reads are then of the database as it is.
+    read_.snapshot = db_.GetSnapshot();
+  }
+  ~PinnedRocksDbNodes() override {
+    if (read_.snapshot != nullptr) db_.ReleaseSnapshot(read_.snapshot);
+  }
+  PinnedRocksDbNodes(const PinnedRocksDbNodes&) = delete;
+  PinnedRocksDbNodes& operator=(const PinnedRocksDbNodes&) = delete;
+
+  Result<std::optional<Bytes>> read_node(ByteView key) const override {
+    return read_from(db_, family_, read_, key);
+  }
+
+ private:
+  rocksdb::DB& db_;
+  rocksdb::ColumnFamilyHandle& family_;
+  rocksdb::ReadOptions read_;
+};
+
+}  // namespace
+
+Result<std::optional<Bytes>> StateMapRocksDbNodes::read_node(ByteView key) const {
+  return read_from(db_, family_, rocksdb::ReadOptions(), key);
+}
+
+std::unique_ptr<const StateMapNodeSource> StateMapRocksDbNodes::pinned() const {
+  return std::make_unique<PinnedRocksDbNodes>(db_, family_);
 }
 
 Status StateMapRocksDbNodes::add(const StateMapWrite& write, rocksdb::WriteBatch& batch) const {

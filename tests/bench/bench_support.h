@@ -11,7 +11,7 @@ namespace medtrail::bench {
 // calls a benchmark function more than once, and building a large store each time would swamp
 // the run.
 template <class Fixture>
-const Fixture& built_once(uint64_t n) {
+Fixture& built_once(uint64_t n) {
   static std::map<uint64_t, std::unique_ptr<Fixture>> built;
   std::unique_ptr<Fixture>& f = built[n];
   if (!f) f = std::make_unique<Fixture>(n);

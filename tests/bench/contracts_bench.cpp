@@ -77,7 +77,7 @@ class AuthenticatedState {
     ledger::StateWrites all;
     for (const auto& [key, value] : start.entries()) all.emplace(key, value);
     auto write = map_.update(std::nullopt, 1, changes(all));
-    if (write.ok()) nodes_.apply(*write);
+    if (write.ok()) commit(*write);
     ok_ = write.ok();
   }
   bool ok() const { return ok_; }

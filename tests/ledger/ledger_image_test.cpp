@@ -50,6 +50,31 @@ TEST_F(LedgerImageTest, InstallReplacesALongerDifferentLedgerEntirely) {
   EXPECT_FALSE(target->block_at(source_->height() + 1).ok());
 }
 
+// The store keeps the top of its head's state map decoded between blocks; an image at the very
+// height the store had, with another state, replaces that version, and the next block must
+// build on the image's map alone.
+TEST_F(LedgerImageTest, AnAppendAfterAnInstallAtTheStoresOwnHeightBuildsOnTheImagesMap) {
+  auto image = export_ledger_image(*source_, extra_).value();
+  auto target = open(dir_.file("target"));
+  ChainSpec other;
+  other.blocks = source_->height() - 1;
+  build_chain(*target, consortium_, other);
+  BlockDraft diverging;
+  diverging.timestamp_ms = target->last_timestamp_ms() + 1000;
+  diverging.state_writes["test/only-in-the-target"] = "x";
+  ASSERT_TRUE(target->append_block(diverging).ok());
+  ASSERT_EQ(target->height(), source_->height());
+  ASSERT_TRUE(install_ledger_image(*target, image, extra_).ok());
+
+  BlockDraft next;
+  next.timestamp_ms = source_->last_timestamp_ms() + 1000;
+  next.state_writes["test/after-the-install"] = "y";
+  const BlockHeader on_source = source_->append_block(next).value();
+  const BlockHeader on_target = target->append_block(next).value();
+  EXPECT_EQ(on_target.state_root, on_source.state_root);
+  EXPECT_EQ(target->state_map().root(on_target.height).value(), on_target.state_root);
+}
+
 TEST_F(LedgerImageTest, DamagedImageIsRefused) {
   std::string image = export_ledger_image(*source_, extra_).value();
   for (size_t at : {size_t{3}, size_t{100}, image.size() / 2, image.size() - 1}) {

@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -173,6 +174,67 @@ TEST_F(StateMapRocksDbTest, AStaleEntryThatNamesNoNodeIsDroppedAlone) {
   EXPECT_EQ(prune(UINT64_MAX, 100), 1u);  // version 1's root, replaced at 2
   EXPECT_EQ(map_->root(1).status().code(), "not_found");
   EXPECT_TRUE(map_->root(2).ok());
+}
+
+// Serves `source`, running `prune` once, just after the second node is read: a proof of the
+// oldest kept version racing the block that prunes it. `pin` says whether it offers the
+// source's pinned view (as RocksDB's does) or none.
+class PrunedAfterTheRoot : public StateMapNodeSource {
+ public:
+  PrunedAfterTheRoot(const StateMapNodeSource& source, std::function<void()>& prune, bool pin)
+      : source_(source), prune_(prune), pin_(pin) {}
+  Result<std::optional<Bytes>> read_node(ByteView key) const override {
+    if (++reads_ == 2) prune_();
+    return source_.read_node(key);
+  }
+  std::unique_ptr<const StateMapNodeSource> pinned() const override {
+    if (!pin_) return nullptr;
+    auto view = std::make_unique<Owning>(source_.pinned());
+    view->reader = std::make_unique<PrunedAfterTheRoot>(*view->view, prune_, false);
+    return view;
+  }
+
+ private:
+  // The pinned view, read through a PrunedAfterTheRoot of its own.
+  struct Owning : StateMapNodeSource {
+    explicit Owning(std::unique_ptr<const StateMapNodeSource> v) : view(std::move(v)) {}
+    Result<std::optional<Bytes>> read_node(ByteView key) const override {
+      return reader->read_node(key);
+    }
+    std::unique_ptr<const StateMapNodeSource> view;
+    std::unique_ptr<PrunedAfterTheRoot> reader;
+  };
+  const StateMapNodeSource& source_;
+  std::function<void()>& prune_;
+  const bool pin_;
+  mutable int reads_ = 0;
+};
+
+TEST_F(StateMapRocksDbTest, AProofRacingThePruneOfItsVersionReadsOneSnapshot) {
+  std::mt19937_64 rng(11);
+  std::vector<StateMapChange> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back({random_hash(rng), random_hash(rng)});
+  for (uint64_t v = 1; v <= 3; ++v) {  // every key changed in every version: all nodes replaced
+    for (auto& k : keys) k.value_hash = random_hash(rng);
+    write(must(map_->update(v == 1 ? std::nullopt : std::optional<uint64_t>(v - 1), v, keys)));
+  }
+  const Hash key = keys.front().key_hash;
+  const Hash root_1 = must(map_->root(1));
+  const std::optional<Hash> value_1 = must(map_->get(1, key));
+  ASSERT_TRUE(value_1.has_value());
+
+  std::function<void()> prune_to_3 = [this] { prune(3, SIZE_MAX); };
+  const PrunedAfterTheRoot pinned(*nodes_, prune_to_3, /*pin=*/true);
+  const StateProof proof = must(StateMap(suite(), pinned).prove(1, key));
+  EXPECT_TRUE(verify_state_proof_hashed(suite(), root_1, key, value_1, proof).ok());
+  EXPECT_EQ(map_->root(1).status().code(), "not_found");  // the prune did land
+
+  // Without the view, the same race finds the version's lower nodes gone.
+  for (auto& k : keys) k.value_hash = random_hash(rng);
+  write(must(map_->update(3, 4, keys)));
+  std::function<void()> prune_to_4 = [this] { prune(4, SIZE_MAX); };
+  const PrunedAfterTheRoot unpinned(*nodes_, prune_to_4, /*pin=*/false);
+  EXPECT_EQ(StateMap(suite(), unpinned).prove(3, key).status().code(), "corruption");
 }
 
 TEST(StateMapKeys, StaleKeysNameTheVersionThatReplacedANode) {

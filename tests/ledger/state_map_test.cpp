@@ -381,6 +381,119 @@ class OverlayNodes : public StateMapNodeSource {
   const StateMapNodeSource& base_;
 };
 
+// Serves `base`'s nodes and counts the reads of the top levels' nodes other than roots.
+class CountingNodes : public StateMapNodeSource {
+ public:
+  explicit CountingNodes(const StateMapNodeSource& base) : base_(base) {}
+  Result<std::optional<Bytes>> read_node(ByteView key) const override {
+    const size_t depth = key.size() > 9 ? key[9] : 0;
+    if (depth >= 1 && depth < kStateMapTopLevels) ++below_the_root;
+    return base_.read_node(key);
+  }
+  mutable size_t below_the_root = 0;
+
+ private:
+  const StateMapNodeSource& base_;
+};
+
+TEST_F(StateMapTest, UpdatesFromTheKeptTopLevelsWriteWhatUpdatesFromTheSourceWrite) {
+  std::mt19937_64 rng(0x6b657074);
+  std::vector<Hash> seeds;
+  for (int i = 0; i < 4; ++i) seeds.push_back(random_hash(rng));
+  CountingNodes counted_kept(nodes_);
+  CountingNodes counted_plain(nodes_);
+  StateMap kept(suite(), counted_kept);
+  StateMap plain(suite(), counted_plain);
+  Entries entries;
+  std::vector<Hash> keys;
+  std::vector<StateMapChange> first;
+  for (int i = 0; i < 3000; ++i) {
+    keys.push_back(i % 2 == 0 ? random_hash(rng) : clustered_key(rng, seeds));
+    entries[keys.back()] = random_hash(rng);
+  }
+  for (const auto& [k, v] : entries) first.push_back({k, v});
+  StateMapWrite write = must(kept.update(std::nullopt, 1, first));
+  nodes_.apply(write);
+  for (uint64_t v = 2; v <= 31; ++v) {
+    if (v == 20) kept.forget_top_levels();  // from the source again, then kept again
+    std::map<Hash, std::optional<Hash>> changes;
+    for (int i = 0; i < 200; ++i) {
+      const uint64_t pick = rng() % 10;
+      const Hash key = pick < 3 ? clustered_key(rng, seeds) : keys[rng() % keys.size()];
+      if (pick < 3) keys.push_back(key);
+      changes[key] = pick >= 8 ? std::nullopt : std::optional<Hash>(random_hash(rng));
+    }
+    std::vector<StateMapChange> list;
+    for (const auto& [k, val] : changes) {
+      list.push_back({k, val});
+      if (val) {
+        entries[k] = *val;
+      } else {
+        entries.erase(k);
+      }
+    }
+    const size_t kept_reads = counted_kept.below_the_root;
+    const size_t plain_reads = counted_plain.below_the_root;
+    write = must(kept.update(v - 1, v, list));
+    if (v > 20 && v % 5 == 0) {
+      // Another write of the version, computed after the one stored and never stored itself
+      // (its batch discarded): what it kept must not be read back.
+      std::vector<StateMapChange> discarded;
+      for (const auto& [k, val] : entries) discarded.push_back({k, random_hash(rng)});
+      must(kept.update(v - 1, v, discarded));
+    }
+    plain.forget_top_levels();
+    const StateMapWrite from_source = must(plain.update(v - 1, v, list));
+    ASSERT_EQ(write.root, reference_root(entries)) << "version " << v;
+    EXPECT_EQ(write.root, from_source.root);
+    EXPECT_EQ(write.nodes, from_source.nodes);
+    EXPECT_EQ(write.stale, from_source.stale);
+    EXPECT_GT(counted_plain.below_the_root, plain_reads);
+    if (v < 20) {
+      // Version 1 wrote every node, so all of the top levels were kept.
+      EXPECT_EQ(counted_kept.below_the_root, kept_reads) << "version " << v;
+    } else if (v == 20) {
+      EXPECT_GT(counted_kept.below_the_root, kept_reads) << "forgotten, so read";
+    }
+    nodes_.apply(write);
+  }
+}
+
+// A version computed from nothing and again from its predecessor, to the same entries: the
+// nodes of equal hash differ in their children's versions. Whichever is stored, the next
+// update must name the nodes that one wrote.
+TEST_F(StateMapTest, AVersionComputedFromAnotherBaseKeepsNothingOfIt) {
+  std::mt19937_64 rng(0x62617365);
+  Entries entries;
+  for (int i = 0; i < 500; ++i) entries[random_hash(rng)] = random_hash(rng);
+  std::vector<StateMapChange> all;
+  for (const auto& [k, v] : entries) all.push_back({k, v});
+  commit(std::nullopt, 1, all);
+  std::vector<StateMapChange> some;
+  for (auto it = entries.begin(); some.size() < 20; std::advance(it, 20)) {
+    it->second = random_hash(rng);
+    some.push_back({it->first, it->second});
+  }
+  all.clear();
+  for (const auto& [k, v] : entries) all.push_back({k, v});
+  const StateMapWrite from_nothing = must(map_.update(std::nullopt, 2, all));
+  const StateMapWrite from_one = must(map_.update(1, 2, some));
+  ASSERT_EQ(from_nothing.root, from_one.root);
+  nodes_.apply(from_nothing);
+
+  std::vector<StateMapChange> next;
+  for (auto it = entries.begin(); next.size() < 20; std::advance(it, 23)) {
+    next.push_back({it->first, random_hash(rng)});
+  }
+  StateMap fresh(suite(), nodes_);
+  const StateMapWrite expected = must(fresh.update(2, 3, next));
+  const StateMapWrite write = must(map_.update(2, 3, next));
+  EXPECT_EQ(write.root, expected.root);
+  EXPECT_EQ(write.nodes, expected.nodes);
+  nodes_.apply(write);
+  EXPECT_EQ(must(map_.audit(3)).entries, entries.size());
+}
+
 TEST_F(StateMapTest, AnAuditFindsWhatDoesNotHashAsStored) {
   std::mt19937_64 rng(13);
   std::vector<StateMapChange> changes;

@@ -18,6 +18,7 @@
 // bits, is `corruption`, never a crash.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -41,6 +42,11 @@ class StateMapNodeSource {
   virtual ~StateMapNodeSource() = default;
   // The node under `key`; nullopt when there is none.
   virtual Result<std::optional<Bytes>> read_node(ByteView key) const = 0;
+  // The source as it is now, unchanged by what is written after: a read of several nodes (a
+  // proof, an audit) reads them all from one such view, so a version pruned while it is read is
+  // `not_found` as a whole rather than missing its lower nodes (`corruption`). nullptr: read
+  // the source itself, for one that nothing changes while it is read.
+  virtual std::unique_ptr<const StateMapNodeSource> pinned() const { return nullptr; }
 };
 
 // What one update writes: the version's nodes and the stale entries of the nodes it replaced.
@@ -51,11 +57,22 @@ struct StateMapWrite {
   std::vector<Bytes> stale;                    // stale-index keys (their values are empty)
 };
 
+// How many levels, the root's included, StateMap keeps decoded in memory from one update to
+// the next: a block of a few hundred writes rewrites the root and most of the first levels,
+// and reading each back from the node source (a RocksDB read and a decode) cost the node's
+// apply more than rehashing it. Four levels are at most 1 + 16 + 256 + 4096 nodes of about
+// 2.3 KiB: 10 MiB, allocated by the first update.
+inline constexpr size_t kStateMapTopLevels = 4;
+
 class StateMap {
  public:
-  StateMap(const CryptoSuite& suite, const StateMapNodeSource& nodes)
-      : suite_(suite), nodes_(nodes) {}
+  StateMap(const CryptoSuite& suite, const StateMapNodeSource& nodes);
+  ~StateMap();
+  StateMap(const StateMap&) = delete;
+  StateMap& operator=(const StateMap&) = delete;
 
+  // The reads (root, get, prove, audit) each read from one pinned view of the node source, and
+  // may run beside an update on another thread.
   // `not_found` when the version was never written or has been pruned.
   Result<Hash> root(uint64_t version) const;
   // The value hash `key_hash` holds in `version`; nullopt when it holds none.
@@ -69,16 +86,24 @@ class StateMap {
   // snapshot's rebuild) goes into an empty node source. Errors: `invalid_argument` (a version
   // not next to its base, or already written; a key changed twice), `not_found` (no root for
   // base), `corruption`.
+  // The nodes it writes in the top kStateMapTopLevels levels stay decoded in memory, and later
+  // updates take them from there instead of the node source, each only under the version and
+  // with the hash its parent names, below the base's root read from the source. A version
+  // computed again from the same base gives the same node for the same hash, so a write never
+  // stored (its batch discarded) is never read back in place of the one stored; a version
+  // computed from another base than before keeps nothing. Updates and extends are for one
+  // thread at a time (a chain's appending thread); the reads may run beside them.
   Result<StateMapWrite> update(std::optional<uint64_t> base, uint64_t version,
-                               std::vector<StateMapChange> changes) const;
+                               std::vector<StateMapChange> changes);
 
   // Adds entries to `version` in place, for building a version from nothing in bounded steps
   // (a ledger image's state): update(nullopt, version, first part), written, then extend with
   // each further part, written before the next. Nodes are rewritten under their own keys and
   // nothing is marked stale, so the version must not be published (no other version reads its
-  // nodes) until the last part is in. Errors: `invalid_argument` (a removal, a key the version
-  // holds already, a key twice), `not_found` (no such version), `corruption`.
-  Result<StateMapWrite> extend(uint64_t version, std::vector<StateMapChange> additions) const;
+  // nodes) until the last part is in; what updates kept in memory is forgotten. Errors:
+  // `invalid_argument` (a removal, a key the version holds already, a key twice), `not_found`
+  // (no such version), `corruption`.
+  Result<StateMapWrite> extend(uint64_t version, std::vector<StateMapChange> additions);
 
   // Reads every node of `version` and recomputes every hash in it from the entries up, checking
   // each against what is stored and each entry's place against its key's path (what a proof
@@ -89,9 +114,16 @@ class StateMap {
   };
   Result<Audit> audit(uint64_t version) const;
 
+  // Forgets the nodes updates kept in memory: for a node source whose versions were replaced
+  // (a map rebuilt from nothing), and for benchmarks of an update without them.
+  void forget_top_levels();
+
+  class TopLevels;  // state_map.cpp; public only for the update's recursion there to name it
+
  private:
   const CryptoSuite& suite_;
   const StateMapNodeSource& nodes_;
+  std::unique_ptr<TopLevels> top_;
 };
 
 Bytes state_map_root_key(uint64_t version);

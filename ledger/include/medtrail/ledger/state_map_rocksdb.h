@@ -27,6 +27,8 @@ class StateMapRocksDbNodes : public StateMapNodeSource {
 
   // Errors: `io_error`, `corruption` (RocksDB's own).
   Result<std::optional<Bytes>> read_node(ByteView key) const override;
+  // Reads under a RocksDB snapshot, released with the view.
+  std::unique_ptr<const StateMapNodeSource> pinned() const override;
 
   // Puts the version's nodes and stale entries into `batch`.
   Status add(const StateMapWrite& write, rocksdb::WriteBatch& batch) const;
