@@ -57,11 +57,12 @@ struct StateMapWrite {
   std::vector<Bytes> stale;                    // stale-index keys (their values are empty)
 };
 
-// How many levels, the root's included, StateMap keeps decoded in memory from one update to
-// the next: a block of a few hundred writes rewrites the root and most of the first levels,
-// and reading each back from the node source (a RocksDB read and a decode) cost the node's
-// apply more than rehashing it. Four levels are at most 1 + 16 + 256 + 4096 nodes of about
-// 2.3 KiB: 10 MiB, allocated by the first update.
+// The levels, the root's counted, whose nodes below the root StateMap keeps decoded in memory
+// from one update to the next (the root itself is always read from the node source): every
+// block rewrites the root and the first level, a block of a few hundred writes most of the
+// second, and reading each back (a RocksDB read and a decode) cost the node's apply more than
+// rehashing it. That is at most 16 + 256 + 4096 nodes of about 2.3 KiB: 10 MiB, allocated by
+// the first update.
 inline constexpr size_t kStateMapTopLevels = 4;
 
 class StateMap {
