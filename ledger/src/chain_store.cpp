@@ -43,7 +43,8 @@ constexpr double kMemtableBloomShare = 0.01;
 //    nodes are written in key order (merkle_key).
 // 10: headers carry the authenticated state map's root (state_map.h, in the state_map family)
 //    where they carried the state's LtHash digest.
-constexpr std::string_view kFormat = "medtrail-chain-10";
+// 11: state map nodes no longer store their inner hashes (state_map_node.h).
+constexpr std::string_view kFormat = "medtrail-chain-11";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

@@ -14,13 +14,14 @@ namespace {
 using state_map_detail::Child;
 using state_map_detail::decode_node;
 using state_map_detail::encode_node;
+using state_map_detail::kAllSlots;
 using state_map_detail::kNibbles;
 using state_map_detail::nibble;
 using state_map_detail::Node;
 using state_map_detail::node_hash;
 using state_map_detail::node_key;
-using state_map_detail::node_shape;
 using state_map_detail::part_hash;
+using state_map_detail::rehash;
 
 Status corrupt(const std::string& what) { return Status::error("corruption", what); }
 
@@ -87,6 +88,7 @@ class StateMap::TopLevels {
 
 namespace {
 
+// The nodes read from a source come without their inner hashes (state_map_node.h).
 Status load_into(const StateMapNodeSource& source, const Bytes& key, Node& out) {
   auto bytes = source.read_node(key);
   if (!bytes.ok()) return bytes.status();
@@ -165,6 +167,7 @@ class Updater {
     Node node;
     Bytes old_key;
     uint16_t changed = 0;
+    uint16_t unhashed = 0;  // kAllSlots when the node was read without its inner hashes
     if (existing.kind == Child::Kind::subtree) {
       // In place, every node is the version's own: one of an earlier version would be
       // rewritten here with nothing marking the original stale, and never pruned.
@@ -175,6 +178,7 @@ class Updater {
       old_key = node_key(existing.version, path, depth);
       if (!take_kept(existing, path, depth, node)) {
         MEDTRAIL_RETURN_IF_ERROR(load_into(source_, old_key, node));
+        unhashed = kAllSlots;
       }
     } else if (existing.kind == Child::Kind::leaf) {
       // A new node needs no hash of its own before the changes: every part of it holding two
@@ -191,13 +195,13 @@ class Updater {
         if (c.kind == Child::Kind::leaf) return c;
       }
     }
-    return write(node, changed, path, depth);
+    return write(node, changed | unhashed, path, depth);
   }
 
   // Writes `node`, rehashed over the slots in `changed`, under this version.
   Child write(Node& node, uint16_t changed, const Hash& path, size_t depth) {
-    const auto shape = state_map_detail::rehash(suite_, node, changed);
-    out_.nodes.emplace_back(node_key(out_.version, path, depth), encode_node(node, shape));
+    const auto shape = rehash(suite_, node, changed);
+    out_.nodes.emplace_back(node_key(out_.version, path, depth), encode_node(node));
     if (top_ != nullptr && depth >= 1 && depth < kStateMapTopLevels) {
       top_->put(out_.version, path, depth, node);
     }
@@ -247,21 +251,17 @@ Hash with_nibble(Hash path, size_t index, uint8_t value) {
   return path;
 }
 
-// StateMap::audit's walk: every node below the root, rehashed from its children.
+// StateMap::audit's walk: every node below the root, hashed from its children.
 class Auditor {
  public:
   Auditor(const CryptoSuite& suite, const StateMapNodeSource& source)
       : suite_(suite), source_(source) {}
 
   // The hash of `node`, at `depth` on `path`, recomputed; `entries` counts the entries below.
-  Result<Hash> node_hash_of(const Node& node, const Hash& path, size_t depth, uint64_t& entries) {
-    Node fresh;
-    fresh.children = node.children;
-    uint16_t all = 0;
+  Result<Hash> node_hash_of(Node& node, const Hash& path, size_t depth, uint64_t& entries) {
     for (size_t s = 0; s < state_map_detail::kSlots; ++s) {
       const Child& c = node.children[s];
       if (c.kind == Child::Kind::empty) continue;
-      all |= static_cast<uint16_t>(1u << s);
       const Hash child_path = with_nibble(path, depth, static_cast<uint8_t>(s));
       if (c.kind == Child::Kind::leaf) {
         for (size_t i = 0; i <= depth; ++i) {
@@ -279,14 +279,7 @@ class Auditor {
       if (!hash.ok()) return hash.status();
       if (*hash != c.hash) return where("names a child by another hash", path, depth);
     }
-    state_map_detail::rehash(suite_, fresh, all);
-    const auto shape = node_shape(node);
-    for (size_t i = 1; i < state_map_detail::kSlots; ++i) {
-      if (shape.kind[i] == Child::Kind::subtree && fresh.inner[i] != node.inner[i]) {
-        return where("stores an inner hash its children do not give", path, depth);
-      }
-    }
-    return node_hash(suite_, fresh);
+    return part_hash(suite_, node, rehash(suite_, node, kAllSlots), 1);
   }
 
  private:
@@ -347,7 +340,7 @@ class ReadView {
 Result<Hash> StateMap::root(uint64_t version) const {
   auto node = load_root(nodes_, version);  // one read: nothing to pin
   if (!node.ok()) return node.status();
-  return node_hash(suite_, *node);
+  return part_hash(suite_, *node, rehash(suite_, *node, kAllSlots), 1);
 }
 
 Result<std::optional<Hash>> StateMap::get(uint64_t version, const Hash& key_hash) const {
@@ -372,7 +365,7 @@ Result<StateProof> StateMap::prove(uint64_t version, const Hash& key_hash) const
   auto node = load_root(*view, version);
   for (size_t depth = 0;; ++depth) {
     if (!node.ok()) return node.status();
-    const auto shape = node_shape(*node);
+    const auto shape = rehash(suite_, *node, kAllSlots);
     // Down the node's binary tree while the part the path is in holds two entries or more.
     size_t at = 1;
     for (size_t bit = depth * 4; at < state_map_detail::kSlots; ++bit) {
@@ -420,9 +413,10 @@ Result<StateMapWrite> StateMap::update(std::optional<uint64_t> base, uint64_t ve
   }
   const bool keep = top_->begin(version, base);
   Updater updater(suite_, nodes_, out, /*in_place=*/false, keep ? top_.get() : nullptr);
-  uint16_t changed = 0;  // the root is written whether or not
+  uint16_t changed = 0;
   MEDTRAIL_RETURN_IF_ERROR(updater.change_children(root, 0, changes, changed));
-  out.root = updater.write(root, changed, Hash{}, 0).hash;
+  // Written whether or not it changed, and rehashed whole: it was read without its inner hashes.
+  out.root = updater.write(root, kAllSlots, Hash{}, 0).hash;
   return out;
 }
 
@@ -442,7 +436,7 @@ Result<StateMapWrite> StateMap::extend(uint64_t version,
   Updater updater(suite_, nodes_, out, /*in_place=*/true, nullptr);
   uint16_t changed = 0;
   MEDTRAIL_RETURN_IF_ERROR(updater.change_children(*root, 0, additions, changed));
-  out.root = updater.write(*root, changed, Hash{}, 0).hash;
+  out.root = updater.write(*root, kAllSlots, Hash{}, 0).hash;  // read without its inner hashes
   return out;
 }
 

@@ -51,7 +51,7 @@ Shape node_shape(const Node& node) {
   return shape;
 }
 
-Bytes encode_node(const Node& node, const Shape& shape) {
+Bytes encode_node(const Node& node) {
   uint16_t present = 0;
   uint16_t leaves = 0;
   for (size_t s = 0; s < kSlots; ++s) {
@@ -60,7 +60,7 @@ Bytes encode_node(const Node& node, const Shape& shape) {
     if (node.children[s].kind == Child::Kind::leaf) leaves |= bit;
   }
   Bytes out;
-  out.reserve(4 + kSlots * kLeafSize + (kSlots - 1) * kHashSize);
+  out.reserve(4 + kSlots * kLeafSize);
   append_be16(out, present);
   append_be16(out, leaves);
   for (const Child& c : node.children) {
@@ -70,11 +70,6 @@ Bytes encode_node(const Node& node, const Shape& shape) {
     } else if (c.kind == Child::Kind::subtree) {
       append_be64(out, c.version);
       out.insert(out.end(), c.hash.begin(), c.hash.end());
-    }
-  }
-  for (size_t i = 1; i < kSlots; ++i) {
-    if (shape.kind[i] == Child::Kind::subtree) {
-      out.insert(out.end(), node.inner[i].begin(), node.inner[i].end());
     }
   }
   return out;
@@ -105,14 +100,7 @@ Status decode_node(ByteView data, Node& node) {
       at += kSubtreeSize;
     }
   }
-  const Shape shape = node_shape(node);
-  for (size_t i = 1; i < kSlots; ++i) {
-    if (shape.kind[i] != Child::Kind::subtree) continue;
-    if (data.size() - at < kHashSize) return corrupt("ends inside its inner hashes");
-    std::memcpy(node.inner[i].data(), data.data() + at, kHashSize);
-    at += kHashSize;
-  }
-  if (at != data.size()) return corrupt("has bytes after its last inner hash");
+  if (at != data.size()) return corrupt("has bytes after its last slot");
   return Status::ok_status();
 }
 

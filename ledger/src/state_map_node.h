@@ -3,10 +3,13 @@
 // next 4 bits of path, and its hash under the sparse Merkle tree's rules (state_proof.h).
 //
 // Encoding: be16(slots present) || be16(slots that are entries) || per present slot, in order:
-// an entry's key hash and value hash, or a subtree's be64(version) and hash || the hashes of the
-// node's inner parts (below) that are subtrees, in heap order. Which parts those are follows from
-// the slots, so the length is exact. Storing them lets an update rehash only the paths of the
-// slots it changes (about 5 hashes a node instead of up to 31) and a proof read its siblings.
+// an entry's key hash and value hash, or a subtree's be64(version) and hash. The length follows
+// from the two masks, so it is exact. The hashes of the node's inner parts (below) are not
+// stored (since chain format 11): they were two fifths of the map's bytes, and the map most of
+// what the store writes under load (docs/benchmarks.md). Whoever needs them computes them from
+// the slots: up to 31 hashes a node, its 15 inner parts and its entries' leaf hashes. The nodes
+// an update rewrites most, those of the top levels, stay decoded in memory with theirs
+// (StateMap).
 
 #include <array>
 #include <cstdint>
@@ -38,7 +41,8 @@ struct Child {
 // holding two or more, or a subtree, is a subtree, whose hash combines its halves'.
 struct Node {
   std::array<Child, kSlots> children;
-  // inner[i], 1 ≤ i < 16: the hash of part i when it is a subtree (stored with the node).
+  // inner[i], 1 ≤ i < 16: the hash of part i when it is a subtree. Computed, never stored:
+  // decode_node leaves them zero, and rehash(suite, node, kAllSlots) fills them.
   std::array<Hash, kSlots> inner{};
   size_t present() const;
 };
@@ -50,18 +54,20 @@ struct Shape {
 };
 Shape node_shape(const Node& node);
 
-// `shape` is node_shape(node).
-Bytes encode_node(const Node& node, const Shape& shape);
+Bytes encode_node(const Node& node);
 // Into `out`, which it overwrites: a node is 2 KiB, and an update decodes one per level.
+// out.inner is left zero: a read that follows a path needs no hashes.
 Status decode_node(ByteView data, Node& out);
 
 // Part `at`'s hash: zero, its entry's leaf hash, or its subtree's hash.
 Hash part_hash(const CryptoSuite& suite, const Node& node, const Shape& shape, size_t at);
-// The node's hash: part 1's.
+// The node's hash: part 1's. Its inner hashes must be current (not those of a decoded node).
 Hash node_hash(const CryptoSuite& suite, const Node& node);
 // Recomputes node.inner on the paths of the slots in `changed` (bit s: slot s). Every other
 // subtree part's hash must be current already. Returns the node's shape.
 Shape rehash(const CryptoSuite& suite, Node& node, uint16_t changed);
+// Every slot: rehash with it computes all of a decoded node's inner hashes.
+inline constexpr uint16_t kAllSlots = 0xffff;
 
 // Nibble `index` of a path, the high nibble of its first byte being nibble 0.
 inline uint8_t nibble(const Hash& path, size_t index) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <memory>
 #include <random>
@@ -192,6 +193,39 @@ TEST_F(StateMapTest, AnUnchangedVersionKeepsTheRootAndWritesOnlyTheRootNode) {
   EXPECT_EQ(rewritten.nodes.size(), 1u);
   // Removing a key that is not there neither.
   EXPECT_EQ(commit(3, 4, {{random_hash(rng), std::nullopt}}).nodes.size(), 1u);
+}
+
+// Chain format 11: a node is its two masks and its slots, exactly; the hashes of its inner parts
+// are computed by whoever reads it. A map that kept nothing in memory reads every node it
+// replaces back from the store, and must still give the definition's root.
+TEST_F(StateMapTest, AStoredNodeHoldsItsSlotsAndNoHashesOfItsOwn) {
+  std::mt19937_64 rng(29);
+  std::vector<StateMapChange> changes;
+  for (int i = 0; i < 300; ++i) changes.push_back({random_hash(rng), random_hash(rng)});
+  const StateMapWrite first = commit(std::nullopt, 1, changes);
+  ASSERT_GT(first.nodes.size(), 16u);
+  for (const auto& [key, node] : first.nodes) {
+    ASSERT_GE(node.size(), 4u);
+    const int present = std::popcount(static_cast<unsigned>((node[0] << 8) | node[1]));
+    const int entries = std::popcount(static_cast<unsigned>((node[2] << 8) | node[3]));
+    EXPECT_EQ(node.size(), 4u + entries * 2 * kHashSize + (present - entries) * (8 + kHashSize));
+  }
+  const Bytes root = *must(nodes_.read_node(state_map_root_key(1)));
+  EXPECT_EQ(root.size(), 4u + 16 * (8 + kHashSize));  // sixteen subtrees
+
+  std::vector<StateMapChange> next;
+  for (int i = 0; i < 40; ++i) next.push_back({changes[i * 7].key_hash, random_hash(rng)});
+  Entries entries;
+  for (const StateMapChange& c : changes) entries[c.key_hash] = *c.value_hash;
+  for (const StateMapChange& c : next) entries[c.key_hash] = *c.value_hash;
+  StateMap cold(suite(), nodes_);
+  const StateMapWrite second = must(cold.update(1, 2, next));
+  nodes_.apply(second);
+  EXPECT_EQ(second.root, reference_root(entries));
+  EXPECT_EQ(must(cold.root(1)), first.root);
+  EXPECT_EQ(must(cold.root(2)), second.root);
+  EXPECT_EQ(must(cold.audit(2)).root, second.root);
+  for (int i = 0; i < 300; i += 13) expect_proves(2, entries, changes[i].key_hash);
 }
 
 TEST_F(StateMapTest, OneChangeWritesAboutLog16Nodes) {
@@ -494,7 +528,7 @@ TEST_F(StateMapTest, AVersionComputedFromAnotherBaseKeepsNothingOfIt) {
   EXPECT_EQ(must(map_.audit(3)).entries, entries.size());
 }
 
-TEST_F(StateMapTest, AnAuditFindsWhatDoesNotHashAsStored) {
+TEST_F(StateMapTest, AnAuditFindsAChildThatDoesNotHashAsItsParentNamesIt) {
   std::mt19937_64 rng(13);
   std::vector<StateMapChange> changes;
   for (int i = 0; i < 300; ++i) changes.push_back({random_hash(rng), random_hash(rng)});
@@ -503,18 +537,16 @@ TEST_F(StateMapTest, AnAuditFindsWhatDoesNotHashAsStored) {
   const Bytes root = *must(nodes_.read_node(root_key));
   ASSERT_EQ(root[0], 0xff);  // all sixteen slots present
   ASSERT_EQ(root[2] & 0x80, 0);  // slot 0 a subtree: be64 version, then its hash
-  struct Case {
-    size_t byte;
-    const char* says;
-  };
-  for (const Case& c : {Case{4 + 8, "names a child by another hash"},
-                        Case{root.size() - 1, "stores an inner hash its children do not give"}}) {
+  ASSERT_EQ(root[3] & 0x01, 0);  // and slot 15, the last bytes
+  // The first slot's child hash and the last's.
+  for (const size_t byte : {size_t{4 + 8}, root.size() - 1}) {
     OverlayNodes forged(nodes_);
     forged.replaced[root_key] = root;
-    forged.replaced[root_key][c.byte] ^= 0x01;
+    forged.replaced[root_key][byte] ^= 0x01;
     const auto audit = StateMap(suite(), forged).audit(1);
     EXPECT_EQ(audit.status().code(), "corruption");
-    EXPECT_NE(audit.status().message().find(c.says), std::string::npos) << audit.status().message();
+    EXPECT_NE(audit.status().message().find("names a child by another hash"), std::string::npos)
+        << audit.status().message();
   }
 }
 
@@ -634,15 +666,13 @@ class ForgedNodes : public StateMapNodeSource {
 
 TEST(StateMapCorruption, NodesThatCannotBeReadAreCorruption) {
   const Hash key{};
-  // Slot 0 a subtree: its node needs the hashes of the parts above it (8, 4, 2 and 1).
-  Bytes no_inner{0x80, 0x00, 0x00, 0x00};
-  no_inner.resize(4 + 40, 0);
-  Bytes extra = no_inner;
-  extra.resize(4 + 40 + 4 * kHashSize + 1, 0);
+  // Slot 0 a subtree (be64 version and hash), then the byte too many that a node of chain
+  // format 10 would have read as the first of its inner hashes.
+  Bytes extra{0x80, 0x00, 0x00, 0x00};
+  extra.resize(4 + 40 + 1, 0);
   for (const Bytes& bytes : {Bytes{}, Bytes{0x80, 0x00}, Bytes{0x00, 0x01, 0x00, 0x00},
                              Bytes{0x00, 0x00, 0x80, 0x00},  // an entry in an absent slot
-                             Bytes{0x80, 0x00, 0x00, 0x00}, Bytes(4 + 40 + 1, 0), no_inner,
-                             extra}) {
+                             Bytes{0x80, 0x00, 0x00, 0x00}, Bytes(4 + 40 + 1, 0), extra}) {
     ForgedNodes forged(bytes);
     StateMap map(suite(), forged);
     EXPECT_EQ(map.root(1).status().code(), "corruption");
@@ -655,7 +685,7 @@ TEST(StateMapCorruption, ANodeThatNamesItselfBelowItselfEndsAtTheDepthLimit) {
   // Slot 0 is a subtree in every node read, so a walk along a zero path never meets an entry:
   // it must stop at 64 nibbles instead of looping.
   Bytes node{0x80, 0x00, 0x00, 0x00};
-  node.resize(4 + 8 + kHashSize + 4 * kHashSize, 0);  // and the hashes of parts 8, 4, 2, 1
+  node.resize(4 + 8 + kHashSize, 0);
   node[4 + 7] = 1;
   ForgedNodes forged(node);
   StateMap map(suite(), forged);

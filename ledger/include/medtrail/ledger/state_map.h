@@ -6,7 +6,8 @@
 // the paths it changes and records the nodes it replaced in a stale index, so every version
 // that has not been pruned keeps its root and can still be proven against (a client holding an
 // older checkpoint). A node holds its children's hashes, and the entries of its leaf children
-// inline, so an update of one key writes about log16(n) nodes and a proof reads as many.
+// inline, so an update of one key writes about log16(n) nodes and a proof reads as many. The
+// hashes of the subtrees inside a node are not stored: a read computes them (state_map_node.h).
 //
 // Keys in the node source:
 //   node:  'N' || be64(version) || u8(depth in nibbles) || the path's nibbles, packed
@@ -61,7 +62,7 @@ struct StateMapWrite {
 // from one update to the next (the root itself is always read from the node source): every
 // block rewrites the root and the first level, a block of a few hundred writes most of the
 // second, and reading each back (a RocksDB read and a decode) cost the node's apply more than
-// rehashing it. That is at most 16 + 256 + 4096 nodes of about 2.3 KiB: 10 MiB, allocated by
+// rehashing it; a node read back is now rehashed whole, too. That is at most 16 + 256 + 4096 nodes of about 2.3 KiB: 10 MiB, allocated by
 // the first update.
 inline constexpr size_t kStateMapTopLevels = 4;
 
@@ -107,8 +108,8 @@ class StateMap {
   Result<StateMapWrite> extend(uint64_t version, std::vector<StateMapChange> additions);
 
   // Reads every node of `version` and recomputes every hash in it from the entries up, checking
-  // each against what is stored and each entry's place against its key's path (what a proof
-  // relies on). Errors: `not_found`, `corruption` (what does not agree, and where).
+  // each against the hash its parent names and each entry's place against its key's path (what
+  // a proof relies on). Errors: `not_found`, `corruption` (what does not agree, and where).
   struct Audit {
     Hash root{};
     uint64_t entries = 0;
