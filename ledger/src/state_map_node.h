@@ -8,8 +8,8 @@
 // stored (since chain format 11): they were two fifths of the map's bytes, and the map most of
 // what the store writes under load (docs/benchmarks.md). Whoever needs them computes them from
 // the slots: up to 31 hashes a node, its 15 inner parts and its entries' leaf hashes. The nodes
-// an update rewrites most, those of the top levels, stay decoded in memory with theirs
-// (StateMap).
+// of the three levels below the root, which most blocks rewrite, stay decoded in memory with
+// theirs (StateMap); the root is read and rehashed whole every block.
 
 #include <array>
 #include <cstdint>
