@@ -83,8 +83,7 @@ TEST_F(StateMapRocksDbTest, NodesInRocksDbAgreeWithNodesInMemory) {
   std::vector<Entries> versions(1);
   std::vector<Hash> keys;
   for (uint64_t v = 1; v <= 15; ++v) {
-    Entries next = versions.back();
-    std::map<Hash, std::optional<Hash>> changes;
+    Changes changes;
     for (int i = 0; i < 60; ++i) {
       if (!keys.empty() && rng() % 3 == 0) {
         changes[keys[rng() % keys.size()]] = std::nullopt;
@@ -93,15 +92,8 @@ TEST_F(StateMapRocksDbTest, NodesInRocksDbAgreeWithNodesInMemory) {
         changes[keys.back()] = random_hash(rng);
       }
     }
-    std::vector<StateMapChange> list;
-    for (const auto& [k, val] : changes) {
-      list.push_back({k, val});
-      if (val) {
-        next[k] = *val;
-      } else {
-        next.erase(k);
-      }
-    }
+    Entries next = versions.back();
+    const std::vector<StateMapChange> list = apply_changes(changes, next);
     const std::optional<uint64_t> base = v == 1 ? std::nullopt : std::optional<uint64_t>(v - 1);
     const StateMapWrite in_rocks = must(map_->update(base, v, list));
     write(in_rocks);

@@ -150,25 +150,18 @@ TEST_F(StateMapTest, RandomChangesMatchTheDefinitionInEveryVersion) {
   std::vector<Entries> versions(1);
   std::vector<Hash> keys;
   for (uint64_t v = 1; v <= 40; ++v) {
-    Entries next = versions.back();
-    std::map<Hash, std::optional<Hash>> changes;
+    Changes changes;
     const size_t n = rng() % 25;
     for (size_t i = 0; i < n; ++i) {
       const uint64_t pick = rng() % 10;
       const bool fresh = pick < 4 || keys.empty();
       Hash key = fresh ? clustered_key(rng, seeds) : keys[rng() % keys.size()];
       if (fresh) keys.push_back(key);
-      if (pick >= 7 || (pick >= 4 && rng() % 2 == 0)) {
-        changes[key] = std::nullopt;
-        next.erase(key);
-      } else {
-        const Hash value = random_hash(rng);
-        changes[key] = value;
-        next[key] = value;
-      }
+      const bool removed = pick >= 7 || (pick >= 4 && rng() % 2 == 0);
+      changes[key] = removed ? std::nullopt : std::optional<Hash>(random_hash(rng));
     }
-    std::vector<StateMapChange> list;
-    for (const auto& [k, val] : changes) list.push_back({k, val});
+    Entries next = versions.back();
+    const std::vector<StateMapChange> list = apply_changes(changes, next);
     commit(v == 1 ? std::nullopt : std::optional<uint64_t>(v - 1), v, list);
     versions.push_back(next);
     ASSERT_EQ(must(map_.root(v)), reference_root(next)) << "version " << v;
@@ -267,7 +260,7 @@ TEST_F(StateMapTest, PruningKeepsEveryVersionFromTheGivenOneProvable) {
   std::vector<Entries> versions(1);
   for (uint64_t v = 1; v <= 12; ++v) {
     Entries next = versions.back();
-    std::map<Hash, std::optional<Hash>> changes;
+    Changes changes;
     for (int i = 0; i < 40; ++i) {
       if (!next.empty() && rng() % 3 == 0) {
         auto victim = std::next(next.begin(), static_cast<long>(rng() % next.size()));
@@ -276,14 +269,7 @@ TEST_F(StateMapTest, PruningKeepsEveryVersionFromTheGivenOneProvable) {
         changes[clustered_key(rng, seeds)] = random_hash(rng);
       }
     }
-    std::vector<StateMapChange> list;
-    for (const auto& [k, val] : changes) {
-      list.push_back({k, val});
-      if (val)
-        next[k] = *val;
-      else
-        next.erase(k);
-    }
+    const std::vector<StateMapChange> list = apply_changes(changes, next);
     commit(v == 1 ? std::nullopt : std::optional<uint64_t>(v - 1), v, list);
     versions.push_back(next);
   }
@@ -450,22 +436,14 @@ TEST_F(StateMapTest, UpdatesFromTheKeptTopLevelsWriteWhatUpdatesFromTheSourceWri
   nodes_.apply(write);
   for (uint64_t v = 2; v <= 31; ++v) {
     if (v == 20) kept.forget_top_levels();  // from the source again, then kept again
-    std::map<Hash, std::optional<Hash>> changes;
+    Changes changes;
     for (int i = 0; i < 200; ++i) {
       const uint64_t pick = rng() % 10;
       const Hash key = pick < 3 ? clustered_key(rng, seeds) : keys[rng() % keys.size()];
       if (pick < 3) keys.push_back(key);
       changes[key] = pick >= 8 ? std::nullopt : std::optional<Hash>(random_hash(rng));
     }
-    std::vector<StateMapChange> list;
-    for (const auto& [k, val] : changes) {
-      list.push_back({k, val});
-      if (val) {
-        entries[k] = *val;
-      } else {
-        entries.erase(k);
-      }
-    }
+    const std::vector<StateMapChange> list = apply_changes(changes, entries);
     const size_t kept_reads = counted_kept.below_the_root;
     const size_t plain_reads = counted_plain.below_the_root;
     write = must(kept.update(v - 1, v, list));

@@ -1,14 +1,16 @@
 #pragma once
 // What the state map's tests share: the sparse Merkle tree's definition computed from every
-// entry, random and clustered keys, and `must`.
+// entry, random and clustered keys, changes made to the expected entries, and `must`.
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <random>
 #include <utility>
 #include <vector>
 
 #include "medtrail/ledger/crypto_suite.h"
+#include "medtrail/ledger/state_map.h"
 #include "medtrail/ledger/state_proof.h"
 
 namespace medtrail::ledger::state_map_testing {
@@ -47,6 +49,23 @@ inline Hash clustered_key(std::mt19937_64& rng, const std::vector<Hash>& seeds) 
     h[i / 8] = static_cast<uint8_t>((h[i / 8] & ~mask) | (seed[i / 8] & mask));
   }
   return h;
+}
+
+// Each key's new value, or nullopt to remove it.
+using Changes = std::map<Hash, std::optional<Hash>>;
+
+// `changes` made to `entries`, and returned as an update's list.
+inline std::vector<StateMapChange> apply_changes(const Changes& changes, Entries& entries) {
+  std::vector<StateMapChange> list;
+  for (const auto& [key, value] : changes) {
+    list.push_back({key, value});
+    if (value) {
+      entries[key] = *value;
+    } else {
+      entries.erase(key);
+    }
+  }
+  return list;
 }
 
 template <class T>
