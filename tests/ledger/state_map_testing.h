@@ -1,6 +1,7 @@
 #pragma once
 // What the state map's tests share: the sparse Merkle tree's definition computed from every
-// entry, random and clustered keys, changes made to the expected entries, and `must`.
+// entry, random and clustered keys, changes made to the expected entries, `must`, and the
+// fixture of a map over nodes in memory.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/state_map.h"
+#include "medtrail/ledger/state_map_memory.h"
 #include "medtrail/ledger/state_proof.h"
 
 namespace medtrail::ledger::state_map_testing {
@@ -73,5 +75,30 @@ T must(Result<T> r) {
   EXPECT_TRUE(r.ok()) << r.status().to_string();
   return std::move(r).value();
 }
+
+// A map over nodes in memory, each version committed as it is computed.
+class StateMapTest : public ::testing::Test {
+ protected:
+  StateMapWrite commit(std::optional<uint64_t> base, uint64_t version,
+                       std::vector<StateMapChange> changes) {
+    auto write = must(map_.update(base, version, std::move(changes)));
+    nodes_.apply(write);
+    return write;
+  }
+
+  void expect_proves(uint64_t version, const Entries& entries, const Hash& key) {
+    const Hash root = must(map_.root(version));
+    const StateProof proof = must(map_.prove(version, key));
+    auto it = entries.find(key);
+    std::optional<Hash> value;
+    if (it != entries.end()) value = it->second;
+    EXPECT_TRUE(verify_state_proof_hashed(suite(), root, key, value, proof).ok())
+        << verify_state_proof_hashed(suite(), root, key, value, proof).to_string();
+    EXPECT_EQ(must(map_.get(version, key)), value);
+  }
+
+  StateMapMemoryNodes nodes_;
+  StateMap map_{suite(), nodes_};
+};
 
 }  // namespace medtrail::ledger::state_map_testing
