@@ -25,13 +25,6 @@ std::string describe(const ledger::SignedCheckpoint& cp) {
          ", root " + ledger::to_hex(cp.checkpoint.tree_root);
 }
 
-// What a node wrote, fit for a terminal: no control bytes (a node could fake our output).
-std::string printable(std::string_view text, size_t max = 200) {
-  std::string out;
-  for (char c : text.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
-
 // Both checkpoints, for the operator who must now show what was served.
 Status evidence(const std::string& code, const std::string& why, const ledger::SignedCheckpoint& kept,
                 const ledger::SignedCheckpoint& served) {
@@ -51,7 +44,7 @@ Status check_consistency(const NodeUrl& node, std::chrono::milliseconds timeout,
   if (reply->status == 404) return Status::error("not_found", "the node lacks that tree");
   if (reply->status != 200) {
     return Status::error("unexpected_answer",
-                         "the node answered " + std::to_string(reply->status) + ": " + printable(reply->body));
+                         "the node answered " + std::to_string(reply->status) + ": " + printable_text(reply->body, 200));
   }
   return ledger::verify_served_consistency(reply->body, suite, first.tree_size, first.tree_root, second.tree_size,
                                            second.tree_root);
@@ -122,7 +115,7 @@ ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, 
   }
   if (reply->status != 200) {
     return Status::error("unexpected_answer",
-                         "the node answered " + std::to_string(reply->status) + ": " + printable(reply->body));
+                         "the node answered " + std::to_string(reply->status) + ": " + printable_text(reply->body, 200));
   }
   auto served = ledger::checkpoint_from_json(reply->body);
   if (!served.ok()) return Status::error("bad_checkpoint", "the checkpoint does not read: " + served.status().message());

@@ -11,6 +11,8 @@
 #include <iostream>
 #include <iterator>
 
+#include "medtrail/ledger/bytes.h"
+
 namespace medtrail::cli {
 
 ledger::Result<std::string> read_input(const std::string& path, size_t max_bytes) {
@@ -83,6 +85,25 @@ ledger::Status write_new_file_atomically(const std::string& path, const std::str
 void wipe(std::string& secret) {
   volatile char* p = secret.data();  // volatile: the stores are not optimised away
   for (size_t i = 0; i < secret.size(); ++i) p[i] = 0;
+}
+
+std::string printable_text(std::string_view text, size_t max_bytes) {
+  text = ledger::utf8_prefix(text, max_bytes);
+  const bool utf8 = ledger::is_valid_utf8(text);
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) {
+      out += '?';
+    } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+      out += '?';  // U+0080..U+009F
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 std::string utc_now_rfc3339() {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "medtrail/ledger/status.h"
 
@@ -32,6 +33,11 @@ void wipe(std::string& secret);
 
 // Now, as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
 std::string utc_now_rfc3339();
+
+// What a node or a file sent, safe to print on a terminal, cut to `max_bytes`: control
+// characters (C0, DEL, and C1 as UTF-8, which some terminals obey) become '?', and so does every
+// byte of 0x80 and above when the text is not UTF-8. A node could otherwise fake our output.
+std::string printable_text(std::string_view text, size_t max_bytes = 4096);
 
 // Prints "medtrail: <what>: <code>: <message>" on one line to stderr and returns `exit_code`.
 int fail(const std::string& what, const ledger::Status& status, int exit_code);

@@ -35,15 +35,6 @@ struct MyVaccinationsOptions {
   int timeout_s = 15;
 };
 
-// What a node sent, safe to print: control characters become '?'.
-std::string printable(const std::string& text) {
-  std::string out = text;
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  }
-  return out;
-}
-
 // `ms` as "YYYY-MM-DD HH:MM" at the chain's fixed UTC offset ("+08:00": genesis' time_zone), the
 // day a vaccination certificate shows; UTC when the offset does not read.
 std::string local_time(int64_t ms, const std::string& zone) {
@@ -93,7 +84,7 @@ Shown check_and_render(const json& answer, const ledger::LoadedGenesis& genesis)
     out.problem = check.problem;
     return out;
   }
-  std::string text = "Vaccination record of patient ref " + printable(ref) + "\n";
+  std::string text = "Vaccination record of patient ref " + printable_text(ref) + "\n";
   size_t proven = 0;
   for (const json& row : answer["rows"]) {
     const bool is_proven = has_checkpoint && row.value("proof", json()).is_object();
@@ -102,7 +93,7 @@ Shown check_and_render(const json& answer, const ledger::LoadedGenesis& genesis)
     const json& dose = row.value("dose_number", json());
     auto fact = [&](const char* field) {
       const json& v = row.value(field, json());
-      return v.is_string() ? printable(v.get<std::string>()) : std::string("?");
+      return v.is_string() ? printable_text(v.get<std::string>()) : std::string("?");
     };
     text += "  " + (at.is_number_integer() ? local_time(at.get<int64_t>(), genesis.genesis.time_zone) : std::string("?")) +
             "  " + fact("vaccine") + "  lot " + fact("lot") +
@@ -151,7 +142,7 @@ int run(const MyVaccinationsOptions& o) {
     shown.problem = "the answer is malformed (a field of the wrong type)";
   }
   if (!shown.problem.empty()) {
-    std::cerr << "medtrail: " << name << ": the node's answer does not hold: " << printable(shown.problem) << "\n";
+    std::cerr << "medtrail: " << name << ": the node's answer does not hold: " << printable_text(shown.problem) << "\n";
     return kExitInvalid;
   }
   std::cout << shown.text;
