@@ -103,15 +103,14 @@ bool is_evidence_of_lie(const Status& status) {
 ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, std::chrono::milliseconds timeout,
                                                            const ledger::LoadedGenesis& genesis,
                                                            const std::string& state_dir) {
-  const std::string state_path = state_dir + "/" + ledger::to_hex(genesis.chain_id) + ".checkpoint.json";
-  auto kept = load(state_path, genesis.chain_id);
-  if (!kept.ok()) return kept.status();
-
   auto reply = http_get(node, "/v1/checkpoints/latest", timeout, ledger::kMaxCheckpointJsonBytes);
   if (!reply.ok()) return reply.status();
   if (reply->status == 404) {
+    const std::string state_path = state_dir + "/" + ledger::to_hex(genesis.chain_id) + ".checkpoint.json";
+    auto kept = load(state_path, genesis.chain_id);
     return Status::error("no_checkpoint", "the node serves no quorum checkpoint yet" +
-                                              (*kept ? "; last verified: " + describe(**kept) : std::string()));
+                                              (kept.ok() && *kept ? "; last verified: " + describe(**kept)
+                                                                  : std::string()));
   }
   if (reply->status != 200) {
     return Status::error("unexpected_answer",
@@ -119,14 +118,23 @@ ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, 
   }
   auto served = ledger::checkpoint_from_json(reply->body);
   if (!served.ok()) return Status::error("bad_checkpoint", "the checkpoint does not read: " + served.status().message());
-  if (Status s = ledger::verify_checkpoint_for_genesis(genesis, *served); !s.ok()) return s;
+  return judge_checkpoint(node, timeout, genesis, state_dir, *served);
+}
+
+ledger::Result<CheckpointVerdict> judge_checkpoint(const NodeUrl& node, std::chrono::milliseconds timeout,
+                                                   const ledger::LoadedGenesis& genesis, const std::string& state_dir,
+                                                   const ledger::SignedCheckpoint& served) {
+  const std::string state_path = state_dir + "/" + ledger::to_hex(genesis.chain_id) + ".checkpoint.json";
+  auto kept = load(state_path, genesis.chain_id);
+  if (!kept.ok()) return kept.status();
+  if (Status s = ledger::verify_checkpoint_for_genesis(genesis, served); !s.ok()) return s;
 
   CheckpointVerdict verdict;
-  verdict.served = *served;
+  verdict.served = served;
   verdict.organisations =
-      ledger::signing_organisations(ledger::genesis_checkpoint_trust(genesis.genesis), *served).size();
+      ledger::signing_organisations(ledger::genesis_checkpoint_trust(genesis.genesis), served).size();
   verdict.relation = "the first checkpoint this tool has verified for the chain";
-  const ledger::Checkpoint& now = served->checkpoint;
+  const ledger::Checkpoint& now = served.checkpoint;
   if (*kept) {
     const ledger::SignedCheckpoint& before_cp = **kept;
     const ledger::Checkpoint& before = before_cp.checkpoint;
@@ -134,31 +142,32 @@ ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, 
       // Two checkpoints a quorum signed for one tree size must be the same block.
       if (now.tree_root != before.tree_root || now.height != before.height || now.block_hash != before.block_hash) {
         return evidence("history_diverges", "a quorum signed two different blocks for one tree size", before_cp,
-                        *served);
+                        served);
       }
       verdict.relation = "the same tree as before";
     } else if (now.tree_size < before.tree_size) {
       // A node that is behind: its older tree must still be a prefix of the one kept, which
       // stays kept (it is the newer one).
+      verdict.behind = true;
       Status s = check_consistency(node, timeout, *genesis.suite, now, before);
-      if (is_proof_failure(s)) return evidence("not_consistent", kUnproven, before_cp, *served);
+      if (is_proof_failure(s)) return evidence("not_consistent", kUnproven, before_cp, served);
       if (s.code() == "not_found") {
-        verdict.relation = "the node is behind (" + describe(*served) + "; verified before: " + describe(before_cp) +
+        verdict.relation = "the node is behind (" + describe(served) + "; verified before: " + describe(before_cp) +
                            ") and cannot prove its tree is a prefix yet";
         return verdict;
       }
       if (!s.ok()) return s;
-      verdict.relation = "the node is behind, consistently: " + describe(*served) +
+      verdict.relation = "the node is behind, consistently: " + describe(served) +
                          " is a prefix of the tree verified before (" + describe(before_cp) + ")";
       return verdict;
     } else {
       Status s = check_consistency(node, timeout, *genesis.suite, before, now);
-      if (is_proof_failure(s)) return evidence("not_consistent", kUnproven, before_cp, *served);
+      if (is_proof_failure(s)) return evidence("not_consistent", kUnproven, before_cp, served);
       if (!s.ok()) return s;
       verdict.relation = "extends the tree of " + std::to_string(before.tree_size) + " verified before";
     }
   }
-  if (Status s = save(state_path, *served); !s.ok()) return s;
+  if (Status s = save(state_path, served); !s.ok()) return s;
   return verdict;
 }
 

@@ -23,6 +23,9 @@ struct CheckpointVerdict {
   ledger::SignedCheckpoint served;
   size_t organisations = 0;  // of genesis, whose signature the checkpoint carries
   std::string relation;      // to the one verified before, in words
+  // The served checkpoint is older than the one verified before (a node that is behind, or one
+  // serving an old checkpoint on purpose): it is consistent, but it is not the newest known.
+  bool behind = false;
 };
 
 // Fetches the node's newest quorum checkpoint, judges it by `genesis`, then against the one
@@ -36,6 +39,12 @@ struct CheckpointVerdict {
 ledger::Result<CheckpointVerdict> verify_newest_checkpoint(const NodeUrl& node, std::chrono::milliseconds timeout,
                                                            const ledger::LoadedGenesis& genesis,
                                                            const std::string& state_dir);
+
+// The same judgement of `served`, a checkpoint the node gave some other way (the one a lookup's
+// proof is against): by `genesis`, then against the one kept, which it replaces when newer.
+ledger::Result<CheckpointVerdict> judge_checkpoint(const NodeUrl& node, std::chrono::milliseconds timeout,
+                                                   const ledger::LoadedGenesis& genesis, const std::string& state_dir,
+                                                   const ledger::SignedCheckpoint& served);
 
 // True for the codes that prove the node served something false (exit 1), as against a node
 // that cannot answer now (exit 2).

@@ -1,11 +1,18 @@
 // `medtrail trace CODE`: a citizen's lookup from the command line (docs/trace.md). Prints the
-// status word and the public facts as the node reports them, and checks what can be checked
-// today: the node's newest checkpoint is this chain's (the genesis you hold names it), signed
-// by a quorum of its organisations, and extends the one this client verified before. Exit 0 for a code in good standing (GENUINE, IN_USE, VALID,
-// PARTLY_DISPENSED, DISPENSED, DELIVERED), 1 for any other word or a checkpoint that does not
-// verify, 2 for bad usage or a node that does not answer.
+// public facts as the node reports them, then what it proves: the answer's checkpoint is this
+// chain's (the genesis you hold names it), signed by a quorum of its organisations, and extends
+// the one this client verified before; the code's public facts are proven against that block's
+// state root, and the word is computed from them here (trace_proof.h). A prescription has no
+// public facts yet: its word is the node's, and says so. Exit 0 for a dose or batch whose proven
+// word is in good standing (GENUINE, IN_USE) as of a block no older than --max-age, or for a
+// prescription the node calls VALID, PARTLY_DISPENSED, DISPENSED or DELIVERED on a verified
+// checkpoint; 1 for any other word, a word that cannot be proven now, or a proof or checkpoint
+// that does not verify; 2 for bad usage or a node whose lookup does not answer.
+#include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -13,9 +20,11 @@
 #include "commands.h"
 #include "http_get.h"
 #include "io.h"
+#include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/rfc3339.h"
 #include "node_url.h"
+#include "trace_proof.h"
 #include "trace_url.h"
 
 namespace medtrail::cli {
@@ -31,6 +40,7 @@ struct TraceOptions {
   std::string genesis;
   std::string state_dir = default_state_dir();
   int timeout_s = 10;
+  int64_t max_age_s = 3600;
 };
 
 // A prescription id is 64 hex; a dose code is 20 digits or a GS1 element string; else a batch.
@@ -46,6 +56,44 @@ TraceKind kind_of(const TraceOptions& o) {
   return TraceKind::kTableware;
 }
 
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The proven facts, in a line each: what the word was computed from.
+void print_proven(const ProvenTrace& proven, std::ostream& out) {
+  const auto line = [&out](const char* what, const ledger::PublicFacts& facts) {
+    out << "    " << what << ":";
+    for (const auto& [name, value] : facts) {
+      // Names are [a-z0-9_] (public_facts.h); a time in ms shows as a time, without its unit.
+      const bool time = name.ends_with("_ms") && std::holds_alternative<int64_t>(value);
+      out << " " << (time ? name.substr(0, name.size() - 3) : name) << "=";
+      if (const std::string* t = std::get_if<std::string>(&value)) {
+        out << printable_text(*t);
+      } else if (time) {
+        out << ledger::unix_ms_to_rfc3339(std::get<int64_t>(value));
+      } else {
+        out << std::get<int64_t>(value);
+      }
+    }
+    out << "\n";
+  };
+  if (!proven.subject) {
+    out << "    the chain holds no such code\n";
+    return;
+  }
+  line("code", *proven.subject);
+  if (!proven.lot.empty()) line("lot", proven.lot);
+}
+
+// A text field of what the node sent; "" when absent or not a text (a node's answer is not trusted
+// to have the shape it should).
+std::string text_field(const json& j, const char* name) {
+  auto it = j.is_object() ? j.find(name) : j.end();
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool in_good_standing(const std::string& status) {
   return status == "GENUINE" || status == "IN_USE" || status == "VALID" || status == "PARTLY_DISPENSED" || status == "DISPENSED" ||
          status == "DELIVERED";
@@ -55,25 +103,118 @@ bool in_good_standing(const std::string& status) {
 void print_facts(const json& facts, const std::string& indent) {
   for (const auto& [key, value] : facts.items()) {
     if (value.is_object()) {
-      std::cout << indent << key << ":\n";
+      std::cout << indent << printable_text(key) << ":\n";
       print_facts(value, indent + "  ");
     } else if (value.is_array()) {
-      std::cout << indent << key << ":" << (value.empty() ? " none" : "") << "\n";
+      std::cout << indent << printable_text(key) << ":" << (value.empty() ? " none" : "") << "\n";
       for (const json& item : value) {
         if (item.is_object()) {
           std::cout << indent << "  -\n";
           print_facts(item, indent + "    ");
         } else {
-          std::cout << indent << "  - " << (item.is_string() ? item.get<std::string>() : item.dump()) << "\n";
+          std::cout << indent << "  - " << printable_text(item.is_string() ? item.get<std::string>() : item.dump()) << "\n";
         }
       }
     } else if (key.ends_with("_ms") && value.is_number_integer()) {
-      std::cout << indent << key.substr(0, key.size() - 3) << ": " << ledger::unix_ms_to_rfc3339(value.get<int64_t>())
+      std::cout << indent << printable_text(key.substr(0, key.size() - 3)) << ": " << ledger::unix_ms_to_rfc3339(value.get<int64_t>())
                 << "\n";
     } else {
-      std::cout << indent << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+      std::cout << indent << printable_text(key) << ": "
+                << printable_text(value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
     }
   }
+}
+
+// What the client stands by: the word (the proven one, or the node's marked as not proven), the
+// lines that say why, and the exit code.
+struct TraceVerdict {
+  std::string word;
+  std::ostringstream report;
+  int exit_code = kExitInvalid;
+};
+
+// Checks the answer's proof: its checkpoint by the genesis and the one verified before, then its
+// facts against that checkpoint's block.
+void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenesis& genesis, TraceKind kind,
+           const std::string& node_word, const json& proof, TraceVerdict& v) {
+  const auto timeout = std::chrono::seconds(o.timeout_s);
+  std::ostream& out = v.report;
+  v.word = printable_text(node_word) + " (the node's word, NOT proven)";
+  const std::optional<PrintedCode> code = printed_code(kind, o.code);
+  if (!code) {
+    out << "NOT proven: the code is of no form the client can key (20 digits, or (01)..(17)..(10)..(21)..)\n";
+    return;
+  }
+  if (!proof.is_object() || !proof.contains("checkpoint")) {
+    // No proof (no quorum checkpoint yet, or one the node no longer keeps): the chain is still
+    // judged, and the word stays the node's.
+    if (kind != TraceKind::kRx) out << "NOT proven: the node sent no proof of the facts\n";
+    auto newest = verify_newest_checkpoint(node, timeout, genesis, o.state_dir);
+    if (!newest.ok()) {
+      out << "chain NOT verified: " << newest.status().to_string() << "\n";
+      return;
+    }
+    out << verified_line(*newest) << "\n";
+    if (kind == TraceKind::kRx) {
+      out << "NOT proven: " << kRxNotProvable << "\n";
+      v.word = printable_text(node_word);
+      v.exit_code = in_good_standing(node_word) ? 0 : kExitInvalid;
+    }
+    return;
+  }
+  auto checkpoint = ledger::checkpoint_from_json(proof.at("checkpoint").dump());
+  if (!checkpoint.ok()) {
+    out << "chain NOT verified: bad_checkpoint: the proof's checkpoint does not read\n";
+    return;
+  }
+  auto verdict = judge_checkpoint(node, timeout, genesis, o.state_dir, *checkpoint);
+  if (!verdict.ok()) {
+    out << "chain NOT verified: " << verdict.status().to_string() << "\n";
+    return;
+  }
+  const int64_t now = now_ms();
+  auto proven = check_trace_proof(proof, genesis, *checkpoint, kind, *code, now);
+  if (!proven.ok()) {
+    out << "facts NOT proven: " << proven.status().to_string() << "\n" << verified_line(*verdict) << "\n";
+    return;
+  }
+  if (proven->word.empty()) {
+    out << "NOT proven: " << proven->pending << "\n" << verified_line(*verdict) << "\n";
+    // A prescription's word is the node's alone; its exit says what it says, as before proofs.
+    if (kind == TraceKind::kRx) {
+      v.word = printable_text(node_word);
+      v.exit_code = in_good_standing(node_word) ? 0 : kExitInvalid;
+    }
+    return;
+  }
+  v.word = proven->word;
+  const int64_t age_s = std::max<int64_t>(0, (now - proven->block_time_ms) / 1000);
+  out << "proven: " << proven->word << ", as of block " << proven->height << " ("
+      << ledger::unix_ms_to_rfc3339(proven->block_time_ms) << ", " << age_s
+      << " s ago), from the chain's public facts:\n";
+  print_proven(*proven, out);
+  if (proven->word != node_word) {
+    out << "the node's word (" << printable_text(node_word) << ") is not what the proven facts give\n";
+  }
+  out << verified_line(*verdict) << "\n";
+  // The first line says what stands in the way of the word, where something does.
+  if (!proven->label_mismatch.empty()) {
+    v.word = proven->word + " (NOT genuine: the label is another lot's)";
+    out << "NOT genuine: " << printable_text(proven->label_mismatch) << "\n";
+    return;
+  }
+  if (verdict->behind) {
+    v.word = proven->word + " (NOT current)";
+    out << "NOT current: the proof is against a checkpoint older than one you verified before; a recall since "
+           "would not show (ask another --node)\n";
+    return;
+  }
+  if (age_s > o.max_age_s) {
+    v.word = proven->word + " (NOT current)";
+    out << "NOT current: the proof is older than --max-age (" << o.max_age_s << " s); a recall since would not show\n";
+    return;
+  }
+  v.exit_code = in_good_standing(proven->word) ? 0 : kExitInvalid;
 }
 
 }  // namespace
@@ -94,6 +235,11 @@ void add_trace(CLI::App& app, int& exit_code) {
   cmd->add_option("--state-dir", o->state_dir, "Where the last checkpoint you verified is kept, per chain")
       ->capture_default_str();
   cmd->add_option("--timeout", o->timeout_s, "Seconds the node has to answer")->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  cmd->add_option("--max-age", o->max_age_s,
+                  "Seconds a proof's block may be old for a word in good standing to count (a recall after it "
+                  "would not show)")
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
       ->capture_default_str();
   cmd->callback([&exit_code, o] {
     auto node = parse_node_url(o->node);
@@ -132,24 +278,22 @@ void add_trace(CLI::App& app, int& exit_code) {
       return;
     }
     const std::string status = body["status"].is_string() ? body["status"].get<std::string>() : "";
-    std::cout << status << "\n" << trace_kind_segment(kind) << " " << body.value("code", "") << "\n";
+    TraceVerdict verdict;
+    prove(*o, *node, *genesis, kind, status, body.value("proof", json()), verdict);
+    std::cout << verdict.word << "\n" << trace_kind_segment(kind) << " " << printable_text(text_field(body, "code")) << "\n";
     print_facts(body.value("facts", json::object()), "  ");
     const json timeline = body.value("timeline", json::array());
     if (!timeline.empty()) std::cout << "  timeline:\n";
     for (const json& e : timeline) {
-      std::cout << "    " << ledger::unix_ms_to_rfc3339(e.value("at_ms", int64_t{0})) << "  " << e.value("event", "")
-                << "  " << e.value("organisation", "")
-                << (e.value("accepted", true) ? "" : "  REFUSED " + e.value("reason_code", "")) << "\n";
+      if (!e.is_object()) continue;
+      const auto at = e.find("at_ms");
+      const bool refused = e.contains("accepted") && e["accepted"] == false;
+      std::cout << "    " << ledger::unix_ms_to_rfc3339(at != e.end() && at->is_number_integer() ? at->get<int64_t>() : 0)
+                << "  " << printable_text(text_field(e, "event")) << "  " << printable_text(text_field(e, "organisation"))
+                << (refused ? "  REFUSED " + printable_text(text_field(e, "reason_code")) : "") << "\n";
     }
-    auto verdict = verify_newest_checkpoint(*node, timeout, *genesis, o->state_dir);
-    if (!verdict.ok()) {
-      std::cout << "chain NOT verified: " << verdict.status().to_string() << "\n";
-      exit_code = kExitInvalid;
-      return;
-    }
-    std::cout << verified_line(*verdict)
-              << " (the facts are the node's report; proofs of them come with authenticated state)\n";
-    exit_code = in_good_standing(status) ? 0 : kExitInvalid;
+    std::cout << verdict.report.str();
+    exit_code = verdict.exit_code;
   });
 }
 

@@ -41,5 +41,6 @@ const ValueCodec* tableware_value_codec(std::string_view key);   // tw/
 const ValueCodec* access_value_codec(std::string_view key);      // acc/ pq/
 const ValueCodec* claims_value_codec(std::string_view key);      // claim/ claimed/
 const ValueCodec* visits_value_codec(std::string_view key);      // visit/
+const ValueCodec* public_facts_value_codec();                    // pub/
 
 }  // namespace medtrail::contracts

@@ -28,6 +28,12 @@ void BlockState::apply(ledger::StateWrites&& writes) {
   }
 }
 
+std::string encode_public(const ledger::PublicFacts& facts) {
+  ledger::Result<std::string> bytes = ledger::encode_public_facts(facts);
+  if (!bytes.ok()) throw CorruptState(bytes.status().message());
+  return std::move(*bytes);
+}
+
 std::optional<std::string> RecordTxn::get(std::string_view key) const {
   return lookup(writes_, *below_, key);
 }

@@ -23,6 +23,7 @@ const ValueCodec* codec_for(std::string_view key) {
   if (family == "acc/" || family == "pq/") return access_value_codec(key);
   if (family == "claim/" || family == "claimed/") return claims_value_codec(key);
   if (family == "visit/") return visits_value_codec(key);
+  if (family == "pub/") return public_facts_value_codec();
   return nullptr;
 }
 

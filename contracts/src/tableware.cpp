@@ -193,6 +193,7 @@ ExecutionResult ship_batch(Call& call) {
   const Batch::Shipment shipment{call.block.timestamp_ms, call.signer.id, std::string(call.record_id),
                                  std::move(to_org),       std::move(customer), quantity};
   batch.shipped_quantity = shipped;
+  // Bytes, not write(): the batch's public facts do not change with a shipment, so they stay.
   call.txn.put(std::move(key), encode_with_shipment(batch, shipments, shipment));
   return ExecutionResult::accept();
 }

@@ -150,14 +150,19 @@ ExecutionResult add_codes(Call& call) {
                                    "lot " + key + " belongs to another organisation");
   }
   if (ExecutionResult v = check_new_codes(call.txn, *codes, *lot); !v.accepted) return v;
-  // Every new dose has the same value: encoded once.
+  // Every new dose has the same value and the same public facts: each encoded once.
   Dose dose;
   dose.lot = key;
   dose.holder = call.org.id;
   dose.status = "in_stock";
   dose.added_at_ms = call.block.timestamp_ms;
   const std::string encoded = encode_value(dose);
-  for (const DoseCode& code : *codes) call.txn.put(code_key(code.canonical), encoded);
+  const std::string facts = encode_public(public_view(dose));
+  for (const DoseCode& code : *codes) {
+    std::string dose_key = code_key(code.canonical);
+    call.txn.put(ledger::public_facts_key(dose_key), facts);
+    call.txn.put(std::move(dose_key), encoded);
+  }
   lot->code_count += static_cast<int64_t>(codes->size());
   call.txn.write(key, *lot);
   return ExecutionResult::accept();

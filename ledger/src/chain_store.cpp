@@ -44,7 +44,8 @@ constexpr double kMemtableBloomShare = 0.01;
 // 10: headers carry the authenticated state map's root (state_map.h, in the state_map family)
 //    where they carried the state's LtHash digest.
 // 11: state map nodes no longer store their inner hashes (state_map_node.h).
-constexpr std::string_view kFormat = "medtrail-chain-11";
+// 12: lots, doses and tableware batches keep their public facts at "pub/<key>" (public_facts.h).
+constexpr std::string_view kFormat = "medtrail-chain-12";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

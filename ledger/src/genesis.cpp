@@ -142,16 +142,18 @@ int digits_at(std::string_view text, size_t pos, size_t n) {
   return v;
 }
 
-// "+HH:MM" / "-HH:MM" starting at pos and running to the end of `text`.
-bool is_utc_offset(std::string_view text, size_t pos) {
+// "+HH:MM" / "-HH:MM" starting at pos and running to the end of `text`: its minutes east of UTC.
+std::optional<int32_t> utc_offset_at(std::string_view text, size_t pos) {
   if (text.size() != pos + 6 || (text[pos] != '+' && text[pos] != '-') || text[pos + 3] != ':') {
-    return false;
+    return std::nullopt;
   }
   int hh = digits_at(text, pos + 1, 2);
   int mm = digits_at(text, pos + 4, 2);
   // The contracts' calendar takes the same range: real offsets lie within ±14:00.
-  return hh >= 0 && mm >= 0 && mm <= 59 && hh * 60 + mm <= 14 * 60;
+  if (hh < 0 || mm < 0 || mm > 59 || hh * 60 + mm > 14 * 60) return std::nullopt;
+  return text[pos] == '-' ? -(hh * 60 + mm) : hh * 60 + mm;
 }
+bool is_utc_offset(std::string_view text, size_t pos) { return utc_offset_at(text, pos).has_value(); }
 
 // host:port with a port 1..65535 (peers must be reachable, so no port 0); IPv6 in brackets.
 Status check_address(const std::string& path, const std::string& address) {
@@ -491,6 +493,8 @@ CheckpointTrust genesis_checkpoint_trust(const Genesis& genesis) {
   trust.quorum = genesis.checkpoint_quorum;
   return trust;
 }
+
+std::optional<int32_t> utc_offset_minutes(std::string_view time_zone) { return utc_offset_at(time_zone, 0); }
 
 Status verify_checkpoint_for_genesis(const LoadedGenesis& genesis, const SignedCheckpoint& checkpoint) {
   if (checkpoint.checkpoint.chain_id != genesis.chain_id) {

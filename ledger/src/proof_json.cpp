@@ -1,5 +1,7 @@
 #include "medtrail/ledger/proof_json.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "proof_errors.h"
@@ -126,13 +128,8 @@ std::string shown(const json& doc, const std::string& name, const Hash& hash) {
   return "with hash " + to_hex(hash);
 }
 
-Result<ProofSummary> check_state(const CryptoSuite& suite, const json& doc) {
-  auto root = get_hash(doc, "root");
-  if (!root.ok()) return root.status();
-  auto key = get_hashed(doc, "key", &state_key_hash, suite, false);
-  if (!key.ok()) return key.status();
-  auto value = get_hashed(doc, "value", &state_value_hash, suite, true);
-  if (!value.ok()) return value.status();
+// A state document's "leaf" and "siblings".
+Result<StateProof> get_state_proof(const json& doc) {
   StateProof proof;
   auto leaf = doc.find("leaf");
   if (leaf == doc.end()) return bad("missing field leaf");
@@ -147,7 +144,19 @@ Result<ProofSummary> check_state(const CryptoSuite& suite, const json& doc) {
   auto siblings = get_hash_list(doc, "siblings", kStateMapDepth);
   if (!siblings.ok()) return siblings.status();
   proof.siblings = std::move(siblings).value();
-  MEDTRAIL_RETURN_IF_ERROR(verify_state_proof_hashed(suite, *root, **key, *value, proof));
+  return proof;
+}
+
+Result<ProofSummary> check_state(const CryptoSuite& suite, const json& doc) {
+  auto root = get_hash(doc, "root");
+  if (!root.ok()) return root.status();
+  auto key = get_hashed(doc, "key", &state_key_hash, suite, false);
+  if (!key.ok()) return key.status();
+  auto value = get_hashed(doc, "value", &state_value_hash, suite, true);
+  if (!value.ok()) return value.status();
+  auto proof = get_state_proof(doc);
+  if (!proof.ok()) return proof.status();
+  MEDTRAIL_RETURN_IF_ERROR(verify_state_proof_hashed(suite, *root, **key, *value, *proof));
   std::string what = "the key " + shown(doc, "key", **key);
   what += *value ? " holds the value " + shown(doc, "value", **value) : " holds nothing";
   return ProofSummary{"state", what + " in the state map with root " + to_hex(*root)};
@@ -196,6 +205,11 @@ std::string consistency_proof_to_json(const CryptoSuite& suite, const Consistenc
 std::string state_proof_to_json(const CryptoSuite& suite, ByteView key,
                                 const std::optional<ByteView>& value, const StateProof& proof,
                                 const Hash& root) {
+  return state_proof_document(suite, key, value, proof, root).dump(2);
+}
+
+json state_proof_document(const CryptoSuite& suite, ByteView key, const std::optional<ByteView>& value,
+                          const StateProof& proof, const Hash& root) {
   json leaf = nullptr;
   if (proof.leaf) {
     leaf = {{"key_hash", to_hex(proof.leaf->key_hash)},
@@ -208,7 +222,7 @@ std::string state_proof_to_json(const CryptoSuite& suite, ByteView key,
               {"value", value ? json(to_hex(*value)) : json(nullptr)},
               {"leaf", leaf},
               {"siblings", hex_path(proof.siblings)}};
-  return doc.dump(2);
+  return doc;
 }
 
 Result<ProofSummary> verify_proof_document(std::string_view text) {
@@ -240,6 +254,33 @@ Status verify_served_consistency(std::string_view text, const CryptoSuite& suite
   if (!path.ok()) return path.status();
   return verify_consistency(suite, ConsistencyProof{first_size, second_size, std::move(path).value()},
                             first_root, second_root);
+}
+
+Result<std::optional<Bytes>> verify_served_state(const json& doc, const CryptoSuite& suite, const Hash& state_root,
+                                                 ByteView key) {
+  if (!doc.is_object()) return bad("a state proof must be a JSON object");
+  auto given_key = doc.find("key");
+  if (given_key == doc.end() || !given_key->is_string()) return bad("a served state proof must give the key's bytes");
+  auto key_bytes = from_hex(given_key->get_ref<const std::string&>());
+  if (!key_bytes.ok() || !std::ranges::equal(*key_bytes, key)) {
+    return Status::error("proof_invalid", "the proof is for another key than the one asked for");
+  }
+  auto value = doc.find("value");
+  if (value == doc.end() || !(value->is_null() || value->is_string())) {
+    return bad("a served state proof must give the value's bytes or null");
+  }
+  std::optional<Bytes> value_bytes;
+  if (value->is_string()) {
+    auto bytes = from_hex(value->get_ref<const std::string&>());
+    if (!bytes.ok()) return bad("value: " + bytes.status().message());
+    value_bytes = std::move(*bytes);
+  }
+  auto proof = get_state_proof(doc);
+  if (!proof.ok()) return proof.status();
+  std::optional<ByteView> claimed;
+  if (value_bytes) claimed = ByteView(*value_bytes);
+  MEDTRAIL_RETURN_IF_ERROR(verify_state_proof(suite, state_root, key, claimed, *proof));
+  return value_bytes;
 }
 
 }  // namespace medtrail::ledger

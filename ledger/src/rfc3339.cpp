@@ -49,8 +49,10 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 }
 
 std::string unix_ms_to_rfc3339(int64_t ms) {
-  const int64_t seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  const int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+  // Floor division without an intermediate that could overflow: any int64 prints (a node's
+  // answer may carry one), found by review (ms - 999 overflowed at INT64_MIN).
+  const int64_t seconds = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
+  const int64_t days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
   const int64_t in_day = seconds - days * 86400;
   int64_t y;
   unsigned m, d;

@@ -152,6 +152,11 @@ int main(int argc, char** argv) {
       put("state_value", "default-" + std::to_string(i), tagged(static_cast<char>(i), *bytes));
     }
   }
+  const nlohmann::json dose_facts = {{"lot", "vlot/06901234567892/L1"}, {"holder", "clinic-a"},
+                                     {"status", "in_use"}, {"doses_given", 2}, {"opened_at_ms", 1790000000000}};
+  put("state_value", "public-facts",
+      tagged(static_cast<char>(std::size(fuzz::kStateKeys) - 1),
+             *contracts::state_value_from_json(fuzz::kStateKeys[std::size(fuzz::kStateKeys) - 1], dose_facts)));
 
   ledger::Genesis genesis;
   genesis.chain_name = "fuzz";

@@ -538,5 +538,14 @@ TEST_F(GenesisRejects, ExactlyTheLimitsAreAccepted) {
   EXPECT_EQ(r->nodes.size(), 64u);
 }
 
+TEST(GenesisTimeZone, AnOffsetReadsAsMinutesEastOfUtcWithinFourteenHours) {
+  EXPECT_EQ(utc_offset_minutes("+08:00"), 480);
+  EXPECT_EQ(utc_offset_minutes("-03:30"), -210);
+  EXPECT_EQ(utc_offset_minutes("+14:00"), 840);
+  for (const char* bad : {"+14:01", "+15:00", "08:00", "+8:00", "+08:60", "Asia/Shanghai", ""}) {
+    EXPECT_EQ(utc_offset_minutes(bad), std::nullopt) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace medtrail::ledger

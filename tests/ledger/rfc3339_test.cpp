@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace medtrail::ledger {
 namespace {
 
@@ -40,6 +42,17 @@ TEST(Rfc3339, FormatsUnixMillisecondsInUtcToTheSecondAndReadsBack) {
   for (int64_t ms : {int64_t{0}, int64_t{1796292600000}, int64_t{4102444799000}}) {
     EXPECT_EQ(rfc3339_to_unix_ms(unix_ms_to_rfc3339(ms)), ms);
   }
+}
+
+// A node's answer may carry any integer where a time belongs, and the CLI prints it: every int64
+// formats, without overflow (UBSan caught ms - 999 at INT64_MIN before the fix).
+TEST(Rfc3339, EveryInt64FormatsWithoutOverflow) {
+  EXPECT_EQ(unix_ms_to_rfc3339(-1000), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(unix_ms_to_rfc3339(-1001), "1969-12-31T23:59:58Z");
+  EXPECT_EQ(unix_ms_to_rfc3339(-86'400'000), "1969-12-31T00:00:00Z");
+  EXPECT_EQ(unix_ms_to_rfc3339(std::numeric_limits<int64_t>::max()), "292278994-08-17T07:12:55Z");
+  const std::string min = unix_ms_to_rfc3339(std::numeric_limits<int64_t>::min());
+  EXPECT_TRUE(min.starts_with("-292275055-05-16T16:47:04")) << min;
 }
 
 }  // namespace

@@ -79,12 +79,26 @@ for must in J01CA04 J02.9 hosp-xa-01/dr-li; do grep -qxF "$must" "$needles" || f
 # The walk, every node.
 seen=$work/seen.txt
 : >"$seen"
+# A lookup's proof carries its public facts as hex (docs/trace.md): they are searched decoded too.
+decode_proof_facts() { # BODY_FILE
+  python3 - "$1" <<'PY' || true
+import json, sys
+try:
+    proof = json.load(open(sys.argv[1])).get("proof") or {}
+except (ValueError, AttributeError):
+    sys.exit(0)
+for state in proof.get("states", []):
+    if isinstance(state.get("value"), str):
+        print(bytes.fromhex(state["value"]).decode("utf-8", "replace"))
+PY
+}
 walk() { # URL EXPECTED_STATUS...
   local url=$1 code
   shift
   code=$(curl -s --max-time 20 -k --pinnedpubkey "$pin" -o "$work/body" -w '%{http_code}' "$url") || code=000
   cat "$work/body" >>"$seen"
   echo >>"$seen"
+  case "$url" in */v1/trace/*) decode_proof_facts "$work/body" >>"$seen" ;; esac
   local want
   for want in "$@"; do [ "$code" = "$want" ] && return 0; done
   fail "GET $url answered $code, expected $*: $(head -c 300 "$work/body")"
@@ -157,8 +171,9 @@ case "$decoded" in *J02.9* | *Amoxicillin* | *"three times a day"*) fail "confid
 grep -q '"diagnosis_code": "J02.9"' "$work/opened.json" || fail "the opened prescription has no diagnosis: $(cat "$work/opened.json")"
 
 # The citizen's CLI: the given dose is ALREADY_ADMINISTERED (exit 1), a dose in stock GENUINE
-# (exit 0); both check the node's checkpoint against the genesis and against the one verified
-# before, kept in the state dir.
+# (exit 0), each word proven from the chain's public facts against the answer's checkpoint, which
+# is checked against the genesis and against the one verified before, kept in the state dir. A
+# prescription's word is still the node's (exit 0 for DELIVERED), and says it is not proven.
 dose_given=$(awk -F'\t' '$3 == "ALREADY_ADMINISTERED" { print $2; exit }' "$story/codes.tsv")
 dose_stock=$(awk -F'\t' '$1 == "vaccine" && $3 == "GENUINE" { print $2; exit }' "$story/codes.tsv")
 state=$work/state
@@ -169,10 +184,18 @@ rc=0
 trace "$dose_given" "${api_urls[1]}" >"$work/trace.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] && [ "$(head -1 "$work/trace.out")" = ALREADY_ADMINISTERED ] && grep -q "^chain verified" "$work/trace.out" ||
   fail "medtrail trace of the given dose: exit $rc, $(cat "$work/trace.out")"
+grep -q "^proven: ALREADY_ADMINISTERED, as of block" "$work/trace.out" || fail "the given dose is not proven: $(cat "$work/trace.out")"
 grep -q "the first checkpoint this tool has verified" "$work/trace.out" || fail "no first checkpoint: $(cat "$work/trace.out")"
 kept=$(ls "$state"/*.checkpoint.json) || fail "medtrail trace kept no checkpoint in $state"
 trace "$dose_stock" "${api_urls[2]}" >"$work/trace.out" 2>&1 || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
-[ "$(head -1 "$work/trace.out")" = GENUINE ] || fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
+[ "$(head -1 "$work/trace.out")" = GENUINE ] && grep -q "^proven: GENUINE, as of block" "$work/trace.out" ||
+  fail "medtrail trace of a dose in stock: $(cat "$work/trace.out")"
+batch=$(awk -F'\t' '$1 == "tableware" { print $2; exit }' "$story/codes.tsv")
+trace "$batch" "${api_urls[0]}" >"$work/trace.out" 2>&1 && grep -q "^proven: GENUINE, as of block" "$work/trace.out" ||
+  fail "medtrail trace of the batch: $(cat "$work/trace.out")"
+rx_code=$(awk -F'\t' '$1 == "rx" { print $2; exit }' "$story/codes.tsv")
+trace "$rx_code" "${api_urls[0]}" >"$work/trace.out" 2>&1 && [ "$(head -1 "$work/trace.out")" = DELIVERED ] &&
+  grep -q "^NOT proven: a prescription" "$work/trace.out" || fail "medtrail trace of the prescription: $(cat "$work/trace.out")"
 grep -Eq "the same tree as before|extends the tree of|the node is behind" "$work/trace.out" ||
   fail "the second trace did not relate its checkpoint to the first: $(cat "$work/trace.out")"
 # A history other than the one verified before (here: the kept root, changed) is caught, with

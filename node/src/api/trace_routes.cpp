@@ -15,6 +15,7 @@
 #include "api/route_groups.h"
 #include "api/trace_lookup.h"
 #include "api/trace_page.h"
+#include "api/trace_proof.h"
 #include "http/rate_limiter.h"
 #include "medtrail/ledger/genesis.h"
 
@@ -24,19 +25,25 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The newest quorum checkpoint counted by organisation, at most kCheckpointMaxAge old: a lookup
-// must not scan back through blocks for every citizen.
-TraceVouch compute_vouch(const ApiContext& ctx) {
+// The newest quorum checkpoint, which answers' proofs are against, and its organisations.
+struct TraceCheckpoint {
+  std::optional<ledger::SignedCheckpoint> checkpoint;
+  TraceVouch vouch;
+};
+
+// At most kCheckpointMaxAge old: a lookup must not scan back through blocks for every citizen.
+TraceCheckpoint compute_checkpoint(const ApiContext& ctx) {
   const ledger::CheckpointTrust trust = ledger::genesis_checkpoint_trust(*ctx.genesis);
-  TraceVouch v;
+  TraceCheckpoint c;
   std::set<std::string> all;
   for (const ledger::TrustedSigner& s : trust.signers) all.insert(s.org);
-  v.of = all.size();
-  if (auto checkpoint = newest_quorum_checkpoint(ctx)) {
-    v.checkpoint_height = checkpoint->checkpoint.height;
-    v.organisations = ledger::signing_organisations(trust, *checkpoint).size();
+  c.vouch.of = all.size();
+  c.checkpoint = newest_quorum_checkpoint(ctx);
+  if (c.checkpoint) {
+    c.vouch.checkpoint_height = c.checkpoint->checkpoint.height;
+    c.vouch.organisations = ledger::signing_organisations(trust, *c.checkpoint).size();
   }
-  return v;
+  return c;
 }
 
 struct TraceShared {
@@ -47,7 +54,7 @@ struct TraceShared {
                                             std::move(after))) {}
   http::RateLimiter limiter;
   std::shared_ptr<AnswerFloor> floor;
-  RecentValue<TraceVouch> vouch{kCheckpointMaxAge};
+  RecentValue<TraceCheckpoint> checkpoint{kCheckpointMaxAge};
 };
 
 http::Response html_reply(int status, std::string page) {
@@ -76,13 +83,17 @@ http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind
     return http::Response::error(500, "internal", "the lookup could not be answered");
   }
   const int status = found->found ? 200 : 404;
-  const TraceVouch vouch = shared.vouch.get([&] { return compute_vouch(ctx); });
+  const TraceCheckpoint c = shared.checkpoint.get([&] { return compute_checkpoint(ctx); });
+  const TraceVouch& vouch = c.vouch;
   if (page) {
     return html_reply(status, render_trace_page(kind, *found, vouch, ctx.signers->chain_params().utc_offset_minutes));
   }
   found->body["verified"] = {{"checkpoint_height", vouch.checkpoint_height},
                              {"organisations", vouch.organisations},
                              {"of", vouch.of}};
+  std::optional<nlohmann::json> proof;
+  if (c.checkpoint) proof = trace_proof_json(*ctx.store, *c.checkpoint, kind, found->body.value("code", ""));
+  found->body["proof"] = proof ? std::move(*proof) : nlohmann::json(nullptr);
   http::Response r = json_reply(status, found->body);
   return r;
 }

@@ -21,8 +21,21 @@
 
 #include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/public_facts.h"
 
 namespace medtrail::contracts {
+
+// A stored struct with public facts (ledger/public_facts.h): `public_view(value)`, declared
+// beside the struct, found by argument-dependent lookup.
+template <class T>
+concept HasPublicView = requires(const T& value) {
+  { public_view(value) } -> std::same_as<ledger::PublicFacts>;
+};
+
+// The encoding of public facts a contract derived. Throws CorruptState for facts beyond the
+// bounds of public_facts.h (a value the contracts let grow past them): the record is refused,
+// never written without the facts it must carry.
+std::string encode_public(const ledger::PublicFacts& facts);
 
 class StateView {
  public:
@@ -66,8 +79,11 @@ class RecordTxn final : public StateView {
   std::optional<T> read(std::string_view key) const {
     return read_value<T>(*this, key);
   }
+  // A value with a public view is written with its public facts at "pub/<key>", in the same
+  // record: the facts a node proves are never older or newer than the value they come from.
   template <StoredStruct T>
   void write(std::string key, const T& value) {
+    if constexpr (HasPublicView<T>) put(ledger::public_facts_key(key), encode_public(public_view(value)));
     put(std::move(key), encode_value(value));
   }
   void erase(std::string key) { writes_[std::move(key)] = std::nullopt; }

@@ -1,6 +1,7 @@
 #pragma once
 // Disinfected tableware batches as citizens and inspectors read them. A batch lives at
-// "tw/<batch_code>" (batch codes are global: a citizen scans the code on the package).
+// "tw/<batch_code>" (batch codes are global: a citizen scans the code on the package), and its
+// public facts at "pub/tw/<batch_code>" (public_view below).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "medtrail/contracts/state_codec.h"
+#include "medtrail/ledger/public_facts.h"
 
 namespace medtrail::contracts {
 
@@ -124,6 +126,11 @@ struct Batch {
                       field("shipments", &Batch::shipments)};
   }
 };
+
+// What anyone may read and prove of a batch (docs/contracts.md, "Public facts"), written at
+// "pub/tw/<batch_code>" with every write of the batch. Not its shipments (customers are private),
+// so a shipment leaves it as it was.
+ledger::PublicFacts public_view(const Batch& batch);
 
 }  // namespace tableware
 

@@ -7,6 +7,7 @@
 //   vlot/<product_code>/<lot>   vaccine::Lot       owner, expiry, release decision, recall
 //   vcode/<canonical code>      vaccine::Dose      its lot key, holder, status
 //   vship/<shipment_id>         vaccine::Shipment  from, to, canonical codes, status
+// A lot and a dose also keep their public facts at "pub/<key>" (public_view below).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/bytes.h"
+#include "medtrail/ledger/public_facts.h"
 
 namespace medtrail::contracts {
 
@@ -210,6 +212,13 @@ struct Shipment {
                       field("cold_chain", &Shipment::cold_chain)};
   }
 };
+
+// What anyone may read and prove of a lot or a dose (docs/contracts.md, "Public facts"): written
+// at "pub/<key>" with every write of the value (RecordTxn::write). Never a person's id (their
+// organisation instead), a patient or a free-text reason; no administration time but a vial's
+// opening time (its first dose's), kept only while it is in use, where the in-use rule needs it.
+ledger::PublicFacts public_view(const Lot& lot);
+ledger::PublicFacts public_view(const Dose& dose);
 
 }  // namespace vaccine
 

@@ -154,6 +154,10 @@ struct LoadedGenesis {
 // Errors: `io_error`, `bad_genesis`, `unknown_suite`.
 Result<LoadedGenesis> load_genesis_file(const std::string& path);
 
+// The genesis `time_zone` in minutes east of UTC (calendar-day rules); nullopt unless "+HH:MM" or
+// "-HH:MM" within ±14:00, as parse_genesis requires.
+std::optional<int32_t> utc_offset_minutes(std::string_view time_zone);
+
 // A checkpoint a node served, judged by the genesis a client holds (never by what the node says):
 // this chain's (`wrong_chain`), and signed by a quorum of its organisations
 // (verify_checkpoint_quorum's codes).

@@ -10,10 +10,11 @@
 // An inclusion proof may give "leaf_data" (hex of the leaf's bytes) instead of "leaf_hash"; a
 // state proof may give "key_hash" instead of "key", and "value_hash" instead of "value".
 
+#include <optional>
 #include <string>
 #include <string_view>
 
-#include <optional>
+#include <nlohmann/json_fwd.hpp>
 
 #include "medtrail/ledger/merkle.h"
 #include "medtrail/ledger/state_proof.h"
@@ -31,6 +32,9 @@ std::string consistency_proof_to_json(const CryptoSuite& suite, const Consistenc
 std::string state_proof_to_json(const CryptoSuite& suite, ByteView key,
                                 const std::optional<ByteView>& value, const StateProof& proof,
                                 const Hash& root);
+nlohmann::json state_proof_document(const CryptoSuite& suite, ByteView key,
+                                    const std::optional<ByteView>& value, const StateProof& proof,
+                                    const Hash& root);
 
 // What a verified document proved, for display.
 struct ProofSummary {
@@ -50,5 +54,12 @@ Result<ProofSummary> verify_proof_document(std::string_view json);
 Status verify_served_consistency(std::string_view json, const CryptoSuite& suite,
                                  uint64_t first_size, const Hash& first_root,
                                  uint64_t second_size, const Hash& second_root);
+
+// Checks a state proof document a node served for `key` against the state root the caller
+// trusts (a verified header's): the document must give the key's bytes, equal to `key`, and the
+// value's bytes or null; its own root and suite are ignored. Returns the value proven, nullopt
+// when the key is proven to hold nothing. Errors as verify_proof_document.
+Result<std::optional<Bytes>> verify_served_state(const nlohmann::json& doc, const CryptoSuite& suite,
+                                                 const Hash& state_root, ByteView key);
 
 }  // namespace medtrail::ledger
