@@ -48,11 +48,13 @@ class PublicFactsTest : public VaccineTest {
     return ledger::decode_public_facts(f.state.get(ledger::public_facts_key(key)).value()).value();
   }
   std::string text(const std::string& key, const char* name) const {
-    const std::string* t = ledger::public_fact<std::string>(public_facts(key), name);
+    const ledger::PublicFacts facts = public_facts(key);
+    const std::string* t = ledger::public_fact<std::string>(facts, name);
     return t ? *t : "(none)";
   }
   std::optional<int64_t> integer(const std::string& key, const char* name) const {
-    const int64_t* n = ledger::public_fact<int64_t>(public_facts(key), name);
+    const ledger::PublicFacts facts = public_facts(key);
+    const int64_t* n = ledger::public_fact<int64_t>(facts, name);
     return n ? std::optional<int64_t>(*n) : std::nullopt;
   }
   static std::string dose_key(const std::string& code) {

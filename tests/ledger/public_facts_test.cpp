@@ -36,9 +36,10 @@ TEST(PublicFactsTest, ARecordEncodesAsTheDocumentedBytesAndDecodesBack) {
                             {"holder", "clinic-a"},
                             {"recalled_at_ms", -5},
                             {"product_name", "Hepatitis B 10\xC2\xB5g"}}));
-  EXPECT_EQ(*public_fact<int64_t>(sample(), "doses_given"), 2);
-  EXPECT_EQ(public_fact<std::string>(sample(), "doses_given"), nullptr);  // another type
-  EXPECT_EQ(public_fact<int64_t>(sample(), "absent"), nullptr);
+  const PublicFacts facts_of_sample = sample();
+  EXPECT_EQ(*public_fact<int64_t>(facts_of_sample, "doses_given"), 2);
+  EXPECT_EQ(public_fact<std::string>(facts_of_sample, "doses_given"), nullptr);  // another type
+  EXPECT_EQ(public_fact<int64_t>(facts_of_sample, "absent"), nullptr);
   EXPECT_EQ(public_facts_key("vcode/123"), "pub/vcode/123");
 }
 

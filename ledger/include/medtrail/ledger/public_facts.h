@@ -43,11 +43,14 @@ Result<PublicFacts> decode_public_facts(std::string_view bytes);
 // {"name": integer or text, ...}
 nlohmann::json public_facts_json(const PublicFacts& facts);
 
-// The fact `name` if it is present and of type T.
+// The fact `name` if it is present and of type T; a pointer into `facts`.
 template <class T>
 const T* public_fact(const PublicFacts& facts, std::string_view name) {
   auto it = facts.find(name);
   return it == facts.end() ? nullptr : std::get_if<T>(&it->second);
 }
+// Not of a temporary, whose facts are gone before the pointer is read (ASan found one in a test).
+template <class T>
+const T* public_fact(PublicFacts&& facts, std::string_view name) = delete;
 
 }  // namespace medtrail::ledger
