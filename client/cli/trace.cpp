@@ -12,9 +12,8 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "checkpoint_keeper.h"
 #include "commands.h"
@@ -49,15 +48,18 @@ TraceKind kind_of(const TraceOptions& o) {
   if (o.kind == "tableware") return TraceKind::kTableware;
   if (o.kind == "rx") return TraceKind::kRx;
   const std::string& c = o.code;
-  if (c.size() == 64 && c.find_first_not_of("0123456789abcdef") == std::string::npos) return TraceKind::kRx;
-  if (c.starts_with("(01)") || (c.size() == 20 && c.find_first_not_of("0123456789") == std::string::npos)) {
+  if (c.size() == 64 && c.find_first_not_of("0123456789abcdef") == std::string::npos)
+    return TraceKind::kRx;
+  if (c.starts_with("(01)") ||
+      (c.size() == 20 && c.find_first_not_of("0123456789") == std::string::npos)) {
     return TraceKind::kVaccine;
   }
   return TraceKind::kTableware;
 }
 
 int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -95,8 +97,8 @@ std::string text_field(const json& j, const char* name) {
 }
 
 bool in_good_standing(const std::string& status) {
-  return status == "GENUINE" || status == "IN_USE" || status == "VALID" || status == "PARTLY_DISPENSED" || status == "DISPENSED" ||
-         status == "DELIVERED";
+  return status == "GENUINE" || status == "IN_USE" || status == "VALID" ||
+         status == "PARTLY_DISPENSED" || status == "DISPENSED" || status == "DELIVERED";
 }
 
 // Prints facts as "key: value" lines, nested objects indented, times in UTC.
@@ -112,15 +114,18 @@ void print_facts(const json& facts, const std::string& indent) {
           std::cout << indent << "  -\n";
           print_facts(item, indent + "    ");
         } else {
-          std::cout << indent << "  - " << printable_text(item.is_string() ? item.get<std::string>() : item.dump()) << "\n";
+          std::cout << indent << "  - "
+                    << printable_text(item.is_string() ? item.get<std::string>() : item.dump())
+                    << "\n";
         }
       }
     } else if (key.ends_with("_ms") && value.is_number_integer()) {
-      std::cout << indent << printable_text(key.substr(0, key.size() - 3)) << ": " << ledger::unix_ms_to_rfc3339(value.get<int64_t>())
-                << "\n";
+      std::cout << indent << printable_text(key.substr(0, key.size() - 3)) << ": "
+                << ledger::unix_ms_to_rfc3339(value.get<int64_t>()) << "\n";
     } else {
       std::cout << indent << printable_text(key) << ": "
-                << printable_text(value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+                << printable_text(value.is_string() ? value.get<std::string>() : value.dump())
+                << "\n";
     }
   }
 }
@@ -135,14 +140,15 @@ struct TraceVerdict {
 
 // Checks the answer's proof: its checkpoint by the genesis and the one verified before, then its
 // facts against that checkpoint's block.
-void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenesis& genesis, TraceKind kind,
-           const std::string& node_word, const json& proof, TraceVerdict& v) {
+void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenesis& genesis,
+           TraceKind kind, const std::string& node_word, const json& proof, TraceVerdict& v) {
   const auto timeout = std::chrono::seconds(o.timeout_s);
   std::ostream& out = v.report;
   v.word = printable_text(node_word) + " (the node's word, NOT proven)";
   const std::optional<PrintedCode> code = printed_code(kind, o.code);
   if (!code) {
-    out << "NOT proven: the code is of no form the client can key (20 digits, or (01)..(17)..(10)..(21)..)\n";
+    out << "NOT proven: the code is of no form the client can key (20 digits, or "
+           "(01)..(17)..(10)..(21)..)\n";
     return;
   }
   if (!proof.is_object() || !proof.contains("checkpoint")) {
@@ -175,7 +181,8 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
   const int64_t now = now_ms();
   auto proven = check_trace_proof(proof, genesis, *checkpoint, kind, *code, now);
   if (!proven.ok()) {
-    out << "facts NOT proven: " << proven.status().to_string() << "\n" << verified_line(*verdict) << "\n";
+    out << "facts NOT proven: " << proven.status().to_string() << "\n"
+        << verified_line(*verdict) << "\n";
     return;
   }
   if (proven->word.empty()) {
@@ -194,7 +201,8 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
       << " s ago), from the chain's public facts:\n";
   print_proven(*proven, out);
   if (proven->word != node_word) {
-    out << "the node's word (" << printable_text(node_word) << ") is not what the proven facts give\n";
+    out << "the node's word (" << printable_text(node_word)
+        << ") is not what the proven facts give\n";
   }
   out << verified_line(*verdict) << "\n";
   // The first line says what stands in the way of the word, where something does.
@@ -205,13 +213,15 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
   }
   if (verdict->behind) {
     v.word = proven->word + " (NOT current)";
-    out << "NOT current: the proof is against a checkpoint older than one you verified before; a recall since "
+    out << "NOT current: the proof is against a checkpoint older than one you verified before; a "
+           "recall since "
            "would not show (ask another --node)\n";
     return;
   }
   if (age_s > o.max_age_s) {
     v.word = proven->word + " (NOT current)";
-    out << "NOT current: the proof is older than --max-age (" << o.max_age_s << " s); a recall since would not show\n";
+    out << "NOT current: the proof is older than --max-age (" << o.max_age_s
+        << " s); a recall since would not show\n";
     return;
   }
   v.exit_code = in_good_standing(proven->word) ? 0 : kExitInvalid;
@@ -221,23 +231,31 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
 
 void add_trace(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
-      "trace", "Look a code up as a citizen: a vaccine dose, a tableware batch or a prescription id. Exit 0 "
-               "in good standing, 1 not (recalled, expired, already administered, unknown, ...)");
+      "trace",
+      "Look a code up as a citizen: a vaccine dose, a tableware batch or a prescription id. Exit 0 "
+      "in good standing, 1 not (recalled, expired, already administered, unknown, ...)");
   auto o = std::make_shared<TraceOptions>();
-  cmd->add_option("code", o->code, "The code as printed: 20 digits, a GS1 string (01)..(21).., a batch code, "
-                                   "or a prescription id")
+  cmd->add_option("code", o->code,
+                  "The code as printed: 20 digits, a GS1 string (01)..(21).., a batch code, "
+                  "or a prescription id")
       ->required();
   cmd->add_option("--kind", o->kind, "vaccine, tableware, rx or auto (from the code's form)")
       ->check(CLI::IsMember({"auto", "vaccine", "tableware", "rx"}))
       ->capture_default_str();
-  cmd->add_option("--node", o->node, "The node's API, https://host:port (or http:// where it is set to plain_http)")->capture_default_str();
-  cmd->add_option("--genesis", o->genesis, "The genesis file you trust (names the chain)")->required();
-  cmd->add_option("--state-dir", o->state_dir, "Where the last checkpoint you verified is kept, per chain")
+  cmd->add_option("--node", o->node,
+                  "The node's API, https://host:port (or http:// where it is set to plain_http)")
       ->capture_default_str();
-  cmd->add_option("--timeout", o->timeout_s, "Seconds the node has to answer")->check(CLI::Range(1, 600))
+  cmd->add_option("--genesis", o->genesis, "The genesis file you trust (names the chain)")
+      ->required();
+  cmd->add_option("--state-dir", o->state_dir,
+                  "Where the last checkpoint you verified is kept, per chain")
+      ->capture_default_str();
+  cmd->add_option("--timeout", o->timeout_s, "Seconds the node has to answer")
+      ->check(CLI::Range(1, 600))
       ->capture_default_str();
   cmd->add_option("--max-age", o->max_age_s,
-                  "Seconds a proof's block may be old for a word in good standing to count (a recall after it "
+                  "Seconds a proof's block may be old for a word in good standing to count (a "
+                  "recall after it "
                   "would not show)")
       ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
       ->capture_default_str();
@@ -259,8 +277,8 @@ void add_trace(CLI::App& app, int& exit_code) {
       return;
     }
     const auto timeout = std::chrono::seconds(o->timeout_s);
-    const std::string target =
-        std::string("/v1/trace/") + trace_kind_segment(kind) + "/" + percent_encode_segment(o->code);
+    const std::string target = std::string("/v1/trace/") + trace_kind_segment(kind) + "/" +
+                               percent_encode_segment(o->code);
     auto reply = http_get(*node, target, timeout);
     if (!reply.ok()) {
       exit_code = fail("trace", reply.status(), kExitUsage);
@@ -268,19 +286,26 @@ void add_trace(CLI::App& app, int& exit_code) {
     }
     json body = json::parse(reply->body, nullptr, false);
     if (reply->status == 429) {
-      exit_code = fail("trace", ledger::Status::error("rate_limited", "too many lookups; retry after " +
-                                                                          reply->header("retry-after") + " s"),
-                       kExitUsage);
+      exit_code =
+          fail("trace",
+               ledger::Status::error("rate_limited", "too many lookups; retry after " +
+                                                         reply->header("retry-after") + " s"),
+               kExitUsage);
       return;
     }
-    if ((reply->status != 200 && reply->status != 404) || !body.is_object() || !body.contains("status")) {
-      exit_code = fail("trace", ledger::Status::error("bad_answer", "HTTP " + std::to_string(reply->status)), kExitUsage);
+    if ((reply->status != 200 && reply->status != 404) || !body.is_object() ||
+        !body.contains("status")) {
+      exit_code = fail("trace",
+                       ledger::Status::error("bad_answer", "HTTP " + std::to_string(reply->status)),
+                       kExitUsage);
       return;
     }
     const std::string status = body["status"].is_string() ? body["status"].get<std::string>() : "";
     TraceVerdict verdict;
     prove(*o, *node, *genesis, kind, status, body.value("proof", json()), verdict);
-    std::cout << verdict.word << "\n" << trace_kind_segment(kind) << " " << printable_text(text_field(body, "code")) << "\n";
+    std::cout << verdict.word << "\n"
+              << trace_kind_segment(kind) << " " << printable_text(text_field(body, "code"))
+              << "\n";
     print_facts(body.value("facts", json::object()), "  ");
     const json timeline = body.value("timeline", json::array());
     if (!timeline.empty()) std::cout << "  timeline:\n";
@@ -288,9 +313,13 @@ void add_trace(CLI::App& app, int& exit_code) {
       if (!e.is_object()) continue;
       const auto at = e.find("at_ms");
       const bool refused = e.contains("accepted") && e["accepted"] == false;
-      std::cout << "    " << ledger::unix_ms_to_rfc3339(at != e.end() && at->is_number_integer() ? at->get<int64_t>() : 0)
-                << "  " << printable_text(text_field(e, "event")) << "  " << printable_text(text_field(e, "organisation"))
-                << (refused ? "  REFUSED " + printable_text(text_field(e, "reason_code")) : "") << "\n";
+      std::cout << "    "
+                << ledger::unix_ms_to_rfc3339(
+                       at != e.end() && at->is_number_integer() ? at->get<int64_t>() : 0)
+                << "  " << printable_text(text_field(e, "event")) << "  "
+                << printable_text(text_field(e, "organisation"))
+                << (refused ? "  REFUSED " + printable_text(text_field(e, "reason_code")) : "")
+                << "\n";
     }
     std::cout << verdict.report.str();
     exit_code = verdict.exit_code;

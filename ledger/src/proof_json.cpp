@@ -1,7 +1,6 @@
 #include "medtrail/ledger/proof_json.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "proof_errors.h"
@@ -183,9 +182,12 @@ Result<ProofSummary> check_consistency(const CryptoSuite& suite, const json& doc
 
 std::string inclusion_proof_to_json(const CryptoSuite& suite, const InclusionProof& proof,
                                     const Hash& leaf_hash, const Hash& root) {
-  json doc = {{"type", "inclusion"},         {"suite", suite.name()},
-              {"leaf_index", proof.leaf_index}, {"tree_size", proof.tree_size},
-              {"leaf_hash", to_hex(leaf_hash)}, {"root", to_hex(root)},
+  json doc = {{"type", "inclusion"},
+              {"suite", suite.name()},
+              {"leaf_index", proof.leaf_index},
+              {"tree_size", proof.tree_size},
+              {"leaf_hash", to_hex(leaf_hash)},
+              {"root", to_hex(root)},
               {"path", hex_path(proof.path)}};
   return doc.dump(2);
 }
@@ -208,8 +210,9 @@ std::string state_proof_to_json(const CryptoSuite& suite, ByteView key,
   return state_proof_document(suite, key, value, proof, root).dump(2);
 }
 
-json state_proof_document(const CryptoSuite& suite, ByteView key, const std::optional<ByteView>& value,
-                          const StateProof& proof, const Hash& root) {
+json state_proof_document(const CryptoSuite& suite, ByteView key,
+                          const std::optional<ByteView>& value, const StateProof& proof,
+                          const Hash& root) {
   json leaf = nullptr;
   if (proof.leaf) {
     leaf = {{"key_hash", to_hex(proof.leaf->key_hash)},
@@ -245,22 +248,24 @@ Result<ProofSummary> verify_proof_document(std::string_view text) {
 }
 
 Status verify_served_consistency(std::string_view text, const CryptoSuite& suite,
-                                 uint64_t first_size, const Hash& first_root,
-                                 uint64_t second_size, const Hash& second_root) {
+                                 uint64_t first_size, const Hash& first_root, uint64_t second_size,
+                                 const Hash& second_root) {
   if (text.size() > kMaxProofDocumentBytes) return bad("proof document is larger than 64 KiB");
   json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return bad("not a JSON object");
   auto path = get_path(doc);  // strings only, bounded: nothing nested is copied or printed
   if (!path.ok()) return path.status();
-  return verify_consistency(suite, ConsistencyProof{first_size, second_size, std::move(path).value()},
+  return verify_consistency(suite,
+                            ConsistencyProof{first_size, second_size, std::move(path).value()},
                             first_root, second_root);
 }
 
-Result<std::optional<Bytes>> verify_served_state(const json& doc, const CryptoSuite& suite, const Hash& state_root,
-                                                 ByteView key) {
+Result<std::optional<Bytes>> verify_served_state(const json& doc, const CryptoSuite& suite,
+                                                 const Hash& state_root, ByteView key) {
   if (!doc.is_object()) return bad("a state proof must be a JSON object");
   auto given_key = doc.find("key");
-  if (given_key == doc.end() || !given_key->is_string()) return bad("a served state proof must give the key's bytes");
+  if (given_key == doc.end() || !given_key->is_string())
+    return bad("a served state proof must give the key's bytes");
   auto key_bytes = from_hex(given_key->get_ref<const std::string&>());
   if (!key_bytes.ok() || !std::ranges::equal(*key_bytes, key)) {
     return Status::error("proof_invalid", "the proof is for another key than the one asked for");

@@ -11,11 +11,11 @@
 #include "api/answer_floor.h"
 #include "api/checkpoint_lookup.h"
 #include "api/json_reply.h"
-#include "api/wall_clock.h"
 #include "api/route_groups.h"
 #include "api/trace_lookup.h"
 #include "api/trace_page.h"
 #include "api/trace_proof.h"
+#include "api/wall_clock.h"
 #include "http/rate_limiter.h"
 #include "medtrail/ledger/genesis.h"
 
@@ -50,8 +50,8 @@ struct TraceShared {
   TraceShared(const NodeLimits& limits, AnswerFloor::After after)
       : limiter(http::RateLimit{limits.public_lookups_per_minute / 60.0,
                                 static_cast<double>(limits.public_lookup_burst), 100000}),
-        floor(std::make_shared<AnswerFloor>(std::chrono::microseconds(limits.public_lookup_floor_us),
-                                            std::move(after))) {}
+        floor(std::make_shared<AnswerFloor>(
+            std::chrono::microseconds(limits.public_lookup_floor_us), std::move(after))) {}
   http::RateLimiter limiter;
   std::shared_ptr<AnswerFloor> floor;
   RecentValue<TraceCheckpoint> checkpoint{kCheckpointMaxAge};
@@ -64,14 +64,15 @@ http::Response html_reply(int status, std::string page) {
   r.body = std::move(page);
   // The page stands alone: no script, no frame, no outside asset.
   r.headers.emplace_back("Content-Security-Policy",
-                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
+                         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                         "frame-ancestors 'none'");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
   return r;
 }
 
-http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind, const http::Request& request,
-                      bool page) {
+http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind,
+                      const http::Request& request, bool page) {
   auto it = request.params.find("code");
   const std::string code = it == request.params.end() ? std::string() : it->second;
   auto found = trace_lookup(*ctx.store, ctx.signers->chain_params(), kind, code, wall_clock_ms());
@@ -86,13 +87,15 @@ http::Response answer(const ApiContext& ctx, TraceShared& shared, TraceKind kind
   const TraceCheckpoint c = shared.checkpoint.get([&] { return compute_checkpoint(ctx); });
   const TraceVouch& vouch = c.vouch;
   if (page) {
-    return html_reply(status, render_trace_page(kind, *found, vouch, ctx.signers->chain_params().utc_offset_minutes));
+    return html_reply(status, render_trace_page(kind, *found, vouch,
+                                                ctx.signers->chain_params().utc_offset_minutes));
   }
   found->body["verified"] = {{"checkpoint_height", vouch.checkpoint_height},
                              {"organisations", vouch.organisations},
                              {"of", vouch.of}};
   std::optional<nlohmann::json> proof;
-  if (c.checkpoint) proof = trace_proof_json(*ctx.store, *c.checkpoint, kind, found->body.value("code", ""));
+  if (c.checkpoint)
+    proof = trace_proof_json(*ctx.store, *c.checkpoint, kind, found->body.value("code", ""));
   found->body["proof"] = proof ? std::move(*proof) : nlohmann::json(nullptr);
   http::Response r = json_reply(status, found->body);
   return r;
@@ -107,13 +110,15 @@ void serve(const ApiContext& ctx, const std::shared_ptr<TraceShared>& shared, Tr
            const http::Request& request, http::Responder respond, bool page) {
   const auto started = Clock::now();
   if (uint32_t wait = shared->limiter.take(request.client_address, started); wait > 0) {
-    http::Response r = http::Response::error(429, "rate_limited", "too many lookups from this address; retry later");
+    http::Response r = http::Response::error(429, "rate_limited",
+                                             "too many lookups from this address; retry later");
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     r.headers.emplace_back("Cache-Control", kRefusalCaching);
     return respond(std::move(r));
   }
   http::Response r = answer(ctx, *shared, kind, request, page);
-  r.headers.emplace_back("Cache-Control", r.status == 200 || r.status == 404 ? kLookupCaching : kRefusalCaching);
+  r.headers.emplace_back("Cache-Control",
+                         r.status == 200 || r.status == 404 ? kLookupCaching : kRefusalCaching);
   shared->floor->hold(started, [respond = std::move(respond), r = std::move(r)]() mutable {
     respond(std::move(r));
   });

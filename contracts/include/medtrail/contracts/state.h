@@ -18,7 +18,6 @@
 #include <string_view>
 #include <vector>
 
-
 #include "medtrail/contracts/state_codec.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/public_facts.h"
@@ -83,7 +82,8 @@ class RecordTxn final : public StateView {
   // record: the facts a node proves are never older or newer than the value they come from.
   template <StoredStruct T>
   void write(std::string key, const T& value) {
-    if constexpr (HasPublicView<T>) put(ledger::public_facts_key(key), encode_public(public_view(value)));
+    if constexpr (HasPublicView<T>)
+      put(ledger::public_facts_key(key), encode_public(public_view(value)));
     put(std::move(key), encode_value(value));
   }
   void erase(std::string key) { writes_[std::move(key)] = std::nullopt; }
