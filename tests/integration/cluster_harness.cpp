@@ -24,6 +24,7 @@
 
 #include "medtrail/ledger/key_file.h"
 #include "support/metrics_text.h"
+#include "support/poll.h"
 
 namespace medtrail::integration {
 
@@ -339,6 +340,19 @@ std::optional<int> Cluster::leader(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(50ms);
   }
   return std::nullopt;
+}
+
+bool Cluster::wait_applied_everywhere(uint64_t height, std::chrono::milliseconds timeout) {
+  return testing::wait_until(
+      [&] {
+        for (int i = 0; i < size(); ++i) {
+          if (!running(i)) continue;
+          auto s = status(i);
+          if (!s || s->value("height", uint64_t{0}) < height) return false;
+        }
+        return true;
+      },
+      timeout, 100ms);
 }
 
 bool Cluster::wait_converged(std::chrono::milliseconds timeout) {

@@ -93,6 +93,9 @@ class Cluster {
   std::optional<int> leader(std::chrono::milliseconds timeout = 15s);
   // Every running node reports the same height, tree_size and tree_root, twice in a row.
   bool wait_converged(std::chrono::milliseconds timeout = 30s);
+  // Every running node reports a height of at least `height`: a record committed there is
+  // applied on each, so any node admits what it enables (a signer it registered, say).
+  bool wait_applied_everywhere(uint64_t height, std::chrono::milliseconds timeout = 30s);
 
   testing::HttpClient client(int i, std::chrono::milliseconds timeout = 20s) const;
   // The last `lines` lines of the node's log.

@@ -73,13 +73,18 @@ nlohmann::json Submitter::commit_sealed(int i, const Person& who, const std::str
   return result;
 }
 
-nlohmann::json Submitter::commit(int i, const ledger::Envelope& e) {
+nlohmann::json Submitter::committed(int i, const ledger::Envelope& e) {
   HttpClient client = cluster_.client(i);
   HttpResponse r = client.post("/v1/records?wait=commit", ledger::envelope_to_wire(e));
   EXPECT_EQ(r.status, 200) << r.error << r.body;
   auto answer = nlohmann::json::parse(r.body, nullptr, false);
   EXPECT_TRUE(answer.is_object() && answer.contains("result")) << r.body;
-  return answer.is_object() && answer.contains("result") ? answer["result"] : nlohmann::json();
+  return answer.is_object() ? answer : nlohmann::json::object();
+}
+
+nlohmann::json Submitter::commit(int i, const ledger::Envelope& e) {
+  nlohmann::json answer = committed(i, e);
+  return answer.contains("result") ? answer["result"] : nlohmann::json();
 }
 
 Person Submitter::admin(const std::string& org) const {
@@ -89,14 +94,18 @@ Person Submitter::admin(const std::string& org) const {
 
 Person Submitter::registered(const std::string& org, const std::string& user, const std::string& role) {
   Person p{org + "/" + user, org, ledger::ed25519_sha256().generate_keypair().value()};
-  nlohmann::json result = commit(0, sign(admin(org), "identity.register",
+  nlohmann::json answer = committed(0, sign(admin(org), "identity.register",
                                          {{"user_id", user},
                                           {"role", role},
                                           {"public_key", ledger::to_hex(p.key.public_key)},
                                           {"licence_no", "LIC-" + user},
                                           {"valid_from", "2026-01-01"},
                                           {"valid_until", "2099-12-31"}}));
-  EXPECT_EQ(result.value("accepted", false), true) << result.dump();
+  const nlohmann::json result = answer.value("result", nlohmann::json::object());
+  EXPECT_EQ(result.value("accepted", false), true) << answer.dump();
+  EXPECT_TRUE(cluster_.wait_applied_everywhere(answer.value("height", uint64_t{0})))
+      << "registration of " << p.id << " at height " << answer.value("height", uint64_t{0})
+      << " not applied on every node";
   return p;
 }
 

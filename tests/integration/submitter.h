@@ -42,10 +42,15 @@ class Submitter {
                                const std::vector<std::string>& seal_args);
   // An organisation's genesis admin.
   Person admin(const std::string& org) const;
-  // Registers a person (with a licence) through node 0.
+  // Registers a person (with a licence) through node 0, and waits until every running node has
+  // applied it: each node admits a record only from a signer its own state knows, and a test's
+  // next record may go to any node.
   Person registered(const std::string& org, const std::string& user, const std::string& role);
 
  private:
+  // commit()'s whole answer: the record's status, with its "height" and "result".
+  nlohmann::json committed(int i, const ledger::Envelope& e);
+
   Cluster& cluster_;
   uint64_t nonce_ = 0;
 };
