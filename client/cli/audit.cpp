@@ -72,6 +72,10 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
   if (o.verify && o.csv) {
     return fail(name, ledger::Status::error("bad_usage", "--verify checks JSON pages; drop --csv"), kExitUsage);
   }
+  // A whole trail (no filter) is also checked complete: no record about the subject left out.
+  const bool whole_trail = o.verify && !o.subject.empty() && o.kind.empty() && o.result.empty() &&
+                           o.from.empty() && o.to.empty();
+  TrailCompleteness completeness(o.subject, reader->genesis());
   std::string after;
   uint64_t last_cursor = 0;
   std::optional<uint64_t> walk_started;  // the leaf of the first page's own read
@@ -106,6 +110,12 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
           std::cerr << "medtrail: " << name << ": VERIFICATION FAILED: " << check.problem << "\n";
           return kExitInvalid;
         }
+        if (whole_trail) {
+          if (std::string why = completeness.add_page(page); !why.empty()) {
+            std::cerr << "medtrail: " << name << ": VERIFICATION FAILED: " << why << "\n";
+            return kExitInvalid;
+          }
+        }
         proven += check.proven;
         unproven += check.unproven;
         checkpoint_height = std::max(checkpoint_height, check.checkpoint_height);
@@ -133,7 +143,10 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
       return fail(name, ledger::Status::error("bad_answer", "the node's next cursor does not move forward"),
                   kExitInvalid);
     }
-    if (walk_started && cursor + 1 >= *walk_started) break;
+    // A whole trail is read on until a page shows its end at that page's checkpoint: each page
+    // takes at least 10 rows and its read adds at most one, so the walk still ends.
+    const bool completeness_pending = whole_trail && !completeness.complete_at();
+    if (walk_started && cursor + 1 >= *walk_started && !completeness_pending) break;
     last_cursor = cursor;
     after = next;
   }
@@ -141,10 +154,28 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
   if (o.verify) {
     std::cerr << proven << " verified against the checkpoint at block " << checkpoint_height
               << " signed by a quorum of your genesis' organisations";
-    if (unproven > 0) std::cerr << "; " << unproven << " newer than it, not yet provable";
+    if (unproven > 0) std::cerr << "; " << unproven << " newer than their page's checkpoint, not proven";
     std::cerr << "\n";
     // And the history those checkpoints belong to extends the one this client verified before.
     if (!report_chain(reader->verify_chain(), std::cerr)) return kExitInvalid;
+    if (whole_trail && completeness.complete_at()) {
+      std::cerr << "complete: the chain holds " << completeness.records() << " records about " << o.subject
+                << " up to block " << *completeness.complete_at() << ", and every one is listed (proven by the "
+                << "subject's trail head)";
+      if (completeness.unproven_listed() > 0) {
+        std::cerr << "; " << completeness.unproven_listed() << " of their rows were listed before a checkpoint "
+                  << "covered them, so what they say is the node's word";
+      }
+      std::cerr << "\n";
+    } else if (whole_trail) {
+      std::cerr << "medtrail: " << name << ": NOT proven complete: "
+                << (completeness.unavailable().empty() ? "no page showed the end of the trail at its checkpoint"
+                                                       : completeness.unavailable())
+                << "\n";
+      return kExitInvalid;
+    } else if (!o.subject.empty()) {
+      std::cerr << "(a filtered listing: completeness is proven only for a whole trail)\n";
+    }
   }
   return 0;
 }
@@ -158,7 +189,8 @@ void add_walk_options(CLI::App* cmd, AuditOptions& o, ReaderOptions& r) {
   cmd->add_flag("--csv", o.csv, "CSV for spreadsheets (one header line, then every row)");
   cmd->add_flag("--verify", o.verify,
                 "Check every row against its leaf and the leaf against the newest checkpoint a quorum of your "
-                "genesis' organisations signed; exit 1 on any mismatch");
+                "genesis' organisations signed, and a whole trail (no filter) for a record left out; exit 1 "
+                "on any mismatch");
   // At least 10: a page of one's own trail adds one record (the read itself), so a page must take
   // more than it adds for the walk to end.
   cmd->add_option("--page", o.limit, "Rows per page")->check(CLI::Range(10, 1000))->capture_default_str();

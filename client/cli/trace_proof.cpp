@@ -165,14 +165,11 @@ ledger::Result<ProvenTrace> check_trace_proof(const json& proof,
       !states->is_array() || states->size() > kMaxStates) {
     return Status::error("bad_proof_document", "the proof needs a header and at most two states");
   }
-  auto header_bytes = ledger::from_hex(header_hex->get_ref<const std::string&>());
-  if (!header_bytes.ok()) return Status::error("bad_proof_document", "the header is not hex");
-  auto header = ledger::decode_header(*header_bytes);
-  if (!header.ok()) return Status::error("bad_proof_document", "the header does not decode");
-  if (header->chain_id != genesis.chain_id || checkpoint.checkpoint.chain_id != genesis.chain_id ||
-      header->height != checkpoint.checkpoint.height ||
-      ledger::block_hash(suite, *header) != checkpoint.checkpoint.block_hash) {
-    return lie("the header is not the block the checkpoint signed");
+  auto header = ledger::checkpointed_header(suite, genesis.chain_id, checkpoint,
+                                            header_hex->get_ref<const std::string&>());
+  if (!header.ok()) {
+    if (header.status().code() == "proof_invalid") return lie(header.status().message());
+    return Status::error("bad_proof_document", header.status().message());
   }
   ProvenTrace out;
   out.height = header->height;

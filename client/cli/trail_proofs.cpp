@@ -4,6 +4,7 @@
 #include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/merkle.h"
+#include "medtrail/ledger/proof_json.h"
 
 namespace medtrail::cli {
 
@@ -131,5 +132,124 @@ TrailPageCheck check_trail_page_unguarded(const json& page, const ledger::Loaded
 }
 
 }  // namespace
+
+}  // namespace medtrail::cli
+
+namespace medtrail::cli {
+
+std::string TrailCompleteness::add_page(const json& page) {
+  try {
+    return add_page_unguarded(page);
+  } catch (const json::exception&) {
+    return "the page's trail proofs are malformed (a field missing or of the wrong type)";
+  }
+}
+
+std::string TrailCompleteness::add_page_unguarded(const json& page) {
+  using ledger::TrailHead;
+  const ledger::CryptoSuite& suite = *genesis_.suite;
+  auto cp = ledger::checkpoint_from_json(page.at("checkpoint").dump());
+  if (!cp.ok()) return "the checkpoint does not read: " + cp.status().message();
+  if (ledger::Status s = ledger::verify_checkpoint_for_genesis(genesis_, *cp); !s.ok()) {
+    return "the checkpoint does not hold for your genesis: " + s.message();
+  }
+  const uint64_t tree_size = cp->checkpoint.tree_size;
+  // The newest quorum checkpoint never goes back; an older one would vouch for less.
+  if (tree_size < tree_size_) return "the page's checkpoint is older than an earlier page's";
+  tree_size_ = tree_size;
+
+  // Every row joins the chain, proofs or not: a later page's first entry checks them all. The
+  // chain through the last row below this tree size may end on an earlier page's row, listed
+  // there above its own checkpoint and covered by this one.
+  TrailHead chain = chain_;
+  TrailHead covered = covered_;
+  std::deque<std::pair<uint64_t, TrailHead>> pending = pending_;
+  uint64_t unproven_covered = unproven_covered_;
+  while (!pending.empty() && pending.front().first < tree_size) {
+    covered = pending.front().second;
+    pending.pop_front();
+    ++unproven_covered;
+  }
+  std::optional<uint64_t> last_leaf = last_leaf_;
+  struct Entry {
+    const char* name;
+    std::optional<uint64_t> leaf;
+    TrailHead after;
+  } first{"first", {}, {}}, last{"last", {}, {}};
+  for (const json& row : page.at("rows")) {
+    const json& index = row.at("leaf_index");
+    if (!index.is_number_unsigned()) return "a row's leaf_index is not a leaf index";
+    const uint64_t leaf = index.get<uint64_t>();
+    if (last_leaf && leaf <= *last_leaf) return "leaf " + std::to_string(leaf) + " comes out of chain order";
+    last_leaf = leaf;
+    chain = ledger::next_trail_head(suite, chain, leaf);
+    if (leaf >= tree_size) {
+      pending.emplace_back(leaf, chain);
+      continue;
+    }
+    if (!first.leaf) first = {"first", leaf, chain};
+    last = {"last", leaf, chain};
+    covered = chain;
+  }
+  auto commit = [&] {
+    chain_ = chain;
+    last_leaf_ = last_leaf;
+    covered_ = covered;
+    pending_ = std::move(pending);
+    unproven_covered_ = unproven_covered;
+  };
+
+  const json trail = page.value("trail", json());
+  if (!trail.is_object()) {
+    // A node that cannot serve them now (its map no longer keeps the checkpoint's height) or
+    // does not know them: nothing is proven by this page, nothing refuted.
+    unavailable_ = "the node served no proofs of the trail's completeness";
+    commit();
+    return "";
+  }
+  auto header = ledger::checkpointed_header(suite, genesis_.chain_id, *cp, trail.at("header").get<std::string>());
+  if (!header.ok()) return "the trail's header: " + header.status().message();
+  // A head the state root proves under `key`: nullopt when the key holds nothing.
+  auto proven_head = [&](const json& doc, const std::string& key) -> ledger::Result<std::optional<TrailHead>> {
+    auto value = ledger::verify_served_state(doc, suite, header->state_root, ledger::as_bytes(key));
+    if (!value.ok()) return value.status();
+    if (!*value) return std::optional<TrailHead>();
+    auto head = ledger::decode_trail_head(ledger::as_chars(**value));
+    if (!head.ok()) return head.status();
+    return std::optional<TrailHead>(*head);
+  };
+  auto head = proven_head(trail.at("head"), ledger::trail_head_key(subject_));
+  if (!head.ok()) return "the subject's head: " + head.status().message();
+  for (const Entry& e : {first, last}) {
+    if (!e.leaf) continue;
+    const std::string leaf_name = "leaf " + std::to_string(*e.leaf);
+    if (!trail.contains(e.name)) return "the proof of " + leaf_name + "'s place on the trail is missing";
+    auto entry = proven_head(trail[e.name], ledger::trail_entry_key(subject_, *e.leaf));
+    if (!entry.ok()) return leaf_name + "'s place on the trail: " + entry.status().message();
+    if (!*entry) return leaf_name + " is not on the subject's trail";
+    if (**entry != e.after) {
+      return leaf_name + " is record " + std::to_string((*entry)->count) + " of the trail, where the rows so far make it " +
+             std::to_string(e.after.count) + ": the node left records out, or put others in";
+    }
+  }
+  // Every row below the checkpoint has been shown once the trail ends here, or once any row so
+  // far lies above it (rows come in chain order).
+  if (page.at("next").is_null() || !pending.empty()) {
+    const TrailHead at_checkpoint = head->value_or(TrailHead{});
+    if (at_checkpoint != covered) {
+      return "the trail holds " + std::to_string(at_checkpoint.count) + " records at block " +
+             std::to_string(cp->checkpoint.height) + ", and the pages show " + std::to_string(covered.count) +
+             (at_checkpoint.count == covered.count ? " others" : "") +
+             ": the node left records out, or put others in";
+    }
+    complete_at_ = cp->checkpoint.height;
+    records_ = at_checkpoint.count;
+    // Rows an earlier page listed above its own checkpoint, now below this one: on the trail,
+    // but their contents were never checked against a leaf.
+    unproven_listed_ = unproven_covered;
+  }
+  commit();
+  return "";
+}
 
 }  // namespace medtrail::cli

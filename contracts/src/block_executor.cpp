@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "medtrail/contracts/body_reader.h"
+#include "medtrail/ledger/trail_head.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -165,10 +166,24 @@ ExecutionResult BlockExecutor::commit(Outcome&& outcome, uint64_t leaf_index) {
     forget_signers_if_changed(outcome.writes);
     state_.apply(std::move(outcome.writes));
   }
+  // Each subject's trail extended by this leaf (ledger/trail_head.h): its entry holds the new
+  // head, as does the subject's head key. A subject named twice by one record is on its trail
+  // once; a subject whose entry would not fit a key has neither.
   ledger::StateWrites index;
   for (const std::string& subject : outcome.subjects) {
     std::string key = index_key(subject, leaf_index);
-    if (key.size() <= ledger::kMaxStateKeyBytes) index.emplace(std::move(key), std::string());
+    if (key.size() > ledger::kMaxStateKeyBytes || index.contains(key)) continue;
+    std::string head_key = ledger::trail_head_key(subject);
+    // A head that does not decode is bytes the contracts did not write (a damaged store): the
+    // trail starts again here, alike on every node holding the same bytes, and a node whose
+    // bytes differ has another state root and is found out.
+    ledger::TrailHead head;
+    if (std::optional<std::string> stored = state_.get(head_key)) {
+      if (auto decoded = ledger::decode_trail_head(*stored); decoded.ok()) head = *decoded;
+    }
+    std::string next = ledger::encode_trail_head(ledger::next_trail_head(*chain_->suite, head, leaf_index));
+    index.emplace(std::move(key), next);
+    index.insert_or_assign(std::move(head_key), std::move(next));
   }
   state_.apply(std::move(index));
   return std::move(outcome.result);

@@ -13,6 +13,8 @@ ledger::Result<ChainParams> ChainParams::from_genesis(const ledger::Genesis& gen
   if (!offset) return ledger::Status::error("bad_genesis", "time_zone must be +HH:MM or -HH:MM");
   p.utc_offset_minutes = *offset;
   p.gov_approvals = genesis.gov_approvals;
+  p.suite = ledger::find_suite(genesis.suite);
+  if (p.suite == nullptr) return ledger::Status::error("bad_genesis", "unknown suite " + genesis.suite);
   return p;
 }
 

@@ -1,5 +1,7 @@
 #include "medtrail/contracts/state.h"
 
+#include "medtrail/ledger/trail_head.h"
+
 namespace medtrail::contracts {
 namespace {
 
@@ -38,17 +40,10 @@ std::optional<std::string> RecordTxn::get(std::string_view key) const {
   return lookup(writes_, *below_, key);
 }
 
-std::string index_prefix(std::string_view subject) {
-  std::string key = "ix/";
-  key.append(subject);
-  key.push_back('\0');
-  return key;
-}
+std::string index_prefix(std::string_view subject) { return ledger::trail_entry_prefix(subject); }
 
 std::string index_key(std::string_view subject, uint64_t leaf_index) {
-  std::string key = index_prefix(subject);
-  ledger::append_be64(key, leaf_index);
-  return key;
+  return ledger::trail_entry_key(subject, leaf_index);
 }
 
 }  // namespace medtrail::contracts

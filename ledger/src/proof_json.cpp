@@ -288,4 +288,18 @@ Result<std::optional<Bytes>> verify_served_state(const json& doc, const CryptoSu
   return value_bytes;
 }
 
+Result<BlockHeader> checkpointed_header(const CryptoSuite& suite, const Hash& chain_id,
+                                        const SignedCheckpoint& checkpoint, std::string_view header_hex) {
+  auto bytes = from_hex(header_hex);
+  if (!bytes.ok()) return proof_malformed("the header is not hex");
+  auto header = decode_header(*bytes);
+  if (!header.ok()) return proof_malformed("the header does not decode");
+  if (header->chain_id != chain_id || checkpoint.checkpoint.chain_id != chain_id ||
+      header->height != checkpoint.checkpoint.height ||
+      block_hash(suite, *header) != checkpoint.checkpoint.block_hash) {
+    return proof_invalid("the header is not the block the checkpoint signed");
+  }
+  return header;
+}
+
 }  // namespace medtrail::ledger

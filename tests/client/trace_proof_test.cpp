@@ -40,11 +40,7 @@ PublicFacts lot_facts(const std::string& status = "released") {
 class TraceProofTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ledger::ChainStoreOptions options;
-    options.sync = false;
-    store_ = std::move(ledger::ChainStore::open(dir_.file("db"), suite(),
-                                                medtrail::testing::test_chain_id(suite()), options))
-                 .value();
+    store_ = medtrail::testing::open_test_store(dir_.file("db"), suite());
     genesis_.suite = &suite();
     genesis_.chain_id = medtrail::testing::test_chain_id(suite());
     genesis_.genesis.time_zone = "+08:00";

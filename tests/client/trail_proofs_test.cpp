@@ -24,18 +24,7 @@ class TrailProofsTest : public ::testing::Test {
     options.sync = false;
     store_ = ledger::ChainStore::open(dir_.path().string(), suite_, testing::test_chain_id(suite_), options).value();
     testing::build_chain(*store_, consortium_, testing::ChainSpec{});
-    // The genesis the reader holds: the consortium's nodes, quorum 2.
-    genesis_.suite = &suite_;
-    genesis_.chain_id = store_->chain_id();
-    genesis_.genesis.checkpoint_quorum = 2;
-    for (size_t i = 0; i < consortium_.node_ids.size(); ++i) {
-      const std::string& id = consortium_.node_ids[i];
-      ledger::GenesisNode node;
-      node.org = id.substr(0, id.find('/'));
-      node.id = id.substr(id.find('/') + 1);
-      node.public_key = consortium_.node_keys[i].public_key;
-      genesis_.genesis.nodes.push_back(node);
-    }
+    genesis_ = consortium_.genesis(suite_, store_->chain_id());
   }
 
   // A page of every leaf the newest carried checkpoint covers, and two newer ones without proofs.

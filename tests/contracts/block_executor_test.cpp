@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "contracts/contract_fixture.h"
+#include "medtrail/ledger/trail_head.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -27,6 +28,14 @@ ExecutionResult bump_counter(Call& call) {
   ++c.n;
   call.txn.write("test/counter", c);
   return ExecutionResult::accept();
+}
+
+// Names one subject twice, and another once, then refuses.
+ExecutionResult index_twice_and_refuse(Call& call) {
+  call.txn.index("test/counter");
+  call.txn.index("test/counter");
+  call.txn.index("test/other");
+  return ExecutionResult::reject("refused", "refused after naming its subjects");
 }
 
 ExecutionResult write_small_value(Call& call) {
@@ -100,6 +109,45 @@ TEST(BlockExecutor, StoredValueThatDoesNotDecodeIsTheVerdictCorruptState) {
   EXPECT_EQ(run(2).reason_code, "corrupt_state");
   EXPECT_EQ(*f.state.get("test/counter"), "{\"n\":2}");  // nothing written over it
   EXPECT_TRUE(f.state.get(index_key("test/counter", 2)));  // the refusal stays on the trail
+}
+
+// Each subject's trail head (ledger/trail_head.h): its entry per record holds the head after it,
+// the head key the newest, across blocks and within one; a refused record is on the trail, and a
+// subject named twice by one record is on it once.
+TEST(BlockExecutor, EveryRecordExtendsItsSubjectsTrailHeadsAndEachEntryHoldsTheHeadAfterIt) {
+  testing::ContractFixture f;
+  Registry registry({{"test.bump", {kAdminRole}, {}, bump_counter},
+                     {"test.twice", {kAdminRole}, {}, index_twice_and_refuse},
+                     {"test.small", {kAdminRole}, {}, write_small_value}});
+  const ledger::CryptoSuite& suite = *f.chain.suite;
+  ledger::TrailHead counter, other;  // what the heads must be, chained here
+  uint64_t leaf = 0;
+  auto block = [&](std::vector<const char*> kinds) {
+    BlockExecutor executor(registry, f.state, f.chain, {leaf + 1, f.now_ms()});
+    for (const char* kind : kinds) {
+      ledger::Envelope e = f.sign(f.admin("hosp-a"), kind, nlohmann::json::object());
+      ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
+      EXPECT_EQ(r.accepted, std::string(kind) != "test.twice") << kind;
+      if (std::string(kind) != "test.small") counter = ledger::next_trail_head(suite, counter, leaf);
+      if (std::string(kind) == "test.twice") other = ledger::next_trail_head(suite, other, leaf);
+      if (std::string(kind) != "test.small") {
+        EXPECT_EQ(executor.writes().at(index_key("test/counter", leaf)), ledger::encode_trail_head(counter)) << leaf;
+      }
+      ++leaf;
+    }
+    f.state.apply(executor.take_writes());
+  };
+  block({"test.bump", "test.small", "test.twice"});
+  block({"test.bump"});
+  block({"test.twice", "test.bump", "test.small"});
+  EXPECT_EQ(counter.count, 5u);
+  EXPECT_EQ(other.count, 2u);
+  EXPECT_EQ(*f.state.get(ledger::trail_head_key("test/counter")), ledger::encode_trail_head(counter));
+  EXPECT_EQ(*f.state.get(ledger::trail_head_key("test/other")), ledger::encode_trail_head(other));
+  EXPECT_EQ(*f.state.get(index_key("test/other", 4)), ledger::encode_trail_head(other));
+  EXPECT_FALSE(f.state.get(index_key("test/counter", 1)).has_value());  // test.small names nothing
+  EXPECT_EQ(f.state_json(ledger::trail_head_key("test/counter")),
+            nlohmann::json({{"count", 5}, {"chain", ledger::to_hex(counter.chain)}}));
 }
 
 }  // namespace

@@ -58,13 +58,13 @@ class Replica {
   const MemoryState& state() const { return state_; }
   size_t speculations_kept() const { return speculations_kept_; }
 
-  // The state root a block header commits to (the state map's); without index entries when
-  // told.
+  // The state root a block header commits to (the state map's); without the index (entries
+  // and trail heads, which name leaves) when told.
   std::string digest(bool with_index = true) const {
     const ledger::CryptoSuite& suite = *ledger::find_suite(chain_->genesis.suite);
     std::vector<ledger::StateMapChange> entries;
     for (const auto& [key, value] : state_.entries()) {
-      if (with_index || !key.starts_with("ix/")) {
+      if (with_index || !(key.starts_with("ix/") || key.starts_with("ixh/"))) {
         entries.push_back({ledger::state_key_hash(suite, ledger::as_bytes(key)),
                            ledger::state_value_hash(suite, ledger::as_bytes(value))});
       }

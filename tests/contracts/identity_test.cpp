@@ -3,6 +3,7 @@
 
 #include "contracts/contract_fixture.h"
 #include "medtrail/contracts/directory.h"
+#include "medtrail/ledger/trail_head.h"
 
 namespace medtrail::contracts {
 namespace {
@@ -207,8 +208,10 @@ TEST_F(IdentityTest, RoleAndOrgTypeOfTheKindAreEnforced) {
 TEST_F(IdentityTest, RejectedRecordWritesNothingButItsIndex) {
   const auto before = f.state.entries().size();
   EXPECT_FALSE(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "ghost"}, {"reason", "r"}}).accepted);
-  EXPECT_EQ(f.state.entries().size(), before + 1);
+  // Its index entry and the subject's trail head (ledger/trail_head.h), nothing else.
+  EXPECT_EQ(f.state.entries().size(), before + 2);
   EXPECT_EQ(f.index_of("identity/hosp-a/ghost").size(), 1u);
+  EXPECT_TRUE(f.state.get(ledger::trail_head_key("identity/hosp-a/ghost")).has_value());
 }
 
 TEST_F(IdentityTest, StoredIdentityViewKeepsItsFieldNames) {

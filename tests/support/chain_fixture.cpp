@@ -84,6 +84,36 @@ ledger::CheckpointTrust TestConsortium::trust() const {
   return trust;
 }
 
+std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path, const ledger::CryptoSuite& suite) {
+  ledger::ChainStoreOptions options;
+  options.sync = false;
+  return must(ledger::ChainStore::open(path, suite, test_chain_id(suite), options));
+}
+
+ledger::LoadedGenesis TestConsortium::genesis(const ledger::CryptoSuite& suite, const ledger::Hash& chain_id) const {
+  ledger::LoadedGenesis genesis;
+  genesis.suite = &suite;
+  genesis.chain_id = chain_id;
+  genesis.genesis.checkpoint_quorum = 2;
+  for (size_t i = 0; i < node_ids.size(); ++i) {
+    ledger::GenesisNode node;
+    node.org = node_ids[i].substr(0, node_ids[i].find('/'));
+    node.id = node_ids[i].substr(node_ids[i].find('/') + 1);
+    node.public_key = node_keys[i].public_key;
+    genesis.genesis.nodes.push_back(node);
+  }
+  return genesis;
+}
+
+ledger::SignedCheckpoint TestConsortium::signed_checkpoint(const ledger::CryptoSuite& suite,
+                                                           const ledger::Checkpoint& checkpoint) const {
+  ledger::SignedCheckpoint sc{checkpoint, {}};
+  for (size_t i = 0; i < node_keys.size(); ++i) {
+    sc.signatures.push_back(must(ledger::sign_checkpoint(suite, checkpoint, node_ids[i], node_keys[i])));
+  }
+  return sc;
+}
+
 void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, const ChainSpec& spec) {
   const auto& suite = store.suite();
   uint64_t nonce = store.tree_size();
@@ -106,15 +136,9 @@ void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, co
     uint64_t target = store.height() >= 2 ? store.height() - 1 : 0;
     if (spec.checkpoints && target >= 1) {
       auto header = must(store.header_at(target));
-      ledger::SignedCheckpoint sc;
-      sc.checkpoint = {store.chain_id(), target, ledger::block_hash(suite, header), header.tree_size,
-                       header.tree_root};
-      for (size_t i = 0; i < consortium.node_keys.size(); ++i) {
-        sc.signatures.push_back(must(ledger::sign_checkpoint(suite, sc.checkpoint,
-                                                             consortium.node_ids[i],
-                                                             consortium.node_keys[i])));
-      }
-      draft.checkpoints.push_back(std::move(sc));
+      draft.checkpoints.push_back(consortium.signed_checkpoint(
+          suite, {store.chain_id(), target, ledger::block_hash(suite, header), header.tree_size,
+                  header.tree_root}));
     }
     must(store.append_block(draft));
   }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "medtrail/ledger/checkpoint.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/genesis.h"
 
 namespace medtrail::testing {
 
@@ -54,6 +56,10 @@ struct ChainSpec {
   uint64_t first_timestamp_ms = 1'790'000'000'000;
 };
 
+// A fresh store at `path` for the chain test_chain_id(suite), unsynced (a test's store need not
+// survive a power cut).
+std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path, const ledger::CryptoSuite& suite);
+
 // Node keys of a small consortium (three organisations), for checkpoints.
 struct TestConsortium {
   explicit TestConsortium(const ledger::CryptoSuite& suite);
@@ -61,6 +67,11 @@ struct TestConsortium {
   std::vector<ledger::KeyPair> node_keys;
   std::vector<std::string> node_ids;  // "<org>/<node>"
   ledger::CheckpointTrust trust() const;
+  // The genesis a reader holds for this consortium's chain `chain_id`: its nodes, quorum 2.
+  ledger::LoadedGenesis genesis(const ledger::CryptoSuite& suite, const ledger::Hash& chain_id) const;
+  // `checkpoint` signed by every node key.
+  ledger::SignedCheckpoint signed_checkpoint(const ledger::CryptoSuite& suite,
+                                             const ledger::Checkpoint& checkpoint) const;
 };
 
 // Appends spec.blocks blocks to `store`; every third leaf is a rejected record (with a reason).

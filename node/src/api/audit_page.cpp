@@ -14,6 +14,7 @@
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/payload_body.h"
 #include "medtrail/ledger/rfc3339.h"
+#include "medtrail/ledger/served_state_proof.h"
 
 namespace medtrail::node::api {
 
@@ -107,7 +108,7 @@ std::optional<http::Response> parse_audit_query(const http::Request& request, bo
 }
 
 http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Reader& reader, const LeafSource& source,
-                          json head) {
+                          json head, std::optional<std::string_view> trail_subject) {
   const bool bodies = sees_bodies(ctx, reader) && !q.csv;
   std::optional<ledger::SignedCheckpoint> checkpoint;
   if (q.proofs) {
@@ -120,6 +121,7 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
   size_t scanned = 0;
   size_t body_bytes = 0;
   std::optional<uint64_t> cursor = q.after;
+  std::optional<uint64_t> first_proven, last_proven;  // rows below the checkpoint's tree size
   bool more = false;
   // Index entries read per batch: first what the page could use (one more tells whether a next
   // page exists), then doubling, so a page that matches everything reads no entry it does not
@@ -179,6 +181,10 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
         row["reason"] = leaf->result.reason;
       }
       if (checkpoint) row["proof"] = leaf_proof_json(*ctx.store, *leaf, leaf_index, *checkpoint);
+      if (checkpoint && leaf_index < checkpoint->checkpoint.tree_size) {
+        if (!first_proven) first_proven = leaf_index;
+        last_proven = leaf_index;
+      }
       if (!rows.empty()) rows += ',';
       rows += json_text(row);
       if (bodies && parsed) {
@@ -221,6 +227,11 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
   out["next"] = next ? json(std::to_string(*next)) : json(nullptr);
   out["receipt"] = {{"record_id", reader.receipt}, {"leaf_index", reader.receipt_leaf}};
   if (checkpoint) out["checkpoint"] = ledger::checkpoint_to_json(*checkpoint);
+  const bool whole_trail = q.kind.empty() && q.result.empty() && !q.from_ms && !q.to_ms;
+  if (checkpoint && trail_subject && whole_trail) {
+    auto proofs = ledger::served_trail_proofs(*ctx.store, *checkpoint, *trail_subject, first_proven, last_proven);
+    out["trail"] = proofs ? std::move(*proofs) : json(nullptr);
+  }
   std::string text = json_text(out);
   text.pop_back();  // the document's closing brace: the rows go last
   text += ",\"rows\":[";

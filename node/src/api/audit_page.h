@@ -40,8 +40,11 @@ std::optional<http::Response> parse_audit_query(const http::Request& request, bo
 using LeafSource = std::function<ledger::Result<ledger::LeafList>(std::optional<uint64_t> after, size_t max)>;
 
 // The page: reads `source` from q.after until `limit` rows match or the scan budget is spent.
-// `head` (e.g. {"subject": ...}) opens the JSON answer.
+// `head` (e.g. {"subject": ...}) opens the JSON answer. `trail_subject`: the source is that
+// subject's trail, and a page with proofs of the whole trail (no filter) also carries "trail",
+// the proofs that it lists every record of the subject (ledger::served_trail_proofs; null when
+// they cannot be served now).
 http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Reader& reader, const LeafSource& source,
-                          nlohmann::json head);
+                          nlohmann::json head, std::optional<std::string_view> trail_subject = std::nullopt);
 
 }  // namespace medtrail::node::api

@@ -43,7 +43,7 @@ void register_audit_routes(http::Server& server, const ApiContext& ctx, std::sha
       LeafSource trail = [c, &subject](std::optional<uint64_t> after, size_t max) {
         return subject_trail(*c->store, subject, max, after);
       };
-      return audit_page(*c, q, reader, trail, {{"subject", subject}});
+      return audit_page(*c, q, reader, trail, {{"subject", subject}}, subject);
     });
   };
   server.route("GET", "/v1/audit/trails/{family}/{id}", handler);

@@ -6,7 +6,8 @@
 // For each record: the kind's rule (`unknown_kind`), the body as JSON, the signer (known,
 // same organisation as the payload's `org`, not revoked, within its validity, in a role and
 // organisation type the kind allows), then the handler. A rejected record writes nothing but
-// its index entries; an accepted one commits its writes to the block.
+// its index entries and its subjects' trail heads (ledger/trail_head.h); an accepted one also
+// commits its writes to the block.
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -20,6 +20,8 @@ struct ChainParams {
   ledger::Genesis genesis;       // founding organisations and nodes
   int32_t utc_offset_minutes = 480;  // genesis time_zone: calendar days for validity rules
   uint32_t gov_approvals = 1;    // regulator organisations that must approve a proposal
+  // The genesis' suite: its hash extends the subjects' trail heads (ledger/trail_head.h).
+  const ledger::CryptoSuite* suite = &ledger::ed25519_sha256();
 
   // From a parsed genesis (time zone, approvals) and its chain id. Errors: `bad_genesis`.
   static ledger::Result<ChainParams> from_genesis(const ledger::Genesis& genesis,

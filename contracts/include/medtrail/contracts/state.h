@@ -8,8 +8,10 @@
 //
 // Keys are "<family>/<id>" (see docs/contracts.md); values are stored structs in the binary
 // encoding of state_codec.h (one value, one encoding). Index entries live in the same column
-// family, so the state root covers them too:
-//   "ix/<subject>\0<leaf index, 8 bytes big-endian>" -> ""
+// family, so the state root covers them too, with each subject's trail head
+// (ledger/trail_head.h):
+//   "ix/<subject>\0<leaf index, 8 bytes big-endian>" -> the subject's head after that record
+//   "ixh/<subject>"                                 -> its newest head
 // A record's index entries are written even when it is rejected: a refused dispense belongs to
 // the prescription's trail.
 #include <cstdint>

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/checkpoint.h"
 #include "medtrail/ledger/merkle.h"
 #include "medtrail/ledger/state_proof.h"
 #include "medtrail/ledger/status.h"
@@ -61,5 +63,12 @@ Status verify_served_consistency(std::string_view json, const CryptoSuite& suite
 // when the key is proven to hold nothing. Errors as verify_proof_document.
 Result<std::optional<Bytes>> verify_served_state(const nlohmann::json& doc, const CryptoSuite& suite,
                                                  const Hash& state_root, ByteView key);
+
+// The header a node served beside a checkpoint (hex of its encoding), when it is the block the
+// checkpoint signed, of the chain `chain_id`: its state root is then what the quorum signed.
+// The checkpoint itself is the caller's to have verified. Errors: `proof_malformed` (not hex,
+// not a header), `proof_invalid` (another block or chain).
+Result<BlockHeader> checkpointed_header(const CryptoSuite& suite, const Hash& chain_id,
+                                        const SignedCheckpoint& checkpoint, std::string_view header_hex);
 
 }  // namespace medtrail::ledger
