@@ -154,9 +154,13 @@ int main(int argc, char** argv) {
   }
   const nlohmann::json dose_facts = {{"lot", "vlot/06901234567892/L1"}, {"holder", "clinic-a"},
                                      {"status", "in_use"}, {"doses_given", 2}, {"opened_at_ms", 1790000000000}};
+  const size_t pub = fuzz::state_key_index("pub/");
   put("state_value", "public-facts",
-      tagged(static_cast<char>(std::size(fuzz::kStateKeys) - 1),
-             *contracts::state_value_from_json(fuzz::kStateKeys[std::size(fuzz::kStateKeys) - 1], dose_facts)));
+      tagged(static_cast<char>(pub), *contracts::state_value_from_json(fuzz::kStateKeys[pub], dose_facts)));
+  const size_t ixh = fuzz::state_key_index("ixh/");
+  const nlohmann::json head = {{"count", 3}, {"chain", std::string(64, 'a')}};
+  put("state_value", "trail-head",
+      tagged(static_cast<char>(ixh), *contracts::state_value_from_json(fuzz::kStateKeys[ixh], head)));
 
   ledger::Genesis genesis;
   genesis.chain_name = "fuzz";
