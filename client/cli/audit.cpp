@@ -1,17 +1,16 @@
-// `medtrail audit trail SUBJECT`: every record about a subject (rx/<id>, rx-reads/<id>, patient/<ref>,
-// org/<org>, identity/<org>/<user>, vlot/<gtin>/<lot>, vcode/<code>, vship/<id>, tw/<batch>,
-// access/<org>, actor/<org>/<name>, gov/<id>, claim/<id>, visit/<id>) in chain order, refused attempts included;
-// `medtrail audit search`: records across the whole chain by kind, result, organisation, actor
-// and time. Both follow the node's pages to the end; each page is a signed read, recorded on the
-// chain.
+// `medtrail audit trail SUBJECT`: every record about a subject (rx/<id>, rx-reads/<id>,
+// patient/<ref>, org/<org>, identity/<org>/<user>, vlot/<gtin>/<lot>, vcode/<code>, vship/<id>,
+// tw/<batch>, access/<org>, actor/<org>/<name>, gov/<id>, claim/<id>, visit/<id>) in chain order,
+// refused attempts included; `medtrail audit search`: records across the whole chain by kind,
+// result, organisation, actor and time. Both follow the node's pages to the end; each page is a
+// signed read, recorded on the chain.
 #include <algorithm>
 #include <charconv>
 #include <functional>
-#include <optional>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.h"
 #include "io.h"
@@ -70,7 +69,8 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
   auto reader = SignedReader::open(r);
   if (!reader.ok()) return fail(name, reader.status(), kExitUsage);
   if (o.verify && o.csv) {
-    return fail(name, ledger::Status::error("bad_usage", "--verify checks JSON pages; drop --csv"), kExitUsage);
+    return fail(name, ledger::Status::error("bad_usage", "--verify checks JSON pages; drop --csv"),
+                kExitUsage);
   }
   // A whole trail (no filter) is also checked complete: no record about the subject left out.
   const bool whole_trail = o.verify && !o.subject.empty() && o.kind.empty() && o.result.empty() &&
@@ -88,7 +88,8 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
     if (reply->status != 200) {
       std::cerr << "medtrail: " << name << ": " << refusal_line(*reply) << "\n";
       if (!reply->header("medtrail-receipt").empty()) {
-        std::cerr << "  the refusal is on the chain: record " << reply->header("medtrail-receipt") << "\n";
+        std::cerr << "  the refusal is on the chain: record " << reply->header("medtrail-receipt")
+                  << "\n";
       }
       return reply->status == 400 ? kExitUsage : kExitInvalid;
     }
@@ -96,13 +97,15 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
     if (o.csv) {
       std::string_view body = reply->body;
       // Every page starts with the header line; print it once.
-      if (pages > 1 && body.find('\n') != std::string_view::npos) body.remove_prefix(body.find('\n') + 1);
+      if (pages > 1 && body.find('\n') != std::string_view::npos)
+        body.remove_prefix(body.find('\n') + 1);
       std::cout << body;
       next = reply->header("medtrail-next-cursor");
     } else {
       json page = json::parse(reply->body, nullptr, false);
       if (!page.is_object()) {
-        return fail(name, ledger::Status::error("bad_answer", "the node's answer is not JSON"), kExitUsage);
+        return fail(name, ledger::Status::error("bad_answer", "the node's answer is not JSON"),
+                    kExitUsage);
       }
       if (o.verify) {
         TrailPageCheck check = check_trail_page(page, reader->genesis());
@@ -124,9 +127,12 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
         ++rows;
         std::cout << row.value("leaf_index", uint64_t{0}) << "  " << row.value("kind", "") << "  "
                   << row.value("actor", "") << "  "
-                  << (row.value("accepted", false) ? "accepted" : "REJECTED " + row.value("reason_code", ""))
+                  << (row.value("accepted", false) ? "accepted"
+                                                   : "REJECTED " + row.value("reason_code", ""))
                   << "  " << row.value("record_id", "")
-                  << (o.verify && row.value("proof", json()).is_null() ? "  (newer than the checkpoint: unproven)" : "")
+                  << (o.verify && row.value("proof", json()).is_null()
+                          ? "  (newer than the checkpoint: unproven)"
+                          : "")
                   << "\n";
       }
       if (page["next"].is_string()) next = page["next"].get<std::string>();
@@ -139,9 +145,11 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
     // walk ends where its own reads begin: the trail as it stood when the walk started.
     uint64_t cursor = 0;
     auto [end, ec] = std::from_chars(next.data(), next.data() + next.size(), cursor);
-    if (ec != std::errc() || end != next.data() + next.size() || (pages > 1 && cursor <= last_cursor)) {
-      return fail(name, ledger::Status::error("bad_answer", "the node's next cursor does not move forward"),
-                  kExitInvalid);
+    if (ec != std::errc() || end != next.data() + next.size() ||
+        (pages > 1 && cursor <= last_cursor)) {
+      return fail(
+          name, ledger::Status::error("bad_answer", "the node's next cursor does not move forward"),
+          kExitInvalid);
     }
     // A whole trail is read on until a page shows its end at that page's checkpoint: each page
     // takes at least 10 rows and its read adds at most one, so the walk still ends.
@@ -150,27 +158,33 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
     last_cursor = cursor;
     after = next;
   }
-  if (!o.csv) std::cerr << rows << " records in " << pages << " pages (each page a read recorded on the chain)\n";
+  if (!o.csv)
+    std::cerr << rows << " records in " << pages
+              << " pages (each page a read recorded on the chain)\n";
   if (o.verify) {
     std::cerr << proven << " verified against the checkpoint at block " << checkpoint_height
               << " signed by a quorum of your genesis' organisations";
-    if (unproven > 0) std::cerr << "; " << unproven << " newer than their page's checkpoint, not proven";
+    if (unproven > 0)
+      std::cerr << "; " << unproven << " newer than their page's checkpoint, not proven";
     std::cerr << "\n";
     // And the history those checkpoints belong to extends the one this client verified before.
     if (!report_chain(reader->verify_chain(), std::cerr)) return kExitInvalid;
     if (whole_trail && completeness.complete_at()) {
-      std::cerr << "complete: the chain holds " << completeness.records() << " records about " << o.subject
-                << " up to block " << *completeness.complete_at() << ", and every one is listed (proven by the "
+      std::cerr << "complete: the chain holds " << completeness.records() << " records about "
+                << o.subject << " up to block " << *completeness.complete_at()
+                << ", and every one is listed (proven by the "
                 << "subject's trail head)";
       if (completeness.unproven_listed() > 0) {
-        std::cerr << "; " << completeness.unproven_listed() << " of their rows were listed before a checkpoint "
+        std::cerr << "; " << completeness.unproven_listed()
+                  << " of their rows were listed before a checkpoint "
                   << "covered them, so what they say is the node's word";
       }
       std::cerr << "\n";
     } else if (whole_trail) {
       std::cerr << "medtrail: " << name << ": NOT proven complete: "
-                << (completeness.unavailable().empty() ? "no page showed the end of the trail at its checkpoint"
-                                                       : completeness.unavailable())
+                << (completeness.unavailable().empty()
+                        ? "no page showed the end of the trail at its checkpoint"
+                        : completeness.unavailable())
                 << "\n";
       return kExitInvalid;
     } else if (!o.subject.empty()) {
@@ -183,17 +197,22 @@ int walk_pages(const std::string& name, const ReaderOptions& r, const AuditOptio
 // The options both commands share: filters, format, proofs, page size, and the reader.
 void add_walk_options(CLI::App* cmd, AuditOptions& o, ReaderOptions& r) {
   cmd->add_option("--kind", o.kind, "Only records of this kind, e.g. rx.dispense");
-  cmd->add_option("--result", o.result, "Only accepted or rejected records")->check(CLI::IsMember({"accepted", "rejected"}));
+  cmd->add_option("--result", o.result, "Only accepted or rejected records")
+      ->check(CLI::IsMember({"accepted", "rejected"}));
   cmd->add_option("--from", o.from, "From this time on (RFC 3339)");
   cmd->add_option("--to", o.to, "Before this time (RFC 3339)");
   cmd->add_flag("--csv", o.csv, "CSV for spreadsheets (one header line, then every row)");
-  cmd->add_flag("--verify", o.verify,
-                "Check every row against its leaf and the leaf against the newest checkpoint a quorum of your "
-                "genesis' organisations signed, and a whole trail (no filter) for a record left out; exit 1 "
-                "on any mismatch");
+  cmd->add_flag(
+      "--verify", o.verify,
+      "Check every row against its leaf and the leaf against the newest checkpoint a quorum of "
+      "your "
+      "genesis' organisations signed, and a whole trail (no filter) for a record left out; exit 1 "
+      "on any mismatch");
   // At least 10: a page of one's own trail adds one record (the read itself), so a page must take
   // more than it adds for the walk to end.
-  cmd->add_option("--page", o.limit, "Rows per page")->check(CLI::Range(10, 1000))->capture_default_str();
+  cmd->add_option("--page", o.limit, "Rows per page")
+      ->check(CLI::Range(10, 1000))
+      ->capture_default_str();
   add_reader_options(cmd, r, "audit");
 }
 
@@ -204,11 +223,15 @@ void add_audit(CLI::App& app, int& exit_code) {
   audit->require_subcommand(1);
 
   auto* trail = audit->add_subcommand(
-      "trail", "Every record about one subject in chain order, refused attempts included, all pages; each "
-               "page is a signed read recorded on the chain");
+      "trail",
+      "Every record about one subject in chain order, refused attempts included, all pages; each "
+      "page is a signed read recorded on the chain");
   auto tr = std::make_shared<ReaderOptions>();
   auto to = std::make_shared<AuditOptions>();
-  trail->add_option("subject", to->subject, "e.g. rx/<id>, patient/<ref>, org/<org>, actor/<org>/<name>")->required();
+  trail
+      ->add_option("subject", to->subject,
+                   "e.g. rx/<id>, patient/<ref>, org/<org>, actor/<org>/<name>")
+      ->required();
   add_walk_options(trail, *to, *tr);
   trail->callback([&exit_code, tr, to] {
     exit_code = walk_pages("audit trail", *tr, *to, [to](const std::string& after) {
@@ -217,17 +240,20 @@ void add_audit(CLI::App& app, int& exit_code) {
   });
 
   auto* search = audit->add_subcommand(
-      "search", "Records across the whole chain by kind, result, organisation, actor and time, in chain order, "
-                "all pages; each page is a signed read recorded on the chain (a regulator's inspectors and "
-                "auditors; an organisation's auditor with --org of its own)");
+      "search",
+      "Records across the whole chain by kind, result, organisation, actor and time, in chain "
+      "order, "
+      "all pages; each page is a signed read recorded on the chain (a regulator's inspectors and "
+      "auditors; an organisation's auditor with --org of its own)");
   auto sr = std::make_shared<ReaderOptions>();
   auto so = std::make_shared<AuditOptions>();
   search->add_option("--org", so->org, "Only records of this organisation");
   search->add_option("--actor", so->actor, "Only records signed by this person, <org>/<name>");
   add_walk_options(search, *so, *sr);
   search->callback([&exit_code, sr, so] {
-    exit_code = walk_pages("audit search", *sr, *so,
-                           [so](const std::string& after) { return "/v1/audit/search?" + query(*so, after); });
+    exit_code = walk_pages("audit search", *sr, *so, [so](const std::string& after) {
+      return "/v1/audit/search?" + query(*so, after);
+    });
   });
 }
 

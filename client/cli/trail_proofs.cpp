@@ -21,28 +21,33 @@ std::string check_row(const json& row, const json& proof, const ledger::SignedCh
   auto leaf = ledger::decode_leaf(*bytes);
   if (!leaf.ok()) return "leaf_data is not a leaf: " + leaf.status().message();
   const uint64_t leaf_index = row.value("leaf_index", UINT64_MAX);
-  if (proof.value("leaf_index", UINT64_MAX) != leaf_index || proof.value("tree_size", uint64_t{0}) != cp.checkpoint.tree_size) {
+  if (proof.value("leaf_index", UINT64_MAX) != leaf_index ||
+      proof.value("tree_size", uint64_t{0}) != cp.checkpoint.tree_size) {
     return "the proof is for another leaf or tree size";
   }
-  if (ledger::record_id(suite, leaf->envelope) != row.value("record_id", "")) return "record_id is not the leaf's";
+  if (ledger::record_id(suite, leaf->envelope) != row.value("record_id", ""))
+    return "record_id is not the leaf's";
   auto fields = ledger::parse_payload(leaf->envelope);
   if (!fields.ok() || fields->kind != row.value("kind", "")) return "kind is not the leaf's";
   if (leaf->envelope.signer != row.value("actor", "")) return "actor is not the leaf's signer";
-  if (leaf->result.accepted != row.value("accepted", !leaf->result.accepted)) return "the result is not the leaf's";
+  if (leaf->result.accepted != row.value("accepted", !leaf->result.accepted))
+    return "the result is not the leaf's";
   if (!leaf->result.accepted && leaf->result.reason_code != row.value("reason_code", "")) {
     return "reason_code is not the leaf's";
   }
-  if (static_cast<int64_t>(leaf->timestamp_ms) != row.value("at_ms", int64_t{-1})) return "at_ms is not the leaf's";
+  if (static_cast<int64_t>(leaf->timestamp_ms) != row.value("at_ms", int64_t{-1}))
+    return "at_ms is not the leaf's";
   ledger::InclusionProof inclusion{leaf_index, cp.checkpoint.tree_size, {}};
   const json path = proof.value("path", json::array());
   if (!path.is_array() || path.size() > 64) return "the path is not a list of hashes";
   for (const json& h : path) {
-    auto hash = h.is_string() ? ledger::hash_from_hex(h.get<std::string>()) : ledger::Result<ledger::Hash>(ledger::Status::error("", ""));
+    auto hash = h.is_string() ? ledger::hash_from_hex(h.get<std::string>())
+                              : ledger::Result<ledger::Hash>(ledger::Status::error("", ""));
     if (!hash.ok()) return "the path is not a list of hashes";
     inclusion.path.push_back(*hash);
   }
-  ledger::Status included =
-      ledger::verify_inclusion(suite, ledger::merkle_leaf_hash(suite, *bytes), inclusion, cp.checkpoint.tree_root);
+  ledger::Status included = ledger::verify_inclusion(suite, ledger::merkle_leaf_hash(suite, *bytes),
+                                                     inclusion, cp.checkpoint.tree_root);
   if (!included.ok()) return "the leaf is not in the checkpoint's tree (" + included.code() + ")";
   return "";
 }
@@ -59,7 +64,8 @@ std::string first_row_not_a_dose_of(const json& page, std::string_view patient_r
     const json& index = row.value("leaf_index", json());
     const std::string leaf_name =
         "leaf " + (index.is_number_integer() ? index.dump() : std::string("?")) + ": ";
-    if (row.value("kind", json()) != "vaccine.administer" || row.value("accepted", json()) != true) {
+    if (row.value("kind", json()) != "vaccine.administer" ||
+        row.value("accepted", json()) != true) {
       return leaf_name + "the row is not an accepted vaccine.administer";
     }
     if (!row.value("proof", json()).is_object()) continue;
@@ -69,10 +75,13 @@ std::string first_row_not_a_dose_of(const json& page, std::string_view patient_r
     auto leaf = ledger::decode_leaf(*bytes);
     if (!leaf.ok()) return leaf_name + "leaf_data is not a leaf";
     json body;
-    if (!ledger::parse_payload(leaf->envelope, &body).ok()) return leaf_name + "the leaf's payload does not read";
+    if (!ledger::parse_payload(leaf->envelope, &body).ok())
+      return leaf_name + "the leaf's payload does not read";
     const json& ref = body.value("patient_ref", json());
-    if (!ref.is_string() || ref.get<std::string>() != patient_ref) return leaf_name + "the record is about someone else";
-    if (body.value("code", json()) != row.value("code", json())) return leaf_name + "code is not the leaf's";
+    if (!ref.is_string() || ref.get<std::string>() != patient_ref)
+      return leaf_name + "the record is about someone else";
+    if (body.value("code", json()) != row.value("code", json()))
+      return leaf_name + "code is not the leaf's";
     if (body.value("dose_number", json()) != row.value("dose_number", json())) {
       return leaf_name + "dose_number is not the leaf's";
     }
@@ -116,7 +125,8 @@ TrailPageCheck check_trail_page_unguarded(const json& page, const ledger::Loaded
     const json proof = row.value("proof", json());
     if (proof.is_null()) {
       if (leaf_index < cp->checkpoint.tree_size) {
-        out.problem = "leaf " + std::to_string(leaf_index) + " comes without a proof though the checkpoint covers it";
+        out.problem = "leaf " + std::to_string(leaf_index) +
+                      " comes without a proof though the checkpoint covers it";
         return out;
       }
       ++out.unproven;
@@ -180,7 +190,8 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
     const json& index = row.at("leaf_index");
     if (!index.is_number_unsigned()) return "a row's leaf_index is not a leaf index";
     const uint64_t leaf = index.get<uint64_t>();
-    if (last_leaf && leaf <= *last_leaf) return "leaf " + std::to_string(leaf) + " comes out of chain order";
+    if (last_leaf && leaf <= *last_leaf)
+      return "leaf " + std::to_string(leaf) + " comes out of chain order";
     last_leaf = leaf;
     chain = ledger::next_trail_head(suite, chain, leaf);
     if (leaf >= tree_size) {
@@ -207,10 +218,12 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
     commit();
     return "";
   }
-  auto header = ledger::checkpointed_header(suite, genesis_.chain_id, *cp, trail.at("header").get<std::string>());
+  auto header = ledger::checkpointed_header(suite, genesis_.chain_id, *cp,
+                                            trail.at("header").get<std::string>());
   if (!header.ok()) return "the trail's header: " + header.status().message();
   // A head the state root proves under `key`: nullopt when the key holds nothing.
-  auto proven_head = [&](const json& doc, const std::string& key) -> ledger::Result<std::optional<TrailHead>> {
+  auto proven_head = [&](const json& doc,
+                         const std::string& key) -> ledger::Result<std::optional<TrailHead>> {
     auto value = ledger::verify_served_state(doc, suite, header->state_root, ledger::as_bytes(key));
     if (!value.ok()) return value.status();
     if (!*value) return std::optional<TrailHead>();
@@ -223,13 +236,15 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
   for (const Entry& e : {first, last}) {
     if (!e.leaf) continue;
     const std::string leaf_name = "leaf " + std::to_string(*e.leaf);
-    if (!trail.contains(e.name)) return "the proof of " + leaf_name + "'s place on the trail is missing";
+    if (!trail.contains(e.name))
+      return "the proof of " + leaf_name + "'s place on the trail is missing";
     auto entry = proven_head(trail[e.name], ledger::trail_entry_key(subject_, *e.leaf));
     if (!entry.ok()) return leaf_name + "'s place on the trail: " + entry.status().message();
     if (!*entry) return leaf_name + " is not on the subject's trail";
     if (**entry != e.after) {
-      return leaf_name + " is record " + std::to_string((*entry)->count) + " of the trail, where the rows so far make it " +
-             std::to_string(e.after.count) + ": the node left records out, or put others in";
+      return leaf_name + " is record " + std::to_string((*entry)->count) +
+             " of the trail, where the rows so far make it " + std::to_string(e.after.count) +
+             ": the node left records out, or put others in";
     }
   }
   // Every row below the checkpoint has been shown once the trail ends here, or once any row so
@@ -238,7 +253,8 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
     const TrailHead at_checkpoint = head->value_or(TrailHead{});
     if (at_checkpoint != covered) {
       return "the trail holds " + std::to_string(at_checkpoint.count) + " records at block " +
-             std::to_string(cp->checkpoint.height) + ", and the pages show " + std::to_string(covered.count) +
+             std::to_string(cp->checkpoint.height) + ", and the pages show " +
+             std::to_string(covered.count) +
              (at_checkpoint.count == covered.count ? " others" : "") +
              ": the node left records out, or put others in";
     }

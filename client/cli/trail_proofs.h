@@ -4,12 +4,11 @@
 // organisations; each row is what its leaf says, and the leaf is in the tree the checkpoint
 // signed. A row newer than the checkpoint is counted unproven, never shown as proven.
 #include <cstddef>
-#include <optional>
 #include <deque>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/trail_head.h"

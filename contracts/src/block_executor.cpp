@@ -34,7 +34,11 @@ std::string join(const std::vector<std::string_view>& list) {
 
 BlockExecutor::BlockExecutor(const Registry& registry, const StateView& committed,
                              const ChainParams& chain, BlockContext block)
-    : registry_(&registry), chain_(&chain), block_(block), committed_(&committed), state_(committed) {}
+    : registry_(&registry),
+      chain_(&chain),
+      block_(block),
+      committed_(&committed),
+      state_(committed) {}
 
 std::optional<ledger::Bytes> BlockExecutor::signer_key(std::string_view signer_id) const {
   std::optional<Signer> s = find_signer(state_, *chain_, signer_id);
@@ -62,7 +66,8 @@ void BlockExecutor::forget_signers_if_changed(const ledger::StateWrites& writes)
   for (const auto& [key, unused] : writes) {
     if (key.starts_with("id/")) {
       // That person only (heterogeneous erase is C++23; find is not).
-      if (auto it = signers_.find(std::string_view(key).substr(3)); it != signers_.end()) signers_.erase(it);
+      if (auto it = signers_.find(std::string_view(key).substr(3)); it != signers_.end())
+        signers_.erase(it);
     } else if (key.starts_with("org/") || key.starts_with("node/")) {
       signers_.clear();  // governance: rare, and it may touch anyone
       return;
@@ -78,7 +83,8 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
   Outcome out;
   const KindRule* rule = registry_->find(fields.kind);
   if (rule == nullptr) {
-    out.result = ExecutionResult::reject("unknown_kind", "no contract handles kind " + fields.kind.substr(0, 64));
+    out.result = ExecutionResult::reject("unknown_kind",
+                                         "no contract handles kind " + fields.kind.substr(0, 64));
     return out;
   }
   if (known == nullptr) {
@@ -92,22 +98,25 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
     return out;
   }
   if (!allowed(rule->roles, signer->role)) {
-    out.result = ExecutionResult::reject("role_not_permitted", fields.kind + " may be signed by: " + join(rule->roles));
+    out.result = ExecutionResult::reject("role_not_permitted",
+                                         fields.kind + " may be signed by: " + join(rule->roles));
     return out;
   }
   const std::optional<Organisation>& org = known->org;
   if (!rule->org_types.empty() &&
       std::none_of(rule->org_types.begin(), rule->org_types.end(),
                    [&](std::string_view t) { return org->has_type(t); })) {
-    out.result = ExecutionResult::reject("org_not_permitted",
-                                         fields.kind + " needs an organisation of type: " + join(rule->org_types));
+    out.result = ExecutionResult::reject(
+        "org_not_permitted",
+        fields.kind + " needs an organisation of type: " + join(rule->org_types));
     return out;
   }
 
   nlohmann::json payload;
   if (body == nullptr) {
     // The payload parsed strictly before (no duplicate keys at any depth), so this parse agrees.
-    payload = nlohmann::json::parse(ledger::as_chars(envelope.payload), nullptr, /*allow_exceptions=*/false);
+    payload = nlohmann::json::parse(ledger::as_chars(envelope.payload), nullptr,
+                                    /*allow_exceptions=*/false);
     auto it = payload.is_object() ? payload.find("body") : payload.end();
     body = it != payload.end() ? &*it : nullptr;
   }
@@ -153,7 +162,8 @@ BlockExecutor::Outcome BlockExecutor::run(const StateView& state, const KnownSig
   if (keep_writes && !within_bounds(txn.writes())) {
     // The store refuses a block with an oversized value, and every node would refuse the same
     // block again after a restart: refuse the record instead, which is deterministic.
-    out.result = ExecutionResult::reject("state_too_large", "the record would grow a state value past its bound");
+    out.result = ExecutionResult::reject("state_too_large",
+                                         "the record would grow a state value past its bound");
     keep_writes = false;
   }
   if (keep_writes) out.writes = txn.take_writes();
@@ -181,7 +191,8 @@ ExecutionResult BlockExecutor::commit(Outcome&& outcome, uint64_t leaf_index) {
     if (std::optional<std::string> stored = state_.get(head_key)) {
       if (auto decoded = ledger::decode_trail_head(*stored); decoded.ok()) head = *decoded;
     }
-    std::string next = ledger::encode_trail_head(ledger::next_trail_head(*chain_->suite, head, leaf_index));
+    std::string next =
+        ledger::encode_trail_head(ledger::next_trail_head(*chain_->suite, head, leaf_index));
     index.emplace(std::move(key), next);
     index.insert_or_assign(std::move(head_key), std::move(next));
   }
@@ -189,7 +200,8 @@ ExecutionResult BlockExecutor::commit(Outcome&& outcome, uint64_t leaf_index) {
   return std::move(outcome.result);
 }
 
-void BlockExecutor::speculate(std::span<const PendingRecord> records, ledger::ParallelRunner& runner) {
+void BlockExecutor::speculate(std::span<const PendingRecord> records,
+                              ledger::ParallelRunner& runner) {
   if (!state_.writes().empty() || records.empty()) return;  // only from the block's starting state
   std::vector<std::optional<Speculation>> done(records.size());
   runner.parallel_for(records.size(), [&](size_t begin, size_t end) {
@@ -198,7 +210,8 @@ void BlockExecutor::speculate(std::span<const PendingRecord> records, ledger::Pa
       ReadRecorder view(*committed_);
       try {
         std::optional<KnownSigner> known = look_up_signer(view, r.envelope->signer);
-        Outcome outcome = run(view, known ? &*known : nullptr, *r.envelope, *r.fields, r.record_id, r.body);
+        Outcome outcome =
+            run(view, known ? &*known : nullptr, *r.envelope, *r.fields, r.record_id, r.body);
         done[i] = Speculation{std::move(outcome), view.take_reads()};
       } catch (...) {
         // Left to execute(), which meets the same failure on the thread that must handle it.
@@ -219,14 +232,16 @@ ExecutionResult BlockExecutor::execute(const ledger::Envelope& envelope,
     speculations_.erase(it);
     // Nothing it read has changed since the block began: running it now would read the same
     // values and so reach the same verdict and writes.
-    const bool unchanged = std::none_of(speculation.reads.begin(), speculation.reads.end(),
-                                        [&](const std::string& key) { return state_.writes().contains(key); });
+    const bool unchanged =
+        std::none_of(speculation.reads.begin(), speculation.reads.end(),
+                     [&](const std::string& key) { return state_.writes().contains(key); });
     if (unchanged) {
       ++speculations_kept_;
       return commit(std::move(speculation.outcome), leaf_index);
     }
   }
-  return commit(run(state_, known_signer(envelope.signer), envelope, fields, record_id, body), leaf_index);
+  return commit(run(state_, known_signer(envelope.signer), envelope, fields, record_id, body),
+                leaf_index);
 }
 
 }  // namespace medtrail::contracts

@@ -5,7 +5,7 @@
 namespace medtrail::contracts {
 
 ledger::Result<ChainParams> ChainParams::from_genesis(const ledger::Genesis& genesis,
-                                                         const ledger::Hash& chain_id) {
+                                                      const ledger::Hash& chain_id) {
   ChainParams p;
   p.chain_id = chain_id;
   p.genesis = genesis;
@@ -14,7 +14,8 @@ ledger::Result<ChainParams> ChainParams::from_genesis(const ledger::Genesis& gen
   p.utc_offset_minutes = *offset;
   p.gov_approvals = genesis.gov_approvals;
   p.suite = ledger::find_suite(genesis.suite);
-  if (p.suite == nullptr) return ledger::Status::error("bad_genesis", "unknown suite " + genesis.suite);
+  if (p.suite == nullptr)
+    return ledger::Status::error("bad_genesis", "unknown suite " + genesis.suite);
   return p;
 }
 

@@ -24,7 +24,8 @@ const ValueCodec* trail_head_value_codec() {
           return std::nullopt;
         }
         // A count written as a signed JSON integer is still a count when it is not negative.
-        if (!view["count"].is_number_unsigned() && view["count"].get<int64_t>() < 0) return std::nullopt;
+        if (!view["count"].is_number_unsigned() && view["count"].get<int64_t>() < 0)
+          return std::nullopt;
         auto chain = ledger::hash_from_hex(view["chain"].get<std::string>());
         if (!chain.ok()) return std::nullopt;
         return ledger::encode_trail_head({view["count"].get<uint64_t>(), *chain});
@@ -42,7 +43,8 @@ const ValueCodec* codec_for(std::string_view key) {
   if (family == "erased/") return codec_of<StoredErasure>();
   if (family == "gov/") return governance_value_codec(key);
   if (family == "rx/") return rx_value_codec(key);
-  if (family == "vlot/" || family == "vcode/" || family == "vship/") return vaccine_value_codec(key);
+  if (family == "vlot/" || family == "vcode/" || family == "vship/")
+    return vaccine_value_codec(key);
   if (family == "tw/") return tableware_value_codec(key);
   if (family == "acc/" || family == "pq/") return access_value_codec(key);
   if (family == "claim/" || family == "claimed/") return claims_value_codec(key);

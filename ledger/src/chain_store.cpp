@@ -3,8 +3,8 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/table.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -13,17 +13,16 @@
 #include <set>
 
 #include "medtrail/ledger/merkle_log.h"
-#include "medtrail/ledger/state_map_rocksdb.h"
 #include "medtrail/ledger/search_index.h"
+#include "medtrail/ledger/state_map_rocksdb.h"
 #include "rocks_status.h"
 #include "serialization.h"
 
 namespace medtrail::ledger {
 namespace {
 
-constexpr const char* kColumnFamilyNames[] = {"blocks", "leaves",   "merkle",     "index",
-                                              "meta",   "state",    "raft_log",   "raft_state",
-                                              "state_map"};
+constexpr const char* kColumnFamilyNames[] = {
+    "blocks", "leaves", "merkle", "index", "meta", "state", "raft_log", "raft_state", "state_map"};
 static_assert(std::size(kColumnFamilyNames) == std::size(kAllColumnFamilies),
               "a name for every column family");
 // The memtable bloom filter of the families looked up by key, as a share of the store's memtable
@@ -65,7 +64,6 @@ struct Head {
   }
 };
 
-
 rocksdb::Slice install_marker_slice() {
   return rocksdb::Slice(kInstallMarkerMetaKey.data(), kInstallMarkerMetaKey.size());
 }
@@ -97,7 +95,8 @@ struct ChainStore::Impl : public MerkleNodeReader {
     return handles[static_cast<size_t>(which)];
   }
 
-  Result<std::string> get(ColumnFamily which, const std::string& key, const std::string& what) const {
+  Result<std::string> get(ColumnFamily which, const std::string& key,
+                          const std::string& what) const {
     std::string value;
     rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(which), key, &value);
     if (!s.ok()) return from_rocks(s, what);
@@ -116,9 +115,8 @@ struct ChainStore::Impl : public MerkleNodeReader {
     return h;
   }
 
-  static Result<std::unique_ptr<Impl>> open_db(const std::string& dir, bool create,
-                                                bool read_only, bool sync,
-                                                const ChainStoreOptions& sizes);
+  static Result<std::unique_ptr<Impl>> open_db(const std::string& dir, bool create, bool read_only,
+                                               bool sync, const ChainStoreOptions& sizes);
 
   MerkleLog snapshot_log() const {
     std::lock_guard lock(mu);
@@ -154,10 +152,9 @@ std::string ChainStore::height_key(uint64_t height) {
   return key;
 }
 
-Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::string& dir,
-                                                                   bool create, bool read_only,
-                                                                   bool sync,
-                                                                   const ChainStoreOptions& sizes) {
+Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(
+    const std::string& dir, bool create, bool read_only, bool sync,
+    const ChainStoreOptions& sizes) {
   if (create && !read_only) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -218,9 +215,9 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
   // store's budget: the ratio is scaled so a small store (an image's scratch) gets a small one.
   rocksdb::ColumnFamilyOptions looked_up = cf_options;
   looked_up.memtable_whole_key_filtering = true;
-  looked_up.memtable_prefix_bloom_size_ratio =
-      kMemtableBloomShare * static_cast<double>(sizes.memtable_bytes) /
-      static_cast<double>(looked_up.write_buffer_size);
+  looked_up.memtable_prefix_bloom_size_ratio = kMemtableBloomShare *
+                                               static_cast<double>(sizes.memtable_bytes) /
+                                               static_cast<double>(looked_up.write_buffer_size);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (size_t i = 0; i < std::size(kColumnFamilyNames); ++i) {
@@ -245,8 +242,7 @@ Result<std::unique_ptr<ChainStore::Impl>> ChainStore::Impl::open_db(const std::s
 }
 
 Result<std::unique_ptr<ChainStore>> ChainStore::open(const std::string& dir,
-                                                     const CryptoSuite& suite,
-                                                     const Hash& chain_id,
+                                                     const CryptoSuite& suite, const Hash& chain_id,
                                                      const ChainStoreOptions& options) {
   auto impl =
       Impl::open_db(dir, options.create_if_missing, options.read_only, options.sync, options);
@@ -295,7 +291,8 @@ Result<std::unique_ptr<ChainStore>> ChainStore::open_existing(const std::string&
   if (!suite_name.ok()) return suite_name.status();
   const CryptoSuite* suite = find_suite(*suite_name);
   if (suite == nullptr) return Status::error("unknown_suite", "store uses suite " + *suite_name);
-  if (chain->size() != kHashSize) return Status::error("corruption", "stored chain id is not a hash");
+  if (chain->size() != kHashSize)
+    return Status::error("corruption", "stored chain id is not a hash");
   Hash chain_id;
   std::copy(chain->begin(), chain->end(), chain_id.begin());
   std::unique_ptr<ChainStore> store(new ChainStore(std::move(impl).value(), *suite, chain_id));
@@ -314,8 +311,9 @@ Status ChainStore::load_meta(bool check_root) {
   auto format = impl_->get(ColumnFamily::kMeta, kMetaFormat, "store format");
   if (!format.ok()) return format.status();
   if (*format != kFormat) {
-    return Status::error("wrong_format", "store format is " + format->substr(0, 64) + ", this build reads " +
-                                             std::string(kFormat) + " (start the node on a new data dir)");
+    return Status::error("wrong_format", "store format is " + format->substr(0, 64) +
+                                             ", this build reads " + std::string(kFormat) +
+                                             " (start the node on a new data dir)");
   }
   auto head_bytes = impl_->get(ColumnFamily::kMeta, kMetaHead, "chain head");
   if (!head_bytes.ok()) return head_bytes.status();
@@ -323,7 +321,8 @@ Status ChainStore::load_meta(bool check_root) {
   if (!head.ok()) return head.status();
   auto log = MerkleLog::open(*suite_, *impl_, head->tree_size);
   if (!log.ok()) {
-    return Status::error("corruption", "cannot rebuild the Merkle frontier: " + log.status().message());
+    return Status::error("corruption",
+                         "cannot rebuild the Merkle frontier: " + log.status().message());
   }
   if (head->height > 0 && check_root) {
     // The frontier is read back from stored nodes; the head block says what it must give.
@@ -432,8 +431,8 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     }
   }
   const uint64_t version = height_ + 1;
-  auto map_write = impl_->map->update(height_ == 0 ? std::nullopt : std::optional(height_),
-                                      version, std::move(changes));
+  auto map_write = impl_->map->update(height_ == 0 ? std::nullopt : std::optional(height_), version,
+                                      std::move(changes));
   if (!map_write.ok()) return map_write.status();
   MEDTRAIL_RETURN_IF_ERROR(impl_->map_nodes->add(*map_write, batch));
   if (version > impl_->state_map_versions) {
@@ -484,7 +483,8 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
     }
   }
   if (impl_->search_index) {
-    for (const std::string& k : search) batch.Put(impl_->cf(ColumnFamily::kIndex), k, rocksdb::Slice());
+    for (const std::string& k : search)
+      batch.Put(impl_->cf(ColumnFamily::kIndex), k, rocksdb::Slice());
     batch.Put(impl_->cf(ColumnFamily::kMeta),
               rocksdb::Slice(kSearchIndexMetaKey.data(), kSearchIndexMetaKey.size()),
               height_key(log.size()));
@@ -497,7 +497,8 @@ Result<BlockHeader> ChainStore::append_block(const BlockDraft& draft, rocksdb::W
 
   Block block{header, draft.checkpoints};
   Hash hash = block_hash(*suite_, header);
-  batch.Put(impl_->cf(ColumnFamily::kBlocks), height_key(header.height), slice(encode_block(block)));
+  batch.Put(impl_->cf(ColumnFamily::kBlocks), height_key(header.height),
+            slice(encode_block(block)));
   Head head{header.height, header.tree_size, hash, header.timestamp_ms};
   batch.Put(impl_->cf(ColumnFamily::kMeta), kMetaHead, slice(encode_value(head)));
 
@@ -533,9 +534,9 @@ Result<std::optional<uint64_t>> ChainStore::head_height_of(std::string_view meta
   return std::optional<uint64_t>(head->height);
 }
 
-Result<Hash> ChainStore::rebuild_state_map(
-    uint64_t version, const std::function<Status(rocksdb::WriteBatch&)>& write,
-    size_t part_entries) {
+Result<Hash> ChainStore::rebuild_state_map(uint64_t version,
+                                           const std::function<Status(rocksdb::WriteBatch&)>& write,
+                                           size_t part_entries) {
   impl_->map->forget_top_levels();  // of the versions the family held before
   {
     std::unique_ptr<rocksdb::Iterator> any(
@@ -553,7 +554,8 @@ Result<Hash> ChainStore::rebuild_state_map(
   if (version == 0) {
     // No block commits to any state: there must be none.
     MEDTRAIL_RETURN_IF_ERROR(from_rocks(it->status(), "reading the state"));
-    if (it->Valid()) return Status::error("invalid_argument", "an empty chain holds contract state");
+    if (it->Valid())
+      return Status::error("invalid_argument", "an empty chain holds contract state");
     return state_map_empty_root();
   }
   bool first = true;
@@ -578,8 +580,8 @@ Result<Hash> ChainStore::rebuild_state_map(
 }
 
 Result<Block> ChainStore::block_at(uint64_t height) const {
-  auto value = impl_->get(ColumnFamily::kBlocks, height_key(height),
-                          "block " + std::to_string(height));
+  auto value =
+      impl_->get(ColumnFamily::kBlocks, height_key(height), "block " + std::to_string(height));
   if (!value.ok()) return value.status();
   return decode_block(as_bytes(*value));
 }

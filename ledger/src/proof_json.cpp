@@ -289,7 +289,8 @@ Result<std::optional<Bytes>> verify_served_state(const json& doc, const CryptoSu
 }
 
 Result<BlockHeader> checkpointed_header(const CryptoSuite& suite, const Hash& chain_id,
-                                        const SignedCheckpoint& checkpoint, std::string_view header_hex) {
+                                        const SignedCheckpoint& checkpoint,
+                                        std::string_view header_hex) {
   auto bytes = from_hex(header_hex);
   if (!bytes.ok()) return proof_malformed("the header is not hex");
   auto header = decode_header(*bytes);

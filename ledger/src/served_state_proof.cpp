@@ -22,8 +22,8 @@ Result<std::optional<nlohmann::json>> served_state_proof(const ChainStore& store
   return served_state_proof_of(store, height, key, value);
 }
 
-Result<std::optional<nlohmann::json>> served_state_proof_of(const ChainStore& store, uint64_t height,
-                                                            std::string_view key,
+Result<std::optional<nlohmann::json>> served_state_proof_of(const ChainStore& store,
+                                                            uint64_t height, std::string_view key,
                                                             std::optional<std::string_view> held) {
   const CryptoSuite& suite = store.suite();
   auto root = store.state_map().root(height);
@@ -72,21 +72,25 @@ namespace {
 
 // The value of the subject's last entry below `tree_size`: its head at the height whose tree
 // that is; nullopt when it has none there.
-Result<std::optional<std::string>> trail_head_below(const ChainStore& store, std::string_view subject,
-                                                    uint64_t tree_size) {
+Result<std::optional<std::string>> trail_head_below(const ChainStore& store,
+                                                    std::string_view subject, uint64_t tree_size) {
   if (tree_size == 0) return std::optional<std::string>();
   const std::string prefix = trail_entry_prefix(subject);
   const std::string last = trail_entry_key(subject, tree_size - 1);
   std::unique_ptr<rocksdb::Iterator> it(
       store.db()->NewIterator(rocksdb::ReadOptions(), store.column_family(ColumnFamily::kState)));
   it->SeekForPrev(rocksdb::Slice(last.data(), last.size()));
-  if (!it->status().ok()) return Status::error("io_error", "the trail could not be read: " + it->status().ToString());
+  if (!it->status().ok())
+    return Status::error("io_error", "the trail could not be read: " + it->status().ToString());
   // Only this subject's entries share the prefix (it ends in NUL), unless a name held a NUL
   // byte: an entry is exactly the prefix and 8 bytes, as listed_leaves reads them.
-  for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size())); it->Prev()) {
-    if (it->key().size() == prefix.size() + 8) return std::optional<std::string>(it->value().ToString());
+  for (; it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Prev()) {
+    if (it->key().size() == prefix.size() + 8)
+      return std::optional<std::string>(it->value().ToString());
   }
-  if (!it->status().ok()) return Status::error("io_error", "the trail could not be read: " + it->status().ToString());
+  if (!it->status().ok())
+    return Status::error("io_error", "the trail could not be read: " + it->status().ToString());
   return std::optional<std::string>();
 }
 
@@ -107,7 +111,8 @@ std::optional<nlohmann::json> served_trail_proofs(const ChainStore& store,
   if (*head) held = **head;
   auto head_proof = served_state_proof_of(store, height, trail_head_key(subject), held);
   if (!head_proof.ok() || !*head_proof) return std::nullopt;
-  nlohmann::json out = {{"header", to_hex(encode_header(*header))}, {"head", std::move(**head_proof)}};
+  nlohmann::json out = {{"header", to_hex(encode_header(*header))},
+                        {"head", std::move(**head_proof)}};
   // An entry never changes once written: one below the tree size is proven as it is now.
   for (auto [name, leaf] : {std::pair{"first", first_leaf}, std::pair{"last", last_leaf}}) {
     if (!leaf) continue;

@@ -1,12 +1,12 @@
 // A trail page with proofs, as a node serves it, checked against the reader's genesis: an honest
 // page holds; any change to a row, a leaf, a path or the checkpoint is caught, naming the leaf.
+#include "cli/trail_proofs.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
-
 #include <nlohmann/json.hpp>
 
-#include "cli/trail_proofs.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/checkpoint_json.h"
 #include "medtrail/ledger/envelope.h"
@@ -22,7 +22,9 @@ class TrailProofsTest : public ::testing::Test {
   TrailProofsTest() : suite_(ledger::ed25519_sha256()), consortium_(suite_) {
     ledger::ChainStoreOptions options;
     options.sync = false;
-    store_ = ledger::ChainStore::open(dir_.path().string(), suite_, testing::test_chain_id(suite_), options).value();
+    store_ = ledger::ChainStore::open(dir_.path().string(), suite_, testing::test_chain_id(suite_),
+                                      options)
+                 .value();
     testing::build_chain(*store_, consortium_, testing::ChainSpec{});
     genesis_ = consortium_.genesis(suite_, store_->chain_id());
   }
@@ -84,7 +86,8 @@ TEST_F(TrailProofsTest, AnHonestPageHoldsAndNewerRowsCountAsUnproven) {
 TEST_F(TrailProofsTest, ACitizensRecordHoldsOnlyDosesGivenToThem) {
   const std::string ref(64, 'a');
   json page = honest_page();
-  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 0: the row is not an accepted vaccine.administer");
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref),
+            "leaf 0: the row is not an accepted vaccine.administer");
   // Rows that claim to be doses, over leaves that are not about the citizen.
   for (json& row : page["rows"]) {
     row["kind"] = "vaccine.administer";
@@ -95,8 +98,11 @@ TEST_F(TrailProofsTest, ACitizensRecordHoldsOnlyDosesGivenToThem) {
   for (json& row : page["rows"]) row["proof"] = nullptr;
   EXPECT_EQ(first_row_not_a_dose_of(page, ref), "");
   page["rows"][1]["accepted"] = false;
-  EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 1: the row is not an accepted vaccine.administer");
-  page["rows"] = json::array({{{"leaf_index", 3}, {"kind", "vaccine.administer"}, {"accepted", true},
+  EXPECT_EQ(first_row_not_a_dose_of(page, ref),
+            "leaf 1: the row is not an accepted vaccine.administer");
+  page["rows"] = json::array({{{"leaf_index", 3},
+                               {"kind", "vaccine.administer"},
+                               {"accepted", true},
                                {"proof", {{"leaf_data", "zz"}}}}});
   EXPECT_EQ(first_row_not_a_dose_of(page, ref), "leaf 3: leaf_data is not hex");
   page["rows"] = json::array({"not an object"});
@@ -119,7 +125,8 @@ TEST_F(TrailProofsTest, EveryLieIsCaught) {
   const std::vector<Lie> lies = {
       {"a row's kind", [](json& p) { p["rows"][1]["kind"] = "rx.cancel"; }},
       {"a row's actor", [](json& p) { p["rows"][1]["actor"] = "hosp-a/someone-else"; }},
-      {"a refused record shown accepted", [](json& p) {
+      {"a refused record shown accepted",
+       [](json& p) {
          for (json& r : p["rows"]) {
            if (!r["accepted"].get<bool>()) {
              r["accepted"] = true;
@@ -128,7 +135,8 @@ TEST_F(TrailProofsTest, EveryLieIsCaught) {
            }
          }
        }},
-      {"a row's time", [](json& p) { p["rows"][1]["at_ms"] = p["rows"][1]["at_ms"].get<int64_t>() + 1; }},
+      {"a row's time",
+       [](json& p) { p["rows"][1]["at_ms"] = p["rows"][1]["at_ms"].get<int64_t>() + 1; }},
       {"a row's record id", [&](json& p) { flip_hex(p["rows"][1]["record_id"]); }},
       {"a byte of a leaf", [&](json& p) { flip_hex(p["rows"][1]["proof"]["leaf_data"]); }},
       {"a hash of the path", [&](json& p) { flip_hex(p["rows"][1]["proof"]["path"][0]); }},

@@ -65,12 +65,16 @@ TEST(BlockExecutor, AContractThatFailsOnARecordRefusesTheRecordNotTheBlock) {
   uint64_t leaf = 0;
   for (const char* kind : {"test.range", "test.optional"}) {
     ledger::Envelope e = f.sign(f.admin("hosp-a"), kind, nlohmann::json::object());
-    ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
+    ExecutionResult r =
+        executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
     EXPECT_EQ(r.reason_code, "contract_fault") << kind;
     ++leaf;
   }
   ledger::Envelope small = f.sign(f.admin("hosp-a"), "test.small", nlohmann::json::object());
-  EXPECT_TRUE(executor.execute(small, ledger::parse_payload(small).value(), ledger::record_id(small).value(), leaf).accepted);
+  EXPECT_TRUE(executor
+                  .execute(small, ledger::parse_payload(small).value(),
+                           ledger::record_id(small).value(), leaf)
+                  .accepted);
   ledger::StateWrites writes = executor.take_writes();
   EXPECT_EQ(writes.count(index_key("test/fault", 0)), 1u);  // refusals stay on their trails
   EXPECT_EQ(writes.count(index_key("test/fault", 1)), 1u);
@@ -83,9 +87,13 @@ TEST(BlockExecutor, RecordThatWouldOversizeAValueIsRefusedNotTheBlock) {
   BlockExecutor executor(registry, f.state, f.chain, {1, f.now_ms()});
   ledger::Envelope big = f.sign(f.admin("hosp-a"), "test.big", nlohmann::json::object());
   ledger::Envelope small = f.sign(f.admin("hosp-a"), "test.small", nlohmann::json::object());
-  ExecutionResult r = executor.execute(big, ledger::parse_payload(big).value(), ledger::record_id(big).value(), 0);
+  ExecutionResult r =
+      executor.execute(big, ledger::parse_payload(big).value(), ledger::record_id(big).value(), 0);
   EXPECT_EQ(r.reason_code, "state_too_large");
-  EXPECT_TRUE(executor.execute(small, ledger::parse_payload(small).value(), ledger::record_id(small).value(), 1).accepted);
+  EXPECT_TRUE(
+      executor
+          .execute(small, ledger::parse_payload(small).value(), ledger::record_id(small).value(), 1)
+          .accepted);
   ledger::StateWrites writes = executor.take_writes();
   EXPECT_EQ(writes.count("test/big"), 0u);
   EXPECT_EQ(writes.count("test/small"), 1u);
@@ -98,7 +106,8 @@ TEST(BlockExecutor, StoredValueThatDoesNotDecodeIsTheVerdictCorruptState) {
   auto run = [&](uint64_t leaf) {
     BlockExecutor executor(registry, f.state, f.chain, {leaf + 1, f.now_ms()});
     ledger::Envelope e = f.sign(f.admin("hosp-a"), "test.bump", nlohmann::json::object());
-    ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
+    ExecutionResult r =
+        executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
     f.state.apply(executor.take_writes());
     return r;
   };
@@ -107,7 +116,7 @@ TEST(BlockExecutor, StoredValueThatDoesNotDecodeIsTheVerdictCorruptState) {
   EXPECT_EQ(decode_value<Counter>(*f.state.get("test/counter"))->n, 2);
   f.state.apply({{"test/counter", std::string("{\"n\":2}")}});
   EXPECT_EQ(run(2).reason_code, "corrupt_state");
-  EXPECT_EQ(*f.state.get("test/counter"), "{\"n\":2}");  // nothing written over it
+  EXPECT_EQ(*f.state.get("test/counter"), "{\"n\":2}");    // nothing written over it
   EXPECT_TRUE(f.state.get(index_key("test/counter", 2)));  // the refusal stays on the trail
 }
 
@@ -126,12 +135,16 @@ TEST(BlockExecutor, EveryRecordExtendsItsSubjectsTrailHeadsAndEachEntryHoldsTheH
     BlockExecutor executor(registry, f.state, f.chain, {leaf + 1, f.now_ms()});
     for (const char* kind : kinds) {
       ledger::Envelope e = f.sign(f.admin("hosp-a"), kind, nlohmann::json::object());
-      ExecutionResult r = executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
+      ExecutionResult r =
+          executor.execute(e, ledger::parse_payload(e).value(), ledger::record_id(e).value(), leaf);
       EXPECT_EQ(r.accepted, std::string(kind) != "test.twice") << kind;
-      if (std::string(kind) != "test.small") counter = ledger::next_trail_head(suite, counter, leaf);
+      if (std::string(kind) != "test.small")
+        counter = ledger::next_trail_head(suite, counter, leaf);
       if (std::string(kind) == "test.twice") other = ledger::next_trail_head(suite, other, leaf);
       if (std::string(kind) != "test.small") {
-        EXPECT_EQ(executor.writes().at(index_key("test/counter", leaf)), ledger::encode_trail_head(counter)) << leaf;
+        EXPECT_EQ(executor.writes().at(index_key("test/counter", leaf)),
+                  ledger::encode_trail_head(counter))
+            << leaf;
       }
       ++leaf;
     }
@@ -142,7 +155,8 @@ TEST(BlockExecutor, EveryRecordExtendsItsSubjectsTrailHeadsAndEachEntryHoldsTheH
   block({"test.twice", "test.bump", "test.small"});
   EXPECT_EQ(counter.count, 5u);
   EXPECT_EQ(other.count, 2u);
-  EXPECT_EQ(*f.state.get(ledger::trail_head_key("test/counter")), ledger::encode_trail_head(counter));
+  EXPECT_EQ(*f.state.get(ledger::trail_head_key("test/counter")),
+            ledger::encode_trail_head(counter));
   EXPECT_EQ(*f.state.get(ledger::trail_head_key("test/other")), ledger::encode_trail_head(other));
   EXPECT_EQ(*f.state.get(index_key("test/other", 4)), ledger::encode_trail_head(other));
   EXPECT_FALSE(f.state.get(index_key("test/counter", 1)).has_value());  // test.small names nothing

@@ -153,12 +153,9 @@ std::string gs1(const std::string& serial) {
 }
 
 json lot_body() {
-  return {{"product_code", kGtin},
-          {"product_name", "Hepatitis B vaccine 10ug"},
-          {"lot", "L2026A"},
-          {"expiry", "2028-12-31"},
-          {"dose_count", 100},
-          {"storage_min_c", "2.0"},
+  return {{"product_code", kGtin}, {"product_name", "Hepatitis B vaccine 10ug"},
+          {"lot", "L2026A"},       {"expiry", "2028-12-31"},
+          {"dose_count", 100},     {"storage_min_c", "2.0"},
           {"storage_max_c", "8.0"}};
 }
 
@@ -240,7 +237,8 @@ TEST_F(DeterminismTest, SameRecordsGiveByteIdenticalStateOnEveryReplica) {
                            {"valid_until", "2026-12-31"}}),
                      rx1, rx2, rx1,  // the very same record again: already_issued
                      sign(maker, "vaccine.lot.register", lot_body()),
-                     sign(unit_op, "tableware.batch", testing::tableware_batch_body("TW-1")), emergency, proposal,
+                     sign(unit_op, "tableware.batch", testing::tableware_batch_body("TW-1")),
+                     emergency, proposal,
                      sign(pharmacist, "rx.review",
                           {{"rx_id", std::string(64, 'c')}, {"decision", "approved"}})}});
 
@@ -353,18 +351,16 @@ TEST_F(DeterminismTest, IndependentRecordsGiveTheSameStateInAnyOrderAndAnyBlockS
                         {"certificate_no", "SJ1"}}));
   setup.push_back(sign(maker, "vaccine.codes.add",
                        {{"product_code", kGtin}, {"lot", "L2026A"}, {"codes", codes}}));
-  const json cold_chain = {{"log_hash", std::string(64, 'b')},
-                           {"min_c", "2.5"},
-                           {"max_c", "7.5"},
-                           {"compliant", true}};
+  const json cold_chain = {
+      {"log_hash", std::string(64, 'b')}, {"min_c", "2.5"}, {"max_c", "7.5"}, {"compliant", true}};
   setup.push_back(sign(maker, "vaccine.ship",
                        {{"shipment_id", "SHIP-C"}, {"to_org", "cdc-a"}, {"codes", codes}}));
-  setup.push_back(sign(cdc_op, "vaccine.receive",
-                       {{"shipment_id", "SHIP-C"}, {"cold_chain", cold_chain}}));
+  setup.push_back(
+      sign(cdc_op, "vaccine.receive", {{"shipment_id", "SHIP-C"}, {"cold_chain", cold_chain}}));
   setup.push_back(sign(cdc_op, "vaccine.ship",
                        {{"shipment_id", "SHIP-1"}, {"to_org", "clinic-a"}, {"codes", codes}}));
-  setup.push_back(sign(clinic_op, "vaccine.receive",
-                       {{"shipment_id", "SHIP-1"}, {"cold_chain", cold_chain}}));
+  setup.push_back(
+      sign(clinic_op, "vaccine.receive", {{"shipment_id", "SHIP-1"}, {"cold_chain", cold_chain}}));
   Replica prepared(f.state, f.chain);
   for (const auto& r : prepared.run_block(setup, now))
     ASSERT_TRUE(r.accepted) << r.reason_code << ": " << r.reason;
@@ -375,7 +371,8 @@ TEST_F(DeterminismTest, IndependentRecordsGiveTheSameStateInAnyOrderAndAnyBlockS
     independent.push_back(
         sign(who, "rx.dispense",
              {{"rx_id", rx_ids[i]}, {"items", {{{"drug_code", kDrug}, {"quantity", 10 + i}}}}}));
-    independent.push_back(sign(unit_op, "tableware.batch", testing::tableware_batch_body("TW-" + std::to_string(i))));
+    independent.push_back(
+        sign(unit_op, "tableware.batch", testing::tableware_batch_body("TW-" + std::to_string(i))));
     independent.push_back(sign(i % 2 == 0 ? f.node() : doctor, "access.read",
                                read_body(patient(8 + i), i % 2 == 0 ? "emergency" : "treatment")));
     independent.push_back(

@@ -83,13 +83,13 @@ TEST_F(IdentityTest, SpecialQualificationsAreRegisteredWithTheirRole) {
     nlohmann::json qualifications;
     const char* code;
   };
-  for (const Case& c : {Case{"a pharmacist's for a doctor", {"controlled_dispensing"},
-                             "qualification_not_for_role"},
-                        Case{"unknown", {"surgery"}, "bad_format"},
-                        Case{"twice", {"controlled_prescribing", "controlled_prescribing"},
-                             "bad_format"},
-                        Case{"empty", nlohmann::json::array(), "too_few_items"},
-                        Case{"not a list", "controlled_prescribing", "wrong_type"}}) {
+  for (const Case& c :
+       {Case{
+            "a pharmacist's for a doctor", {"controlled_dispensing"}, "qualification_not_for_role"},
+        Case{"unknown", {"surgery"}, "bad_format"},
+        Case{"twice", {"controlled_prescribing", "controlled_prescribing"}, "bad_format"},
+        Case{"empty", nlohmann::json::array(), "too_few_items"},
+        Case{"not a list", "controlled_prescribing", "wrong_type"}}) {
     SCOPED_TRACE(c.name);
     nlohmann::json b = doctor_body(fresh_key(), "dr-new");
     b["qualifications"] = c.qualifications;
@@ -108,17 +108,20 @@ TEST_F(IdentityTest, RegisteredIdentityCanSignLaterInTheSameBlock) {
 
 TEST_F(IdentityTest, OnlyAnAdminMayRegister) {
   Person dr = f.person("hosp-a", "dr-li", "doctor");
-  EXPECT_EQ(f.run(dr, "identity.register", doctor_body(fresh_key())).reason_code, "role_not_permitted");
+  EXPECT_EQ(f.run(dr, "identity.register", doctor_body(fresh_key())).reason_code,
+            "role_not_permitted");
 }
 
 TEST_F(IdentityTest, IdTakenTwiceOrNamedAdminOrANodeIsRefused) {
   registered("hosp-a", "dr-wang", doctor_body(fresh_key()));
   EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key())).reason_code,
             "identity_exists");
-  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key(), "admin")).reason_code,
-            "identity_exists");
-  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key(), "node-1")).reason_code,
-            "identity_exists");
+  EXPECT_EQ(
+      f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key(), "admin")).reason_code,
+      "identity_exists");
+  EXPECT_EQ(
+      f.run(f.admin("hosp-a"), "identity.register", doctor_body(fresh_key(), "node-1")).reason_code,
+      "identity_exists");
 }
 
 TEST_F(IdentityTest, RoleMustFitTheOrganisationType) {
@@ -207,7 +210,8 @@ TEST_F(IdentityTest, RoleAndOrgTypeOfTheKindAreEnforced) {
 
 TEST_F(IdentityTest, RejectedRecordWritesNothingButItsIndex) {
   const auto before = f.state.entries().size();
-  EXPECT_FALSE(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "ghost"}, {"reason", "r"}}).accepted);
+  EXPECT_FALSE(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "ghost"}, {"reason", "r"}})
+                   .accepted);
   // Its index entry and the subject's trail head (ledger/trail_head.h), nothing else.
   EXPECT_EQ(f.state.entries().size(), before + 2);
   EXPECT_EQ(f.index_of("identity/hosp-a/ghost").size(), 1u);
@@ -224,7 +228,9 @@ TEST_F(IdentityTest, StoredIdentityViewKeepsItsFieldNames) {
   EXPECT_EQ((*stored)["valid_from"], "2026-01-01");
   EXPECT_EQ((*stored)["registered_at_ms"], f.now_ms());
   EXPECT_TRUE((*stored)["revoked_at_ms"].is_null());
-  ASSERT_TRUE(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-wang"}, {"reason", "left"}}).accepted);
+  ASSERT_TRUE(
+      f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-wang"}, {"reason", "left"}})
+          .accepted);
   stored = f.state_json(identity_key("hosp-a/dr-wang"));
   EXPECT_EQ((*stored)["revoked_at_ms"], f.now_ms());
   EXPECT_TRUE((*stored)["revoked_by"].is_string());
@@ -235,7 +241,8 @@ TEST_F(IdentityTest, IdentityThatDoesNotDecodeSignsNothingAndIsCorruptToRevoke) 
   f.state.apply({{identity_key(dr.id), std::string("garbage")}});
   EXPECT_FALSE(find_signer(f.state, f.chain, dr.id));  // lenient: unknown, never a throw
   EXPECT_EQ(doctor_record(dr).reason_code, "unknown_signer");
-  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-x"}, {"reason", "r"}}).reason_code,
+  EXPECT_EQ(f.run(f.admin("hosp-a"), "identity.revoke", {{"user_id", "dr-x"}, {"reason", "r"}})
+                .reason_code,
             "corrupt_state");
 }
 

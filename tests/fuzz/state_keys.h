@@ -8,8 +8,10 @@
 namespace medtrail::fuzz {
 
 inline constexpr std::string_view kStateKeys[] = {
-    "rx/0c47",    "tw/TW-1", "vlot/06901234567892/L1", "vcode/V1", "vship/S1",       "id/hosp-a/li",
-    "org/hosp-a", "node/n1", "gov/p1",                 "acc/e1",   "gov/orgs-added", "gov/nodes-added",
+    "rx/0c47",      "tw/TW-1",        "vlot/06901234567892/L1",
+    "vcode/V1",     "vship/S1",       "id/hosp-a/li",
+    "org/hosp-a",   "node/n1",        "gov/p1",
+    "acc/e1",       "gov/orgs-added", "gov/nodes-added",
     "pub/vcode/V1", "ixh/rx/0c47"};
 
 // The index of the first key of `family` in kStateKeys.

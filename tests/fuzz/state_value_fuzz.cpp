@@ -4,8 +4,8 @@
 #include <string>
 
 #include "fuzz_check.h"
-#include "state_keys.h"
 #include "medtrail/contracts/state_json.h"
+#include "state_keys.h"
 
 using namespace medtrail;
 
@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char* data, size_t size) {
   if (!view) return 0;
   std::optional<std::string> encoded = contracts::state_value_from_json(key, *view);
   fuzz::check(encoded.has_value(), "a decoded value's view encodes");
-  fuzz::check(contracts::state_value_json(key, *encoded) == view, "the view of the re-encoded value is the same");
+  fuzz::check(contracts::state_value_json(key, *encoded) == view,
+              "the view of the re-encoded value is the same");
   // Public facts and trail heads are proven by their hash: bytes that decode are the one encoding
   // of what they say.
   if (key.starts_with("pub/") || key.starts_with("ixh/")) {

@@ -1,6 +1,7 @@
 #include "integration/cluster_harness.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -10,13 +11,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -41,7 +40,8 @@ using Clock = std::chrono::steady_clock;
 const char* const kOrgs[] = {"hosp-a", "pharm-b", "reg-c", "clinic-d", "pharm-e"};
 const char* const kRoles[] = {"hospital", "pharmacy", "regulator", "clinic", "pharmacy"};
 
-std::string orgs_file(const std::vector<ClusterNode>& nodes, const std::string& confidential_fields) {
+std::string orgs_file(const std::vector<ClusterNode>& nodes,
+                      const std::string& confidential_fields) {
   std::ostringstream out;
   out << R"({"chain_name": "medtrail-it", "suite": "ed25519-sha256", "checkpoint_quorum": )"
       << (nodes.size() >= 3 ? 2 : 1) << R"(, "organisations": [)";
@@ -76,7 +76,8 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log, const 
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry(*e);
     const bool overridden = std::any_of(env.begin(), env.end(), [&](const std::string& extra) {
-      return entry.substr(0, entry.find('=') + 1) == std::string_view(extra).substr(0, extra.find('=') + 1);
+      return entry.substr(0, entry.find('=') + 1) ==
+             std::string_view(extra).substr(0, extra.find('=') + 1);
     });
     if (!overridden) envp.push_back(*e);
   }
@@ -177,8 +178,9 @@ void Cluster::found(const ClusterOptions& options) {
   }
   for (const char* org : kOrgs) {
     auto key = ledger::load_key_file(dir_ + "/orgs/" + org + "/admin.key");
-    if (!key.ok()) throw std::runtime_error("admin key of " + std::string(org) + ": " +
-                                            key.status().to_string());
+    if (!key.ok())
+      throw std::runtime_error("admin key of " + std::string(org) + ": " +
+                               key.status().to_string());
     orgs_.push_back(org);
     admin_keys_.emplace(org, std::move(key).value());
   }
@@ -194,8 +196,8 @@ Cluster::~Cluster() {
   }
   if (failed) {
     for (int i = 0; i < size(); ++i) {
-      std::cerr << "---- last lines of " << nodes_[i].id << " (" << nodes_[i].dir
-                << "/node.log):\n" << log_tail(i, 40) << "\n";
+      std::cerr << "---- last lines of " << nodes_[i].id << " (" << nodes_[i].dir << "/node.log):\n"
+                << log_tail(i, 40) << "\n";
     }
     std::cerr << "cluster directory kept: " << dir_ << "\n";
   } else if (std::getenv("MEDTRAIL_IT_KEEP") == nullptr) {

@@ -31,7 +31,7 @@ struct ClusterNode {
   std::string dir;  // nodes/<id>: node.toml, data/, node.log
   uint16_t api_port = 0;
   uint16_t peer_port = 0;
-  pid_t pid = -1;   // -1 when not running
+  pid_t pid = -1;  // -1 when not running
 };
 
 struct ClusterOptions {

@@ -15,16 +15,18 @@ nlohmann::json amoxicillin_prescription() {
           {"type", "normal"},
           {"channel", "offline"},
           {"diagnosis_code", "J02.9"},
-          {"items", {{{"drug_code", "J01CA04"},
-                      {"name", "Amoxicillin capsules"},
-                      {"strength", "250 mg"},
-                      {"quantity", 24},
-                      {"unit", "capsule"},
-                      {"dosage", "500 mg three times a day"},
-                      {"days_supply", 4}}}}};
+          {"items",
+           {{{"drug_code", "J01CA04"},
+             {"name", "Amoxicillin capsules"},
+             {"strength", "250 mg"},
+             {"quantity", 24},
+             {"unit", "capsule"},
+             {"dosage", "500 mg three times a day"},
+             {"days_supply", 4}}}}};
 }
 
-nlohmann::json Submitter::payload(const Person& who, const std::string& kind, const nlohmann::json& body) {
+nlohmann::json Submitter::payload(const Person& who, const std::string& kind,
+                                  const nlohmann::json& body) {
   return {{"v", 1},
           {"kind", kind},
           {"org", who.org},
@@ -34,7 +36,8 @@ nlohmann::json Submitter::payload(const Person& who, const std::string& kind, co
           {"body", body}};
 }
 
-ledger::Envelope Submitter::sign(const Person& who, const std::string& kind, const nlohmann::json& body) {
+ledger::Envelope Submitter::sign(const Person& who, const std::string& kind,
+                                 const nlohmann::json& body) {
   auto e = ledger::sign_envelope(ledger::to_bytes(payload(who, kind, body).dump()), who.key);
   EXPECT_TRUE(e.ok()) << e.status().to_string();
   return *e;
@@ -54,9 +57,11 @@ std::string json_line(const std::string& output) {
 
 }  // namespace
 
-nlohmann::json Submitter::commit_sealed(int i, const Person& who, const std::string& kind, const nlohmann::json& body,
+nlohmann::json Submitter::commit_sealed(int i, const Person& who, const std::string& kind,
+                                        const nlohmann::json& body,
                                         const std::vector<std::string>& seal_args) {
-  const std::string payload_path = cluster_.dir() + "/payload-" + std::to_string(++nonce_) + ".json";
+  const std::string payload_path =
+      cluster_.dir() + "/payload-" + std::to_string(++nonce_) + ".json";
   std::ofstream(payload_path) << payload(who, kind, body).dump();
   std::vector<std::string> args = {"seal", "--payload", payload_path};
   args.insert(args.end(), seal_args.begin(), seal_args.end());
@@ -92,15 +97,16 @@ Person Submitter::admin(const std::string& org) const {
   return {org + "/admin", org, {k.suite, k.public_key, k.secret}};
 }
 
-Person Submitter::registered(const std::string& org, const std::string& user, const std::string& role) {
+Person Submitter::registered(const std::string& org, const std::string& user,
+                             const std::string& role) {
   Person p{org + "/" + user, org, ledger::ed25519_sha256().generate_keypair().value()};
   nlohmann::json answer = committed(0, sign(admin(org), "identity.register",
-                                         {{"user_id", user},
-                                          {"role", role},
-                                          {"public_key", ledger::to_hex(p.key.public_key)},
-                                          {"licence_no", "LIC-" + user},
-                                          {"valid_from", "2026-01-01"},
-                                          {"valid_until", "2099-12-31"}}));
+                                            {{"user_id", user},
+                                             {"role", role},
+                                             {"public_key", ledger::to_hex(p.key.public_key)},
+                                             {"licence_no", "LIC-" + user},
+                                             {"valid_from", "2026-01-01"},
+                                             {"valid_until", "2099-12-31"}}));
   const nlohmann::json result = answer.value("result", nlohmann::json::object());
   EXPECT_EQ(result.value("accepted", false), true) << answer.dump();
   EXPECT_TRUE(cluster_.wait_applied_everywhere(answer.value("height", uint64_t{0})))

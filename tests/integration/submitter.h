@@ -2,10 +2,9 @@
 // People of a test cluster's organisations signing records and committing them through a node,
 // as a member's client does: the admins genesis made, and people they register.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "integration/cluster_harness.h"
 #include "medtrail/ledger/crypto_suite.h"
@@ -23,7 +22,8 @@ struct Person {
 // confidential fields a sealing client would seal.
 nlohmann::json amoxicillin_prescription();
 // Its confidential text, which no sealed payload, node answer or log may hold.
-inline constexpr const char* kPrescriptionSecrets[] = {"Amoxicillin capsules", "three times a day", "J02.9"};
+inline constexpr const char* kPrescriptionSecrets[] = {"Amoxicillin capsules", "three times a day",
+                                                       "J02.9"};
 
 class Submitter {
  public:
@@ -38,7 +38,8 @@ class Submitter {
   // As the author's client does with confidential fields: `who`'s payload through `medtrail seal`
   // (with `seal_args` after --payload), signed and committed through node `i`. The result object,
   // with "record_id" and "sealed_payload" (the payload as sealed) added.
-  nlohmann::json commit_sealed(int i, const Person& who, const std::string& kind, const nlohmann::json& body,
+  nlohmann::json commit_sealed(int i, const Person& who, const std::string& kind,
+                               const nlohmann::json& body,
                                const std::vector<std::string>& seal_args);
   // An organisation's genesis admin.
   Person admin(const std::string& org) const;

@@ -51,9 +51,8 @@ std::string make_admin_payload(const std::string& org, const std::string& nonce,
   while (key.size() < key_size) key.insert(key.end(), seed.begin(), seed.end());
   key.resize(key_size);
   return R"({"v":1,"kind":"identity.register","org":")" + org + R"(","actor":")" + org +
-         R"(/admin","ts":"2026-11-23T10:00:00Z","nonce":")" + nonce +
-         R"(","body":{"user_id":"u-)" + nonce +
-         R"(","role":"operator","public_key":")" + ledger::to_hex(key) +
+         R"(/admin","ts":"2026-11-23T10:00:00Z","nonce":")" + nonce + R"(","body":{"user_id":"u-)" +
+         nonce + R"(","role":"operator","public_key":")" + ledger::to_hex(key) +
          R"(","valid_from":"2026-01-01","valid_until":"2099-12-31"}})";
 }
 
@@ -84,13 +83,15 @@ ledger::CheckpointTrust TestConsortium::trust() const {
   return trust;
 }
 
-std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path, const ledger::CryptoSuite& suite) {
+std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path,
+                                                    const ledger::CryptoSuite& suite) {
   ledger::ChainStoreOptions options;
   options.sync = false;
   return must(ledger::ChainStore::open(path, suite, test_chain_id(suite), options));
 }
 
-ledger::LoadedGenesis TestConsortium::genesis(const ledger::CryptoSuite& suite, const ledger::Hash& chain_id) const {
+ledger::LoadedGenesis TestConsortium::genesis(const ledger::CryptoSuite& suite,
+                                              const ledger::Hash& chain_id) const {
   ledger::LoadedGenesis genesis;
   genesis.suite = &suite;
   genesis.chain_id = chain_id;
@@ -105,16 +106,18 @@ ledger::LoadedGenesis TestConsortium::genesis(const ledger::CryptoSuite& suite, 
   return genesis;
 }
 
-ledger::SignedCheckpoint TestConsortium::signed_checkpoint(const ledger::CryptoSuite& suite,
-                                                           const ledger::Checkpoint& checkpoint) const {
+ledger::SignedCheckpoint TestConsortium::signed_checkpoint(
+    const ledger::CryptoSuite& suite, const ledger::Checkpoint& checkpoint) const {
   ledger::SignedCheckpoint sc{checkpoint, {}};
   for (size_t i = 0; i < node_keys.size(); ++i) {
-    sc.signatures.push_back(must(ledger::sign_checkpoint(suite, checkpoint, node_ids[i], node_keys[i])));
+    sc.signatures.push_back(
+        must(ledger::sign_checkpoint(suite, checkpoint, node_ids[i], node_keys[i])));
   }
   return sc;
 }
 
-void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, const ChainSpec& spec) {
+void build_chain(ledger::ChainStore& store, const TestConsortium& consortium,
+                 const ChainSpec& spec) {
   const auto& suite = store.suite();
   uint64_t nonce = store.tree_size();
   for (uint64_t b = 0; b < spec.blocks; ++b) {
@@ -125,9 +128,9 @@ void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, co
     draft.state_writes["test/height"] = std::to_string(store.height() + 1);
     draft.state_writes["test/block/" + std::to_string(store.height() + 1)] = "applied";
     for (uint64_t l = 0; l < spec.leaves_per_block; ++l, ++nonce) {
-      ledger::LeafDraft leaf{make_envelope(consortium.author, "hosp-a", "dr-li", nonce,
-                                           spec.payload_size),
-                             consortium.author.public_key, ledger::ExecutionResult::accept()};
+      ledger::LeafDraft leaf{
+          make_envelope(consortium.author, "hosp-a", "dr-li", nonce, spec.payload_size),
+          consortium.author.public_key, ledger::ExecutionResult::accept()};
       if (nonce % 3 == 2) {
         leaf.result = ledger::ExecutionResult::reject("already_dispensed", "dispensed elsewhere");
       }

@@ -39,7 +39,8 @@ ledger::Envelope make_envelope(const ledger::KeyPair& key, const std::string& or
 
 // A record the contracts accept from an organisation's admin key: identity.register of an
 // operator "u-<nonce>" (a fresh id per nonce; nonce in [a-z0-9-]) with a key derived from it.
-std::string make_admin_payload(const std::string& org, const std::string& nonce, size_t key_size = 32);
+std::string make_admin_payload(const std::string& org, const std::string& nonce,
+                               size_t key_size = 32);
 ledger::Envelope make_admin_record(const ledger::KeyPair& admin, const std::string& org,
                                    uint64_t nonce);
 
@@ -58,7 +59,8 @@ struct ChainSpec {
 
 // A fresh store at `path` for the chain test_chain_id(suite), unsynced (a test's store need not
 // survive a power cut).
-std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path, const ledger::CryptoSuite& suite);
+std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path,
+                                                    const ledger::CryptoSuite& suite);
 
 // Node keys of a small consortium (three organisations), for checkpoints.
 struct TestConsortium {
@@ -68,13 +70,15 @@ struct TestConsortium {
   std::vector<std::string> node_ids;  // "<org>/<node>"
   ledger::CheckpointTrust trust() const;
   // The genesis a reader holds for this consortium's chain `chain_id`: its nodes, quorum 2.
-  ledger::LoadedGenesis genesis(const ledger::CryptoSuite& suite, const ledger::Hash& chain_id) const;
+  ledger::LoadedGenesis genesis(const ledger::CryptoSuite& suite,
+                                const ledger::Hash& chain_id) const;
   // `checkpoint` signed by every node key.
   ledger::SignedCheckpoint signed_checkpoint(const ledger::CryptoSuite& suite,
                                              const ledger::Checkpoint& checkpoint) const;
 };
 
 // Appends spec.blocks blocks to `store`; every third leaf is a rejected record (with a reason).
-void build_chain(ledger::ChainStore& store, const TestConsortium& consortium, const ChainSpec& spec);
+void build_chain(ledger::ChainStore& store, const TestConsortium& consortium,
+                 const ChainSpec& spec);
 
 }  // namespace medtrail::testing

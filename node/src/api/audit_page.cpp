@@ -46,40 +46,46 @@ bool sees_bodies(const ApiContext& ctx, const Reader& reader) {
   if (reader.role != "inspector" && reader.role != "auditor") return false;
   // Founding or added by governance alike, as the contract judges it.
   StoreStateView view(*ctx.store);
-  std::optional<contracts::Organisation> org = contracts::find_org(view, ctx.signers->chain_params(), reader.org);
+  std::optional<contracts::Organisation> org =
+      contracts::find_org(view, ctx.signers->chain_params(), reader.org);
   return org && !org->removed && org->has_type("regulator");
 }
 
 // The filters a row must pass beyond its index; `kind`, `org` and `actor` as the payload says.
-bool passes(const AuditQuery& q, const ledger::LeafRecord& leaf, const std::string& kind, const std::string& org) {
+bool passes(const AuditQuery& q, const ledger::LeafRecord& leaf, const std::string& kind,
+            const std::string& org) {
   const int64_t at = static_cast<int64_t>(leaf.timestamp_ms);
   return (q.kind.empty() || kind == q.kind) && (q.org.empty() || org == q.org) &&
          (q.actor.empty() || leaf.envelope.signer == q.actor) &&
-         (q.result != "accepted" || leaf.result.accepted) && (q.result != "rejected" || !leaf.result.accepted) &&
-         (!q.from_ms || at >= *q.from_ms) && (!q.to_ms || at < *q.to_ms);
+         (q.result != "accepted" || leaf.result.accepted) &&
+         (q.result != "rejected" || !leaf.result.accepted) && (!q.from_ms || at >= *q.from_ms) &&
+         (!q.to_ms || at < *q.to_ms);
 }
 
 }  // namespace
 
-std::optional<http::Response> parse_audit_query(const http::Request& request, bool with_signer_filters,
-                                                AuditQuery& q) {
+std::optional<http::Response> parse_audit_query(const http::Request& request,
+                                                bool with_signer_filters, AuditQuery& q) {
   auto bad = [](const std::string& code, const std::string& message) {
     return std::optional<http::Response>(http::Response::error(400, code, message));
   };
   for (const auto& [key, value] : request.query) {
     if (key == "after") {
       auto n = parse_decimal(value);
-      if (!n) return bad("bad_cursor", "after is a leaf index (decimal), from the previous page's next");
+      if (!n)
+        return bad("bad_cursor", "after is a leaf index (decimal), from the previous page's next");
       q.after = *n;
     } else if (key == "limit") {
       auto n = parse_decimal(value);
       if (!n || *n == 0) return bad("bad_limit", "limit is a number from 1");
       q.limit = static_cast<size_t>(*n);
     } else if (key == "kind") {
-      if (!ledger::is_kind(value)) return bad("bad_kind", "kind is a record kind, e.g. rx.dispense");
+      if (!ledger::is_kind(value))
+        return bad("bad_kind", "kind is a record kind, e.g. rx.dispense");
       q.kind = value;
     } else if (key == "result") {
-      if (value != "accepted" && value != "rejected") return bad("bad_result", "result is accepted or rejected");
+      if (value != "accepted" && value != "rejected")
+        return bad("bad_result", "result is accepted or rejected");
       q.result = value;
     } else if (key == "from" || key == "to") {
       auto ms = ledger::rfc3339_to_unix_ms(value);
@@ -92,10 +98,12 @@ std::optional<http::Response> parse_audit_query(const http::Request& request, bo
       if (value != "csv" && value != "json") return bad("bad_format", "format is json or csv");
       q.csv = value == "csv";
     } else if (key == "org" && with_signer_filters) {
-      if (!ledger::is_org_id(value)) return bad("bad_org", "org is an organisation id, e.g. pharm-b");
+      if (!ledger::is_org_id(value))
+        return bad("bad_org", "org is an organisation id, e.g. pharm-b");
       q.org = value;
     } else if (key == "actor" && with_signer_filters) {
-      if (!ledger::is_identity_id(value)) return bad("bad_actor", "actor is an identity id <org>/<name>");
+      if (!ledger::is_identity_id(value))
+        return bad("bad_actor", "actor is an identity id <org>/<name>");
       q.actor = value;
     } else {
       return bad("unknown_parameter", "unknown parameter " + key.substr(0, 32));
@@ -107,16 +115,20 @@ std::optional<http::Response> parse_audit_query(const http::Request& request, bo
   return std::nullopt;
 }
 
-http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Reader& reader, const LeafSource& source,
-                          json head, std::optional<std::string_view> trail_subject) {
+http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Reader& reader,
+                          const LeafSource& source, json head,
+                          std::optional<std::string_view> trail_subject) {
   const bool bodies = sees_bodies(ctx, reader) && !q.csv;
   std::optional<ledger::SignedCheckpoint> checkpoint;
   if (q.proofs) {
     checkpoint = newest_quorum_checkpoint(ctx);
-    if (!checkpoint) return http::Response::error(503, "no_checkpoint", "no quorum checkpoint yet to prove rows against");
+    if (!checkpoint)
+      return http::Response::error(503, "no_checkpoint",
+                                   "no quorum checkpoint yet to prove rows against");
   }
   std::string rows;  // the rows' JSON, comma-separated
-  std::string csv = q.csv ? "leaf_index,record_id,time,kind,organisation,actor,result,reason_code\n" : "";
+  std::string csv =
+      q.csv ? "leaf_index,record_id,time,kind,organisation,actor,result,reason_code\n" : "";
   size_t matched = 0;
   size_t scanned = 0;
   size_t body_bytes = 0;
@@ -168,14 +180,20 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
       const std::string id = ledger::record_id(ctx.store->suite(), leaf->envelope);
       const int64_t at = static_cast<int64_t>(leaf->timestamp_ms);
       if (q.csv) {
-        csv += std::to_string(leaf_index) + "," + id + "," + ledger::unix_ms_to_rfc3339(at) + "," + csv_field(kind) +
-               "," + csv_field(org) + "," + csv_field(leaf->envelope.signer) + "," +
-               (leaf->result.accepted ? "accepted" : "rejected") + "," + csv_field(leaf->result.reason_code) + "\n";
+        csv += std::to_string(leaf_index) + "," + id + "," + ledger::unix_ms_to_rfc3339(at) + "," +
+               csv_field(kind) + "," + csv_field(org) + "," + csv_field(leaf->envelope.signer) +
+               "," + (leaf->result.accepted ? "accepted" : "rejected") + "," +
+               csv_field(leaf->result.reason_code) + "\n";
         continue;
       }
-      json row = {{"leaf_index", leaf_index}, {"record_id", id},          {"height", leaf->height},
-                  {"at_ms", at},              {"kind", kind},             {"organisation", org},
-                  {"actor", leaf->envelope.signer}, {"accepted", leaf->result.accepted}};
+      json row = {{"leaf_index", leaf_index},
+                  {"record_id", id},
+                  {"height", leaf->height},
+                  {"at_ms", at},
+                  {"kind", kind},
+                  {"organisation", org},
+                  {"actor", leaf->envelope.signer},
+                  {"accepted", leaf->result.accepted}};
       if (!leaf->result.accepted) {
         row["reason_code"] = leaf->result.reason_code;
         row["reason"] = leaf->result.reason;
@@ -229,7 +247,8 @@ http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Read
   if (checkpoint) out["checkpoint"] = ledger::checkpoint_to_json(*checkpoint);
   const bool whole_trail = q.kind.empty() && q.result.empty() && !q.from_ms && !q.to_ms;
   if (checkpoint && trail_subject && whole_trail) {
-    auto proofs = ledger::served_trail_proofs(*ctx.store, *checkpoint, *trail_subject, first_proven, last_proven);
+    auto proofs = ledger::served_trail_proofs(*ctx.store, *checkpoint, *trail_subject, first_proven,
+                                              last_proven);
     out["trail"] = proofs ? std::move(*proofs) : json(nullptr);
   }
   std::string text = json_text(out);

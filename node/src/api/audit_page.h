@@ -6,10 +6,9 @@
 // exactly once while the chain grows, and `next` is null only at the end.
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "api/api_context.h"
 #include "api/recorded_reads.h"
@@ -32,19 +31,21 @@ struct AuditQuery {
 
 // Parses the request's query string into `q`, or returns the 400 refusing it (checked before the
 // read is recorded). `org` and `actor` are parameters only `with_signer_filters` (searches).
-std::optional<http::Response> parse_audit_query(const http::Request& request, bool with_signer_filters,
-                                                AuditQuery& q);
+std::optional<http::Response> parse_audit_query(const http::Request& request,
+                                                bool with_signer_filters, AuditQuery& q);
 
 // The candidate leaves after `after` (from the first when nullopt), in chain order, at most `max`;
 // `truncated` when more follow.
-using LeafSource = std::function<ledger::Result<ledger::LeafList>(std::optional<uint64_t> after, size_t max)>;
+using LeafSource =
+    std::function<ledger::Result<ledger::LeafList>(std::optional<uint64_t> after, size_t max)>;
 
 // The page: reads `source` from q.after until `limit` rows match or the scan budget is spent.
 // `head` (e.g. {"subject": ...}) opens the JSON answer. `trail_subject`: the source is that
 // subject's trail, and a page with proofs of the whole trail (no filter) also carries "trail",
 // the proofs that it lists every record of the subject (ledger::served_trail_proofs; null when
 // they cannot be served now).
-http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Reader& reader, const LeafSource& source,
-                          nlohmann::json head, std::optional<std::string_view> trail_subject = std::nullopt);
+http::Response audit_page(const ApiContext& ctx, const AuditQuery& q, const Reader& reader,
+                          const LeafSource& source, nlohmann::json head,
+                          std::optional<std::string_view> trail_subject = std::nullopt);
 
 }  // namespace medtrail::node::api

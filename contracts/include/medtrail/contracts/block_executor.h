@@ -80,7 +80,8 @@ class BlockExecutor {
               const ledger::PayloadFields& fields, std::string_view record_id,
               const nlohmann::json* body) const;
   ledger::ExecutionResult commit(Outcome&& outcome, uint64_t leaf_index);
-  std::optional<KnownSigner> look_up_signer(const StateView& state, std::string_view signer_id) const;
+  std::optional<KnownSigner> look_up_signer(const StateView& state,
+                                            std::string_view signer_id) const;
   // Signers and their organisations as the block so far sees them (most records sign as someone
   // seen before); an identity write drops that person, an organisation or node write drops all.
   const KnownSigner* known_signer(std::string_view signer_id);

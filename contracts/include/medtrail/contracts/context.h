@@ -16,10 +16,10 @@ struct BlockContext {
 };
 
 struct ChainParams {
-  ledger::Hash chain_id{};       // H(genesis file bytes): what signed API queries name
-  ledger::Genesis genesis;       // founding organisations and nodes
+  ledger::Hash chain_id{};           // H(genesis file bytes): what signed API queries name
+  ledger::Genesis genesis;           // founding organisations and nodes
   int32_t utc_offset_minutes = 480;  // genesis time_zone: calendar days for validity rules
-  uint32_t gov_approvals = 1;    // regulator organisations that must approve a proposal
+  uint32_t gov_approvals = 1;        // regulator organisations that must approve a proposal
   // The genesis' suite: its hash extends the subjects' trail heads (ledger/trail_head.h).
   const ledger::CryptoSuite* suite = &ledger::ed25519_sha256();
 

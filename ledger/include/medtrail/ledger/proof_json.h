@@ -10,11 +10,10 @@
 // An inclusion proof may give "leaf_data" (hex of the leaf's bytes) instead of "leaf_hash"; a
 // state proof may give "key_hash" instead of "key", and "value_hash" instead of "value".
 
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/checkpoint.h"
@@ -54,21 +53,23 @@ Result<ProofSummary> verify_proof_document(std::string_view json);
 // one); the document's own sizes and roots are ignored, so the node chooses nothing that is
 // proved. Errors as verify_proof_document.
 Status verify_served_consistency(std::string_view json, const CryptoSuite& suite,
-                                 uint64_t first_size, const Hash& first_root,
-                                 uint64_t second_size, const Hash& second_root);
+                                 uint64_t first_size, const Hash& first_root, uint64_t second_size,
+                                 const Hash& second_root);
 
 // Checks a state proof document a node served for `key` against the state root the caller
 // trusts (a verified header's): the document must give the key's bytes, equal to `key`, and the
 // value's bytes or null; its own root and suite are ignored. Returns the value proven, nullopt
 // when the key is proven to hold nothing. Errors as verify_proof_document.
-Result<std::optional<Bytes>> verify_served_state(const nlohmann::json& doc, const CryptoSuite& suite,
-                                                 const Hash& state_root, ByteView key);
+Result<std::optional<Bytes>> verify_served_state(const nlohmann::json& doc,
+                                                 const CryptoSuite& suite, const Hash& state_root,
+                                                 ByteView key);
 
 // The header a node served beside a checkpoint (hex of its encoding), when it is the block the
 // checkpoint signed, of the chain `chain_id`: its state root is then what the quorum signed.
 // The checkpoint itself is the caller's to have verified. Errors: `proof_malformed` (not hex,
 // not a header), `proof_invalid` (another block or chain).
 Result<BlockHeader> checkpointed_header(const CryptoSuite& suite, const Hash& chain_id,
-                                        const SignedCheckpoint& checkpoint, std::string_view header_hex);
+                                        const SignedCheckpoint& checkpoint,
+                                        std::string_view header_hex);
 
 }  // namespace medtrail::ledger

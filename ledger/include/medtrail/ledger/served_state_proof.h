@@ -26,8 +26,8 @@ Result<std::optional<nlohmann::json>> served_state_proof(const ChainStore& store
 // The same for a value the caller knows `key` held at `height` (`value` nullopt: nothing), as a
 // trail head recomputed from the store is: nullopt when the map's value hash at `height` is not
 // that value's.
-Result<std::optional<nlohmann::json>> served_state_proof_of(const ChainStore& store, uint64_t height,
-                                                            std::string_view key,
+Result<std::optional<nlohmann::json>> served_state_proof_of(const ChainStore& store,
+                                                            uint64_t height, std::string_view key,
                                                             std::optional<std::string_view> value);
 
 // The proofs of `keys` (at most kMaxServedStates) at the checkpoint's height, as a lookup's answer
