@@ -170,17 +170,13 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
 
   // Every row joins the chain, proofs or not: a later page's first entry checks them all. The
   // chain through the last row below this tree size may end on an earlier page's row, listed
-  // there above its own checkpoint and covered by this one.
-  TrailHead chain = chain_;
-  TrailHead covered = covered_;
-  std::deque<std::pair<uint64_t, TrailHead>> pending = pending_;
-  uint64_t unproven_covered = unproven_covered_;
-  while (!pending.empty() && pending.front().first < tree_size) {
-    covered = pending.front().second;
-    pending.pop_front();
-    ++unproven_covered;
+  // there above its own checkpoint and covered by this one. (The state moves as the page is
+  // read: a page that fails ends the walk.)
+  while (!pending_.empty() && pending_.front().first < tree_size) {
+    covered_ = pending_.front().second;
+    pending_.pop_front();
+    ++unproven_covered_;
   }
-  std::optional<uint64_t> last_leaf = last_leaf_;
   struct Entry {
     const char* name;
     std::optional<uint64_t> leaf;
@@ -190,32 +186,24 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
     const json& index = row.at("leaf_index");
     if (!index.is_number_unsigned()) return "a row's leaf_index is not a leaf index";
     const uint64_t leaf = index.get<uint64_t>();
-    if (last_leaf && leaf <= *last_leaf)
+    if (last_leaf_ && leaf <= *last_leaf_)
       return "leaf " + std::to_string(leaf) + " comes out of chain order";
-    last_leaf = leaf;
-    chain = ledger::next_trail_head(suite, chain, leaf);
+    last_leaf_ = leaf;
+    chain_ = ledger::next_trail_head(suite, chain_, leaf);
     if (leaf >= tree_size) {
-      pending.emplace_back(leaf, chain);
+      pending_.emplace_back(leaf, chain_);
       continue;
     }
-    if (!first.leaf) first = {"first", leaf, chain};
-    last = {"last", leaf, chain};
-    covered = chain;
+    if (!first.leaf) first = {"first", leaf, chain_};
+    last = {"last", leaf, chain_};
+    covered_ = chain_;
   }
-  auto commit = [&] {
-    chain_ = chain;
-    last_leaf_ = last_leaf;
-    covered_ = covered;
-    pending_ = std::move(pending);
-    unproven_covered_ = unproven_covered;
-  };
 
   const json trail = page.value("trail", json());
   if (!trail.is_object()) {
     // A node that cannot serve them now (its map no longer keeps the checkpoint's height) or
     // does not know them: nothing is proven by this page, nothing refuted.
     unavailable_ = "the node served no proofs of the trail's completeness";
-    commit();
     return "";
   }
   auto header = ledger::checkpointed_header(suite, genesis_.chain_id, *cp,
@@ -249,22 +237,23 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
   }
   // Every row below the checkpoint has been shown once the trail ends here, or once any row so
   // far lies above it (rows come in chain order).
-  if (page.at("next").is_null() || !pending.empty()) {
+  if (page.at("next").is_null() || !pending_.empty()) {
     const TrailHead at_checkpoint = head->value_or(TrailHead{});
-    if (at_checkpoint != covered) {
+    if (at_checkpoint != covered_) {
       return "the trail holds " + std::to_string(at_checkpoint.count) + " records at block " +
              std::to_string(cp->checkpoint.height) + ", and the pages show " +
-             std::to_string(covered.count) +
-             (at_checkpoint.count == covered.count ? " others" : "") +
+             std::to_string(covered_.count) +
+             (at_checkpoint.count == covered_.count ? " others" : "") +
              ": the node left records out, or put others in";
     }
-    complete_at_ = cp->checkpoint.height;
+    // Two checkpoints of one tree size (blocks without records between them): the newer counts.
+    if (!complete_at_ || *complete_at_ < cp->checkpoint.height)
+      complete_at_ = cp->checkpoint.height;
     records_ = at_checkpoint.count;
     // Rows an earlier page listed above its own checkpoint, now below this one: on the trail,
     // but their contents were never checked against a leaf.
-    unproven_listed_ = unproven_covered;
+    unproven_listed_ = unproven_covered_;
   }
-  commit();
   return "";
 }
 

@@ -194,6 +194,35 @@ TEST_F(TrailCompletenessTest, ProofsOfAnotherSubjectOrBlockOrMalformedOnesAreRef
   EXPECT_NE(walk({unsigned_checkpoint}).find("does not hold for your genesis"), std::string::npos);
 }
 
+// Rows listed above their page's checkpoint wait for one that covers them, whichever page
+// brings it: all of them or some, with proofs or without; one left out among them is caught.
+TEST_F(TrailCompletenessTest, RowsAboveTheirCheckpointAreCheckedWhenALaterOneCoversThem) {
+  append({kSubject});
+  const auto a = append({kSubject});  // leaves 0, 1
+  append({kSubject});
+  const auto b = append({kSubject});  // leaves 2, 3
+  append({kSubject});
+  append({kSubject});  // leaves 4, 5
+  auto without_proofs = [](json p) {
+    p["trail"] = nullptr;
+    return p;
+  };
+  TrailCompleteness part(kSubject, genesis_);
+  EXPECT_EQ(walk({page(a, {0, 1, 2}, false), page(a, {3, 4}, false), page(b, {5}, true)}, part),
+            "");
+  EXPECT_EQ(part.complete_at(), 4u);
+  EXPECT_EQ(part.records(), 4u);
+  EXPECT_EQ(part.unproven_listed(), 2u);  // leaves 2 and 3, listed above checkpoint a
+  TrailCompleteness popped(kSubject, genesis_);
+  EXPECT_EQ(
+      walk({page(a, {0, 1, 2}, false), without_proofs(page(b, {3}, false)), page(b, {4, 5}, true)},
+           popped),
+      "");
+  EXPECT_EQ(popped.complete_at(), 4u);
+  EXPECT_NE(walk({page(a, {0, 1, 2}, false), page(b, {4, 5}, true)}).find("left records out"),
+            std::string::npos);
+}
+
 // A page without the trail's proofs (a node that cannot serve them now, or an older node)
 // proves nothing and refutes nothing: its rows still join the chain that a later page checks.
 TEST_F(TrailCompletenessTest, APageWithoutProofsLeavesCompletenessToALaterPageOrUnshown) {
