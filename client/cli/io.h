@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,8 @@ void wipe(std::string& secret);
 
 // Now, as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
 std::string utc_now_rfc3339();
+// Now, in milliseconds since the Unix epoch.
+int64_t unix_now_ms();
 
 // What a node or a file sent, safe to print on a terminal, cut to `max_bytes`: control
 // characters (C0, DEL, and C1 as UTF-8, which some terminals obey) become '?', and so does every

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "io.h"
 #include "medtrail/ledger/bytes.h"
 #include "medtrail/ledger/key_file.h"
 #include "medtrail/ledger/signed_query.h"
@@ -11,12 +12,6 @@
 namespace medtrail::cli {
 
 namespace {
-
-int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // 128 random bits in hex: a query is never signed twice alike.
 std::string fresh_nonce() {
@@ -93,7 +88,7 @@ ledger::Result<SignedReader> SignedReader::open(const ReaderOptions& o) {
 ledger::Result<HttpReply> SignedReader::get(const std::string& target, size_t max_body_bytes) const {
   ledger::QueryToSign query{"GET", target, "", purpose_, node_id_};
   auto authorization = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, signer_, query,
-                                          now_unix_ms(), fresh_nonce());
+                                          unix_now_ms(), fresh_nonce());
   if (!authorization.ok()) return authorization.status();
   return http_get(node_, target, timeout_, max_body_bytes, {{"Authorization", *authorization}});
 }
@@ -102,7 +97,7 @@ ledger::Result<HttpReply> SignedReader::post(const std::string& target, const st
                                              size_t max_body_bytes) const {
   ledger::QueryToSign query{"POST", target, body, purpose_, node_id_};
   auto authorization = ledger::sign_query(*genesis_.suite, genesis_.chain_id, key_, signer_, query,
-                                          now_unix_ms(), fresh_nonce());
+                                          unix_now_ms(), fresh_nonce());
   if (!authorization.ok()) return authorization.status();
   return http_exchange(node_, "POST", target, body, timeout_, max_body_bytes, {{"Authorization", *authorization}});
 }

@@ -57,12 +57,6 @@ TraceKind kind_of(const TraceOptions& o) {
   return TraceKind::kTableware;
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The proven facts, in a line each: what the word was computed from.
 void print_proven(const ProvenTrace& proven, std::ostream& out) {
   const auto line = [&out](const char* what, const ledger::PublicFacts& facts) {
@@ -178,7 +172,7 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
     out << "chain NOT verified: " << verdict.status().to_string() << "\n";
     return;
   }
-  const int64_t now = now_ms();
+  const int64_t now = unix_now_ms();
   auto proven = check_trace_proof(proof, genesis, *checkpoint, kind, *code, now);
   if (!proven.ok()) {
     out << "facts NOT proven: " << proven.status().to_string() << "\n"
