@@ -1,6 +1,10 @@
 // `medtrail rx verify ID`: a pharmacist's check before dispensing, as a signed, recorded read of
-// GET /v1/prescriptions/{id}. Prints the prescription readably; exit 0 when the chain would
-// accept the reader's dispense of what remains here and now, 1 when not (or refused, or unknown).
+// GET /v1/prescriptions/{id}. Prints the prescription readably, then what the chain proves of it
+// (rx_proof.h): its status, from its public facts against a checkpoint a quorum signed, which
+// must be the node's status; and that the trail lists every step. Exit 0 when the chain would
+// accept the reader's dispense of what remains here and now and the proven status allows one; 1
+// when not (or refused, or unknown, or the status cannot be proven now, or a proof that does not
+// verify, or a trail that leaves steps out).
 #include <iostream>
 #include <memory>
 
@@ -8,6 +12,8 @@
 
 #include "commands.h"
 #include "io.h"
+#include "medtrail/ledger/checkpoint_json.h"
+#include "rx_proof.h"
 #include "signed_reader.h"
 
 namespace medtrail::cli {
@@ -65,6 +71,38 @@ void print(const json& b, std::ostream& out) {
   }
 }
 
+// Proves the node's answer (rx_proof.h) against its proof's checkpoint, judged first by the
+// genesis and against the one verified before; says what it proved on `out`. True when a
+// dispense may follow: the status proven, the node's, and VALID or PARTLY_DISPENSED, against a
+// checkpoint no older than one verified before, and the trail not shown to leave steps out.
+bool chain_bears_out(const SignedReader& reader, const std::string& id, const json& body,
+                     std::ostream& out) {
+  const json proof = body.value("proof", json());
+  if (!proof.is_object() || !proof.contains("checkpoint")) {
+    out << "status NOT proven: the node sent no proof (the chain has no quorum checkpoint yet, or "
+           "the node no longer keeps its block's state)\n";
+    return false;
+  }
+  auto checkpoint = ledger::checkpoint_from_json(proof.at("checkpoint").dump());
+  if (!checkpoint.ok()) {
+    out << "status NOT proven: bad_checkpoint: the proof's checkpoint does not read\n";
+    return false;
+  }
+  auto verdict = reader.judge(*checkpoint);
+  if (!verdict.ok()) {
+    out << "status NOT proven: chain NOT verified: " << verdict.status().to_string() << "\n";
+    return false;
+  }
+  const RxProof proven = check_rx_view(body, id, reader.genesis(), *checkpoint, unix_now_ms());
+  out << proven.report;
+  if (verdict->behind) {
+    out << "NOT current: the proof is against a checkpoint older than one you verified before (ask "
+           "another --node)\n";
+    return false;
+  }
+  return proven.allows_dispense() && !proven.refuted;
+}
+
 }  // namespace
 
 void add_rx(CLI::App& app, int& exit_code) {
@@ -103,7 +141,17 @@ void add_rx(CLI::App& app, int& exit_code) {
     }
     print(body, std::cout);
     std::cout << "receipt: record " << receipt << " (your read, on the chain)\n";
-    exit_code = body["dispensable"].value("here_and_now", false) ? 0 : kExitInvalid;
+    // Both: the contract's dry run says the dispense would be taken, and the chain proves a status
+    // that allows one (a node hiding a dispense or a cancellation shows here).
+    const json verdict = body.value("dispensable", json());
+    const bool dispensable = verdict.is_object() && verdict.contains("here_and_now") &&
+                             verdict["here_and_now"] == true;
+    const bool borne_out = chain_bears_out(*reader, *id, body, std::cout);
+    if (dispensable && !borne_out) {
+      std::cout << "NOT confirmed: the dispense verdict is the node's, and the chain does not bear "
+                   "it out (above)\n";
+    }
+    exit_code = dispensable && borne_out ? 0 : kExitInvalid;
     // The chain the node answered from: a lie (a fork, another chain, a forged checkpoint) ends
     // in exit 1 with the evidence; a chain without a checkpoint yet is said, not hidden.
     if (!report_chain(reader->verify_chain(), std::cout)) exit_code = kExitInvalid;

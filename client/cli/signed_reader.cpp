@@ -106,4 +106,9 @@ ledger::Result<CheckpointVerdict> SignedReader::verify_chain() const {
   return verify_newest_checkpoint(node_, timeout_, genesis_, state_dir_);
 }
 
+ledger::Result<CheckpointVerdict> SignedReader::judge(
+    const ledger::SignedCheckpoint& served) const {
+  return judge_checkpoint(node_, timeout_, genesis_, state_dir_, served);
+}
+
 }  // namespace medtrail::cli

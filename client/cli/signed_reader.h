@@ -47,6 +47,8 @@ class SignedReader {
   // The node's newest checkpoint judged by the genesis and against the one this client verified
   // before (verify_newest_checkpoint).
   ledger::Result<CheckpointVerdict> verify_chain() const;
+  // The same judgement of a checkpoint an answer's proof is against (judge_checkpoint).
+  ledger::Result<CheckpointVerdict> judge(const ledger::SignedCheckpoint& served) const;
 
  private:
   NodeUrl node_;

@@ -2,12 +2,11 @@
 // public facts as the node reports them, then what it proves: the answer's checkpoint is this
 // chain's (the genesis you hold names it), signed by a quorum of its organisations, and extends
 // the one this client verified before; the code's public facts are proven against that block's
-// state root, and the word is computed from them here (trace_proof.h). A prescription has no
-// public facts yet: its word is the node's, and says so. Exit 0 for a dose or batch whose proven
-// word is in good standing (GENUINE, IN_USE) as of a block no older than --max-age, or for a
-// prescription the node calls VALID, PARTLY_DISPENSED, DISPENSED or DELIVERED on a verified
-// checkpoint; 1 for any other word, a word that cannot be proven now, or a proof or checkpoint
-// that does not verify; 2 for bad usage or a node whose lookup does not answer.
+// state root, and the word is computed from them here (trace_proof.h). Exit 0 for a proven word
+// in good standing (GENUINE, IN_USE; a prescription's VALID, PARTLY_DISPENSED, DISPENSED,
+// DELIVERED) as of a block no older than --max-age; 1 for any other word, a word that cannot be
+// proven now, or a proof or checkpoint that does not verify; 2 for bad usage or a node whose
+// lookup does not answer.
 #include <algorithm>
 #include <chrono>
 #include <iostream>
@@ -23,6 +22,7 @@
 #include "medtrail/ledger/genesis.h"
 #include "medtrail/ledger/rfc3339.h"
 #include "node_url.h"
+#include "proven_print.h"
 #include "trace_proof.h"
 #include "trace_url.h"
 
@@ -55,32 +55,6 @@ TraceKind kind_of(const TraceOptions& o) {
     return TraceKind::kVaccine;
   }
   return TraceKind::kTableware;
-}
-
-// The proven facts, in a line each: what the word was computed from.
-void print_proven(const ProvenTrace& proven, std::ostream& out) {
-  const auto line = [&out](const char* what, const ledger::PublicFacts& facts) {
-    out << "    " << what << ":";
-    for (const auto& [name, value] : facts) {
-      // Names are [a-z0-9_] (public_facts.h); a time in ms shows as a time, without its unit.
-      const bool time = name.ends_with("_ms") && std::holds_alternative<int64_t>(value);
-      out << " " << (time ? name.substr(0, name.size() - 3) : name) << "=";
-      if (const std::string* t = std::get_if<std::string>(&value)) {
-        out << printable_text(*t);
-      } else if (time) {
-        out << ledger::unix_ms_to_rfc3339(std::get<int64_t>(value));
-      } else {
-        out << std::get<int64_t>(value);
-      }
-    }
-    out << "\n";
-  };
-  if (!proven.subject) {
-    out << "    the chain holds no such code\n";
-    return;
-  }
-  line("code", *proven.subject);
-  if (!proven.lot.empty()) line("lot", proven.lot);
 }
 
 // A text field of what the node sent; "" when absent or not a text (a node's answer is not trusted
@@ -148,18 +122,13 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
   if (!proof.is_object() || !proof.contains("checkpoint")) {
     // No proof (no quorum checkpoint yet, or one the node no longer keeps): the chain is still
     // judged, and the word stays the node's.
-    if (kind != TraceKind::kRx) out << "NOT proven: the node sent no proof of the facts\n";
+    out << "NOT proven: the node sent no proof of the facts\n";
     auto newest = verify_newest_checkpoint(node, timeout, genesis, o.state_dir);
     if (!newest.ok()) {
       out << "chain NOT verified: " << newest.status().to_string() << "\n";
       return;
     }
     out << verified_line(*newest) << "\n";
-    if (kind == TraceKind::kRx) {
-      out << "NOT proven: " << kRxNotProvable << "\n";
-      v.word = printable_text(node_word);
-      v.exit_code = in_good_standing(node_word) ? 0 : kExitInvalid;
-    }
     return;
   }
   auto checkpoint = ledger::checkpoint_from_json(proof.at("checkpoint").dump());
@@ -181,19 +150,11 @@ void prove(const TraceOptions& o, const NodeUrl& node, const ledger::LoadedGenes
   }
   if (proven->word.empty()) {
     out << "NOT proven: " << proven->pending << "\n" << verified_line(*verdict) << "\n";
-    // A prescription's word is the node's alone; its exit says what it says, as before proofs.
-    if (kind == TraceKind::kRx) {
-      v.word = printable_text(node_word);
-      v.exit_code = in_good_standing(node_word) ? 0 : kExitInvalid;
-    }
     return;
   }
   v.word = proven->word;
-  const int64_t age_s = std::max<int64_t>(0, (now - proven->block_time_ms) / 1000);
-  out << "proven: " << proven->word << ", as of block " << proven->height << " ("
-      << ledger::unix_ms_to_rfc3339(proven->block_time_ms) << ", " << age_s
-      << " s ago), from the chain's public facts:\n";
-  print_proven(*proven, out);
+  const int64_t age_s = proven_age_s(*proven, now);
+  print_proven(*proven, now, out);
   if (proven->word != node_word) {
     out << "the node's word (" << printable_text(node_word)
         << ") is not what the proven facts give\n";

@@ -77,6 +77,24 @@ std::string batch_word(const PublicFacts& batch, int64_t now_ms) {
   return now_ms > *use_by ? "EXPIRED" : "GENUINE";
 }
 
+// A prescription's word, by the rule of rx_citizen_status (contracts/rx.h) and the node's words
+// for it: a status that ends it stands whatever the day; one that does not is EXPIRED once the
+// chain's date is past valid_until (or valid_until is no date).
+std::string rx_word(const PublicFacts& rx, int64_t now_ms, int32_t utc_offset_minutes) {
+  const std::string status = text(rx, "status");
+  if (status == "cancelled") return "CANCELLED";
+  if (status == "dispensed") return "DISPENSED";
+  if (status == "delivered") return "DELIVERED";
+  if (status != "issued" && status != "approved" && status != "dispensing") {
+    return "REJECTED";  // rejected, or a status no contract writes: never dispensable
+  }
+  const std::string valid_until = text(rx, "valid_until");
+  if (!is_date(valid_until) || valid_until < local_date(now_ms, utc_offset_minutes)) {
+    return "EXPIRED";
+  }
+  return status == "dispensing" ? "PARTLY_DISPENSED" : "VALID";
+}
+
 // One state of the proof: the facts `key` holds at the header's root (nullopt inside: proven
 // to hold none), or nullopt when the node says the key changed after the checkpoint.
 ledger::Result<std::optional<std::optional<PublicFacts>>> proven_facts(
@@ -149,6 +167,7 @@ std::string proven_word(TraceKind kind, const std::optional<PublicFacts>& subjec
                         const PublicFacts& lot, int64_t now_ms, int32_t utc_offset_minutes) {
   if (!subject) return "UNKNOWN_CODE";
   if (kind == TraceKind::kVaccine) return dose_word(*subject, lot, now_ms, utc_offset_minutes);
+  if (kind == TraceKind::kRx) return rx_word(*subject, now_ms, utc_offset_minutes);
   return batch_word(*subject, now_ms);
 }
 
@@ -174,11 +193,9 @@ ledger::Result<ProvenTrace> check_trace_proof(const json& proof,
   ProvenTrace out;
   out.height = header->height;
   out.block_time_ms = header->timestamp_ms;
-  if (kind == TraceKind::kRx) {
-    out.pending = kRxNotProvable;
-    return out;
-  }
-  const std::string family = kind == TraceKind::kVaccine ? "vcode/" : "tw/";
+  const std::string family = kind == TraceKind::kVaccine ? "vcode/"
+                             : kind == TraceKind::kRx    ? "rx/"
+                                                         : "tw/";
   const std::string subject_key = ledger::public_facts_key(family + code.key_code);
   const auto changed = [&](const std::string& key) {
     return "the node's facts for " + key + " changed after block " + std::to_string(out.height) +

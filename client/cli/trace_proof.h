@@ -1,10 +1,11 @@
 #pragma once
 // What `medtrail trace` proves of a lookup's answer (docs/trace.md, "What a client can prove"):
 // the answer's "proof" carries a checkpoint, the header of its block and state proofs of the
-// code's public facts (ledger/public_facts.h). Given the checkpoint already judged by the
-// genesis (checkpoint_keeper.h), this checks the header is that block's, each proof against the
-// header's state root, each key against the code asked for; then the word the proven facts give
-// is computed here, by the rule docs/trace.md states, not taken from the node.
+// code's (a dose's, a batch's, a prescription's) public facts (ledger/public_facts.h). Given the
+// checkpoint already judged by the genesis (checkpoint_keeper.h), this checks the header is that
+// block's, each proof against the header's state root, each key against the code asked for; then
+// the word the proven facts give is computed here, by the rule docs/trace.md states, not taken
+// from the node. `medtrail rx verify` checks a pharmacist's view with it too (rx_proof.h).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,10 +18,6 @@
 #include "trace_url.h"
 
 namespace medtrail::cli {
-
-// Why a prescription's word is not proven.
-inline constexpr const char* kRxNotProvable =
-    "a prescription's status has no public facts to prove yet";
 
 // A code as printed. A GS1 element string also names its product, lot and expiry: a label copied
 // onto another lot's package shows as a label the proven lot does not match.
@@ -43,10 +40,10 @@ struct ProvenTrace {
   uint64_t height = 0;        // the checkpoint's block
   int64_t block_time_ms = 0;  // that block's timestamp: the facts are as of then
   // The word the proven facts give now; empty when they cannot be proven at this checkpoint
-  // (`pending` says why): a fact changed after it, or the kind has no public facts yet.
+  // (`pending` says why): a fact changed after it.
   std::string word;
   std::string pending;
-  std::optional<ledger::PublicFacts> subject;  // a dose's or batch's facts; nullopt: unknown
+  std::optional<ledger::PublicFacts> subject;  // the code's facts; nullopt: unknown
   ledger::PublicFacts lot;                     // a dose's lot's facts
   // Set when the printed label names another product, lot or expiry than the proven lot's: the
   // contracts refuse such a label at every use (code_lot_mismatch), and so does the client.
@@ -64,9 +61,9 @@ ledger::Result<ProvenTrace> check_trace_proof(const nlohmann::json& proof,
                                               int64_t now_ms);
 
 // The word public facts give at `now_ms` (docs/trace.md, "The word"): for a dose from its facts
-// and its lot's, for a batch from its own; UNKNOWN_CODE when `subject` is nullopt. The contracts'
-// dose_status and batch_citizen_status give the same word from the full values
-// (tests/contracts/public_word_test.cpp).
+// and its lot's, for a batch or a prescription from its own; UNKNOWN_CODE when `subject` is
+// nullopt. The contracts' dose_status, batch_citizen_status and rx_citizen_status give the same
+// word from the full values (tests/contracts/public_word_test.cpp).
 std::string proven_word(TraceKind kind, const std::optional<ledger::PublicFacts>& subject,
                         const ledger::PublicFacts& lot, int64_t now_ms, int32_t utc_offset_minutes);
 

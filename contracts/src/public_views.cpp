@@ -1,9 +1,12 @@
-// What anyone may read and prove of a lot, a dose and a tableware batch (docs/contracts.md,
-// "Public facts"): an allow-list, field by field, as the citizen's lookup (docs/trace.md) shows
-// them. Organisations by id; people never, only the organisation they act for.
+// What anyone may read and prove of a lot, a dose, a tableware batch and a prescription
+// (docs/contracts.md, "Public facts"): an allow-list, field by field, as the citizen's lookup
+// (docs/trace.md) shows them. Organisations by id; people never, only the organisation they act
+// for.
 #include <nlohmann/json.hpp>
 
 #include "family_views.h"
+#include "medtrail/contracts/calendar.h"
+#include "medtrail/contracts/rx.h"
 #include "medtrail/contracts/tableware.h"
 #include "medtrail/contracts/vaccine.h"
 
@@ -73,6 +76,20 @@ ledger::PublicFacts public_view(const Batch& batch) {
 }
 
 }  // namespace tableware
+
+namespace rx {
+
+ledger::PublicFacts public_view(const Prescription& rx) {
+  // Days as dates: a client compares them with its own date in the chain's time zone, as it does
+  // a lot's expiry, and need not know the contracts' day numbers.
+  return {{"org", rx.org},
+          {"status", rx.status},
+          {"issued_on", format_date(rx.issue_day)},
+          {"valid_until", format_date(rx.valid_until_day)},
+          {"dispenses", static_cast<int64_t>(rx.dispenses.size())}};
+}
+
+}  // namespace rx
 
 const ValueCodec* public_facts_value_codec() {
   static constexpr ValueCodec codec{[](std::string_view bytes) -> std::optional<nlohmann::json> {

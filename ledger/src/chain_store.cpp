@@ -45,7 +45,8 @@ constexpr double kMemtableBloomShare = 0.01;
 // 11: state map nodes no longer store their inner hashes (state_map_node.h).
 // 12: lots, doses and tableware batches keep their public facts at "pub/<key>" (public_facts.h).
 // 13: each index subject keeps its trail head at "ixh/<subject>" (trail_head.h).
-constexpr std::string_view kFormat = "medtrail-chain-13";
+// 14: prescriptions keep their public facts at "pub/rx/<id>" too.
+constexpr std::string_view kFormat = "medtrail-chain-14";
 
 constexpr const char* kMetaChainId = "chain_id";
 constexpr const char* kMetaSuite = "suite";

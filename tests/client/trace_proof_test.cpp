@@ -98,6 +98,45 @@ TEST_F(TraceProofTest, ADoseAndItsLotProvenGiveTheWordAndARecallAfterTheCheckpoi
   EXPECT_EQ(proven->word, "RECALLED");
 }
 
+TEST_F(TraceProofTest, APrescriptionsStatusIsProvenFromItsPublicFacts) {
+  const std::string id(64, 'c');
+  const PublicFacts approved = {{"org", std::string("hosp-a")},
+                                {"status", std::string("approved")},
+                                {"issued_on", std::string("2026-11-20")},
+                                {"valid_until", std::string("2099-12-31")},
+                                {"dispenses", int64_t{0}}};
+  PublicFacts dispensed = approved;
+  dispensed["status"] = std::string("dispensed");
+  dispensed["dispenses"] = int64_t{1};
+  const auto first = append({{"pub/rx/" + id, facts(approved)}});
+  auto proven = check(proof(first, {"pub/rx/" + id}), first, TraceKind::kRx, id);
+  ASSERT_TRUE(proven.ok()) << proven.status().to_string();
+  EXPECT_EQ(proven->word, "VALID");
+  EXPECT_EQ(*proven->subject, approved);
+
+  // Dispensed since: the older facts under the newer checkpoint do not verify, and another
+  // prescription's facts are not this one's.
+  const auto second = append({{"pub/rx/" + id, facts(dispensed)}});
+  proven = check(proof(second, {"pub/rx/" + id}), second, TraceKind::kRx, id);
+  ASSERT_TRUE(proven.ok()) << proven.status().to_string();
+  EXPECT_EQ(proven->word, "DISPENSED");
+  json stale = proof(second, {"pub/rx/" + id});
+  stale["states"][0]["value"] = proof(first, {"pub/rx/" + id})["states"][0]["value"];
+  EXPECT_EQ(check(stale, second, TraceKind::kRx, id).status().code(), "proof_invalid");
+  const std::string other(64, 'd');
+  EXPECT_EQ(check(proof(second, {"pub/rx/" + id}), second, TraceKind::kRx, other).status().code(),
+            "proof_invalid");
+  // A prescription the chain does not hold is proven absent.
+  proven = check(proof(second, {"pub/rx/" + other}), second, TraceKind::kRx, other);
+  ASSERT_TRUE(proven.ok()) << proven.status().to_string();
+  EXPECT_EQ(proven->word, "UNKNOWN_CODE");
+  // A dose's two states are not a prescription's one.
+  EXPECT_EQ(check(proof(second, {"pub/rx/" + id, "pub/" + kLotKey}), second, TraceKind::kRx, id)
+                .status()
+                .code(),
+            "proof_invalid");
+}
+
 TEST_F(TraceProofTest, AnUnknownCodeIsProvenAbsent) {
   const auto cp = append({{"pub/" + kLotKey, facts(lot_facts())}});
   auto proven = check(proof(cp, {"pub/vcode/" + kDose}), cp);

@@ -1,7 +1,7 @@
 // The word a client computes from public facts alone (client/cli/trace_proof.h) against the
-// status the contracts give from the whole values (dose_status, batch_citizen_status): the
-// public facts must carry all a word rests on, for every state a dose, its lot or a batch can
-// be in, and a few no contract writes.
+// status the contracts give from the whole values (dose_status, batch_citizen_status,
+// rx_citizen_status): the public facts must carry all a word rests on, for every state a dose,
+// its lot, a batch or a prescription can be in, and a few no contract writes.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,6 +9,7 @@
 
 #include "cli/trace_proof.h"
 #include "medtrail/contracts/calendar.h"
+#include "medtrail/contracts/rx.h"
 #include "medtrail/contracts/tableware.h"
 #include "medtrail/contracts/vaccine.h"
 #include "medtrail/ledger/rfc3339.h"
@@ -99,10 +100,52 @@ TEST(PublicWordTest, ABatchsWordFromItsPublicFactsIsTheContractsWord) {
   }
 }
 
+// The node's word for each of a prescription's citizen statuses (trace_lookup.cpp's rx_word).
+const std::map<std::string, std::string> kRxWords = {
+    {"valid", "VALID"},         {"dispensing", "PARTLY_DISPENSED"}, {"dispensed", "DISPENSED"},
+    {"delivered", "DELIVERED"}, {"expired", "EXPIRED"},             {"cancelled", "CANCELLED"},
+    {"rejected", "REJECTED"}};
+
+TEST(PublicWordTest, APrescriptionsWordFromItsPublicFactsIsTheContractsWord) {
+  const int64_t today = day_of(kNow, kOffset);
+  std::map<std::string, size_t> seen;
+  for (const std::string status :
+       {"issued", "approved", "rejected", "dispensing", "dispensed", "delivered", "cancelled"}) {
+    // Valid until yesterday, today (valid through the day) and tomorrow in the chain's zone.
+    for (const int64_t valid_until : {today - 1, today, today + 1}) {
+      rx::Prescription p;
+      p.org = "hosp-a";
+      p.status = status;
+      p.issue_day = today - 3;
+      p.valid_until_day = valid_until;
+      p.items.resize(1);
+      const std::string expected = kRxWords.at(rx_citizen_status(p, today));
+      EXPECT_EQ(cli::proven_word(cli::TraceKind::kRx, rx::public_view(p), {}, kNow, kOffset),
+                expected)
+          << status << ", valid until today " << valid_until - today;
+      ++seen[expected];
+    }
+  }
+  EXPECT_EQ(seen.size(), kRxWords.size()) << "every word is reached";
+  // A status no contract writes, or a day that is no date, is never one a dispense may follow.
+  EXPECT_EQ(cli::proven_word(cli::TraceKind::kRx,
+                             ledger::PublicFacts{{"status", std::string("lost")},
+                                                 {"valid_until", std::string("2099-12-31")}},
+                             {}, kNow, kOffset),
+            "REJECTED");
+  EXPECT_EQ(cli::proven_word(cli::TraceKind::kRx,
+                             ledger::PublicFacts{{"status", std::string("approved")},
+                                                 {"valid_until", std::string("2099-12-3x")}},
+                             {}, kNow, kOffset),
+            "EXPIRED");
+}
+
 TEST(PublicWordTest, ACodeProvenAbsentIsUnknown) {
   EXPECT_EQ(cli::proven_word(cli::TraceKind::kVaccine, std::nullopt, {}, kNow, kOffset),
             "UNKNOWN_CODE");
   EXPECT_EQ(cli::proven_word(cli::TraceKind::kTableware, std::nullopt, {}, kNow, kOffset),
+            "UNKNOWN_CODE");
+  EXPECT_EQ(cli::proven_word(cli::TraceKind::kRx, std::nullopt, {}, kNow, kOffset),
             "UNKNOWN_CODE");
 }
 

@@ -172,8 +172,8 @@ grep -q '"diagnosis_code": "J02.9"' "$work/opened.json" || fail "the opened pres
 
 # The citizen's CLI: the given dose is ALREADY_ADMINISTERED (exit 1), a dose in stock GENUINE
 # (exit 0), each word proven from the chain's public facts against the answer's checkpoint, which
-# is checked against the genesis and against the one verified before, kept in the state dir. A
-# prescription's word is still the node's (exit 0 for DELIVERED), and says it is not proven.
+# is checked against the genesis and against the one verified before, kept in the state dir; the
+# delivered prescription is proven DELIVERED (exit 0) from its public facts the same way.
 dose_given=$(awk -F'\t' '$3 == "ALREADY_ADMINISTERED" { print $2; exit }' "$story/codes.tsv")
 dose_stock=$(awk -F'\t' '$1 == "vaccine" && $3 == "GENUINE" { print $2; exit }' "$story/codes.tsv")
 state=$work/state
@@ -195,7 +195,8 @@ trace "$batch" "${api_urls[0]}" >"$work/trace.out" 2>&1 && grep -q "^proven: GEN
   fail "medtrail trace of the batch: $(cat "$work/trace.out")"
 rx_code=$(awk -F'\t' '$1 == "rx" { print $2; exit }' "$story/codes.tsv")
 trace "$rx_code" "${api_urls[0]}" >"$work/trace.out" 2>&1 && [ "$(head -1 "$work/trace.out")" = DELIVERED ] &&
-  grep -q "^NOT proven: a prescription" "$work/trace.out" || fail "medtrail trace of the prescription: $(cat "$work/trace.out")"
+  grep -q "^proven: DELIVERED, as of block" "$work/trace.out" ||
+  fail "medtrail trace of the prescription: $(cat "$work/trace.out")"
 grep -Eq "the same tree as before|extends the tree of|the node is behind" "$work/trace.out" ||
   fail "the second trace did not relate its checkpoint to the first: $(cat "$work/trace.out")"
 # A history other than the one verified before (here: the kept root, changed) is caught, with

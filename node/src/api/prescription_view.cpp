@@ -3,9 +3,11 @@
 
 #include <algorithm>
 
+#include "api/checkpoint_lookup.h"
 #include "api/json_reply.h"
 #include "api/wall_clock.h"
 #include "api/subject_trail.h"
+#include "api/trace_proof.h"
 #include "core/dry_run.h"
 #include "core/store_state_view.h"
 #include "medtrail/contracts/calendar.h"
@@ -13,6 +15,7 @@
 #include "medtrail/contracts/rx.h"
 #include "medtrail/contracts/state_json.h"
 #include "medtrail/ledger/envelope.h"
+#include "medtrail/ledger/served_state_proof.h"
 
 namespace medtrail::node::api {
 
@@ -57,7 +60,10 @@ json trail_of(const ApiContext& ctx, const std::string& id, bool& truncated) {
   truncated = trail->truncated;
   for (uint64_t leaf_index : trail->leaves) {
     auto leaf = ctx.store->leaf_at(leaf_index);
-    if (!leaf.ok()) continue;
+    if (!leaf.ok()) {
+      truncated = true;  // not shown, so never shown whole
+      continue;
+    }
     auto fields = ledger::parse_payload(leaf->envelope);
     json entry = {{"leaf_index", leaf_index},
                   {"at_ms", leaf->timestamp_ms},
@@ -80,6 +86,10 @@ http::Response prescription_view(const ApiContext& ctx, const std::string& id, c
   if (!issued_at_leaf.ok() || *issued_at_leaf >= reader.receipt_leaf) {
     return http::Response::error(404, "not_found", "no prescription with this id");
   }
+  // The checkpoint the proofs are against, taken before the trail is read: the trail read after
+  // it holds every step the checkpoint's tree does (the chain only grows), so an honest answer
+  // is never short of the head it proves.
+  const std::optional<ledger::SignedCheckpoint> checkpoint = newest_quorum_checkpoint(ctx);
   auto stored = ctx.store->get_state(contracts::rx_key(id));
   if (!stored.ok()) return http::Response::error(500, "internal", "the state could not be read");
   if (!stored->has_value()) return http::Response::error(404, "not_found", "no prescription with this id");
@@ -122,9 +132,28 @@ http::Response prescription_view(const ApiContext& ctx, const std::string& id, c
                  {"reason_code", verdict.reason_code},
                  {"reason", verdict.reason}}},
                {"prescription", *rx}};
-  body["trail"] = trail_of(ctx, id, truncated);
+  json trail = trail_of(ctx, id, truncated);
   body["trail_truncated"] = truncated;
   body["receipt"] = {{"record_id", reader.receipt}, {"leaf_index", reader.receipt_leaf}};
+  // The status as the chain proves it to anyone holding the id: the prescription's public facts
+  // against the newest checkpoint a quorum signed, as the citizen's lookup proves them; and that
+  // the trail lists every step (the prescription's trail head, ledger::served_trail_proofs).
+  std::optional<json> proof;
+  if (checkpoint) proof = trace_proof_json(*ctx.store, *checkpoint, TraceKind::kRx, id);
+  if (proof) {
+    std::optional<uint64_t> first, last;
+    for (const json& row : trail) {
+      const uint64_t leaf = row.at("leaf_index").get<uint64_t>();
+      if (leaf >= checkpoint->checkpoint.tree_size) break;
+      if (!first) first = leaf;
+      last = leaf;
+    }
+    auto steps =
+        ledger::served_trail_proofs(*ctx.store, *checkpoint, contracts::rx_key(id), first, last);
+    (*proof)["trail"] = steps ? std::move(*steps) : json(nullptr);
+  }
+  body["trail"] = std::move(trail);
+  body["proof"] = proof ? std::move(*proof) : json(nullptr);
   return json_reply(200, body);
 }
 

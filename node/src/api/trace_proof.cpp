@@ -33,6 +33,7 @@ std::optional<nlohmann::json> trace_proof_json(const ledger::ChainStore& store,
       keys.push_back(ledger::public_facts_key("tw/" + code));
       break;
     case TraceKind::kRx:
+      keys.push_back(ledger::public_facts_key("rx/" + code));
       break;
   }
   return ledger::served_state_proofs(store, cp, keys);

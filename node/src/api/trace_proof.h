@@ -7,8 +7,8 @@
 //    "states": [<a state proof document (docs/proofs.md)>
 //               | {"key": "<hex>", "changed_after_checkpoint": true}, ...]}
 // The keys: a dose's public facts, "pub/vcode/<code>", then its lot's, "pub/<the dose's lot
-// key>"; a batch's, "pub/tw/<code>". A code the chain does not know is proven absent. None for a
-// prescription yet: its public facts are still to come.
+// key>"; a batch's, "pub/tw/<code>"; a prescription's, "pub/rx/<id>". A code the chain does not
+// know is proven absent.
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>

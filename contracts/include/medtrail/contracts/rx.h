@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "medtrail/contracts/state_codec.h"
+#include "medtrail/ledger/public_facts.h"
 
 namespace medtrail::contracts {
 namespace rx {
@@ -197,6 +198,12 @@ struct Prescription {
                       field("cancel", &Prescription::cancel)};
   }
 };
+
+// What anyone holding the prescription's id may read and prove of it (docs/contracts.md, "Public
+// facts"), written at "pub/rx/<id>" with every write of the value (RecordTxn::write): the issuing
+// hospital, the written status, the days it was issued and is valid until, how many dispenses it
+// has had. Never the patient, a person, a drug or a diagnosis.
+ledger::PublicFacts public_view(const Prescription& rx);
 
 }  // namespace rx
 

@@ -1,0 +1,201 @@
+// What `medtrail rx verify` proves of a pharmacist's view (client/cli/rx_proof.h), against the
+// proofs a real chain store serves and what a lying node would serve instead: a step of the
+// trail dropped (a refused second dispense, a dispense elsewhere), a step put in, a stale status
+// (a dispense or a cancellation hidden behind the facts from before it), another prescription's
+// facts. Each must be refuted, and never allow a dispense.
+#include "cli/rx_proof.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "medtrail/ledger/block.h"
+#include "medtrail/ledger/chain_store.h"
+#include "medtrail/ledger/public_facts.h"
+#include "medtrail/ledger/served_state_proof.h"
+#include "medtrail/ledger/trail_head.h"
+#include "support/chain_fixture.h"
+
+namespace medtrail::cli {
+namespace {
+
+using ledger::PublicFacts;
+using nlohmann::json;
+
+const ledger::CryptoSuite& suite() { return ledger::ed25519_sha256(); }
+
+const std::string kId(64, 'e');
+const std::string kOther(64, 'f');
+const int64_t kNow = 1'790'000'100'000;
+
+PublicFacts rx_facts(const std::string& status, int64_t dispenses) {
+  return {{"org", std::string("hosp-a")},
+          {"status", status},
+          {"issued_on", std::string("2026-11-20")},
+          {"valid_until", std::string("2099-12-31")},
+          {"dispenses", dispenses}};
+}
+
+class RxProofTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = medtrail::testing::open_test_store(dir_.file("db"), suite());
+    genesis_ = consortium_.genesis(suite(), medtrail::testing::test_chain_id(suite()));
+    genesis_.genesis.time_zone = "+08:00";
+  }
+  // A block of one leaf, a step of `id` (its trail extended, as the contracts extend it) that
+  // leaves its facts `facts` (none: a refused step, which writes no facts); its checkpoint.
+  ledger::SignedCheckpoint step(const std::optional<PublicFacts>& facts,
+                                const std::string& id = kId) {
+    const uint64_t leaf = store_->tree_size();
+    ledger::BlockDraft draft;
+    draft.timestamp_ms = 1'790'000'000'000 + store_->height();
+    const std::string subject = "rx/" + id;
+    ledger::TrailHead& head = heads_[subject];
+    head = ledger::next_trail_head(suite(), head, leaf);
+    draft.state_writes.emplace(ledger::trail_entry_key(subject, leaf),
+                               ledger::encode_trail_head(head));
+    draft.state_writes.emplace(ledger::trail_head_key(subject), ledger::encode_trail_head(head));
+    if (facts)
+      draft.state_writes.emplace("pub/" + subject, ledger::encode_public_facts(*facts).value());
+    draft.leaves.push_back(
+        {medtrail::testing::make_envelope(consortium_.author, "hosp-a", "dr-li", leaf, 64),
+         consortium_.author.public_key, ledger::ExecutionResult::accept()});
+    const ledger::BlockHeader header = store_->append_block(draft).value();
+    return consortium_.signed_checkpoint(
+        suite(), {header.chain_id, header.height, ledger::block_hash(suite(), header),
+                  header.tree_size, header.tree_root});
+  }
+  // The view as the node serves it (node/src/api/prescription_view.cpp), with what the check
+  // reads: the status, the trail's leaves, and the proofs at `cp`.
+  json view(const ledger::SignedCheckpoint& cp, const std::string& status,
+            const std::vector<uint64_t>& leaves, bool truncated = false) const {
+    json proof = ledger::served_state_proofs(*store_, cp, {"pub/rx/" + kId}).value();
+    std::optional<uint64_t> first, last;
+    json rows = json::array();
+    for (uint64_t leaf : leaves) {
+      rows.push_back({{"leaf_index", leaf}, {"kind", "rx.dispense"}});
+      if (leaf >= cp.checkpoint.tree_size) continue;
+      if (!first) first = leaf;
+      last = leaf;
+    }
+    proof["trail"] = ledger::served_trail_proofs(*store_, cp, "rx/" + kId, first, last).value();
+    return {{"status", status}, {"trail", rows}, {"trail_truncated", truncated}, {"proof", proof}};
+  }
+  RxProof check(const json& body, const ledger::SignedCheckpoint& cp) const {
+    return check_rx_view(body, kId, genesis_, cp, kNow);
+  }
+
+  medtrail::testing::TempDir dir_;
+  medtrail::testing::TestConsortium consortium_{suite()};
+  std::unique_ptr<ledger::ChainStore> store_;
+  ledger::LoadedGenesis genesis_;
+  std::map<std::string, ledger::TrailHead> heads_;
+};
+
+TEST_F(RxProofTest, AnHonestViewIsProvenWithEveryStepListed) {
+  step(rx_facts("issued", 0));                      // leaf 0: issued
+  step(rx_facts("issued", 0), kOther);              // leaf 1: another prescription
+  step(rx_facts("approved", 0));                    // leaf 2: reviewed
+  const auto cp = step(rx_facts("dispensing", 1));  // leaf 3: half dispensed
+  const RxProof p = check(view(cp, "dispensing", {0, 2, 3}), cp);
+  EXPECT_EQ(p.word, "PARTLY_DISPENSED") << p.report;
+  EXPECT_TRUE(p.status_matches);
+  EXPECT_FALSE(p.refuted) << p.report;
+  EXPECT_EQ(p.complete_at, 4u) << p.report;
+  EXPECT_TRUE(p.allows_dispense());
+  EXPECT_NE(p.report.find("complete: the chain holds 3 steps of this prescription up to block 4"),
+            std::string::npos)
+      << p.report;
+}
+
+TEST_F(RxProofTest, AStepDroppedFromTheTrailOrPutInIsRefuted) {
+  step(rx_facts("approved", 0));        // leaf 0
+  step(rx_facts("dispensed", 1));       // leaf 1: dispensed in full elsewhere
+  step(rx_facts("issued", 0), kOther);  // leaf 2: another prescription
+  const auto cp = step(std::nullopt);   // leaf 3: a refused second dispense
+  for (const auto& [name, leaves] : std::vector<std::pair<std::string, std::vector<uint64_t>>>{
+           {"the refused dispense dropped", {0, 1}},
+           {"the dispense dropped", {0, 3}},
+           {"the first step dropped", {1, 3}},
+           {"a step of another prescription put in", {0, 1, 2, 3}}}) {
+    SCOPED_TRACE(name);
+    RxProof p = check(view(cp, "dispensed", leaves), cp);
+    EXPECT_TRUE(p.refuted) << p.report;
+    EXPECT_EQ(p.complete_at, 0u);
+    EXPECT_NE(p.report.find("trail NOT complete"), std::string::npos) << p.report;
+  }
+  // The honest list is complete, and the status allows no dispense.
+  const RxProof honest = check(view(cp, "dispensed", {0, 1, 3}), cp);
+  EXPECT_FALSE(honest.refuted) << honest.report;
+  EXPECT_EQ(honest.complete_at, 4u);
+  EXPECT_EQ(honest.word, "DISPENSED");
+  EXPECT_FALSE(honest.allows_dispense());
+}
+
+TEST_F(RxProofTest, AStaleStatusOrAnotherPrescriptionsFactsAreRefuted) {
+  const auto before = step(rx_facts("approved", 0));
+  const auto cp = step(rx_facts("cancelled", 0));
+  // The node says the prescription is still valid: the proven facts say cancelled.
+  RxProof p = check(view(cp, "valid", {0, 1}), cp);
+  EXPECT_EQ(p.word, "CANCELLED");
+  EXPECT_FALSE(p.status_matches);
+  EXPECT_TRUE(p.refuted);
+  EXPECT_FALSE(p.allows_dispense());
+  // The facts from before the cancellation under the newer checkpoint do not verify.
+  json stale = view(cp, "valid", {0, 1});
+  stale["proof"]["states"][0]["value"] = view(before, "valid", {0})["proof"]["states"][0]["value"];
+  p = check(stale, cp);
+  EXPECT_TRUE(p.refuted) << p.report;
+  EXPECT_EQ(p.word, "");
+  EXPECT_FALSE(p.allows_dispense());
+  // Another prescription's facts are not this one's.
+  step(rx_facts("approved", 0), kOther);
+  const auto later = step(std::nullopt, kOther);
+  json other = view(later, "cancelled", {0, 1});
+  other["proof"]["states"] =
+      ledger::served_state_proofs(*store_, later, {"pub/rx/" + kOther}).value()["states"];
+  p = check(other, later);
+  EXPECT_TRUE(p.refuted) << p.report;
+  EXPECT_FALSE(p.allows_dispense());
+  // Asked at the checkpoint from before, the facts changed since: not proven, and no dispense
+  // follows (a node serving an old checkpoint on purpose is for the checkpoint keeper to judge:
+  // rx verify's "NOT current").
+  p = check(view(before, "valid", {0}), before);
+  EXPECT_EQ(p.word, "");
+  EXPECT_FALSE(p.refuted) << p.report;
+  EXPECT_NE(p.report.find("status NOT proven yet"), std::string::npos) << p.report;
+  EXPECT_FALSE(p.allows_dispense());
+}
+
+TEST_F(RxProofTest, ATrailCutShortOrWithoutProofsIsNotProvenNorRefuted) {
+  step(rx_facts("approved", 0));
+  const auto cp = step(rx_facts("dispensing", 1));
+  RxProof p = check(view(cp, "dispensing", {0, 1}, /*truncated=*/true), cp);
+  EXPECT_FALSE(p.refuted) << p.report;
+  EXPECT_EQ(p.complete_at, 0u);
+  EXPECT_NE(p.report.find("trail not proven complete"), std::string::npos) << p.report;
+  EXPECT_TRUE(p.allows_dispense());  // the status stands on its own proof
+
+  json no_proofs = view(cp, "dispensing", {0, 1});
+  no_proofs["proof"]["trail"] = nullptr;
+  p = check(no_proofs, cp);
+  EXPECT_FALSE(p.refuted) << p.report;
+  EXPECT_EQ(p.complete_at, 0u);
+
+  // A step after the checkpoint: listed, and not proven; the ones below it are complete.
+  const auto next = step(rx_facts("dispensed", 2));
+  (void)next;
+  p = check(view(cp, "dispensing", {0, 1, 2}), cp);
+  EXPECT_FALSE(p.refuted) << p.report;
+  EXPECT_EQ(p.complete_at, 2u) << p.report;
+  EXPECT_NE(p.report.find("1 newer than the checkpoint"), std::string::npos) << p.report;
+
+  // No proof at all proves nothing and refutes nothing.
+  p = check(json{{"status", "valid"}, {"trail", json::array()}, {"proof", nullptr}}, cp);
+  EXPECT_FALSE(p.refuted);
+  EXPECT_FALSE(p.allows_dispense());
+}
+
+}  // namespace
+}  // namespace medtrail::cli
