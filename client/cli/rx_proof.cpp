@@ -14,12 +14,30 @@ namespace {
 
 using nlohmann::json;
 
+// How far apart the node's clock and this one may be: a prescription valid until today turns
+// EXPIRED at midnight, and the node computed its status a moment before this client does.
+constexpr int64_t kClockSlackMs = 5 * 60'000;
+
 // The node's status ("valid", "dispensing", ...) as the word the proven facts give.
 std::string word_of(const std::string& status) {
   if (status == "dispensing") return "PARTLY_DISPENSED";
   std::string word = status;
   for (char& c : word) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   return word;
+}
+
+// The accepted dispenses the view lists below the checkpoint's tree size, by what its steps say.
+int64_t listed_dispenses(const json& rows, uint64_t tree_size) {
+  int64_t n = 0;
+  for (const json& row : rows) {
+    auto leaf = row.find("leaf_index");
+    auto kind = row.find("kind");
+    if (leaf == row.end() || !leaf->is_number_unsigned() || leaf->get<uint64_t>() >= tree_size)
+      continue;
+    const bool refused = row.contains("accepted") && row["accepted"] == false;
+    if (kind != row.end() && *kind == "rx.dispense" && !refused) ++n;
+  }
+  return n;
 }
 
 void check_status(const json& body, const json& proof, const std::string& rx_id,
@@ -34,6 +52,7 @@ void check_status(const json& body, const json& proof, const std::string& rx_id,
         code == "proof_invalid" || code == "proof_malformed" || code == "bad_proof_document";
     return;
   }
+  out.block_time_ms = proven->block_time_ms;
   if (proven->word.empty()) {
     report << "status NOT proven yet: " << proven->pending << "\n";
     return;
@@ -42,17 +61,41 @@ void check_status(const json& body, const json& proof, const std::string& rx_id,
   print_proven(*proven, now_ms, report, "prescription");
   const json status = body.value("status", json());
   const std::string node_status = status.is_string() ? status.get<std::string>() : "";
-  out.status_matches = proven->word == word_of(node_status);
+  const std::string node_word = word_of(node_status);
+  out.status_matches = proven->word == node_word;
   if (!out.status_matches) {
-    // A lie, or a step between the node's answer and its proof (then asking again settles it).
+    // The node's clock may have read another day: the word a few minutes either side.
+    const int32_t offset = ledger::utc_offset_minutes(genesis.genesis.time_zone).value_or(0);
+    const bool day_turned = proven_word(TraceKind::kRx, proven->subject, {}, now_ms - kClockSlackMs,
+                                        offset) == node_word ||
+                            proven_word(TraceKind::kRx, proven->subject, {}, now_ms + kClockSlackMs,
+                                        offset) == node_word;
     report << "the node's status (" << printable_text(node_status)
-           << ") is NOT what the proven facts give\n";
+           << ") is NOT what the proven facts give"
+           << (day_turned ? " now (the day turned between its clock and yours: ask again)" : "")
+           << "\n";
+    out.refuted = !day_turned;
+    return;
+  }
+  // What the view lists of the dispenses must be what the proven facts count.
+  const int64_t* proven_dispenses =
+      proven->subject ? ledger::public_fact<int64_t>(*proven->subject, "dispenses") : nullptr;
+  if (proven_dispenses == nullptr) return;
+  const json rx = body.value("prescription", json());
+  const json recorded = rx.is_object() ? rx.value("dispenses", json()) : json();
+  const int64_t in_value = recorded.is_array() ? static_cast<int64_t>(recorded.size()) : -1;
+  const int64_t in_trail =
+      listed_dispenses(body.value("trail", json::array()), checkpoint.checkpoint.tree_size);
+  if (in_value != *proven_dispenses || in_trail != *proven_dispenses) {
+    report << "the node lists " << in_value << " dispense(s) in the prescription and " << in_trail
+           << " on its trail, where the proven facts count " << *proven_dispenses << "\n";
     out.refuted = true;
   }
 }
 
-void check_trail(const json& body, const json& proof, const std::string& rx_id,
-                 const ledger::LoadedGenesis& genesis, RxProof& out, std::ostream& report) {
+void check_trail(const json& body, const std::string& rx_id, const ledger::LoadedGenesis& genesis,
+                 const ledger::SignedCheckpoint& checkpoint, const json& proof, RxProof& out,
+                 std::ostream& report) {
   const json rows = body.value("trail", json());
   if (!rows.is_array()) {
     report << "trail NOT complete: the node listed no trail\n";
@@ -62,8 +105,8 @@ void check_trail(const json& body, const json& proof, const std::string& rx_id,
   const json truncated = body.value("trail_truncated", json());
   const bool listed_whole = truncated.is_boolean() && !truncated.get<bool>();
   // The view's trail as one page of the prescription's trail (docs/audit.md), for the check that
-  // reads pages.
-  json page = {{"checkpoint", proof.at("checkpoint")},
+  // reads pages, under the checkpoint the caller judged.
+  json page = {{"checkpoint", ledger::checkpoint_to_json(checkpoint)},
                {"rows", json::array()},
                {"next", listed_whole ? json(nullptr) : json("more")},
                {"trail", proof.value("trail", json())}};
@@ -82,10 +125,10 @@ void check_trail(const json& body, const json& proof, const std::string& rx_id,
     return;
   }
   if (!walk.complete_at()) {
-    report << "trail not proven complete: "
-           << (walk.unavailable().empty()
-                   ? "the node listed only the first " + std::to_string(rows.size()) + " steps"
-                   : walk.unavailable())
+    report << "trail NOT proven complete: "
+           << (walk.unavailable().empty() ? "the node says it listed only the first " +
+                                                std::to_string(rows.size()) + " steps"
+                                          : walk.unavailable())
            << "\n";
     return;
   }
@@ -107,14 +150,14 @@ RxProof check_rx_view(const json& body, const std::string& rx_id,
                       const ledger::LoadedGenesis& genesis,
                       const ledger::SignedCheckpoint& checkpoint, int64_t now_ms) {
   RxProof out;
-  std::ostringstream report;
   const json proof = body.is_object() ? body.value("proof", json()) : json();
-  if (!proof.is_object() || !proof.contains("checkpoint")) {
+  if (!proof.is_object()) {
     out.report = "status NOT proven: the view carries no proof\n";
     return out;
   }
+  std::ostringstream report;
   check_status(body, proof, rx_id, genesis, checkpoint, now_ms, out, report);
-  check_trail(body, proof, rx_id, genesis, out, report);
+  check_trail(body, rx_id, genesis, checkpoint, proof, out, report);
   out.report = report.str();
   return out;
 }

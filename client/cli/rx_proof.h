@@ -20,6 +20,7 @@ struct RxProof {
   // whether it is the one the node's `status` says.
   std::string word;
   bool status_matches = false;
+  int64_t block_time_ms = 0;  // of the checkpoint's block: the facts are as of then
   // Evidence that the node served something false: a proof that does not verify, a status the
   // proven facts contradict, a trail that leaves steps out or puts others in.
   bool refuted = false;
@@ -27,13 +28,19 @@ struct RxProof {
   // cut short, no proofs of it, or refuted).
   uint64_t complete_at = 0;
 
-  // A dispense may follow: the status is proven, is the node's, VALID or PARTLY_DISPENSED.
+  // A dispense may follow: the status is proven, is the node's, VALID or PARTLY_DISPENSED, and
+  // the steps listed are every step (else a node could hide a dispense while the status stays
+  // "dispensing", or a cancellation's step while it shows the facts from before).
   bool allows_dispense() const {
-    return status_matches && (word == "VALID" || word == "PARTLY_DISPENSED");
+    return status_matches && !refuted && complete_at != 0 &&
+           (word == "VALID" || word == "PARTLY_DISPENSED");
   }
 };
 
-// `body`: the view; `checkpoint`: its proof's, judged by the caller. `now_ms` dates the word.
+// `body`: the view; `checkpoint`: its proof's, judged by the caller (both proofs are checked
+// against it, whatever checkpoint the body names). `now_ms` dates the word. A node's status that
+// differs from the proven word only by a day's turn between the node's clock and this one is
+// not counted a lie (nor a match).
 RxProof check_rx_view(const nlohmann::json& body, const std::string& rx_id,
                       const ledger::LoadedGenesis& genesis,
                       const ledger::SignedCheckpoint& checkpoint, int64_t now_ms);

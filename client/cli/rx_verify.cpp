@@ -22,48 +22,64 @@ namespace {
 
 using nlohmann::json;
 
+// What the node sent, read whatever its shape (a node's answer is not trusted to have the one
+// it should): a field as printable text ("" when absent), an object or list (empty when absent or
+// of another type), a flag (true only when it is true).
 std::string s(const json& j, const char* field) {
-  auto it = j.find(field);
+  auto it = j.find(field);  // end() for a j that is no object
   if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return printable_text(it->is_string() ? it->get<std::string>() : it->dump());
+}
+json object_of(const json& j, const char* field) {
+  auto it = j.find(field);
+  return it != j.end() && it->is_object() ? *it : json::object();
+}
+json list_of(const json& j, const char* field) {
+  auto it = j.find(field);
+  return it != j.end() && it->is_array() ? *it : json::array();
+}
+bool flag(const json& j, const char* field) {
+  auto it = j.find(field);
+  return it != j.end() && *it == true;
 }
 
-
 void print(const json& b, std::ostream& out) {
-  const json& a = b.value("authentic", json::object());
-  const json& v = b.value("validity", json::object());
-  const json& d = b.value("dispensable", json::object());
+  const json a = object_of(b, "authentic");
+  const json v = object_of(b, "validity");
+  const json d = object_of(b, "dispensable");
   out << "prescription " << s(b, "rx_id") << "\n";
-  out << "  status:     " << s(b, "status") << (b.value("cancelled", false) ? " (cancelled)" : "") << "\n";
+  out << "  status:     " << s(b, "status") << (flag(b, "cancelled") ? " (cancelled)" : "") << "\n";
   out << "  issued by:  " << s(a, "doctor") << " of " << s(a, "hospital") << ", licence " << s(a, "licence_no")
-      << (a.value("registration_stood_at_issue", false) ? " (registered and valid that day)"
-                                                        : " (registration NOT valid that day: " +
-                                                              s(a, "registration_problem") + ")")
+      << (flag(a, "registration_stood_at_issue") ? " (registered and valid that day)"
+                                                 : " (registration NOT valid that day: " +
+                                                       s(a, "registration_problem") + ")")
       << "\n";
   out << "  on chain:   leaf " << s(a, "leaf_index") << ", block " << s(a, "height") << ", signed by "
       << s(a, "signer") << "\n";
   out << "  valid:      " << s(v, "issued_on") << " to " << s(v, "valid_until")
-      << (v.value("expired", false) ? " (EXPIRED)" : "") << "\n";
-  const json& rx = b.value("prescription", json::object());
+      << (flag(v, "expired") ? " (EXPIRED)" : "") << "\n";
+  const json rx = object_of(b, "prescription");
   if (auto r = rx.find("review"); r != rx.end() && r->is_object()) {
     out << "  review:     " << s(*r, "decision") << " by " << s(*r, "by") << "\n";
   } else {
     out << "  review:     none yet\n";
   }
   out << "  items:\n";
-  for (const json& i : b.value("items", json::array())) {
+  for (const json& i : list_of(b, "items")) {
     // A sealed name and strength are null here: only the parties open them (medtrail open).
     const std::string written = s(i, "name").empty() ? "(name sealed)" : s(i, "name") + " " + s(i, "strength");
     out << "    " << s(i, "drug_code") << " " << written << ": prescribed "
         << s(i, "prescribed") << ", dispensed " << s(i, "dispensed") << ", remaining " << s(i, "remaining") << "\n";
   }
-  out << "  trail:      " << b.value("trail", json::array()).size() << " records"
-      << (b.value("trail_truncated", false) ? " (more not shown)" : "") << "\n";
-  for (const json& t : b.value("trail", json::array())) {
+  const json trail = list_of(b, "trail");
+  out << "  trail:      " << trail.size() << " records"
+      << (flag(b, "trail_truncated") ? " (more not shown)" : "") << "\n";
+  for (const json& t : trail) {
+    const bool refused = t.is_object() && t.contains("accepted") && t["accepted"] == false;
     out << "    leaf " << s(t, "leaf_index") << "  " << s(t, "kind") << " by " << s(t, "signer")
-        << (t.value("accepted", true) ? "" : "  REFUSED " + s(t, "reason_code")) << "\n";
+        << (refused ? "  REFUSED " + s(t, "reason_code") : "") << "\n";
   }
-  if (d.value("here_and_now", false)) {
+  if (flag(d, "here_and_now")) {
     out << "DISPENSABLE here and now by " << s(d, "checked_as") << "\n";
   } else {
     out << "NOT DISPENSABLE by " << s(d, "checked_as") << ": " << s(d, "reason_code") << " (" << s(d, "reason")
@@ -71,12 +87,13 @@ void print(const json& b, std::ostream& out) {
   }
 }
 
-// Proves the node's answer (rx_proof.h) against its proof's checkpoint, judged first by the
-// genesis and against the one verified before; says what it proved on `out`. True when a
-// dispense may follow: the status proven, the node's, and VALID or PARTLY_DISPENSED, against a
-// checkpoint no older than one verified before, and the trail not shown to leave steps out.
+// Proves the node's answer (rx_proof.h) against its proof's checkpoint, judged by the genesis
+// and against the one verified before — this one first, before the node's newest, which would
+// otherwise make an honest proof's checkpoint look behind. Says what it proved on `out`. True
+// when a dispense may follow (RxProof::allows_dispense) against a checkpoint no older than one
+// verified before, from a block at most `max_age_s` old.
 bool chain_bears_out(const SignedReader& reader, const std::string& id, const json& body,
-                     std::ostream& out) {
+                     int64_t max_age_s, std::ostream& out) {
   const json proof = body.value("proof", json());
   if (!proof.is_object() || !proof.contains("checkpoint")) {
     out << "status NOT proven: the node sent no proof (the chain has no quorum checkpoint yet, or "
@@ -93,14 +110,22 @@ bool chain_bears_out(const SignedReader& reader, const std::string& id, const js
     out << "status NOT proven: chain NOT verified: " << verdict.status().to_string() << "\n";
     return false;
   }
-  const RxProof proven = check_rx_view(body, id, reader.genesis(), *checkpoint, unix_now_ms());
+  const int64_t now = unix_now_ms();
+  const RxProof proven = check_rx_view(body, id, reader.genesis(), *checkpoint, now);
   out << proven.report;
   if (verdict->behind) {
     out << "NOT current: the proof is against a checkpoint older than one you verified before (ask "
            "another --node)\n";
     return false;
   }
-  return proven.allows_dispense() && !proven.refuted;
+  // A checkpoint from before a cancellation or a dispense, served on purpose to a client that
+  // has not seen a newer one, would prove the facts from before it.
+  if (!proven.word.empty() && (now - proven.block_time_ms) / 1000 > max_age_s) {
+    out << "NOT current: the proof is older than --max-age (" << max_age_s
+        << " s); a step since would not show (ask again: your read made a newer block)\n";
+    return false;
+  }
+  return proven.allows_dispense();
 }
 
 }  // namespace
@@ -116,7 +141,13 @@ void add_rx(CLI::App& app, int& exit_code) {
   auto id = std::make_shared<std::string>();
   cmd->add_option("id", *id, "The prescription id (64 hex), as printed on the patient's copy")->required();
   add_reader_options(cmd, *o, "dispensing");
-  cmd->callback([&exit_code, o, id] {
+  auto max_age_s = std::make_shared<int64_t>(3600);
+  cmd->add_option("--max-age", *max_age_s,
+                  "Seconds the proof's block may be old for a dispensable answer to count (a "
+                  "cancellation or a dispense after it would not show)")
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 86400))
+      ->capture_default_str();
+  cmd->callback([&exit_code, o, id, max_age_s] {
     auto reader = SignedReader::open(*o);
     if (!reader.ok()) {
       exit_code = fail("rx verify", reader.status(), kExitUsage);
@@ -143,10 +174,8 @@ void add_rx(CLI::App& app, int& exit_code) {
     std::cout << "receipt: record " << receipt << " (your read, on the chain)\n";
     // Both: the contract's dry run says the dispense would be taken, and the chain proves a status
     // that allows one (a node hiding a dispense or a cancellation shows here).
-    const json verdict = body.value("dispensable", json());
-    const bool dispensable = verdict.is_object() && verdict.contains("here_and_now") &&
-                             verdict["here_and_now"] == true;
-    const bool borne_out = chain_bears_out(*reader, *id, body, std::cout);
+    const bool dispensable = flag(object_of(body, "dispensable"), "here_and_now");
+    const bool borne_out = chain_bears_out(*reader, *id, body, *max_age_s, std::cout);
     if (dispensable && !borne_out) {
       std::cout << "NOT confirmed: the dispense verdict is the node's, and the chain does not bear "
                    "it out (above)\n";

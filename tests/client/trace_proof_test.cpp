@@ -109,7 +109,9 @@ TEST_F(TraceProofTest, APrescriptionsStatusIsProvenFromItsPublicFacts) {
   dispensed["status"] = std::string("dispensed");
   dispensed["dispenses"] = int64_t{1};
   const auto first = append({{"pub/rx/" + id, facts(approved)}});
-  auto proven = check(proof(first, {"pub/rx/" + id}), first, TraceKind::kRx, id);
+  const json approved_then = proof(first, {"pub/rx/" + id});
+  ASSERT_TRUE(approved_then["states"][0].contains("value"));
+  auto proven = check(approved_then, first, TraceKind::kRx, id);
   ASSERT_TRUE(proven.ok()) << proven.status().to_string();
   EXPECT_EQ(proven->word, "VALID");
   EXPECT_EQ(*proven->subject, approved);
@@ -121,8 +123,11 @@ TEST_F(TraceProofTest, APrescriptionsStatusIsProvenFromItsPublicFacts) {
   ASSERT_TRUE(proven.ok()) << proven.status().to_string();
   EXPECT_EQ(proven->word, "DISPENSED");
   json stale = proof(second, {"pub/rx/" + id});
-  stale["states"][0]["value"] = proof(first, {"pub/rx/" + id})["states"][0]["value"];
+  stale["states"][0] = approved_then["states"][0];
   EXPECT_EQ(check(stale, second, TraceKind::kRx, id).status().code(), "proof_invalid");
+  json stale_value = proof(second, {"pub/rx/" + id});
+  stale_value["states"][0]["value"] = approved_then["states"][0].at("value");
+  EXPECT_EQ(check(stale_value, second, TraceKind::kRx, id).status().code(), "proof_invalid");
   const std::string other(64, 'd');
   EXPECT_EQ(check(proof(second, {"pub/rx/" + id}), second, TraceKind::kRx, other).status().code(),
             "proof_invalid");

@@ -62,11 +62,16 @@ TEST_F(RxPublicFactsTest, EveryStepOfAPrescriptionWritesItsPublicFactsInTheSameR
   EXPECT_EQ(text(id, "status"), "dispensing");
   EXPECT_EQ(dispenses(id), 1);
   ASSERT_TRUE(dispense(pharmacist, id, {{{"drug_code", kDrug2}, {"quantity", 10}}}).accepted);
+  expect_public_facts_match_their_values();
   EXPECT_EQ(text(id, "status"), "dispensed");
   EXPECT_EQ(dispenses(id), 2);
   ASSERT_TRUE(deliver(pharmacist, id).accepted);
   expect_public_facts_match_their_values();
   EXPECT_EQ(text(id, "status"), "delivered");
+  // The receipt, by the pharmacy that delivered it.
+  ASSERT_TRUE(
+      f.run(pharmacist, "rx.receipt", {{"rx_id", id}, {"confirmation", "in_person"}}).accepted);
+  expect_public_facts_match_their_values();
 
   // A refused step writes nothing, its facts included.
   const std::string before = f.state.get("pub/rx/" + id).value();

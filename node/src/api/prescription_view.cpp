@@ -53,16 +53,20 @@ json authenticity(const ApiContext& ctx, const std::string& id, uint64_t leaf_in
   return out;
 }
 
+// The prescription's steps in chain order, at most kMaxTrailRecords. Always a prefix of the
+// trail: a step that cannot be read ends the list, marked cut short, so that the proofs of its
+// first and last steps (ledger::served_trail_proofs) never span a gap an honest node left.
 json trail_of(const ApiContext& ctx, const std::string& id, bool& truncated) {
   json out = json::array();
+  truncated = true;
   auto trail = subject_trail(*ctx.store, contracts::rx_key(id), kMaxTrailRecords);
   if (!trail.ok()) return out;
   truncated = trail->truncated;
   for (uint64_t leaf_index : trail->leaves) {
     auto leaf = ctx.store->leaf_at(leaf_index);
     if (!leaf.ok()) {
-      truncated = true;  // not shown, so never shown whole
-      continue;
+      truncated = true;
+      break;
     }
     auto fields = ledger::parse_payload(leaf->envelope);
     json entry = {{"leaf_index", leaf_index},
@@ -115,7 +119,7 @@ http::Response prescription_view(const ApiContext& ctx, const std::string& id, c
   ledger::ExecutionResult verdict =
       dry_run(*ctx.store, chain, "rx.dispense", reader.signer, {{"rx_id", id}, {"items", rest}}, now);
 
-  bool truncated = false;
+  bool truncated = true;
   json body = {{"rx_id", id},
                {"status", contracts::rx_citizen_status(*rx, today)},
                {"authentic", authenticity(ctx, id, *issued_at_leaf, *rx)},

@@ -1,6 +1,7 @@
 #pragma once
 // E-prescriptions (rx.issue, rx.review, rx.dispense, rx.deliver, rx.cancel): the prescription the
-// rx contracts keep at "rx/<id>" (docs/contracts.md), for the query API and auditors.
+// rx contracts keep at "rx/<id>" (docs/contracts.md), for the query API and auditors, and its
+// public facts at "pub/rx/<id>" (public_view below).
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
