@@ -1,5 +1,6 @@
 #include "rx_proof.h"
 
+#include <optional>
 #include <sstream>
 
 #include "io.h"
@@ -15,8 +16,9 @@ namespace {
 using nlohmann::json;
 
 // How far apart the node's clock and this one may be: a prescription valid until today turns
-// EXPIRED at midnight, and the node computed its status a moment before this client does.
-constexpr int64_t kClockSlackMs = 5 * 60'000;
+// EXPIRED at midnight, and the node computed its status before this client does. (A status
+// that differs never allows a dispense; the slack only decides whether it is called a lie.)
+constexpr int64_t kClockSlackMs = 30 * 60'000;
 
 // The node's status ("valid", "dispensing", ...) as the word the proven facts give.
 std::string word_of(const std::string& status) {
@@ -40,9 +42,12 @@ int64_t listed_dispenses(const json& rows, uint64_t tree_size) {
   return n;
 }
 
-void check_status(const json& body, const json& proof, const std::string& rx_id,
-                  const ledger::LoadedGenesis& genesis, const ledger::SignedCheckpoint& checkpoint,
-                  int64_t now_ms, RxProof& out, std::ostream& report) {
+// Checks the status proof; returns the dispenses the proven facts count, when they are proven
+// and the node's status matches them.
+std::optional<int64_t> check_status(const json& body, const json& proof, const std::string& rx_id,
+                                    const ledger::LoadedGenesis& genesis,
+                                    const ledger::SignedCheckpoint& checkpoint, int64_t now_ms,
+                                    RxProof& out, std::ostream& report) {
   auto proven = check_trace_proof(proof, genesis, checkpoint, TraceKind::kRx,
                                   PrintedCode{rx_id, std::nullopt}, now_ms);
   if (!proven.ok()) {
@@ -50,12 +55,12 @@ void check_status(const json& body, const json& proof, const std::string& rx_id,
     const std::string& code = proven.status().code();
     out.refuted =
         code == "proof_invalid" || code == "proof_malformed" || code == "bad_proof_document";
-    return;
+    return std::nullopt;
   }
   out.block_time_ms = proven->block_time_ms;
   if (proven->word.empty()) {
     report << "status NOT proven yet: " << proven->pending << "\n";
-    return;
+    return std::nullopt;
   }
   out.word = proven->word;
   print_proven(*proven, now_ms, report, "prescription");
@@ -75,22 +80,36 @@ void check_status(const json& body, const json& proof, const std::string& rx_id,
            << (day_turned ? " now (the day turned between its clock and yours: ask again)" : "")
            << "\n";
     out.refuted = !day_turned;
-    return;
+    return std::nullopt;
   }
-  // What the view lists of the dispenses must be what the proven facts count.
-  const int64_t* proven_dispenses =
+  const int64_t* dispenses =
       proven->subject ? ledger::public_fact<int64_t>(*proven->subject, "dispenses") : nullptr;
-  if (proven_dispenses == nullptr) return;
+  if (dispenses == nullptr) {
+    report << "the proven facts count no dispenses: what was dispensed is NOT proven\n";
+    return std::nullopt;
+  }
+  return *dispenses;
+}
+
+// The dispenses the view lists, in the prescription's value and as its trail's steps below the
+// checkpoint, against the count the proven facts give: the value must hold exactly as many; a
+// trail proven complete too, and a trail cut short no more (its dispenses may lie past the cut).
+void check_dispenses(const json& body, const ledger::SignedCheckpoint& checkpoint, int64_t proven,
+                     RxProof& out, std::ostream& report) {
   const json rx = body.value("prescription", json());
   const json recorded = rx.is_object() ? rx.value("dispenses", json()) : json();
   const int64_t in_value = recorded.is_array() ? static_cast<int64_t>(recorded.size()) : -1;
   const int64_t in_trail =
       listed_dispenses(body.value("trail", json::array()), checkpoint.checkpoint.tree_size);
-  if (in_value != *proven_dispenses || in_trail != *proven_dispenses) {
+  const bool trail_agrees = out.complete_at != 0 ? in_trail == proven : in_trail <= proven;
+  if (in_value != proven || !trail_agrees) {
     report << "the node lists " << in_value << " dispense(s) in the prescription and " << in_trail
-           << " on its trail, where the proven facts count " << *proven_dispenses << "\n";
+           << " on its trail" << (out.complete_at != 0 ? "" : " (cut short)")
+           << ", where the proven facts count " << proven << "\n";
     out.refuted = true;
+    return;
   }
+  out.dispenses_agree = true;
 }
 
 void check_trail(const json& body, const std::string& rx_id, const ledger::LoadedGenesis& genesis,
@@ -156,8 +175,10 @@ RxProof check_rx_view(const json& body, const std::string& rx_id,
     return out;
   }
   std::ostringstream report;
-  check_status(body, proof, rx_id, genesis, checkpoint, now_ms, out, report);
+  const std::optional<int64_t> dispenses =
+      check_status(body, proof, rx_id, genesis, checkpoint, now_ms, out, report);
   check_trail(body, rx_id, genesis, checkpoint, proof, out, report);
+  if (dispenses) check_dispenses(body, checkpoint, *dispenses, out, report);
   out.report = report.str();
   return out;
 }

@@ -27,12 +27,16 @@ struct RxProof {
   // The height at which the listed trail was shown to be every step; 0 when it was not (the list
   // cut short, no proofs of it, or refuted).
   uint64_t complete_at = 0;
+  // The dispenses the view lists (in the prescription's value, and as accepted rx.dispense steps
+  // below the checkpoint) are as many as the proven facts count. Which steps they are, and who
+  // signed them, stays the node's word.
+  bool dispenses_agree = false;
 
-  // A dispense may follow: the status is proven, is the node's, VALID or PARTLY_DISPENSED, and
-  // the steps listed are every step (else a node could hide a dispense while the status stays
-  // "dispensing", or a cancellation's step while it shows the facts from before).
+  // A dispense may follow: the status is proven, is the node's, VALID or PARTLY_DISPENSED, the
+  // steps listed are every step and their dispenses the proven count (else a node could hide a
+  // dispense while the status stays "dispensing").
   bool allows_dispense() const {
-    return status_matches && !refuted && complete_at != 0 &&
+    return status_matches && !refuted && complete_at != 0 && dispenses_agree &&
            (word == "VALID" || word == "PARTLY_DISPENSED");
   }
 };

@@ -151,17 +151,32 @@ TEST_F(RxProofTest, ADispenseHiddenWhileTheStatusStaysPartlyDispensedIsRefuted) 
   step("rx.review", rx_facts("approved", 0));                      // leaf 0
   step("rx.dispense", rx_facts("dispensing", 1));                  // leaf 1
   const auto cp = step("rx.dispense", rx_facts("dispensing", 2));  // leaf 2: a second part
-  // The second dispense left out of the list, the list said to be cut short so that no proof of
-  // completeness is owed: the count of dispenses in the proven facts still shows it.
+  // The second dispense left out of the list and of the prescription's value, the list said to
+  // be cut short so that no proof of completeness is owed: the proven count still shows it.
   RxProof p = check(view(cp, "dispensing", {0, 1}, /*truncated=*/true), cp);
   EXPECT_TRUE(p.refuted) << p.report;
+  EXPECT_NE(p.report.find("where the proven facts count 2"), std::string::npos) << p.report;
   EXPECT_FALSE(p.allows_dispense());
-  // Relabelled as another kind of step: the same.
+  // An honest list cut short (a trail of more than 500 steps) may end before a dispense: not a
+  // lie, and no dispense follows, as nothing shows the rest.
+  json cut_short = view(cp, "dispensing", {0, 1}, /*truncated=*/true);
+  cut_short["prescription"] = view(cp, "dispensing", {0, 1, 2})["prescription"];
+  p = check(cut_short, cp);
+  EXPECT_FALSE(p.refuted) << p.report;
+  EXPECT_TRUE(p.status_matches);
+  EXPECT_FALSE(p.allows_dispense());
+  // But a list cut short cannot hold more dispenses than there are.
+  json padded = cut_short;
+  padded["trail"][0]["kind"] = "rx.dispense";
+  padded["trail"].push_back({{"leaf_index", 2}, {"kind", "rx.dispense"}, {"accepted", true}});
+  p = check(padded, cp);
+  EXPECT_TRUE(p.refuted) << p.report;
+  // Relabelled as another kind of step, the value left as it is: the trail shows one fewer.
   json relabelled = view(cp, "dispensing", {0, 1, 2});
   relabelled["trail"][2]["kind"] = "rx.review";
-  relabelled["prescription"]["dispenses"].erase(1);
   p = check(relabelled, cp);
   EXPECT_TRUE(p.refuted) << p.report;
+  EXPECT_NE(p.report.find("1 on its trail"), std::string::npos) << p.report;
   EXPECT_FALSE(p.allows_dispense());
   // Listed, but left out of the prescription's own record of dispenses: the same.
   json unrecorded = view(cp, "dispensing", {0, 1, 2});
@@ -206,10 +221,17 @@ TEST_F(RxProofTest, AStaleStatusOrAnotherPrescriptionsFactsAreRefuted) {
   // Another prescription's facts are not this one's.
   step("rx.issue", rx_facts("approved", 0), kOther);
   const auto later = step("rx.review", std::nullopt, kOther);
-  json other = view(later, "cancelled", {0, 1});
+  // (The node's status is the other's word, so that only the key can give it away.)
+  json other = view(later, "valid", {0, 1});
   other["proof"]["states"] =
       ledger::served_state_proofs(*store_, later, {"pub/rx/" + kOther}).value()["states"];
   p = check(other, later);
+  EXPECT_TRUE(p.refuted) << p.report;
+  EXPECT_NE(p.report.find("status NOT proven: proof_invalid"), std::string::npos) << p.report;
+  EXPECT_FALSE(p.allows_dispense());
+  // Proofs against another checkpoint than the one the client judged: the client checks them
+  // against its own, whatever checkpoint the answer names.
+  p = check(valid_then, later);
   EXPECT_TRUE(p.refuted) << p.report;
   EXPECT_FALSE(p.allows_dispense());
 }
@@ -261,12 +283,43 @@ TEST_F(RxProofTest, ATrailCutShortOrWithoutProofsIsNotProvenNorRefutedAndAllowsN
   p = check(json{{"status", "valid"}, {"trail", json::array()}, {"proof", nullptr}}, cp);
   EXPECT_FALSE(p.refuted);
   EXPECT_FALSE(p.allows_dispense());
-  // Nor does a body of another shape, or a proof without what it should hold.
-  for (const json& body : {json::array(), json{{"proof", json::array()}},
-                           json{{"proof", json::object()}, {"trail", "x"}},
-                           json{{"proof", view(cp, "x", {0})["proof"]}, {"trail", {1, 2}}}}) {
-    SCOPED_TRACE(body.dump().substr(0, 80));
-    EXPECT_FALSE(check(body, cp).allows_dispense());
+  // Nor does a body of another shape.
+  for (const json& body : {json::array(), json{{"proof", json::array()}}}) {
+    SCOPED_TRACE(body.dump());
+    p = check(body, cp);
+    EXPECT_FALSE(p.refuted);
+    EXPECT_FALSE(p.allows_dispense());
+  }
+}
+
+TEST_F(RxProofTest, StepsOfAnotherShapeOrOrderAreRefuted) {
+  step("rx.review", rx_facts("approved", 0));
+  const auto cp = step("rx.dispense", rx_facts("dispensing", 1));
+  const json honest = view(cp, "dispensing", {0, 1});
+  ASSERT_TRUE(check(honest, cp).allows_dispense());
+  const auto with_trail = [&](json rows) {
+    json body = honest;
+    body["trail"] = std::move(rows);
+    return body;
+  };
+  const json first = honest["trail"][0], second = honest["trail"][1];
+  json as_text = second, as_float = second, negative = second;
+  as_text["leaf_index"] = "1";
+  as_float["leaf_index"] = 1.0;
+  negative["leaf_index"] = -1;
+  for (const auto& [name, body] : std::vector<std::pair<std::string, json>>{
+           {"no list", with_trail("x")},
+           {"a step that is no object", with_trail({first, 1})},
+           {"a leaf index as text", with_trail({first, as_text})},
+           {"a leaf index as a fraction", with_trail({first, as_float})},
+           {"a negative leaf index", with_trail({first, negative})},
+           {"a step twice", with_trail({first, second, second})},
+           {"steps out of order", with_trail({second, first})}}) {
+    SCOPED_TRACE(name);
+    const RxProof p = check(body, cp);
+    EXPECT_TRUE(p.refuted) << p.report;
+    EXPECT_NE(p.report.find("trail NOT complete"), std::string::npos) << p.report;
+    EXPECT_FALSE(p.allows_dispense());
   }
 }
 
