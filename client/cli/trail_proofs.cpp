@@ -164,15 +164,18 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
     return "the checkpoint does not hold for your genesis: " + s.message();
   }
   const uint64_t tree_size = cp->checkpoint.tree_size;
-  // The newest quorum checkpoint never goes back; an older one would vouch for less.
-  if (tree_size < tree_size_) return "the page's checkpoint is older than an earlier page's";
-  tree_size_ = tree_size;
+  // A node's newest quorum checkpoint can go back: a restart empties its pool of gathered ones,
+  // and the newest a block carries is a block or two older. Such a page's proofs vouch for less
+  // than an earlier page's, so they are set aside, as on a page without them; its rows still
+  // join the chain, which a later page's proofs check.
+  const bool older = tree_size < tree_size_;
+  if (!older) tree_size_ = tree_size;
 
   // Every row joins the chain, proofs or not: a later page's first entry checks them all. The
   // chain through the last row below this tree size may end on an earlier page's row, listed
   // there above its own checkpoint and covered by this one. (The state moves as the page is
   // read: a page that fails ends the walk.)
-  while (!pending_.empty() && pending_.front().first < tree_size) {
+  while (!pending_.empty() && pending_.front().first < tree_size_) {
     covered_ = pending_.front().second;
     pending_.pop_front();
     ++unproven_covered_;
@@ -190,15 +193,24 @@ std::string TrailCompleteness::add_page_unguarded(const json& page) {
       return "leaf " + std::to_string(leaf) + " comes out of chain order";
     last_leaf_ = leaf;
     chain_ = ledger::next_trail_head(suite, chain_, leaf);
-    if (leaf >= tree_size) {
+    if (leaf >= tree_size_) {
       pending_.emplace_back(leaf, chain_);
       continue;
     }
+    // Covered by the newer checkpoint, but listed above this page's own: what it says is the
+    // node's word.
+    if (older && leaf >= tree_size) ++unproven_covered_;
     if (!first.leaf) first = {"first", leaf, chain_};
     last = {"last", leaf, chain_};
     covered_ = chain_;
   }
 
+  if (older) {
+    unavailable_ =
+        "a page's checkpoint was older than an earlier page's (its node restarted, or "
+        "is behind), and its proofs of completeness were set aside";
+    return "";
+  }
   const json trail = page.value("trail", json());
   if (!trail.is_object()) {
     // A node that cannot serve them now (its map no longer keeps the checkpoint's height) or

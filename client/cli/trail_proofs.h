@@ -37,7 +37,9 @@ TrailPageCheck check_trail_page(const nlohmann::json& page, const ledger::Loaded
 //     lies above the checkpoint), the head there equals the chain through the last of them:
 //     nothing was left out after it.
 // It proves which records are on the trail; check_trail_page proves what each covered row says.
-// A page's checkpoint must be no older than an earlier page's. A page that fails ends the walk:
+// A page whose checkpoint is older than an earlier page's (its node restarted) proves nothing
+// and refutes nothing, as a page without "trail"; its rows join the chain. A page that fails ends
+// the walk:
 // what the object holds after it means nothing.
 class TrailCompleteness {
  public:

@@ -257,10 +257,11 @@ TEST_F(TrailCompletenessTest, APageWithoutProofsLeavesCompletenessToALaterPageOr
   EXPECT_NE(check.unavailable(), "");
 }
 
-// The newest quorum checkpoint only moves forward. Rows an earlier page listed above its own
-// checkpoint are on the trail a later checkpoint proves, but what they say was never proven:
-// counted apart.
-TEST_F(TrailCompletenessTest, ALaterCheckpointCoversEarlierUnprovenRowsButAnOlderOneIsRefused) {
+// Rows an earlier page listed above its own checkpoint are on the trail a later checkpoint
+// proves, but what they say was never proven: counted apart. A node's newest checkpoint can go
+// back (a restart empties its pool): such a page's proofs are set aside, never taken for a lie,
+// and a row it leaves out is caught by the next page's.
+TEST_F(TrailCompletenessTest, ALaterCheckpointCoversEarlierUnprovenRowsAndAnOlderOneIsSetAside) {
   append({kSubject});
   const auto older = append({kSubject});  // leaves 0, 1
   append({kSubject});
@@ -270,8 +271,25 @@ TEST_F(TrailCompletenessTest, ALaterCheckpointCoversEarlierUnprovenRowsButAnOlde
   EXPECT_EQ(check.complete_at(), 4u);
   EXPECT_EQ(check.records(), 4u);
   EXPECT_EQ(check.unproven_listed(), 1u);  // leaf 2, listed above the older checkpoint
-  EXPECT_NE(walk({page(newer, {0, 1}, false), page(older, {2, 3}, true)})
-                .find("older than an earlier page's"),
+
+  // The last page under the older checkpoint: nothing refuted, nothing proven complete.
+  TrailCompleteness went_back(kSubject, genesis_);
+  EXPECT_EQ(walk({page(newer, {0, 1}, false), page(older, {2, 3}, true)}, went_back), "");
+  EXPECT_FALSE(went_back.complete_at().has_value());
+  EXPECT_NE(went_back.unavailable().find("older than an earlier page's"), std::string::npos)
+      << went_back.unavailable();
+  // A page under the older checkpoint between two under the newer: complete, and its row above
+  // its own checkpoint (leaf 2) counted as listed unproven.
+  TrailCompleteness between(kSubject, genesis_);
+  EXPECT_EQ(
+      walk({page(newer, {0}, false), page(older, {1, 2}, false), page(newer, {3}, true)}, between),
+      "");
+  EXPECT_EQ(between.complete_at(), 4u);
+  EXPECT_EQ(between.records(), 4u);
+  EXPECT_EQ(between.unproven_listed(), 1u);
+  // A row left out on the page under the older checkpoint is caught by the next page.
+  EXPECT_NE(walk({page(newer, {0}, false), page(older, {1}, false), page(newer, {3}, true)})
+                .find("left records out"),
             std::string::npos);
 }
 
