@@ -29,5 +29,6 @@ void add_my_vaccinations(CLI::App& app, int& exit_code);
 void add_seal(CLI::App& app, int& exit_code);
 void add_open(CLI::App& app, int& exit_code);
 void add_encryption_key(CLI::App& app, int& exit_code);
+void add_witness(CLI::App& app, int& exit_code);
 
 }  // namespace medtrail::cli

@@ -82,6 +82,30 @@ ledger::Status write_new_file_atomically(const std::string& path, const std::str
   return ledger::Status();
 }
 
+ledger::Status replace_file_durably(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
+  ::unlink(tmp.c_str());  // a temporary left by a crash of this same pid number
+  ledger::Status written = write_new_text_file(tmp, bytes);
+  if (!written.ok()) {
+    ::unlink(tmp.c_str());
+    return ledger::Status::error("io_error", written.message());
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int rename_errno = errno;
+    ::unlink(tmp.c_str());
+    return ledger::Status::error("io_error", "cannot replace " + path + ": " +
+                                                 std::strerror(rename_errno));
+  }
+  const size_t slash = path.find_last_of('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) synced = ::close(fd) == 0 && synced;
+  if (!synced) return ledger::Status::error("io_error", "cannot sync the directory of " + path);
+  return ledger::Status();
+}
+
 void wipe(std::string& secret) {
   volatile char* p = secret.data();  // volatile: the stores are not optimised away
   for (size_t i = 0; i < secret.size(); ++i) p[i] = 0;

@@ -29,6 +29,12 @@ ledger::Status write_new_text_file(const std::string& path, const std::string& t
 // either way. For files a reader may open while we write (a PNG a viewer is watching).
 ledger::Status write_new_file_atomically(const std::string& path, const std::string& bytes);
 
+// Replaces `path` (or creates it) with `bytes`, durably: written and synced under a temporary
+// name beside it, renamed over `path`, and the directory synced, so that once this returns a
+// crash leaves the new file, and before it the old one. For state that must never go back (the
+// checkpoint a client verified last, a witness's last cosigned tree).
+ledger::Status replace_file_durably(const std::string& path, const std::string& bytes);
+
 // Overwrites a secret's characters (not just its length) before the string is freed.
 void wipe(std::string& secret);
 

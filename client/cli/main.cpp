@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   medtrail::cli::add_seal(app, exit_code);
   medtrail::cli::add_open(app, exit_code);
   medtrail::cli::add_encryption_key(app, exit_code);
+  medtrail::cli::add_witness(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -48,7 +48,8 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, EveryCommandHasHelp) {
   for (const char* cmd : {"", "keygen", "sign", "verify-envelope", "verify-proof", "verify-chain",
                           "checkpoint watch", "qr", "get", "rx verify", "audit trail", "audit search", "trace",
-                          "patient-ref", "my-ref", "seal", "open", "encryption-key new", "encryption-key rotate"}) {
+                          "patient-ref", "my-ref", "seal", "open", "encryption-key new", "encryption-key rotate",
+                          "witness init", "witness serve"}) {
     CliRun r = run(std::string(cmd) + " --help");
     EXPECT_EQ(r.code, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
