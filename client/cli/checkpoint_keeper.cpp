@@ -1,10 +1,8 @@
 #include "checkpoint_keeper.h"
 
-#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
@@ -60,16 +58,7 @@ bool is_proof_failure(const Status& s) {
 Status save(const std::string& state_path, const ledger::SignedCheckpoint& cp) {
   std::error_code ec;
   fs::create_directories(fs::path(state_path).parent_path(), ec);
-  const std::string tmp = state_path + "." + std::to_string(::getpid()) + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << ledger::checkpoint_to_json(cp).dump() << "\n";
-    out.close();
-    if (!out) return Status::error("io_error", "cannot write " + tmp);
-  }
-  fs::rename(tmp, state_path, ec);
-  if (ec) return Status::error("io_error", "cannot replace " + state_path + ": " + ec.message());
-  return Status();
+  return replace_file_durably(state_path, ledger::checkpoint_to_json(cp).dump() + "\n");
 }
 
 ledger::Result<std::optional<ledger::SignedCheckpoint>> load(const std::string& state_path,
