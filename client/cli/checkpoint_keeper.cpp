@@ -1,6 +1,5 @@
 #include "checkpoint_keeper.h"
 
-
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
