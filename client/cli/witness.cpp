@@ -1,5 +1,12 @@
 #include "witness.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -74,28 +81,57 @@ std::optional<Request> parse_request(std::string_view body) {
 
 }  // namespace
 
+Witness::~Witness() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the lock
+}
+
 ledger::Result<std::unique_ptr<Witness>> Witness::open(ledger::LoadedGenesis genesis,
                                                        std::string name, ledger::KeyPair key,
                                                        std::string state_path, bool create) {
   // A cosignature of nothing tells whether the key and the name can sign at all.
-  if (auto probe = ledger::cosign(name, key, "probe\n", 0); !probe.ok()) return probe.status();
+  if (auto probe = ledger::cosign(name, key, "probe\n", 1); !probe.ok()) return probe.status();
   std::unique_ptr<Witness> w(
       new Witness(std::move(genesis), std::move(name), std::move(key), std::move(state_path)));
+  // One process per state, for its whole life: two witnesses judging against one file, each
+  // with its own idea of the last tree, could cosign two histories between them.
+  const std::string lock_path = w->state_path_ + ".lock";
+  w->lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (w->lock_fd_ < 0) {
+    return Status::error("io_error", lock_path + ": " + std::strerror(errno));
+  }
+  if (::flock(w->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status::error("state_in_use", w->state_path_ + " is held by another witness process");
+  }
   std::error_code ec;
-  if (!std::filesystem::exists(w->state_path_, ec)) {
-    if (!create) {
-      return Status::error("no_state",
-                           w->state_path_ +
-                               " does not exist: start a new witness with --init (a witness "
-                               "whose state is lost must not start afresh: it would cosign "
-                               "what it refused before)");
+  if (create) {
+    // Never over a state that exists, even one that appears meanwhile.
+    if (Status s = write_new_file_atomically(w->state_path_, w->state_text(0, {}, "", 0));
+        !s.ok()) {
+      return s.code() == "file_exists"
+                 ? Status::error("state_exists", w->state_path_ + " exists already")
+                 : s;
     }
-    if (Status s = w->save_state(""); !s.ok()) return s;
     return w;
   }
-  if (create) return Status::error("state_exists", w->state_path_ + " exists already");
+  if (!std::filesystem::exists(w->state_path_, ec)) {
+    return Status::error("no_state",
+                         w->state_path_ +
+                             " does not exist: start a new witness with `witness init` (a witness "
+                             "whose state is lost must not start afresh: it would cosign what it "
+                             "refused before)");
+  }
   if (Status s = w->load_state(); !s.ok()) return s;
   return w;
+}
+
+std::string Witness::state_text(uint64_t size, const ledger::Hash& root, std::string_view note,
+                                uint64_t time) const {
+  const json state = {{"origin", ledger::checkpoint_origin(genesis_.chain_id)},
+                      {"tree_size", size},
+                      {"tree_root", ledger::to_hex(root)},
+                      {"checkpoint", note},
+                      {"last_cosigned_at", time}};
+  return state.dump(2) + "\n";
 }
 
 Status Witness::load_state() {
@@ -105,9 +141,13 @@ Status Witness::load_state() {
   const auto bad = [&](const std::string& why) {
     return Status::error("bad_state", state_path_ + ": " + why);
   };
-  if (!state.is_object() || !state.contains("origin") || !state.contains("tree_size") ||
-      !state.contains("tree_root") || !state["tree_size"].is_number_unsigned() ||
-      !state["origin"].is_string() || !state["tree_root"].is_string()) {
+  const auto has = [&](const char* field, json::value_t type) {
+    return state.is_object() && state.contains(field) && state[field].type() == type;
+  };
+  if (!has("origin", json::value_t::string) || !has("tree_size", json::value_t::number_unsigned) ||
+      !has("tree_root", json::value_t::string) || !has("checkpoint", json::value_t::string) ||
+      !(has("last_cosigned_at", json::value_t::number_unsigned) ||
+        (state.contains("last_cosigned_at") && state["last_cosigned_at"] == 0))) {
     return bad("not a witness state");
   }
   if (state["origin"] != ledger::checkpoint_origin(genesis_.chain_id)) {
@@ -115,17 +155,22 @@ Status Witness::load_state() {
   }
   auto root = ledger::hash_from_hex(state["tree_root"].get<std::string>());
   if (!root.ok()) return bad("the root does not read");
-  size_ = state["tree_size"].get<uint64_t>();
+  const uint64_t size = state["tree_size"].get<uint64_t>();
+  // The tree it stands on must be one a quorum signed, the one the state names (a state edited by
+  // hand, or another file put in its place, is not what this witness cosigned).
+  const std::string note = state["checkpoint"].get<std::string>();
+  if (size != 0 || !note.empty()) {
+    auto cp = ledger::checkpoint_from_note(*genesis_.suite, note, genesis_.chain_id,
+                                           ledger::genesis_checkpoint_trust(genesis_.genesis));
+    if (!cp.ok() || !ledger::verify_checkpoint_for_genesis(genesis_, *cp).ok() ||
+        cp->checkpoint.tree_size != size || cp->checkpoint.tree_root != *root) {
+      return bad("its checkpoint is not a quorum's of the tree it names");
+    }
+  }
+  size_ = size;
   root_ = *root;
+  last_time_ = state["last_cosigned_at"].get<uint64_t>();
   return Status();
-}
-
-Status Witness::save_state(std::string_view note) const {
-  const json state = {{"origin", ledger::checkpoint_origin(genesis_.chain_id)},
-                      {"tree_size", size_},
-                      {"tree_root", ledger::to_hex(root_)},
-                      {"checkpoint", note}};
-  return replace_file_durably(state_path_, state.dump(2) + "\n");
 }
 
 uint64_t Witness::tree_size() const {
@@ -135,7 +180,13 @@ uint64_t Witness::tree_size() const {
 
 WitnessReply Witness::add_checkpoint(std::string_view request, uint64_t now_s) {
   std::lock_guard lock(mu_);
-  return judge(request, now_s);
+  try {
+    return judge(request, now_s);
+  } catch (const std::exception& e) {
+    // Nothing was kept (judge changes its members only after the state is replaced): the next
+    // request is judged as this one was.
+    return reply(500, std::string("the witness failed: ") + e.what());
+  }
 }
 
 WitnessReply Witness::judge(std::string_view body, uint64_t now_s) {
@@ -147,6 +198,7 @@ WitnessReply Witness::judge(std::string_view body, uint64_t now_s) {
                  "not an add-checkpoint request: \"old <size>\", up to 63 base64 hashes, an "
                  "empty line, then the checkpoint");
   }
+  if (!ledger::is_valid_utf8(request->note)) return reply(400, "the note is not UTF-8");
   auto signed_cp = ledger::checkpoint_from_note(suite, request->note, genesis_.chain_id,
                                                 ledger::genesis_checkpoint_trust(genesis_.genesis));
   if (!signed_cp.ok()) {
@@ -172,10 +224,9 @@ WitnessReply Witness::judge(std::string_view body, uint64_t now_s) {
   if (cp.tree_size == 0 && cp.tree_root != ledger::merkle_empty_root(suite)) {
     return reply(422, "a checkpoint of no leaves has the empty tree's root");
   }
-  if (size_ == 0) {
-    if (!request->proof.empty()) return reply(422, "from size 0 the proof is empty");
-  } else if (size_ == cp.tree_size) {
-    if (cp.tree_root != root_) {
+  if (size_ == 0 || size_ == cp.tree_size) {
+    if (!request->proof.empty()) return reply(422, "no proof is owed from this size");
+    if (size_ != 0 && cp.tree_root != root_) {
       return reply(422,
                    "the checkpoint's root is not the root cosigned before at this size: a "
                    "second history");
@@ -186,21 +237,21 @@ WitnessReply Witness::judge(std::string_view body, uint64_t now_s) {
       return reply(422, "the checkpoint does not extend the one cosigned before: " + s.message());
     }
   }
-  const std::string text = ledger::checkpoint_note_text(cp);
-  auto line = ledger::cosign(name_, key_, text, now_s);
+  // Never a time before one given already (a clock stepped back), never 0 (the protocol's).
+  const uint64_t time = std::max({now_s, last_time_, uint64_t{1}});
+  auto line = ledger::cosign(name_, key_, ledger::checkpoint_note_text(cp), time);
   if (!line.ok()) return reply(500, line.status().message());
-  // Kept before the cosignature leaves: the next request is judged against this tree.
-  const uint64_t old_size = size_;
-  const ledger::Hash old_root = root_;
-  size_ = cp.tree_size;
-  root_ = cp.tree_root;
-  if (Status s = save_state(request->note); !s.ok()) {
-    size_ = old_size;
-    root_ = old_root;
+  // Kept before the cosignature leaves: the next request is judged against this tree. The note
+  // kept is the checkpoint with its trusted signatures only, as this witness read it.
+  const std::string state =
+      state_text(cp.tree_size, cp.tree_root, ledger::checkpoint_note(suite, *signed_cp), time);
+  if (Status s = replace_file_durably(state_path_, state); !s.ok()) {
     return reply(500, "the witness could not keep its state: " + s.message());
   }
-  WitnessReply ok = reply(200, *line);
-  return ok;
+  size_ = cp.tree_size;
+  root_ = cp.tree_root;
+  last_time_ = time;
+  return reply(200, *line);
 }
 
 }  // namespace medtrail::cli

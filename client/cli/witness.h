@@ -34,11 +34,13 @@ inline constexpr size_t kMaxAddCheckpointBytes = 72 * 1024;
 class Witness {
  public:
   // The witness `name` (a signed-note key name, e.g. "court.example.cn/medtrail-witness") with
-  // its Ed25519 `key`, of the chain `genesis` names, its state kept at `state_path`. `create`:
-  // a new witness, whose state file must not exist yet (it is written, at size 0); else the file
-  // must exist — a witness whose state is lost must not start afresh silently, for it would then
-  // cosign a history it refused before. Errors: `bad_key`, `bad_name`, `no_state`,
-  // `state_exists`, `bad_state` (a state file that is not this chain's or does not read),
+  // its Ed25519 `key`, of the chain `genesis` names, its state kept at `state_path`, which it
+  // holds locked (flock of "<state_path>.lock") while it lives. `create`: a new witness, whose
+  // state file must not exist yet (it is written, at size 0); else the file must exist — a
+  // witness whose state is lost must not start afresh silently, for it would then cosign a
+  // history it refused before. Errors: `bad_key`, `bad_name`, `no_state`, `state_exists`,
+  // `state_in_use` (another process holds it), `bad_state` (a state file that is not this
+  // chain's, does not read, or whose checkpoint is not a quorum's of the tree it names),
   // `io_error`.
   static ledger::Result<std::unique_ptr<Witness>> open(ledger::LoadedGenesis genesis,
                                                        std::string name, ledger::KeyPair key,
@@ -50,6 +52,10 @@ class Witness {
   // The tree size of the last checkpoint cosigned (0 before the first).
   uint64_t tree_size() const;
   const std::string& name() const { return name_; }
+  const ledger::Hash& chain_id() const { return genesis_.chain_id; }
+  ~Witness();
+  Witness(const Witness&) = delete;
+  Witness& operator=(const Witness&) = delete;
   const ledger::KeyPair& key() const { return key_; }
 
  private:
@@ -60,7 +66,8 @@ class Witness {
         key_(std::move(key)),
         state_path_(std::move(state_path)) {}
   ledger::Status load_state();
-  ledger::Status save_state(std::string_view note) const;
+  std::string state_text(uint64_t size, const ledger::Hash& root, std::string_view note,
+                         uint64_t time) const;
   WitnessReply judge(std::string_view request, uint64_t now_s);
 
   ledger::LoadedGenesis genesis_;
@@ -70,6 +77,8 @@ class Witness {
   mutable std::mutex mu_;  // the check and the state's replacement are one step
   uint64_t size_ = 0;
   ledger::Hash root_{};
+  uint64_t last_time_ = 0;  // of the last cosignature: the next is never earlier
+  int lock_fd_ = -1;
 };
 
 }  // namespace medtrail::cli

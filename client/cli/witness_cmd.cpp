@@ -115,45 +115,63 @@ class Session : public std::enable_shared_from_this<Session> {
   int& open_;
 };
 
-void accept_next(tcp::acceptor& acceptor, Witness& witness, int& open) {
-  acceptor.async_accept([&acceptor, &witness, &open](beast::error_code ec, tcp::socket socket) {
-    if (!acceptor.is_open()) return;
-    if (!ec && open < kMaxConnections) {
-      std::make_shared<Session>(std::move(socket), witness, open)->read();
-    }
-    accept_next(acceptor, witness, open);
-  });
+void accept_next(tcp::acceptor& acceptor, asio::steady_timer& backoff, Witness& witness,
+                 int& open) {
+  acceptor.async_accept(
+      [&acceptor, &backoff, &witness, &open](beast::error_code ec, tcp::socket socket) {
+        if (!acceptor.is_open()) return;
+        if (!ec) {
+          if (open < kMaxConnections) {
+            std::make_shared<Session>(std::move(socket), witness, open)->read();
+          }
+          return accept_next(acceptor, backoff, witness, open);
+        }
+        // Out of descriptors, say: wait a little rather than spin on the error.
+        backoff.expires_after(std::chrono::milliseconds(100));
+        backoff.async_wait([&acceptor, &backoff, &witness, &open](beast::error_code) {
+          accept_next(acceptor, backoff, witness, open);
+        });
+      });
+}
+
+// "<address>:<port>", the address in brackets or not for IPv6; nullopt when it does not read.
+std::optional<tcp::endpoint> listen_endpoint(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  const std::string port_text = listen.substr(colon + 1);
+  if (ec || port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const int port = std::stoi(port_text);
+  if (port > 65535) return std::nullopt;
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
 int serve(const WitnessOptions& o) {
-  auto genesis = ledger::load_genesis_file(o.genesis);
   auto witness = open_witness(o, false);
   if (!witness.ok()) return fail("witness serve", witness.status(), kExitUsage);
-  const size_t colon = o.listen.rfind(':');
-  beast::error_code ec;
-  const auto address =
-      asio::ip::make_address(colon == std::string::npos ? "" : o.listen.substr(0, colon), ec);
-  int port = -1;
-  if (!ec && colon != std::string::npos) {
-    try {
-      size_t used = 0;
-      port = std::stoi(o.listen.substr(colon + 1), &used);
-      if (used != o.listen.size() - colon - 1) port = -1;
-    } catch (const std::exception&) {
-      port = -1;
-    }
-  }
-  if (ec || port < 0 || port > 65535) {
+  const std::optional<tcp::endpoint> endpoint = listen_endpoint(o.listen);
+  if (!endpoint) {
     return fail(
         "witness serve",
-        ledger::Status::error("bad_listen", "--listen is <address>:<port>, e.g. 127.0.0.1:7380"),
+        ledger::Status::error("bad_listen",
+                              "--listen is <address>:<port>, e.g. 127.0.0.1:7380 or [::1]:7380"),
         kExitUsage);
   }
+  int open = 0;  // before the io_context, whose end destroys the sessions that count it
   asio::io_context io;
   tcp::acceptor acceptor(io);
-  acceptor.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
+  beast::error_code ec;
+  acceptor.open(endpoint->protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind({address, static_cast<unsigned short>(port)}, ec);
+  if (!ec) acceptor.bind(*endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return fail(
@@ -162,11 +180,11 @@ int serve(const WitnessOptions& o) {
         kExitUsage);
   }
   const tcp::endpoint local = acceptor.local_endpoint();
-  std::cout << "witness " << (*witness)->name() << " of chain " << ledger::to_hex(genesis->chain_id)
-            << " at tree size " << (*witness)->tree_size() << ", listening on "
-            << local.address().to_string() << ":" << local.port() << std::endl;
-  int open = 0;
-  accept_next(acceptor, **witness, open);
+  std::cout << "witness " << (*witness)->name() << " of chain "
+            << ledger::to_hex((*witness)->chain_id()) << " at tree size " << (*witness)->tree_size()
+            << ", listening on " << local.address().to_string() << ":" << local.port() << std::endl;
+  asio::steady_timer backoff(io);
+  accept_next(acceptor, backoff, **witness, open);
   // SIGINT and SIGTERM stop it: every cosignature it gave was kept before it left.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&io](beast::error_code, int) { io.stop(); });

@@ -1,5 +1,6 @@
 #include "medtrail/ledger/cosignature.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -12,8 +13,11 @@ constexpr uint8_t kCosignatureV1 = 0x04;
 constexpr size_t kEd25519PublicKeySize = 32;
 constexpr size_t kEd25519SignatureSize = 64;
 
+// Printable ASCII without '+' (signed-note's key names have no spaces or '+'; this is narrower,
+// so that a name is the same bytes to every reader).
 bool is_key_name(std::string_view name) {
-  return !name.empty() && name.find_first_of(" +\n") == std::string_view::npos;
+  return !name.empty() && std::all_of(name.begin(), name.end(),
+                                      [](char c) { return c > 0x20 && c < 0x7f && c != '+'; });
 }
 
 void put_be(Bytes& out, uint64_t v, int bytes) {

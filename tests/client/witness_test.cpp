@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "client/cli_runner.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/chain_store.h"
 #include "medtrail/ledger/checkpoint_note.h"
@@ -212,6 +213,10 @@ TEST_F(WitnessTest, ItsStateOutlivesItAndIsNeverStartedAfresh) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->tree_size(), fifth.checkpoint.tree_size);
   EXPECT_EQ(again->add_checkpoint(request(0, at(2)), kNow).status, 409);
+  // A second process on the same state while the first lives: refused.
+  EXPECT_EQ(Witness::open(genesis_, kName, key_, dir_.file("witness.json"), false).status().code(),
+            "state_in_use");
+  again.reset();
   EXPECT_EQ(Witness::open(genesis_, kName, key_, dir_.file("witness.json"), true).status().code(),
             "state_exists");
   EXPECT_EQ(Witness::open(genesis_, kName, key_, dir_.file("lost.json"), false).status().code(),
@@ -225,6 +230,79 @@ TEST_F(WitnessTest, ItsStateOutlivesItAndIsNeverStartedAfresh) {
             "bad_state");
   EXPECT_EQ(Witness::open(genesis_, "a name", key_, dir_.file("x.json"), true).status().code(),
             "bad_name");
+  // The state edited by hand to a smaller tree, or to another root: its checkpoint says
+  // otherwise.
+  const std::string kept = medtrail::testing::slurp(dir_.file("witness.json"));
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"\"tree_size\": " + std::to_string(fifth.checkpoint.tree_size), "\"tree_size\": 3"},
+           {"\"tree_root\": \"" + ledger::to_hex(fifth.checkpoint.tree_root),
+            "\"tree_root\": \"" + ledger::to_hex(at(4).checkpoint.tree_root)}}) {
+    SCOPED_TRACE(to);
+    std::string edited = kept;
+    ASSERT_NE(edited.find(from), std::string::npos) << kept;
+    edited.replace(edited.find(from), from.size(), to);
+    std::ofstream(dir_.file("witness.json"), std::ios::trunc) << edited;
+    EXPECT_EQ(
+        Witness::open(genesis_, kName, key_, dir_.file("witness.json"), false).status().code(),
+        "bad_state");
+  }
+  std::ofstream(dir_.file("witness.json"), std::ios::trunc) << kept;
+  EXPECT_TRUE(open(false));
+}
+
+TEST_F(WitnessTest, UnknownSignaturesAreIgnoredAndBadBytesNeverStopIt) {
+  auto w = open(true);
+  const SignedCheckpoint cp = at(4);
+  // A stranger's line beside the quorum's, and a line of a trusted name with another key ID:
+  // ignored, as signed-note requires.
+  const ledger::KeyPair stranger = suite().generate_keypair().value();
+  std::string note = ledger::checkpoint_note(suite(), cp);
+  const std::string text = ledger::checkpoint_note_text(cp.checkpoint);
+  const std::string blob =
+      ledger::to_base64(ledger::Bytes(4 + 64, 7));  // a key ID no trusted key has
+  note += "\xE2\x80\x94 other-org/node-x " + blob + "\n";
+  note += "\xE2\x80\x94 " + cp.signatures[0].signer + " " + blob + "\n";
+  WitnessReply r = w->add_checkpoint("old 0\n\n" + note, kNow);
+  EXPECT_EQ(r.status, 200) << r.body;
+  // Bytes that are not UTF-8 in a line of no trusted key: refused, and the witness goes on.
+  std::string bad = ledger::checkpoint_note(suite(), cp) + "\xE2\x80\x94 \xFF " + blob + "\n";
+  r = w->add_checkpoint("old " + std::to_string(cp.checkpoint.tree_size) + "\n\n" + bad, kNow);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(w->add_checkpoint(request(cp.checkpoint.tree_size, at(5)), kNow).status, 200);
+  // A size-0 checkpoint must carry the empty tree's root.
+  auto fresh = Witness::open(genesis_, kName, key_, dir_.file("fresh.json"), true).value();
+  ledger::Checkpoint empty = cp.checkpoint;
+  empty.tree_size = 0;
+  EXPECT_EQ(fresh
+                ->add_checkpoint(
+                    "old 0\n\n" + ledger::checkpoint_note(
+                                      suite(), consortium_.signed_checkpoint(suite(), empty)),
+                    kNow)
+                .status,
+            422);
+  // At the size cosigned, a proof is not owed and not taken.
+  const std::string with_proof = request(3, at(5));
+  r = w->add_checkpoint("old " + std::to_string(at(5).checkpoint.tree_size) + "\n" +
+                            with_proof.substr(with_proof.find('\n') + 1),
+                        kNow);
+  EXPECT_EQ(r.status, 422) << r.body;
+}
+
+TEST_F(WitnessTest, ItsCosignaturesNeverGoBackInTime) {
+  auto w = open(true);
+  const SignedCheckpoint third = at(3), fifth = at(5);
+  ASSERT_EQ(cosigned(w->add_checkpoint(request(0, third), kNow), third), kNow);
+  // The clock stepped back an hour: the next cosignature keeps the time already given.
+  EXPECT_EQ(
+      cosigned(w->add_checkpoint(request(third.checkpoint.tree_size, fifth), kNow - 3600), fifth),
+      kNow);
+  w.reset();
+  // Across a restart too; and never time 0.
+  auto again = open(false);
+  EXPECT_EQ(cosigned(again->add_checkpoint(request(fifth.checkpoint.tree_size, fifth), 0), fifth),
+            kNow);
+  auto fresh = Witness::open(genesis_, kName, key_, dir_.file("fresh.json"), true).value();
+  EXPECT_EQ(cosigned(fresh->add_checkpoint(request(0, third), 0), third), 1u);
 }
 
 // The protocol's race: two requests from one old size, checked and kept one at a time.

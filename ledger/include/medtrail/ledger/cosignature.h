@@ -32,8 +32,8 @@ std::string cosigner_vkey(std::string_view name, ByteView public_key);
 // The message a cosignature at `timestamp` (POSIX seconds) signs over `note_text`.
 std::string cosigned_message(std::string_view note_text, uint64_t timestamp);
 
-// The signature line, final newline included. `key` must be an Ed25519 key; `name` a key name of
-// the signed-note form (non-empty, no space, no '+', no newline). Errors: `bad_key`,
+// The signature line, final newline included. `key` must be an Ed25519 key; `name` a key name:
+// printable ASCII, without spaces or '+'. Errors: `bad_key`,
 // `bad_name`, `bad_time` (a timestamp above 2^63 - 1).
 Result<std::string> cosign(std::string_view name, const KeyPair& key, std::string_view note_text,
                            uint64_t timestamp);
