@@ -16,6 +16,7 @@
 #include "medtrail/contracts/state_json.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/checkpoint_json.h"
+#include "medtrail/ledger/checkpoint_note.h"
 #include "medtrail/ledger/crypto_suite.h"
 #include "medtrail/ledger/envelope.h"
 #include "medtrail/ledger/genesis.h"
@@ -269,6 +270,43 @@ int main(int argc, char** argv) {
       return 1;
     }
     put("ledger_image", "state-disagrees", trust + must(ledger::export_ledger_image(*store, {})));
+  }
+  // Add-checkpoint requests of a short chain, signed by the consortium the witness target trusts
+  // (witness_fuzz.cpp, kConsortiumSeed): "<setup request>\0<request>" or a request alone.
+  {
+    testing::TempDir dir;
+    auto store = testing::open_test_store(dir.file("chain"), suite);
+    testing::TestConsortium builder(suite);
+    testing::ChainSpec spec;
+    spec.blocks = 6;
+    spec.checkpoints = false;
+    testing::build_chain(*store, builder, spec);
+    const testing::TestConsortium consortium(suite, /*kConsortiumSeed*/ 40);
+    const auto note = [&](uint64_t height) {
+      const ledger::BlockHeader h = must(store->header_at(height));
+      return ledger::checkpoint_note(
+          suite, consortium.signed_checkpoint(suite, {h.chain_id, h.height,
+                                                      ledger::block_hash(suite, h), h.tree_size,
+                                                      h.tree_root}));
+    };
+    const auto size_at = [&](uint64_t height) { return must(store->header_at(height)).tree_size; };
+    const auto request = [&](uint64_t old_size, uint64_t height) {
+      std::string body = "old " + std::to_string(old_size) + "\n";
+      if (old_size > 0 && old_size < size_at(height)) {
+        const ledger::ConsistencyProof proof =
+            must(store->consistency_proof(old_size, size_at(height)));
+        for (const ledger::Hash& h : proof.path) {
+          body += ledger::to_base64(ledger::ByteView(h.data(), h.size())) + "\n";
+        }
+      }
+      return body + "\n" + note(height);
+    };
+    const std::string setup = request(0, 3) + std::string(1, '\0');
+    put("witness", "first", request(0, 3));
+    put("witness", "extends", setup + request(size_at(3), 5));
+    put("witness", "same-size", setup + request(size_at(3), 3));
+    put("witness", "conflict", setup + request(0, 5));
+    put("witness", "older", setup + request(size_at(3), 2));
   }
   std::printf("make_seeds: corpora written to %s\n", root.c_str());
   return 0;

@@ -73,6 +73,15 @@ TestConsortium::TestConsortium(const ledger::CryptoSuite& suite)
   }
 }
 
+TestConsortium::TestConsortium(const ledger::CryptoSuite& suite, uint8_t seed)
+    : author(must(suite.keypair_from_secret(ledger::Bytes(32, seed)))) {
+  uint8_t next = seed;
+  for (const char* id : {"hosp-a/node-1", "pharm-b/node-2", "reg-c/node-3"}) {
+    node_keys.push_back(must(suite.keypair_from_secret(ledger::Bytes(32, ++next))));
+    node_ids.emplace_back(id);
+  }
+}
+
 ledger::CheckpointTrust TestConsortium::trust() const {
   ledger::CheckpointTrust trust;
   for (size_t i = 0; i < node_ids.size(); ++i) {

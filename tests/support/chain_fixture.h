@@ -65,6 +65,9 @@ std::unique_ptr<ledger::ChainStore> open_test_store(const std::string& path,
 // Node keys of a small consortium (three organisations), for checkpoints.
 struct TestConsortium {
   explicit TestConsortium(const ledger::CryptoSuite& suite);
+  // The same consortium with keys made from fixed secrets (`seed`, seed + 1, …): the same keys in
+  // every process, for inputs made in one (a fuzz target's seeds) that must verify in another.
+  TestConsortium(const ledger::CryptoSuite& suite, uint8_t seed);
   ledger::KeyPair author;  // signs every envelope, as "hosp-a/dr-li"
   std::vector<ledger::KeyPair> node_keys;
   std::vector<std::string> node_ids;  // "<org>/<node>"
