@@ -133,6 +133,9 @@ Result<SignedCheckpoint> checkpoint_from_note(const CryptoSuite& suite, std::str
                                               const Hash& chain_id, const CheckpointTrust& trust) {
   if (note.size() > kMaxNoteBytes) return bad_note("larger than " + std::to_string(kMaxNoteBytes) + " bytes");
   if (note.empty() || note.back() != '\n') return bad_note("a note ends with a newline");
+  // signed-note: a note is UTF-8, its signature lines' key names included (a reader that keeps
+  // or prints a note relies on it).
+  if (!is_valid_utf8(note)) return bad_note("not UTF-8");
   // Control characters other than newline are never allowed; the em dash is the only non-ASCII
   // sequence a medtrail note holds, and it is matched exactly below.
   if (std::any_of(note.begin(), note.end(), [](char c) { return c != '\n' && static_cast<unsigned char>(c) < 0x20; })) {

@@ -149,6 +149,9 @@ TEST_F(CheckpointNoteFixture, MalformedNotesAreRefused) {
   EXPECT_EQ(code_of(text + "\n- hosp-a/n1 AAAA\n"), "bad_note");   // not an em dash
   EXPECT_EQ(code_of(text + "\n\xE2\x80\x94 hosp+a/n1 AAAAAAAA\n"), "bad_note");
   EXPECT_EQ(code_of(text + "\n\xE2\x80\x94 hosp-a/n1 !!!!\n"), "bad_note");
+  // Not UTF-8, even in the name of a key nobody trusts (whose line would otherwise be ignored).
+  EXPECT_EQ(code_of(note + "\xE2\x80\x94 \xFF AAAAAAAA\n"), "bad_note");
+  EXPECT_EQ(code_of(note + "\xE2\x80\x94 x/y AAAAAAAA\n"), "ok");
   EXPECT_EQ(code_of(std::string(kMaxNoteBytes + 1, 'a')), "bad_note");
   std::string many = text + "\n";
   for (size_t i = 0; i <= kMaxNoteSignatures; ++i) many += "\xE2\x80\x94 x/y AAAAAAAA\n";
