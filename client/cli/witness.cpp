@@ -14,6 +14,7 @@
 #include "io.h"
 #include "medtrail/ledger/checkpoint_note.h"
 #include "medtrail/ledger/cosignature.h"
+#include "medtrail/ledger/decimal.h"
 #include "medtrail/ledger/merkle.h"
 
 namespace medtrail::cli {
@@ -35,17 +36,6 @@ WitnessReply reply(int status, std::string body) {
   return r;
 }
 
-// A decimal without leading zeros ("0" alone is zero), as the protocol writes sizes.
-bool parse_size(std::string_view text, uint64_t& out) {
-  if (text.empty() || text.size() > 19 || (text.size() > 1 && text[0] == '0')) return false;
-  out = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
-}
-
 // The request: "old <size>\n", up to 63 base64 hashes a line, "\n", then the checkpoint note.
 struct Request {
   uint64_t old_size = 0;
@@ -56,10 +46,10 @@ struct Request {
 std::optional<Request> parse_request(std::string_view body) {
   Request r;
   size_t end = body.find('\n');
-  if (end == std::string_view::npos || !body.starts_with("old ") ||
-      !parse_size(body.substr(4, end - 4), r.old_size)) {
-    return std::nullopt;
-  }
+  if (end == std::string_view::npos || !body.starts_with("old ")) return std::nullopt;
+  const std::optional<uint64_t> old_size = ledger::parse_decimal(body.substr(4, end - 4));
+  if (!old_size) return std::nullopt;
+  r.old_size = *old_size;
   size_t at = end + 1;
   while (true) {
     end = body.find('\n', at);

@@ -1,7 +1,8 @@
 #include "medtrail/ledger/checkpoint_note.h"
 
+#include "medtrail/ledger/decimal.h"
+
 #include <algorithm>
-#include <charconv>
 #include <vector>
 
 namespace medtrail::ledger {
@@ -26,12 +27,10 @@ std::vector<std::string_view> lines_of(std::string_view text) {
   return lines;
 }
 
-// A decimal without leading zeros ("0" alone is zero).
 bool parse_u64(std::string_view text, uint64_t& out) {
-  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) return false;
-  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
+  const std::optional<uint64_t> n = parse_decimal(text);
+  if (n) out = *n;
+  return n.has_value();
 }
 
 bool parse_hash_base64(std::string_view text, Hash& out) {

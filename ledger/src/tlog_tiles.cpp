@@ -1,7 +1,8 @@
 #include "medtrail/ledger/tlog_tiles.h"
 
+#include "medtrail/ledger/decimal.h"
+
 #include <algorithm>
-#include <charconv>
 
 namespace medtrail::ledger {
 namespace {
@@ -14,9 +15,10 @@ bool all_digits(std::string_view s) {
 
 // A decimal without leading zeros, at most `max`.
 bool parse_small(std::string_view s, uint64_t max, uint64_t& out) {
-  if (!all_digits(s) || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && out <= max;
+  const std::optional<uint64_t> n = parse_decimal(s);
+  if (!n || *n > max) return false;
+  out = *n;
+  return true;
 }
 
 std::vector<std::string_view> split(std::string_view path) {

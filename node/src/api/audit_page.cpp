@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "api/checkpoint_lookup.h"
-#include "api/decimal.h"
+#include "medtrail/ledger/decimal.h"
 #include "api/json_reply.h"
 #include "core/store_state_view.h"
 #include "medtrail/contracts/directory.h"
@@ -71,12 +71,12 @@ std::optional<http::Response> parse_audit_query(const http::Request& request,
   };
   for (const auto& [key, value] : request.query) {
     if (key == "after") {
-      auto n = parse_decimal(value);
+      auto n = ledger::parse_decimal(value);
       if (!n)
         return bad("bad_cursor", "after is a leaf index (decimal), from the previous page's next");
       q.after = *n;
     } else if (key == "limit") {
-      auto n = parse_decimal(value);
+      auto n = ledger::parse_decimal(value);
       if (!n || *n == 0) return bad("bad_limit", "limit is a number from 1");
       q.limit = static_cast<size_t>(*n);
     } else if (key == "kind") {

@@ -1,7 +1,7 @@
 // GET /v1/blocks/{height}, GET /v1/checkpoints/latest and GET /v1/checkpoints/{height}.
 #include "api/chain_json.h"
 #include "api/checkpoint_lookup.h"
-#include "api/decimal.h"
+#include "medtrail/ledger/decimal.h"
 #include "api/json_reply.h"
 #include "api/route_groups.h"
 #include "medtrail/ledger/checkpoint_json.h"
@@ -13,7 +13,7 @@ namespace medtrail::node::api {
 namespace {
 
 // A decimal height 1..2^64-1; 0 when not.
-uint64_t parse_height(const std::string& text) { return parse_decimal(text).value_or(0); }
+uint64_t parse_height(const std::string& text) { return ledger::parse_decimal(text).value_or(0); }
 
 // The block at `height`; with its record ids when `with_ids`.
 http::Response block_reply(const ApiContext& ctx, uint64_t height, bool with_ids) {

@@ -3,7 +3,7 @@
 // leaf hash binds the leaf's signature bytes, so it reveals nothing a reader could guess. A
 // client checks each proof against the root of a checkpoint it trusts, never against what the
 // proof itself says.
-#include "api/decimal.h"
+#include "medtrail/ledger/decimal.h"
 #include "api/route_groups.h"
 #include "medtrail/ledger/block.h"
 #include "medtrail/ledger/proof_json.h"
@@ -24,7 +24,7 @@ std::optional<uint64_t> query_number(const http::Request& request, const char* n
     }
     return fallback;
   }
-  auto value = parse_decimal(it->second);
+  auto value = ledger::parse_decimal(it->second);
   if (!value) error = http::Response::error(400, "bad_query", std::string(name) + " must be a decimal number");
   return value;
 }

@@ -1,11 +1,12 @@
 #pragma once
-// Numbers in paths and queries: plain decimal, no sign, no leading zeros, no spaces.
+// Numbers as the formats write them (paths and queries, checkpoint notes, tile paths, witness
+// requests): plain decimal, no sign, no leading zeros, no spaces.
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-namespace medtrail::node::api {
+namespace medtrail::ledger {
 
 // 0..2^64-1, or nullopt for anything else ("", "-1", "01", "1.0", "1e3", too large).
 inline std::optional<uint64_t> parse_decimal(std::string_view text) {
@@ -16,4 +17,4 @@ inline std::optional<uint64_t> parse_decimal(std::string_view text) {
   return value;
 }
 
-}  // namespace medtrail::node::api
+}  // namespace medtrail::ledger
